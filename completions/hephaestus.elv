@@ -1,0 +1,129 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[hephaestus] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'hephaestus'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'hephaestus'= {
+            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Write an annotated hephaestus.yaml (owner/repository prefilled from the git origin)'
+            cand analyze 'Read finished log files and report incidents; exit 1 if one tripped'
+            cand watch 'Follow logs live (stdin, or files like `tail -F`) and report incidents as they trip'
+            cand patterns 'Show the message templates mined from logs'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hephaestus;init'= {
+            cand -o 'Where to write the configuration'
+            cand --output 'Where to write the configuration'
+            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
+            cand --force 'Overwrite the file if it exists'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hephaestus;analyze'= {
+            cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]'
+            cand --format 'Output format'
+            cand --threshold-level 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)'
+            cand --threshold-count 'How many entries of one kind within the window trip an incident'
+            cand --threshold-window 'Length of the sliding window, e.g. 30s, 5m, 1h'
+            cand --mode 'suggest: print the patch; deploy: commit it on a branch and open a pull request'
+            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hephaestus;watch'= {
+            cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]'
+            cand --format 'Output format'
+            cand --threshold-level 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)'
+            cand --threshold-count 'How many entries of one kind within the window trip an incident'
+            cand --threshold-window 'Length of the sliding window, e.g. 30s, 5m, 1h'
+            cand --mode 'suggest: print the patch; deploy: commit it on a branch and open a pull request'
+            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
+            cand --no-echo 'Do not echo stdin lines to stdout'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hephaestus;patterns'= {
+            cand --format 'Output format'
+            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
+            cand --raw 'Treat every line as one message: no format parsing, no multi-line joining'
+            cand --per-line 'Print the pattern of every entry instead of the table'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hephaestus;completions'= {
+            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hephaestus;help'= {
+            cand init 'Write an annotated hephaestus.yaml (owner/repository prefilled from the git origin)'
+            cand analyze 'Read finished log files and report incidents; exit 1 if one tripped'
+            cand watch 'Follow logs live (stdin, or files like `tail -F`) and report incidents as they trip'
+            cand patterns 'Show the message templates mined from logs'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hephaestus;help;init'= {
+        }
+        &'hephaestus;help;analyze'= {
+        }
+        &'hephaestus;help;watch'= {
+        }
+        &'hephaestus;help;patterns'= {
+        }
+        &'hephaestus;help;completions'= {
+        }
+        &'hephaestus;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,72 @@
+//! Lines → entries for any number of sources: one parser per source, and the counts the summary
+//! reports.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::parse::{LogEntry, ParseSettings, Parser};
+use crate::report::Counts;
+use crate::source::Line;
+
+pub(crate) struct Ingest {
+    settings: ParseSettings,
+    /// `--raw`: every line is one entry, no parsing.
+    raw: bool,
+    parsers: HashMap<Arc<str>, Parser>,
+    counts: Counts,
+}
+
+impl Ingest {
+    pub fn new(settings: ParseSettings, raw: bool) -> Ingest {
+        Ingest {
+            settings,
+            raw,
+            parsers: HashMap::new(),
+            counts: Counts::default(),
+        }
+    }
+
+    /// Feed one line of `source`; returns the entry it completed, if any.
+    pub fn line(&mut self, source: &Arc<str>, line: &Line) -> Option<LogEntry> {
+        self.counts.lines += 1;
+        self.counts.truncated += u64::from(line.truncated);
+        self.counts.invalid_utf8 += u64::from(line.lossy);
+        if self.raw {
+            self.counts.entries += 1;
+            return Some(LogEntry::raw(source.clone(), line));
+        }
+        let parser = self
+            .parsers
+            .entry(source.clone())
+            .or_insert_with(|| Parser::new(source.clone(), &self.settings));
+        parser.push(line)
+    }
+
+    /// Entries held back waiting for continuation lines, from every source (input went idle).
+    pub fn flush(&mut self) -> Vec<LogEntry> {
+        self.parsers
+            .values_mut()
+            .filter_map(Parser::flush)
+            .collect()
+    }
+
+    /// `source` ended: its last entry, and its parser's counts folded into the totals.
+    pub fn finish(&mut self, source: &Arc<str>) -> Option<LogEntry> {
+        let mut parser = self.parsers.remove(source)?;
+        let last = parser.finish();
+        let stats = parser.stats();
+        self.counts.entries += stats.entries;
+        self.counts.unparsed += stats.unparsed;
+        last
+    }
+
+    /// Totals so far (sources still open count their finished entries too).
+    pub fn counts(&self) -> Counts {
+        let mut counts = self.counts;
+        for parser in self.parsers.values() {
+            counts.entries += parser.stats().entries;
+            counts.unparsed += parser.stats().unparsed;
+        }
+        counts
+    }
+}

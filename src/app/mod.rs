@@ -1,0 +1,132 @@
+//! Commands: each maps its arguments to settings once, builds the pipeline and hands events to the
+//! report layer.
+
+mod analyze;
+mod completions;
+mod ingest;
+mod init;
+mod patterns;
+mod watch;
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::Parser as _;
+
+use crate::cli::{Cli, ColorWhen, Command, ModeArg, OutputFormat, RunArgs};
+use crate::config::{ColorMode, OutputSettings, Overrides, Settings};
+use crate::deploy::Mode;
+use crate::report::{self, Style, TextReport};
+use crate::ExitStatus;
+
+/// Run the command line `args` (program name first).
+pub fn run<I, T>(args: I) -> Result<ExitStatus>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version are not errors; clap prints them itself.
+            err.print()?;
+            return Ok(if err.use_stderr() {
+                ExitStatus::Error
+            } else {
+                ExitStatus::Clean
+            });
+        }
+    };
+    let Cli {
+        config,
+        color,
+        verbose,
+        quiet,
+        command,
+    } = cli;
+    let output = |format: OutputFormat| OutputSettings {
+        json: format == OutputFormat::Json,
+        color: match color {
+            ColorWhen::Auto => ColorMode::Auto,
+            ColorWhen::Always => ColorMode::Always,
+            ColorWhen::Never => ColorMode::Never,
+        },
+        verbosity: if quiet { -1 } else { verbose.min(3) as i8 },
+    };
+    match command {
+        Command::Init(args) => init::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Analyze(args) => {
+            let settings = load_settings(config.as_deref(), &args.run)?;
+            analyze::run(&args.files, &settings, output(args.run.format))
+        }
+        Command::Watch(args) => {
+            let settings = load_settings(config.as_deref(), &args.run)?;
+            watch::run(&args, &settings, output(args.run.format))
+        }
+        Command::Patterns(args) => {
+            let settings = Settings::load(config.as_deref())?;
+            let out = output(args.format);
+            warn_all(&settings, out);
+            patterns::run(&args, &settings, out)
+        }
+    }
+}
+
+/// Config file, then flags, then the repository default.
+fn load_settings(config: Option<&Path>, run: &RunArgs) -> Result<Settings> {
+    let mut settings = Settings::load(config)?;
+    settings.apply(Overrides {
+        threshold_level: run.threshold_level.clone(),
+        threshold_count: run.threshold_count,
+        threshold_window: run.threshold_window.clone(),
+        mode: run.mode.map(|m| match m {
+            ModeArg::Suggest => Mode::Suggest,
+            ModeArg::Deploy => Mode::Deploy,
+        }),
+        repo: run.repo.clone(),
+    })?;
+    match &settings.fix.repo {
+        Some(repo) => anyhow::ensure!(
+            repo.is_dir(),
+            "--repo '{}' is not a directory",
+            repo.display()
+        ),
+        None => settings.fix.repo = discover_repo(Path::new(".")),
+    }
+    Ok(settings)
+}
+
+/// The working directory of the git repository containing `dir`, if any.
+fn discover_repo(dir: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::discover(dir).ok()?;
+    repo.workdir().map(Path::to_path_buf)
+}
+
+/// Print the settings' warnings on stderr.
+fn warn_all(settings: &Settings, output: OutputSettings) {
+    if output.verbosity < 0 {
+        return;
+    }
+    let mut err = TextReport::new(
+        std::io::stderr().lock(),
+        Style {
+            verbosity: output.verbosity,
+        },
+    );
+    for warning in &settings.warnings {
+        let _ = err.warning(warning);
+    }
+}
+
+/// Color for text on stdout.
+fn init_stdout_color(output: OutputSettings) {
+    report::init_color(output.color, std::io::stdout().is_terminal());
+}
+
+/// Color for text on stderr.
+fn init_stderr_color(output: OutputSettings) {
+    report::init_color(output.color, std::io::stderr().is_terminal());
+}

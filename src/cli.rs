@@ -1,0 +1,168 @@
+//! The command line, as clap definitions only. [`crate::config::Settings::from_cli`] turns these into
+//! plain settings once; no stage sees clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str = "Watch a program's logs, recognise what keeps going wrong, and propose the fix";
+
+const AFTER_HELP: &str = "\
+Examples:
+  hephaestus analyze build.log              exit 1 if an error repeats 3 times within 5 minutes
+  app 2>&1 | hephaestus watch               follow a program's output live
+  hephaestus patterns --raw app.log         list the message templates of a log
+  hephaestus init                           write an annotated hephaestus.yaml
+
+Configuration is read from --config, else ./hephaestus.yaml, else built-in defaults.
+Exit codes: 0 nothing tripped, 1 at least one incident tripped, 2 usage, config or I/O error.";
+
+#[derive(Debug, Parser)]
+#[command(name = "hephaestus", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// When to color the output; NO_COLOR in the environment also turns color off
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+
+    /// Print more detail (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Print only results and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write an annotated hephaestus.yaml (owner/repository prefilled from the git origin)
+    Init(InitArgs),
+    /// Read finished log files and report incidents; exit 1 if one tripped
+    Analyze(AnalyzeArgs),
+    /// Follow logs live (stdin, or files like `tail -F`) and report incidents as they trip
+    Watch(WatchArgs),
+    /// Show the message templates mined from logs
+    Patterns(PatternsArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite the file if it exists
+    #[arg(long)]
+    pub force: bool,
+
+    /// Where to write the configuration
+    #[arg(long, short, value_name = "FILE", default_value = "hephaestus.yaml")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Log files to read ("-" or none: stdin); .gz files are decompressed
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Log files or globs to follow ("-" or none: stdin)
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Do not echo stdin lines to stdout
+    #[arg(long)]
+    pub no_echo: bool,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Flags shared by `analyze` and `watch`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Repository the fixes are proposed for [default: the git repository containing the current directory]
+    #[arg(long, value_name = "DIR", help_heading = "Pipeline")]
+    pub repo: Option<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, help_heading = "Output")]
+    pub format: OutputFormat,
+
+    /// Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)
+    #[arg(long, value_name = "LEVEL", help_heading = "Threshold")]
+    pub threshold_level: Option<String>,
+
+    /// How many entries of one kind within the window trip an incident
+    #[arg(long, value_name = "N", help_heading = "Threshold")]
+    pub threshold_count: Option<u32>,
+
+    /// Length of the sliding window, e.g. 30s, 5m, 1h
+    #[arg(long, value_name = "DURATION", help_heading = "Threshold")]
+    pub threshold_window: Option<String>,
+
+    /// suggest: print the patch; deploy: commit it on a branch and open a pull request
+    #[arg(long, value_enum, help_heading = "Pipeline")]
+    pub mode: Option<ModeArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct PatternsArgs {
+    /// Log files to read ("-" or none: stdin)
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Treat every line as one message: no format parsing, no multi-line joining
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Print the pattern of every entry instead of the table
+    #[arg(long)]
+    pub per_line: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    Suggest,
+    Deploy,
+}
+
+/// The clap command, for completions and help tests.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

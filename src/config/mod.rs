@@ -1,0 +1,637 @@
+//! Configuration: the YAML file, its validation, and the merge of file + flags + environment into
+//! [`Settings`], the plain struct every stage is built from.
+//!
+//! Validation reports every problem at once, each with its file, line and key path
+//! (`hephaestus.yaml:7: log.threshold_count: must be ≥ 1`), so a user fixes a config in one round.
+
+mod locate;
+mod schema;
+mod secret;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use regex::Regex;
+use thiserror::Error;
+
+pub use locate::Step;
+pub use schema::{Config, RemoteRepoConfig};
+pub use secret::Secret;
+
+use crate::deploy::{DeploySettings, Mode};
+use crate::fix::{FixSettings, RuleSpec};
+use crate::parse::{FormatSpec, Level, ParseSettings};
+use crate::pattern::{mask, PatternSettings};
+use crate::threshold::{ThresholdSettings, DEFAULT_MAX_TRACKED};
+
+/// The annotated configuration `init` writes.
+pub const EXAMPLE_CONFIG: &str = include_str!("../../hephaestus.example.yaml");
+
+/// Default configuration file name, looked up in the current directory.
+pub const DEFAULT_CONFIG_FILE: &str = "hephaestus.yaml";
+
+/// Environment variables a token is taken from, in order of preference.
+pub const TOKEN_VARS: [&str; 2] = ["HEPHAESTUS_TOKEN", "GITHUB_TOKEN"];
+
+/// One thing wrong with a configuration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: Option<usize>,
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("failed to read config '{}': {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config '{}':\n{}", path.display(), render_problems(path, problems))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+}
+
+fn render_problems(path: &Path, problems: &[Problem]) -> String {
+    let name = path.display();
+    problems
+        .iter()
+        .map(|p| {
+            let at = p
+                .line
+                .map(|l| format!("{name}:{l}"))
+                .unwrap_or_else(|| name.to_string());
+            if p.path.is_empty() {
+                format!("  {at}: {}", p.message)
+            } else {
+                format!("  {at}: {}: {}", p.path, p.message)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Output options (the report layer's settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputSettings {
+    pub json: bool,
+    pub color: ColorMode,
+    /// -1 quiet, 0 normal, 1+ verbose.
+    pub verbosity: i8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorMode {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Remote repository settings for the deploy stage.
+#[derive(Debug, Clone, Default)]
+pub struct RemoteSettings {
+    pub provider: String,
+    pub api_url: Option<String>,
+    pub remote: String,
+    pub token: Option<Secret>,
+    pub owner: String,
+    pub repository: String,
+    pub branch: String,
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+    pub title_template: String,
+    pub branch_template: String,
+    pub labels: Vec<String>,
+    pub draft: bool,
+}
+
+/// Everything a run needs, merged from the config file, flags and environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The file the settings came from, if any.
+    pub config_path: Option<PathBuf>,
+    pub max_line_bytes: usize,
+    pub parse: ParseSettings,
+    pub patterns: PatternSettings,
+    pub threshold: ThresholdSettings,
+    pub fix: FixSettings,
+    pub deploy: DeploySettings,
+    pub remote: RemoteSettings,
+    pub state_dir: Option<PathBuf>,
+    /// Things the user should know that are not errors (a literal token in the file …).
+    pub warnings: Vec<String>,
+}
+
+/// Values given on the command line; `None` keeps the file's value.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub threshold_level: Option<String>,
+    pub threshold_count: Option<u32>,
+    pub threshold_window: Option<String>,
+    pub mode: Option<Mode>,
+    pub repo: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Built-in defaults: the tool is useful with no config at all.
+    pub fn defaults() -> Settings {
+        Settings::from_config(None, "", Config::default()).expect("defaults are valid")
+    }
+
+    /// Load `explicit`, else `./hephaestus.yaml` if it exists, else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Settings, ConfigError> {
+        let path = match explicit {
+            Some(path) => Some(path.to_path_buf()),
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.is_file()),
+        };
+        let Some(path) = path else {
+            return Ok(Settings::defaults());
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Settings::parse(&path, &text)
+    }
+
+    /// Parse and validate configuration text that came from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
+        let invalid = |problems| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        };
+        let value: serde_yaml::Value = if text.trim().is_empty() {
+            serde_yaml::Value::Null
+        } else {
+            serde_yaml::from_str(text).map_err(|e| invalid(vec![yaml_problem(&e)]))?
+        };
+        let mut problems = Vec::new();
+        check_keys(text, &value, &mut Vec::new(), "", &mut problems);
+        if !problems.is_empty() {
+            return Err(invalid(problems));
+        }
+        let config: Config = if value.is_null() {
+            Config::default()
+        } else {
+            serde_yaml::from_value(value).map_err(|e| {
+                let mut p = yaml_problem(&e);
+                // from_value loses positions; the message names the field, find its line.
+                if p.line.is_none() {
+                    p.line = field_in_message(&e.to_string())
+                        .and_then(|f| {
+                            text.lines()
+                                .position(|l| l.trim_start().starts_with(&format!("{f}:")))
+                        })
+                        .map(|i| i + 1);
+                }
+                invalid(vec![p])
+            })?
+        };
+        Settings::from_config(Some(path), text, config).map_err(invalid)
+    }
+
+    fn from_config(
+        path: Option<&Path>,
+        text: &str,
+        config: Config,
+    ) -> Result<Settings, Vec<Problem>> {
+        let mut problems = Problems::new(text);
+        let log = &config.log;
+
+        let level = Level::parse(&log.threshold_level).unwrap_or_else(|| {
+            problems.add(
+                &["log", "threshold_level"],
+                Level::parse_error(&log.threshold_level),
+            );
+            Level::Error
+        });
+        let count = if log.threshold_count < 1 {
+            problems.add(&["log", "threshold_count"], "must be ≥ 1".into());
+            1
+        } else {
+            u32::try_from(log.threshold_count).unwrap_or(u32::MAX)
+        };
+        let window = problems
+            .duration(&["log", "threshold_window"], &log.threshold_window)
+            .unwrap_or(Duration::from_secs(300));
+        let cooldown = match &log.cooldown {
+            Some(text) => problems
+                .duration(&["log", "cooldown"], text)
+                .unwrap_or(window),
+            None => window,
+        };
+        let max_line_bytes = if log.max_line_bytes < 1 {
+            problems.add(&["log", "max_line_bytes"], "must be ≥ 1".into());
+            1
+        } else {
+            log.max_line_bytes as usize
+        };
+
+        let mode = match config.mode.as_deref() {
+            None | Some("suggest") => Mode::Suggest,
+            Some("deploy") => Mode::Deploy,
+            Some(other) => {
+                problems.add(
+                    &["mode"],
+                    format!("unknown mode '{other}' (expected suggest or deploy)"),
+                );
+                Mode::Suggest
+            }
+        };
+
+        let mut formats = Vec::new();
+        for (i, f) in config.formats.iter().enumerate() {
+            let at = |k: &str| {
+                vec![
+                    Step::Key("formats".into()),
+                    Step::Index(i),
+                    Step::Key(k.into()),
+                ]
+            };
+            if let Some(regex) = problems.regex(&at("regex"), &f.regex) {
+                let names: Vec<&str> = regex.capture_names().flatten().collect();
+                if !names.contains(&"message") {
+                    problems.add_at(
+                        &at("regex"),
+                        "needs a named group `message`, e.g. (?P<message>.*)".into(),
+                    );
+                }
+                formats.push(FormatSpec {
+                    name: f.name.clone(),
+                    regex,
+                    timestamp_format: f.timestamp_format.clone(),
+                });
+            }
+        }
+
+        let mut rules = Vec::new();
+        for (i, r) in config.rules.iter().enumerate() {
+            let at = |k: &str| {
+                vec![
+                    Step::Key("rules".into()),
+                    Step::Index(i),
+                    Step::Key(k.into()),
+                ]
+            };
+            let matcher = problems.regex(&at("match"), &r.matcher);
+            let find = problems.regex(&at("find"), &r.find);
+            if r.file.trim().is_empty() {
+                problems.add_at(&at("file"), "must name a file in the repository".into());
+            } else if Path::new(&r.file).is_absolute()
+                || Path::new(&r.file)
+                    .components()
+                    .any(|c| c == std::path::Component::ParentDir)
+            {
+                problems.add_at(
+                    &at("file"),
+                    format!("'{}' must be a relative path inside the repository", r.file),
+                );
+            }
+            if let (Some(matcher), Some(find)) = (matcher, find) {
+                rules.push(RuleSpec {
+                    name: r.name.clone(),
+                    matcher,
+                    file: r.file.clone(),
+                    find,
+                    replace: r.replace.clone(),
+                });
+            }
+        }
+
+        for (i, name) in config.patterns.masks.iter().enumerate() {
+            if !mask::BUILTIN.contains(&name.as_str()) {
+                let at = vec![
+                    Step::Key("patterns".into()),
+                    Step::Key("masks".into()),
+                    Step::Index(i),
+                ];
+                problems.add_at(
+                    &at,
+                    format!(
+                        "unknown mask '{name}'{} (built-in masks: {})",
+                        did_you_mean(name, mask::BUILTIN),
+                        mask::BUILTIN.join(", ")
+                    ),
+                );
+            }
+        }
+        let mut extra_masks = Vec::new();
+        for (i, m) in config.patterns.extra_masks.iter().enumerate() {
+            let at = vec![
+                Step::Key("patterns".into()),
+                Step::Key("extra_masks".into()),
+                Step::Index(i),
+                Step::Key("regex".into()),
+            ];
+            if let Some(regex) = problems.regex(&at, &m.regex) {
+                extra_masks.push((m.name.clone(), regex));
+            }
+        }
+        if config.patterns.max_patterns < 1 {
+            problems.add(&["patterns", "max_patterns"], "must be ≥ 1".into());
+        }
+
+        let verify_timeout = problems
+            .duration(&["fix", "verify_timeout"], &config.fix.verify_timeout)
+            .unwrap_or(Duration::from_secs(300));
+
+        let remote = &config.remote_repo;
+        if !["github", "gitlab", "gitea"].contains(&remote.provider.as_str()) {
+            problems.add(
+                &["remote_repo", "provider"],
+                format!(
+                    "unknown provider '{}' (expected github, gitlab or gitea)",
+                    remote.provider
+                ),
+            );
+        }
+        let mut warnings = Vec::new();
+        let env_token = TOKEN_VARS
+            .iter()
+            .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+            .map(Secret::new);
+        let file_token = remote.token.clone().filter(|t| !t.is_empty());
+        if file_token.is_some() {
+            warnings.push(format!(
+                "{}: remote_repo.token is a literal token; prefer the HEPHAESTUS_TOKEN environment variable",
+                path.map(|p| p.display().to_string()).unwrap_or_default()
+            ));
+        }
+
+        problems.finish()?;
+        Ok(Settings {
+            config_path: path.map(Path::to_path_buf),
+            max_line_bytes,
+            parse: ParseSettings { formats },
+            patterns: PatternSettings {
+                masks: config.patterns.masks.clone(),
+                extra_masks,
+                max_patterns: config.patterns.max_patterns.max(1) as usize,
+            },
+            threshold: ThresholdSettings {
+                level,
+                count,
+                window,
+                cooldown,
+                max_tracked: DEFAULT_MAX_TRACKED,
+            },
+            fix: FixSettings {
+                repo: None,
+                rules,
+                verify: config.fix.verify.clone(),
+                verify_timeout,
+            },
+            deploy: DeploySettings { mode },
+            remote: RemoteSettings {
+                provider: remote.provider.clone(),
+                api_url: remote.api_url.clone(),
+                remote: remote.remote.clone(),
+                token: env_token.or(file_token),
+                owner: remote.owner.clone(),
+                repository: remote.repository.clone(),
+                branch: remote.branch.clone(),
+                author_name: remote.author.name.clone(),
+                author_email: remote.author.email.clone(),
+                title_template: remote.pr.title_template.clone(),
+                branch_template: remote.pr.branch_template.clone(),
+                labels: remote.pr.labels.clone(),
+                draft: remote.pr.draft,
+            },
+            state_dir: config.state_dir.clone(),
+            warnings,
+        })
+    }
+
+    /// Apply command-line overrides; errors name the flag.
+    pub fn apply(&mut self, overrides: Overrides) -> anyhow::Result<()> {
+        let Overrides {
+            threshold_level,
+            threshold_count,
+            threshold_window,
+            mode,
+            repo,
+        } = overrides;
+        if let Some(level) = threshold_level {
+            self.threshold.level = level
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--threshold-level: {e}"))?;
+        }
+        if let Some(count) = threshold_count {
+            anyhow::ensure!(count >= 1, "--threshold-count: must be ≥ 1");
+            self.threshold.count = count;
+        }
+        if let Some(window) = threshold_window {
+            let window =
+                parse_duration(&window).map_err(|e| anyhow::anyhow!("--threshold-window: {e}"))?;
+            // A cooldown left at its default follows the window.
+            if self.threshold.cooldown == self.threshold.window {
+                self.threshold.cooldown = window;
+            }
+            self.threshold.window = window;
+        }
+        if let Some(mode) = mode {
+            self.deploy.mode = mode;
+        }
+        if let Some(repo) = repo {
+            self.fix.repo = Some(repo);
+        }
+        Ok(())
+    }
+}
+
+/// Parse `30s`, `5m`, `1h30m` …; zero is refused.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("invalid duration '{text}': {e} (examples: 30s, 5m, 1h)"))?;
+    if d.is_zero() {
+        return Err(format!(
+            "invalid duration '{text}': must be longer than zero"
+        ));
+    }
+    Ok(d)
+}
+
+/// ` (did you mean 'x'?)` when a known word is close to `word`.
+fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!(" (did you mean '{c}'?)"))
+        .unwrap_or_default()
+}
+
+/// Walk the YAML value and report every key the schema does not know.
+fn check_keys(
+    text: &str,
+    value: &serde_yaml::Value,
+    path: &mut Vec<Step>,
+    schema_path: &str,
+    out: &mut Vec<Problem>,
+) {
+    match value {
+        serde_yaml::Value::Mapping(map) => {
+            let Some(known) = schema::known_keys(schema_path) else {
+                return;
+            };
+            for (key, child) in map {
+                let Some(key) = key.as_str() else { continue };
+                path.push(Step::Key(key.to_owned()));
+                if known.contains(&key) {
+                    let child_schema = if schema_path.is_empty() {
+                        key.to_owned()
+                    } else {
+                        format!("{schema_path}.{key}")
+                    };
+                    check_keys(text, child, path, &child_schema, out);
+                } else {
+                    out.push(Problem {
+                        line: locate::line_of(text, path),
+                        path: locate::display_path(path),
+                        message: format!("unknown key '{key}'{}", did_you_mean(key, known)),
+                    });
+                }
+                path.pop();
+            }
+        }
+        serde_yaml::Value::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Step::Index(i));
+                check_keys(text, item, path, &format!("{schema_path}[]"), out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn yaml_problem(e: &serde_yaml::Error) -> Problem {
+    let message = e.to_string();
+    // serde_yaml appends " at line L column C"; the line goes in front, like every other problem.
+    let message = match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    Problem {
+        line: e.location().map(|l| l.line()),
+        path: String::new(),
+        message,
+    }
+}
+
+/// The field a serde message is about: "…: invalid type … for field `x`"-style messages name it
+/// as `key: …`.
+fn field_in_message(message: &str) -> Option<&str> {
+    let (field, _) = message.split_once(": ")?;
+    field.rsplit('.').next().filter(|f| !f.contains(' '))
+}
+
+/// Collects problems with their lines.
+struct Problems<'a> {
+    text: &'a str,
+    list: Vec<Problem>,
+}
+
+impl<'a> Problems<'a> {
+    fn new(text: &'a str) -> Self {
+        Problems {
+            text,
+            list: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, keys: &[&str], message: String) {
+        let path: Vec<Step> = keys.iter().map(|k| Step::Key(k.to_string())).collect();
+        self.add_at(&path, message);
+    }
+
+    fn add_at(&mut self, path: &[Step], message: String) {
+        self.list.push(Problem {
+            line: locate::line_of(self.text, path),
+            path: locate::display_path(path),
+            message,
+        });
+    }
+
+    fn duration(&mut self, keys: &[&str], text: &str) -> Option<Duration> {
+        parse_duration(text).map_err(|e| self.add(keys, e)).ok()
+    }
+
+    fn regex(&mut self, path: &[Step], pattern: &str) -> Option<Regex> {
+        Regex::new(pattern)
+            .map_err(|e| {
+                let detail = e.to_string();
+                let last = detail
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .last()
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned();
+                self.add_at(path, format!("invalid regex: {last}"));
+            })
+            .ok()
+    }
+
+    fn finish(self) -> Result<(), Vec<Problem>> {
+        if self.list.is_empty() {
+            Ok(())
+        } else {
+            Err(self.list)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        match Settings::parse(Path::new("h.yaml"), text) {
+            Ok(_) => vec![],
+            Err(ConfigError::Invalid { problems, .. }) => problems
+                .into_iter()
+                .map(|p| format!("{}:{}: {}", p.line.unwrap_or(0), p.path, p.message))
+                .collect(),
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    #[test]
+    fn example_config_is_valid() {
+        Settings::parse(Path::new("hephaestus.example.yaml"), EXAMPLE_CONFIG).unwrap();
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_line() {
+        let got = problems("log:\n  threshold_count: 0\n  threshold_window: soon\nmode: yolo\n");
+        assert_eq!(
+            got,
+            [
+                "2:log.threshold_count: must be ≥ 1",
+                "3:log.threshold_window: invalid duration 'soon': expected number at 0 (examples: 30s, 5m, 1h)",
+                "4:mode: unknown mode 'yolo' (expected suggest or deploy)",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_get_a_suggestion() {
+        let got = problems("log:\n  treshold_count: 2\n");
+        assert_eq!(got, ["2:log.treshold_count: unknown key 'treshold_count' (did you mean 'threshold_count'?)"]);
+    }
+
+    #[test]
+    fn bad_regexes_are_reported_at_their_rule() {
+        let got = problems("rules:\n  - name: a\n    match: 'ok'\n    file: x.yaml\n    find: '('\n    replace: y\n");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].starts_with("5:rules[0].find: invalid regex"),
+            "{got:?}"
+        );
+    }
+}

@@ -1,0 +1,219 @@
+//! The YAML schema of `hephaestus.yaml`. Every field has its default here and its documentation in
+//! `hephaestus.example.yaml`, which `init` writes.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::secret::Secret;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub log: LogConfig,
+    /// `suggest` or `deploy`.
+    pub mode: Option<String>,
+    pub remote_repo: RemoteRepoConfig,
+    pub formats: Vec<FormatConfig>,
+    pub rules: Vec<RuleConfig>,
+    pub patterns: PatternsConfig,
+    pub fix: FixConfig,
+    /// Where `watch` keeps checkpoints and `deploy` its records.
+    pub state_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub threshold_level: String,
+    /// Signed so that 0 and negatives get a clear "must be ≥ 1" instead of a type error.
+    pub threshold_count: i64,
+    pub threshold_window: String,
+    /// Defaults to the window.
+    pub cooldown: Option<String>,
+    pub max_line_bytes: i64,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            threshold_level: "error".into(),
+            threshold_count: 3,
+            threshold_window: "5m".into(),
+            cooldown: None,
+            max_line_bytes: crate::source::DEFAULT_MAX_LINE_BYTES as i64,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RemoteRepoConfig {
+    /// `github`, `gitlab` or `gitea`.
+    pub provider: String,
+    /// API base URL; defaults to the provider's public API.
+    pub api_url: Option<String>,
+    /// The git remote to fetch from and push to.
+    pub remote: String,
+    /// Prefer HEPHAESTUS_TOKEN or GITHUB_TOKEN in the environment.
+    pub token: Option<Secret>,
+    pub owner: String,
+    pub repository: String,
+    /// Base branch of pull requests.
+    pub branch: String,
+    pub author: AuthorConfig,
+    pub pr: PrConfig,
+}
+
+impl Default for RemoteRepoConfig {
+    fn default() -> Self {
+        RemoteRepoConfig {
+            provider: "github".into(),
+            api_url: None,
+            remote: "origin".into(),
+            token: None,
+            owner: String::new(),
+            repository: String::new(),
+            branch: "main".into(),
+            author: AuthorConfig::default(),
+            pr: PrConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthorConfig {
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrConfig {
+    pub title_template: String,
+    pub branch_template: String,
+    pub labels: Vec<String>,
+    pub draft: bool,
+}
+
+impl Default for PrConfig {
+    fn default() -> Self {
+        PrConfig {
+            title_template: "fix: {error_type}".into(),
+            branch_template: "hephaestus/fix/{error_type}".into(),
+            labels: vec!["hephaestus".into()],
+            draft: false,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatConfig {
+    pub name: String,
+    pub regex: String,
+    /// strftime pattern of the `timestamp` group; common forms are tried when absent.
+    #[serde(default)]
+    pub timestamp_format: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    pub name: String,
+    #[serde(rename = "match")]
+    pub matcher: String,
+    pub file: String,
+    pub find: String,
+    pub replace: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PatternsConfig {
+    /// Built-in masks to apply; `[]` turns masking off.
+    pub masks: Vec<String>,
+    pub extra_masks: Vec<MaskConfig>,
+    pub max_patterns: i64,
+}
+
+impl Default for PatternsConfig {
+    fn default() -> Self {
+        PatternsConfig {
+            masks: crate::pattern::mask::BUILTIN
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            extra_masks: Vec::new(),
+            max_patterns: crate::pattern::DEFAULT_MAX_PATTERNS as i64,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaskConfig {
+    pub name: String,
+    pub regex: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FixConfig {
+    /// Command run with the patch applied in a temporary worktree.
+    pub verify: Option<String>,
+    pub verify_timeout: String,
+}
+
+impl Default for FixConfig {
+    fn default() -> Self {
+        FixConfig {
+            verify: None,
+            verify_timeout: "5m".into(),
+        }
+    }
+}
+
+/// Keys each mapping of the schema accepts, by path (`[]` marks list items). Used to report every
+/// unknown key at once, with a suggestion, before serde stops at the first.
+pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
+    Some(match path {
+        "" => &[
+            "log",
+            "mode",
+            "remote_repo",
+            "formats",
+            "rules",
+            "patterns",
+            "fix",
+            "state_dir",
+        ],
+        "log" => &[
+            "threshold_level",
+            "threshold_count",
+            "threshold_window",
+            "cooldown",
+            "max_line_bytes",
+        ],
+        "remote_repo" => &[
+            "provider",
+            "api_url",
+            "remote",
+            "token",
+            "owner",
+            "repository",
+            "branch",
+            "author",
+            "pr",
+        ],
+        "remote_repo.author" => &["name", "email"],
+        "remote_repo.pr" => &["title_template", "branch_template", "labels", "draft"],
+        "formats[]" => &["name", "regex", "timestamp_format"],
+        "rules[]" => &["name", "match", "file", "find", "replace"],
+        "patterns" => &["masks", "extra_masks", "max_patterns"],
+        "patterns.extra_masks[]" => &["name", "regex"],
+        "fix" => &["verify", "verify_timeout"],
+        _ => return None,
+    })
+}

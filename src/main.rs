@@ -1,0 +1,25 @@
+//! The `hephaestus` binary: parse arguments, run, print the error chain, exit with a code.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match hephaestus::run(std::env::args_os()) {
+        Ok(code) => code.into(),
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            hephaestus::ExitStatus::Error.into()
+        }
+    }
+}
+
+/// `hephaestus patterns big.log | head` closes our stdout early; that is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

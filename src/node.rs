@@ -1,0 +1,138 @@
+//! The node: where the stages meet. It owns the pattern, threshold, fix and deploy stages, feeds each
+//! entry through them and sends what comes out on an event channel.
+//!
+//! States, as in the design: `Initializing` (being built) → `Operational` (waiting for entries) →
+//! `Processing` (an incident is being turned into solutions) → back to `Operational`, or `Error`
+//! when a stage failed on an incident (the node stays usable; the error is sent as an event).
+
+use std::collections::HashSet;
+use std::sync::mpsc::{self, Receiver, Sender};
+
+use crate::config::Settings;
+use crate::deploy::Deployer;
+use crate::fix::{Fixer, Solution};
+use crate::parse::LogEntry;
+use crate::pattern::{PatternEngine, PatternSummary};
+use crate::threshold::{Clock, Detector, Incident, SystemClock};
+
+/// Life-cycle state of a [`Node`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeState {
+    Initializing,
+    Operational,
+    Processing,
+    Error,
+}
+
+/// What a node reports.
+#[derive(Debug, Clone)]
+pub enum NodeEvent {
+    /// A threshold tripped.
+    Incident(Box<Incident>),
+    /// A solution was produced (and delivered: its state says how far it got).
+    Solution(Box<Solution>),
+    /// A stage failed on an incident; the node goes on.
+    Error(String),
+    /// A verbose note: why a solution was dropped, what was skipped.
+    Note(String),
+}
+
+/// Counts over a node's life.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub entries: u64,
+    pub incidents: u64,
+    pub solutions: u64,
+}
+
+/// The pipeline from entries to incidents and solutions.
+pub struct Node {
+    state: NodeState,
+    patterns: PatternEngine,
+    detector: Detector,
+    fixer: Fixer,
+    deployer: Deployer,
+    events: Sender<NodeEvent>,
+    /// Fingerprints that already have a solution: 50 trips of one crash give one solution.
+    solved: HashSet<String>,
+    summary: Summary,
+}
+
+impl Node {
+    /// Build a node and the receiver its events arrive on.
+    pub fn new(settings: &Settings) -> (Node, Receiver<NodeEvent>) {
+        Node::with_clock(settings, Box::new(SystemClock))
+    }
+
+    /// As [`Node::new`], with the clock used for entries that carry no timestamp.
+    pub fn with_clock(settings: &Settings, clock: Box<dyn Clock>) -> (Node, Receiver<NodeEvent>) {
+        let (tx, rx) = mpsc::channel();
+        let mut node = Node {
+            state: NodeState::Initializing,
+            patterns: PatternEngine::new(&settings.patterns),
+            detector: Detector::new(settings.threshold.clone(), clock),
+            fixer: Fixer::new(settings.fix.clone()),
+            deployer: Deployer::new(settings.deploy.clone()),
+            events: tx,
+            solved: HashSet::new(),
+            summary: Summary::default(),
+        };
+        node.state = NodeState::Operational;
+        (node, rx)
+    }
+
+    pub fn state(&self) -> NodeState {
+        self.state
+    }
+
+    pub fn summary(&self) -> Summary {
+        self.summary
+    }
+
+    /// The patterns mined so far, largest first.
+    pub fn patterns(&self) -> Vec<PatternSummary> {
+        self.patterns.summaries()
+    }
+
+    /// Feed one entry through the pipeline.
+    pub fn process_log(&mut self, entry: LogEntry) {
+        self.summary.entries += 1;
+        let classified = self.patterns.classify(&entry);
+        let Some(incident) = self.detector.observe(&entry, &classified) else {
+            return;
+        };
+        self.summary.incidents += 1;
+        self.state = NodeState::Processing;
+        let fingerprint = incident.fingerprint.id.clone();
+        let solutions = if self.solved.contains(&fingerprint) {
+            Vec::new()
+        } else {
+            self.fixer.propose(&incident)
+        };
+        self.emit(NodeEvent::Incident(Box::new(incident)));
+        let mut failed = false;
+        for mut solution in solutions {
+            match self.deployer.deliver(&mut solution) {
+                Ok(()) => {
+                    self.solved.insert(fingerprint.clone());
+                }
+                Err(err) => {
+                    failed = true;
+                    self.emit(NodeEvent::Error(format!("{err:#}")));
+                }
+            }
+            self.summary.solutions += 1;
+            self.emit(NodeEvent::Solution(Box::new(solution)));
+        }
+        self.state = if failed {
+            NodeState::Error
+        } else {
+            NodeState::Operational
+        };
+    }
+
+    fn emit(&self, event: NodeEvent) {
+        // A dropped receiver means nobody listens any more; the pipeline still runs.
+        let _ = self.events.send(event);
+    }
+}

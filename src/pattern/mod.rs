@@ -1,0 +1,135 @@
+//! Pattern stage: decides which entries are "the same error".
+//!
+//! - [`mask`] replaces variable tokens (numbers, ids, addresses …) before clustering;
+//! - [`miner`] mines message templates online, one pass, bounded memory;
+//! - [`trace`] extracts structured stack traces from an entry's text;
+//! - [`fingerprint`] names an error: exception type + top in-app frames, else the template.
+//!
+//! [`PatternEngine`] is the stage's face to the pipeline.
+
+pub mod fingerprint;
+pub mod mask;
+pub mod miner;
+pub mod trace;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset};
+use regex::Regex;
+
+use crate::parse::{Level, LogEntry};
+
+pub use fingerprint::Fingerprint;
+pub use trace::{Frame, Language, StackTrace};
+
+/// Default cap on the number of live patterns; the least recently used is evicted beyond it.
+pub const DEFAULT_MAX_PATTERNS: usize = 10_000;
+
+/// What the pattern stage needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct PatternSettings {
+    /// Names of the built-in masks to apply (see [`mask::BUILTIN`]).
+    pub masks: Vec<String>,
+    /// User masks: (name, regex); a match becomes `<*>`.
+    pub extra_masks: Vec<(String, Regex)>,
+    pub max_patterns: usize,
+}
+
+impl Default for PatternSettings {
+    fn default() -> Self {
+        PatternSettings {
+            masks: mask::BUILTIN.iter().map(|m| m.to_string()).collect(),
+            extra_masks: Vec::new(),
+            max_patterns: DEFAULT_MAX_PATTERNS,
+        }
+    }
+}
+
+/// The pattern stage's verdict on one entry.
+#[derive(Debug, Clone)]
+pub struct Classified {
+    /// Stable id of the template (a hash of its text).
+    pub pattern_id: String,
+    /// The template, variables as `<*>`.
+    pub template: String,
+    /// The values the `<*>` stand for, in order.
+    pub params: Vec<String>,
+    /// What the threshold counts by.
+    pub fingerprint: Fingerprint,
+    /// The entry's stack trace, when it has one.
+    pub trace: Option<StackTrace>,
+}
+
+/// A mined pattern with its statistics, for reports.
+#[derive(Debug, Clone)]
+pub struct PatternSummary {
+    pub id: String,
+    pub template: String,
+    /// The most severe level seen among its entries.
+    pub level: Option<Level>,
+    pub count: u64,
+    pub first_seen: Option<DateTime<FixedOffset>>,
+    pub last_seen: Option<DateTime<FixedOffset>>,
+}
+
+/// The pattern stage: mines templates and fingerprints entries.
+pub struct PatternEngine {
+    masker: mask::Masker,
+    miner: miner::Miner,
+    stats: HashMap<String, PatternSummary>,
+}
+
+impl PatternEngine {
+    pub fn new(settings: &PatternSettings) -> PatternEngine {
+        PatternEngine {
+            masker: mask::Masker::new(&settings.masks, &settings.extra_masks),
+            miner: miner::Miner::new(settings.max_patterns),
+            stats: HashMap::new(),
+        }
+    }
+
+    /// Mine `message` into a template without a full entry (`patterns --raw`).
+    pub fn mine(&mut self, message: &str) -> miner::Mined {
+        let masked = self.masker.mask(message);
+        self.miner.add(&masked)
+    }
+
+    /// Classify one entry: its template, its trace, its fingerprint.
+    pub fn classify(&mut self, entry: &LogEntry) -> Classified {
+        let mined = self.mine(entry.first_line());
+        let trace = trace::extract(&entry.message);
+        let fingerprint = Fingerprint::of(trace.as_ref(), &mined.template);
+        let summary = self
+            .stats
+            .entry(mined.id.clone())
+            .or_insert_with(|| PatternSummary {
+                id: mined.id.clone(),
+                template: mined.template.clone(),
+                level: None,
+                count: 0,
+                first_seen: entry.timestamp,
+                last_seen: None,
+            });
+        summary.count += 1;
+        summary.level = summary.level.max(entry.level);
+        summary.last_seen = entry.timestamp.or(summary.last_seen);
+        Classified {
+            pattern_id: mined.id,
+            template: mined.template,
+            params: mined.params,
+            fingerprint,
+            trace,
+        }
+    }
+
+    /// Every pattern seen, largest first.
+    pub fn summaries(&self) -> Vec<PatternSummary> {
+        let mut all: Vec<_> = self.stats.values().cloned().collect();
+        all.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.template.cmp(&b.template))
+        });
+        all
+    }
+}

@@ -1,0 +1,103 @@
+//! JSON output: one object for a batch run, one object per line for streams. serde_json escapes
+//! every control character, so log text is safe here as it is.
+
+use std::io::Write;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat};
+use serde_json::{json, Value};
+
+use super::Findings;
+use crate::fix::Solution;
+use crate::parse::LogEntry;
+use crate::pattern::PatternSummary;
+use crate::threshold::Incident;
+
+fn time(t: Option<DateTime<FixedOffset>>) -> Value {
+    t.map(|t| Value::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true)))
+        .unwrap_or(Value::Null)
+}
+
+/// `window` as the user writes it: `5m`, `30s`, `1h30m`.
+pub fn window_text(d: std::time::Duration) -> String {
+    humantime::format_duration(d).to_string().replace(' ', "")
+}
+
+pub fn pattern_json(p: &PatternSummary) -> Value {
+    json!({
+        "id": p.id,
+        "template": p.template,
+        "level": p.level.map(|l| l.as_str()),
+        "count": p.count,
+        "first_seen": time(p.first_seen),
+        "last_seen": time(p.last_seen),
+    })
+}
+
+pub fn incident_json(i: &Incident) -> Value {
+    json!({
+        "pattern": i.pattern,
+        "fingerprint": i.fingerprint.id,
+        "error_type": i.fingerprint.error_type,
+        "template": i.template,
+        "level": i.level.as_str(),
+        "count": i.count,
+        "window": window_text(i.window),
+        "first": time(i.first),
+        "last": time(i.last),
+        "sample": i.sample(),
+        "source": &*i.entry.source,
+        "line": i.entry.line,
+    })
+}
+
+pub fn solution_json(s: &Solution) -> Value {
+    let mut value = serde_json::to_value(s).expect("solutions serialise");
+    if let Some(map) = value.as_object_mut() {
+        map.insert(
+            "factors".into(),
+            s.factors
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        );
+    }
+    value
+}
+
+pub fn entry_json(e: &LogEntry) -> Value {
+    json!({
+        "source": &*e.source,
+        "line": e.line,
+        "offset": e.offset,
+        "timestamp": time(e.timestamp),
+        "level": e.level.map(|l| l.as_str()),
+        "message": e.message,
+        "fields": e.fields,
+    })
+}
+
+/// Renders a batch run as one JSON object on stdout.
+pub struct JsonReport;
+
+impl JsonReport {
+    pub fn write(out: &mut impl Write, findings: &Findings) -> std::io::Result<()> {
+        let c = &findings.counts;
+        let value = json!({
+            "summary": {
+                "lines": c.lines,
+                "entries": c.entries,
+                "unparsed": c.unparsed,
+                "truncated": c.truncated,
+                "invalid_utf8": c.invalid_utf8,
+                "incidents": c.incidents,
+                "solutions": c.solutions,
+            },
+            "patterns": findings.patterns.iter().map(pattern_json).collect::<Vec<_>>(),
+            "incidents": findings.incidents.iter().map(incident_json).collect::<Vec<_>>(),
+            "solutions": findings.solutions.iter().map(solution_json).collect::<Vec<_>>(),
+        });
+        serde_json::to_writer_pretty(&mut *out, &value)?;
+        writeln!(out)
+    }
+}

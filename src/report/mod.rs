@@ -1,0 +1,48 @@
+//! The report layer: the only code that prints. Stages emit events; reporters render them as text
+//! for people (colored when a terminal) or as JSON for programs.
+
+mod json;
+mod reporter;
+mod sanitize;
+mod text;
+
+pub use json::{entry_json, incident_json, pattern_json, solution_json, JsonReport};
+pub use reporter::{ReportKind, Reporter};
+pub use sanitize::clean;
+pub use text::{progress_bar, Style, TextReport};
+
+use crate::config::ColorMode;
+use crate::fix::Solution;
+use crate::pattern::PatternSummary;
+use crate::threshold::Incident;
+
+/// Counts for the closing summary (and the JSON `summary` object).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub lines: u64,
+    pub entries: u64,
+    pub unparsed: u64,
+    pub truncated: u64,
+    pub invalid_utf8: u64,
+    pub incidents: u64,
+    pub solutions: u64,
+}
+
+/// Everything a batch run found, for reporters that render at the end.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub counts: Counts,
+    pub patterns: Vec<PatternSummary>,
+    pub incidents: Vec<Incident>,
+    pub solutions: Vec<Solution>,
+}
+
+/// Decide once whether to color, from `--color`, `NO_COLOR` and whether `is_tty`.
+pub fn init_color(mode: ColorMode, is_tty: bool) {
+    let enabled = match mode {
+        ColorMode::Always => true,
+        ColorMode::Never => false,
+        ColorMode::Auto => is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    colored::control::set_override(enabled);
+}

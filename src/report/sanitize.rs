@@ -1,0 +1,44 @@
+//! Logs are untrusted: before any of their text reaches a terminal, control characters (escape
+//! sequences that could move the cursor, rewrite the title, hide text …) are made visible.
+
+use std::borrow::Cow;
+
+/// `text` with every control character except tab shown as an escape (`\x1b`, `\r`, `\u{9b}`).
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            match c {
+                '\r' => out.push_str("\\r"),
+                '\n' => out.push_str("\\n"),
+                c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+                c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        // Bidirectional overrides can make text read differently from what it is.
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_sequences() {
+        assert_eq!(clean("a\x1b[31mred\x07"), "a\\x1b[31mred\\x07");
+        assert_eq!(clean("tab\tok"), "tab\tok");
+        assert_eq!(clean("c1 \u{9b}"), "c1 \\x9b");
+        assert_eq!(clean("bidi \u{202e}"), "bidi \\u{202e}");
+    }
+}

@@ -1,0 +1,236 @@
+//! Text output for people: incidents as they trip, solutions as colored diffs, a closing summary.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use colored::Colorize;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::json::window_text;
+use super::{clean, Counts};
+use crate::fix::Solution;
+use crate::parse::Level;
+use crate::pattern::PatternSummary;
+use crate::threshold::Incident;
+
+/// How many lines of an entry's stack trace an incident shows.
+const SAMPLE_LINES: usize = 12;
+
+/// Files smaller than this get no progress bar: they are done before it would draw.
+const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
+
+/// How much text output says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// -1 quiet, 0 normal, 1+ verbose.
+    pub verbosity: i8,
+}
+
+/// Renders events as text on one stream (stdout for `analyze`, stderr for `watch`).
+pub struct TextReport<W: Write> {
+    out: W,
+    style: Style,
+}
+
+impl<W: Write> TextReport<W> {
+    pub fn new(out: W, style: Style) -> Self {
+        TextReport { out, style }
+    }
+
+    pub fn incident(&mut self, i: &Incident) -> io::Result<()> {
+        let out = &mut self.out;
+        writeln!(
+            out,
+            "{} {} {} in {}  {}",
+            "INCIDENT".bold().red(),
+            level_colored(i.level),
+            format!("×{}", i.count).bold(),
+            window_text(i.window),
+            clean(&i.fingerprint.error_type).bold()
+        )?;
+        let when = match (i.first, i.last) {
+            (Some(first), Some(last)) => format!("{} … {}", first.to_rfc3339(), last.to_rfc3339()),
+            _ => "no timestamps in the log (arrival time)".to_owned(),
+        };
+        writeln!(out, "  {} {}", "when:".dimmed(), when)?;
+        writeln!(
+            out,
+            "  {} {}",
+            "where:".dimmed(),
+            clean(&format!("{}:{}", i.entry.source, i.entry.line))
+        )?;
+        writeln!(out, "  {} {}", "pattern:".dimmed(), clean(&i.template))?;
+        let mut lines = i.entry.message.lines();
+        writeln!(
+            out,
+            "  {} {}",
+            "sample:".dimmed(),
+            clean(lines.next().unwrap_or(""))
+        )?;
+        let rest: Vec<&str> = lines.collect();
+        for line in rest.iter().take(SAMPLE_LINES) {
+            writeln!(out, "    {}", clean(line).dimmed())?;
+        }
+        if rest.len() > SAMPLE_LINES {
+            writeln!(
+                out,
+                "    {}",
+                format!("… {} more lines", rest.len() - SAMPLE_LINES).dimmed()
+            )?;
+        }
+        out.flush()
+    }
+
+    pub fn solution(&mut self, s: &Solution) -> io::Result<()> {
+        let out = &mut self.out;
+        writeln!(
+            out,
+            "{} {} {} (confidence {:.2}, {})",
+            "FIX".bold().green(),
+            clean(&s.error_type).bold(),
+            clean(&s.generator),
+            s.confidence,
+            serde_json::to_value(s.state)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        )?;
+        writeln!(out, "  {}", clean(&s.description))?;
+        if self.style.verbosity > 0 {
+            for (name, value) in &s.factors {
+                writeln!(out, "    {} {:+.2}", clean(name).dimmed(), value)?;
+            }
+        }
+        if let Some(url) = &s.pr_url {
+            writeln!(out, "  pull request: {}", clean(url))?;
+        }
+        for line in s.diff.lines() {
+            let line = clean(line);
+            let line = if line.starts_with("+++") || line.starts_with("---") {
+                line.bold()
+            } else if line.starts_with('+') {
+                line.green()
+            } else if line.starts_with('-') {
+                line.red()
+            } else if line.starts_with("@@") {
+                line.cyan()
+            } else {
+                line.normal()
+            };
+            writeln!(out, "{line}")?;
+        }
+        out.flush()
+    }
+
+    pub fn patterns(&mut self, patterns: &[PatternSummary]) -> io::Result<()> {
+        writeln!(
+            self.out,
+            "{:>8}  {:<8}  {}",
+            "COUNT".bold(),
+            "LEVEL".bold(),
+            "TEMPLATE".bold()
+        )?;
+        for p in patterns {
+            let level = p.level.map(level_colored).unwrap_or_else(|| "-".normal());
+            // Pad before coloring: escape codes would throw the column off.
+            let level = format!("{:<8}", level.to_string());
+            writeln!(
+                self.out,
+                "{:>8}  {}  {}",
+                p.count,
+                level,
+                clean(&p.template)
+            )?;
+        }
+        self.out.flush()
+    }
+
+    pub fn summary(&mut self, c: &Counts, elapsed: Duration) -> io::Result<()> {
+        if self.style.verbosity < 0 {
+            return Ok(());
+        }
+        let incidents = format!("{} incident{}", c.incidents, plural(c.incidents));
+        let incidents = if c.incidents > 0 {
+            incidents.red().bold()
+        } else {
+            incidents.green().bold()
+        };
+        let mut parts = vec![
+            format!("{} solution{}", c.solutions, plural(c.solutions)),
+            format!("{} lines", c.lines),
+            format!("{} entries", c.entries),
+            format!("{} unparsed", c.unparsed),
+        ];
+        if c.truncated > 0 {
+            parts.push(format!("{} lines cut at the length limit", c.truncated));
+        }
+        if c.invalid_utf8 > 0 {
+            parts.push(format!("{} lines with invalid UTF-8", c.invalid_utf8));
+        }
+        writeln!(
+            self.out,
+            "{incidents}, {} in {:.1?}",
+            parts.join(", "),
+            elapsed
+        )?;
+        self.out.flush()
+    }
+
+    pub fn warning(&mut self, message: &str) -> io::Result<()> {
+        writeln!(
+            self.out,
+            "{} {}",
+            "warning:".yellow().bold(),
+            clean(message)
+        )
+    }
+
+    pub fn error(&mut self, message: &str) -> io::Result<()> {
+        writeln!(self.out, "{} {}", "error:".red().bold(), clean(message))
+    }
+
+    pub fn note(&mut self, message: &str) -> io::Result<()> {
+        if self.style.verbosity > 0 {
+            writeln!(self.out, "{} {}", "note:".dimmed(), clean(message))?;
+        }
+        Ok(())
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn level_colored(level: Level) -> colored::ColoredString {
+    let text = level.as_str();
+    match level {
+        Level::Critical => text.red().bold(),
+        Level::Error => text.red(),
+        Level::Warn => text.yellow(),
+        Level::Notice | Level::Info => text.normal(),
+        Level::Debug | Level::Trace => text.dimmed(),
+    }
+}
+
+/// A byte progress bar on stderr for a file of `len` bytes: hidden for small files, when stderr is
+/// not a terminal, or when quiet.
+pub fn progress_bar(len: Option<u64>, stderr_is_tty: bool, style: Style) -> ProgressBar {
+    let show =
+        stderr_is_tty && style.verbosity >= 0 && len.is_some_and(|l| l >= PROGRESS_MIN_BYTES);
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] [{wide_bar}] {bytes}/{total_bytes} {msg} ({bytes_per_sec}, eta {eta})",
+        )
+        .expect("progress template is valid")
+        .progress_chars("=> "),
+    );
+    bar
+}

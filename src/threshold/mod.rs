@@ -1,0 +1,312 @@
+//! Threshold stage: "3 errors of this kind within 5 minutes" → an [`Incident`].
+//!
+//! Time is the log's own when entries carry timestamps, so `analyze` of yesterday's file trips
+//! exactly where `watch` would have tripped yesterday; entries without one take the last log time
+//! seen, or the [`Clock`] when the log has none at all. Memory is bounded twice: each window holds
+//! at most `count` times, and at most `max_tracked` fingerprints are tracked (the stalest are
+//! dropped first, and a fingerprint idle for longer than its window has nothing worth keeping).
+
+pub mod clock;
+pub mod window;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+
+pub use clock::{Clock, FakeClock, SystemClock};
+use window::Window;
+
+use crate::parse::{Level, LogEntry};
+use crate::pattern::{Classified, Fingerprint, StackTrace};
+
+/// Default cap on the number of fingerprints tracked at once.
+pub const DEFAULT_MAX_TRACKED: usize = 100_000;
+
+/// What the threshold stage needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct ThresholdSettings {
+    /// Lowest level that counts; higher levels count too.
+    pub level: Level,
+    /// Entries within `window` that trip an incident.
+    pub count: u32,
+    pub window: Duration,
+    /// After tripping, the same fingerprint does not trip again for this long.
+    pub cooldown: Duration,
+    pub max_tracked: usize,
+}
+
+impl Default for ThresholdSettings {
+    fn default() -> Self {
+        ThresholdSettings {
+            level: Level::Error,
+            count: 3,
+            window: Duration::from_secs(300),
+            cooldown: Duration::from_secs(300),
+            max_tracked: DEFAULT_MAX_TRACKED,
+        }
+    }
+}
+
+/// A threshold that tripped: enough entries of one kind within the window.
+#[derive(Debug, Clone)]
+pub struct Incident {
+    pub fingerprint: Fingerprint,
+    /// Id of the pattern (template) of the entry that tripped.
+    pub pattern: String,
+    pub template: String,
+    /// Level of the entry that tripped.
+    pub level: Level,
+    /// Entries within the window when it tripped.
+    pub count: usize,
+    pub window: Duration,
+    /// Log time of the first and last entry in the window; `None` when the log has no timestamps.
+    pub first: Option<DateTime<FixedOffset>>,
+    pub last: Option<DateTime<FixedOffset>>,
+    /// A representative entry: the one that tripped.
+    pub entry: LogEntry,
+    pub trace: Option<StackTrace>,
+}
+
+impl Incident {
+    /// First line of the representative entry.
+    pub fn sample(&self) -> &str {
+        self.entry.first_line()
+    }
+}
+
+struct Tracked {
+    window: Window,
+    last_at: i64,
+    cooldown_until: Option<i64>,
+}
+
+/// Sliding-window counter per fingerprint.
+pub struct Detector {
+    settings: ThresholdSettings,
+    clock: Box<dyn Clock>,
+    tracked: HashMap<String, Tracked>,
+    /// Newest log time seen, and its offset: time for entries that have none.
+    last_log_time: Option<DateTime<FixedOffset>>,
+}
+
+impl Detector {
+    pub fn new(settings: ThresholdSettings, clock: Box<dyn Clock>) -> Detector {
+        Detector {
+            settings,
+            clock,
+            tracked: HashMap::new(),
+            last_log_time: None,
+        }
+    }
+
+    pub fn settings(&self) -> &ThresholdSettings {
+        &self.settings
+    }
+
+    /// Count `entry` if its level is high enough; returns the incident when this entry trips one.
+    pub fn observe(&mut self, entry: &LogEntry, classified: &Classified) -> Option<Incident> {
+        if let Some(ts) = entry.timestamp {
+            if self.last_log_time.is_none_or(|last| ts > last) {
+                self.last_log_time = Some(ts);
+            }
+        }
+        let level = entry.level.filter(|&l| l >= self.settings.level)?;
+        let (at, log_time) = match entry.timestamp.or(self.last_log_time) {
+            Some(ts) => (ts, true),
+            None => (self.clock.now(), false),
+        };
+        let at_ms = at.timestamp_millis();
+        let span_ms = duration_ms(self.settings.window);
+        let cooldown_ms = duration_ms(self.settings.cooldown);
+        let capacity = self.settings.count as usize;
+
+        if !self.tracked.contains_key(&classified.fingerprint.id) {
+            self.make_room(at_ms);
+        }
+        let tracked = self
+            .tracked
+            .entry(classified.fingerprint.id.clone())
+            .or_insert_with(|| Tracked {
+                window: Window::new(capacity),
+                last_at: at_ms,
+                cooldown_until: None,
+            });
+        tracked.last_at = tracked.last_at.max(at_ms);
+        let count = tracked.window.record(at_ms, span_ms);
+        if count < capacity || tracked.cooldown_until.is_some_and(|until| at_ms < until) {
+            return None;
+        }
+        let first_ms = tracked.window.oldest().unwrap_or(at_ms);
+        tracked.cooldown_until = Some(at_ms.saturating_add(cooldown_ms));
+        tracked.window.clear();
+        let offset = *at.offset();
+        Some(Incident {
+            fingerprint: classified.fingerprint.clone(),
+            pattern: classified.pattern_id.clone(),
+            template: classified.template.clone(),
+            level,
+            count,
+            window: self.settings.window,
+            first: log_time
+                .then(|| offset.timestamp_millis_opt(first_ms).single())
+                .flatten(),
+            last: log_time.then_some(at),
+            entry: entry.clone(),
+            trace: classified.trace.clone(),
+        })
+    }
+
+    /// Number of fingerprints tracked now (for tests and stats).
+    pub fn tracked(&self) -> usize {
+        self.tracked.len()
+    }
+
+    /// Keep the map under its cap: drop what can no longer trip, then the stalest.
+    fn make_room(&mut self, now_ms: i64) {
+        if self.tracked.len() < self.settings.max_tracked.max(1) {
+            return;
+        }
+        let horizon = duration_ms(self.settings.window.max(self.settings.cooldown));
+        self.tracked
+            .retain(|_, t| t.last_at > now_ms.saturating_sub(horizon));
+        if self.tracked.len() >= self.settings.max_tracked.max(1) {
+            // Drop the stalest half in one sweep so eviction stays amortised O(1) per entry.
+            let mut ages: Vec<i64> = self.tracked.values().map(|t| t.last_at).collect();
+            let mid = ages.len() / 2;
+            let (_, cut, _) = ages.select_nth_unstable(mid);
+            let cut = *cut;
+            self.tracked.retain(|_, t| t.last_at > cut);
+        }
+    }
+}
+
+fn duration_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pattern::Fingerprint;
+    use std::sync::Arc;
+
+    fn entry(ts: Option<&str>, level: Level) -> LogEntry {
+        LogEntry {
+            source: Arc::from("-"),
+            line: 1,
+            offset: 0,
+            timestamp: ts.map(|t| DateTime::parse_from_rfc3339(t).unwrap()),
+            level: Some(level),
+            message: "boom".into(),
+            fields: Default::default(),
+            format: None,
+        }
+    }
+
+    fn classified(id: &str) -> Classified {
+        Classified {
+            pattern_id: id.into(),
+            template: "boom".into(),
+            params: vec![],
+            fingerprint: Fingerprint {
+                id: id.into(),
+                error_type: "boom".into(),
+            },
+            trace: None,
+        }
+    }
+
+    fn detector(count: u32, window_s: u64) -> Detector {
+        let settings = ThresholdSettings {
+            count,
+            window: Duration::from_secs(window_s),
+            cooldown: Duration::from_secs(window_s),
+            ..Default::default()
+        };
+        let start = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        Detector::new(settings, Box::new(FakeClock::new(start)))
+    }
+
+    #[test]
+    fn trips_on_the_nth_entry_within_the_window() {
+        let mut d = detector(3, 60);
+        let c = classified("a");
+        assert!(d
+            .observe(&entry(Some("2026-01-01T10:00:00Z"), Level::Error), &c)
+            .is_none());
+        assert!(d
+            .observe(&entry(Some("2026-01-01T10:00:30Z"), Level::Error), &c)
+            .is_none());
+        let incident = d
+            .observe(&entry(Some("2026-01-01T10:00:50Z"), Level::Error), &c)
+            .expect("third error within 60s trips");
+        assert_eq!(incident.count, 3);
+        assert_eq!(
+            incident.first.unwrap().to_rfc3339(),
+            "2026-01-01T10:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn spread_out_entries_do_not_trip() {
+        let mut d = detector(3, 60);
+        let c = classified("a");
+        for minute in 0..10 {
+            let ts = format!("2026-01-01T10:{minute:02}:00Z");
+            assert!(d.observe(&entry(Some(&ts), Level::Error), &c).is_none());
+        }
+    }
+
+    #[test]
+    fn lower_levels_do_not_count_higher_levels_do() {
+        let mut d = detector(2, 60);
+        let c = classified("a");
+        assert!(d
+            .observe(&entry(Some("2026-01-01T10:00:00Z"), Level::Warn), &c)
+            .is_none());
+        assert!(d
+            .observe(&entry(Some("2026-01-01T10:00:01Z"), Level::Error), &c)
+            .is_none());
+        assert!(d
+            .observe(&entry(Some("2026-01-01T10:00:02Z"), Level::Critical), &c)
+            .is_some());
+    }
+
+    #[test]
+    fn cooldown_holds_back_a_second_trip() {
+        let mut d = detector(2, 60);
+        let c = classified("a");
+        let at = |s: u32| {
+            entry(
+                Some(&format!("2026-01-01T10:{:02}:{:02}Z", s / 60, s % 60)),
+                Level::Error,
+            )
+        };
+        assert!(d.observe(&at(0), &c).is_none());
+        assert!(d.observe(&at(1), &c).is_some());
+        assert!(d.observe(&at(2), &c).is_none());
+        assert!(d.observe(&at(3), &c).is_none(), "still cooling down");
+        assert!(
+            d.observe(&at(62), &c).is_some(),
+            "cooldown over, still 2 within the window: trips again"
+        );
+    }
+
+    #[test]
+    fn tracked_fingerprints_stay_bounded() {
+        let settings = ThresholdSettings {
+            max_tracked: 100,
+            ..Default::default()
+        };
+        let start = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        let mut d = Detector::new(settings, Box::new(FakeClock::new(start)));
+        for i in 0..10_000 {
+            d.observe(
+                &entry(Some("2026-01-01T10:00:00Z"), Level::Error),
+                &classified(&i.to_string()),
+            );
+        }
+        assert!(d.tracked() <= 100);
+    }
+}
