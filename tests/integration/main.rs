@@ -4,3 +4,6 @@
 mod harness;
 
 mod analyze;
+mod cli;
+mod config;
+mod threshold;
