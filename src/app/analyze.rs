@@ -50,7 +50,10 @@ pub fn run(files: &[PathBuf], settings: &Settings, output: OutputSettings) -> Re
         {
             if line.number % PROGRESS_EVERY_LINES == 0 && !bar.is_hidden() {
                 let rate = line.number as f64 / started.elapsed().as_secs_f64().max(1e-3);
-                bar.set_message(format!("{} · {} lines, {rate:.0} lines/s", input.name, line.number));
+                bar.set_message(format!(
+                    "{} · {} lines, {rate:.0} lines/s",
+                    input.name, line.number
+                ));
             }
             if let Some(entry) = ingest.line(&input.name, &line) {
                 node.process_log(entry);
