@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::config::Settings;
-use crate::deploy::Deployer;
+use crate::deploy::{DeployPlan, DeploySettings, Deployer};
 use crate::fix::{Fixer, Solution};
 use crate::parse::LogEntry;
 use crate::pattern::{PatternEngine, PatternSummary};
@@ -35,6 +35,8 @@ pub enum NodeEvent {
     Error(String),
     /// A verbose note: why a solution was dropped, what was skipped.
     Note(String),
+    /// What a deploy would have done (`--dry-run`).
+    Plan(Box<DeployPlan>),
 }
 
 /// Counts over a node's life.
@@ -72,7 +74,12 @@ impl Node {
             patterns: PatternEngine::new(&settings.patterns),
             detector: Detector::new(settings.threshold.clone(), clock),
             fixer: Fixer::new(settings.fix.clone()),
-            deployer: Deployer::new(settings.deploy.clone()),
+            deployer: Deployer::new(DeploySettings {
+                repo: settings.fix.repo.clone(),
+                remote: settings.remote.clone(),
+                state_dir: settings.state_dir.clone(),
+                ..settings.deploy.clone()
+            }),
             events: tx,
             solved: HashSet::new(),
             summary: Summary::default(),
@@ -123,6 +130,9 @@ impl Node {
             }
             self.summary.solutions += 1;
             self.emit(NodeEvent::Solution(Box::new(solution)));
+            for plan in self.deployer.take_plans() {
+                self.emit(NodeEvent::Plan(Box::new(plan)));
+            }
         }
         self.state = if failed {
             NodeState::Error

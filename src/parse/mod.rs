@@ -201,7 +201,7 @@ impl Parser {
 }
 
 fn is_continuation(text: &str) -> bool {
-    text.starts_with(|c: char| c == ' ' || c == '\t')
+    text.starts_with([' ', '\t'])
         || text.starts_with("Traceback ")
         || text.starts_with("Caused by:")
 }
