@@ -126,9 +126,7 @@ pub fn sanitize_ref(name: &str) -> String {
     let mut name = parts.join("/");
     if name.len() > MAX_BRANCH_LEN {
         name.truncate(MAX_BRANCH_LEN);
-        name = name
-            .trim_end_matches(['/', '.', '-'])
-            .to_owned();
+        name = name.trim_end_matches(['/', '.', '-']).to_owned();
     }
     if name.is_empty() || name == "HEAD" || name == "@" {
         name = format!(

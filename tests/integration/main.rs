@@ -2,5 +2,7 @@
 //! `fixtures/`. Modules are named for the capability they cover.
 
 mod harness;
+mod support;
 
 mod analyze;
+mod deploy;
