@@ -117,6 +117,9 @@ impl Node {
             self.fixer.propose(&incident)
         };
         self.emit(NodeEvent::Incident(Box::new(incident)));
+        for note in self.fixer.take_notes() {
+            self.emit(NodeEvent::Note(note));
+        }
         let mut failed = false;
         for mut solution in solutions {
             match self.deployer.deliver(&mut solution) {

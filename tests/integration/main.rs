@@ -6,3 +6,4 @@ mod support;
 
 mod analyze;
 mod deploy;
+mod repair;
