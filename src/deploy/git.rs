@@ -353,7 +353,12 @@ impl<'a> GitRemote<'a> {
         spec: &CommitSpec<'_>,
         author: &Signature<'_>,
     ) -> Result<Published, GitError> {
-        let diff = Diff::from_buffer(spec.diff.as_bytes()).map_err(git)?;
+        let patch = git_style(spec.diff);
+        let diff = Diff::from_buffer(patch.as_bytes()).map_err(|e| GitError::DoesNotApply {
+            base: spec.base.to_owned(),
+            tip: "-".into(),
+            message: format!("unreadable patch: {}", e.message()),
+        })?;
         let heads = self.ls_remote()?;
         let base_ref = format!("refs/heads/{}", spec.base);
         let Some(&base_tip) = heads.get(&base_ref) else {
@@ -467,7 +472,7 @@ impl<'a> GitRemote<'a> {
             .ok()
             .and_then(|r| r.peel_to_commit().ok());
         let applies = base_commit.as_ref().map(|c| {
-            let applies = Diff::from_buffer(spec.diff.as_bytes())
+            let applies = Diff::from_buffer(git_style(spec.diff).as_bytes())
                 .and_then(|diff| {
                     let tree = c.tree()?;
                     // In memory only: the index returned is not written anywhere.
@@ -518,6 +523,75 @@ impl<'a> GitRemote<'a> {
     }
 }
 
+/// `diff` with a `diff --git` header before each file that lacks one: libgit2 parses only git-style
+/// patches, while a plain unified diff (`--- a/x`, `+++ b/x`) is what `git apply` and people accept.
+pub fn git_style(diff: &str) -> String {
+    let lines: Vec<&str> = diff.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(diff.len() + 64);
+    let mut in_header = false;
+    // Lines left in the current hunk (old side, new side): inside a hunk nothing is a header.
+    let mut left = (0usize, 0usize);
+    for (i, line) in lines.iter().enumerate() {
+        if left != (0, 0) {
+            match line.as_bytes().first() {
+                Some(b' ') | Some(b'\n') => {
+                    left = (left.0.saturating_sub(1), left.1.saturating_sub(1))
+                }
+                Some(b'-') => left.0 = left.0.saturating_sub(1),
+                Some(b'+') => left.1 = left.1.saturating_sub(1),
+                _ => {}
+            }
+            out.push_str(line);
+            continue;
+        }
+        if line.starts_with("diff --git ") {
+            in_header = true;
+        } else if line.starts_with("@@") {
+            in_header = false;
+            left = hunk_lengths(line);
+        } else if !in_header && line.starts_with("--- ") {
+            let next = lines.get(i + 1).copied().unwrap_or("");
+            if let Some(new) = next.strip_prefix("+++ ") {
+                let old = line[4..].trim_end();
+                let new = new.trim_end();
+                let strip = |p: &str| {
+                    p.strip_prefix("a/")
+                        .or_else(|| p.strip_prefix("b/"))
+                        .unwrap_or(p)
+                        .to_owned()
+                };
+                let path = if new == "/dev/null" {
+                    strip(old)
+                } else {
+                    strip(new)
+                };
+                out.push_str(&format!("diff --git a/{path} b/{path}\n"));
+                if old == "/dev/null" {
+                    out.push_str("new file mode 100644\n");
+                } else if new == "/dev/null" {
+                    out.push_str("deleted file mode 100644\n");
+                }
+                in_header = true;
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// (old, new) line counts of a `@@ -a,b +c,d @@` header; a missing count is 1.
+fn hunk_lengths(header: &str) -> (usize, usize) {
+    let mut parts = header.split_whitespace().skip(1);
+    let count = |part: Option<&str>| {
+        part.and_then(|p| p.get(1..))
+            .and_then(|p| p.split_once(',').map_or(Some(1), |(_, n)| n.parse().ok()))
+            .unwrap_or(0)
+    };
+    let old = count(parts.next());
+    let new = count(parts.next());
+    (old, new)
+}
+
 fn short(oid: Oid) -> String {
     oid.to_string()[..12].to_owned()
 }
@@ -536,6 +610,23 @@ mod tests {
         assert!(has_password("https://u:p@h/r"));
         assert!(!has_password("https://u@h/r"));
         assert!(!has_password("git@github.com:o/r.git"));
+    }
+
+    #[test]
+    fn plain_unified_diffs_get_git_headers() {
+        let plain = "--- a/c/d.yaml\n+++ b/c/d.yaml\n@@ -1 +1 @@\n-a\n+b\n--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1 @@\n+x\n";
+        assert_eq!(
+            git_style(plain),
+            "diff --git a/c/d.yaml b/c/d.yaml\n--- a/c/d.yaml\n+++ b/c/d.yaml\n@@ -1 +1 @@\n-a\n+b\n\
+             diff --git a/new.txt b/new.txt\nnew file mode 100644\n--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1 @@\n+x\n"
+        );
+        // A removed line that looks like a header inside a hunk stays as it is.
+        let tricky =
+            "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n--- a/y\n+++ b/y\n ctx\n";
+        assert_eq!(git_style(tricky), tricky);
+        for d in [plain, tricky] {
+            Diff::from_buffer(git_style(d).as_bytes()).unwrap();
+        }
     }
 
     #[test]

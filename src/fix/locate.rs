@@ -151,7 +151,7 @@ fn by_suffix(path: &str, files: &[String]) -> Located {
         }
         if file_parts.len() <= frame_parts.len()
             && frame_parts.ends_with(&file_parts)
-            && best.map_or(true, |(_, n)| file_parts.len() > n)
+            && best.is_none_or(|(_, n)| file_parts.len() > n)
         {
             best = Some((file, file_parts.len()));
         } else if !path.starts_with('/') && file_parts.ends_with(&frame_parts) {

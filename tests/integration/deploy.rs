@@ -13,7 +13,7 @@ use hephaestus::deploy::{DeploySettings, Deployer, Mode, RetryPolicy};
 use hephaestus::{Solution, SolutionState};
 use serde_json::json;
 
-use crate::harness::Env;
+use crate::harness::{json, run, stderr, stdout, Env};
 use crate::support::forge::{FakeForge, Fault, Kind};
 use crate::support::git_server::GitServer;
 
@@ -588,5 +588,366 @@ fn gitea_pull_requests_with_label_ids() {
         .iter()
         .filter_map(|r| r.user.as_deref())
         .all(|u| u == OWNER));
+    w.forge.assert_no_violations();
+}
+
+// ---- The binary, end to end: log → incident → rule fix → branch, commit, pull request. ----
+
+const POOL_LINE: &str = "ERROR db: connection pool exhausted (max=10)";
+
+/// hephaestus.yaml for `w`, with a rule raising max_connections.
+fn config(w: &World, extra: &str) -> PathBuf {
+    let text = format!(
+        "mode: deploy\nstate_dir: {state}\nremote_repo:\n  provider: {provider}\n  api_url: {api}\n  owner: {OWNER}\n  repository: {REPO}\n  branch: main\n{extra}rules:\n  - name: db-pool\n    match: 'connection pool exhausted \\(max=(?P<max>\\d+)\\)'\n    file: config/database.yaml\n    find: 'max_connections: \\d+'\n    replace: 'max_connections: ${{max}}0'\n",
+        state = w.env.path().join("state").display(),
+        provider = w.forge.kind.provider(),
+        api = w.forge.api_url(),
+    );
+    w.env.write("hephaestus.yaml", text)
+}
+
+fn log(w: &World, lines: &[&str]) -> PathBuf {
+    let text: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("2026-11-24T07:0{}:00Z {l}\n", i % 10))
+        .collect();
+    w.env.write("app.log", text)
+}
+
+fn analyze(w: &World, token: &str, extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = w.env.cmd(["analyze", "--repo"]);
+    cmd.arg(&w.work)
+        .arg(w.env.path().join("app.log"))
+        .args(extra)
+        .env("HEPHAESTUS_TOKEN", token)
+        .env("HEPHAESTUS_RETRY_BASE_MS", "5");
+    cmd
+}
+
+#[test]
+fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
+    let w = World::new(Kind::GitHub);
+    config(&w, "");
+    log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
+    let out = run(&mut analyze(&w, TOKEN, &[]), 1);
+    let text = stdout(&out);
+    assert!(
+        text.contains("(confidence 0.85, deployed)"),
+        "{text}\n{}",
+        stderr(&out)
+    );
+    assert!(
+        text.contains("pull request: https://github.example/acme/shop/pull/1"),
+        "{text}"
+    );
+    let branch = "hephaestus/fix/db-connection-pool-exhausted-max";
+    let tip = w.remote_tip(branch).expect("branch pushed");
+    assert_eq!(
+        w.bare_git(&["show", &format!("{tip}:config/database.yaml")]),
+        "pool:\n  max_connections: 100\n  timeout: 5s"
+    );
+    // No author configured, none in git config: `hephaestus`.
+    assert_eq!(
+        w.bare_git(&["log", "-1", "--format=%an <%ae>", &tip]),
+        "hephaestus <hephaestus@localhost>"
+    );
+    let prs = w.forge.prs();
+    assert_eq!(prs.len(), 1);
+    assert_eq!(prs[0].title, "fix: db-connection-pool-exhausted-max");
+    w.forge.assert_no_violations();
+    assert!(!format!("{}{}", text, stderr(&out)).contains(TOKEN));
+
+    // JSON, second run: the record answers, nothing is sent again.
+    let sent = w.forge.log().len();
+    let out = run(&mut analyze(&w, TOKEN, &["--format", "json"]), 1);
+    let report = json(&out);
+    assert_eq!(report["solutions"][0]["state"], "deployed");
+    assert_eq!(
+        report["solutions"][0]["pr_url"],
+        "https://github.example/acme/shop/pull/1"
+    );
+    assert_eq!(w.forge.log().len(), sent);
+}
+
+#[test]
+fn dry_run_prints_branch_commit_and_request_and_changes_nothing() {
+    let w = World::new(Kind::GitHub);
+    config(&w, "");
+    log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
+    git(
+        &w.work,
+        &[
+            "fetch",
+            "-q",
+            w.bare.to_str().unwrap(),
+            "main:refs/remotes/origin/main",
+        ],
+    );
+    let refs_before = git(&w.work, &["for-each-ref"]);
+    let out = run(&mut analyze(&w, TOKEN, &["--dry-run"]), 1);
+    let text = stdout(&out);
+    for want in [
+        "DRY RUN nothing was changed",
+        "branch: hephaestus/fix/db-connection-pool-exhausted-max",
+        "base: origin/main (",
+        "commit message:",
+        "    fix: db-connection-pool-exhausted-max",
+        "    Hephaestus-Fingerprint: ",
+        "request: GET http://127.0.0.1:",
+        "/api/v3/repos/acme/shop/pulls?head=acme%3Ahephaestus%2Ffix%2Fdb-connection-pool-exhausted-max&state=open",
+        "request: POST http://127.0.0.1:",
+        "\"head\": \"hephaestus/fix/db-connection-pool-exhausted-max\"",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+    assert!(!text.contains(TOKEN));
+    assert!(w.forge.log().is_empty());
+    assert!(w.git.requests().is_empty());
+    assert_eq!(w.branches(), ["main"]);
+    assert_eq!(git(&w.work, &["for-each-ref"]), refs_before);
+    assert!(!w.env.path().join("state").exists());
+
+    let out = run(
+        &mut analyze(&w, TOKEN, &["--dry-run", "--format", "json"]),
+        1,
+    );
+    let report = json(&out);
+    let plan = &report["plans"][0];
+    assert_eq!(
+        plan["branch"],
+        "hephaestus/fix/db-connection-pool-exhausted-max"
+    );
+    assert_eq!(plan["requests"][1]["method"], "POST");
+    assert_eq!(plan["requests"][1]["body"]["base"], "main");
+    assert_eq!(plan["commit"]["applies"], true);
+    assert!(w.forge.log().is_empty());
+}
+
+#[test]
+fn a_refused_token_is_reported_without_showing_it() {
+    let w = World::new(Kind::GitHub);
+    config(&w, "");
+    log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
+    let out = run(&mut analyze(&w, "ghp_wrongwrongwrong", &[]), 1);
+    let err = stderr(&out);
+    assert!(err.contains("GitHub refused the token"), "{err}");
+    assert!(!err.contains("ghp_wrongwrongwrong"), "{err}");
+    assert!(!stdout(&out).contains("ghp_wrongwrongwrong"));
+    assert!(stdout(&out).contains("(confidence 0.85, validated)"));
+}
+
+/// Several processes at once on the same incident.
+fn race(w: &World, processes: usize, separate_hosts: bool) -> Vec<std::process::Output> {
+    let mut children = Vec::new();
+    for i in 0..processes {
+        let (repo, state) = if separate_hosts {
+            let name = format!("host{i}");
+            git(
+                w.env.path(),
+                &["clone", "-q", w.bare.to_str().unwrap(), &name],
+            );
+            let repo = w.env.path().join(&name);
+            git(
+                &repo,
+                &["remote", "set-url", "origin", &w.git.url("shop.git")],
+            );
+            (repo, Some(w.env.path().join(format!("state{i}"))))
+        } else {
+            (w.work.clone(), None)
+        };
+        let config = match &state {
+            Some(dir) => {
+                let text = std::fs::read_to_string(w.env.path().join("hephaestus.yaml")).unwrap();
+                let text = text.replace(
+                    &format!("state_dir: {}", w.env.path().join("state").display()),
+                    &format!("state_dir: {}", dir.display()),
+                );
+                w.env.write(&format!("host{i}.yaml"), text)
+            }
+            None => w.env.path().join("hephaestus.yaml"),
+        };
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("hephaestus"));
+        cmd.current_dir(w.env.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", w.env.path())
+            .env("NO_COLOR", "1")
+            .env("HEPHAESTUS_TOKEN", TOKEN)
+            .env("HEPHAESTUS_RETRY_BASE_MS", "5")
+            .arg("--config")
+            .arg(config)
+            .args(["analyze", "--format", "json", "--repo"])
+            .arg(repo)
+            .arg(w.env.path().join("app.log"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        children.push(cmd.spawn().unwrap());
+    }
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect()
+}
+
+fn assert_one_branch_one_pr(w: &World, outputs: &[std::process::Output]) {
+    for out in outputs {
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            report["solutions"][0]["pr_url"],
+            "https://github.example/acme/shop/pull/1",
+            "stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        w.branches(),
+        ["hephaestus/fix/db-connection-pool-exhausted-max", "main"]
+    );
+    let branch_commits = w.bare_git(&[
+        "rev-list",
+        "--count",
+        "main..hephaestus/fix/db-connection-pool-exhausted-max",
+    ]);
+    assert_eq!(branch_commits, "1");
+    assert_eq!(w.forge.prs().len(), 1);
+    w.forge.assert_no_violations();
+}
+
+#[test]
+fn concurrent_deploys_on_one_host_make_one_branch_and_one_pull_request() {
+    let w = World::new(Kind::GitHub);
+    config(&w, "");
+    log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
+    let outputs = race(&w, 6, false);
+    assert_one_branch_one_pr(&w, &outputs);
+    let creates = w
+        .forge
+        .log()
+        .iter()
+        .filter(|l| l.method == "POST" && l.target.ends_with("/pulls"))
+        .count();
+    assert_eq!(creates, 1, "the lock let one process do the work");
+}
+
+#[test]
+fn concurrent_deploys_from_separate_hosts_make_one_branch_and_one_pull_request() {
+    let w = World::new(Kind::GitHub);
+    config(&w, "");
+    log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
+    let outputs = race(&w, 5, true);
+    assert_one_branch_one_pr(&w, &outputs);
+}
+
+/// The body with fenced code blocks and code spans taken out: what markdown would interpret.
+fn outside_code(body: &str) -> String {
+    let mut out = String::new();
+    let mut fence: Option<String> = None;
+    for line in body.lines() {
+        match &fence {
+            Some(f) if line.trim_end() == f => fence = None,
+            Some(_) => {}
+            None if line.starts_with("```") => {
+                fence = Some(line.chars().take_while(|c| *c == '`').collect());
+            }
+            None => {
+                // Drop code spans: text between matching backtick runs.
+                let mut rest = line;
+                while let Some(start) = rest.find('`') {
+                    out.push_str(&rest[..start]);
+                    let run: String = rest[start..].chars().take_while(|c| *c == '`').collect();
+                    let after = &rest[start + run.len()..];
+                    match after.find(run.as_str()) {
+                        Some(end) => rest = &after[end + run.len()..],
+                        None => {
+                            rest = after;
+                        }
+                    }
+                }
+                out.push_str(rest);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_hostile_log_line_gives_a_safe_branch_and_an_inert_pull_request() {
+    let w = World::new(Kind::GitHub);
+    config(
+        &w,
+        "  pr:\n    branch_template: 'hephaestus/{error_type}/{pattern}'\n    title_template: 'fix: {error_type}'\n",
+    );
+    // The continuation line joins the entry: a newline inside the message.
+    let hostile = "ERROR ../../refs/heads/main; $(touch pwned) `id` | rm -rf ~ && echo \x1b[31m @octocat #1 <img src=x onerror=alert(1)> [click](javascript:alert(1)) ``` connection pool exhausted (max=10)\n    # injected heading\r\x1b]0;title\x07 <script>x</script>";
+    log(&w, &[hostile, hostile, hostile]);
+    let out = run(&mut analyze(&w, TOKEN, &["--format", "json"]), 1);
+    let report = json(&out);
+    assert_eq!(
+        report["solutions"][0]["state"],
+        "deployed",
+        "{}",
+        stderr(&out)
+    );
+    assert!(!w.env.path().join("pwned").exists());
+    assert!(!w.work.join("pwned").exists());
+
+    let branches = w.branches();
+    assert_eq!(branches.len(), 2, "{branches:?}");
+    let branch = branches.iter().find(|b| *b != "main").unwrap();
+    assert!(branch.starts_with("hephaestus/"), "{branch}");
+    assert_eq!(branch.matches('/').count(), 2, "{branch}");
+    assert!(
+        branch
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)),
+        "{branch}"
+    );
+    let check = Command::new("git")
+        .args(["check-ref-format", "--branch", branch])
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{branch}");
+    // main was not touched.
+    assert_eq!(
+        w.bare_git(&["rev-list", "--count", "main"]),
+        "1",
+        "main has only its first commit"
+    );
+
+    let prs = w.forge.prs();
+    assert_eq!(prs.len(), 1);
+    assert!(!prs[0].title.contains('\n') && !prs[0].title.contains('\x1b'));
+    let body = &prs[0].body;
+    assert!(!body.contains('\x1b'), "{body}");
+    let live = outside_code(body);
+    for bad in [
+        "<img",
+        "<script",
+        "@octocat",
+        "#1",
+        "javascript:",
+        "[click]",
+        "rm -rf",
+        "# injected",
+    ] {
+        assert!(
+            !live.contains(bad),
+            "{bad:?} outside code in:\n{live}\n--- body ---\n{body}"
+        );
+    }
+    assert!(
+        body.contains("<img src=x onerror=alert(1)>"),
+        "kept, inside code: {body}"
+    );
+    let message = w.bare_git(&["log", "-1", "--format=%B", branch]);
+    assert!(!message.contains('\x1b'), "{message:?}");
     w.forge.assert_no_violations();
 }
