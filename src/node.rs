@@ -84,8 +84,23 @@ impl Node {
             solved: HashSet::new(),
             summary: Summary::default(),
         };
+        node.retry_deploys();
         node.state = NodeState::Operational;
         (node, rx)
+    }
+
+    /// Deploys that failed in an earlier run are tried again first.
+    fn retry_deploys(&mut self) {
+        for (solution, result) in self.deployer.retry_pending() {
+            match result {
+                Ok(()) => {
+                    self.solved.insert(solution.fingerprint.clone());
+                }
+                Err(err) => self.emit(NodeEvent::Error(format!("{err:#}"))),
+            }
+            self.summary.solutions += 1;
+            self.emit(NodeEvent::Solution(Box::new(solution)));
+        }
     }
 
     pub fn state(&self) -> NodeState {

@@ -209,6 +209,53 @@ impl Deployer {
         )?)
     }
 
+    /// The forge and repository deploys go to, as recorded.
+    fn target(&self) -> String {
+        let remote = &self.settings.remote;
+        format!(
+            "{} {} {}/{}",
+            remote.provider,
+            remote.api_url.as_deref().unwrap_or("-"),
+            remote.owner,
+            remote.repository
+        )
+    }
+
+    fn store(&self) -> anyhow::Result<Store> {
+        let state_dir = self
+            .settings
+            .state_dir
+            .clone()
+            .or_else(state::default_dir)
+            .context("no state directory: set state_dir in hephaestus.yaml")?;
+        Ok(Store::open(&state_dir)?)
+    }
+
+    /// Deploy again the solutions whose deploy failed or was cut short in an earlier run, so a
+    /// fix is not lost when its error does not come back. Deploy mode only.
+    pub fn retry_pending(&mut self) -> Vec<(Solution, anyhow::Result<()>)> {
+        if self.settings.mode != Mode::Deploy || self.settings.dry_run {
+            return Vec::new();
+        }
+        let Ok(store) = self.store() else {
+            return Vec::new();
+        };
+        let target = self.target();
+        let pending: Vec<Solution> = store
+            .records()
+            .into_iter()
+            .filter(|(_, r)| r.status != Status::Deployed && r.target == target)
+            .filter_map(|(_, r)| r.saved.as_ref().and_then(restore))
+            .collect();
+        pending
+            .into_iter()
+            .map(|mut solution| {
+                let result = self.deploy(&mut solution);
+                (solution, result)
+            })
+            .collect()
+    }
+
     fn deploy(&mut self, solution: &mut Solution) -> anyhow::Result<()> {
         let draft = self.draft(solution);
         let remote = &self.settings.remote;
@@ -218,21 +265,9 @@ impl Deployer {
                 "deploy mode needs a token: set HEPHAESTUS_TOKEN (or GITHUB_TOKEN) in the environment"
             );
         }
-        let state_dir = self
-            .settings
-            .state_dir
-            .clone()
-            .or_else(state::default_dir)
-            .context("no state directory: set state_dir in hephaestus.yaml")?;
-        let store = Store::open(&state_dir)?;
-        let key = branch::digest(&format!(
-            "{}\n{}\n{}\n{}\n{}",
-            remote.provider,
-            remote.api_url.as_deref().unwrap_or(""),
-            remote.owner,
-            remote.repository,
-            draft.branch
-        ));
+        let store = self.store()?;
+        let target = self.target();
+        let key = branch::digest(&format!("{target}\n{}", draft.branch));
         let _lock = store.lock(&key)?;
         let mut record = match store.load(&key) {
             Some(r) if r.status == Status::Deployed && r.patch == draft.patch => {
@@ -254,12 +289,15 @@ impl Deployer {
         };
         record.status = Status::Pending;
         record.attempts += 1;
+        record.target = target;
+        record.saved = serde_json::to_value(&*solution).ok();
         store.save(&key, &mut record)?;
 
         let result = self.push_and_open(&draft, solution, forge.as_ref());
         match result {
-            Ok(url) => {
+            Ok((url, commit)) => {
                 record.status = Status::Deployed;
+                record.commit = Some(commit);
                 record.pr_url = Some(url.clone());
                 record.error = None;
                 store.save(&key, &mut record)?;
@@ -284,7 +322,7 @@ impl Deployer {
         draft: &Draft,
         solution: &Solution,
         forge: &dyn forge::Forge,
-    ) -> anyhow::Result<String> {
+    ) -> anyhow::Result<(String, String)> {
         let existing = forge.find_open(&draft.branch, self.base())?;
         let git = self.open_git(Some(forge.push_username()))?;
         let author = git.signature(
@@ -298,11 +336,44 @@ impl Deployer {
             message: &draft.message,
         };
         let published: Published = git.publish(&spec, &author)?;
-        let _ = published.oid();
         let pr = match existing {
             Some(pr) => pr,
             None => forge.create(&draft.request)?,
         };
-        Ok(pr.url)
+        Ok((pr.url, published.oid().to_string()))
     }
+}
+
+/// A solution back from its record (as `serde_json::to_value` wrote it).
+fn restore(value: &serde_json::Value) -> Option<Solution> {
+    let text = |k: &str| value[k].as_str().map(str::to_owned);
+    Some(Solution {
+        id: text("id")?,
+        pattern: text("pattern")?,
+        fingerprint: text("fingerprint")?,
+        error_type: text("error_type")?,
+        generator: text("generator")?,
+        description: text("description")?,
+        confidence: value["confidence"].as_f64()?,
+        factors: value["factors"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|f| Some((f[0].as_str()?.to_owned(), f[1].as_f64()?)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        state: SolutionState::Validated,
+        files: value["files"]
+            .as_array()
+            .map(|f| {
+                f.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        diff: text("diff")?,
+        pr_url: None,
+    })
 }

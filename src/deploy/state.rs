@@ -64,6 +64,15 @@ pub struct Record {
     pub updated: String,
     /// Attempts so far.
     pub attempts: u32,
+    /// Which forge and repository the branch belongs to (provider, API, owner, repository).
+    #[serde(default)]
+    pub target: String,
+    /// The commit the branch holds, once pushed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The solution itself, so a failed deploy can be tried again without the error recurring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved: Option<serde_json::Value>,
 }
 
 impl Record {
@@ -79,6 +88,9 @@ impl Record {
             error: None,
             updated: now(),
             attempts: 0,
+            target: String::new(),
+            commit: None,
+            saved: None,
         }
     }
 }
@@ -135,6 +147,24 @@ impl Store {
         serde_json::from_str::<Record>(&text)
             .ok()
             .filter(|r| r.version == VERSION)
+    }
+
+    /// Every readable record, with its key.
+    pub fn records(&self) -> Vec<(String, Record)> {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, Record)> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let key = name.strip_suffix(".json")?.to_owned();
+                let record = self.load(&key)?;
+                Some((key, record))
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 
     /// Write `record` as the record of `key`.

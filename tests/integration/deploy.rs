@@ -739,7 +739,8 @@ fn a_refused_token_is_reported_without_showing_it() {
 
 /// Several processes at once on the same incident.
 fn race(w: &World, processes: usize, separate_hosts: bool) -> Vec<std::process::Output> {
-    let mut children = Vec::new();
+    // Everything is prepared first so that the processes start together.
+    let mut commands = Vec::new();
     for i in 0..processes {
         let (repo, state) = if separate_hosts {
             let name = format!("host{i}");
@@ -782,8 +783,9 @@ fn race(w: &World, processes: usize, separate_hosts: bool) -> Vec<std::process::
             .arg(w.env.path().join("app.log"))
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
-        children.push(cmd.spawn().unwrap());
+        commands.push(cmd);
     }
+    let children: Vec<_> = commands.iter_mut().map(|c| c.spawn().unwrap()).collect();
     children
         .into_iter()
         .map(|c| c.wait_with_output().unwrap())
@@ -950,4 +952,103 @@ fn a_hostile_log_line_gives_a_safe_branch_and_an_inert_pull_request() {
     let message = w.bare_git(&["log", "-1", "--format=%B", branch]);
     assert!(!message.contains('\x1b'), "{message:?}");
     w.forge.assert_no_violations();
+}
+
+#[test]
+fn a_failed_deploy_is_retried_by_the_next_run_even_if_the_error_is_gone() {
+    let w = World::new(Kind::GitHub);
+    config(&w, "");
+    log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
+    for _ in 0..5 {
+        w.forge.fault(
+            "POST",
+            "/pulls",
+            Fault::status(503, json!({"message": "Service Unavailable"})),
+        );
+    }
+    let out = run(&mut analyze(&w, TOKEN, &[]), 1);
+    assert!(
+        stderr(&out).contains("GitHub did not answer POST"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("(confidence 0.85, validated)"));
+    assert!(w.forge.prs().is_empty());
+
+    // The next run reads a quiet log: the recorded fix is deployed anyway, once.
+    log(&w, &["INFO db: all good"]);
+    let out = run(&mut analyze(&w, TOKEN, &["--format", "json"]), 0);
+    let report = json(&out);
+    assert_eq!(report["summary"]["incidents"], 0);
+    assert_eq!(report["solutions"][0]["state"], "deployed");
+    assert_eq!(
+        report["solutions"][0]["pr_url"],
+        "https://github.example/acme/shop/pull/1"
+    );
+    assert_eq!(w.forge.prs().len(), 1);
+
+    // And a third run has nothing left to retry.
+    let sent = w.forge.log().len();
+    let out = run(&mut analyze(&w, TOKEN, &["--format", "json"]), 0);
+    assert_eq!(json(&out)["solutions"].as_array().unwrap().len(), 0);
+    assert_eq!(w.forge.log().len(), sent);
+}
+
+#[test]
+fn rate_limit_reset_is_honoured() {
+    let w = World::new(Kind::GitHub);
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 1;
+    w.forge.fault(
+        "GET",
+        "/pulls",
+        Fault::status(
+            403,
+            json!({"message": "API rate limit exceeded for user ID 1.", "documentation_url": "https://docs.github.com/rest"}),
+        )
+        .with_header("x-ratelimit-remaining", "0")
+        .with_header("x-ratelimit-reset", &reset.to_string()),
+    );
+    let mut s = solution(50);
+    w.deployer(TOKEN).deliver(&mut s).unwrap();
+    let log = w.forge.log();
+    assert_eq!((log[0].status, log[1].status), (403, 200));
+    // Waited until the reset time (whole seconds, so at least one).
+    assert!(log[1].at - log[0].at >= Duration::from_millis(1000));
+    assert_eq!(w.forge.prs().len(), 1);
+}
+
+#[test]
+fn author_falls_back_to_git_config() {
+    let w = World::new(Kind::GitHub);
+    git(&w.work, &["config", "user.name", "Repo Person"]);
+    git(&w.work, &["config", "user.email", "person@example.com"]);
+    let mut deployer = Deployer::new(DeploySettings {
+        mode: Mode::Deploy,
+        dry_run: false,
+        repo: Some(w.work.clone()),
+        remote: RemoteSettings {
+            author_name: None,
+            author_email: None,
+            ..w.remote_settings(TOKEN)
+        },
+        state_dir: Some(w.env.path().join("state")),
+        retry: RetryPolicy {
+            base: Duration::from_millis(5),
+            ..RetryPolicy::default()
+        },
+    });
+    deployer.deliver(&mut solution(50)).unwrap();
+    assert_eq!(
+        w.bare_git(&[
+            "log",
+            "-1",
+            "--format=%an <%ae>",
+            "hephaestus/fix/PoolExhausted"
+        ]),
+        "Repo Person <person@example.com>"
+    );
 }
