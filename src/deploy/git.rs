@@ -40,6 +40,8 @@ pub enum GitError {
     NoToken { url: String },
     #[error("authentication to '{url}' failed: the token was refused; check that HEPHAESTUS_TOKEN is valid and may push to the repository")]
     Auth { url: String },
+    #[error("ssh authentication to '{url}' failed: neither the ssh agent nor ~/.ssh/id_ed25519, id_ecdsa or id_rsa was accepted")]
+    SshAuth { url: String },
     #[error("refusing to send the token over plain http to '{url}': use an https:// remote")]
     Insecure { url: String },
     #[error("the remote '{url}' has no branch '{branch}' (remote_repo.branch)")]
@@ -208,6 +210,7 @@ impl<'a> GitRemote<'a> {
         failure: &'c RefCell<Option<GitError>>,
     ) -> RemoteCallbacks<'c> {
         let tries = Cell::new(0u32);
+        let ssh_tries = Cell::new(0u32);
         let mut callbacks = RemoteCallbacks::new();
         callbacks.credentials(move |_url, username_from_url, allowed| {
             if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
@@ -232,12 +235,26 @@ impl<'a> GitRemote<'a> {
                 return Cred::username(user);
             }
             if allowed.contains(CredentialType::SSH_KEY) {
-                tries.set(tries.get() + 1);
-                if tries.get() > 1 {
-                    *failure.borrow_mut() = Some(GitError::Auth { url: redact(url) });
-                    return Err(git2::Error::from_str("credentials refused"));
-                }
-                return Cred::ssh_key_from_agent(user);
+                // The agent first, then the usual key files; libgit2 asks again after each refusal.
+                ssh_tries.set(ssh_tries.get() + 1);
+                let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+                let keys: Vec<std::path::PathBuf> = home
+                    .iter()
+                    .flat_map(|h| {
+                        ["id_ed25519", "id_ecdsa", "id_rsa"].map(|k| h.join(".ssh").join(k))
+                    })
+                    .filter(|k| k.is_file())
+                    .collect();
+                return match ssh_tries.get() {
+                    1 => Cred::ssh_key_from_agent(user),
+                    n => match keys.get(n as usize - 2) {
+                        Some(key) => Cred::ssh_key(user, None, key, None),
+                        None => {
+                            *failure.borrow_mut() = Some(GitError::SshAuth { url: redact(url) });
+                            Err(git2::Error::from_str("credentials refused"))
+                        }
+                    },
+                };
             }
             Cred::default()
         });

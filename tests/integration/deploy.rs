@@ -1052,3 +1052,45 @@ fn author_falls_back_to_git_config() {
         "Repo Person <person@example.com>"
     );
 }
+
+#[test]
+fn ssh_remotes_are_supported_and_failures_name_the_remote() {
+    let w = World::new(Kind::GitHub);
+    // Nothing listens on port 1: the ssh transport is tried (not "unsupported protocol").
+    git(
+        &w.work,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "ssh://git@127.0.0.1:1/shop.git",
+        ],
+    );
+    let err = format!(
+        "{:#}",
+        w.deployer(TOKEN).deliver(&mut solution(50)).unwrap_err()
+    );
+    assert!(
+        err.contains("listing the branches of 'ssh://127.0.0.1:1/shop.git' failed"),
+        "{err}"
+    );
+    assert!(!err.contains("unsupported URL protocol"), "{err}");
+    assert!(!err.contains(TOKEN), "{err}");
+}
+
+#[test]
+fn a_remote_url_with_credentials_is_refused_and_not_shown() {
+    let w = World::new(Kind::GitHub);
+    let url = w
+        .git
+        .url("shop.git")
+        .replace("http://", "http://x-access-token:leaked-pass@");
+    git(&w.work, &["remote", "set-url", "origin", &url]);
+    let err = format!(
+        "{:#}",
+        w.deployer(TOKEN).deliver(&mut solution(50)).unwrap_err()
+    );
+    assert!(err.contains("holds credentials"), "{err}");
+    assert!(!err.contains("leaked-pass"), "{err}");
+    assert!(w.git.requests().is_empty());
+}
