@@ -99,6 +99,9 @@ impl Node {
                 Err(err) => self.emit(NodeEvent::Error(format!("{err:#}"))),
             }
             self.summary.solutions += 1;
+            for note in self.deployer.take_notes() {
+                self.emit(NodeEvent::Note(note));
+            }
             self.emit(NodeEvent::Solution(Box::new(solution)));
         }
     }
@@ -147,6 +150,9 @@ impl Node {
                 }
             }
             self.summary.solutions += 1;
+            for note in self.deployer.take_notes() {
+                self.emit(NodeEvent::Note(note));
+            }
             self.emit(NodeEvent::Solution(Box::new(solution)));
             for plan in self.deployer.take_plans() {
                 self.emit(NodeEvent::Plan(Box::new(plan)));

@@ -60,6 +60,9 @@ pub struct DeployPlan {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit_error: Option<String>,
     pub requests: Vec<PlannedRequest>,
+    /// Why no request could be described (owner or repository missing …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests_error: Option<String>,
     pub push_refspec: String,
 }
 
@@ -67,6 +70,7 @@ pub struct DeployPlan {
 pub struct Deployer {
     settings: DeploySettings,
     plans: Vec<DeployPlan>,
+    notes: Vec<String>,
 }
 
 /// The text of one deploy: names, messages and the request, from the templates.
@@ -82,6 +86,7 @@ impl Deployer {
         Deployer {
             settings,
             plans: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -96,6 +101,11 @@ impl Deployer {
             Mode::Deploy => self.deploy(solution)?,
         }
         Ok(())
+    }
+
+    /// What the deploys since the last call did, for `-v`.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
     }
 
     /// The dry-run plans made since the last call.
@@ -164,9 +174,11 @@ impl Deployer {
 
     fn plan(&self, solution: &Solution) -> DeployPlan {
         let draft = self.draft(solution);
-        let requests = forge::build(&self.settings.remote, self.settings.retry)
-            .map(|f| f.plan(&draft.request))
-            .unwrap_or_default();
+        let (requests, requests_error) =
+            match forge::build(&self.settings.remote, self.settings.retry) {
+                Ok(forge) => (forge.plan(&draft.request), None),
+                Err(e) => (Vec::new(), Some(e.to_string())),
+            };
         let spec = CommitSpec {
             branch: &draft.branch,
             base: self.base(),
@@ -188,11 +200,12 @@ impl Deployer {
         };
         DeployPlan {
             solution: solution.id.clone(),
-            push_refspec: format!("refs/heads/{0}:refs/heads/{0}", draft.branch),
+            push_refspec: format!("<new commit>:refs/heads/{}", draft.branch),
             branch: draft.branch,
             commit,
             commit_error,
             requests,
+            requests_error,
         }
     }
 
@@ -271,6 +284,10 @@ impl Deployer {
         let _lock = store.lock(&key)?;
         let mut record = match store.load(&key) {
             Some(r) if r.status == Status::Deployed && r.patch == draft.patch => {
+                self.notes.push(format!(
+                    "branch '{}' already deployed by an earlier run (record {key})",
+                    draft.branch
+                ));
                 solution.pr_url = r.pr_url;
                 solution.state = SolutionState::Deployed;
                 return Ok(());
@@ -295,7 +312,8 @@ impl Deployer {
 
         let result = self.push_and_open(&draft, solution, forge.as_ref());
         match result {
-            Ok((url, commit)) => {
+            Ok((url, commit, note)) => {
+                self.notes.push(note);
                 record.status = Status::Deployed;
                 record.commit = Some(commit);
                 record.pr_url = Some(url.clone());
@@ -322,7 +340,7 @@ impl Deployer {
         draft: &Draft,
         solution: &Solution,
         forge: &dyn forge::Forge,
-    ) -> anyhow::Result<(String, String)> {
+    ) -> anyhow::Result<(String, String, String)> {
         let existing = forge.find_open(&draft.branch, self.base())?;
         let git = self.open_git(Some(forge.push_username()))?;
         let author = git.signature(
@@ -336,11 +354,28 @@ impl Deployer {
             message: &draft.message,
         };
         let published: Published = git.publish(&spec, &author)?;
-        let pr = match existing {
-            Some(pr) => pr,
-            None => forge.create(&draft.request)?,
+        let branch = &draft.branch;
+        let mut note = match published {
+            Published::Created(oid) => format!("pushed new branch '{branch}' ({oid})"),
+            Published::Updated(oid) => {
+                format!("pushed the changed fix to branch '{branch}' ({oid})")
+            }
+            Published::Unchanged(oid) => {
+                format!("branch '{branch}' already holds this fix ({oid}); nothing pushed")
+            }
         };
-        Ok((pr.url, published.oid().to_string()))
+        let pr = match existing {
+            Some(pr) => {
+                note.push_str(&format!("; pull request #{} was already open", pr.number));
+                pr
+            }
+            None => {
+                let pr = forge.create(&draft.request)?;
+                note.push_str(&format!("; pull request #{} is open", pr.number));
+                pr
+            }
+        };
+        Ok((pr.url, published.oid().to_string(), note))
     }
 }
 

@@ -159,6 +159,9 @@ impl<W: Write> TextReport<W> {
             (None, Some(e)) => writeln!(out, "  {} {}", "commit:".dimmed(), clean(e))?,
             (None, None) => {}
         }
+        if let Some(e) = &p.requests_error {
+            writeln!(out, "  {} {}", "requests:".dimmed(), clean(e))?;
+        }
         for r in &p.requests {
             writeln!(
                 out,

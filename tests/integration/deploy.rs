@@ -630,8 +630,16 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
     let w = World::new(Kind::GitHub);
     config(&w, "");
     log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
-    let out = run(&mut analyze(&w, TOKEN, &[]), 1);
+    let out = run(&mut analyze(&w, TOKEN, &["-v"]), 1);
     let text = stdout(&out);
+    assert!(
+        stderr(&out).contains(
+            "note: pushed new branch 'hephaestus/fix/db-connection-pool-exhausted-max' ("
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("; pull request #1 is open"));
     assert!(
         text.contains("(confidence 0.85, deployed)"),
         "{text}\n{}",
