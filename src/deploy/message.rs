@@ -56,10 +56,13 @@ pub fn commit_message(title: &str, solution: &Solution) -> String {
         out.push_str(description);
         out.push_str("\n\n");
     }
+    let generator: String = strip_controls(&solution.generator)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     out.push_str(&format!(
-        "Confidence: {:.2} ({})\n\n",
-        solution.confidence,
-        token(&solution.generator)
+        "Confidence: {:.2} ({generator})\n\n",
+        solution.confidence
     ));
     out.push_str(&format!(
         "{FINGERPRINT_TRAILER}: {}\n",
@@ -155,7 +158,7 @@ mod tests {
         let msg = commit_message("fix: E", &solution("pool\x1b[2J ran\rout", "E"));
         assert_eq!(
             msg,
-            "fix: E\n\npool[2J ran out\n\nConfidence: 0.88 (rules-db-pool)\n\nHephaestus-Fingerprint: fp1\n"
+            "fix: E\n\npool[2J ran out\n\nConfidence: 0.88 (rules:db-pool)\n\nHephaestus-Fingerprint: fp1\n"
         );
     }
 
