@@ -1102,3 +1102,88 @@ fn a_remote_url_with_credentials_is_refused_and_not_shown() {
     assert!(!err.contains("leaked-pass"), "{err}");
     assert!(w.git.requests().is_empty());
 }
+
+#[test]
+fn every_forge_retries_what_is_transient_and_names_what_is_not() {
+    for kind in [Kind::GitHub, Kind::GitLab, Kind::Gitea] {
+        let w = World::new(kind);
+        let (lookup, create) = match kind {
+            Kind::GitHub => (("GET", "/pulls"), ("POST", "/pulls")),
+            Kind::GitLab => (("GET", "/merge_requests"), ("POST", "/merge_requests")),
+            Kind::Gitea => (("GET", "PoolExhausted"), ("POST", "/pulls")),
+        };
+        let name = match kind {
+            Kind::GitHub => "GitHub",
+            Kind::GitLab => "GitLab",
+            Kind::Gitea => "Gitea",
+        };
+
+        // 401 and 404 are not retried and say what to fix.
+        let err = format!(
+            "{:#}",
+            w.deployer("bad").deliver(&mut solution(50)).unwrap_err()
+        );
+        assert!(err.contains(&format!("{name} refused the token")), "{err}");
+        let mut wrong_repo = Deployer::new(DeploySettings {
+            mode: Mode::Deploy,
+            dry_run: false,
+            repo: Some(w.work.clone()),
+            remote: RemoteSettings {
+                repository: "shopp".into(),
+                ..w.remote_settings(TOKEN)
+            },
+            state_dir: Some(w.env.path().join("state-wrong")),
+            retry: RetryPolicy {
+                base: Duration::from_millis(5),
+                ..RetryPolicy::default()
+            },
+        });
+        let err = format!("{:#}", wrong_repo.deliver(&mut solution(50)).unwrap_err());
+        assert!(
+            err.contains("has no repository 'acme/shopp'"),
+            "{name}: {err}"
+        );
+        let log = w.forge.log();
+        let count = |status: u16| log.iter().filter(|l| l.status == status).count();
+        // Gitea answers 404 for "no pull request" too, so it asks about the repository next.
+        let expected_404 = if kind == Kind::Gitea { 2 } else { 1 };
+        assert_eq!(
+            (count(401), count(404)),
+            (1, expected_404),
+            "{name}: {log:?}"
+        );
+        assert!(
+            w.remote_tip("hephaestus/fix/PoolExhausted").is_none(),
+            "{name}: pushed anyway"
+        );
+
+        // 429 + Retry-After on the lookup, a dropped connection then a 500 on the create.
+        w.forge.fault(
+            lookup.0,
+            lookup.1,
+            Fault::status(429, json!({"message": "slow down"})).with_header("Retry-After", "1"),
+        );
+        w.forge.fault(create.0, create.1, Fault::Drop);
+        w.forge.fault(
+            create.0,
+            create.1,
+            Fault::status(500, json!({"message": "oops"})),
+        );
+        let mut s = solution(50);
+        w.deployer(TOKEN).deliver(&mut s).unwrap();
+        assert_eq!(s.state, SolutionState::Deployed, "{name}");
+        assert_eq!(w.forge.prs().len(), 1, "{name}");
+        let log = w.forge.log();
+        let limited = log.iter().position(|l| l.status == 429).unwrap();
+        assert!(
+            log[limited + 1].at - log[limited].at >= Duration::from_secs(1),
+            "{name}"
+        );
+        let statuses: Vec<u16> = log.iter().map(|l| l.status).collect();
+        assert!(
+            statuses.windows(3).any(|w| w == [0, 500, 201]),
+            "{name}: {statuses:?}"
+        );
+        w.forge.assert_no_violations();
+    }
+}

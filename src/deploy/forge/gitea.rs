@@ -104,6 +104,16 @@ impl Gitea {
         let what = what(&Method::GET, &url);
         let response = self.http.send(Method::GET, &url, None)?;
         if response.status == 404 {
+            // Gitea says 404 both for "no such pull request" and "no such repository".
+            let repo_url = self.repo_url();
+            let check = self.http.send(Method::GET, &repo_url, None)?;
+            expect(
+                &self.http,
+                check,
+                &[200],
+                &super::what(&Method::GET, &repo_url),
+                &self.full_name(),
+            )?;
             return Ok(None);
         }
         let response = expect(&self.http, response, &[200], &what, &self.full_name())?;
@@ -148,11 +158,18 @@ impl Forge for Gitea {
     }
 
     fn plan(&self, pr: &PrRequest) -> Vec<PlannedRequest> {
-        let mut plan = vec![PlannedRequest {
-            method: "GET".into(),
-            url: self.find_url(&pr.base, &pr.head),
-            body: None,
-        }];
+        let mut plan = vec![
+            PlannedRequest {
+                method: "GET".into(),
+                url: self.find_url(&pr.base, &pr.head),
+                body: None,
+            },
+            PlannedRequest {
+                method: "GET".into(),
+                url: self.repo_url(),
+                body: None,
+            },
+        ];
         if !pr.labels.is_empty() {
             plan.push(PlannedRequest {
                 method: "GET".into(),

@@ -544,6 +544,13 @@ fn gitea(ctx: &Ctx, state: &Mutex<State>, req: &Request) -> (u16, Value) {
         );
     }
     let prefix = format!("/api/v1/repos/{}/{}/", ctx.owner, ctx.repo);
+    if req.method == "GET" && req.path() == prefix.trim_end_matches('/') {
+        return (
+            200,
+            json!({"id": 1, "name": ctx.repo, "full_name": format!("{}/{}", ctx.owner, ctx.repo),
+                   "owner": {"login": ctx.owner}, "default_branch": "main"}),
+        );
+    }
     let Some(rest) = req.path().strip_prefix(&prefix) else {
         return (
             404,
