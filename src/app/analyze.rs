@@ -13,6 +13,9 @@ use crate::report::{self, ReportKind, Reporter, Style};
 use crate::source::{self, LineReader};
 use crate::ExitStatus;
 
+/// How often the progress bar's line count is refreshed.
+const PROGRESS_EVERY_LINES: u64 = 65_536;
+
 pub fn run(files: &[PathBuf], settings: &Settings, output: OutputSettings) -> Result<ExitStatus> {
     let started = Instant::now();
     let style = Style {
@@ -45,6 +48,13 @@ pub fn run(files: &[PathBuf], settings: &Settings, output: OutputSettings) -> Re
             .next_line()
             .with_context(|| format!("failed to read '{}'", input.name))?
         {
+            if line.number % PROGRESS_EVERY_LINES == 0 && !bar.is_hidden() {
+                let rate = line.number as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!(
+                    "{} · {} lines, {rate:.0} lines/s",
+                    input.name, line.number
+                ));
+            }
             if let Some(entry) = ingest.line(&input.name, &line) {
                 node.process_log(entry);
                 for event in events.try_iter() {

@@ -175,22 +175,11 @@ impl Settings {
         if !problems.is_empty() {
             return Err(invalid(problems));
         }
+        // Typed deserialisation from the text, not the value: only then do errors carry a position.
         let config: Config = if value.is_null() {
             Config::default()
         } else {
-            serde_yaml::from_value(value).map_err(|e| {
-                let mut p = yaml_problem(&e);
-                // from_value loses positions; the message names the field, find its line.
-                if p.line.is_none() {
-                    p.line = field_in_message(&e.to_string())
-                        .and_then(|f| {
-                            text.lines()
-                                .position(|l| l.trim_start().starts_with(&format!("{f}:")))
-                        })
-                        .map(|i| i + 1);
-                }
-                invalid(vec![p])
-            })?
+            serde_yaml::from_str(text).map_err(|e| invalid(vec![yaml_problem(&e)]))?
         };
         Settings::from_config(Some(path), text, config).map_err(invalid)
     }
@@ -529,13 +518,6 @@ fn yaml_problem(e: &serde_yaml::Error) -> Problem {
         path: String::new(),
         message,
     }
-}
-
-/// The field a serde message is about: "…: invalid type … for field `x`"-style messages name it
-/// as `key: …`.
-fn field_in_message(message: &str) -> Option<&str> {
-    let (field, _) = message.split_once(": ")?;
-    field.rsplit('.').next().filter(|f| !f.contains(' '))
 }
 
 /// Collects problems with their lines.

@@ -285,7 +285,7 @@ pub fn progress_bar(len: Option<u64>, stderr_is_tty: bool, style: Style) -> Prog
     let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] [{wide_bar}] {bytes}/{total_bytes} {msg} ({bytes_per_sec}, eta {eta})",
+            "{spinner} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta}) {wide_msg}",
         )
         .expect("progress template is valid")
         .progress_chars("=> "),

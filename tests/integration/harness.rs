@@ -60,7 +60,8 @@ impl Env {
 }
 
 /// Run and return the output, printing everything if `expected_code` does not match.
-pub fn run(cmd: &mut Command, expected_code: i32) -> Output {
+pub fn run(mut cmd: impl std::borrow::BorrowMut<Command>, expected_code: i32) -> Output {
+    let cmd = cmd.borrow_mut();
     let output = cmd.output().expect("binary runs");
     let code = output.status.code().unwrap_or(-1);
     if code != expected_code {

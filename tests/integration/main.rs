@@ -5,5 +5,8 @@ mod harness;
 mod support;
 
 mod analyze;
+mod cli;
+mod config;
 mod deploy;
 mod repair;
+mod threshold;

@@ -1,0 +1,161 @@
+//! The command line itself: help, exit codes, completions, init, terminal safety.
+
+use std::process::Command as Process;
+
+use crate::harness::{fixture, run, stderr, stdout, Env};
+
+#[test]
+fn help_teaches_the_commands() {
+    let env = Env::new();
+    let out = run(env.cmd(["--help"]), 0);
+    let help = stdout(&out);
+    for word in [
+        "analyze",
+        "watch",
+        "patterns",
+        "init",
+        "completions",
+        "Exit codes",
+    ] {
+        assert!(help.contains(word), "{word} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let env = Env::new();
+    run(env.cmd(["analyze", "--threshold-count", "many"]), 2);
+    run(
+        env.cmd(["analyze", "--threshold-window", "soon"])
+            .arg(fixture("logs/app.log")),
+        2,
+    );
+    let out = run(env.cmd(["analyze", "missing.log"]), 2);
+    assert!(
+        stderr(&out).contains("failed to open 'missing.log'"),
+        "{}",
+        stderr(&out)
+    );
+    run(env.cmd(["frobnicate"]), 2);
+}
+
+#[test]
+fn checked_in_completions_are_fresh() {
+    let env = Env::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    for (shell, file) in [
+        ("bash", "hephaestus.bash"),
+        ("zsh", "_hephaestus"),
+        ("fish", "hephaestus.fish"),
+        ("powershell", "_hephaestus.ps1"),
+        ("elvish", "hephaestus.elv"),
+    ] {
+        let generated = stdout(&run(env.cmd(["completions", shell]), 0));
+        let checked_in = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert!(
+            generated == checked_in,
+            "completions/{file} is stale: run scripts/completions"
+        );
+    }
+}
+
+#[test]
+fn gzip_input_is_read_transparently() {
+    let env = Env::new();
+    let plain = std::fs::read(fixture("logs/app.log")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &plain).unwrap();
+    let path = env.write("app.log.gz", gz.finish().unwrap());
+    let out = run(env.cmd(["analyze"]).arg(&path), 1);
+    assert!(stdout(&out).contains("7 lines"), "{}", stdout(&out));
+}
+
+#[test]
+fn stdin_is_read_when_no_file_is_given() {
+    let env = Env::new();
+    let input = std::fs::read(fixture("logs/app.log")).unwrap();
+    run(env.cmd(["analyze"]).write_stdin(input.clone()), 1);
+    run(env.cmd(["analyze", "-"]).write_stdin(input), 1);
+}
+
+#[test]
+fn control_characters_from_logs_never_reach_the_terminal() {
+    let env = Env::new();
+    let out = run(
+        env.cmd(["analyze", "--color", "always"])
+            .arg(fixture("logs/control-chars.log")),
+        1,
+    );
+    let text = stdout(&out);
+    assert!(text.contains("\\x1b]0;pwned\\x07title"), "{text}");
+    // Colors are ours (ESC [ … m); the log's ESC ] title and ESC [2J must not survive.
+    assert!(!text.contains("\x1b]"), "{text:?}");
+    assert!(!text.contains("\x1b[2J"), "{text:?}");
+}
+
+#[test]
+fn init_writes_the_example_and_never_overwrites() {
+    let env = Env::new();
+    run(env.cmd(["init"]), 0);
+    let written = std::fs::read_to_string(env.path().join("hephaestus.yaml")).unwrap();
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hephaestus.example.yaml"),
+    )
+    .unwrap();
+    assert_eq!(written, example);
+
+    env.write("hephaestus.yaml", "mine: true\n");
+    let out = run(env.cmd(["init"]), 2);
+    assert!(
+        stderr(&out).contains("already exists (use --force to overwrite it)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.path().join("hephaestus.yaml")).unwrap(),
+        "mine: true\n"
+    );
+
+    run(env.cmd(["init", "--force"]), 0);
+    assert_eq!(
+        std::fs::read_to_string(env.path().join("hephaestus.yaml")).unwrap(),
+        example
+    );
+
+    run(env.cmd(["init", "--output", "conf/other.yaml"]), 2);
+    std::fs::create_dir(env.path().join("conf")).unwrap();
+    run(env.cmd(["init", "--output", "conf/other.yaml"]), 0);
+    // What init writes is a valid config.
+    run(
+        env.cmd(["analyze", "--config", "conf/other.yaml"])
+            .arg(fixture("logs/app.log")),
+        1,
+    );
+}
+
+#[test]
+fn init_prefills_owner_and_repository_from_the_git_origin() {
+    let env = Env::new();
+    let git = |args: &[&str]| {
+        let status = Process::new("git")
+            .args(args)
+            .current_dir(env.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://github.com/acme/shop-api.git",
+    ]);
+    run(env.cmd(["init"]), 0);
+    let written = std::fs::read_to_string(env.path().join("hephaestus.yaml")).unwrap();
+    assert!(written.contains("  owner: \"acme\"\n"), "{written}");
+    assert!(
+        written.contains("  repository: \"shop-api\"\n"),
+        "{written}"
+    );
+}

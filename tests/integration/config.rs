@@ -1,0 +1,123 @@
+//! Configuration: discovery, validation messages, overrides.
+
+use crate::harness::{fixture, run, stderr, Env};
+
+fn config_error(env: &Env, yaml: &str) -> String {
+    env.write("hephaestus.yaml", yaml);
+    let out = run(env.cmd(["analyze"]).arg(fixture("logs/app.log")), 2);
+    stderr(&out)
+}
+
+#[test]
+fn every_problem_is_reported_with_file_line_and_path() {
+    let env = Env::new();
+    let err = config_error(
+        &env,
+        "log:\n  threshold_level: loud\n  threshold_count: 0\n  threshold_window: soon\nmode: yolo\nremote_repo:\n  provider: bitbucket\n",
+    );
+    for expected in [
+        "hephaestus.yaml:2: log.threshold_level: unknown level 'loud' (expected one of: trace, debug, info, notice, warn, error, critical)",
+        "hephaestus.yaml:3: log.threshold_count: must be ≥ 1",
+        "hephaestus.yaml:4: log.threshold_window: invalid duration 'soon'",
+        "hephaestus.yaml:5: mode: unknown mode 'yolo' (expected suggest or deploy)",
+        "hephaestus.yaml:7: remote_repo.provider: unknown provider 'bitbucket' (expected github, gitlab or gitea)",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn unknown_keys_are_rejected_with_a_suggestion() {
+    let env = Env::new();
+    let err = config_error(
+        &env,
+        "log:\n  threshold_cout: 2\nremote_repo:\n  pr:\n    lables: [x]\nrulez: []\n",
+    );
+    for expected in [
+        "hephaestus.yaml:2: log.threshold_cout: unknown key 'threshold_cout' (did you mean 'threshold_count'?)",
+        "hephaestus.yaml:5: remote_repo.pr.lables: unknown key 'lables' (did you mean 'labels'?)",
+        "hephaestus.yaml:6: rulez: unknown key 'rulez' (did you mean 'rules'?)",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn regexes_must_compile() {
+    let env = Env::new();
+    let err = config_error(
+        &env,
+        "formats:\n  - name: mine\n    regex: '^(?P<message>.*'\nrules:\n  - name: r\n    match: 'ok'\n    file: ../etc/passwd\n    find: '['\n    replace: x\n",
+    );
+    for expected in [
+        "hephaestus.yaml:3: formats[0].regex: invalid regex",
+        "hephaestus.yaml:7: rules[0].file: '../etc/passwd' must be a relative path inside the repository",
+        "hephaestus.yaml:8: rules[0].find: invalid regex",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn yaml_syntax_errors_name_the_line() {
+    let env = Env::new();
+    let err = config_error(&env, "log:\n  threshold_count: [1\n");
+    assert!(err.contains("hephaestus.yaml:"), "{err}");
+    let err = config_error(&env, "log:\n  threshold_count: many\n");
+    assert!(
+        err.contains("hephaestus.yaml:2:") && err.contains("invalid type"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explicit_config_wins_and_flags_override_it() {
+    let env = Env::new();
+    env.write("hephaestus.yaml", "log:\n  threshold_count: 100\n");
+    let other = env.write("strict.yaml", "log:\n  threshold_count: 2\n");
+    // ./hephaestus.yaml is found by default: 100 errors needed, nothing trips.
+    run(env.cmd(["analyze"]).arg(fixture("logs/app.log")), 0);
+    run(
+        env.cmd(["analyze", "--config"])
+            .arg(&other)
+            .arg(fixture("logs/app.log")),
+        1,
+    );
+    run(
+        env.cmd(["analyze", "--threshold-count", "5", "--config"])
+            .arg(&other)
+            .arg(fixture("logs/app.log")),
+        0,
+    );
+}
+
+#[test]
+fn a_missing_explicit_config_is_an_error() {
+    let env = Env::new();
+    let out = run(
+        env.cmd(["analyze", "--config", "nope.yaml"])
+            .arg(fixture("logs/app.log")),
+        2,
+    );
+    assert!(
+        stderr(&out).contains("failed to read config 'nope.yaml'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_literal_token_warns_and_never_prints() {
+    let env = Env::new();
+    env.write(
+        "hephaestus.yaml",
+        "remote_repo:\n  token: ghp_supersecret123\n",
+    );
+    let out = run(env.cmd(["analyze", "-v"]).arg(fixture("logs/app.log")), 1);
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(
+        all.contains("remote_repo.token is a literal token"),
+        "{all}"
+    );
+    assert!(!all.contains("supersecret"), "{all}");
+}

@@ -1,0 +1,158 @@
+//! Thresholds over the log's own time: windows, levels, cooldown.
+
+use crate::harness::{fixture, json, run, Env};
+
+#[test]
+fn only_the_burst_trips_in_a_file_spanning_hours() {
+    let env = Env::new();
+    let out = run(
+        env.cmd(["analyze", "--format", "json"])
+            .arg(fixture("logs/day.log")),
+        1,
+    );
+    let report = json(&out);
+    let incidents = report["incidents"].as_array().unwrap();
+    assert_eq!(incidents.len(), 1, "{report:#}");
+    assert_eq!(incidents[0]["first"], "2026-11-20T03:50:00Z");
+    assert_eq!(incidents[0]["last"], "2026-11-20T03:51:20Z");
+    assert_eq!(incidents[0]["count"], 3);
+}
+
+#[test]
+fn a_wider_window_catches_the_thin_errors_too() {
+    let env = Env::new();
+    let out = run(
+        env.cmd(["analyze", "--format", "json", "--threshold-window", "3h"])
+            .arg(fixture("logs/day.log")),
+        1,
+    );
+    let report = json(&out);
+    // 00:30, 01:30, 02:30 → trips at 02:30. The burst falls in the 3h cooldown; at 05:30 the
+    // cooldown is over and the three latest (03:52, 04:30, 05:30) lie within 3h → trips again.
+    let spans: Vec<_> = report["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["first"].as_str().unwrap().to_owned(),
+                i["last"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let span = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    assert_eq!(
+        spans,
+        [
+            span("2026-11-20T00:30:00Z", "2026-11-20T02:30:00Z"),
+            span("2026-11-20T03:52:00Z", "2026-11-20T05:30:00Z")
+        ],
+        "{report:#}"
+    );
+}
+
+#[test]
+fn cooldown_holds_back_repeats_until_the_window_has_passed() {
+    let env = Env::new();
+    let out = run(
+        env.cmd(["analyze", "--format", "json"])
+            .arg(fixture("logs/cooldown.log")),
+        1,
+    );
+    let lasts: Vec<_> = json(&out)["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["last"].clone())
+        .collect();
+    assert_eq!(lasts, ["2026-11-20T09:00:20Z", "2026-11-20T09:07:20Z"]);
+
+    let out = run(
+        env.cmd(["analyze", "--format", "json", "--threshold-window", "10m"])
+            .arg(fixture("logs/cooldown.log")),
+        1,
+    );
+    assert_eq!(json(&out)["incidents"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn cooldown_is_configurable() {
+    let env = Env::new();
+    let config = env.write("h.yaml", "log:\n  cooldown: 30s\n");
+    let out = run(
+        env.cmd(["analyze", "--format", "json", "--config"])
+            .arg(&config)
+            .arg(fixture("logs/cooldown.log")),
+        1,
+    );
+    // 30s cooldown: trips at 00:20, again at 00:50 (3 within 5m, cooldown over), then 07:20.
+    let lasts: Vec<_> = json(&out)["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["last"].clone())
+        .collect();
+    assert_eq!(
+        lasts,
+        [
+            "2026-11-20T09:00:20Z",
+            "2026-11-20T09:00:50Z",
+            "2026-11-20T09:07:20Z"
+        ]
+    );
+}
+
+#[test]
+fn threshold_level_counts_that_level_and_above() {
+    let env = Env::new();
+    let log = env.write(
+        "levels.log",
+        "2026-11-20T10:00:00Z WARN disk: usage at 91%\n\
+         2026-11-20T10:00:01Z WARN disk: usage at 92%\n\
+         2026-11-20T10:00:02Z INFO disk: usage at 93%\n",
+    );
+    run(
+        env.cmd([
+            "analyze",
+            "--threshold-count",
+            "2",
+            "--threshold-level",
+            "error",
+        ])
+        .arg(&log),
+        0,
+    );
+    run(
+        env.cmd([
+            "analyze",
+            "--threshold-count",
+            "2",
+            "--threshold-level",
+            "warn",
+        ])
+        .arg(&log),
+        1,
+    );
+    run(
+        env.cmd([
+            "analyze",
+            "--threshold-count",
+            "3",
+            "--threshold-level",
+            "warn",
+        ])
+        .arg(&log),
+        0,
+    );
+    run(
+        env.cmd([
+            "analyze",
+            "--threshold-count",
+            "3",
+            "--threshold-level",
+            "info",
+        ])
+        .arg(&log),
+        1,
+    );
+}
