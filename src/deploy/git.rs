@@ -489,14 +489,9 @@ impl<'a> GitRemote<'a> {
             .ok()
             .and_then(|r| r.peel_to_commit().ok());
         let applies = base_commit.as_ref().map(|c| {
-            let applies = Diff::from_buffer(git_style(spec.diff).as_bytes())
-                .and_then(|diff| {
-                    let tree = c.tree()?;
-                    // In memory only: the index returned is not written anywhere.
-                    self.repo.apply_to_tree(&tree, &diff, None)
-                })
-                .is_ok();
-            applies
+            Diff::from_buffer(git_style(spec.diff).as_bytes())
+                .and_then(|diff| Ok(applies_cleanly(&self.repo, &c.tree()?, &diff)))
+                .unwrap_or(false)
         });
         CommitPlan {
             remote: self.remote.clone(),
@@ -538,6 +533,52 @@ impl<'a> GitRemote<'a> {
             .unwrap_or_else(|| "hephaestus@localhost".to_owned());
         Signature::now(&name, &email).map_err(git)
     }
+}
+
+/// Whether every hunk of `diff` finds its old lines where it says, in `tree`: the check
+/// `apply_to_tree` makes, without writing the new blobs it would (a dry run writes nothing).
+fn applies_cleanly(repo: &Repository, tree: &git2::Tree<'_>, diff: &Diff<'_>) -> bool {
+    (0..diff.deltas().len()).all(|i| {
+        let Ok(Some(patch)) = git2::Patch::from_diff(diff, i) else {
+            return false;
+        };
+        let delta = patch.delta();
+        let old: Vec<u8> = match delta.old_file().path() {
+            Some(path) if delta.status() != git2::Delta::Added => {
+                let Ok(entry) = tree.get_path(path) else {
+                    return false;
+                };
+                match repo.find_blob(entry.id()) {
+                    Ok(blob) => blob.content().to_vec(),
+                    Err(_) => return false,
+                }
+            }
+            _ => Vec::new(),
+        };
+        let lines: Vec<&[u8]> = old.split_inclusive(|b| *b == b'\n').collect();
+        (0..patch.num_hunks()).all(|h| {
+            let Ok((hunk, count)) = patch.hunk(h) else {
+                return false;
+            };
+            let mut at = (hunk.old_start() as usize).saturating_sub(1);
+            (0..count).all(|l| {
+                let Ok(line) = patch.line_in_hunk(h, l) else {
+                    return false;
+                };
+                match line.origin() {
+                    ' ' | '-' => {
+                        let ok = lines.get(at).is_some_and(|have| {
+                            have.strip_suffix(b"\n").unwrap_or(have)
+                                == line.content().strip_suffix(b"\n").unwrap_or(line.content())
+                        });
+                        at += 1;
+                        ok
+                    }
+                    _ => true,
+                }
+            })
+        })
+    })
 }
 
 /// `diff` with a `diff --git` header before each file that lacks one: libgit2 parses only git-style
@@ -644,6 +685,39 @@ mod tests {
         for d in [plain, tricky] {
             Diff::from_buffer(git_style(d).as_bytes()).unwrap();
         }
+    }
+
+    #[test]
+    fn the_dry_run_check_agrees_with_apply_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let tree_with = |text: &str| {
+            let blob = repo.blob(text.as_bytes()).unwrap();
+            let mut builder = repo.treebuilder(None).unwrap();
+            builder.insert("db.yaml", blob, 0o100644).unwrap();
+            repo.find_tree(builder.write().unwrap()).unwrap()
+        };
+        let good = tree_with("pool:\n  max: 10\n  timeout: 5s\n");
+        let moved = tree_with("pool:\n  max: 20\n  timeout: 5s\n");
+        let patch = "--- a/db.yaml\n+++ b/db.yaml\n@@ -1,3 +1,3 @@\n pool:\n-  max: 10\n+  max: 100\n   timeout: 5s\n";
+        let diff = Diff::from_buffer(git_style(patch).as_bytes()).unwrap();
+        let objects = || {
+            let mut n = 0;
+            repo.odb()
+                .unwrap()
+                .foreach(|_| {
+                    n += 1;
+                    true
+                })
+                .unwrap();
+            n
+        };
+        let before = objects();
+        assert!(applies_cleanly(&repo, &good, &diff));
+        assert!(!applies_cleanly(&repo, &moved, &diff));
+        assert_eq!(objects(), before);
+        assert!(repo.apply_to_tree(&good, &diff, None).is_ok());
+        assert!(repo.apply_to_tree(&moved, &diff, None).is_err());
     }
 
     #[test]

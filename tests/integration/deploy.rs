@@ -693,6 +693,7 @@ fn dry_run_prints_branch_commit_and_request_and_changes_nothing() {
         ],
     );
     let refs_before = git(&w.work, &["for-each-ref"]);
+    let objects_before = git(&w.work, &["count-objects", "-v"]);
     let out = run(&mut analyze(&w, TOKEN, &["--dry-run"]), 1);
     let text = stdout(&out);
     for want in [
@@ -714,6 +715,7 @@ fn dry_run_prints_branch_commit_and_request_and_changes_nothing() {
     assert!(w.git.requests().is_empty());
     assert_eq!(w.branches(), ["main"]);
     assert_eq!(git(&w.work, &["for-each-ref"]), refs_before);
+    assert_eq!(git(&w.work, &["count-objects", "-v"]), objects_before);
     assert!(!w.env.path().join("state").exists());
 
     let out = run(
@@ -1186,4 +1188,57 @@ fn every_forge_retries_what_is_transient_and_names_what_is_not() {
         );
         w.forge.assert_no_violations();
     }
+}
+
+#[test]
+fn a_hanging_forge_times_out_and_is_retried_and_a_422_is_not() {
+    let w = World::new(Kind::GitHub);
+    w.forge
+        .fault("GET", "/pulls", Fault::Stall(Duration::from_secs(3)));
+    let settings = |state: &str| DeploySettings {
+        mode: Mode::Deploy,
+        dry_run: false,
+        repo: Some(w.work.clone()),
+        remote: w.remote_settings(TOKEN),
+        state_dir: Some(w.env.path().join(state)),
+        retry: RetryPolicy {
+            base: Duration::from_millis(5),
+            timeout: Duration::from_millis(300),
+            ..RetryPolicy::default()
+        },
+    };
+    let started = std::time::Instant::now();
+    let mut s = solution(50);
+    Deployer::new(settings("state")).deliver(&mut s).unwrap();
+    assert_eq!(s.state, SolutionState::Deployed);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "did not wait for the hung request"
+    );
+
+    // A validation error other than "already exists" is the caller's to fix: one try, its words.
+    let w = World::new(Kind::GitHub);
+    w.forge.fault(
+        "POST",
+        "/pulls",
+        Fault::status(
+            422,
+            json!({"message": "Validation Failed", "errors": [{"resource": "PullRequest", "field": "base", "code": "invalid"}],
+                   "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"}),
+        ),
+    );
+    let err = format!(
+        "{:#}",
+        w.deployer(TOKEN).deliver(&mut solution(50)).unwrap_err()
+    );
+    assert!(
+        err.contains("GitHub rejected POST http://127.0.0.1:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(422): Validation Failed; base invalid"),
+        "{err}"
+    );
+    let posts = w.forge.log().iter().filter(|l| l.method == "POST").count();
+    assert_eq!(posts, 1);
 }

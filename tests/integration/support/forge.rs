@@ -61,6 +61,8 @@ pub enum Fault {
         body: Value,
     },
     Drop,
+    /// Say nothing for this long, then close: a server that hangs.
+    Stall(std::time::Duration),
 }
 
 impl Fault {
@@ -177,6 +179,10 @@ fn handle(ctx: &Ctx, state: &Mutex<State>, req: Request) -> Reply {
     };
     let (reply, status) = match fault {
         Some(Fault::Drop) => (Reply::Drop, 0),
+        Some(Fault::Stall(d)) => {
+            std::thread::sleep(d);
+            (Reply::Drop, 0)
+        }
         Some(Fault::Status {
             status,
             headers,
