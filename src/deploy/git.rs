@@ -4,7 +4,7 @@
 //! The commit is made from trees and blobs in the object database only: the working tree, the
 //! index, HEAD and the user's branches are never touched, so a repository with uncommitted work is
 //! left exactly as it was. Fetched tips and the commit to push go under private
-//! `refs/hephaestus/<digest>/…` refs that are removed afterwards.
+//! `refs/hephaestus/<digest>-<pid>/…` refs that are removed afterwards.
 //!
 //! The token is handed to libgit2 through the credentials callback only: it is never in a URL, in
 //! `.git/config`, in argv or in a message. Pushes never force: a branch someone else moved is
@@ -385,7 +385,12 @@ impl<'a> GitRemote<'a> {
             });
         };
         let head_tip = heads.get(&format!("refs/heads/{}", spec.branch)).copied();
-        let private = format!("refs/hephaestus/{}", digest(spec.branch));
+        // Per process too: two processes sharing a clone must not fight over these refs.
+        let private = format!(
+            "refs/hephaestus/{}-{}",
+            digest(spec.branch),
+            std::process::id()
+        );
         let result = (|| {
             let mut wanted = vec![spec.base];
             if head_tip.is_some() {

@@ -595,10 +595,10 @@ fn gitea_pull_requests_with_label_ids() {
 
 const POOL_LINE: &str = "ERROR db: connection pool exhausted (max=10)";
 
-/// hephaestus.yaml for `w`, with a rule raising max_connections.
+/// hephaestus.yaml for `w`, with a rule raising max_connections (the mode comes from the flag).
 fn config(w: &World, extra: &str) -> PathBuf {
     let text = format!(
-        "mode: deploy\nstate_dir: {state}\nremote_repo:\n  provider: {provider}\n  api_url: {api}\n  owner: {OWNER}\n  repository: {REPO}\n  branch: main\n{extra}rules:\n  - name: db-pool\n    match: 'connection pool exhausted \\(max=(?P<max>\\d+)\\)'\n    file: config/database.yaml\n    find: 'max_connections: \\d+'\n    replace: 'max_connections: ${{max}}0'\n",
+        "state_dir: {state}\nremote_repo:\n  provider: {provider}\n  api_url: {api}\n  owner: {OWNER}\n  repository: {REPO}\n  branch: main\n{extra}rules:\n  - name: db-pool\n    match: 'connection pool exhausted \\(max=(?P<max>\\d+)\\)'\n    file: config/database.yaml\n    find: 'max_connections: \\d+'\n    replace: 'max_connections: ${{max}}0'\n",
         state = w.env.path().join("state").display(),
         provider = w.forge.kind.provider(),
         api = w.forge.api_url(),
@@ -616,7 +616,7 @@ fn log(w: &World, lines: &[&str]) -> PathBuf {
 }
 
 fn analyze(w: &World, token: &str, extra: &[&str]) -> assert_cmd::Command {
-    let mut cmd = w.env.cmd(["analyze", "--repo"]);
+    let mut cmd = w.env.cmd(["analyze", "--mode", "deploy", "--repo"]);
     cmd.arg(&w.work)
         .arg(w.env.path().join("app.log"))
         .args(extra)
@@ -788,7 +788,7 @@ fn race(w: &World, processes: usize, separate_hosts: bool) -> Vec<std::process::
             .env("HEPHAESTUS_RETRY_BASE_MS", "5")
             .arg("--config")
             .arg(config)
-            .args(["analyze", "--format", "json", "--repo"])
+            .args(["analyze", "--mode", "deploy", "--format", "json", "--repo"])
             .arg(repo)
             .arg(w.env.path().join("app.log"))
             .stdout(std::process::Stdio::piped())
