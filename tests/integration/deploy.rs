@@ -1194,7 +1194,7 @@ fn every_forge_retries_what_is_transient_and_names_what_is_not() {
 fn a_hanging_forge_times_out_and_is_retried_and_a_422_is_not() {
     let w = World::new(Kind::GitHub);
     w.forge
-        .fault("GET", "/pulls", Fault::Stall(Duration::from_secs(3)));
+        .fault("GET", "/pulls", Fault::Stall(Duration::from_secs(20)));
     let settings = |state: &str| DeploySettings {
         mode: Mode::Deploy,
         dry_run: false,
