@@ -1212,7 +1212,7 @@ fn a_hanging_forge_times_out_and_is_retried_and_a_422_is_not() {
     Deployer::new(settings("state")).deliver(&mut s).unwrap();
     assert_eq!(s.state, SolutionState::Deployed);
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        started.elapsed() < Duration::from_secs(20),
         "did not wait for the hung request"
     );
 
