@@ -81,7 +81,7 @@ _hephaestus() {
             return 0
             ;;
         hephaestus__subcmd__analyze)
-            opts="-v -q -h --repo --format --threshold-level --threshold-count --threshold-window --mode --config --color --verbose --quiet --help"
+            opts="-v -q -h --repo --format --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,7 +303,7 @@ _hephaestus() {
             return 0
             ;;
         hephaestus__subcmd__watch)
-            opts="-v -q -h --no-echo --repo --format --threshold-level --threshold-count --threshold-window --mode --config --color --verbose --quiet --help"
+            opts="-v -q -h --no-echo --repo --format --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

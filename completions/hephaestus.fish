@@ -59,6 +59,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l config
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l dry-run -d 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s q -l quiet -d 'Print only results and errors'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s h -l help -d 'Print help'
@@ -75,6 +76,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l color -d
 always\t''
 never\t''"
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l no-echo -d 'Do not echo stdin lines to stdout'
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l dry-run -d 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s q -l quiet -d 'Print only results and errors'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s h -l help -d 'Print help'

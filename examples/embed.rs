@@ -31,7 +31,7 @@ fn main() -> anyhow::Result<()> {
                     println!("solution: {}\n{}", solution.description, solution.diff)
                 }
                 NodeEvent::Error(error) => eprintln!("error: {error}"),
-                NodeEvent::Note(_) => {}
+                NodeEvent::Note(_) | NodeEvent::Plan(_) => {}
             }
         }
     };

@@ -115,6 +115,10 @@ pub struct RunArgs {
     /// suggest: print the patch; deploy: commit it on a branch and open a pull request
     #[arg(long, value_enum, help_heading = "Pipeline")]
     pub mode: Option<ModeArg>,
+
+    /// With --mode deploy: print the branch, commit and requests a deploy would make; change nothing
+    #[arg(long, help_heading = "Pipeline")]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

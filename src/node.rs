@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::config::Settings;
-use crate::deploy::Deployer;
+use crate::deploy::{DeployPlan, DeploySettings, Deployer};
 use crate::fix::{Fixer, Solution};
 use crate::parse::LogEntry;
 use crate::pattern::{PatternEngine, PatternSummary};
@@ -35,6 +35,8 @@ pub enum NodeEvent {
     Error(String),
     /// A verbose note: why a solution was dropped, what was skipped.
     Note(String),
+    /// What a deploy would have done (`--dry-run`).
+    Plan(Box<DeployPlan>),
 }
 
 /// Counts over a node's life.
@@ -72,13 +74,36 @@ impl Node {
             patterns: PatternEngine::new(&settings.patterns),
             detector: Detector::new(settings.threshold.clone(), clock),
             fixer: Fixer::new(settings.fix.clone()),
-            deployer: Deployer::new(settings.deploy.clone()),
+            deployer: Deployer::new(DeploySettings {
+                repo: settings.fix.repo.clone(),
+                remote: settings.remote.clone(),
+                state_dir: settings.state_dir.clone(),
+                ..settings.deploy.clone()
+            }),
             events: tx,
             solved: HashSet::new(),
             summary: Summary::default(),
         };
+        node.retry_deploys();
         node.state = NodeState::Operational;
         (node, rx)
+    }
+
+    /// Deploys that failed in an earlier run are tried again first.
+    fn retry_deploys(&mut self) {
+        for (solution, result) in self.deployer.retry_pending() {
+            match result {
+                Ok(()) => {
+                    self.solved.insert(solution.fingerprint.clone());
+                }
+                Err(err) => self.emit(NodeEvent::Error(format!("{err:#}"))),
+            }
+            self.summary.solutions += 1;
+            for note in self.deployer.take_notes() {
+                self.emit(NodeEvent::Note(note));
+            }
+            self.emit(NodeEvent::Solution(Box::new(solution)));
+        }
     }
 
     pub fn state(&self) -> NodeState {
@@ -110,6 +135,9 @@ impl Node {
             self.fixer.propose(&incident)
         };
         self.emit(NodeEvent::Incident(Box::new(incident)));
+        for note in self.fixer.take_notes() {
+            self.emit(NodeEvent::Note(note));
+        }
         let mut failed = false;
         for mut solution in solutions {
             match self.deployer.deliver(&mut solution) {
@@ -122,7 +150,13 @@ impl Node {
                 }
             }
             self.summary.solutions += 1;
+            for note in self.deployer.take_notes() {
+                self.emit(NodeEvent::Note(note));
+            }
             self.emit(NodeEvent::Solution(Box::new(solution)));
+            for plan in self.deployer.take_plans() {
+                self.emit(NodeEvent::Plan(Box::new(plan)));
+            }
         }
         self.state = if failed {
             NodeState::Error

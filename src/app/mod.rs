@@ -87,6 +87,7 @@ fn load_settings(config: Option<&Path>, run: &RunArgs) -> Result<Settings> {
             ModeArg::Deploy => Mode::Deploy,
         }),
         repo: run.repo.clone(),
+        dry_run: run.dry_run,
     })?;
     match &settings.fix.repo {
         Some(repo) => anyhow::ensure!(

@@ -133,6 +133,8 @@ pub struct Overrides {
     pub threshold_window: Option<String>,
     pub mode: Option<Mode>,
     pub repo: Option<PathBuf>,
+    /// Describe deploys instead of making them.
+    pub dry_run: bool,
 }
 
 impl Settings {
@@ -373,7 +375,11 @@ impl Settings {
                 verify: config.fix.verify.clone(),
                 verify_timeout,
             },
-            deploy: DeploySettings { mode },
+            deploy: DeploySettings {
+                mode,
+                retry: crate::deploy::RetryPolicy::from_env(),
+                ..DeploySettings::default()
+            },
             remote: RemoteSettings {
                 provider: remote.provider.clone(),
                 api_url: remote.api_url.clone(),
@@ -402,7 +408,9 @@ impl Settings {
             threshold_window,
             mode,
             repo,
+            dry_run,
         } = overrides;
+        self.deploy.dry_run |= dry_run;
         if let Some(level) = threshold_level {
             self.threshold.level = level
                 .parse()

@@ -1,9 +1,31 @@
 //! Deploy stage: what happens to a solution. `suggest` prints it (the report layer does); `deploy`
-//! commits it on a branch, pushes it and opens a pull request.
+//! commits it on a branch, pushes it and opens a pull request — once per fix, however many runs,
+//! processes or hosts see the error.
+//!
+//! Exactly once, in order: a lock per branch in the state directory (processes of one host take
+//! turns), the local record (a fix already deployed is not sent again), the forge's open pull
+//! requests for the branch (another host got there first), the remote branch's content (the same
+//! patch is not pushed twice), pushes that never force, and a "pull request already exists"
+//! answer read as the existing one.
 
+pub mod branch;
+pub mod forge;
+pub mod git;
+pub mod message;
+pub mod retry;
+pub mod state;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
 use serde::Serialize;
 
+use crate::config::RemoteSettings;
 use crate::fix::{Solution, SolutionState};
+use forge::{PlannedRequest, PrRequest};
+use git::{CommitPlan, CommitSpec, GitRemote, Published};
+pub use retry::RetryPolicy;
+use state::{Record, Status, Store};
 
 /// How solutions are delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -18,24 +40,375 @@ pub enum Mode {
 #[derive(Debug, Clone, Default)]
 pub struct DeploySettings {
     pub mode: Mode,
+    /// Describe the branch, commit and requests instead of making them.
+    pub dry_run: bool,
+    /// The repository whose remote gets the branch (the fix stage's repository).
+    pub repo: Option<PathBuf>,
+    pub remote: RemoteSettings,
+    /// Where records and locks live; `None`: the default state directory.
+    pub state_dir: Option<PathBuf>,
+    pub retry: RetryPolicy,
+}
+
+/// What `--dry-run` would have done for one solution.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployPlan {
+    pub solution: String,
+    pub branch: String,
+    pub commit: Option<CommitPlan>,
+    /// Why no commit could be described (no repository, no remote …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_error: Option<String>,
+    pub requests: Vec<PlannedRequest>,
+    /// Why no request could be described (owner or repository missing …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests_error: Option<String>,
+    pub push_refspec: String,
 }
 
 /// The deploy stage.
 pub struct Deployer {
     settings: DeploySettings,
+    plans: Vec<DeployPlan>,
+    notes: Vec<String>,
+}
+
+/// The text of one deploy: names, messages and the request, from the templates.
+struct Draft {
+    branch: String,
+    message: String,
+    request: PrRequest,
+    patch: String,
 }
 
 impl Deployer {
     pub fn new(settings: DeploySettings) -> Deployer {
-        Deployer { settings }
+        Deployer {
+            settings,
+            plans: Vec::new(),
+            notes: Vec::new(),
+        }
     }
 
     /// Deliver one solution, advancing its state.
     pub fn deliver(&mut self, solution: &mut Solution) -> anyhow::Result<()> {
         match self.settings.mode {
             Mode::Suggest => solution.state = SolutionState::Suggested,
-            Mode::Deploy => anyhow::bail!("deploy mode is not available yet"),
+            Mode::Deploy if self.settings.dry_run => {
+                let plan = self.plan(solution);
+                self.plans.push(plan);
+            }
+            Mode::Deploy => self.deploy(solution)?,
         }
         Ok(())
     }
+
+    /// What the deploys since the last call did, for `-v`.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// The dry-run plans made since the last call.
+    pub fn take_plans(&mut self) -> Vec<DeployPlan> {
+        std::mem::take(&mut self.plans)
+    }
+
+    fn draft(&self, solution: &Solution) -> Draft {
+        let remote = &self.settings.remote;
+        let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        let vars = branch::Vars {
+            error_type: &solution.error_type,
+            fingerprint: &solution.fingerprint,
+            pattern: &solution.pattern,
+            date: &date,
+        };
+        let template = |t: &str, default: &str| {
+            if t.trim().is_empty() {
+                default.to_owned()
+            } else {
+                t.to_owned()
+            }
+        };
+        let branch = branch::branch_name(
+            &template(&remote.branch_template, "hephaestus/fix/{error_type}"),
+            &vars,
+        );
+        let title = branch::title(
+            &template(&remote.title_template, "fix: {error_type}"),
+            &vars,
+        );
+        let message = message::commit_message(&title, solution);
+        let request = PrRequest {
+            title,
+            body: message::pr_body(solution),
+            head: branch.clone(),
+            base: self.base().to_owned(),
+            labels: remote.labels.clone(),
+            draft: remote.draft,
+        };
+        Draft {
+            branch,
+            message,
+            request,
+            patch: branch::digest(&solution.diff),
+        }
+    }
+
+    fn base(&self) -> &str {
+        let base = self.settings.remote.branch.trim();
+        if base.is_empty() {
+            "main"
+        } else {
+            base
+        }
+    }
+
+    fn remote_name(&self) -> &str {
+        let name = self.settings.remote.remote.trim();
+        if name.is_empty() {
+            "origin"
+        } else {
+            name
+        }
+    }
+
+    fn plan(&self, solution: &Solution) -> DeployPlan {
+        let draft = self.draft(solution);
+        let (requests, requests_error) =
+            match forge::build(&self.settings.remote, self.settings.retry) {
+                Ok(forge) => (forge.plan(&draft.request), None),
+                Err(e) => (Vec::new(), Some(e.to_string())),
+            };
+        let spec = CommitSpec {
+            branch: &draft.branch,
+            base: self.base(),
+            diff: &solution.diff,
+            message: &draft.message,
+        };
+        let (commit, commit_error) = match self.open_git(None) {
+            Ok(git) => {
+                let author = git.signature(
+                    self.settings.remote.author_name.as_deref(),
+                    self.settings.remote.author_email.as_deref(),
+                );
+                match author {
+                    Ok(author) => (Some(git.plan(&spec, &author)), None),
+                    Err(e) => (None, Some(e.to_string())),
+                }
+            }
+            Err(e) => (None, Some(format!("{e:#}"))),
+        };
+        DeployPlan {
+            solution: solution.id.clone(),
+            push_refspec: format!("<new commit>:refs/heads/{}", draft.branch),
+            branch: draft.branch,
+            commit,
+            commit_error,
+            requests,
+            requests_error,
+        }
+    }
+
+    fn open_git(&self, username: Option<String>) -> anyhow::Result<GitRemote<'_>> {
+        let dir = self.settings.repo.as_ref().context(
+            "deploy mode needs the git repository of the code: run inside it or pass --repo",
+        )?;
+        Ok(GitRemote::open(
+            dir,
+            self.remote_name(),
+            username.unwrap_or_default(),
+            self.settings.remote.token.as_ref(),
+            self.settings.retry,
+        )?)
+    }
+
+    /// The forge and repository deploys go to, as recorded.
+    fn target(&self) -> String {
+        let remote = &self.settings.remote;
+        format!(
+            "{} {} {}/{}",
+            remote.provider,
+            remote.api_url.as_deref().unwrap_or("-"),
+            remote.owner,
+            remote.repository
+        )
+    }
+
+    fn store(&self) -> anyhow::Result<Store> {
+        let state_dir = self
+            .settings
+            .state_dir
+            .clone()
+            .or_else(state::default_dir)
+            .context("no state directory: set state_dir in hephaestus.yaml")?;
+        Ok(Store::open(&state_dir)?)
+    }
+
+    /// Deploy again the solutions whose deploy failed or was cut short in an earlier run, so a
+    /// fix is not lost when its error does not come back. Deploy mode only.
+    pub fn retry_pending(&mut self) -> Vec<(Solution, anyhow::Result<()>)> {
+        if self.settings.mode != Mode::Deploy || self.settings.dry_run {
+            return Vec::new();
+        }
+        let Ok(store) = self.store() else {
+            return Vec::new();
+        };
+        let target = self.target();
+        let pending: Vec<Solution> = store
+            .records()
+            .into_iter()
+            .filter(|(_, r)| r.status != Status::Deployed && r.target == target)
+            .filter_map(|(_, r)| r.saved.as_ref().and_then(restore))
+            .collect();
+        pending
+            .into_iter()
+            .map(|mut solution| {
+                let result = self.deploy(&mut solution);
+                (solution, result)
+            })
+            .collect()
+    }
+
+    fn deploy(&mut self, solution: &mut Solution) -> anyhow::Result<()> {
+        let draft = self.draft(solution);
+        let remote = &self.settings.remote;
+        let forge = forge::build(remote, self.settings.retry)?;
+        if remote.token.as_ref().is_none_or(|t| t.is_empty()) {
+            anyhow::bail!(
+                "deploy mode needs a token: set HEPHAESTUS_TOKEN (or GITHUB_TOKEN) in the environment"
+            );
+        }
+        let store = self.store()?;
+        let target = self.target();
+        let key = branch::digest(&format!("{target}\n{}", draft.branch));
+        let _lock = store.lock(&key)?;
+        let mut record = match store.load(&key) {
+            Some(r) if r.status == Status::Deployed && r.patch == draft.patch => {
+                self.notes.push(format!(
+                    "branch '{}' already deployed by an earlier run (record {key})",
+                    draft.branch
+                ));
+                solution.pr_url = r.pr_url;
+                solution.state = SolutionState::Deployed;
+                return Ok(());
+            }
+            Some(mut r) => {
+                r.patch.clone_from(&draft.patch);
+                r.solution.clone_from(&solution.id);
+                r
+            }
+            None => Record::new(
+                &draft.branch,
+                &solution.fingerprint,
+                &solution.id,
+                &draft.patch,
+            ),
+        };
+        record.status = Status::Pending;
+        record.attempts += 1;
+        record.target = target;
+        record.saved = serde_json::to_value(&*solution).ok();
+        store.save(&key, &mut record)?;
+
+        let result = self.push_and_open(&draft, solution, forge.as_ref());
+        match result {
+            Ok((url, commit, note)) => {
+                self.notes.push(note);
+                record.status = Status::Deployed;
+                record.commit = Some(commit);
+                record.pr_url = Some(url.clone());
+                record.error = None;
+                store.save(&key, &mut record)?;
+                solution.pr_url = Some(url);
+                solution.state = SolutionState::Deployed;
+                Ok(())
+            }
+            Err(err) => {
+                record.status = Status::Failed;
+                record.error = Some(format!("{err:#}"));
+                store.save(&key, &mut record)?;
+                Err(err.context(format!(
+                    "failed to deploy the fix on branch '{}'",
+                    draft.branch
+                )))
+            }
+        }
+    }
+
+    fn push_and_open(
+        &self,
+        draft: &Draft,
+        solution: &Solution,
+        forge: &dyn forge::Forge,
+    ) -> anyhow::Result<(String, String, String)> {
+        let existing = forge.find_open(&draft.branch, self.base())?;
+        let git = self.open_git(Some(forge.push_username()))?;
+        let author = git.signature(
+            self.settings.remote.author_name.as_deref(),
+            self.settings.remote.author_email.as_deref(),
+        )?;
+        let spec = CommitSpec {
+            branch: &draft.branch,
+            base: self.base(),
+            diff: &solution.diff,
+            message: &draft.message,
+        };
+        let published: Published = git.publish(&spec, &author)?;
+        let branch = &draft.branch;
+        let mut note = match published {
+            Published::Created(oid) => format!("pushed new branch '{branch}' ({oid})"),
+            Published::Updated(oid) => {
+                format!("pushed the changed fix to branch '{branch}' ({oid})")
+            }
+            Published::Unchanged(oid) => {
+                format!("branch '{branch}' already holds this fix ({oid}); nothing pushed")
+            }
+        };
+        let pr = match existing {
+            Some(pr) => {
+                note.push_str(&format!("; pull request #{} was already open", pr.number));
+                pr
+            }
+            None => {
+                let pr = forge.create(&draft.request)?;
+                note.push_str(&format!("; pull request #{} is open", pr.number));
+                pr
+            }
+        };
+        Ok((pr.url, published.oid().to_string(), note))
+    }
+}
+
+/// A solution back from its record (as `serde_json::to_value` wrote it).
+fn restore(value: &serde_json::Value) -> Option<Solution> {
+    let text = |k: &str| value[k].as_str().map(str::to_owned);
+    Some(Solution {
+        id: text("id")?,
+        pattern: text("pattern")?,
+        fingerprint: text("fingerprint")?,
+        error_type: text("error_type")?,
+        generator: text("generator")?,
+        description: text("description")?,
+        confidence: value["confidence"].as_f64()?,
+        factors: value["factors"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|f| Some((f[0].as_str()?.to_owned(), f[1].as_f64()?)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        state: SolutionState::Validated,
+        files: value["files"]
+            .as_array()
+            .map(|f| {
+                f.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        diff: text("diff")?,
+        pr_url: None,
+    })
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde_json::{json, Value};
 
 use super::Findings;
+use crate::deploy::DeployPlan;
 use crate::fix::Solution;
 use crate::parse::LogEntry;
 use crate::pattern::PatternSummary;
@@ -65,6 +66,10 @@ pub fn solution_json(s: &Solution) -> Value {
     value
 }
 
+pub fn plan_json(p: &DeployPlan) -> Value {
+    serde_json::to_value(p).expect("plans serialise")
+}
+
 pub fn entry_json(e: &LogEntry) -> Value {
     json!({
         "source": &*e.source,
@@ -97,6 +102,10 @@ impl JsonReport {
             "incidents": findings.incidents.iter().map(incident_json).collect::<Vec<_>>(),
             "solutions": findings.solutions.iter().map(solution_json).collect::<Vec<_>>(),
         });
+        let mut value = value;
+        if !findings.plans.is_empty() {
+            value["plans"] = findings.plans.iter().map(plan_json).collect();
+        }
         serde_json::to_writer_pretty(&mut *out, &value)?;
         writeln!(out)
     }

@@ -35,6 +35,8 @@ pub struct Findings {
     pub patterns: Vec<PatternSummary>,
     pub incidents: Vec<Incident>,
     pub solutions: Vec<Solution>,
+    /// What `--dry-run` deploys would have done.
+    pub plans: Vec<crate::deploy::DeployPlan>,
 }
 
 /// Decide once whether to color, from `--color`, `NO_COLOR` and whether `is_tty`.

@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::json::window_text;
 use super::{clean, Counts};
+use crate::deploy::DeployPlan;
 use crate::fix::Solution;
 use crate::parse::Level;
 use crate::pattern::PatternSummary;
@@ -118,6 +119,63 @@ impl<W: Write> TextReport<W> {
                 line.normal()
             };
             writeln!(out, "{line}")?;
+        }
+        out.flush()
+    }
+
+    /// What a `--dry-run` deploy would do: branch, commit, requests.
+    pub fn plan(&mut self, p: &DeployPlan) -> io::Result<()> {
+        let out = &mut self.out;
+        writeln!(out, "{} nothing was changed", "DRY RUN".bold().yellow())?;
+        writeln!(out, "  {} {}", "branch:".dimmed(), clean(&p.branch))?;
+        match (&p.commit, &p.commit_error) {
+            (Some(c), _) => {
+                let base = match &c.base_commit {
+                    Some(oid) => format!("{} ({oid}, as last fetched)", c.base),
+                    None => format!("{} (never fetched here)", c.base),
+                };
+                writeln!(out, "  {} {}", "base:".dimmed(), clean(&base))?;
+                writeln!(out, "  {} {}", "author:".dimmed(), clean(&c.author))?;
+                if c.applies == Some(false) {
+                    writeln!(
+                        out,
+                        "  {} the patch does not apply to {}",
+                        "warning:".yellow(),
+                        clean(&c.base)
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "  {} {} → {}",
+                    "push:".dimmed(),
+                    clean(&p.push_refspec),
+                    clean(&c.url)
+                )?;
+                writeln!(out, "  {}", "commit message:".dimmed())?;
+                for line in c.message.lines() {
+                    writeln!(out, "    {}", clean(line))?;
+                }
+            }
+            (None, Some(e)) => writeln!(out, "  {} {}", "commit:".dimmed(), clean(e))?,
+            (None, None) => {}
+        }
+        if let Some(e) = &p.requests_error {
+            writeln!(out, "  {} {}", "requests:".dimmed(), clean(e))?;
+        }
+        for r in &p.requests {
+            writeln!(
+                out,
+                "  {} {} {}",
+                "request:".dimmed(),
+                r.method,
+                clean(&r.url)
+            )?;
+            if let Some(body) = &r.body {
+                let text = serde_json::to_string_pretty(body).unwrap_or_default();
+                for line in text.lines() {
+                    writeln!(out, "    {}", clean(line))?;
+                }
+            }
         }
         out.flush()
     }

@@ -2,8 +2,11 @@
 //! `fixtures/`. Modules are named for the capability they cover.
 
 mod harness;
+mod support;
 
 mod analyze;
 mod cli;
 mod config;
+mod deploy;
+mod repair;
 mod threshold;

@@ -1,0 +1,178 @@
+//! GitHub and GitHub Enterprise Server (`api_url: https://HOST/api/v3`): REST API 2022-11-28.
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::{
+    expect, pull_request, segment, what, Forge, ForgeError, PlannedRequest, PrRequest, PullRequest,
+};
+use crate::config::{RemoteSettings, Secret};
+use crate::deploy::retry::{Http, RetryPolicy};
+
+pub struct GitHub {
+    http: Http,
+    api: String,
+    owner: String,
+    repo: String,
+}
+
+impl GitHub {
+    pub fn new(
+        api: String,
+        remote: &RemoteSettings,
+        token: &Secret,
+        policy: RetryPolicy,
+    ) -> Result<GitHub, ForgeError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static("application/vnd.github+json"),
+        );
+        headers.insert(
+            "X-GitHub-Api-Version",
+            HeaderValue::from_static("2022-11-28"),
+        );
+        if !token.is_empty() {
+            let mut value =
+                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                    ForgeError::Client(
+                        "the token holds characters not allowed in an HTTP header".into(),
+                    )
+                })?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        Ok(GitHub {
+            http: Http::new("GitHub", headers, policy)?,
+            api,
+            owner: remote.owner.clone(),
+            repo: remote.repository.clone(),
+        })
+    }
+
+    fn repo_url(&self) -> String {
+        format!(
+            "{}/repos/{}/{}",
+            self.api,
+            segment(&self.owner),
+            segment(&self.repo)
+        )
+    }
+
+    fn full_name(&self) -> String {
+        format!("{}/{}", self.owner, self.repo)
+    }
+
+    fn list_url(&self, branch: &str) -> String {
+        format!(
+            "{}/pulls?head={}&state=open",
+            self.repo_url(),
+            segment(&format!("{}:{}", self.owner, branch))
+        )
+    }
+
+    fn create_body(pr: &PrRequest) -> Value {
+        json!({
+            "title": pr.title,
+            "head": pr.head,
+            "base": pr.base,
+            "body": pr.body,
+            "draft": pr.draft,
+            "maintainer_can_modify": true,
+        })
+    }
+
+    fn add_labels(&self, number: u64, labels: &[String]) -> Result<(), ForgeError> {
+        if labels.is_empty() {
+            return Ok(());
+        }
+        std::thread::sleep(self.http.policy().write_gap());
+        let url = format!("{}/issues/{number}/labels", self.repo_url());
+        let response = self
+            .http
+            .send(Method::POST, &url, Some(&json!({ "labels": labels })))?;
+        expect(
+            &self.http,
+            response,
+            &[200],
+            &what(&Method::POST, &url),
+            &self.full_name(),
+        )?;
+        Ok(())
+    }
+}
+
+impl Forge for GitHub {
+    fn name(&self) -> &'static str {
+        "GitHub"
+    }
+
+    fn push_username(&self) -> String {
+        "x-access-token".into()
+    }
+
+    fn find_open(&self, branch: &str, _base: &str) -> Result<Option<PullRequest>, ForgeError> {
+        let url = self.list_url(branch);
+        let what = what(&Method::GET, &url);
+        let response = self.http.send(Method::GET, &url, None)?;
+        let response = expect(&self.http, response, &[200], &what, &self.full_name())?;
+        let Some(items) = response.body.as_array() else {
+            return Err(ForgeError::Unexpected {
+                forge: "GitHub",
+                what,
+                detail: "expected an array of pull requests".into(),
+            });
+        };
+        // The filter is the server's; check the head anyway so a lax server cannot fool us.
+        items
+            .iter()
+            .find(|pr| pr["head"]["ref"].as_str().is_none_or(|r| r == branch))
+            .map(|pr| pull_request("GitHub", &what, pr, "number", "html_url"))
+            .transpose()
+    }
+
+    fn create(&self, pr: &PrRequest) -> Result<PullRequest, ForgeError> {
+        let url = format!("{}/pulls", self.repo_url());
+        let what = what(&Method::POST, &url);
+        let response = self
+            .http
+            .send(Method::POST, &url, Some(&Self::create_body(pr)))?;
+        if response.status == 422 && response.message().contains("A pull request already exists") {
+            return self
+                .find_open(&pr.head, &pr.base)?
+                .ok_or(ForgeError::Unexpected {
+                    forge: "GitHub",
+                    what,
+                    detail: "a pull request already exists for the branch but none is open".into(),
+                });
+        }
+        let response = expect(&self.http, response, &[201], &what, &self.full_name())?;
+        let created = pull_request("GitHub", &what, &response.body, "number", "html_url")?;
+        self.add_labels(created.number, &pr.labels)?;
+        Ok(created)
+    }
+
+    fn plan(&self, pr: &PrRequest) -> Vec<PlannedRequest> {
+        let mut plan = vec![
+            PlannedRequest {
+                method: "GET".into(),
+                url: self.list_url(&pr.head),
+                body: None,
+            },
+            PlannedRequest {
+                method: "POST".into(),
+                url: format!("{}/pulls", self.repo_url()),
+                body: Some(Self::create_body(pr)),
+            },
+        ];
+        if !pr.labels.is_empty() {
+            plan.push(PlannedRequest {
+                method: "POST".into(),
+                url: format!("{}/issues/{{number}}/labels", self.repo_url()),
+                body: Some(json!({ "labels": pr.labels })),
+            });
+        }
+        plan
+    }
+}

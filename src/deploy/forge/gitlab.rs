@@ -1,0 +1,138 @@
+//! GitLab (gitlab.com or self-hosted, `api_url: https://HOST/api/v4`): merge requests.
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::{
+    expect, pull_request, segment, what, Forge, ForgeError, PlannedRequest, PrRequest, PullRequest,
+};
+use crate::config::{RemoteSettings, Secret};
+use crate::deploy::retry::{Http, RetryPolicy};
+
+pub struct GitLab {
+    http: Http,
+    api: String,
+    owner: String,
+    repo: String,
+}
+
+impl GitLab {
+    pub fn new(
+        api: String,
+        remote: &RemoteSettings,
+        token: &Secret,
+        policy: RetryPolicy,
+    ) -> Result<GitLab, ForgeError> {
+        let mut headers = HeaderMap::new();
+        if !token.is_empty() {
+            let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
+                ForgeError::Client(
+                    "the token holds characters not allowed in an HTTP header".into(),
+                )
+            })?;
+            value.set_sensitive(true);
+            headers.insert("PRIVATE-TOKEN", value);
+        }
+        Ok(GitLab {
+            http: Http::new("GitLab", headers, policy)?,
+            api,
+            owner: remote.owner.clone(),
+            repo: remote.repository.clone(),
+        })
+    }
+
+    fn full_name(&self) -> String {
+        format!("{}/{}", self.owner, self.repo)
+    }
+
+    /// `/projects/:id` with the id as the URL-encoded `owner/repo` path.
+    fn project_url(&self) -> String {
+        format!("{}/projects/{}", self.api, segment(&self.full_name()))
+    }
+
+    fn list_url(&self, branch: &str) -> String {
+        format!(
+            "{}/merge_requests?state=opened&source_branch={}",
+            self.project_url(),
+            segment(branch)
+        )
+    }
+
+    fn create_body(pr: &PrRequest) -> Value {
+        let mut body = json!({
+            "source_branch": pr.head,
+            "target_branch": pr.base,
+            "title": if pr.draft { format!("Draft: {}", pr.title) } else { pr.title.clone() },
+            "description": pr.body,
+            "remove_source_branch": true,
+        });
+        if !pr.labels.is_empty() {
+            body["labels"] = Value::String(pr.labels.join(","));
+        }
+        body
+    }
+}
+
+impl Forge for GitLab {
+    fn name(&self) -> &'static str {
+        "GitLab"
+    }
+
+    fn push_username(&self) -> String {
+        "oauth2".into()
+    }
+
+    fn find_open(&self, branch: &str, _base: &str) -> Result<Option<PullRequest>, ForgeError> {
+        let url = self.list_url(branch);
+        let what = what(&Method::GET, &url);
+        let response = self.http.send(Method::GET, &url, None)?;
+        let response = expect(&self.http, response, &[200], &what, &self.full_name())?;
+        let Some(items) = response.body.as_array() else {
+            return Err(ForgeError::Unexpected {
+                forge: "GitLab",
+                what,
+                detail: "expected an array of merge requests".into(),
+            });
+        };
+        items
+            .iter()
+            .find(|mr| mr["source_branch"].as_str().is_none_or(|b| b == branch))
+            .map(|mr| pull_request("GitLab", &what, mr, "iid", "web_url"))
+            .transpose()
+    }
+
+    fn create(&self, pr: &PrRequest) -> Result<PullRequest, ForgeError> {
+        let url = format!("{}/merge_requests", self.project_url());
+        let what = what(&Method::POST, &url);
+        let response = self
+            .http
+            .send(Method::POST, &url, Some(&Self::create_body(pr)))?;
+        if response.status == 409 {
+            return self
+                .find_open(&pr.head, &pr.base)?
+                .ok_or(ForgeError::Unexpected {
+                    forge: "GitLab",
+                    what,
+                    detail: "a merge request already exists for the branch but none is open".into(),
+                });
+        }
+        let response = expect(&self.http, response, &[201], &what, &self.full_name())?;
+        pull_request("GitLab", &what, &response.body, "iid", "web_url")
+    }
+
+    fn plan(&self, pr: &PrRequest) -> Vec<PlannedRequest> {
+        vec![
+            PlannedRequest {
+                method: "GET".into(),
+                url: self.list_url(&pr.head),
+                body: None,
+            },
+            PlannedRequest {
+                method: "POST".into(),
+                url: format!("{}/merge_requests", self.project_url()),
+                body: Some(Self::create_body(pr)),
+            },
+        ]
+    }
+}

@@ -1,0 +1,239 @@
+//! Forges: where pull requests are opened. One trait, one implementation per provider, all over
+//! the same retrying [`Http`] client; `api_url` replaces the public API base for every request.
+//!
+//! Errors that retrying cannot fix (401, 403, 404, 422 …) say what to change: the token, its
+//! scopes, or `remote_repo.owner` / `remote_repo.repository`.
+
+mod gitea;
+mod github;
+mod gitlab;
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::Serialize;
+use serde_json::Value;
+use thiserror::Error;
+
+use super::retry::{Http, Response, RetryPolicy};
+use crate::config::{RemoteSettings, Secret};
+
+pub use gitea::Gitea;
+pub use github::GitHub;
+pub use gitlab::GitLab;
+
+/// A pull (merge) request to open.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrRequest {
+    pub title: String,
+    pub body: String,
+    /// Branch with the change.
+    pub head: String,
+    /// Branch it should be merged into.
+    pub base: String,
+    pub labels: Vec<String>,
+    pub draft: bool,
+}
+
+/// An open pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequest {
+    pub number: u64,
+    pub url: String,
+}
+
+/// A request as it would be sent, for `--dry-run`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedRequest {
+    pub method: String,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+#[derive(Debug, Error)]
+pub enum ForgeError {
+    #[error("failed to build the HTTP client: {0}")]
+    Client(String),
+    #[error("{forge} refused the token ({what}: 401 {message}): set a valid token in HEPHAESTUS_TOKEN (or GITHUB_TOKEN)")]
+    Unauthorized {
+        forge: &'static str,
+        what: String,
+        message: String,
+    },
+    #[error("{forge} forbids this ({what}: 403 {message}): the token needs permission to open pull requests and push to '{repo}' (GitHub: `repo` scope or `pull_requests: write`; GitLab: `api` scope)")]
+    Forbidden {
+        forge: &'static str,
+        what: String,
+        message: String,
+        repo: String,
+    },
+    #[error("{forge} has no repository '{repo}' ({what}: 404): check remote_repo.owner, remote_repo.repository and remote_repo.api_url, and that the token can see the repository")]
+    NotFound {
+        forge: &'static str,
+        what: String,
+        repo: String,
+    },
+    #[error("{forge} rejected {what} ({status}): {message}")]
+    Rejected {
+        forge: &'static str,
+        what: String,
+        status: u16,
+        message: String,
+    },
+    #[error("{forge} answered {what} with something unexpected: {detail}")]
+    Unexpected {
+        forge: &'static str,
+        what: String,
+        detail: String,
+    },
+    #[error("{forge} rate limit on {what} lasts another {}; try again later", humantime::format_duration(*wait))]
+    RateLimited {
+        forge: &'static str,
+        what: String,
+        wait: Duration,
+    },
+    #[error("{forge} did not answer {what} after {attempts} attempts: {last}")]
+    GaveUp {
+        forge: &'static str,
+        what: String,
+        attempts: u32,
+        last: String,
+    },
+    #[error("remote_repo.{0} is empty: set it in hephaestus.yaml")]
+    Missing(&'static str),
+    #[error("remote_repo.api_url '{0}' is not an http(s) URL")]
+    BadApiUrl(String),
+}
+
+/// What every forge does.
+pub trait Forge {
+    /// The provider's name, for messages.
+    fn name(&self) -> &'static str;
+    /// The user name that goes with the token when pushing over HTTPS.
+    fn push_username(&self) -> String;
+    /// The open pull request from `head` into `base`, if any.
+    fn find_open(&self, head: &str, base: &str) -> Result<Option<PullRequest>, ForgeError>;
+    /// Open `pr` (labels included). One that already exists for the head is looked up and
+    /// returned instead.
+    fn create(&self, pr: &PrRequest) -> Result<PullRequest, ForgeError>;
+    /// The requests [`Forge::find_open`] and [`Forge::create`] would send.
+    fn plan(&self, pr: &PrRequest) -> Vec<PlannedRequest>;
+}
+
+/// The forge `remote.provider` names.
+pub fn build(remote: &RemoteSettings, policy: RetryPolicy) -> Result<Box<dyn Forge>, ForgeError> {
+    if remote.owner.trim().is_empty() {
+        return Err(ForgeError::Missing("owner"));
+    }
+    if remote.repository.trim().is_empty() {
+        return Err(ForgeError::Missing("repository"));
+    }
+    let token = remote.token.clone().unwrap_or_else(|| Secret::new(""));
+    let api = |default: &str| -> Result<String, ForgeError> {
+        let url = remote.api_url.clone().unwrap_or_else(|| default.to_owned());
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(ForgeError::BadApiUrl(url));
+        }
+        Ok(url.trim_end_matches('/').to_owned())
+    };
+    Ok(match remote.provider.as_str() {
+        "gitlab" => Box::new(GitLab::new(
+            api("https://gitlab.com/api/v4")?,
+            remote,
+            &token,
+            policy,
+        )?),
+        "gitea" => {
+            if remote.api_url.is_none() {
+                return Err(ForgeError::Missing("api_url (Gitea has no public default)"));
+            }
+            Box::new(Gitea::new(api("")?, remote, &token, policy)?)
+        }
+        _ => Box::new(GitHub::new(
+            api("https://api.github.com")?,
+            remote,
+            &token,
+            policy,
+        )?),
+    })
+}
+
+/// Percent-encode one path segment (owner, repository, branch).
+pub fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Map a response that is not `expected` to an error naming what to fix.
+pub(crate) fn expect(
+    http: &Http,
+    response: Response,
+    expected: &[u16],
+    what: &str,
+    repo: &str,
+) -> Result<Response, ForgeError> {
+    if expected.contains(&response.status) {
+        return Ok(response);
+    }
+    let forge = http.forge;
+    let what = what.to_owned();
+    let message = response.message();
+    Err(match response.status {
+        401 => ForgeError::Unauthorized {
+            forge,
+            what,
+            message,
+        },
+        403 => ForgeError::Forbidden {
+            forge,
+            what,
+            message,
+            repo: repo.to_owned(),
+        },
+        404 => ForgeError::NotFound {
+            forge,
+            what,
+            repo: repo.to_owned(),
+        },
+        status => ForgeError::Rejected {
+            forge,
+            what,
+            status,
+            message,
+        },
+    })
+}
+
+/// The pull request in a JSON object, from its number and web URL fields.
+pub(crate) fn pull_request(
+    forge: &'static str,
+    what: &str,
+    value: &Value,
+    number_key: &str,
+    url_key: &str,
+) -> Result<PullRequest, ForgeError> {
+    match (value[number_key].as_u64(), value[url_key].as_str()) {
+        (Some(number), Some(url)) => Ok(PullRequest {
+            number,
+            url: url.to_owned(),
+        }),
+        _ => Err(ForgeError::Unexpected {
+            forge,
+            what: what.to_owned(),
+            detail: format!("no `{number_key}` and `{url_key}` in the answer"),
+        }),
+    }
+}
+
+/// `method url` for messages.
+pub(crate) fn what(method: &Method, url: &str) -> String {
+    format!("{method} {}", url.split('?').next().unwrap_or(url))
+}

@@ -1,0 +1,175 @@
+//! Commit messages and pull request bodies.
+//!
+//! Everything taken from a log (error type, description, diff) is untrusted. In the pull request
+//! body it only ever appears inside code spans and fenced code blocks whose fences are longer than
+//! any run of backticks in the text, so nothing in it can become HTML, markdown, a link, an
+//! `@mention` or an issue reference. Control characters never reach either text.
+
+use crate::fix::Solution;
+
+/// Trailer naming the fingerprint a commit fixes; also how a branch is recognised as ours.
+pub const FINGERPRINT_TRAILER: &str = "Hephaestus-Fingerprint";
+
+/// `text` without control characters other than newlines; carriage returns and tabs become
+/// spaces so a terminal or a diff viewer shows what is there.
+pub fn strip_controls(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' => Some('\n'),
+            '\t' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            // Bidirectional overrides make text read differently from what it is.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// `[A-Za-z0-9._-]` only, for identifiers that come from logs (fingerprints, pattern ids).
+pub fn token(text: &str) -> String {
+    let t: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(80)
+        .collect();
+    if t.is_empty() {
+        "unknown".into()
+    } else {
+        t
+    }
+}
+
+/// The commit message: title, description, confidence, and the fingerprint trailer last.
+pub fn commit_message(title: &str, solution: &Solution) -> String {
+    let description = strip_controls(&solution.description);
+    let description = description.trim();
+    let mut out = String::new();
+    out.push_str(title);
+    out.push_str("\n\n");
+    if !description.is_empty() {
+        out.push_str(description);
+        out.push_str("\n\n");
+    }
+    let generator: String = strip_controls(&solution.generator)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    out.push_str(&format!(
+        "Confidence: {:.2} ({generator})\n\n",
+        solution.confidence
+    ));
+    out.push_str(&format!(
+        "{FINGERPRINT_TRAILER}: {}\n",
+        token(&solution.fingerprint)
+    ));
+    out
+}
+
+/// Longest run of `c` in `text`.
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for ch in text.chars() {
+        if ch == c {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
+/// `text` as an inline code span that no backtick inside can close; one line.
+pub fn code_span(text: &str) -> String {
+    let line: String = strip_controls(text)
+        .chars()
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .take(200)
+        .collect();
+    let ticks = "`".repeat(longest_run(&line, '`') + 1);
+    // Padding keeps a leading or trailing backtick from joining the delimiter.
+    format!("{ticks} {line} {ticks}")
+}
+
+/// `text` as a fenced code block that no line inside can close.
+pub fn code_block(info: &str, text: &str) -> String {
+    let text = strip_controls(text);
+    let fence = "`".repeat((longest_run(&text, '`') + 1).max(3));
+    let mut out = format!("{fence}{info}\n{}", text.trim_end_matches('\n'));
+    out.push('\n');
+    out.push_str(&fence);
+    out.push('\n');
+    out
+}
+
+/// The pull request body: what was seen, how sure the tool is, and the diff.
+pub fn pr_body(solution: &Solution) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Hephaestus saw {} keep failing in the logs and proposes this change.\n\n",
+        code_span(&solution.error_type)
+    ));
+    out.push_str(&format!(
+        "**Confidence:** {:.2} · **generator:** {} · **fingerprint:** {}\n\n",
+        solution.confidence,
+        code_span(&solution.generator),
+        code_span(&token(&solution.fingerprint))
+    ));
+    out.push_str("### What failed and why this change\n\n");
+    out.push_str(&code_block("text", &solution.description));
+    out.push_str("\n### Diff\n\n");
+    out.push_str(&code_block("diff", &solution.diff));
+    out.push_str(
+        "\n<sub>Opened by hephaestus. Review it like any other change before merging.</sub>\n",
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::SolutionState;
+
+    pub(crate) fn solution(description: &str, error_type: &str) -> Solution {
+        Solution {
+            id: "s1".into(),
+            pattern: "p1".into(),
+            fingerprint: "fp1".into(),
+            error_type: error_type.into(),
+            generator: "rules:db-pool".into(),
+            description: description.into(),
+            confidence: 0.875,
+            factors: vec![],
+            state: SolutionState::Validated,
+            files: vec!["config/database.yaml".into()],
+            diff: "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n".into(),
+            pr_url: None,
+        }
+    }
+
+    #[test]
+    fn commit_message_ends_with_the_trailer() {
+        let msg = commit_message("fix: E", &solution("pool\x1b[2J ran\rout", "E"));
+        assert_eq!(
+            msg,
+            "fix: E\n\npool[2J ran out\n\nConfidence: 0.88 (rules:db-pool)\n\nHephaestus-Fingerprint: fp1\n"
+        );
+    }
+
+    #[test]
+    fn log_text_cannot_leave_its_code_block() {
+        let hostile =
+            "```\n# Heading\n<img src=x onerror=alert(1)> @octocat #1 [x](http://e.vil)\n````";
+        let body = pr_body(&solution(hostile, "E`` @x"));
+        // The description's fence is longer than the longest backtick run inside it.
+        assert!(body.contains("`````text\n```\n# Heading"), "{body}");
+        assert!(body.contains("\n````\n`````\n"), "{body}");
+        assert!(body.contains("``` E`` @x ```"), "{body}");
+    }
+}

@@ -1,0 +1,239 @@
+//! Deploy records under the state directory: one JSON file per (repository, branch), and a lock
+//! file beside it.
+//!
+//! The lock makes deploys of one branch from processes sharing the state directory run one after
+//! the other, so the second finds the first's record (or its pull request) instead of racing it.
+//! A record is written `pending` before anything leaves the machine and `deployed` once the pull
+//! request exists; a deploy that fails stays `failed` with its error and is tried again next time
+//! the same fix comes up. Records are written to a temporary file and renamed, so a crash never
+//! leaves half a record.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Format version of the records; a record of another version is ignored.
+const VERSION: u32 = 1;
+
+#[derive(Debug, Error)]
+pub enum StateError {
+    #[error("failed to create the state directory '{}': {source}", path.display())]
+    Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("failed to lock '{}': {source}", path.display())]
+    Lock {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("failed to write the deploy record '{}': {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Where a deploy stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pending,
+    Failed,
+    Deployed,
+}
+
+/// What is known about one branch's deploy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub version: u32,
+    pub branch: String,
+    pub fingerprint: String,
+    pub solution: String,
+    /// Digest of the diff: a changed fix is deployed again.
+    pub patch: String,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// RFC 3339.
+    pub updated: String,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// Which forge and repository the branch belongs to (provider, API, owner, repository).
+    #[serde(default)]
+    pub target: String,
+    /// The commit the branch holds, once pushed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The solution itself, so a failed deploy can be tried again without the error recurring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved: Option<serde_json::Value>,
+}
+
+impl Record {
+    pub fn new(branch: &str, fingerprint: &str, solution: &str, patch: &str) -> Record {
+        Record {
+            version: VERSION,
+            branch: branch.to_owned(),
+            fingerprint: fingerprint.to_owned(),
+            solution: solution.to_owned(),
+            patch: patch.to_owned(),
+            status: Status::Pending,
+            pr_url: None,
+            error: None,
+            updated: now(),
+            attempts: 0,
+            target: String::new(),
+            commit: None,
+            saved: None,
+        }
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The records of one state directory.
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// Held while a branch is being deployed; dropping it releases the lock.
+pub struct Lock {
+    _file: File,
+}
+
+impl Store {
+    /// Open (creating) `<state_dir>/deploy`.
+    pub fn open(state_dir: &Path) -> Result<Store, StateError> {
+        let dir = state_dir.join("deploy");
+        fs::create_dir_all(&dir).map_err(|source| StateError::Dir {
+            path: dir.clone(),
+            source,
+        })?;
+        Ok(Store { dir })
+    }
+
+    fn path(&self, key: &str, ext: &str) -> PathBuf {
+        self.dir.join(format!("{key}.{ext}"))
+    }
+
+    /// Wait for, then hold, the lock of `key`. The OS releases it if the process dies.
+    pub fn lock(&self, key: &str) -> Result<Lock, StateError> {
+        let path = self.path(key, "lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| StateError::Lock {
+                path: path.clone(),
+                source,
+            })?;
+        file.lock()
+            .map_err(|source| StateError::Lock { path, source })?;
+        Ok(Lock { _file: file })
+    }
+
+    /// The record of `key`; an unreadable or foreign one counts as none.
+    pub fn load(&self, key: &str) -> Option<Record> {
+        let text = fs::read_to_string(self.path(key, "json")).ok()?;
+        serde_json::from_str::<Record>(&text)
+            .ok()
+            .filter(|r| r.version == VERSION)
+    }
+
+    /// Every readable record, with its key.
+    pub fn records(&self) -> Vec<(String, Record)> {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, Record)> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let key = name.strip_suffix(".json")?.to_owned();
+                let record = self.load(&key)?;
+                Some((key, record))
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// Write `record` as the record of `key`.
+    pub fn save(&self, key: &str, record: &mut Record) -> Result<(), StateError> {
+        record.updated = now();
+        let path = self.path(key, "json");
+        let tmp = self.path(key, &format!("json.{}.tmp", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            let mut file = File::create(&tmp)?;
+            serde_json::to_writer_pretty(&mut file, record)?;
+            file.write_all(b"\n")?;
+            file.sync_all()?;
+            fs::rename(&tmp, &path)
+        };
+        write().map_err(|source| {
+            let _ = fs::remove_file(&tmp);
+            StateError::Write {
+                path: path.clone(),
+                source,
+            }
+        })
+    }
+}
+
+/// The state directory: the configured one, else `$XDG_STATE_HOME/hephaestus`, else
+/// `~/.local/state/hephaestus`.
+pub fn default_dir() -> Option<PathBuf> {
+    let from = |var: &str| {
+        std::env::var_os(var)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    from("XDG_STATE_HOME")
+        .or_else(|| from("HOME").map(|h| h.join(".local").join("state")))
+        .map(|d| d.join("hephaestus"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_survive_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert!(store.load("k").is_none());
+        let mut rec = Record::new("hephaestus/fix/E", "fp", "s", "abc");
+        rec.status = Status::Deployed;
+        rec.pr_url = Some("http://x/1".into());
+        store.save("k", &mut rec).unwrap();
+        let again = Store::open(dir.path()).unwrap().load("k").unwrap();
+        assert_eq!(again, rec);
+        // Nothing else is left behind.
+        let names: Vec<_> = fs::read_dir(dir.path().join("deploy"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["k.json"]);
+    }
+
+    #[test]
+    fn the_lock_is_exclusive() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let held = store.lock("k").unwrap();
+        let path = dir.path().join("deploy").join("k.lock");
+        let other = File::options().write(true).open(&path).unwrap();
+        assert!(other.try_lock().is_err());
+        drop(held);
+        assert!(other.try_lock().is_ok());
+    }
+}

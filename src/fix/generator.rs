@@ -1,0 +1,160 @@
+//! The generator trait and what a generator sees.
+//!
+//! A generator looks at one incident (its primary exception and the innermost frame that maps to a
+//! tracked file) and returns structured [`Edit`]s with a description. It must check that the code
+//! it edits still holds what the trace says failed: logs outlive the code that wrote them.
+
+use super::edit::Edit;
+use super::locate::{self, Located};
+use super::repo::Snapshot;
+use crate::pattern::trace::Exception;
+use crate::pattern::{Frame, Language};
+use crate::threshold::Incident;
+
+/// A fix stage plug-in: one class of error, one kind of change.
+pub trait Generator {
+    /// Slug of the generator (`py-key-error`) or of the rule (`rule:db-pool`).
+    fn name(&self) -> String;
+    /// How often this kind of change is right when it applies, before any evidence.
+    fn prior(&self) -> f64;
+    /// The change for `cx`, or why there is none.
+    fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip>;
+}
+
+/// Why a generator proposes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// The incident is not this generator's kind of error: nothing worth saying.
+    NotApplicable,
+    /// It is, but the change would be a guess; the reason goes to verbose output.
+    Declined(String),
+}
+
+/// Shorthand for a declined generation.
+pub fn decline<T>(why: impl Into<String>) -> Result<T, Skip> {
+    Err(Skip::Declined(why.into()))
+}
+
+/// A generator's proposal before validation.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub edits: Vec<Edit>,
+    /// One paragraph: what failed, where, why this change.
+    pub description: String,
+    /// Whether the failing expression was found where the trace points (column or carets):
+    /// `Some(true)` confirmed, `Some(false)` found on the line by elimination only, `None` when
+    /// the change does not edit the failing line.
+    pub at_column: Option<bool>,
+}
+
+/// The innermost frame of the primary exception that maps to a tracked file.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Tracked path, relative to the repository root.
+    pub path: String,
+    pub line: u32,
+    /// 1-based column, when the trace gives one.
+    pub column: Option<u32>,
+    /// Whether the tracked path is a suffix of the frame's path (see [`locate`]).
+    pub exact: bool,
+    pub frame: Frame,
+    /// The file's contents at HEAD.
+    pub content: String,
+}
+
+impl Site {
+    /// The text of the failing line at HEAD, without its end of line.
+    pub fn line_text(&self) -> Option<&str> {
+        super::edit::line_text(&self.content, self.line)
+    }
+}
+
+/// What a generator sees.
+pub struct Context<'a> {
+    pub incident: &'a Incident,
+    /// The whole entry: first line and continuation lines.
+    pub message: &'a str,
+    pub language: Option<Language>,
+    /// The exception the fix addresses (see `StackTrace::primary`).
+    pub exception: Option<&'a Exception>,
+    pub site: Option<Site>,
+    pub repo: &'a Snapshot,
+}
+
+impl<'a> Context<'a> {
+    /// Build the context; `notes` gets why no site was found, when that is worth saying.
+    pub fn new(incident: &'a Incident, repo: &'a Snapshot, notes: &mut Vec<String>) -> Self {
+        let language = incident.trace.as_ref().map(|t| t.language);
+        let exception = incident.trace.as_ref().and_then(|t| t.primary());
+        let mut site = None;
+        if let Some(exception) = exception {
+            site = find_site(exception, language, repo, notes);
+        }
+        Context {
+            incident,
+            message: &incident.entry.message,
+            language,
+            exception,
+            site,
+            repo,
+        }
+    }
+
+    /// The primary exception's kind without its package (`java.lang.NullPointerException` →
+    /// `NullPointerException`).
+    pub fn kind(&self) -> Option<&str> {
+        self.exception
+            .map(|e| e.kind.rsplit(['.', ':']).next().unwrap_or(&e.kind))
+    }
+
+    pub fn exception_message(&self) -> &str {
+        self.exception.map(|e| e.message.as_str()).unwrap_or("")
+    }
+}
+
+fn find_site(
+    exception: &Exception,
+    language: Option<Language>,
+    repo: &Snapshot,
+    notes: &mut Vec<String>,
+) -> Option<Site> {
+    for frame in &exception.frames {
+        match locate::locate(frame, language, repo.files()) {
+            Located::Library | Located::Absent => continue,
+            Located::Ambiguous(candidates) => {
+                // The innermost application frame is unknown: editing an outer one would guess.
+                notes.push(format!(
+                    "frame '{}' matches {} tracked files ({}); not guessing",
+                    frame.file,
+                    candidates.len(),
+                    candidates.join(", ")
+                ));
+                return None;
+            }
+            Located::Repo { path, exact } => {
+                let line = frame.line?;
+                let content = repo.read(&path)?;
+                return Some(Site {
+                    path,
+                    line,
+                    column: frame.column,
+                    exact,
+                    frame: frame.clone(),
+                    content,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// `text` cut to `max` characters for a description, with an ellipsis when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max).collect();
+    out.push('…');
+    out
+}

@@ -1,0 +1,95 @@
+//! The repository as git has it at HEAD: the tracked files and their contents.
+//!
+//! Everything the fix stage reads comes from here, never from the working tree: uncommitted edits
+//! must not leak into a proposed patch, and nothing here writes to the working tree or the index.
+//! Only regular files (modes 100644 and 100755) are listed: a symlink could point outside the
+//! repository, and a submodule is another repository.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
+
+use super::FixError;
+
+/// A read-only view of HEAD.
+pub struct Snapshot {
+    repo: Repository,
+    root: PathBuf,
+    /// Tracked regular files, `/`-separated, relative to the root, sorted.
+    files: Vec<String>,
+    /// Blob id and mode of every tracked regular file.
+    blobs: HashMap<String, (git2::Oid, i32)>,
+}
+
+impl Snapshot {
+    /// Open the repository at `root` and list what HEAD tracks.
+    pub fn open(root: &Path) -> Result<Snapshot, FixError> {
+        let git = |source: git2::Error| FixError::Git {
+            repo: root.display().to_string(),
+            source,
+        };
+        let repo = Repository::open(root).map_err(git)?;
+        let blobs = tracked(&repo).map_err(git)?;
+        let mut files: Vec<String> = blobs.keys().cloned().collect();
+        files.sort();
+        let root = repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| root.to_path_buf());
+        Ok(Snapshot {
+            repo,
+            root,
+            files,
+            blobs,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Tracked regular files, sorted.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.blobs.contains_key(path)
+    }
+
+    /// Contents of `path` at HEAD; `None` when it is not a tracked regular file or not UTF-8.
+    pub fn read(&self, path: &str) -> Option<String> {
+        self.read_bytes(path)
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+    }
+
+    pub fn read_bytes(&self, path: &str) -> Option<Vec<u8>> {
+        let (oid, _) = self.blobs.get(path)?;
+        let blob = self.repo.find_blob(*oid).ok()?;
+        Some(blob.content().to_vec())
+    }
+
+    /// Whether `path` is executable at HEAD.
+    pub fn executable(&self, path: &str) -> bool {
+        self.blobs
+            .get(path)
+            .is_some_and(|(_, mode)| *mode == 0o100755)
+    }
+}
+
+fn tracked(repo: &Repository) -> Result<HashMap<String, (git2::Oid, i32)>, git2::Error> {
+    let tree = repo.head()?.peel_to_tree()?;
+    let mut blobs = HashMap::new();
+    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+        let mode = entry.filemode();
+        let regular = mode == 0o100644 || mode == 0o100755;
+        if entry.kind() == Some(ObjectType::Blob) && regular {
+            if let Some(name) = entry.name() {
+                blobs.insert(format!("{dir}{name}"), (entry.id(), mode));
+            }
+        }
+        TreeWalkResult::Ok
+    })?;
+    Ok(blobs)
+}

@@ -1,0 +1,212 @@
+//! User rules from the config: when the incident's text matches `match`, replace what `find`
+//! matches in `file` by `replace`.
+//!
+//! `$name` and `${name}` in `replace` are the `match` regex's named groups (values taken
+//! literally); what is left (`$1`, `$$`, names of `find`'s own groups) is expanded against each
+//! `find` match as the regex crate does. The file must be a tracked regular file at HEAD, named
+//! by a relative path without `..`: a rule never writes outside the repository.
+
+use std::path::{Component, Path};
+
+use regex::{Captures, Regex};
+
+use super::edit::{self, Edit};
+use super::generator::{decline, excerpt, Context, Draft, Generator, Skip};
+use super::RuleSpec;
+
+/// One user rule as a generator.
+pub struct Rule<'a> {
+    pub spec: &'a RuleSpec,
+}
+
+impl Generator for Rule<'_> {
+    fn name(&self) -> String {
+        format!("rule:{}", self.spec.name)
+    }
+
+    fn prior(&self) -> f64 {
+        // The user wrote it for exactly this message: trust it more than any heuristic.
+        0.8
+    }
+
+    fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip> {
+        let spec = self.spec;
+        let Some(caps) = spec.matcher.captures(cx.message) else {
+            return Err(Skip::NotApplicable);
+        };
+        if !inside_repo(&spec.file) {
+            return decline(format!(
+                "rule '{}': file '{}' is not a relative path inside the repository",
+                spec.name, spec.file
+            ));
+        }
+        let Some(content) = cx.repo.read(&spec.file) else {
+            return decline(format!(
+                "rule '{}': file '{}' is not a tracked text file at HEAD",
+                spec.name, spec.file
+            ));
+        };
+        let replacement = substitute(&spec.replace, &spec.matcher, &caps);
+        let new = spec.find.replace_all(&content, replacement.as_str());
+        if new == content {
+            return decline(format!(
+                "rule '{}': '{}' does not match in '{}' or changes nothing",
+                spec.name,
+                spec.find.as_str(),
+                spec.file
+            ));
+        }
+        let edits = whole_file_edits(&spec.file, &content, &new);
+        let first = spec.find.find(&content).map(|m| m.as_str()).unwrap_or("");
+        let description = format!(
+            "The log entry '{}' matched rule '{}'. The rule edits {}: '{}' becomes '{}' \
+             (every match of /{}/), the change the rule's author prescribes for this error.",
+            excerpt(cx.incident.entry.first_line(), 120),
+            spec.name,
+            spec.file,
+            excerpt(first, 80),
+            excerpt(&spec.find.replace(first, replacement.as_str()), 80),
+            excerpt(spec.find.as_str(), 60),
+        );
+        Ok(Draft {
+            edits,
+            description,
+            at_column: None,
+        })
+    }
+}
+
+/// Relative, no `..`, no root or prefix.
+pub fn inside_repo(file: &str) -> bool {
+    let path = Path::new(file);
+    !file.is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// Replace `$name` / `${name}` naming a group of `matcher` by its captured text, escaped so that
+/// the `find` expansion leaves it as it is.
+pub fn substitute(template: &str, matcher: &Regex, caps: &Captures<'_>) -> String {
+    let names: Vec<&str> = matcher.capture_names().flatten().collect();
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(stripped) = after.strip_prefix('$') {
+            out.push_str("$$");
+            rest = stripped;
+            continue;
+        }
+        let (name, len) = if let Some(inner) = after.strip_prefix('{') {
+            match inner.find('}') {
+                Some(end) => (&inner[..end], end + 2),
+                None => ("", 0),
+            }
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], end)
+        };
+        if len > 0 && names.contains(&name) {
+            let value = caps.name(name).map(|m| m.as_str()).unwrap_or("");
+            out.push_str(&value.replace('$', "$$"));
+            rest = &after[len..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Line edits turning `old` into `new`, one per changed run of lines.
+pub fn whole_file_edits(file: &str, old: &str, new: &str) -> Vec<Edit> {
+    use similar::{DiffOp, TextDiff};
+    let diff = TextDiff::from_lines(old, new);
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
+    let mut edits = Vec::new();
+    for op in diff.ops() {
+        let (o, n) = match *op {
+            DiffOp::Equal { .. } => continue,
+            DiffOp::Delete {
+                old_index,
+                old_len,
+                new_index,
+            } => (old_index..old_index + old_len, new_index..new_index),
+            DiffOp::Insert {
+                old_index,
+                new_index,
+                new_len,
+            } => (old_index..old_index, new_index..new_index + new_len),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => (
+                old_index..old_index + old_len,
+                new_index..new_index + new_len,
+            ),
+        };
+        edits.push(Edit {
+            file: file.to_string(),
+            line: o.start as u32 + 1,
+            old: old_lines[o].concat(),
+            new: new_lines[n].concat(),
+        });
+    }
+    debug_assert_eq!(
+        edit::apply(old, &edits).ok().as_deref(),
+        Some(new),
+        "line edits reproduce the change"
+    );
+    edits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_groups_are_substituted_literally() {
+        let m = Regex::new(r"pool exhausted \(max=(?P<max>\d+)\) on (?P<db>\w+)").unwrap();
+        let caps = m.captures("pool exhausted (max=10) on main").unwrap();
+        assert_eq!(
+            substitute("max: ${max}0 # $db", &m, &caps),
+            "max: 100 # main"
+        );
+        assert_eq!(
+            substitute("cost: $$5 $other $1", &m, &caps),
+            "cost: $$5 $other $1"
+        );
+        let m = Regex::new(r"v=(?P<v>\S+)").unwrap();
+        let caps = m.captures("v=$1").unwrap();
+        let out = substitute("x: $v", &m, &caps);
+        assert_eq!(out, "x: $$1");
+        let find = Regex::new("x: .*").unwrap();
+        assert_eq!(find.replace("x: 0", out.as_str()), "x: $1");
+    }
+
+    #[test]
+    fn paths_outside_the_repository_are_refused() {
+        assert!(inside_repo("config/database.yaml"));
+        assert!(inside_repo("./a.yaml"));
+        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a/.."] {
+            assert!(!inside_repo(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn whole_file_edits_reproduce_the_change() {
+        let old = "a\nb\nc\nd\n";
+        let new = "a\nB\nc\nd\ne\n";
+        let edits = whole_file_edits("f", old, new);
+        assert_eq!(edits.len(), 2);
+        assert_eq!(edit::apply(old, &edits).unwrap(), new);
+    }
+}

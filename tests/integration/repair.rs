@@ -1,0 +1,285 @@
+//! Repair cases: real programs' crash logs under `fixtures/repair/<case>/` (repo/, crash.log,
+//! check.sh, optional expect = `no-solution`). Each test copies repo/ into a fresh git repository,
+//! runs `analyze`, applies every proposed diff with `git apply` and runs the case's check in the
+//! patched copy.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::harness::{fixture, json, run, stderr, Env};
+
+/// A case's repository copied into a fresh git repository with one commit.
+pub struct Repo {
+    pub env: Env,
+    pub case: PathBuf,
+}
+
+impl Repo {
+    pub fn new(case: &str) -> Repo {
+        let env = Env::new();
+        let case = fixture(&format!("repair/{case}"));
+        copy_dir(&case.join("repo"), &env.path().join("repo"));
+        let repo = Repo { env, case };
+        repo.git(&["init", "-q"]);
+        repo.git(&["add", "-A"]);
+        repo.git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-qm",
+            "initial",
+        ]);
+        repo
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.env.path().join("repo")
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(self.root())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.env.path())
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `analyze crash.log --repo … --format json --threshold-count 1 [--config hephaestus.yaml]`.
+    pub fn analyze(&self, extra: &[&str]) -> serde_json::Value {
+        let root = self.root();
+        let log = self.case.join("crash.log");
+        let mut args: Vec<String> = vec![
+            "analyze".into(),
+            log.display().to_string(),
+            "--repo".into(),
+            root.display().to_string(),
+            "--format".into(),
+            "json".into(),
+            "--threshold-count".into(),
+            "1".into(),
+        ];
+        if root.join("hephaestus.yaml").exists() && !extra.contains(&"--config") {
+            args.push("--config".into());
+            args.push(root.join("hephaestus.yaml").display().to_string());
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let out = run(&mut self.env.cmd(&args), 1);
+        json(&out)
+    }
+
+    /// Apply `diff` with `git apply`; panics with git's message when it does not apply.
+    pub fn apply(&self, diff: &str) {
+        let patch = self.env.write("fix.patch", diff);
+        let out = Command::new("git")
+            .arg("apply")
+            .arg(&patch)
+            .current_dir(self.root())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "diff does not apply: {}\n{diff}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Run the case's check.sh in the repository; true iff it exits 0.
+    pub fn check(&self) -> (bool, String) {
+        let out = Command::new("sh")
+            .arg(self.case.join("check.sh"))
+            .current_dir(self.root())
+            .output()
+            .expect("sh runs");
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root().join(rel)).unwrap()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn solutions(report: &serde_json::Value) -> Vec<serde_json::Value> {
+    report["solutions"]
+        .as_array()
+        .expect("solutions[] in the report")
+        .clone()
+}
+
+/// Run a case end to end: positive cases must produce a diff that applies and makes check.sh pass
+/// (and check.sh must fail before); negative cases must produce no diff. Returns the solutions.
+pub fn case(name: &str) -> Vec<serde_json::Value> {
+    let repo = Repo::new(name);
+    let negative = std::fs::read_to_string(repo.case.join("expect"))
+        .map(|s| s.trim() == "no-solution")
+        .unwrap_or(false);
+    let report = repo.analyze(&[]);
+    let sols = solutions(&report);
+    let with_diff: Vec<_> = sols
+        .iter()
+        .filter(|s| !s["diff"].as_str().unwrap_or("").is_empty())
+        .collect();
+    if negative {
+        assert!(
+            with_diff.is_empty(),
+            "{name}: expected no solution, got {sols:#?}"
+        );
+        return sols;
+    }
+    assert!(!with_diff.is_empty(), "{name}: no solution in {report:#}");
+    let (before, _) = repo.check();
+    assert!(
+        !before,
+        "{name}: check.sh passes before the fix; it tests nothing"
+    );
+    for s in &with_diff {
+        repo.apply(s["diff"].as_str().unwrap());
+    }
+    let (fixed, output) = repo.check();
+    assert!(
+        fixed,
+        "{name}: check.sh fails after the fix:\n{output}\n{sols:#?}"
+    );
+    for s in &sols {
+        let c = s["confidence"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&c), "{name}: confidence {c}");
+        assert!(!s["description"].as_str().unwrap().is_empty());
+    }
+    sols
+}
+
+#[test]
+fn rule_raises_a_limit_with_a_captured_value() {
+    let sols = case("rule-queue-depth");
+    assert_eq!(sols.len(), 1);
+    assert_eq!(sols[0]["generator"], "rule:queue-full");
+    // `${depth}0` took the captured 5: the limit became 50.
+    let diff = sols[0]["diff"].as_str().unwrap();
+    assert!(diff.contains("+  \"max_depth\": 50,"), "{diff}");
+    assert_eq!(sols[0]["files"], serde_json::json!(["config/queue.json"]));
+}
+
+#[test]
+fn rule_whose_file_is_missing_proposes_nothing() {
+    let repo = Repo::new("rule-queue-depth");
+    let config = repo.env.write(
+        "missing.yaml",
+        "rules:\n  - name: queue-full\n    match: 'queue full'\n    file: config/absent.json\n    find: 'x'\n    replace: 'y'\n",
+    );
+    let report = repo.analyze(&["--config", config.to_str().unwrap(), "-v"]);
+    assert!(solutions(&report).is_empty(), "{report:#}");
+}
+
+#[test]
+fn rule_through_a_symlink_out_of_the_repository_is_refused() {
+    let repo = Repo::new("rule-queue-depth");
+    let outside = repo.env.write("outside.json", "{\"max_depth\": 5}\n");
+    std::os::unix::fs::symlink(&outside, repo.root().join("config/link.json")).unwrap();
+    repo.git(&["add", "config/link.json"]);
+    repo.git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.invalid",
+        "commit",
+        "-qm",
+        "link",
+    ]);
+    let config = repo.env.write(
+        "link.yaml",
+        "rules:\n  - name: queue-full\n    match: 'queue full'\n    file: config/link.json\n    find: '\"max_depth\": \\d+'\n    replace: '\"max_depth\": 50'\n",
+    );
+    let report = repo.analyze(&["--config", config.to_str().unwrap()]);
+    assert!(solutions(&report).is_empty(), "{report:#}");
+    assert_eq!(
+        std::fs::read_to_string(&outside).unwrap(),
+        "{\"max_depth\": 5}\n"
+    );
+}
+
+#[test]
+fn rule_with_a_path_escaping_the_repository_is_rejected_by_the_config() {
+    let repo = Repo::new("rule-queue-depth");
+    let config = repo.env.write(
+        "escape.yaml",
+        "rules:\n  - name: queue-full\n    match: 'queue full'\n    file: ../outside.json\n    find: 'x'\n    replace: 'y'\n",
+    );
+    let log = repo.case.join("crash.log");
+    let out = run(
+        &mut repo.env.cmd([
+            "analyze".as_ref(),
+            log.as_os_str(),
+            "--repo".as_ref(),
+            repo.root().as_os_str(),
+            "--config".as_ref(),
+            config.as_os_str(),
+        ]),
+        2,
+    );
+    assert!(
+        stderr(&out).contains("must be a relative path inside the repository"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn working_tree_and_index_are_left_alone_and_head_is_what_is_patched() {
+    let repo = Repo::new("rule-queue-depth");
+    // An uncommitted edit must neither leak into the patch nor be overwritten.
+    let dirty = repo
+        .read("config/queue.json")
+        .replace("\"workers\": 2", "\"workers\": 3");
+    std::fs::write(repo.root().join("config/queue.json"), &dirty).unwrap();
+    let status = repo.git(&["status", "--porcelain", "--untracked-files=all"]);
+    let index = std::fs::read(repo.root().join(".git/index")).unwrap();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let report = repo.analyze(&[]);
+    let diff = solutions(&report)[0]["diff"].as_str().unwrap().to_string();
+    assert!(diff.contains("-  \"max_depth\": 5,"), "{diff}");
+    assert!(!diff.contains("\"workers\": 3"), "{diff}");
+    assert_eq!(repo.read("config/queue.json"), dirty);
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        status
+    );
+    assert_eq!(
+        std::fs::read(repo.root().join(".git/index")).unwrap(),
+        index
+    );
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+}
