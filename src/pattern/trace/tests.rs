@@ -2148,3 +2148,11 @@ fn rust_legacy_multiline_message() {
         ]),
     ]);
 }
+
+#[test]
+fn loghub_lines_hold_no_trace() {
+    // 100 lines from each of the 16 Loghub datasets (see fixtures/traces/bench/LICENSE-loghub.txt).
+    let text = fixture("bench/loghub_no_trace.log");
+    let found: Vec<&str> = text.lines().filter(|l| extract(l).is_some()).collect();
+    assert_eq!(found, Vec::<&str>::new());
+}
