@@ -2156,3 +2156,115 @@ fn loghub_lines_hold_no_trace() {
     let found: Vec<&str> = text.lines().filter(|l| extract(l).is_some()).collect();
     assert_eq!(found, Vec::<&str>::new());
 }
+
+#[test]
+fn node_missing_package() {
+    let trace = extract(&fixture("node/missing_package.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Node);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "Error",
+            "Cannot find package 'lodash-es' imported from /srv/storefront/esm/missing_package.mjs",
+            vec![
+                fr(
+                    "node:internal/modules/esm/resolve",
+                    Some(873),
+                    Some(9),
+                    Some("packageResolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/resolve",
+                    Some(946),
+                    Some(18),
+                    Some("moduleResolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/resolve",
+                    Some(1188),
+                    Some(11),
+                    Some("defaultResolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/loader",
+                    Some(708),
+                    Some(12),
+                    Some("ModuleLoader.defaultResolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/loader",
+                    Some(657),
+                    Some(25),
+                    Some("#cachedDefaultResolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/loader",
+                    Some(640),
+                    Some(38),
+                    Some("ModuleLoader.resolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/loader",
+                    Some(264),
+                    Some(38),
+                    Some("ModuleLoader.getModuleJobForImport"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/module_job",
+                    Some(168),
+                    Some(49),
+                    Some("ModuleJob._link"),
+                    false,
+                ),
+            ],
+        )],
+    );
+}
+
+/// Every fixture, cut after each of its lines and with each line dropped in turn: logs get
+/// truncated and interleaved, and extraction must neither panic nor invent frames.
+#[test]
+fn damaged_traces_never_panic() {
+    let root = format!("{}/fixtures/traces", env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for dir in ["python", "java", "node", "rust", "go"] {
+        for entry in std::fs::read_dir(format!("{root}/{dir}"))
+            .unwrap()
+            .flatten()
+        {
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("txt") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for n in 0..lines.len() {
+                let cut = lines[..n].join("\n");
+                let dropped = [&lines[..n], &lines[n + 1..]].concat().join("\n");
+                for damaged in [cut, dropped] {
+                    if let Some(trace) = extract(&damaged) {
+                        for frame in trace.chain.iter().flat_map(|e| &e.frames) {
+                            let printed = frame.file.rsplit('/').next().unwrap_or_default();
+                            assert!(
+                                frame.file.is_empty() || damaged.contains(printed),
+                                "{}: frame file {:?} is not in the text",
+                                path.display(),
+                                frame.file
+                            );
+                        }
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} damaged variants");
+}
