@@ -23,6 +23,14 @@ static HEADER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A type named inside a logger's line: `… ERROR [main] Checkout - failed: java.io.IOException: x`.
+static EMBEDDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[\s:\[(])((?:[A-Za-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable))(?::\s?(.*))?$",
+    )
+    .expect("static regex")
+});
+
 static MORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*\.\.\. (\d+) (?:more|common frames omitted)$").expect("static regex")
 });
@@ -67,7 +75,7 @@ pub(super) fn parse(text: &str) -> Option<StackTrace> {
         let depth = super::indent(line);
         let trimmed = line.trim_start();
         if i == header_at || (depth == 0 && trimmed.starts_with("Caused by: ")) {
-            let (kind, message) = header(trimmed)?;
+            let (kind, message) = header(trimmed).or_else(|| embedded_header(trimmed))?;
             chain.push(Exception {
                 kind,
                 message,
@@ -126,6 +134,20 @@ fn find_header(lines: &[&str], first_frame: usize) -> Option<usize> {
     (first_frame.saturating_sub(16)..first_frame)
         .rev()
         .find(|&i| header(lines[i]).is_some())
+        .or_else(|| {
+            // A logger that put the exception on its own line's tail; only trusted right above
+            // the frames, where nothing else can be.
+            let above = first_frame.checked_sub(1)?;
+            embedded_header(lines[above]).map(|_| above)
+        })
+}
+
+fn embedded_header(line: &str) -> Option<(String, String)> {
+    let caps = EMBEDDED.captures(line)?;
+    Some((
+        caps[1].to_string(),
+        caps.get(2).map_or("", |m| m.as_str()).to_string(),
+    ))
 }
 
 fn header(line: &str) -> Option<(String, String)> {
@@ -230,6 +252,20 @@ mod tests {
             "DispatcherServlet.java:1067",
         );
         assert!(!f.in_app);
+    }
+
+    #[test]
+    fn exception_at_the_end_of_a_logger_line() {
+        let text = "2026-11-20 10:15:03,347 ERROR [http-nio-8080-exec-1] c.a.CheckoutController - \
+                    checkout failed: java.lang.IllegalStateException: cart 42 is empty\n\
+                    \tat com.acme.shop.Cart.total(Cart.java:31)\n\
+                    \tat com.acme.shop.CheckoutController.checkout(CheckoutController.java:18)\n";
+        let trace = parse(text).expect("a trace");
+        let e = &trace.chain[0];
+        assert_eq!(e.kind, "java.lang.IllegalStateException");
+        assert_eq!(e.message, "cart 42 is empty");
+        assert_eq!(e.frames[0].file, "com/acme/shop/Cart.java");
+        assert_eq!(e.frames.len(), 2);
     }
 
     #[test]
