@@ -75,7 +75,9 @@ pub(super) fn parse(text: &str) -> Option<StackTrace> {
         let depth = super::indent(line);
         let trimmed = line.trim_start();
         if i == header_at || (depth == 0 && trimmed.starts_with("Caused by: ")) {
-            let (kind, message) = header(trimmed).or_else(|| embedded_header(trimmed))?;
+            let (kind, message) = header(trimmed)
+                .or_else(|| embedded_header(trimmed))
+                .unwrap_or_else(|| unnamed_cause(trimmed));
             chain.push(Exception {
                 kind,
                 message,
@@ -140,6 +142,16 @@ fn find_header(lines: &[&str], first_frame: usize) -> Option<usize> {
             let above = first_frame.checked_sub(1)?;
             embedded_header(lines[above]).map(|_| above)
         })
+}
+
+/// A `Caused by:` whose type is not named like one (`Caused by: Boom: x`): still a link of the
+/// chain, so it is kept with the type as printed.
+fn unnamed_cause(line: &str) -> (String, String) {
+    let rest = line.strip_prefix("Caused by: ").unwrap_or(line);
+    match rest.split_once(": ") {
+        Some((kind, message)) => (kind.to_string(), message.to_string()),
+        None => (rest.to_string(), String::new()),
+    }
 }
 
 fn embedded_header(line: &str) -> Option<(String, String)> {
@@ -266,6 +278,22 @@ mod tests {
         assert_eq!(e.message, "cart 42 is empty");
         assert_eq!(e.frames[0].file, "com/acme/shop/Cart.java");
         assert_eq!(e.frames.len(), 2);
+    }
+
+    #[test]
+    fn cause_with_an_unusual_type_name_keeps_the_chain() {
+        let text = "java.lang.RuntimeException: wrapped\n\tat a.B.c(B.java:1)\n\
+                    Caused by: Boom: inner\n\tat a.B.d(B.java:2)\n\t... 1 more\n";
+        let trace = parse(text).expect("a trace");
+        assert_eq!(trace.chain.len(), 2);
+        assert_eq!(
+            (
+                trace.chain[1].kind.as_str(),
+                trace.chain[1].message.as_str()
+            ),
+            ("Boom", "inner")
+        );
+        assert_eq!(trace.chain[1].frames.len(), 2);
     }
 
     #[test]

@@ -2268,3 +2268,16 @@ fn damaged_traces_never_panic() {
     }
     assert!(checked > 500, "only {checked} damaged variants");
 }
+
+#[test]
+fn truncated_chain_keeps_the_links_read() {
+    let text = fixture("python/during_handling.txt");
+    let cut: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.starts_with("ConfigError"))
+        .collect();
+    let trace = extract(&cut.join("\n")).expect("a trace");
+    assert_eq!(trace.chain.len(), 1);
+    assert_eq!(trace.chain[0].kind, "FileNotFoundError");
+    assert_eq!(primary_index(&trace), 0);
+}
