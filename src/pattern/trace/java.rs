@@ -35,6 +35,13 @@ static MORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*\.\.\. (\d+) (?:more|common frames omitted)$").expect("static regex")
 });
 
+/// Names the JVM makes up at run time and numbers per run: hidden lambda classes
+/// (`Main$$Lambda$14/0x0000000800c03000`), reflection accessors, proxies.
+static GENERATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\$\$Lambda)(?:\$\d+)?(?:/0x[0-9a-f]+)?|(GeneratedMethodAccessor|GeneratedConstructorAccessor|\$Proxy)\d+")
+        .expect("static regex")
+});
+
 /// JVM packages that are not the program's own code.
 const LIBRARY_PACKAGES: &[&str] = &[
     "java.",
@@ -181,7 +188,8 @@ fn header(line: &str) -> Option<(String, String)> {
 
 /// `qualified` is `[loader/][module/]pkg.Class.method`, `source` what the parentheses hold.
 fn frame(qualified: &str, source: &str) -> Frame {
-    let name = strip_module(qualified);
+    let name = GENERATED.replace_all(strip_module(qualified), "$1$2");
+    let name = name.as_ref();
     let (class, method) = name.rsplit_once('.').unwrap_or(("", name));
     let package = class.rsplit_once('.').map_or("", |(p, _)| p);
     let (file_name, line) = match source.rsplit_once(':') {
@@ -294,6 +302,30 @@ mod tests {
             ("Boom", "inner")
         );
         assert_eq!(trace.chain[1].frames.len(), 2);
+    }
+
+    #[test]
+    fn run_time_class_names_are_normalised() {
+        let f = frame(
+            "app//com.acme.Main$$Lambda$14/0x0000000800c03000.run",
+            "Unknown Source",
+        );
+        assert_eq!(f.function.as_deref(), Some("com.acme.Main$$Lambda.run"));
+        let f = frame(
+            "com.acme.Main$$Lambda/0x00007f3c2c00a000.accept",
+            "Unknown Source",
+        );
+        assert_eq!(f.function.as_deref(), Some("com.acme.Main$$Lambda.accept"));
+        let f = frame(
+            "jdk.internal.reflect.GeneratedMethodAccessor12.invoke",
+            "Unknown Source",
+        );
+        assert_eq!(
+            f.function.as_deref(),
+            Some("jdk.internal.reflect.GeneratedMethodAccessor.invoke")
+        );
+        let f = frame("jdk.proxy2.$Proxy45.handle", "Unknown Source");
+        assert_eq!(f.function.as_deref(), Some("jdk.proxy2.$Proxy.handle"));
     }
 
     #[test]
