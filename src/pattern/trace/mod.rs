@@ -72,6 +72,8 @@ pub struct StackTrace {
     /// The chain in the order the runtime printed it. Python prints the first-raised exception first
     /// ("During handling of the above exception …", "The above exception was the direct cause …");
     /// Java and Node print the wrapper first and its causes (`Caused by:`, `[cause]:`) after it.
+    /// One reordering: a Python exception group follows its members, which were raised first.
+    /// Java's `Suppressed:` exceptions are side notes, not causes, and are left out.
     pub chain: Vec<Exception>,
 }
 
