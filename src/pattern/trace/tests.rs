@@ -2281,3 +2281,669 @@ fn truncated_chain_keeps_the_links_read() {
     assert_eq!(trace.chain[0].kind, "FileNotFoundError");
     assert_eq!(primary_index(&trace), 0);
 }
+
+#[test]
+fn java_jdk25_npe() {
+    let trace = extract(&fixture("java/jdk25/npe.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Java);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "java.lang.NullPointerException",
+            "Cannot invoke \"String.length()\" because \"name\" is null",
+            vec![
+                fr(
+                    "app/Greeter.java",
+                    Some(7),
+                    None,
+                    Some("app.Greeter.badge"),
+                    true,
+                ),
+                fr("app/Npe.java", Some(12), None, Some("app.Npe.main"), true),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn java_jdk25_reflect() {
+    let trace = extract(&fixture("java/jdk25/reflect.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Java);
+    assert_eq!(primary_index(&trace), 2);
+    assert_chain(
+        &trace,
+        &[
+            (
+                "java.lang.RuntimeException",
+                "bad port in config",
+                vec![
+                    fr(
+                        "app/Reflect.java",
+                        Some(17),
+                        None,
+                        Some("app.Reflect.lambda$main$0"),
+                        true,
+                    ),
+                    fr(
+                        "java/util/ImmutableCollections.java",
+                        Some(683),
+                        None,
+                        Some("java.util.ImmutableCollections$List12.forEach"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(13),
+                        None,
+                        Some("app.Reflect.main"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "java.lang.reflect.InvocationTargetException",
+                "",
+                vec![
+                    fr(
+                        "jdk/internal/reflect/DirectMethodHandleAccessor.java",
+                        Some(119),
+                        None,
+                        Some("jdk.internal.reflect.DirectMethodHandleAccessor.invoke"),
+                        false,
+                    ),
+                    fr(
+                        "java/lang/reflect/Method.java",
+                        Some(565),
+                        None,
+                        Some("java.lang.reflect.Method.invoke"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(15),
+                        None,
+                        Some("app.Reflect.lambda$main$0"),
+                        true,
+                    ),
+                    fr(
+                        "java/util/ImmutableCollections.java",
+                        Some(683),
+                        None,
+                        Some("java.util.ImmutableCollections$List12.forEach"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(13),
+                        None,
+                        Some("app.Reflect.main"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "java.lang.NumberFormatException",
+                "For input string: \"80a\"",
+                vec![
+                    fr(
+                        "java/lang/NumberFormatException.java",
+                        Some(67),
+                        None,
+                        Some("java.lang.NumberFormatException.forInputString"),
+                        false,
+                    ),
+                    fr(
+                        "java/lang/Integer.java",
+                        Some(565),
+                        None,
+                        Some("java.lang.Integer.parseInt"),
+                        false,
+                    ),
+                    fr(
+                        "java/lang/Integer.java",
+                        Some(662),
+                        None,
+                        Some("java.lang.Integer.parseInt"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(8),
+                        None,
+                        Some("app.Reflect.parsePort"),
+                        true,
+                    ),
+                    fr(
+                        "jdk/internal/reflect/DirectMethodHandleAccessor.java",
+                        Some(104),
+                        None,
+                        Some("jdk.internal.reflect.DirectMethodHandleAccessor.invoke"),
+                        false,
+                    ),
+                    fr(
+                        "java/lang/reflect/Method.java",
+                        Some(565),
+                        None,
+                        Some("java.lang.reflect.Method.invoke"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(15),
+                        None,
+                        Some("app.Reflect.lambda$main$0"),
+                        true,
+                    ),
+                    fr(
+                        "java/util/ImmutableCollections.java",
+                        Some(683),
+                        None,
+                        Some("java.util.ImmutableCollections$List12.forEach"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(13),
+                        None,
+                        Some("app.Reflect.main"),
+                        true,
+                    ),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn java_jdk25_threaded() {
+    let trace = extract(&fixture("java/jdk25/threaded.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Java);
+    assert_eq!(primary_index(&trace), 1);
+    assert_chain(
+        &trace,
+        &[
+            (
+                "java.util.concurrent.ExecutionException",
+                "java.lang.ArithmeticException: / by zero",
+                vec![
+                    fr(
+                        "java/util/concurrent/FutureTask.java",
+                        Some(124),
+                        None,
+                        Some("java.util.concurrent.FutureTask.report"),
+                        false,
+                    ),
+                    fr(
+                        "java/util/concurrent/FutureTask.java",
+                        Some(193),
+                        None,
+                        Some("java.util.concurrent.FutureTask.get"),
+                        false,
+                    ),
+                    fr(
+                        "app/Threaded.java",
+                        Some(16),
+                        None,
+                        Some("app.Threaded.main"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "java.lang.ArithmeticException",
+                "/ by zero",
+                vec![
+                    fr(
+                        "app/Threaded.java",
+                        Some(9),
+                        None,
+                        Some("app.Threaded.divide"),
+                        true,
+                    ),
+                    fr(
+                        "app/Threaded.java",
+                        Some(14),
+                        None,
+                        Some("app.Threaded.lambda$main$0"),
+                        true,
+                    ),
+                    fr(
+                        "java/util/concurrent/FutureTask.java",
+                        Some(328),
+                        None,
+                        Some("java.util.concurrent.FutureTask.run"),
+                        false,
+                    ),
+                    fr(
+                        "java/util/concurrent/ThreadPoolExecutor.java",
+                        Some(1090),
+                        None,
+                        Some("java.util.concurrent.ThreadPoolExecutor.runWorker"),
+                        false,
+                    ),
+                    fr(
+                        "java/util/concurrent/ThreadPoolExecutor.java",
+                        Some(614),
+                        None,
+                        Some("java.util.concurrent.ThreadPoolExecutor$Worker.run"),
+                        false,
+                    ),
+                    fr(
+                        "java/lang/Thread.java",
+                        Some(1474),
+                        None,
+                        Some("java.lang.Thread.run"),
+                        false,
+                    ),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn python_versions_during_handling_py312() {
+    let trace = extract(&fixture("python/versions/during_handling_py312.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[
+            (
+                "FileNotFoundError",
+                "[Errno 2] No such file or directory: '/etc/shop/missing.conf'",
+                vec![
+                    fr("/srv/shop/shop/jobs.py", Some(7), None, Some("load"), true),
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(10),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "ConfigError",
+                "no config at /etc/shop/missing.conf",
+                vec![
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(12),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(15),
+                        None,
+                        Some("<module>"),
+                        true,
+                    ),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn python_versions_during_handling_py313() {
+    let trace = extract(&fixture("python/versions/during_handling_py313.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[
+            (
+                "FileNotFoundError",
+                "[Errno 2] No such file or directory: '/etc/shop/missing.conf'",
+                vec![
+                    fr("/srv/shop/shop/jobs.py", Some(7), None, Some("load"), true),
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(10),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "ConfigError",
+                "no config at /etc/shop/missing.conf",
+                vec![
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(12),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(15),
+                        None,
+                        Some("<module>"),
+                        true,
+                    ),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn python_versions_during_handling_py38() {
+    let trace = extract(&fixture("python/versions/during_handling_py38.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[
+            (
+                "FileNotFoundError",
+                "[Errno 2] No such file or directory: '/etc/shop/missing.conf'",
+                vec![
+                    fr("/srv/shop/shop/jobs.py", Some(7), None, Some("load"), true),
+                    fr(
+                        "during_handling.py",
+                        Some(10),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "__main__.ConfigError",
+                "no config at /etc/shop/missing.conf",
+                vec![
+                    fr(
+                        "during_handling.py",
+                        Some(12),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                    fr("during_handling.py", Some(15), None, Some("<module>"), true),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn python_versions_frozen_os_py27() {
+    let trace = extract(&fixture("python/versions/frozen_os_py27.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'DATABASE_URL'",
+            vec![
+                fr(
+                    "/root/.pyenv/versions/2.7.18/lib/python2.7/UserDict.py",
+                    Some(40),
+                    None,
+                    Some("__getitem__"),
+                    false,
+                ),
+                fr("frozen_os.py", Some(5), None, Some("database_url"), true),
+                fr("frozen_os.py", Some(8), None, Some("<module>"), true),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_frozen_os_py312() {
+    let trace = extract(&fixture("python/versions/frozen_os_py312.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'DATABASE_URL'",
+            vec![
+                fr("<frozen os>", Some(685), None, Some("__getitem__"), false),
+                fr(
+                    "/srv/shop/frozen_os.py",
+                    Some(5),
+                    None,
+                    Some("database_url"),
+                    true,
+                ),
+                fr(
+                    "/srv/shop/frozen_os.py",
+                    Some(8),
+                    None,
+                    Some("<module>"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_frozen_os_py313() {
+    let trace = extract(&fixture("python/versions/frozen_os_py313.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'DATABASE_URL'",
+            vec![
+                fr("<frozen os>", Some(716), None, Some("__getitem__"), false),
+                fr(
+                    "/srv/shop/frozen_os.py",
+                    Some(5),
+                    None,
+                    Some("database_url"),
+                    true,
+                ),
+                fr(
+                    "/srv/shop/frozen_os.py",
+                    Some(8),
+                    None,
+                    Some("<module>"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_frozen_os_py38() {
+    let trace = extract(&fixture("python/versions/frozen_os_py38.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'DATABASE_URL'",
+            vec![
+                fr(
+                    "/root/.pyenv/versions/3.8.18/lib/python3.8/os.py",
+                    Some(675),
+                    None,
+                    Some("__getitem__"),
+                    false,
+                ),
+                fr("frozen_os.py", Some(5), None, Some("database_url"), true),
+                fr("frozen_os.py", Some(8), None, Some("<module>"), true),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_key_error_py27() {
+    let trace = extract(&fixture("python/versions/key_error_py27.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'timeout'",
+            vec![
+                fr("/srv/shop/shop/jobs.py", Some(2), None, Some("run"), true),
+                fr("key_error.py", Some(7), None, Some("main"), true),
+                fr("key_error.py", Some(12), None, Some("<module>"), true),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_key_error_py312() {
+    let trace = extract(&fixture("python/versions/key_error_py312.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'timeout'",
+            vec![
+                fr("/srv/shop/shop/jobs.py", Some(2), None, Some("run"), true),
+                fr("/srv/shop/key_error.py", Some(7), None, Some("main"), true),
+                fr(
+                    "/srv/shop/key_error.py",
+                    Some(12),
+                    None,
+                    Some("<module>"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_key_error_py313() {
+    let trace = extract(&fixture("python/versions/key_error_py313.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'timeout'",
+            vec![
+                fr("/srv/shop/shop/jobs.py", Some(2), None, Some("run"), true),
+                fr("/srv/shop/key_error.py", Some(7), None, Some("main"), true),
+                fr(
+                    "/srv/shop/key_error.py",
+                    Some(12),
+                    None,
+                    Some("<module>"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_key_error_py38() {
+    let trace = extract(&fixture("python/versions/key_error_py38.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'timeout'",
+            vec![
+                fr("/srv/shop/shop/jobs.py", Some(2), None, Some("run"), true),
+                fr("key_error.py", Some(7), None, Some("main"), true),
+                fr("key_error.py", Some(12), None, Some("<module>"), true),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_syntax_error_direct_py27() {
+    let trace = extract(&fixture("python/versions/syntax_error_direct_py27.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "SyntaxError",
+            "invalid syntax",
+            vec![fr("syntax_error_direct.py", Some(3), None, None, true)],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_syntax_error_direct_py312() {
+    let trace =
+        extract(&fixture("python/versions/syntax_error_direct_py312.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "SyntaxError",
+            "'(' was never closed",
+            vec![fr(
+                "/srv/shop/syntax_error_direct.py",
+                Some(2),
+                None,
+                None,
+                true,
+            )],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_syntax_error_direct_py313() {
+    let trace =
+        extract(&fixture("python/versions/syntax_error_direct_py313.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "SyntaxError",
+            "'(' was never closed",
+            vec![fr(
+                "/srv/shop/syntax_error_direct.py",
+                Some(2),
+                None,
+                None,
+                true,
+            )],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_syntax_error_direct_py38() {
+    let trace = extract(&fixture("python/versions/syntax_error_direct_py38.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "SyntaxError",
+            "invalid syntax",
+            vec![fr("syntax_error_direct.py", Some(3), None, None, true)],
+        )],
+    );
+}
