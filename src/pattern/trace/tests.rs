@@ -2235,7 +2235,15 @@ fn node_missing_package() {
 fn damaged_traces_never_panic() {
     let root = format!("{}/fixtures/traces", env!("CARGO_MANIFEST_DIR"));
     let mut checked = 0;
-    for dir in ["python", "java", "node", "rust", "go"] {
+    for dir in [
+        "python",
+        "python/versions",
+        "java",
+        "java/jdk25",
+        "node",
+        "rust",
+        "go",
+    ] {
         for entry in std::fs::read_dir(format!("{root}/{dir}"))
             .unwrap()
             .flatten()
