@@ -59,7 +59,7 @@ impl Level {
             "error" | "err" | "e" | "severe" | "fail" | "failure" => Level::Error,
             "critical" | "crit" | "c" | "fatal" | "ftl" | "f" | "panic" | "alert" | "emerg"
             | "emergency" | "dpanic" => Level::Critical,
-            _ => return None,
+            _ => return slog_offset(&lower),
         };
         Some(level)
     }
@@ -117,6 +117,26 @@ impl Level {
     }
 }
 
+/// Go's slog names levels between its own as `BASE+N` / `BASE-N` (`ERROR+4`, `INFO-2`): the base
+/// level, except that anything above `ERROR` is critical.
+fn slog_offset(word: &str) -> Option<Level> {
+    let at = word.find(['+', '-'])?;
+    let (base, offset) = word.split_at(at);
+    let offset: i8 = offset.parse().ok()?;
+    let base = match base {
+        "debug" => Level::Debug,
+        "info" => Level::Info,
+        "warn" => Level::Warn,
+        "error" => Level::Error,
+        _ => return None,
+    };
+    Some(if base == Level::Error && offset > 0 {
+        Level::Critical
+    } else {
+        base
+    })
+}
+
 impl Level {
     /// The message for a word that is not a level.
     pub fn parse_error(word: &str) -> String {
@@ -158,6 +178,9 @@ mod tests {
         assert_eq!(Level::parse("ERR"), Some(Level::Error));
         assert_eq!(Level::parse("Fatal"), Some(Level::Critical));
         assert_eq!(Level::parse("loud"), None);
+        assert_eq!(Level::parse("ERROR+4"), Some(Level::Critical));
+        assert_eq!(Level::parse("INFO-2"), Some(Level::Info));
+        assert_eq!(Level::parse("LOUD+1"), None);
     }
 
     #[test]
