@@ -66,9 +66,9 @@ impl Level {
 
     /// A level word found where free text could also stand (after a timestamp, at the start of a
     /// message): all-capitals words in any of [`Level::parse`]'s spellings, otherwise only the full
-    /// names, so that "I think" or "Fine, done" are not read as levels.
+    /// names, so that "a user", "Fine, done" or "err on the safe side" are not read as levels.
     pub fn parse_loose(word: &str) -> Option<Level> {
-        if word.len() < 3 {
+        if word.is_empty() {
             return None;
         }
         if word
@@ -188,7 +188,9 @@ mod tests {
         assert_eq!(Level::parse_loose("ERR"), Some(Level::Error));
         assert_eq!(Level::parse_loose("Warning"), Some(Level::Warn));
         assert_eq!(Level::parse_loose("info"), Some(Level::Info));
-        assert_eq!(Level::parse_loose("I"), None);
+        assert_eq!(Level::parse_loose("W"), Some(Level::Warn));
+        assert_eq!(Level::parse_loose("i"), None);
+        assert_eq!(Level::parse_loose("A"), None);
         assert_eq!(Level::parse_loose("Fine"), None);
         assert_eq!(Level::parse_loose("err"), None);
     }
