@@ -166,8 +166,13 @@ pub struct Parser {
     pending: Option<Pending>,
     stats: ParseStats,
     limits: Limits,
+    /// A fixed "now" (tests); otherwise `clock`, refreshed every [`CLOCK_EVERY`] reads.
     now: Option<DateTime<Utc>>,
+    clock: DateTime<Utc>,
+    clock_age: u32,
 }
+
+const CLOCK_EVERY: u32 = 4096;
 
 impl Parser {
     pub fn new(source: Arc<str>, settings: &ParseSettings) -> Parser {
@@ -190,6 +195,8 @@ impl Parser {
             stats: ParseStats::default(),
             limits: Limits::default(),
             now: None,
+            clock: DateTime::<Utc>::MIN_UTC,
+            clock_age: 0,
         }
     }
 
@@ -264,29 +271,48 @@ impl Parser {
         self.stats
     }
 
-    fn context(&self) -> Context {
-        Context {
-            now: self.now.unwrap_or_else(Utc::now),
+    /// The clock is read once per [`CLOCK_EVERY`] lines: it only completes partial dates, where a
+    /// few seconds do not matter, and reading it per line would cost as much as a line's parse.
+    fn context(&mut self) -> Context {
+        if let Some(now) = self.now {
+            return Context { now };
         }
+        if self.clock_age == 0 {
+            self.clock = Utc::now();
+        }
+        self.clock_age = (self.clock_age + 1) % CLOCK_EVERY;
+        Context { now: self.clock }
     }
 
     /// Try the formats on `text`: user formats in their order, then the built-in that matched
-    /// last, then the other built-ins.
+    /// last, then the other built-ins in their order.
     fn read(&mut self, text: &str) -> Option<(usize, Parsed)> {
         let cx = self.context();
-        let try_at = |i: usize| self.formats[i].format.parse(text, cx).map(|p| (i, p));
-        let found = (0..self.users)
-            .find_map(try_at)
-            .or_else(|| self.last.and_then(try_at))
-            .or_else(|| {
-                (self.users..self.formats.len())
-                    .filter(|&i| Some(i) != self.last)
-                    .find_map(try_at)
-            })?;
-        if found.0 >= self.users {
-            self.last = Some(found.0);
+        let formats = &self.formats;
+        let try_at = |i: usize| formats[i].format.parse(text, cx).map(|p| (i, p));
+        if let Some(found) = (0..self.users).find_map(try_at) {
+            return Some(found);
         }
+        let cached = self.last.and_then(try_at);
+        if let Some((i, parsed)) = &cached {
+            if !self.may_be_more_specific(*i, parsed, text) {
+                return cached;
+            }
+        }
+        let found = (self.users..formats.len()).find_map(try_at)?;
+        self.last = Some(found.0);
         Some(found)
+    }
+
+    /// The generic ISO-8601 form reads any line that starts with a timestamp, so when it is the
+    /// cached format a line of a more specific one (Python's ` - LEVEL - `, log4j's `[thread]`,
+    /// Spring's ` --- `) would be misread by it. Lines that look like they might be one of those
+    /// go through the full ordered list; the others (the bulk) keep the one-match fast path.
+    fn may_be_more_specific(&self, index: usize, parsed: &Parsed, text: &str) -> bool {
+        matches!(
+            self.formats[index].format,
+            Format::Builtin(Builtin::Iso8601)
+        ) && (parsed.level.is_none() || text.contains(" - ") || text.contains(" --- "))
     }
 
     /// Begin a new entry with `line`; returns the one it ends.
@@ -294,28 +320,35 @@ impl Parser {
         let previous = self.pending.take().map(|p| self.complete(p));
         self.tracker.reset();
         self.tracker.observe(&line.text);
-        let mut entry = LogEntry::raw(self.source.clone(), line);
-        match record {
+        let mut entry = match record {
             Some((index, parsed)) => {
                 self.anchored = parsed.anchors;
                 self.stats.bad_timestamps += u64::from(parsed.bad_timestamp);
-                entry.format = Some(self.formats[index].name.clone());
-                entry.timestamp = parsed.timestamp;
-                entry.level = parsed.level;
-                entry.fields = parsed.fields;
-                entry.message = parsed.message;
+                let mut entry = LogEntry {
+                    source: self.source.clone(),
+                    line: line.number,
+                    offset: line.offset,
+                    timestamp: parsed.timestamp,
+                    level: parsed.level,
+                    message: parsed.message,
+                    fields: parsed.fields,
+                    format: Some(self.formats[index].name.clone()),
+                };
                 if entry.message.contains('\n') && entry.message.lines().any(multiline::shows_crash)
                 {
                     raise(&mut entry);
                 }
+                entry
             }
             None => {
                 self.stats.unparsed += 1;
+                let mut entry = LogEntry::raw(self.source.clone(), line);
                 if multiline::shows_crash(&line.text) {
                     raise(&mut entry);
                 }
+                entry
             }
-        }
+        };
         if entry.message.len() > self.limits.max_bytes {
             let cut = floor_char_boundary(&entry.message, self.limits.max_bytes);
             entry.message.truncate(cut);
@@ -572,6 +605,29 @@ mod tests {
         let formats: Vec<_> = got.iter().map(|e| e.format.as_deref().unwrap()).collect();
         assert_eq!(formats, ["syslog-rfc3164", "json", "go-log"]);
         assert!(got.iter().all(|e| e.level == Some(Level::Error)));
+    }
+
+    #[test]
+    fn the_generic_iso_form_does_not_shadow_specific_ones() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "2026-11-20T10:15:01Z INFO worker: up\n2026-11-20 10:15:02,000 - app.db - ERROR - down\n2026-11-20 10:15:03,000 [main] WARN  c.e.App - slow\n2026-11-20 10:15:04,000:ERROR:app:colon\n2026-11-20T10:15:05.000Z ERROR 42 --- [main] c.e.App : spring\n2026-11-20T10:15:06Z INFO worker: again",
+        );
+        let formats: Vec<_> = got.iter().map(|e| e.format.as_deref().unwrap()).collect();
+        assert_eq!(
+            formats,
+            [
+                "iso8601",
+                "python-asctime",
+                "log4j",
+                "python-asctime",
+                "spring-boot",
+                "iso8601"
+            ]
+        );
+        let messages: Vec<_> = got.iter().map(LogEntry::first_line).collect();
+        assert_eq!(messages, ["up", "down", "slow", "colon", "spring", "again"]);
     }
 
     #[test]
