@@ -46,53 +46,56 @@ pub enum Builtin {
 const ISO: &str =
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}(?::?\d{2})?)?";
 
+/// The regexes stop where the message begins: the message is the rest of the line, sliced off
+/// after the match, because letting the regex capture it (`(?P<message>.*)$`) makes the capture
+/// engine walk the whole message a second time.
 fn compile(pattern: &str) -> Regex {
     Regex::new(&pattern.replace("{ISO}", ISO)).expect("built-in format compiles")
 }
 
 static SYSLOG5424: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^<(?P<pri>\d{1,3})>1 (?P<timestamp>\S+) (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: \x{FEFF}?(?P<message>.*))?$",
+        r"^<(?P<pri>\d{1,3})>1 (?P<timestamp>\S+) (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:\[(?:[^\]\\]|\\.)*\])+) ?\x{FEFF}?",
     )
 });
 static SYSLOG3164: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?:<(?P<pri>\d{1,3})>)?(?P<timestamp>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) (?P<app>[^\s:\[]+)(?:\[(?P<pid>\d+)\])?: ?(?P<message>.*)$",
+        r"^(?:<(?P<pri>\d{1,3})>)?(?P<timestamp>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) (?P<app>[^\s:\[]+)(?:\[(?P<pid>\d+)\])?: ?",
     )
 });
 static ENV_LOGGER: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^\[(?:(?P<timestamp>{ISO}) )?(?P<level>TRACE|DEBUG|INFO|WARN|ERROR) +(?P<target>[^\]\s]+)\] ?(?P<message>.*)$",
+        r"^\[(?:(?P<timestamp>{ISO}) )?(?P<level>TRACE|DEBUG|INFO|WARN|ERROR) +(?P<target>[^\]\s]+)\] ?",
     )
 });
 static TRACING: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6,9}(?:Z|[+-]\d{2}:\d{2})) +(?P<level>TRACE|DEBUG|INFO|WARN|ERROR) (?:(?P<spans>(?:[A-Za-z_]\w*(?:\{[^}]*\})?:)*[A-Za-z_]\w*\{[^}]*\}): )?(?P<target>[A-Za-z_]\w*(?:::\w+)*): (?P<message>.*)$",
+        r"^(?P<timestamp>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6,9}(?:Z|[+-]\d{2}:\d{2})) +(?P<level>TRACE|DEBUG|INFO|WARN|ERROR) (?:(?P<spans>(?:[A-Za-z_]\w*(?:\{[^}]*\})?:)*[A-Za-z_]\w*\{[^}]*\}): )?(?P<target>[A-Za-z_]\w*(?:::\w+)*): ",
     )
 });
 static SPRING: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>{ISO}) +(?P<level>[A-Z]+) +(?P<pid>\d+) --- (?:\[(?P<app>[^\]]*)\] )?\[ *(?P<thread>[^\]]*?)\] (?P<logger>\S+) *: (?P<message>.*)$",
+        r"^(?P<timestamp>{ISO}) +(?P<level>[A-Z]+) +(?P<pid>\d+) --- (?:\[(?P<app>[^\]]*)\] )?\[ *(?P<thread>[^\]]*?)\] (?P<logger>\S+) *: ",
     )
 });
 static LOG4J: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>(?:\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) \[(?P<thread>[^\]]*)\] (?P<level>[A-Z]+) +(?P<logger>\S+) - (?P<message>.*)$",
+        r"^(?P<timestamp>(?:\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) \[(?P<thread>[^\]]*)\] (?P<level>[A-Z]+) +(?P<logger>\S+) - ",
     )
 });
 static PYTHON_DASH: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>{ISO}) - (?:(?P<logger>.+?) - )?(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) - (?P<message>.*)$",
+        r"^(?P<timestamp>{ISO}) - (?:(?P<logger>.+?) - )?(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) - ",
     )
 });
 static PYTHON_COLON: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>{ISO}):(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]*):(?P<message>.*)$",
+        r"^(?P<timestamp>{ISO}):(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]*):",
     )
 });
 static GO_LOG: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) (?:(?P<file>[\w./\-]+\.go:\d+): )?(?P<message>.*)$",
+        r"^(?P<timestamp>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) (?:(?P<file>[\w./\-]+\.go:\d+): )?",
     )
 });
 static ACCESS_LOG: LazyLock<Regex> = LazyLock::new(|| {
@@ -101,7 +104,7 @@ static ACCESS_LOG: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
-    compile(r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]+):(?P<message>.*)$")
+    compile(r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]+):")
 });
 
 impl Builtin {
@@ -181,13 +184,18 @@ impl Builtin {
     }
 }
 
+/// The message: what follows the match.
+fn rest<'h>(caps: &Captures<'h>, line: &'h str) -> &'h str {
+    caps.get(0).map_or("", |m| &line[m.end()..])
+}
+
 /// Groups `timestamp` (ISO-8601), `level` (a level word), `message`, and `fields`.
 fn standard(regex: &Regex, line: &str, fields: &[&str]) -> Option<Parsed> {
     let caps = regex.captures(line)?;
     let level = Level::parse(caps.name("level")?.as_str())?;
     let mut parsed = Parsed {
         level: Some(level),
-        message: caps.name("message").map_or("", |m| m.as_str()).to_owned(),
+        message: rest(&caps, line).to_owned(),
         ..Parsed::default()
     };
     if let Some(ts) = caps.name("timestamp") {
@@ -249,7 +257,7 @@ fn log4j(line: &str, cx: Context) -> Option<Parsed> {
     let mut parsed = Parsed {
         timestamp,
         level: Some(level),
-        message: caps["message"].to_owned(),
+        message: rest(&caps, line).to_owned(),
         anchors: true,
         bad_timestamp: timestamp.is_none(),
         ..Parsed::default()
@@ -272,7 +280,7 @@ fn syslog5424(line: &str) -> Option<Parsed> {
     let mut parsed = Parsed {
         timestamp,
         level,
-        message: caps.name("message").map_or("", |m| m.as_str()).to_owned(),
+        message: rest(&caps, line).to_owned(),
         anchors: true,
         bad_timestamp: ts != "-" && timestamp.is_none(),
         ..Parsed::default()
@@ -288,7 +296,7 @@ fn syslog5424(line: &str) -> Option<Parsed> {
 fn syslog3164(line: &str, cx: Context) -> Option<Parsed> {
     let caps = SYSLOG3164.captures(line)?;
     let timestamp = time::syslog3164(&caps["timestamp"], cx.now);
-    let mut message = &caps["message"];
+    let mut message = rest(&caps, line);
     // Without a PRI the severity is lost; many programs still begin their message with a level.
     let level = match (caps.name("pri"), leading_level(message)) {
         (Some(_), _) => Some(severity(&caps)?),
@@ -378,7 +386,7 @@ fn logger_prefix(message: &str) -> Option<(&str, &str)> {
 fn go_log(line: &str) -> Option<Parsed> {
     let caps = GO_LOG.captures(line)?;
     let timestamp = time::go_log(&caps["timestamp"]);
-    let mut message = caps.name("message").map_or("", |m| m.as_str());
+    let mut message = rest(&caps, line);
     let mut level = None;
     if let Some((found, rest)) = leading_level(message) {
         level = Some(found);
