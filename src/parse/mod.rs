@@ -13,7 +13,8 @@
 //! an entry (no level, the whole line as its message) and is counted as unparsed. An entry holds at
 //! most [`Limits::max_lines`] continuation lines and [`Limits::max_bytes`] of message; what goes
 //! past that is dropped and counted, so memory stays flat whatever the input. An entry whose text
-//! shows a crash (traceback, panic, exception, stack frames) is at least `error`.
+//! shows a crash (traceback, panic, exception, stack frames) is at least `error`. Terminal escape
+//! sequences (colors) are removed before anything else looks at a line.
 
 mod builtin;
 mod format;
@@ -214,7 +215,8 @@ impl Parser {
 
     /// Feed the next physical line. Returns the previous entry when this line starts a new one.
     pub fn push(&mut self, line: &Line) -> Option<LogEntry> {
-        let text = line.text.as_str();
+        let stripped = format::strip_ansi(&line.text);
+        let text: &str = &stripped;
         if self.pending.is_some() {
             if multiline::is_indented_or_blank(text) {
                 self.tracker.observe(text);
@@ -224,7 +226,7 @@ impl Parser {
             let record = self.read(text);
             match record {
                 Some((index, parsed)) if !self.anchored || parsed.anchors => {
-                    return self.start(line, Some((index, parsed)));
+                    return self.start(line, text, Some((index, parsed)));
                 }
                 _ if self.anchored => {
                     // Lines a trace would keep anyway are trimmed at the limit; anything else past
@@ -232,7 +234,7 @@ impl Parser {
                     // is not swallowed by the last one.
                     let trace_like = self.tracker.continues(text);
                     if self.is_full(text) && !trace_like {
-                        return self.start(line, None);
+                        return self.start(line, text, None);
                     }
                     self.tracker.observe(text);
                     self.attach(text);
@@ -243,7 +245,7 @@ impl Parser {
                         self.attach(text);
                         return None;
                     }
-                    return self.start(line, None);
+                    return self.start(line, text, None);
                 }
             }
         }
@@ -252,7 +254,7 @@ impl Parser {
             return None;
         }
         let record = self.read(text);
-        self.start(line, record)
+        self.start(line, text, record)
     }
 
     /// The entry held back waiting for continuation lines, if any (source idle).
@@ -315,11 +317,17 @@ impl Parser {
         ) && (parsed.level.is_none() || text.contains(" - ") || text.contains(" --- "))
     }
 
-    /// Begin a new entry with `line`; returns the one it ends.
-    fn start(&mut self, line: &Line, record: Option<(usize, Parsed)>) -> Option<LogEntry> {
+    /// Begin a new entry with `line` (`text` is its text without terminal escapes); returns the
+    /// one it ends.
+    fn start(
+        &mut self,
+        line: &Line,
+        text: &str,
+        record: Option<(usize, Parsed)>,
+    ) -> Option<LogEntry> {
         let previous = self.pending.take().map(|p| self.complete(p));
         self.tracker.reset();
-        self.tracker.observe(&line.text);
+        self.tracker.observe(text);
         let mut entry = match record {
             Some((index, parsed)) => {
                 self.anchored = parsed.anchors;
@@ -343,7 +351,10 @@ impl Parser {
             None => {
                 self.stats.unparsed += 1;
                 let mut entry = LogEntry::raw(self.source.clone(), line);
-                if multiline::shows_crash(&line.text) {
+                if text.len() != line.text.len() {
+                    text.clone_into(&mut entry.message);
+                }
+                if multiline::shows_crash(text) {
                     raise(&mut entry);
                 }
                 entry
@@ -628,6 +639,18 @@ mod tests {
         );
         let messages: Vec<_> = got.iter().map(LogEntry::first_line).collect();
         assert_eq!(messages, ["up", "down", "slow", "colon", "spring", "again"]);
+    }
+
+    #[test]
+    fn colored_output_is_read_as_plain_text() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "\u{1b}[2m2026-11-20T10:15:03.123456Z\u{1b}[0m \u{1b}[31mERROR\u{1b}[0m \u{1b}[2mmy_app::db\u{1b}[0m\u{1b}[2m:\u{1b}[0m query failed\n\u{1b}[31mplain red\u{1b}[0m",
+        );
+        assert_eq!(got[0].format.as_deref(), Some("tracing"));
+        assert_eq!(got[0].level, Some(Level::Error));
+        assert_eq!(got[0].message, "query failed\nplain red");
     }
 
     #[test]
