@@ -37,6 +37,7 @@ use format::{Context, Format, Named, Parsed};
 use multiline::Tracker;
 
 use crate::source::Line;
+
 /// One log event: a first line and the continuation lines joined to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogEntry {
@@ -677,6 +678,53 @@ mod tests {
         assert_eq!(p.flush().unwrap().message, "boom");
         assert!(p.flush().is_none());
         assert_eq!(p.stats().entries, 1);
+    }
+
+    /// Every prefix and suffix (at char boundaries) of lines of every format: the shapes most
+    /// likely to trip an index or a slice in hand-written readers.
+    #[test]
+    fn cut_lines_never_panic() {
+        let samples = [
+            "2026-11-20T10:15:03.123+01:00 [ERROR] worker[42]: job failed: x",
+            "2026-11-20 10:15:03,123 - app.db - ERROR - query failed",
+            "2026-11-20 10:15:03,123:CRITICAL:app:gone",
+            "2026-11-20T10:15:03.123456Z ERROR sync{shard=0}: my_app::db: failed",
+            "2026-11-20T10:15:03.123+01:00 ERROR 4242 --- [shop] [main] c.e.Svc : x",
+            "10:15:03.123 [main] ERROR com.example.App - boom",
+            "<34>Oct 11 22:14:15 mymachine su[230]: 'su root' failed",
+            "<165>1 2026-11-20T10:15:03.123Z host app 42 ID47 [a b=\"c\\\"d\"] \u{feff}event",
+            "[2026-11-20T10:15:03Z ERROR my_app::db] failed",
+            "2026/11/20 10:15:03.123456 main.go:42: ERROR db unreachable",
+            r#"203.0.113.9 - frank [20/Nov/2026:10:15:03 +0000] "GET /a\"b HTTP/1.1" 502 512 "-" "curl/8""#,
+            "ERROR:root:something broke",
+            r#"time=2026-11-20T10:15:03Z level=ERROR msg="a \"b\" c" k=v"#,
+            r#"{"level":"error","time":"2026-11-20T10:15:03Z","msg":"é","err":{"stack":"x\ny"}}"#,
+            "thread 'main' (4218) panicked at src/main.rs:13:42:",
+            "/srv/x/labels.js:5",
+            "2026-11-20T10:15:03Zé ÉRROR ü: ñ",
+            "\u{1b}[2m2026-11-20T10:15:03.123456Z\u{1b}[0m \u{1b}[31mERROR\u{1b}]8;;x\u{7}",
+        ];
+        let mut p = parser(vec![]);
+        let mut number = 0;
+        for sample in samples {
+            let bounds: Vec<usize> = (0..=sample.len())
+                .filter(|&i| sample.is_char_boundary(i))
+                .collect();
+            for &i in &bounds {
+                for text in [&sample[..i], &sample[i..]] {
+                    number += 1;
+                    p.push(&Line {
+                        text: text.to_owned(),
+                        number,
+                        offset: 0,
+                        truncated: false,
+                        lossy: false,
+                    });
+                }
+            }
+        }
+        p.finish();
+        assert!(p.stats().entries > 0);
     }
 
     #[test]

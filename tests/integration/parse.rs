@@ -125,13 +125,19 @@ fn every_builtin_format_reads_the_standard_events() {
         },
         Expect {
             file: "env_logger.log",
-            first_error: Some("2026-11-20T10:15:04Z"),
+            first_error: Some("2026-11-24T07:58:41Z"),
             starting: Some("info"),
             giving_up: "error",
         },
         Expect {
             file: "tracing.log",
-            first_error: Some("2026-11-20T10:15:04.000123Z"),
+            first_error: Some("2026-11-24T07:58:41.767850Z"),
+            starting: Some("info"),
+            giving_up: "error",
+        },
+        Expect {
+            file: "tracing-ansi.log",
+            first_error: Some("2026-11-24T07:58:41.772158Z"),
             starting: Some("info"),
             giving_up: "error",
         },
