@@ -41,6 +41,9 @@ pub enum Builtin {
     AccessLog,
     /// Python logging's default: `ERROR:root:message`.
     PythonDefault,
+    /// glog/klog (Kubernetes components, many Go and C++ services):
+    /// `E1120 10:15:03.123456    42 server.go:87] message`.
+    Glog,
 }
 
 const ISO: &str =
@@ -103,13 +106,18 @@ static ACCESS_LOG: LazyLock<Regex> = LazyLock::new(|| {
         r#"^(?P<client>\S+) (?P<ident>\S+) (?P<user>\S+) \[(?P<timestamp>[^\]]+)\] "(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\d{3}) (?P<bytes>\d+|-)(?: "(?P<referer>(?:[^"\\]|\\.)*)" "(?P<user_agent>(?:[^"\\]|\\.)*)")?"#,
     )
 });
+static GLOG: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<level>[IWEF])(?P<month>\d{2})(?P<day>\d{2}) (?P<time>\d{2}:\d{2}:\d{2}\.\d{6}) +(?P<thread>\d+) (?P<file>[^:\]\s]+:\d+)\] ",
+    )
+});
 static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
     compile(r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]+):")
 });
 
 impl Builtin {
     /// Every built-in, in the order they are tried (see [`super::format::Format::builtins`]).
-    pub const ALL: [Builtin; 12] = [
+    pub const ALL: [Builtin; 13] = [
         Builtin::Syslog5424,
         Builtin::Syslog3164,
         Builtin::EnvLogger,
@@ -121,6 +129,7 @@ impl Builtin {
         Builtin::Iso8601,
         Builtin::GoLog,
         Builtin::AccessLog,
+        Builtin::Glog,
         Builtin::PythonDefault,
     ];
 
@@ -137,6 +146,7 @@ impl Builtin {
             Builtin::GoLog => "go-log",
             Builtin::AccessLog => "access-log",
             Builtin::PythonDefault => "python",
+            Builtin::Glog => "glog",
         }
     }
 
@@ -159,6 +169,7 @@ impl Builtin {
             | Builtin::GoLog => first.is_ascii_digit(),
             Builtin::AccessLog => first.is_ascii_alphanumeric() || first == b'[' || first == b':',
             Builtin::PythonDefault => matches!(first, b'D' | b'I' | b'W' | b'E' | b'C'),
+            Builtin::Glog => matches!(first, b'I' | b'W' | b'E' | b'F'),
         }
     }
 
@@ -180,6 +191,7 @@ impl Builtin {
             Builtin::GoLog => go_log(line),
             Builtin::AccessLog => access_log(line),
             Builtin::PythonDefault => standard(&PYTHON_DEFAULT, line, &["logger"]),
+            Builtin::Glog => glog(line, cx),
         }
     }
 }
@@ -401,6 +413,32 @@ fn go_log(line: &str) -> Option<Parsed> {
         ..Parsed::default()
     };
     fields_from(&caps, &["file"], &mut parsed.fields);
+    Some(parsed)
+}
+
+fn glog(line: &str, cx: Context) -> Option<Parsed> {
+    let caps = GLOG.captures(line)?;
+    let level = Level::parse(&caps["level"])?;
+    // No year: the same inference as syslog's, through a syslog-shaped date.
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month: usize = caps["month"].parse().ok()?;
+    let month = MONTHS.get(month.checked_sub(1)?)?;
+    let stamp = format!("{month} {} {}", &caps["day"], &caps["time"][..8]);
+    let timestamp = time::syslog3164(&stamp, cx.now).and_then(|t| {
+        let micros: u32 = caps["time"][9..].parse().ok()?;
+        chrono::Timelike::with_nanosecond(&t, micros * 1000)
+    });
+    let mut parsed = Parsed {
+        timestamp,
+        level: Some(level),
+        message: rest(&caps, line).to_owned(),
+        anchors: true,
+        bad_timestamp: timestamp.is_none(),
+        ..Parsed::default()
+    };
+    fields_from(&caps, &["thread", "file"], &mut parsed.fields);
     Some(parsed)
 }
 
@@ -729,6 +767,27 @@ mod tests {
             Some(Level::Warn),
             "POST /login HTTP/1.0 401",
         );
+    }
+
+    #[test]
+    fn glog_form() {
+        let p = check(
+            "E1120 10:15:03.123456    42 server.go:87] sync failed: timeout",
+            Builtin::Glog,
+            Some("2026-11-20T10:15:03.123456+00:00"),
+            Some(Level::Error),
+            "sync failed: timeout",
+        );
+        assert_eq!(p.fields["file"], "server.go:87");
+        check(
+            "F1120 10:15:03.000001 1 main.go:1] fatal",
+            Builtin::Glog,
+            Some("2026-11-20T10:15:03.000001+00:00"),
+            Some(Level::Critical),
+            "fatal",
+        );
+        assert!(detect("E1320 10:15:03.123456 1 a.go:1] bad month")
+            .map_or(true, |(_, p)| p.timestamp.is_none()));
     }
 
     #[test]

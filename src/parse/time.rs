@@ -234,6 +234,17 @@ pub fn any(s: &str, now: DateTime<Utc>) -> Option<DateTime<FixedOffset>> {
     }
 }
 
+/// Whether `format` is a strftime pattern chrono understands; the message names the problem.
+pub fn check_format(format: &str) -> Result<(), String> {
+    if StrftimeItems::new(format).any(|item| item == chrono::format::Item::Error) {
+        return Err(format!("'{format}' is not a valid strftime pattern"));
+    }
+    if format.trim().is_empty() {
+        return Err("an empty timestamp format matches nothing".into());
+    }
+    Ok(())
+}
+
 /// `s` read with a user's strftime pattern. Fields the pattern lacks are completed as the module
 /// docs say (zone → UTC, year → inferred, date → today).
 pub fn with_format(s: &str, format: &str, now: DateTime<Utc>) -> Option<DateTime<FixedOffset>> {
@@ -387,6 +398,16 @@ mod tests {
             with_format("20.11.2026 10:15:03", "%Y-%m-%d %H:%M:%S", now()),
             None
         );
+    }
+
+    #[test]
+    fn formats_are_checked() {
+        assert!(check_format("%d.%m.%Y %H:%M:%S%.3f").is_ok());
+        assert_eq!(
+            check_format("%Y-%Q").unwrap_err(),
+            "'%Y-%Q' is not a valid strftime pattern"
+        );
+        assert!(check_format(" ").is_err());
     }
 
     #[test]

@@ -248,6 +248,24 @@ fn access_logs_take_their_level_from_the_status() {
 }
 
 #[test]
+fn glog_headers_give_level_time_and_file() {
+    let env = Env::new();
+    let path = fixture("formats/glog.log");
+    let report = analyze(&env, &path, &[], 1);
+    assert_eq!(report["summary"]["entries"], 6, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0);
+    let orders = pattern(&report, "failed: connection refused");
+    assert_eq!(orders["level"], "error");
+    assert_eq!(orders["count"], 3);
+    let first = orders["first_seen"].as_str().unwrap();
+    assert!(first.ends_with("-11-20T10:15:04.000001Z"), "{first}");
+    assert_eq!(pattern(&report, "slow query")["level"], "warn");
+    assert_eq!(pattern(&report, "giving up")["level"], "critical");
+    // The stack dump after the fatal line belongs to it.
+    assert_eq!(entry_starts(&env, &path), [1, 2, 3, 4, 5, 6]);
+}
+
+#[test]
 fn threshold_level_counts_that_level_and_above() {
     let env = Env::new();
     let file = fixture("formats/levels.log");
