@@ -435,6 +435,20 @@ fn python_tracebacks_join_the_record_before_them() {
 }
 
 #[test]
+fn python_tracebacks_join_untimed_records_too() {
+    let env = Env::new();
+    let path = fixture("multiline/python-bare.log");
+    let report = analyze(&env, &path, &["--threshold-count", "1"], 1);
+    // Three records; both tracebacks (the logged one and the uncaught one) join the record before.
+    assert_eq!(report["summary"]["entries"], 3, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0);
+    assert_eq!(entry_starts(&env, &path), [1, 2, 8]);
+    assert_eq!(pattern(&report, "charge failed")["level"], "error");
+    assert_eq!(pattern(&report, "recipients due")["level"], "error");
+    assert_eq!(pattern(&report, "started")["level"], "info");
+}
+
+#[test]
 fn go_panics_join_the_record_before_them() {
     let env = Env::new();
     let path = fixture("multiline/go.log");
