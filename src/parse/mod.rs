@@ -30,9 +30,9 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, Utc};
 use regex::Regex;
 
-pub use builtin::Builtin;
 pub use level::Level;
 
+use builtin::Builtin;
 use format::{Context, Format, Named, Parsed};
 use multiline::Tracker;
 
@@ -218,7 +218,9 @@ impl Parser {
     pub fn push(&mut self, line: &Line) -> Option<LogEntry> {
         let stripped = format::strip_ansi(&line.text);
         let text: &str = &stripped;
-        if self.pending.is_some() {
+        // A line cut at the length limit is never a continuation: a JSON record cut short no
+        // longer parses, and must not vanish into the entry before it.
+        if self.pending.is_some() && !line.truncated {
             if multiline::is_indented_or_blank(text) {
                 self.tracker.observe(text);
                 self.attach(text);

@@ -530,6 +530,30 @@ fn an_over_long_line_is_cut_and_the_run_goes_on() {
 }
 
 #[test]
+fn a_json_record_cut_at_the_limit_is_an_entry_of_its_own() {
+    let env = Env::new();
+    let mut log = String::new();
+    for i in 1..=3 {
+        log.push_str(&format!(
+            "{{\"time\":\"2026-11-20T10:15:0{i}Z\",\"level\":\"error\",\"msg\":\"order {i} failed\"}}\n"
+        ));
+        log.push_str(&format!(
+            "{{\"time\":\"2026-11-20T10:15:0{i}Z\",\"level\":\"info\",\"msg\":\"dump\",\"payload\":\"{}\"}}\n",
+            "x".repeat(10_000)
+        ));
+    }
+    // Lines are cut well below the size an entry may grow to.
+    env.write("hephaestus.yaml", "log:\n  max_line_bytes: 4096\n");
+    let path = env.write("cut.log", log);
+    let report = analyze(&env, &path, &[], 1);
+    assert_eq!(report["summary"]["truncated"], 3, "{report:#}");
+    assert_eq!(report["summary"]["entries"], 6, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 3, "{report:#}");
+    assert_eq!(pattern(&report, "failed")["count"], 3, "{report:#}");
+    assert_eq!(entry_starts(&env, &path), [1, 2, 3, 4, 5, 6]);
+}
+
+#[test]
 fn a_runaway_trace_is_bounded() {
     let env = Env::new();
     let mut log = String::from(
