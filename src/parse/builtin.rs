@@ -1,7 +1,8 @@
 //! The built-in line formats: what common loggers print by default.
 //!
 //! Each one is a regex (compiled once per process) behind a first-byte test, except the generic
-//! ISO-8601 form, read by hand because it is the most common and the most varied. A format reads
+//! ISO-8601 form and tracing's (without spans), read by hand because they are the most common and
+//! the generic one the most varied. A format reads
 //! its timestamp, level and message and keeps the other parts (logger, thread, pid, host …) as
 //! fields; the message never repeats the logger or the level.
 
