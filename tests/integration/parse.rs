@@ -248,6 +248,41 @@ fn access_logs_take_their_level_from_the_status() {
 }
 
 #[test]
+fn web_server_error_logs() {
+    let env = Env::new();
+    for (file, needle, first) in [
+        (
+            "nginx-error.log",
+            "connect() failed",
+            "2026-11-20T10:15:04Z",
+        ),
+        (
+            "apache-error.log",
+            "attempt to connect",
+            "2026-11-20T10:15:04.000123Z",
+        ),
+    ] {
+        let report = analyze(&env, &fixture(&format!("formats/{file}")), &[], 1);
+        assert_eq!(report["summary"]["entries"], 6, "{file}: {report:#}");
+        assert_eq!(report["summary"]["unparsed"], 0, "{file}: {report:#}");
+        let failing = pattern(&report, needle);
+        assert_eq!(failing["level"], "error", "{file}: {report:#}");
+        assert_eq!(failing["count"], 3, "{file}: {report:#}");
+        assert_eq!(failing["first_seen"], first, "{file}");
+        assert_eq!(report["incidents"][0]["count"], 3, "{file}: {report:#}");
+        let levels: Vec<&str> = report["patterns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["level"].as_str())
+            .collect();
+        for level in ["notice", "warn", "error", "critical"] {
+            assert!(levels.contains(&level), "{file}: {level} in {report:#}");
+        }
+    }
+}
+
+#[test]
 fn glog_headers_give_level_time_and_file() {
     let env = Env::new();
     let path = fixture("formats/glog.log");
