@@ -425,7 +425,36 @@ fn go_log(line: &str) -> Option<Parsed> {
         ..Parsed::default()
     };
     fields_from(&caps, &["file"], &mut parsed.fields);
+    if level.is_some() {
+        nginx_prefix(&mut parsed);
+    }
     Some(parsed)
+}
+
+/// nginx's error log shares Go's timestamp and follows its `[level]` with `pid#tid: *connection `:
+/// those go to fields, so that the same error from two workers is the same message.
+fn nginx_prefix(parsed: &mut Parsed) {
+    let message = parsed.message.as_str();
+    let Some((ids, after)) = message.split_once(": ") else {
+        return;
+    };
+    let Some((pid, tid)) = ids.split_once('#') else {
+        return;
+    };
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !numeric(pid) || !numeric(tid) {
+        return;
+    }
+    let (connection, after) = match after.strip_prefix('*').and_then(|a| a.split_once(' ')) {
+        Some((id, rest)) if numeric(id) => (Some(id), rest),
+        _ => (None, after),
+    };
+    let mut fields = vec![("pid", pid.to_owned()), ("tid", tid.to_owned())];
+    fields.extend(connection.map(|c| ("connection", c.to_owned())));
+    parsed.message = after.to_owned();
+    for (key, value) in fields {
+        parsed.fields.insert(key.to_owned(), value);
+    }
 }
 
 fn glog(line: &str, cx: Context) -> Option<Parsed> {
@@ -831,15 +860,24 @@ mod tests {
             Builtin::GoLog,
             Some("2026-11-20T10:15:03+00:00"),
             Some(Level::Error),
-            "4242#0: *17 connect() failed (111: Connection refused) while connecting to upstream",
+            "connect() failed (111: Connection refused) while connecting to upstream",
         );
         check(
             "2026/11/20 10:15:03 [crit] 4242#0: *1 open() failed",
             Builtin::GoLog,
             Some("2026-11-20T10:15:03+00:00"),
             Some(Level::Critical),
-            "4242#0: *1 open() failed",
+            "open() failed",
         );
+        let p = check(
+            "2026/11/20 10:15:01 [notice] 1#1: start worker processes",
+            Builtin::GoLog,
+            Some("2026-11-20T10:15:01+00:00"),
+            Some(Level::Notice),
+            "start worker processes",
+        );
+        assert_eq!(p.fields["pid"], "1");
+        assert!(!p.fields.contains_key("connection"));
     }
 
     #[test]
