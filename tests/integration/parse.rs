@@ -484,6 +484,34 @@ fn python_tracebacks_join_untimed_records_too() {
 }
 
 #[test]
+fn container_runtime_wrappers_are_seen_through() {
+    let env = Env::new();
+    // Docker's json-file driver around logging's default format: the runtime's time stands in
+    // for the one the program did not write.
+    let path = fixture("formats/docker-json.log");
+    let report = analyze(&env, &path, &["--threshold-count", "1"], 1);
+    assert_eq!(report["summary"]["entries"], 3, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0);
+    assert_eq!(entry_starts(&env, &path), [1, 2, 8]);
+    let charge = pattern(&report, "charge failed");
+    assert_eq!(charge["level"], "error");
+    assert_eq!(charge["first_seen"], "2026-11-20T10:15:03.250Z");
+    assert_eq!(pattern(&report, "recipients due")["level"], "error");
+
+    // CRI around a supervisor's log: the program's own timestamps win.
+    let path = fixture("formats/kubernetes-cri.log");
+    let report = analyze(&env, &path, &[], 1);
+    assert_eq!(report["summary"]["entries"], 15, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0);
+    assert_eq!(pattern(&report, "recipients due")["level"], "error");
+    let first = pattern(&report, "charge failed")["first_seen"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(first.starts_with("2026-11-24T"), "{first}");
+}
+
+#[test]
 fn go_panics_join_the_record_before_them() {
     let env = Env::new();
     let path = fixture("multiline/go.log");
