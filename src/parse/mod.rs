@@ -1,22 +1,42 @@
 //! Parse stage: physical lines in, [`LogEntry`]s out.
 //!
-//! A [`Parser`] belongs to one source (a file or stdin): it detects that source's format once and
-//! caches it, and it joins continuation lines (stack-trace frames, indented lines, `Caused by:` …)
-//! onto the entry before them. An entry is therefore only complete when the next entry starts, the
-//! source ends ([`Parser::finish`]) or the source goes idle ([`Parser::flush`]).
+//! A [`Parser`] belongs to one source (a file or stdin). It tries the user's formats first, then
+//! the built-ins ([`builtin`], [`json`], [`logfmt`]), starting with the built-in that matched last:
+//! a source rarely changes format, so most lines cost one match. It joins continuation lines onto
+//! the entry before them ([`multiline`]): once the source's records carry timestamps, any line that
+//! is not such a record continues the entry (blank lines inside a trace included); before that,
+//! only indented lines, the runtimes' explicit continuation lines and the lines a trace expects do.
+//! An entry is therefore only complete when the next entry starts, the source ends
+//! ([`Parser::finish`]) or the source goes idle ([`Parser::flush`]).
 //!
-//! Nothing here fails on bad input: a line no format matches still becomes an entry (with no level
-//! and the whole line as its message) and is counted as unparsed.
+//! Invariants: nothing here fails or panics on bad input: a line no format matches still becomes
+//! an entry (no level, the whole line as its message) and is counted as unparsed. An entry holds at
+//! most [`Limits::max_lines`] continuation lines and [`Limits::max_bytes`] of message; what goes
+//! past that is dropped and counted, so memory stays flat whatever the input. An entry whose text
+//! shows a crash (traceback, panic, exception, stack frames) is at least `error`. Container
+//! runtimes' wrappers ([`container`]) and terminal escape sequences (colors) are removed before
+//! anything else looks at a line.
 
+mod builtin;
+mod container;
+mod format;
+mod json;
 mod level;
+mod logfmt;
+mod multiline;
+pub mod time;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
 use regex::Regex;
 
 pub use level::Level;
+
+use builtin::Builtin;
+use format::{Context, Format, Named, Parsed};
+use multiline::Tracker;
 
 use crate::source::Line;
 
@@ -61,6 +81,13 @@ impl LogEntry {
         self.message.lines().next().unwrap_or("")
     }
 
+    /// The first line of the message that shows a crash (`Traceback …`, `thread 'main' panicked
+    /// at …`, `Exception in thread …`, a stack frame, an exception line), if any: where the trace
+    /// begins inside an entry whose first line is an ordinary record.
+    pub fn crash_line(&self) -> Option<&str> {
+        self.message.lines().find(|l| multiline::shows_crash(l))
+    }
+
     /// Whether the entry's level is at or above `threshold`.
     pub fn is_at_least(&self, threshold: Level) -> bool {
         self.level.is_some_and(|level| level >= threshold)
@@ -91,57 +118,161 @@ pub struct ParseStats {
     pub entries: u64,
     /// Entries whose first line matched no format.
     pub unparsed: u64,
+    /// Lines joined onto the entry before them.
+    pub continuation_lines: u64,
+    /// Continuation lines dropped because their entry had reached its size limit.
+    pub dropped_lines: u64,
+    /// Records whose timestamp was present but could not be read (e.g. a `timestamp_format` that
+    /// does not fit).
+    pub bad_timestamps: u64,
+    /// Blank lines between entries (not inside one), skipped.
+    pub blank_lines: u64,
+}
+
+/// How large one entry may grow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Continuation lines kept per entry.
+    pub max_lines: usize,
+    /// Bytes of message kept per entry.
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_lines: 1000,
+            max_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// The entry being assembled.
+#[derive(Debug)]
+struct Pending {
+    entry: LogEntry,
+    continuation_lines: usize,
+    dropped: u64,
 }
 
 /// Turns one source's lines into entries. See the module docs.
 #[derive(Debug)]
 pub struct Parser {
     source: Arc<str>,
-    formats: Vec<FormatSpec>,
-    builtin: Regex,
-    pending: Option<LogEntry>,
+    /// User formats first, then the built-ins.
+    formats: Vec<Named>,
+    users: usize,
+    /// Index in `formats` of the built-in that read the last record.
+    last: Option<usize>,
+    /// The source's records carry timestamps: a line that is not a record continues the entry.
+    anchored: bool,
+    tracker: Tracker,
+    pending: Option<Pending>,
     stats: ParseStats,
+    limits: Limits,
+    /// A fixed "now" (tests); otherwise `clock`, refreshed every [`CLOCK_EVERY`] reads.
+    now: Option<DateTime<Utc>>,
+    clock: DateTime<Utc>,
+    clock_age: u32,
+    /// The container runtime's time for the current line, if a runtime wrapped it.
+    outer_time: Option<DateTime<FixedOffset>>,
 }
+
+const CLOCK_EVERY: u32 = 4096;
 
 impl Parser {
     pub fn new(source: Arc<str>, settings: &ParseSettings) -> Parser {
+        let mut formats: Vec<Named> = settings
+            .formats
+            .iter()
+            .cloned()
+            .map(|spec| Format::User(spec).into())
+            .collect();
+        let users = formats.len();
+        formats.extend(Format::builtins().into_iter().map(Named::from));
         Parser {
             source,
-            formats: settings.formats.clone(),
-            builtin: Regex::new(
-                r"^(?P<timestamp>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\s+\[?(?P<level>[A-Za-z]+)\]?:?\s+(?P<message>.*)$",
-            )
-            .expect("built-in format compiles"),
+            formats,
+            users,
+            last: None,
+            anchored: false,
+            tracker: Tracker::default(),
             pending: None,
             stats: ParseStats::default(),
+            limits: Limits::default(),
+            now: None,
+            clock: DateTime::<Utc>::MIN_UTC,
+            clock_age: 0,
+            outer_time: None,
         }
+    }
+
+    /// Use other size limits for entries.
+    pub fn with_limits(mut self, limits: Limits) -> Parser {
+        self.limits = limits;
+        self
+    }
+
+    /// Complete partial timestamps (no year, no date) against `now` instead of the system clock.
+    pub fn with_now(mut self, now: DateTime<Utc>) -> Parser {
+        self.now = Some(now);
+        self
     }
 
     /// Feed the next physical line. Returns the previous entry when this line starts a new one.
     pub fn push(&mut self, line: &Line) -> Option<LogEntry> {
-        if let Some(pending) = self.pending.as_mut() {
-            if is_continuation(&line.text) {
-                pending.message.push('\n');
-                pending.message.push_str(&line.text);
-                if pending.level.is_none() && looks_like_traceback(&line.text) {
-                    pending.level = Some(Level::Error);
-                }
+        let unwrapped = container::unwrap(&line.text);
+        self.outer_time = unwrapped.as_ref().and_then(|u| u.time);
+        let inner: &str = unwrapped.as_ref().map_or(&line.text, |u| &u.text);
+        let stripped = format::strip_ansi(inner);
+        let text: &str = &stripped;
+        // A line cut at the length limit is never a continuation: a JSON record cut short no
+        // longer parses, and must not vanish into the entry before it.
+        if self.pending.is_some() && !line.truncated {
+            if multiline::is_indented_or_blank(text) {
+                self.tracker.observe(text);
+                self.attach(text);
                 return None;
             }
+            let record = self.read(text);
+            match record {
+                Some((index, parsed)) if !self.anchored || parsed.anchors => {
+                    return self.start(line, text, Some((index, parsed)));
+                }
+                _ if self.anchored => {
+                    // Lines a trace would keep anyway are trimmed at the limit; anything else past
+                    // it starts an entry of its own, so that a source that stops writing records
+                    // is not swallowed by the last one.
+                    let trace_like = self.tracker.continues(text);
+                    if self.is_full(text) && !trace_like {
+                        return self.start(line, text, None);
+                    }
+                    self.tracker.observe(text);
+                    self.attach(text);
+                    return None;
+                }
+                _ => {
+                    if self.tracker.continues(text) {
+                        self.attach(text);
+                        return None;
+                    }
+                    return self.start(line, text, None);
+                }
+            }
         }
-        let entry = self.parse_first_line(line);
-        self.pending
-            .replace(entry)
-            .inspect(|_| self.stats.entries += 1)
+        if text.trim().is_empty() {
+            self.stats.blank_lines += 1;
+            return None;
+        }
+        let record = self.read(text);
+        self.start(line, text, record)
     }
 
     /// The entry held back waiting for continuation lines, if any (source idle).
     pub fn flush(&mut self) -> Option<LogEntry> {
-        let entry = self.pending.take();
-        if entry.is_some() {
-            self.stats.entries += 1;
-        }
-        entry
+        let pending = self.pending.take()?;
+        self.tracker.reset();
+        Some(self.complete(pending))
     }
 
     /// The source ended: the last entry is complete.
@@ -153,59 +284,518 @@ impl Parser {
         self.stats
     }
 
-    fn parse_first_line(&mut self, line: &Line) -> LogEntry {
-        let mut entry = LogEntry::raw(self.source.clone(), line);
-        let caps = self
-            .formats
-            .iter()
-            .find_map(|f| {
-                f.regex
-                    .captures(&line.text)
-                    .map(|c| (f.name.as_str(), &f.regex, c))
-            })
-            .or_else(|| {
-                self.builtin
-                    .captures(&line.text)
-                    .map(|c| ("iso8601", &self.builtin, c))
-            });
-        match caps {
-            Some((name, regex, caps)) => {
-                entry.format = Some(Arc::from(name));
-                for group in regex.capture_names().flatten() {
-                    let Some(value) = caps.name(group) else {
-                        continue;
-                    };
-                    match group {
-                        "timestamp" => {
-                            entry.timestamp = DateTime::parse_from_rfc3339(value.as_str()).ok()
-                        }
-                        "level" => entry.level = Level::parse(value.as_str()),
-                        "message" => entry.message = value.as_str().to_owned(),
-                        other => {
-                            entry
-                                .fields
-                                .insert(other.to_owned(), value.as_str().to_owned());
-                        }
-                    }
+    /// The clock is read once per [`CLOCK_EVERY`] lines: it only completes partial dates, where a
+    /// few seconds do not matter, and reading it per line would cost as much as a line's parse.
+    fn context(&mut self) -> Context {
+        if let Some(now) = self.now {
+            return Context { now };
+        }
+        if self.clock_age == 0 {
+            self.clock = Utc::now();
+        }
+        self.clock_age = (self.clock_age + 1) % CLOCK_EVERY;
+        Context { now: self.clock }
+    }
+
+    /// Try the formats on `text`: user formats in their order, then the built-in that matched
+    /// last, then the other built-ins in their order.
+    fn read(&mut self, text: &str) -> Option<(usize, Parsed)> {
+        let cx = self.context();
+        let formats = &self.formats;
+        let try_at = |i: usize| formats[i].format.parse(text, cx).map(|p| (i, p));
+        if let Some(found) = (0..self.users).find_map(try_at) {
+            return Some(found);
+        }
+        let cached = self.last.and_then(try_at);
+        if let Some((i, parsed)) = &cached {
+            if !self.may_be_more_specific(*i, parsed, text) {
+                return cached;
+            }
+        }
+        let found = (self.users..formats.len()).find_map(try_at)?;
+        self.last = Some(found.0);
+        Some(found)
+    }
+
+    /// The generic ISO-8601 form reads any line that starts with a timestamp, so when it is the
+    /// cached format a line of a more specific one (Python's ` - LEVEL - `, log4j's `[thread]`,
+    /// Spring's ` --- `) would be misread by it. Lines that look like they might be one of those
+    /// go through the full ordered list; the others (the bulk) keep the one-match fast path.
+    fn may_be_more_specific(&self, index: usize, parsed: &Parsed, text: &str) -> bool {
+        matches!(
+            self.formats[index].format,
+            Format::Builtin(Builtin::Iso8601)
+        ) && (parsed.level.is_none() || text.contains(" - ") || text.contains(" --- "))
+    }
+
+    /// Begin a new entry with `line` (`text` is its text without terminal escapes); returns the
+    /// one it ends.
+    fn start(
+        &mut self,
+        line: &Line,
+        text: &str,
+        record: Option<(usize, Parsed)>,
+    ) -> Option<LogEntry> {
+        let previous = self.pending.take().map(|p| self.complete(p));
+        self.tracker.reset();
+        self.tracker.observe(text);
+        let mut entry = match record {
+            Some((index, parsed)) => {
+                self.anchored = parsed.anchors;
+                self.stats.bad_timestamps += u64::from(parsed.bad_timestamp);
+                let mut entry = LogEntry {
+                    source: self.source.clone(),
+                    line: line.number,
+                    offset: line.offset,
+                    timestamp: parsed.timestamp.or(self.outer_time),
+                    level: parsed.level,
+                    message: parsed.message,
+                    fields: parsed.fields,
+                    format: Some(self.formats[index].name.clone()),
+                };
+                if entry.message.contains('\n') && entry.message.lines().any(multiline::shows_crash)
+                {
+                    raise(&mut entry);
                 }
+                entry
             }
             None => {
                 self.stats.unparsed += 1;
-                if looks_like_traceback(&line.text) {
-                    entry.level = Some(Level::Error);
+                let mut entry = LogEntry::raw(self.source.clone(), line);
+                entry.timestamp = self.outer_time;
+                if text != line.text {
+                    text.clone_into(&mut entry.message);
                 }
+                if multiline::shows_crash(text) {
+                    raise(&mut entry);
+                }
+                entry
             }
+        };
+        if entry.message.len() > self.limits.max_bytes {
+            let cut = floor_char_boundary(&entry.message, self.limits.max_bytes);
+            entry.message.truncate(cut);
         }
+        self.pending = Some(Pending {
+            entry,
+            continuation_lines: 0,
+            dropped: 0,
+        });
+        previous
+    }
+
+    fn is_full(&self, text: &str) -> bool {
+        self.pending.as_ref().is_some_and(|p| {
+            p.continuation_lines >= self.limits.max_lines
+                || p.entry.message.len() + 1 + text.len() > self.limits.max_bytes
+        })
+    }
+
+    /// Join `text` onto the pending entry, or count it as dropped if the entry is full.
+    fn attach(&mut self, text: &str) {
+        let full = self.is_full(text);
+        let Some(pending) = self.pending.as_mut() else {
+            return;
+        };
+        self.stats.continuation_lines += 1;
+        if full {
+            pending.dropped += 1;
+            self.stats.dropped_lines += 1;
+            return;
+        }
+        pending.continuation_lines += 1;
+        pending.entry.message.push('\n');
+        pending.entry.message.push_str(text);
+        if multiline::shows_crash(text) {
+            raise(&mut pending.entry);
+        }
+    }
+
+    fn complete(&mut self, pending: Pending) -> LogEntry {
+        let Pending {
+            mut entry, dropped, ..
+        } = pending;
+        // Blank lines are kept inside an entry (a trace has them) but not at its end.
+        let kept = entry.message.trim_end().len();
+        entry.message.truncate(kept);
+        if dropped > 0 {
+            entry
+                .fields
+                .insert("dropped_lines".into(), dropped.to_string());
+        }
+        self.stats.entries += 1;
         entry
     }
 }
 
-fn is_continuation(text: &str) -> bool {
-    text.starts_with([' ', '\t'])
-        || text.starts_with("Traceback ")
-        || text.starts_with("Caused by:")
+/// A crash is at least an error, whatever the first line said.
+fn raise(entry: &mut LogEntry) {
+    entry.level = entry.level.max(Some(Level::Error));
 }
 
-fn looks_like_traceback(text: &str) -> bool {
-    text.starts_with("Traceback (most recent call last)")
+/// The largest index ≤ `at` that is a char boundary of `s`.
+fn floor_char_boundary(s: &str, at: usize) -> usize {
+    (0..=at.min(s.len()))
+        .rev()
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn parser(formats: Vec<FormatSpec>) -> Parser {
+        Parser::new(Arc::from("test.log"), &ParseSettings { formats })
+            .with_now(Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap())
+    }
+
+    fn run(parser: &mut Parser, text: &str) -> Vec<LogEntry> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for (i, line) in text.split('\n').enumerate() {
+            let line = Line {
+                text: line.to_owned(),
+                number: i as u64 + 1,
+                offset,
+                truncated: false,
+                lossy: false,
+            };
+            offset += line.text.len() as u64 + 1;
+            out.extend(parser.push(&line));
+        }
+        out.extend(parser.finish());
+        out
+    }
+
+    #[test]
+    fn rust_panic_after_a_blank_line_joins_the_record_before_it() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "2026-11-20T10:15:03.855Z INFO  invoicer: reading config/invoicer.conf\n\nthread 'main' (4218) panicked at src/main.rs:13:42:\ncalled `Option::unwrap()` on a `None` value\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n2026-11-20T10:15:37.410Z WARN  supervisor: invoicer exited with status 101, restarting in 5s",
+        );
+        assert_eq!(got.len(), 2, "{got:#?}");
+        assert_eq!(got[0].level, Some(Level::Error));
+        assert_eq!(
+            got[0].message,
+            "reading config/invoicer.conf\n\nthread 'main' (4218) panicked at src/main.rs:13:42:\ncalled `Option::unwrap()` on a `None` value\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace"
+        );
+        assert_eq!(got[0].first_line(), "reading config/invoicer.conf");
+        assert_eq!(
+            got[0].crash_line(),
+            Some("thread 'main' (4218) panicked at src/main.rs:13:42:")
+        );
+        assert_eq!(got[1].crash_line(), None);
+        assert_eq!(got[1].line, 6);
+        assert_eq!(got[1].level, Some(Level::Warn));
+        assert_eq!(got[1].format.as_deref(), Some("iso8601"));
+        assert_eq!(
+            p.stats(),
+            ParseStats {
+                entries: 2,
+                continuation_lines: 4,
+                ..ParseStats::default()
+            }
+        );
+    }
+
+    #[test]
+    fn python_traceback_at_column_0_raises_an_info_entry() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "2026-11-20T10:15:03.760Z INFO  worker: 47 recipients due\nTraceback (most recent call last):\n  File \"/srv/app/jobs.py\", line 11, in run\n    timeout = settings['timeout']\nKeyError: 'timeout'\n2026-11-20T10:15:37.956Z INFO  supervisor: restarting",
+        );
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].level, Some(Level::Error));
+        assert!(got[0].message.ends_with("\nKeyError: 'timeout'"));
+        assert_eq!(got[1].level, Some(Level::Info));
+    }
+
+    #[test]
+    fn unformatted_source_uses_markers_and_counts_unparsed() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "\nstarting\nException in thread \"main\" java.lang.IllegalStateException: boom\n\tat app.Main.main(Main.java:5)\nCaused by: java.io.IOException: disk\n\t... 1 more\nplain line\n",
+        );
+        let messages: Vec<_> = got.iter().map(LogEntry::first_line).collect();
+        assert_eq!(
+            messages,
+            [
+                "starting",
+                "Exception in thread \"main\" java.lang.IllegalStateException: boom",
+                "plain line"
+            ]
+        );
+        assert_eq!(got[0].level, None);
+        assert_eq!(got[1].level, Some(Level::Error));
+        assert_eq!(got[1].message.lines().count(), 4);
+        assert_eq!(p.stats().unparsed, 3);
+        assert_eq!(p.stats().entries, 3);
+        assert_eq!(p.stats().blank_lines, 1);
+        assert_eq!(got[0].line, 2);
+    }
+
+    #[test]
+    fn entries_are_bounded_and_drops_counted() {
+        let mut p = parser(vec![]).with_limits(Limits {
+            max_lines: 3,
+            max_bytes: 1024,
+        });
+        let mut text = String::from("2026-11-20T10:15:03Z ERROR app: boom\n");
+        for i in 0..10 {
+            text.push_str(&format!("    at frame{i} (/srv/a.js:{i}:1)\n"));
+        }
+        text.push_str("2026-11-20T10:15:04Z INFO app: next");
+        let got = run(&mut p, &text);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].message.lines().count(), 4);
+        assert_eq!(got[0].fields["dropped_lines"], "7");
+        assert_eq!(p.stats().dropped_lines, 7);
+    }
+
+    #[test]
+    fn a_full_entry_does_not_swallow_plain_lines_forever() {
+        let mut p = parser(vec![]).with_limits(Limits {
+            max_lines: 2,
+            max_bytes: 1024,
+        });
+        let got = run(
+            &mut p,
+            "2026-11-20T10:15:03Z INFO app: up\nplain 1\nplain 2\nplain 3\nplain 4",
+        );
+        let firsts: Vec<_> = got.iter().map(LogEntry::first_line).collect();
+        // Past the limit a plain line starts an entry of its own, which then fills the same way.
+        assert_eq!(firsts, ["up", "plain 3"]);
+        assert_eq!(got[1].message, "plain 3\nplain 4");
+        assert_eq!(p.stats().unparsed, 1);
+        assert_eq!(p.stats().dropped_lines, 0);
+    }
+
+    #[test]
+    fn byte_limit_holds_with_multibyte_text() {
+        let mut p = parser(vec![]).with_limits(Limits {
+            max_lines: 100,
+            max_bytes: 64,
+        });
+        let got = run(
+            &mut p,
+            &format!(
+                "2026-11-20T10:15:03Z ERROR app: boom\n  {}\n  {}",
+                "é".repeat(20),
+                "ü".repeat(40)
+            ),
+        );
+        assert!(got[0].message.len() <= 64, "{}", got[0].message.len());
+        assert_eq!(p.stats().dropped_lines, 1);
+    }
+
+    #[test]
+    fn user_formats_win_over_builtins_and_fields_are_kept() {
+        let spec = FormatSpec {
+            name: "shop".into(),
+            regex: Regex::new(
+                r"^(?P<timestamp>\S+ \S+) (?P<level>[A-Z]+) +(?P<component>\w+): (?P<message>.*)$",
+            )
+            .unwrap(),
+            timestamp_format: Some("%Y-%m-%d %H:%M:%S%.3f".into()),
+        };
+        let mut p = parser(vec![spec]);
+        let got = run(
+            &mut p,
+            "2026-11-20 10:15:03.347 ERROR db: pool exhausted\n{\"level\":\"warn\",\"msg\":\"json too\"}\n2026-11-20 10:15:04.000 INFO db: ok",
+        );
+        assert_eq!(got[0].format.as_deref(), Some("shop"));
+        assert_eq!(got[0].fields["component"], "db");
+        assert_eq!(
+            got[0].timestamp.unwrap().to_rfc3339(),
+            "2026-11-20T10:15:03.347+00:00"
+        );
+        assert_eq!(got[1].format.as_deref(), Some("json"));
+        assert_eq!(got[2].format.as_deref(), Some("shop"));
+    }
+
+    #[test]
+    fn formats_switch_within_a_source() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "<11>Oct 11 22:14:15 host app[1]: disk failure\n{\"level\":\"error\",\"time\":\"2026-11-20T10:15:03Z\",\"msg\":\"x\"}\n2026/11/20 10:15:03 ERROR go says",
+        );
+        let formats: Vec<_> = got.iter().map(|e| e.format.as_deref().unwrap()).collect();
+        assert_eq!(formats, ["syslog-rfc3164", "json", "go-log"]);
+        assert!(got.iter().all(|e| e.level == Some(Level::Error)));
+    }
+
+    #[test]
+    fn the_generic_iso_form_does_not_shadow_specific_ones() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "2026-11-20T10:15:01Z INFO worker: up\n2026-11-20 10:15:02,000 - app.db - ERROR - down\n2026-11-20 10:15:03,000 [main] WARN  c.e.App - slow\n2026-11-20 10:15:04,000:ERROR:app:colon\n2026-11-20T10:15:05.000Z ERROR 42 --- [main] c.e.App : spring\n2026-11-20T10:15:06Z INFO worker: again",
+        );
+        let formats: Vec<_> = got.iter().map(|e| e.format.as_deref().unwrap()).collect();
+        assert_eq!(
+            formats,
+            [
+                "iso8601",
+                "python-asctime",
+                "log4j",
+                "python-asctime",
+                "spring-boot",
+                "iso8601"
+            ]
+        );
+        let messages: Vec<_> = got.iter().map(LogEntry::first_line).collect();
+        assert_eq!(messages, ["up", "down", "slow", "colon", "spring", "again"]);
+    }
+
+    #[test]
+    fn colored_output_is_read_as_plain_text() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "\u{1b}[2m2026-11-20T10:15:03.123456Z\u{1b}[0m \u{1b}[31mERROR\u{1b}[0m \u{1b}[2mmy_app::db\u{1b}[0m\u{1b}[2m:\u{1b}[0m query failed\n\u{1b}[31mplain red\u{1b}[0m",
+        );
+        assert_eq!(got[0].format.as_deref(), Some("tracing"));
+        assert_eq!(got[0].level, Some(Level::Error));
+        assert_eq!(got[0].message, "query failed\nplain red");
+    }
+
+    #[test]
+    fn container_wrappers_are_removed_and_their_time_kept() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            concat!(
+                r#"{"log":"2026-11-20T10:15:03Z INFO worker: up\n","stream":"stdout","time":"2026-11-20T10:15:03.5Z"}"#,
+                "\n",
+                r#"{"log":"Traceback (most recent call last):\n","stream":"stderr","time":"2026-11-20T10:15:04Z"}"#,
+                "\n",
+                r#"{"log":"  File \"/app/w.py\", line 3, in <module>\n","stream":"stderr","time":"2026-11-20T10:15:04Z"}"#,
+                "\n",
+                r#"{"log":"KeyError: 'timeout'\n","stream":"stderr","time":"2026-11-20T10:15:04Z"}"#,
+                "\n",
+                "2026-11-20T10:15:05.000000001Z stdout F \u{1b}[1mcolored\u{1b}[0m words\n",
+                "2026-11-20T10:15:06Z stderr F 2026-11-20T10:15:06Z ERROR worker: down",
+            ),
+        );
+        let summary: Vec<_> = got
+            .iter()
+            .map(|e| {
+                (
+                    e.timestamp.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                    e.level,
+                    e.first_line().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "2026-11-20T10:15:03+00:00".to_owned(),
+                    Some(Level::Error),
+                    "up".to_owned()
+                ),
+                (
+                    "2026-11-20T10:15:06+00:00".to_owned(),
+                    Some(Level::Error),
+                    "down".to_owned()
+                ),
+            ]
+        );
+        // The program's records carry timestamps, so its plain line continues the entry too.
+        assert!(
+            got[0]
+                .message
+                .ends_with("\nKeyError: 'timeout'\ncolored words"),
+            "{:?}",
+            got[0].message
+        );
+    }
+
+    #[test]
+    fn json_stack_raises_level() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            r#"{"level":"info","msg":"handled","stack":"Error: boom\n    at f (/srv/a.js:1:2)"}"#,
+        );
+        assert_eq!(got[0].level, Some(Level::Error));
+    }
+
+    #[test]
+    fn flush_hands_over_the_pending_entry() {
+        let mut p = parser(vec![]);
+        let line = Line {
+            text: "2026-11-20T10:15:03Z ERROR app: boom".into(),
+            number: 1,
+            offset: 0,
+            truncated: false,
+            lossy: false,
+        };
+        assert!(p.push(&line).is_none());
+        assert_eq!(p.flush().unwrap().message, "boom");
+        assert!(p.flush().is_none());
+        assert_eq!(p.stats().entries, 1);
+    }
+
+    /// Every prefix and suffix (at char boundaries) of lines of every format: the shapes most
+    /// likely to trip an index or a slice in hand-written readers.
+    #[test]
+    fn cut_lines_never_panic() {
+        let samples = [
+            "2026-11-20T10:15:03.123+01:00 [ERROR] worker[42]: job failed: x",
+            "2026-11-20 10:15:03,123 - app.db - ERROR - query failed",
+            "2026-11-20 10:15:03,123:CRITICAL:app:gone",
+            "2026-11-20T10:15:03.123456Z ERROR sync{shard=0}: my_app::db: failed",
+            "2026-11-20T10:15:03.123+01:00 ERROR 4242 --- [shop] [main] c.e.Svc : x",
+            "10:15:03.123 [main] ERROR com.example.App - boom",
+            "<34>Oct 11 22:14:15 mymachine su[230]: 'su root' failed",
+            "<165>1 2026-11-20T10:15:03.123Z host app 42 ID47 [a b=\"c\\\"d\"] \u{feff}event",
+            "[2026-11-20T10:15:03Z ERROR my_app::db] failed",
+            "2026/11/20 10:15:03.123456 main.go:42: ERROR db unreachable",
+            r#"203.0.113.9 - frank [20/Nov/2026:10:15:03 +0000] "GET /a\"b HTTP/1.1" 502 512 "-" "curl/8""#,
+            "ERROR:root:something broke",
+            r#"time=2026-11-20T10:15:03Z level=ERROR msg="a \"b\" c" k=v"#,
+            r#"{"level":"error","time":"2026-11-20T10:15:03Z","msg":"é","err":{"stack":"x\ny"}}"#,
+            "thread 'main' (4218) panicked at src/main.rs:13:42:",
+            "/srv/x/labels.js:5",
+            "2026-11-20T10:15:03Zé ÉRROR ü: ñ",
+            "\u{1b}[2m2026-11-20T10:15:03.123456Z\u{1b}[0m \u{1b}[31mERROR\u{1b}]8;;x\u{7}",
+        ];
+        let mut p = parser(vec![]);
+        let mut number = 0;
+        for sample in samples {
+            let bounds: Vec<usize> = (0..=sample.len())
+                .filter(|&i| sample.is_char_boundary(i))
+                .collect();
+            for &i in &bounds {
+                for text in [&sample[..i], &sample[i..]] {
+                    number += 1;
+                    p.push(&Line {
+                        text: text.to_owned(),
+                        number,
+                        offset: 0,
+                        truncated: false,
+                        lossy: false,
+                    });
+                }
+            }
+        }
+        p.finish();
+        assert!(p.stats().entries > 0);
+    }
+
+    #[test]
+    fn hostile_lines_never_panic() {
+        let mut p = parser(vec![]);
+        let text = "\u{0}\u{1b}[31m\n{\n}\n<\n<999>\n[\n2026-\n\t\n\u{fffd}\u{fffd}\n{\"level\":[],\"msg\":{}}\nlevel=\"\nthread '\n/x:1\n";
+        let got = run(&mut p, text);
+        assert!(!got.is_empty());
+    }
 }

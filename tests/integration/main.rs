@@ -8,5 +8,6 @@ mod analyze;
 mod cli;
 mod config;
 mod deploy;
+mod parse;
 mod repair;
 mod threshold;
