@@ -19,6 +19,8 @@ pub mod generator;
 pub mod locate;
 pub mod repo;
 pub mod rules;
+#[cfg(test)]
+pub(crate) mod testing;
 mod solution;
 pub mod validate;
 

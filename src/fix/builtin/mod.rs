@@ -1,8 +1,16 @@
-//! The built-in generators, one module per language.
+//! The built-in generators, one module per language; [`code`] holds the line lexing they share.
+
+pub mod code;
+pub mod python;
 
 use super::generator::Generator;
 
 /// Every built-in generator.
 pub fn all() -> Vec<Box<dyn Generator>> {
-    Vec::new()
+    vec![
+        Box::new(python::MissingModule),
+        Box::new(python::KeyError),
+        Box::new(python::NoneAttribute),
+        Box::new(python::ZeroDivision),
+    ]
 }
