@@ -1,7 +1,10 @@
 //! The built-in generators, one module per language; [`code`] holds the line lexing they share.
 
 pub mod code;
+pub mod java;
+pub mod js;
 pub mod python;
+pub mod rust;
 
 use super::generator::Generator;
 
@@ -12,5 +15,9 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(python::KeyError),
         Box::new(python::NoneAttribute),
         Box::new(python::ZeroDivision),
+        Box::new(js::MissingModule),
+        Box::new(js::UndefinedProperty),
+        Box::new(rust::Unwrap),
+        Box::new(java::NullPointer),
     ]
 }
