@@ -64,6 +64,46 @@ impl Level {
         Some(level)
     }
 
+    /// A level word found where free text could also stand (after a timestamp, at the start of a
+    /// message): all-capitals words in any of [`Level::parse`]'s spellings, otherwise only the full
+    /// names, so that "I think" or "Fine, done" are not read as levels.
+    pub fn parse_loose(word: &str) -> Option<Level> {
+        if word.len() < 3 {
+            return None;
+        }
+        if word
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            return Level::parse(word);
+        }
+        let lower = word.to_ascii_lowercase();
+        match lower.as_str() {
+            "trace" | "debug" | "info" | "notice" | "warn" | "warning" | "error" | "critical"
+            | "fatal" | "alert" | "emerg" | "emergency" | "panic" => Level::parse(&lower),
+            _ => None,
+        }
+    }
+
+    /// A numeric level as JSON loggers write it: syslog severities 0–7, or pino/bunyan's 10–60.
+    pub fn from_number(n: f64) -> Option<Level> {
+        if !(0.0..=100.0).contains(&n) || n.fract() != 0.0 {
+            return None;
+        }
+        // Range-checked above, so the cast is exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let n = n as u8;
+        Some(match n {
+            0..=7 => Level::from_syslog_severity(n),
+            8..=10 => Level::Trace,
+            11..=20 => Level::Debug,
+            21..=30 => Level::Info,
+            31..=40 => Level::Warn,
+            41..=50 => Level::Error,
+            _ => Level::Critical,
+        })
+    }
+
     /// Syslog severity number (RFC 5424 §6.2.1): 0 emergency … 7 debug.
     pub fn from_syslog_severity(severity: u8) -> Level {
         match severity {
@@ -118,6 +158,35 @@ mod tests {
         assert_eq!(Level::parse("ERR"), Some(Level::Error));
         assert_eq!(Level::parse("Fatal"), Some(Level::Critical));
         assert_eq!(Level::parse("loud"), None);
+    }
+
+    #[test]
+    fn loose_words_need_capitals_or_full_names() {
+        assert_eq!(Level::parse_loose("ERR"), Some(Level::Error));
+        assert_eq!(Level::parse_loose("Warning"), Some(Level::Warn));
+        assert_eq!(Level::parse_loose("info"), Some(Level::Info));
+        assert_eq!(Level::parse_loose("I"), None);
+        assert_eq!(Level::parse_loose("Fine"), None);
+        assert_eq!(Level::parse_loose("err"), None);
+    }
+
+    #[test]
+    fn numbers_map_to_levels() {
+        assert_eq!(Level::from_number(3.0), Some(Level::Error));
+        assert_eq!(Level::from_number(30.0), Some(Level::Info));
+        assert_eq!(Level::from_number(50.0), Some(Level::Error));
+        assert_eq!(Level::from_number(60.0), Some(Level::Critical));
+        assert_eq!(Level::from_number(-1.0), None);
+        assert_eq!(Level::from_number(2.5), None);
+    }
+
+    #[test]
+    fn syslog_severities_map() {
+        assert_eq!(Level::from_syslog_severity(0), Level::Critical);
+        assert_eq!(Level::from_syslog_severity(3), Level::Error);
+        assert_eq!(Level::from_syslog_severity(4), Level::Warn);
+        assert_eq!(Level::from_syslog_severity(5), Level::Notice);
+        assert_eq!(Level::from_syslog_severity(7), Level::Debug);
     }
 
     #[test]

@@ -1,0 +1,681 @@
+//! The built-in line formats: what common loggers print by default.
+//!
+//! Each one is a regex (compiled once per process) behind a first-byte test, except the generic
+//! ISO-8601 form, read by hand because it is the most common and the most varied. A format reads
+//! its timestamp, level and message and keeps the other parts (logger, thread, pid, host …) as
+//! fields; the message never repeats the logger or the level.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+use super::format::{fields_from, leading_level, Context, Parsed};
+use super::{time, Level};
+
+/// A built-in format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// `<165>1 2026-11-20T10:15:03.123Z host app 123 ID47 [sd] message`
+    Syslog5424,
+    /// `<34>Oct 11 22:14:15 host app[123]: message`, with or without the `<PRI>`.
+    Syslog3164,
+    /// Rust env_logger: `[2026-11-20T10:15:03Z ERROR my_app::db] message`.
+    EnvLogger,
+    /// Rust tracing-subscriber's fmt: `2026-11-20T10:15:03.123456Z ERROR span{a=1}: my_app::db: message`.
+    Tracing,
+    /// Spring Boot: `2026-11-20T10:15:03.123+01:00 ERROR 4242 --- [app] [main] c.e.Service : message`.
+    Spring,
+    /// log4j/logback default patterns: `10:15:03.123 [main] ERROR com.example.App - message`, also
+    /// with a date.
+    Log4j,
+    /// Python logging with asctime, dash-separated: `2026-11-20 10:15:03,123 - name - ERROR - message`.
+    PythonDash,
+    /// Python logging with asctime, colon-separated: `2026-11-20 10:15:03,123:ERROR:name:message`.
+    PythonColon,
+    /// ISO-8601 / RFC 3339 timestamp, then a level and a message: `2026-11-20T10:15:03.123Z INFO
+    /// worker: message`, `2026-11-20 10:15:03,123 [ERROR] name: message`, or no level at all.
+    Iso8601,
+    /// Go's standard `log`: `2026/11/20 10:15:03 message`, optionally `file.go:12: message`.
+    GoLog,
+    /// nginx/Apache common and combined access logs; 5xx → error, 4xx → warn, else info.
+    AccessLog,
+    /// Python logging's default: `ERROR:root:message`.
+    PythonDefault,
+}
+
+const ISO: &str =
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}(?::?\d{2})?)?";
+
+fn compile(pattern: &str) -> Regex {
+    Regex::new(&pattern.replace("{ISO}", ISO)).expect("built-in format compiles")
+}
+
+static SYSLOG5424: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^<(?P<pri>\d{1,3})>1 (?P<timestamp>\S+) (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: \x{FEFF}?(?P<message>.*))?$",
+    )
+});
+static SYSLOG3164: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?:<(?P<pri>\d{1,3})>)?(?P<timestamp>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) (?P<app>[^\s:\[]+)(?:\[(?P<pid>\d+)\])?: ?(?P<message>.*)$",
+    )
+});
+static ENV_LOGGER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^\[(?:(?P<timestamp>{ISO}) )?(?P<level>TRACE|DEBUG|INFO|WARN|ERROR) +(?P<target>[^\]\s]+)\] ?(?P<message>.*)$",
+    )
+});
+static TRACING: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<timestamp>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6,9}(?:Z|[+-]\d{2}:\d{2})) +(?P<level>TRACE|DEBUG|INFO|WARN|ERROR) (?:(?P<spans>(?:[A-Za-z_]\w*(?:\{[^}]*\})?:)*[A-Za-z_]\w*\{[^}]*\}): )?(?P<target>[A-Za-z_]\w*(?:::\w+)*): (?P<message>.*)$",
+    )
+});
+static SPRING: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<timestamp>{ISO}) +(?P<level>[A-Z]+) +(?P<pid>\d+) --- (?:\[(?P<app>[^\]]*)\] )?\[ *(?P<thread>[^\]]*?)\] (?P<logger>\S+) *: (?P<message>.*)$",
+    )
+});
+static LOG4J: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<timestamp>(?:\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) \[(?P<thread>[^\]]*)\] (?P<level>[A-Z]+) +(?P<logger>\S+) - (?P<message>.*)$",
+    )
+});
+static PYTHON_DASH: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<timestamp>{ISO}) - (?:(?P<logger>.+?) - )?(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) - (?P<message>.*)$",
+    )
+});
+static PYTHON_COLON: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<timestamp>{ISO}):(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]*):(?P<message>.*)$",
+    )
+});
+static ISO_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: ?(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\b)?",
+    )
+});
+static LOGGER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"^(?P<logger>[A-Za-z_][\w.\-]*(?:::[\w.\-]+)*(?:\[\d+\])?):(?: +|$)")
+});
+static GO_LOG: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<timestamp>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) (?:(?P<file>[\w./\-]+\.go:\d+): )?(?P<message>.*)$",
+    )
+});
+static ACCESS_LOG: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r#"^(?P<client>\S+) (?P<ident>\S+) (?P<user>\S+) \[(?P<timestamp>[^\]]+)\] "(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\d{3}) (?P<bytes>\d+|-)(?: "(?P<referer>(?:[^"\\]|\\.)*)" "(?P<user_agent>(?:[^"\\]|\\.)*)")?"#,
+    )
+});
+static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]+):(?P<message>.*)$")
+});
+
+impl Builtin {
+    /// Every built-in, in the order they are tried (see [`super::format::Format::builtins`]).
+    pub const ALL: [Builtin; 12] = [
+        Builtin::Syslog5424,
+        Builtin::Syslog3164,
+        Builtin::EnvLogger,
+        Builtin::Tracing,
+        Builtin::Spring,
+        Builtin::Log4j,
+        Builtin::PythonDash,
+        Builtin::PythonColon,
+        Builtin::Iso8601,
+        Builtin::GoLog,
+        Builtin::AccessLog,
+        Builtin::PythonDefault,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Syslog5424 => "syslog-rfc5424",
+            Builtin::Syslog3164 => "syslog-rfc3164",
+            Builtin::EnvLogger => "env_logger",
+            Builtin::Tracing => "tracing",
+            Builtin::Spring => "spring-boot",
+            Builtin::Log4j => "log4j",
+            Builtin::PythonDash | Builtin::PythonColon => "python-asctime",
+            Builtin::Iso8601 => "iso8601",
+            Builtin::GoLog => "go-log",
+            Builtin::AccessLog => "access-log",
+            Builtin::PythonDefault => "python",
+        }
+    }
+
+    /// Whether `first` (the line's first byte) can begin this format: a test that costs nothing,
+    /// made before any regex runs.
+    fn may_start_with(self, first: u8) -> bool {
+        match self {
+            Builtin::Syslog5424 => first == b'<',
+            Builtin::Syslog3164 => matches!(
+                first,
+                b'<' | b'A' | b'D' | b'F' | b'J' | b'M' | b'N' | b'O' | b'S'
+            ),
+            Builtin::EnvLogger => first == b'[',
+            Builtin::Tracing
+            | Builtin::Spring
+            | Builtin::Log4j
+            | Builtin::PythonDash
+            | Builtin::PythonColon
+            | Builtin::Iso8601
+            | Builtin::GoLog => first.is_ascii_digit(),
+            Builtin::AccessLog => first.is_ascii_alphanumeric() || first == b'[' || first == b':',
+            Builtin::PythonDefault => matches!(first, b'D' | b'I' | b'W' | b'E' | b'C'),
+        }
+    }
+
+    pub fn parse(self, line: &str, cx: Context) -> Option<Parsed> {
+        let first = *line.as_bytes().first()?;
+        if !self.may_start_with(first) {
+            return None;
+        }
+        match self {
+            Builtin::Syslog5424 => syslog5424(line),
+            Builtin::Syslog3164 => syslog3164(line, cx),
+            Builtin::EnvLogger => standard(&ENV_LOGGER, line, &["target"]),
+            Builtin::Tracing => standard(&TRACING, line, &["spans", "target"]),
+            Builtin::Spring => standard(&SPRING, line, &["pid", "app", "thread", "logger"]),
+            Builtin::Log4j => log4j(line, cx),
+            Builtin::PythonDash => standard(&PYTHON_DASH, line, &["logger"]),
+            Builtin::PythonColon => standard(&PYTHON_COLON, line, &["logger"]),
+            Builtin::Iso8601 => iso8601(line),
+            Builtin::GoLog => go_log(line),
+            Builtin::AccessLog => access_log(line),
+            Builtin::PythonDefault => standard(&PYTHON_DEFAULT, line, &["logger"]),
+        }
+    }
+}
+
+/// Groups `timestamp` (ISO-8601), `level` (a level word), `message`, and `fields`.
+fn standard(regex: &Regex, line: &str, fields: &[&str]) -> Option<Parsed> {
+    let caps = regex.captures(line)?;
+    let level = Level::parse(caps.name("level")?.as_str())?;
+    let mut parsed = Parsed {
+        level: Some(level),
+        message: caps.name("message").map_or("", |m| m.as_str()).to_owned(),
+        ..Parsed::default()
+    };
+    if let Some(ts) = caps.name("timestamp") {
+        parsed.anchors = true;
+        parsed.timestamp = time::iso8601(ts.as_str());
+        parsed.bad_timestamp = parsed.timestamp.is_none();
+    }
+    fields_from(&caps, fields, &mut parsed.fields);
+    Some(parsed)
+}
+
+fn log4j(line: &str, cx: Context) -> Option<Parsed> {
+    let caps = LOG4J.captures(line)?;
+    let level = Level::parse(&caps["level"])?;
+    let ts = &caps["timestamp"];
+    let timestamp = if ts.len() > 12 && ts.as_bytes()[4] == b'-' {
+        time::iso8601(ts)
+    } else {
+        time::time_only(ts, cx.now)
+    };
+    let mut parsed = Parsed {
+        timestamp,
+        level: Some(level),
+        message: caps["message"].to_owned(),
+        anchors: true,
+        bad_timestamp: timestamp.is_none(),
+        ..Parsed::default()
+    };
+    fields_from(&caps, &["thread", "logger"], &mut parsed.fields);
+    Some(parsed)
+}
+
+/// The syslog `<PRI>`: facility × 8 + severity.
+fn severity(caps: &Captures<'_>) -> Option<Level> {
+    let pri: u16 = caps.name("pri")?.as_str().parse().ok()?;
+    (pri <= 191).then(|| Level::from_syslog_severity((pri % 8) as u8))
+}
+
+fn syslog5424(line: &str) -> Option<Parsed> {
+    let caps = SYSLOG5424.captures(line)?;
+    let level = Some(severity(&caps)?);
+    let ts = &caps["timestamp"];
+    let timestamp = (ts != "-").then(|| time::iso8601(ts)).flatten();
+    let mut parsed = Parsed {
+        timestamp,
+        level,
+        message: caps.name("message").map_or("", |m| m.as_str()).to_owned(),
+        anchors: true,
+        bad_timestamp: ts != "-" && timestamp.is_none(),
+        ..Parsed::default()
+    };
+    fields_from(
+        &caps,
+        &["host", "app", "procid", "msgid", "sd"],
+        &mut parsed.fields,
+    );
+    Some(parsed)
+}
+
+fn syslog3164(line: &str, cx: Context) -> Option<Parsed> {
+    let caps = SYSLOG3164.captures(line)?;
+    let timestamp = time::syslog3164(&caps["timestamp"], cx.now);
+    let mut message = &caps["message"];
+    // Without a PRI the severity is lost; many programs still begin their message with a level.
+    let level = match (caps.name("pri"), leading_level(message)) {
+        (Some(_), _) => Some(severity(&caps)?),
+        (None, Some((level, rest))) => {
+            message = rest;
+            Some(level)
+        }
+        (None, None) => None,
+    };
+    let mut parsed = Parsed {
+        timestamp,
+        level,
+        message: message.to_owned(),
+        anchors: true,
+        bad_timestamp: timestamp.is_none(),
+        ..Parsed::default()
+    };
+    fields_from(&caps, &["host", "app", "pid"], &mut parsed.fields);
+    Some(parsed)
+}
+
+/// The most varied form, read by hand: a timestamp, separators, an optional level word (bare or in
+/// brackets), an optional `logger:`, the message. A line with a timestamp and no level is still a
+/// record of this format (level `None`).
+fn iso8601(line: &str) -> Option<Parsed> {
+    let ts = ISO_PREFIX.find(line)?;
+    let timestamp = time::iso8601(ts.as_str());
+    let rest = &line[ts.end()..];
+    // A timestamp must end at a boundary: `2026-11-20T10:15:03.123Zabc` is not one.
+    if !rest.is_empty() && !rest.starts_with([' ', '\t', '|', '-', ':', '[']) {
+        return None;
+    }
+    let mut parsed = Parsed {
+        timestamp,
+        anchors: true,
+        bad_timestamp: timestamp.is_none(),
+        ..Parsed::default()
+    };
+    let rest = rest.trim_start_matches([' ', '\t', '|', '-', ':']);
+    let word_end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+    let word = &rest[..word_end];
+    let bare = word.trim_end_matches([':', '|']);
+    let bare = bare
+        .strip_prefix(['[', '<', '('])
+        .and_then(|w| w.strip_suffix([']', '>', ')']))
+        .unwrap_or(bare);
+    let mut message = rest;
+    if let Some(level) = Level::parse_loose(bare) {
+        parsed.level = Some(level);
+        message = rest[word_end..].trim_start_matches([' ', '\t', '|', '-', ':']);
+        message = message.trim_start();
+        if let Some(caps) = LOGGER.captures(message) {
+            let logger = caps.name("logger").map_or("", |m| m.as_str());
+            parsed.fields.insert("logger".into(), logger.to_owned());
+            message = &message[caps.get(0).map_or(0, |m| m.end())..];
+        }
+    }
+    parsed.message = message.to_owned();
+    Some(parsed)
+}
+
+fn go_log(line: &str) -> Option<Parsed> {
+    let caps = GO_LOG.captures(line)?;
+    let timestamp = time::go_log(&caps["timestamp"]);
+    let mut message = caps.name("message").map_or("", |m| m.as_str());
+    let mut level = None;
+    if let Some((found, rest)) = leading_level(message) {
+        level = Some(found);
+        message = rest;
+    }
+    let mut parsed = Parsed {
+        timestamp,
+        level,
+        message: message.to_owned(),
+        anchors: true,
+        bad_timestamp: timestamp.is_none(),
+        ..Parsed::default()
+    };
+    fields_from(&caps, &["file"], &mut parsed.fields);
+    Some(parsed)
+}
+
+fn access_log(line: &str) -> Option<Parsed> {
+    let caps = ACCESS_LOG.captures(line)?;
+    let timestamp = time::clf(&caps["timestamp"]);
+    let status: u16 = caps["status"].parse().ok()?;
+    let level = match status {
+        500..=599 => Level::Error,
+        400..=499 => Level::Warn,
+        _ => Level::Info,
+    };
+    let request = &caps["request"];
+    let mut parsed = Parsed {
+        timestamp,
+        level: Some(level),
+        message: format!("{request} {status}"),
+        anchors: true,
+        bad_timestamp: timestamp.is_none(),
+        ..Parsed::default()
+    };
+    let mut parts = request.splitn(3, ' ');
+    if let (Some(method), Some(path)) = (parts.next(), parts.next()) {
+        parsed.fields.insert("method".into(), method.to_owned());
+        parsed.fields.insert("path".into(), path.to_owned());
+    }
+    fields_from(
+        &caps,
+        &["client", "user", "status", "bytes", "referer", "user_agent"],
+        &mut parsed.fields,
+    );
+    Some(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn cx() -> Context {
+        Context {
+            now: Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap(),
+        }
+    }
+
+    /// The first built-in (in trial order) that reads `line`, and what it read.
+    fn detect(line: &str) -> Option<(Builtin, Parsed)> {
+        Builtin::ALL
+            .iter()
+            .find_map(|&b| b.parse(line, cx()).map(|p| (b, p)))
+    }
+
+    fn check(
+        line: &str,
+        format: Builtin,
+        ts: Option<&str>,
+        level: Option<Level>,
+        message: &str,
+    ) -> Parsed {
+        let (got, parsed) = detect(line).unwrap_or_else(|| panic!("no format reads {line:?}"));
+        assert_eq!(got, format, "{line}");
+        assert_eq!(
+            parsed.timestamp.map(|t| t.to_rfc3339()).as_deref(),
+            ts,
+            "{line}"
+        );
+        assert_eq!(parsed.level, level, "{line}");
+        assert_eq!(parsed.message, message, "{line}");
+        parsed
+    }
+
+    #[test]
+    fn iso8601_forms() {
+        let p = check(
+            "2026-11-20T10:15:03.123Z INFO worker: job 17 started",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:03.123+00:00"),
+            Some(Level::Info),
+            "job 17 started",
+        );
+        assert_eq!(p.fields["logger"], "worker");
+        check(
+            "2026-11-20 10:15:03.347 INFO  badges: badge-printer starting, roster=roster.txt",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:03.347+00:00"),
+            Some(Level::Info),
+            "badge-printer starting, roster=roster.txt",
+        );
+        check(
+            "2026-11-20T10:15:04.001+01:00 [ERROR] job 17 failed: connection refused",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:04.001+01:00"),
+            Some(Level::Error),
+            "job 17 failed: connection refused",
+        );
+        check(
+            "2026-11-20 10:15:03 Starting server on :8080",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:03+00:00"),
+            None,
+            "Starting server on :8080",
+        );
+        check(
+            "2026-11-20 10:15:03 | WARNING | disk 91% full",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:03+00:00"),
+            Some(Level::Warn),
+            "disk 91% full",
+        );
+        assert!(detect("2026-11-20T10:15:03Zoops").is_none());
+    }
+
+    #[test]
+    fn python_forms() {
+        let p = check(
+            "2026-11-20 10:15:03,123 - app.db - ERROR - query failed",
+            Builtin::PythonDash,
+            Some("2026-11-20T10:15:03.123+00:00"),
+            Some(Level::Error),
+            "query failed",
+        );
+        assert_eq!(p.fields["logger"], "app.db");
+        check(
+            "2026-11-20 10:15:03,123 - WARNING - low memory",
+            Builtin::PythonDash,
+            Some("2026-11-20T10:15:03.123+00:00"),
+            Some(Level::Warn),
+            "low memory",
+        );
+        check(
+            "2026-11-20 10:15:03,123:CRITICAL:app:gone",
+            Builtin::PythonColon,
+            Some("2026-11-20T10:15:03.123+00:00"),
+            Some(Level::Critical),
+            "gone",
+        );
+        let p = check(
+            "2026-11-20 10:15:03,123 ERROR app.worker: job failed",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:03.123+00:00"),
+            Some(Level::Error),
+            "job failed",
+        );
+        assert_eq!(p.fields["logger"], "app.worker");
+        let p = check(
+            "ERROR:root:something broke: x=1",
+            Builtin::PythonDefault,
+            None,
+            Some(Level::Error),
+            "something broke: x=1",
+        );
+        assert_eq!(p.fields["logger"], "root");
+        assert!(!p.anchors);
+        assert!(detect("Error: not python").is_none());
+    }
+
+    #[test]
+    fn syslog_forms() {
+        let p = check(
+            "<34>Oct 11 22:14:15 mymachine su[230]: 'su root' failed for lonvick on /dev/pts/8",
+            Builtin::Syslog3164,
+            Some("2026-10-11T22:14:15+00:00"),
+            Some(Level::Critical),
+            "'su root' failed for lonvick on /dev/pts/8",
+        );
+        assert_eq!(p.fields["host"], "mymachine");
+        assert_eq!(p.fields["app"], "su");
+        assert_eq!(p.fields["pid"], "230");
+        check(
+            "Nov  3 04:05:06 web1 cron: ERROR job exploded",
+            Builtin::Syslog3164,
+            Some("2026-11-03T04:05:06+00:00"),
+            Some(Level::Error),
+            "job exploded",
+        );
+        check(
+            "Nov  3 04:05:06 web1 systemd[1]: Started Session 4.",
+            Builtin::Syslog3164,
+            Some("2026-11-03T04:05:06+00:00"),
+            None,
+            "Started Session 4.",
+        );
+        let p = check(
+            r#"<165>1 2026-11-20T10:15:03.123Z host.example.com evntslog 42 ID47 [exampleSDID@32473 iut="3" eventSource="App"] An application event"#,
+            Builtin::Syslog5424,
+            Some("2026-11-20T10:15:03.123+00:00"),
+            Some(Level::Notice),
+            "An application event",
+        );
+        assert_eq!(p.fields["app"], "evntslog");
+        assert_eq!(p.fields["msgid"], "ID47");
+        check(
+            "<11>1 - - app - - - disk failure",
+            Builtin::Syslog5424,
+            None,
+            Some(Level::Error),
+            "disk failure",
+        );
+    }
+
+    #[test]
+    fn rust_forms() {
+        let p = check(
+            "[2026-11-20T10:15:03Z ERROR my_app] failed to open config",
+            Builtin::EnvLogger,
+            Some("2026-11-20T10:15:03+00:00"),
+            Some(Level::Error),
+            "failed to open config",
+        );
+        assert_eq!(p.fields["target"], "my_app");
+        check(
+            "[WARN  my_app::net] retrying",
+            Builtin::EnvLogger,
+            None,
+            Some(Level::Warn),
+            "retrying",
+        );
+        let p = check(
+            "2026-11-20T10:15:03.123456Z ERROR my_app::db: query failed key=value",
+            Builtin::Tracing,
+            Some("2026-11-20T10:15:03.123456+00:00"),
+            Some(Level::Error),
+            "query failed key=value",
+        );
+        assert_eq!(p.fields["target"], "my_app::db");
+        let p = check(
+            "2026-11-20T10:15:03.123456Z  INFO request{method=GET path=/a b}: my_app::api: served",
+            Builtin::Tracing,
+            Some("2026-11-20T10:15:03.123456+00:00"),
+            Some(Level::Info),
+            "served",
+        );
+        assert_eq!(p.fields["spans"], "request{method=GET path=/a b}");
+    }
+
+    #[test]
+    fn java_forms() {
+        let p = check(
+            "10:15:03.123 [main] ERROR com.example.App - boom",
+            Builtin::Log4j,
+            Some("2026-11-24T10:15:03.123+00:00"),
+            Some(Level::Error),
+            "boom",
+        );
+        assert_eq!(p.fields["thread"], "main");
+        assert_eq!(p.fields["logger"], "com.example.App");
+        check(
+            "2026-11-20 10:15:03,123 [pool-1-thread-2] WARN  c.e.Cache - evicting",
+            Builtin::Log4j,
+            Some("2026-11-20T10:15:03.123+00:00"),
+            Some(Level::Warn),
+            "evicting",
+        );
+        let p = check(
+            "2026-11-20T10:15:03.123+01:00 ERROR 4242 --- [shop] [nio-8080-exec-1] c.e.OrderService    : order failed",
+            Builtin::Spring,
+            Some("2026-11-20T10:15:03.123+01:00"),
+            Some(Level::Error),
+            "order failed",
+        );
+        assert_eq!(p.fields["thread"], "nio-8080-exec-1");
+        check(
+            "2026-11-20 10:15:03.123  INFO 4242 --- [           main] o.s.b.StartupInfoLogger      : Started",
+            Builtin::Spring,
+            Some("2026-11-20T10:15:03.123+00:00"),
+            Some(Level::Info),
+            "Started",
+        );
+    }
+
+    #[test]
+    fn go_log_form() {
+        check(
+            "2026/11/20 10:15:03 listening on :8080",
+            Builtin::GoLog,
+            Some("2026-11-20T10:15:03+00:00"),
+            None,
+            "listening on :8080",
+        );
+        let p = check(
+            "2026/11/20 10:15:03.123456 main.go:42: ERROR db unreachable",
+            Builtin::GoLog,
+            Some("2026-11-20T10:15:03.123456+00:00"),
+            Some(Level::Error),
+            "db unreachable",
+        );
+        assert_eq!(p.fields["file"], "main.go:42");
+    }
+
+    #[test]
+    fn access_log_status_sets_level() {
+        let line = |status: u16| {
+            format!(
+                r#"203.0.113.9 - frank [20/Nov/2026:10:15:03 +0000] "GET /api/orders/17 HTTP/1.1" {status} 512 "-" "curl/8.5.0""#
+            )
+        };
+        let p = check(
+            &line(502),
+            Builtin::AccessLog,
+            Some("2026-11-20T10:15:03+00:00"),
+            Some(Level::Error),
+            "GET /api/orders/17 HTTP/1.1 502",
+        );
+        assert_eq!(p.fields["path"], "/api/orders/17");
+        assert_eq!(p.fields["user_agent"], "curl/8.5.0");
+        assert_eq!(detect(&line(404)).unwrap().1.level, Some(Level::Warn));
+        assert_eq!(detect(&line(200)).unwrap().1.level, Some(Level::Info));
+        // Common log format: no referer, no agent.
+        check(
+            r#"::1 - - [20/Nov/2026:10:15:03 -0700] "POST /login HTTP/1.0" 401 -"#,
+            Builtin::AccessLog,
+            Some("2026-11-20T10:15:03-07:00"),
+            Some(Level::Warn),
+            "POST /login HTTP/1.0 401",
+        );
+    }
+
+    #[test]
+    fn garbage_is_declined_without_panic() {
+        for line in [
+            "",
+            "  indented",
+            "Traceback (most recent call last):",
+            "KeyError: 'timeout'",
+            "\u{0}\u{1}\u{fffd}",
+            "2026-",
+            "<999>1 x",
+            "[",
+            "9999-99-99T99:99:99Z ERROR x",
+            "goroutine 1 [running]:",
+            "main.main()",
+            "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+        ] {
+            let got = detect(line);
+            assert!(
+                got.as_ref().map_or(true, |(_, p)| p.timestamp.is_none()),
+                "{line:?} read as {got:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! JSON lines: one object per line, as structured loggers (pino, bunyan, zap, zerolog, slog's
+//! JSON handler, structlog, logstash encoders …) write them.
+//!
+//! The well-known keys give the timestamp, level and message; an error's text (`error`, `stack`,
+//! `exc_info`, `stack_trace` …, as a string or inside a nested object) is appended to the message on
+//! its own lines so that a stack trace reads exactly as it would in a text log. Other top-level
+//! values become fields (objects and arrays as compact JSON).
+
+use serde_json::{Map, Value};
+
+use super::format::{Context, Parsed};
+use super::{time, Level};
+
+const TIME_KEYS: [&str; 7] = [
+    "time",
+    "ts",
+    "timestamp",
+    "@timestamp",
+    "t",
+    "datetime",
+    "asctime",
+];
+const LEVEL_KEYS: [&str; 7] = [
+    "level",
+    "lvl",
+    "severity",
+    "log.level",
+    "levelname",
+    "loglevel",
+    "@level",
+];
+const MESSAGE_KEYS: [&str; 6] = ["msg", "message", "@message", "event", "text", "@m"];
+/// Keys that hold an error's text or a stack trace, appended to the message in this order.
+const ERROR_KEYS: [&str; 9] = [
+    "error",
+    "err",
+    "exception",
+    "exc_info",
+    "exc_text",
+    "stack",
+    "stack_trace",
+    "stacktrace",
+    "traceback",
+];
+/// Where an error object keeps its text (pino's `err`, ECS's `error`).
+const NESTED_ERROR_KEYS: [&str; 6] = [
+    "stack",
+    "stack_trace",
+    "stacktrace",
+    "message",
+    "msg",
+    "type",
+];
+
+pub fn parse(line: &str, cx: Context) -> Option<Parsed> {
+    let trimmed = line.trim_ascii();
+    if !trimmed.starts_with('{') || !trimmed.ends_with('}') {
+        return None;
+    }
+    let mut object: Map<String, Value> = serde_json::from_str(trimmed).ok()?;
+    let mut parsed = Parsed {
+        anchors: true,
+        ..Parsed::default()
+    };
+
+    if let Some(value) = take_first(&mut object, &TIME_KEYS) {
+        parsed.timestamp = match &value {
+            Value::String(s) => time::any(s, cx.now),
+            Value::Number(n) => n.as_f64().and_then(time::epoch),
+            _ => None,
+        };
+        parsed.bad_timestamp = parsed.timestamp.is_none();
+    }
+    if let Some(value) = take_first(&mut object, &LEVEL_KEYS) {
+        parsed.level = match &value {
+            Value::String(s) => Level::parse(s),
+            Value::Number(n) => n.as_f64().and_then(Level::from_number),
+            _ => None,
+        };
+    }
+    // ECS nests the level: {"log": {"level": "error"}}.
+    if parsed.level.is_none() {
+        parsed.level = object
+            .get("log")
+            .and_then(|log| log.get("level"))
+            .and_then(Value::as_str)
+            .and_then(Level::parse);
+    }
+    let mut message = match take_first(&mut object, &MESSAGE_KEYS) {
+        Some(Value::String(s)) => s,
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    for key in ERROR_KEYS {
+        let Some(value) = object.remove(key) else {
+            continue;
+        };
+        let text = match value {
+            Value::String(s) => s,
+            Value::Object(mut inner) => {
+                // The stack, if any, already starts with the type and message.
+                match take_first(&mut inner, &NESTED_ERROR_KEYS) {
+                    Some(Value::String(s)) => s,
+                    _ => Value::Object(inner).to_string(),
+                }
+            }
+            Value::Null | Value::Bool(false) => continue,
+            Value::Array(items) if items.iter().all(Value::is_string) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(""),
+            other => other.to_string(),
+        };
+        let text = text.trim_end_matches('\n');
+        if text.is_empty() || message.contains(text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push('\n');
+        }
+        message.push_str(text);
+    }
+    parsed.message = message;
+
+    for (key, value) in object {
+        let text = match value {
+            Value::String(s) => s,
+            Value::Null => continue,
+            other => other.to_string(),
+        };
+        parsed.fields.insert(key, text);
+    }
+    Some(parsed)
+}
+
+fn take_first(object: &mut Map<String, Value>, keys: &[&str]) -> Option<Value> {
+    keys.iter().find_map(|&k| object.remove(k))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn cx() -> Context {
+        Context {
+            now: Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn common_keys() {
+        let p = parse(
+            r#"{"ts":"2026-11-20T10:15:03.123Z","lvl":"warn","msg":"slow query","took_ms":812,"tags":["db"]}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(
+            p.timestamp.unwrap().to_rfc3339(),
+            "2026-11-20T10:15:03.123+00:00"
+        );
+        assert_eq!(p.level, Some(Level::Warn));
+        assert_eq!(p.message, "slow query");
+        assert_eq!(p.fields["took_ms"], "812");
+        assert_eq!(p.fields["tags"], r#"["db"]"#);
+    }
+
+    #[test]
+    fn pino_numbers_and_epoch_millis() {
+        let p = parse(
+            r#"{"level":50,"time":1795601703123,"pid":7,"hostname":"h","msg":"boom"}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(p.level, Some(Level::Error));
+        assert_eq!(p.timestamp.unwrap().timestamp_millis(), 1_795_601_703_123);
+    }
+
+    #[test]
+    fn errors_are_appended_as_lines() {
+        let p = parse(
+            r#"{"@timestamp":"2026-11-20T10:15:03Z","severity":"ERROR","message":"handler failed","err":{"type":"TypeError","message":"x is undefined","stack":"TypeError: x is undefined\n    at f (/srv/app/a.js:3:9)"}}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(
+            p.message,
+            "handler failed\nTypeError: x is undefined\n    at f (/srv/app/a.js:3:9)"
+        );
+        let p = parse(
+            r#"{"levelname":"ERROR","message":"failed","exc_info":"Traceback (most recent call last):\n  File \"/app/w.py\", line 3, in <module>\nKeyError: 'x'\n"}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(
+            p.message,
+            "failed\nTraceback (most recent call last):\n  File \"/app/w.py\", line 3, in <module>\nKeyError: 'x'"
+        );
+        assert_eq!(p.timestamp, None);
+        assert!(!p.bad_timestamp);
+    }
+
+    #[test]
+    fn ecs_nested_level() {
+        let p = parse(r#"{"log":{"level":"error"},"message":"x"}"#, cx()).unwrap();
+        assert_eq!(p.level, Some(Level::Error));
+    }
+
+    #[test]
+    fn not_json() {
+        assert!(parse("{not json}", cx()).is_none());
+        assert!(parse("[1,2]", cx()).is_none());
+        assert!(parse(r#"{"a":1} trailing"#, cx()).is_none());
+    }
+}
