@@ -19,9 +19,9 @@ pub mod generator;
 pub mod locate;
 pub mod repo;
 pub mod rules;
+mod solution;
 #[cfg(test)]
 pub(crate) mod testing;
-mod solution;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -90,6 +90,9 @@ pub mod factor {
 pub struct Fixer {
     settings: FixSettings,
     notes: Vec<String>,
+    /// Diffs already proposed: two fingerprints of one crash (a trace joined to different log
+    /// lines) must not give the same patch twice.
+    proposed: std::collections::HashSet<String>,
 }
 
 impl Fixer {
@@ -97,6 +100,7 @@ impl Fixer {
         Fixer {
             settings,
             notes: Vec::new(),
+            proposed: std::collections::HashSet::new(),
         }
     }
 
@@ -155,6 +159,16 @@ impl Fixer {
             }
             taken.extend(s.files.iter().cloned());
             true
+        });
+        solutions.retain(|s| {
+            let fresh = self.proposed.insert(s.diff.clone());
+            if !fresh {
+                self.notes.push(format!(
+                    "{}: the same change was already proposed for another fingerprint",
+                    s.generator
+                ));
+            }
+            fresh
         });
         solutions
     }

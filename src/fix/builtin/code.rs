@@ -179,7 +179,10 @@ impl<'a> Line<'a> {
                 any = true;
                 // `f(x)`, `a[0]`: keep going into the callee or the subscripted value; a bare
                 // parenthesised group or list display ends here.
-                if i > 0 && self.is_code(i - 1) && (is_ident(b[i - 1]) || matches!(b[i - 1], b')' | b']')) {
+                if i > 0
+                    && self.is_code(i - 1)
+                    && (is_ident(b[i - 1]) || matches!(b[i - 1], b')' | b']'))
+                {
                     continue;
                 }
                 if i > 0 && self.class[i - 1] == Class::Str && b[i] == b'[' {
@@ -292,9 +295,7 @@ pub fn is_ident(b: u8) -> bool {
 pub fn is_name_chain(text: &str) -> bool {
     !text.is_empty()
         && text.split('.').all(|part| {
-            !part.is_empty()
-                && part.bytes().all(is_ident)
-                && !part.as_bytes()[0].is_ascii_digit()
+            !part.is_empty() && part.bytes().all(is_ident) && !part.as_bytes()[0].is_ascii_digit()
         })
         && !KEYWORDS.contains(&text)
 }
@@ -316,7 +317,10 @@ fn classify(text: &str, lang: Lang) -> Vec<Class> {
             break;
         }
         if lang != Lang::Python && c == b'/' && b.get(i + 1) == Some(&b'*') {
-            let end = text[i + 2..].find("*/").map(|k| i + 2 + k + 2).unwrap_or(b.len());
+            let end = text[i + 2..]
+                .find("*/")
+                .map(|k| i + 2 + k + 2)
+                .unwrap_or(b.len());
             for k in &mut class[i..end] {
                 *k = Class::Comment;
             }
@@ -381,9 +385,15 @@ mod tests {
     fn primary_expressions() {
         let l = Line::new("y = cfg['db']['host'] + f(a, b).c[0]", Lang::Python);
         let end = l.text.find(" +").unwrap();
-        assert_eq!(&l.text[l.primary_start(end).unwrap()..end], "cfg['db']['host']");
+        assert_eq!(
+            &l.text[l.primary_start(end).unwrap()..end],
+            "cfg['db']['host']"
+        );
         let start = l.text.find("f(").unwrap();
-        assert_eq!(&l.text[start..l.primary_end(start).unwrap()], "f(a, b).c[0]");
+        assert_eq!(
+            &l.text[start..l.primary_end(start).unwrap()],
+            "f(a, b).c[0]"
+        );
         let l = Line::new("return total / count", Lang::Python);
         assert_eq!(l.primary_start(6), None);
         assert_eq!(l.primary_start(12), Some(7));

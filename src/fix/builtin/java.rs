@@ -64,7 +64,9 @@ impl Generator for NullPointer {
         let owner = &caps["type"];
         let recv = &caps["recv"];
         if recv.starts_with('<') || !is_name_chain(recv) {
-            return decline(format!("the null receiver \"{recv}\" is not a name in the source"));
+            return decline(format!(
+                "the null receiver \"{recv}\" is not a name in the source"
+            ));
         }
         let Some(site) = cx.site.as_ref() else {
             return decline("no frame of the trace maps to a file tracked at HEAD");
@@ -87,7 +89,9 @@ impl Generator for NullPointer {
                     continue;
                 }
                 let open = start + needle.len() - 1;
-                let Some(close) = line.matching_close(open) else { continue };
+                let Some(close) = line.matching_close(open) else {
+                    continue;
+                };
                 calls.push((start, close + 1, r.clone()));
             }
         }
@@ -120,7 +124,10 @@ impl Generator for NullPointer {
             let indent = line.indent();
             let unit = if indent.contains('\t') { "\t" } else { "    " };
             (
-                format!("{indent}if ({r} != null) {{\n{indent}{unit}{stmt}{}\n{indent}}}", &text[code_end..]),
+                format!(
+                    "{indent}if ({r} != null) {{\n{indent}{unit}{stmt}{}\n{indent}}}",
+                    &text[code_end..]
+                ),
                 "skips the call when it is null".to_string(),
             )
         } else {

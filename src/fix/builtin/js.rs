@@ -174,11 +174,49 @@ impl Generator for UndefinedProperty {
 pub struct MissingModule;
 
 const BUILTINS: &[&str] = &[
-    "assert", "async_hooks", "buffer", "child_process", "cluster", "console", "constants",
-    "crypto", "dgram", "diagnostics_channel", "dns", "domain", "events", "fs", "http", "http2",
-    "https", "inspector", "module", "net", "os", "path", "perf_hooks", "process", "punycode",
-    "querystring", "readline", "repl", "stream", "string_decoder", "sys", "timers", "tls",
-    "trace_events", "tty", "url", "util", "v8", "vm", "wasi", "worker_threads", "zlib", "test",
+    "assert",
+    "async_hooks",
+    "buffer",
+    "child_process",
+    "cluster",
+    "console",
+    "constants",
+    "crypto",
+    "dgram",
+    "diagnostics_channel",
+    "dns",
+    "domain",
+    "events",
+    "fs",
+    "http",
+    "http2",
+    "https",
+    "inspector",
+    "module",
+    "net",
+    "os",
+    "path",
+    "perf_hooks",
+    "process",
+    "punycode",
+    "querystring",
+    "readline",
+    "repl",
+    "stream",
+    "string_decoder",
+    "sys",
+    "timers",
+    "tls",
+    "trace_events",
+    "tty",
+    "url",
+    "util",
+    "v8",
+    "vm",
+    "wasi",
+    "worker_threads",
+    "zlib",
+    "test",
 ];
 
 static PACKAGE_NAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -237,7 +275,11 @@ impl Generator for MissingModule {
         let Some(text) = site.line_text() else {
             return decline(format!("{} has no line {}", site.path, site.line));
         };
-        let quoted = [format!("'{spec}'"), format!("\"{spec}\""), format!("`{spec}`")];
+        let quoted = [
+            format!("'{spec}'"),
+            format!("\"{spec}\""),
+            format!("`{spec}`"),
+        ];
         if !(text.contains("require") || text.contains("import"))
             || !quoted.iter().any(|q| text.contains(q.as_str()))
         {
@@ -266,7 +308,12 @@ impl Generator for MissingModule {
         let content = cx.repo.read(&manifest).unwrap_or_default();
         let parsed: serde_json::Value = serde_json::from_str(&content)
             .map_err(|_| Skip::Declined(format!("{manifest} does not parse")))?;
-        for section in ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] {
+        for section in [
+            "dependencies",
+            "devDependencies",
+            "optionalDependencies",
+            "peerDependencies",
+        ] {
             if parsed[section].get(package).is_some() {
                 return decline(format!(
                     "{manifest} already lists '{package}' in {section}: the install, not the \
@@ -358,11 +405,21 @@ pub fn add_dependency(text: &str, name: &str, version: &str) -> Option<String> {
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| (i, *l))
             .collect();
-        if entries.iter().any(|(_, l)| !l.trim_start().starts_with('"') || l.matches("\":").count() != 1) {
+        if entries
+            .iter()
+            .any(|(_, l)| !l.trim_start().starts_with('"') || l.matches("\":").count() != 1)
+        {
             return None;
         }
         let indent = &entries[0].1[..entries[0].1.len() - entries[0].1.trim_start().len()];
-        let key_of = |l: &str| l.trim_start().trim_start_matches('"').split('"').next().unwrap_or("").to_string();
+        let key_of = |l: &str| {
+            l.trim_start()
+                .trim_start_matches('"')
+                .split('"')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        };
         let mut out_lines: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
         match entries.iter().find(|(_, l)| key_of(l).as_str() > name) {
             Some((i, _)) => out_lines.insert(*i, format!("{indent}{entry},")),
@@ -374,13 +431,22 @@ pub fn add_dependency(text: &str, name: &str, version: &str) -> Option<String> {
                 out_lines.insert(last + 1, format!("{indent}{entry}"));
             }
         }
-        return Some(format!("{}{}{}", &text[..at + 1], out_lines.join("\n"), &text[close..]));
+        return Some(format!(
+            "{}{}{}",
+            &text[..at + 1],
+            out_lines.join("\n"),
+            &text[close..]
+        ));
     }
     // No dependencies yet: a new member before the object's closing brace.
     let close = text.rfind('}')?;
     let last = text[..close].trim_end().len();
     let unit = guess_unit(text);
-    let sep = if text[..last].trim_end().ends_with('{') { "" } else { "," };
+    let sep = if text[..last].trim_end().ends_with('{') {
+        ""
+    } else {
+        ","
+    };
     Some(format!(
         "{}{sep}\n{unit}\"dependencies\": {{\n{unit}{unit}{entry}\n{unit}}}\n{}",
         &text[..last],
@@ -440,8 +506,19 @@ mod tests {
     fn bare_specifiers() {
         assert_eq!(package_of("lodash"), Some("lodash"));
         assert_eq!(package_of("lodash/fp"), Some("lodash"));
-        assert_eq!(package_of("@aws-sdk/client-s3/dist"), Some("@aws-sdk/client-s3"));
-        for bad in ["./x", "../x", "/srv/x.js", "node:fs", "C:\\x", "Lodash", "@scope"] {
+        assert_eq!(
+            package_of("@aws-sdk/client-s3/dist"),
+            Some("@aws-sdk/client-s3")
+        );
+        for bad in [
+            "./x",
+            "../x",
+            "/srv/x.js",
+            "node:fs",
+            "C:\\x",
+            "Lodash",
+            "@scope",
+        ] {
             assert_eq!(package_of(bad), None, "{bad}");
         }
     }
@@ -450,19 +527,27 @@ mod tests {
     fn dependencies_stay_sorted_and_valid() {
         let pkg = "{\n  \"name\": \"x\",\n  \"dependencies\": {\n    \"commander\": \"^11.0.0\",\n    \"zod\": \"^3.0.0\"\n  }\n}\n";
         let out = add_dependency(pkg, "lodash", "*").unwrap();
-        assert!(out.contains("    \"commander\": \"^11.0.0\",\n    \"lodash\": \"*\",\n    \"zod\""), "{out}");
+        assert!(
+            out.contains("    \"commander\": \"^11.0.0\",\n    \"lodash\": \"*\",\n    \"zod\""),
+            "{out}"
+        );
         let out = add_dependency(pkg, "zzz", "*").unwrap();
-        assert!(out.contains("\"zod\": \"^3.0.0\",\n    \"zzz\": \"*\"\n  }"), "{out}");
+        assert!(
+            out.contains("\"zod\": \"^3.0.0\",\n    \"zzz\": \"*\"\n  }"),
+            "{out}"
+        );
         let none = "{\n  \"name\": \"x\"\n}\n";
         let out = add_dependency(none, "lodash", "*").unwrap();
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["dependencies"]["lodash"], "*");
         let empty = "{\n  \"dependencies\": {}\n}\n";
-        let v: serde_json::Value = serde_json::from_str(&add_dependency(empty, "a", "*").unwrap()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&add_dependency(empty, "a", "*").unwrap()).unwrap();
         assert_eq!(v["dependencies"]["a"], "*");
         // A nested "dependencies" is not the top-level one.
         let nested = "{\n  \"overrides\": {\"dependencies\": {}},\n  \"name\": \"x\"\n}\n";
-        let v: serde_json::Value = serde_json::from_str(&add_dependency(nested, "a", "*").unwrap()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&add_dependency(nested, "a", "*").unwrap()).unwrap();
         assert_eq!(v["dependencies"]["a"], "*");
         assert_eq!(v["overrides"]["dependencies"], serde_json::json!({}));
     }

@@ -53,8 +53,8 @@ pub fn shown(message: &str, site: &Site) -> Shown {
     let mut span = None;
     let mut primary = None;
     if let Some(carets) = lines.get(i + 2) {
-        let only_marks = carets.chars().all(|c| matches!(c, ' ' | '~' | '^'))
-            && carets.contains('^');
+        let only_marks =
+            carets.chars().all(|c| matches!(c, ' ' | '~' | '^')) && carets.contains('^');
         if only_marks {
             let display_indent = display.chars().take_while(|c| c.is_whitespace()).count();
             let head_indent = head_line.len() - head_line.trim_start().len();
@@ -64,10 +64,7 @@ pub fn shown(message: &str, site: &Site) -> Shown {
                 if k == stripped.chars().count() {
                     return Some(head_indent + stripped.len());
                 }
-                stripped
-                    .char_indices()
-                    .nth(k)
-                    .map(|(b, _)| head_indent + b)
+                stripped.char_indices().nth(k).map(|(b, _)| head_indent + b)
             };
             let cols: Vec<(usize, char)> = carets
                 .chars()
@@ -80,7 +77,8 @@ pub fn shown(message: &str, site: &Site) -> Shown {
                 Some((byte_at(first)?, byte_at(last + 1)?))
             };
             span = range(&cols);
-            let hats: Vec<(usize, char)> = cols.iter().copied().filter(|(_, c)| *c == '^').collect();
+            let hats: Vec<(usize, char)> =
+                cols.iter().copied().filter(|(_, c)| *c == '^').collect();
             primary = range(&hats);
         }
     }
@@ -191,7 +189,11 @@ impl Generator for KeyError {
             if bases.len() != 1 {
                 return decline(format!(
                     "{} ['{key}'] subscripts on {}:{}; which one failed is unknown",
-                    if found.is_empty() { "no" } else { "several different" },
+                    if found.is_empty() {
+                        "no"
+                    } else {
+                        "several different"
+                    },
                     site.path,
                     site.line
                 ));
@@ -208,7 +210,11 @@ impl Generator for KeyError {
                 Some((i, b'=')) => b.get(i + 1) != Some(&b'='),
                 Some((i, op)) => {
                     b"+-*/%&|^@<>".contains(&op)
-                        && text[i..].trim_start_matches(['+', '-', '*', '/', '%', '&', '|', '^', '@', '<', '>']).starts_with('=')
+                        && text[i..]
+                            .trim_start_matches([
+                                '+', '-', '*', '/', '%', '&', '|', '^', '@', '<', '>',
+                            ])
+                            .starts_with('=')
                         && !text[i..].starts_with("==")
                         && !text[i..].starts_with("<=")
                         && !text[i..].starts_with(">=")
@@ -216,16 +222,23 @@ impl Generator for KeyError {
                 None => false,
             };
             if assigns || text[..start].trim_end().ends_with("del") {
-                return decline(format!("['{key}'] is assigned or deleted at {}:{}, not read", site.path, site.line));
+                return decline(format!(
+                    "['{key}'] is assigned or deleted at {}:{}, not read",
+                    site.path, site.line
+                ));
             }
             // A chain of literal subscripts after it: `cfg['db']['host']` with 'db' missing
             // becomes `cfg.get('db', {}).get('host')`.
             let mut tail = Vec::new();
             let mut end = close + 1;
             while b.get(end) == Some(&b'[') {
-                let Some(c2) = line.matching_close(end) else { break };
+                let Some(c2) = line.matching_close(end) else {
+                    break;
+                };
                 let inner = &text[end + 1..c2];
-                if !(end + 1..c2).all(|i| line.class[i] == Class::Str) || literal_value(inner).is_none() {
+                if !(end + 1..c2).all(|i| line.class[i] == Class::Str)
+                    || literal_value(inner).is_none()
+                {
                     return decline(format!(
                         "the value of ['{key}'] is subscripted further at {}:{}; a missing key there would fail the same way",
                         site.path, site.line
@@ -343,7 +356,11 @@ impl Generator for NoneAttribute {
         let (start, dot, at_column) = if span.is_some() {
             // The carets cover `base.attr` (and a call's arguments): the access whose dot is
             // under them and ends last is the one that failed.
-            let hit: Vec<_> = found.iter().copied().filter(|(_, d)| within(span, *d)).collect();
+            let hit: Vec<_> = found
+                .iter()
+                .copied()
+                .filter(|(_, d)| within(span, *d))
+                .collect();
             match hit.as_slice() {
                 [one] => (one.0, one.1, true),
                 _ => {
@@ -359,7 +376,11 @@ impl Generator for NoneAttribute {
             if bases.len() != 1 {
                 return decline(format!(
                     "{} .{attr} accesses on {}:{}; which one failed is unknown",
-                    if found.is_empty() { "no" } else { "several different" },
+                    if found.is_empty() {
+                        "no"
+                    } else {
+                        "several different"
+                    },
                     site.path,
                     site.line
                 ));
@@ -391,14 +412,12 @@ impl Generator for NoneAttribute {
         let assigns_to_access = line
             .next_non_space(end)
             .is_some_and(|(i, c)| c == b'=' && b.get(i + 1) != Some(&b'='))
-            || line.next_non_space(end).is_some_and(|(i, c)| {
-                b"+-*/%&|^@".contains(&c) && b.get(i + 1) == Some(&b'=')
-            });
+            || line
+                .next_non_space(end)
+                .is_some_and(|(i, c)| b"+-*/%&|^@".contains(&c) && b.get(i + 1) == Some(&b'='));
         let new_lines: String;
         let how: &str;
-        if (stmt == access || (assigns_to_access && stmt.starts_with(access)))
-            && simple_statement
-        {
+        if (stmt == access || (assigns_to_access && stmt.starts_with(access))) && simple_statement {
             // A statement on the None value: run it only when there is a value.
             let unit = if indent.contains('\t') { "\t" } else { "    " };
             new_lines = format!("{indent}if {guard}:\n{indent}{unit}{stmt}{rest}");
@@ -515,10 +534,21 @@ impl Generator for ZeroDivision {
             _ => None,
         };
         let (at, op, at_column) = if primary.is_some() {
-            let hit: Vec<_> = found.iter().copied().filter(|(a, _)| within(primary, *a)).collect();
+            let hit: Vec<_> = found
+                .iter()
+                .copied()
+                .filter(|(a, _)| within(primary, *a))
+                .collect();
             match hit.as_slice() {
                 [one] => (one.0, one.1, true),
-                _ => return decline(format!("no single {} under the carets at {}:{}", ops.join(" or "), site.path, site.line)),
+                _ => {
+                    return decline(format!(
+                        "no single {} under the carets at {}:{}",
+                        ops.join(" or "),
+                        site.path,
+                        site.line
+                    ))
+                }
             }
         } else {
             match found.as_slice() {
@@ -538,7 +568,10 @@ impl Generator for ZeroDivision {
             return decline("no left operand");
         };
         let Some(lstart) = line.primary_start(lend + 1) else {
-            return decline(format!("the left operand at {}:{} is not a simple expression", site.path, site.line));
+            return decline(format!(
+                "the left operand at {}:{} is not a simple expression",
+                site.path, site.line
+            ));
         };
         if line.class[lstart] == Class::Str {
             return decline("the left operand is a string: % formats, it does not divide");
@@ -546,19 +579,25 @@ impl Generator for ZeroDivision {
         // Operators binding as tightly as the division, or tighter, before the left operand
         // would change meaning once the division is wrapped.
         if let Some((p, c)) = line.prev_non_space(lstart) {
-            let unary = matches!(c, b'-' | b'+' | b'~')
-                && line
-                    .prev_non_space(p)
-                    .is_none_or_op();
-            if matches!(c, b'*' | b'/' | b'%' | b'@') || unary || (c == b'*' && p > 0 && b[p - 1] == b'*') {
-                return decline(format!("the division at {}:{} is part of a longer product", site.path, site.line));
+            let unary = matches!(c, b'-' | b'+' | b'~') && line.prev_non_space(p).is_none_or_op();
+            if matches!(c, b'*' | b'/' | b'%' | b'@')
+                || unary
+                || (c == b'*' && p > 0 && b[p - 1] == b'*')
+            {
+                return decline(format!(
+                    "the division at {}:{} is part of a longer product",
+                    site.path, site.line
+                ));
             }
         }
         let Some((rstart, _)) = line.next_non_space(at + op.len()) else {
             return decline("no right operand");
         };
         let Some(rend) = line.primary_end(rstart) else {
-            return decline(format!("the divisor at {}:{} is not a simple expression", site.path, site.line));
+            return decline(format!(
+                "the divisor at {}:{} is not a simple expression",
+                site.path, site.line
+            ));
         };
         let divisor = &text[rstart..rend];
         if !pure_divisor(divisor) {
@@ -588,7 +627,8 @@ impl Generator for ZeroDivision {
             format!("({expr} if {divisor} != 0 else {default})")
         };
         let new = format!("{before}{guarded}{}", &text[rend..]);
-        let edit = Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line exists");
+        let edit =
+            Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line exists");
         Ok(Draft {
             edits: vec![edit],
             description: format!(
@@ -610,7 +650,9 @@ fn pure_divisor(text: &str) -> bool {
     if is_name_chain(text) {
         return true;
     }
-    for f in ["len(", "float(", "int(", "abs(", "sum(", "max(", "min(", "round("] {
+    for f in [
+        "len(", "float(", "int(", "abs(", "sum(", "max(", "min(", "round(",
+    ] {
         if let Some(inner) = text.strip_prefix(f).and_then(|r| r.strip_suffix(')')) {
             return is_name_chain(inner.trim());
         }
@@ -677,18 +719,109 @@ const DISTRIBUTIONS: &[(&str, &str)] = &[
 /// Standard-library modules that are missing only from broken or minimal interpreters: adding a
 /// requirement would not help.
 const STDLIB: &[&str] = &[
-    "abc", "argparse", "array", "ast", "asyncio", "base64", "bisect", "bz2", "calendar", "cmath",
-    "collections", "concurrent", "configparser", "contextlib", "copy", "csv", "ctypes", "curses",
-    "dataclasses", "datetime", "dbm", "decimal", "difflib", "dis", "distutils", "email",
-    "encodings", "enum", "errno", "fcntl", "fnmatch", "fractions", "functools", "gc", "getpass",
-    "gettext", "glob", "gzip", "hashlib", "heapq", "hmac", "html", "http", "imaplib", "imp",
-    "importlib", "inspect", "io", "ipaddress", "itertools", "json", "logging", "lzma", "math",
-    "mimetypes", "multiprocessing", "operator", "os", "pathlib", "pickle", "platform",
-    "pprint", "queue", "random", "re", "readline", "secrets", "select", "shelve", "shlex",
-    "shutil", "signal", "smtplib", "socket", "sqlite3", "ssl", "stat", "statistics", "string",
-    "struct", "subprocess", "sys", "tarfile", "tempfile", "textwrap", "threading", "time",
-    "timeit", "tkinter", "tomllib", "traceback", "types", "typing", "unittest", "urllib", "uuid",
-    "venv", "warnings", "weakref", "xml", "zipfile", "zlib", "zoneinfo",
+    "abc",
+    "argparse",
+    "array",
+    "ast",
+    "asyncio",
+    "base64",
+    "bisect",
+    "bz2",
+    "calendar",
+    "cmath",
+    "collections",
+    "concurrent",
+    "configparser",
+    "contextlib",
+    "copy",
+    "csv",
+    "ctypes",
+    "curses",
+    "dataclasses",
+    "datetime",
+    "dbm",
+    "decimal",
+    "difflib",
+    "dis",
+    "distutils",
+    "email",
+    "encodings",
+    "enum",
+    "errno",
+    "fcntl",
+    "fnmatch",
+    "fractions",
+    "functools",
+    "gc",
+    "getpass",
+    "gettext",
+    "glob",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http",
+    "imaplib",
+    "imp",
+    "importlib",
+    "inspect",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "logging",
+    "lzma",
+    "math",
+    "mimetypes",
+    "multiprocessing",
+    "operator",
+    "os",
+    "pathlib",
+    "pickle",
+    "platform",
+    "pprint",
+    "queue",
+    "random",
+    "re",
+    "readline",
+    "secrets",
+    "select",
+    "shelve",
+    "shlex",
+    "shutil",
+    "signal",
+    "smtplib",
+    "socket",
+    "sqlite3",
+    "ssl",
+    "stat",
+    "statistics",
+    "string",
+    "struct",
+    "subprocess",
+    "sys",
+    "tarfile",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "time",
+    "timeit",
+    "tkinter",
+    "tomllib",
+    "traceback",
+    "types",
+    "typing",
+    "unittest",
+    "urllib",
+    "uuid",
+    "venv",
+    "warnings",
+    "weakref",
+    "xml",
+    "zipfile",
+    "zlib",
+    "zoneinfo",
 ];
 
 /// PEP 503 normalised name.
@@ -870,7 +1003,13 @@ fn pyproject_edit(content: &str, dist: &str) -> Result<Option<Edit>, Skip> {
             // One line: `dependencies = ["a", "b"]`.
             let close = l.rfind(']').expect("ends with ]");
             let inner = l[..close].trim_end();
-            let sep = if inner.ends_with('[') { "" } else if inner.ends_with(',') { " " } else { ", " };
+            let sep = if inner.ends_with('[') {
+                ""
+            } else if inner.ends_with(',') {
+                " "
+            } else {
+                ", "
+            };
             let new = format!("{inner}{sep}\"{dist}\"{}", &l[close..]);
             return Ok(Edit::replace_line("pyproject.toml", content, no, &new));
         }
@@ -929,7 +1068,10 @@ KeyError: 'timeout'";
         let (sols, notes) = propose(&[("app/jobs.py", JOBS), ("worker.py", "x\n")], KEY_TRACE);
         assert_eq!(sols.len(), 1, "{notes:?}");
         assert_eq!(sols[0].generator, "py-key-error");
-        assert_eq!(added(&sols[0].diff), vec!["    timeout = settings.get('timeout')"]);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    timeout = settings.get('timeout')"]
+        );
         assert_eq!(sols[0].files, vec!["app/jobs.py"]);
     }
 
@@ -938,6 +1080,9 @@ KeyError: 'timeout'";
         let changed = JOBS.replace("settings['timeout']", "settings.get('timeout', 30)");
         let (sols, notes) = propose(&[("app/jobs.py", &changed)], KEY_TRACE);
         assert!(sols.is_empty());
-        assert!(notes.iter().any(|n| n.contains("changed since")), "{notes:?}");
+        assert!(
+            notes.iter().any(|n| n.contains("changed since")),
+            "{notes:?}"
+        );
     }
 }
