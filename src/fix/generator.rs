@@ -8,7 +8,7 @@ use super::edit::Edit;
 use super::locate::{self, Located};
 use super::repo::Snapshot;
 use crate::pattern::trace::Exception;
-use crate::pattern::{Frame, Language};
+use crate::pattern::{Frame, Language, StackTrace};
 use crate::threshold::Incident;
 
 /// A fix stage plug-in: one class of error, one kind of change.
@@ -82,17 +82,24 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// Build the context; `notes` gets why no site was found, when that is worth saying.
-    pub fn new(incident: &'a Incident, repo: &'a Snapshot, notes: &mut Vec<String>) -> Self {
-        let language = incident.trace.as_ref().map(|t| t.language);
-        let exception = incident.trace.as_ref().and_then(|t| t.primary());
+    /// Build the context for `incident`, whose `trace` was found in `text` (see [`trace_of`]);
+    /// `notes` gets why no site was found, when that is worth saying.
+    pub fn new(
+        incident: &'a Incident,
+        trace: Option<&'a StackTrace>,
+        text: &'a str,
+        repo: &'a Snapshot,
+        notes: &mut Vec<String>,
+    ) -> Self {
+        let language = trace.map(|t| t.language);
+        let exception = trace.and_then(|t| t.primary());
         let mut site = None;
         if let Some(exception) = exception {
             site = find_site(exception, language, repo, notes);
         }
         Context {
             incident,
-            message: &incident.entry.message,
+            message: text,
             language,
             exception,
             site,
@@ -110,6 +117,20 @@ impl<'a> Context<'a> {
     pub fn exception_message(&self) -> &str {
         self.exception.map(|e| e.message.as_str()).unwrap_or("")
     }
+}
+
+/// The incident's trace and the text it came from: the entry's message, or else a field of a
+/// structured entry (`exc="Traceback…"` in logfmt, `"exception": "…"` in JSON) that holds one.
+pub fn trace_of(incident: &Incident) -> (Option<StackTrace>, &str) {
+    if incident.trace.is_some() {
+        return (incident.trace.clone(), &incident.entry.message);
+    }
+    for value in incident.entry.fields.values() {
+        if let Some(trace) = crate::pattern::trace::extract(value) {
+            return (Some(trace), value);
+        }
+    }
+    (None, &incident.entry.message)
 }
 
 fn find_site(

@@ -122,7 +122,8 @@ impl Fixer {
             }
         };
         let mut notes = Vec::new();
-        let cx = Context::new(incident, &repo, &mut notes);
+        let (trace, text) = generator::trace_of(incident);
+        let cx = Context::new(incident, trace.as_ref(), text, &repo, &mut notes);
         let rules: Vec<rules::Rule> = self
             .settings
             .rules
