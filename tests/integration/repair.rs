@@ -283,3 +283,204 @@ fn working_tree_and_index_are_left_alone_and_head_is_what_is_patched() {
     );
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
 }
+
+/// Every case's single solution: its generator and the line it adds.
+fn fixed_by(name: &str, generator: &str, added: &str) {
+    let sols = case(name);
+    let with_diff: Vec<_> = sols
+        .iter()
+        .filter(|s| !s["diff"].as_str().unwrap().is_empty())
+        .collect();
+    assert_eq!(with_diff.len(), 1, "{name}: {sols:#?}");
+    assert_eq!(with_diff[0]["generator"], generator, "{name}");
+    let diff = with_diff[0]["diff"].as_str().unwrap();
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with('+') && l.contains(added)),
+        "{name}: no added line with {added:?} in\n{diff}"
+    );
+}
+
+#[test]
+fn py_key_error_in_a_nested_subscript() {
+    fixed_by(
+        "py-key-nested",
+        "py-key-error",
+        "host = cfg['database'].get('host')",
+    );
+}
+
+#[test]
+fn py_key_error_of_os_environ_behind_a_frozen_frame() {
+    fixed_by(
+        "py-key-environ",
+        "py-key-error",
+        "base = os.environ.get('BILLING_API_URL', '')",
+    );
+}
+
+#[test]
+fn py_key_error_in_a_call_argument_picks_the_subscript_under_the_carets() {
+    fixed_by(
+        "py-key-call-arg",
+        "py-key-error",
+        "send(extra['name'], extra.get('email'))",
+    );
+}
+
+#[test]
+fn py_key_error_in_a_comprehension() {
+    fixed_by(
+        "py-key-comprehension",
+        "py-key-error",
+        "[item.get('owner') for item",
+    );
+}
+
+#[test]
+fn py_key_error_from_a_json_lines_log() {
+    fixed_by(
+        "py-key-json-lines",
+        "py-key-error",
+        "coupon = payload.get('coupon')",
+    );
+}
+
+#[test]
+fn py_zero_division_from_a_logfmt_log() {
+    fixed_by(
+        "py-zero-logfmt",
+        "py-zero-division",
+        "return total_cents / units if units != 0 else 0.0",
+    );
+}
+
+#[test]
+fn py_zero_division_floor() {
+    fixed_by(
+        "py-zero-floor-division",
+        "py-zero-division",
+        "full = total // per_page if per_page != 0 else 0",
+    );
+}
+
+#[test]
+fn py_zero_division_modulo_after_a_call() {
+    fixed_by(
+        "py-zero-modulo",
+        "py-zero-division",
+        "return zlib.crc32(key.encode()) % slots if slots != 0 else 0",
+    );
+}
+
+#[test]
+fn py_zero_division_inside_a_call_argument() {
+    fixed_by(
+        "py-zero-float-call-arg",
+        "py-zero-division",
+        "round((hits / total if total != 0 else 0.0), 3)",
+    );
+}
+
+#[test]
+fn py_none_attribute_at_the_end_of_a_chain() {
+    fixed_by(
+        "py-none-attribute-chain",
+        "py-none-attribute",
+        "str((order.customer.address.city if order.customer.address is not None else None))",
+    );
+}
+
+#[test]
+fn py_none_attribute_of_a_statement_is_guarded() {
+    fixed_by(
+        "py-none-attribute-statement",
+        "py-none-attribute",
+        "if lock is not None:",
+    );
+}
+
+#[test]
+fn py_missing_module_goes_to_pyproject_dependencies() {
+    fixed_by(
+        "py-missing-module-pyproject",
+        "py-missing-module",
+        "\"python-slugify\",",
+    );
+}
+
+#[test]
+fn js_undefined_property_after_a_call() {
+    fixed_by(
+        "js-undefined-after-call",
+        "js-undefined-property",
+        "return findUser(id)?.profile.timezone;",
+    );
+}
+
+#[test]
+fn js_null_property_after_a_name() {
+    fixed_by(
+        "js-null-property",
+        "js-undefined-property",
+        "post.tags?.length",
+    );
+}
+
+#[test]
+fn js_missing_module_with_a_subpath_and_no_dependencies_yet() {
+    fixed_by(
+        "js-missing-module-subpath",
+        "js-missing-module",
+        "\"dayjs\": \"*\"",
+    );
+}
+
+#[test]
+fn rs_unwrap_of_a_result_with_a_backtrace() {
+    fixed_by(
+        "rs-unwrap-result-backtrace",
+        "rs-unwrap",
+        "raw.parse::<u32>().unwrap_or_default()",
+    );
+}
+
+#[test]
+fn rs_unwrap_the_column_picks_one_of_two() {
+    fixed_by(
+        "rs-unwrap-column",
+        "rs-unwrap",
+        "(it.next().unwrap(), it.next().unwrap_or_default())",
+    );
+}
+
+#[test]
+fn java_npe_on_a_field() {
+    fixed_by(
+        "java-npe-field",
+        "java-npe",
+        "(description == null ? true : description.isEmpty())",
+    );
+}
+
+#[test]
+fn java_npe_on_a_statement_is_skipped_when_null() {
+    fixed_by("java-npe-statement", "java-npe", "if (listener != null) {");
+}
+
+#[test]
+fn negative_cases_propose_nothing() {
+    for name in [
+        "neg-py-line-changed",
+        "neg-py-uncovered",
+        "neg-py-local-module",
+        "neg-py-variable-key",
+        "neg-py-none-from-call",
+        "neg-py-other-service",
+        "neg-js-relative-module",
+        "neg-rs-expect",
+        "neg-java-npe-no-debug-info",
+    ] {
+        case(name);
+    }
+}
