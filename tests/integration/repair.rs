@@ -477,10 +477,119 @@ fn negative_cases_propose_nothing() {
         "neg-py-variable-key",
         "neg-py-none-from-call",
         "neg-py-other-service",
+        "neg-py-library-only",
         "neg-js-relative-module",
         "neg-rs-expect",
         "neg-java-npe-no-debug-info",
     ] {
         case(name);
     }
+}
+
+fn verify_config(repo: &Repo, command: &str, timeout: &str) -> String {
+    let path = repo.env.write(
+        "verify.yaml",
+        format!("fix:\n  verify: '{command}'\n  verify_timeout: {timeout}\n"),
+    );
+    path.display().to_string()
+}
+
+#[test]
+fn verify_that_passes_validates_the_solution() {
+    let repo = Repo::new("py-key-nested");
+    let config = verify_config(&repo, "python3 main.py", "60s");
+    let report = repo.analyze(&["--config", &config]);
+    let sols = solutions(&report);
+    assert_eq!(sols.len(), 1, "{report:#}");
+    assert_eq!(sols[0]["state"], "suggested");
+    assert_eq!(sols[0]["factors"]["validation"], 0.15);
+    // The command ran on a copy: nothing it wrote is in the repository.
+    assert!(!repo.root().join("svc/__pycache__").exists());
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn verify_that_fails_drops_the_solution_and_says_why() {
+    let repo = Repo::new("py-key-nested");
+    let config = verify_config(
+        &repo,
+        "python3 main.py && grep -q never-there svc/db.py",
+        "60s",
+    );
+    let log = repo.case.join("crash.log");
+    let out = run(
+        &mut repo.env.cmd([
+            "analyze".as_ref(),
+            log.as_os_str(),
+            "--repo".as_ref(),
+            repo.root().as_os_str(),
+            "--threshold-count".as_ref(),
+            "1".as_ref(),
+            "--config".as_ref(),
+            config.as_ref(),
+            "-v".as_ref(),
+        ]),
+        1,
+    );
+    let text = crate::harness::stdout(&out) + &stderr(&out);
+    assert!(text.contains("0 solutions"), "{text}");
+    assert!(text.contains("dropped: verify"), "{text}");
+    assert!(text.contains("failed"), "{text}");
+}
+
+#[test]
+fn verify_that_hangs_is_stopped_at_the_timeout() {
+    let repo = Repo::new("py-key-nested");
+    let config = verify_config(&repo, "sleep 60", "1s");
+    let started = std::time::Instant::now();
+    let report = repo.analyze(&["--config", &config]);
+    assert!(solutions(&report).is_empty(), "{report:#}");
+    // Well under the command's own 60 s: the timeout killed it.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn verbose_text_shows_factors_diff_and_refusals() {
+    let repo = Repo::new("py-key-nested");
+    let log = repo.case.join("crash.log");
+    let out = run(
+        &mut repo.env.cmd([
+            "analyze".as_ref(),
+            log.as_os_str(),
+            "--repo".as_ref(),
+            repo.root().as_os_str(),
+            "--threshold-count".as_ref(),
+            "1".as_ref(),
+            "-v".as_ref(),
+        ]),
+        1,
+    );
+    let text = crate::harness::stdout(&out);
+    for needle in [
+        "py-key-error",
+        "frame resolved exactly",
+        "expression found at the column",
+        "generator prior",
+        "--- a/svc/db.py",
+        "+++ b/svc/db.py",
+        "+    host = cfg['database'].get('host')",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from\n{text}");
+    }
+    let repo = Repo::new("neg-py-line-changed");
+    let log = repo.case.join("crash.log");
+    let out = run(
+        &mut repo.env.cmd([
+            "analyze".as_ref(),
+            log.as_os_str(),
+            "--repo".as_ref(),
+            repo.root().as_os_str(),
+            "--threshold-count".as_ref(),
+            "1".as_ref(),
+            "-v".as_ref(),
+        ]),
+        1,
+    );
+    let text = crate::harness::stdout(&out) + &stderr(&out);
+    assert!(text.contains("changed since the log was written"), "{text}");
 }
