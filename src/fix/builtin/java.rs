@@ -165,3 +165,60 @@ impl Generator for NullPointer {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fix::testing::{added, propose};
+
+    fn npe(line: &str, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
+        let src = format!("package app;\nclass A {{\n  int f(String s, java.util.List<String> l) {{\n{line}\n  }}\n}}\n");
+        let trace = format!(
+            "Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:4)\n\tat app.A.main(A.java:9)"
+        );
+        propose(&[("src/main/java/app/A.java", &src)], &trace)
+    }
+
+    #[test]
+    fn null_safe_calls() {
+        let (sols, notes) = npe(
+            "    return s.length() + l.size();",
+            "Cannot invoke \"String.length()\" because \"s\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    return (s == null ? 0 : s.length()) + l.size();"],
+            "{notes:?}"
+        );
+        let (sols, _) = npe(
+            "    if (s.equals(\"x\")) return 1;",
+            "Cannot invoke \"String.equals(Object)\" because \"s\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if ((s == null ? false : s.equals(\"x\"))) return 1;"]
+        );
+        let (sols, _) = npe(
+            "    l.clear();",
+            "Cannot invoke \"java.util.List.clear()\" because \"l\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if (l != null) {", "        l.clear();", "    }"]
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        for (line, msg) in [
+            ("    return s.trim().length();", "Cannot invoke \"String.trim()\" because \"s\" is null"),
+            ("    return l.get(0).length();", "Cannot invoke \"java.util.List.get(int)\" because \"l\" is null"),
+            ("    return s.length();", "Cannot invoke \"String.length()\" because \"<local1>\" is null"),
+            ("    return s.length();", "Cannot invoke \"String.length()\" because the return value of \"app.A.g()\" is null"),
+            ("    return t.length();", "Cannot invoke \"String.length()\" because \"s\" is null"),
+            ("    return s.length();", "Cannot read field \"x\" because \"s\" is null"),
+        ] {
+            let (sols, _) = npe(line, msg);
+            assert!(sols.is_empty(), "{line} / {msg}: {:?}", sols[0].diff);
+        }
+    }
+}

@@ -552,3 +552,122 @@ mod tests {
         assert_eq!(v["overrides"]["dependencies"], serde_json::json!({}));
     }
 }
+
+#[cfg(test)]
+mod generator_tests {
+    use crate::fix::testing::{added, propose};
+
+    fn node(line: &str, col: usize, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
+        let src = format!("function f(a, b) {{\n{line}\n}}\n");
+        let trace = format!(
+            "/srv/app/lib/x.js:2\n{line}\n\n{msg}\n    at f (/srv/app/lib/x.js:2:{col})\n    at Object.<anonymous> (/srv/app/index.js:1:1)\n    at Module._compile (node:internal/modules/cjs/loader:1521:14)"
+        );
+        propose(&[("lib/x.js", &src), ("index.js", "f()\n")], &trace)
+    }
+
+    fn col_of(line: &str, needle: &str) -> usize {
+        line.find(needle).unwrap() + 1
+    }
+
+    #[test]
+    fn optional_chaining_at_the_column() {
+        let read =
+            |p: &str| format!("TypeError: Cannot read properties of undefined (reading '{p}')");
+        let l = "  return a.b.c + a.c;";
+        let (sols, notes) = node(l, col_of(l, "c +"), &read("c"));
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  return a.b?.c + a.c;"],
+            "{notes:?}"
+        );
+        // After a call the column is the dot's.
+        let l = "  return g(a).c;";
+        let (sols, _) = node(l, col_of(l, ".c"), &read("c"));
+        assert_eq!(added(&sols[0].diff), vec!["  return g(a)?.c;"]);
+        // Computed access and the old message form.
+        let l = "  return a.list[b];";
+        let (sols, _) = node(
+            l,
+            col_of(l, "[b]"),
+            "TypeError: Cannot read property '0' of null",
+        );
+        assert_eq!(added(&sols[0].diff), vec!["  return a.list?.[b];"]);
+        // A column that points elsewhere: the only `.c` on the line, with less confidence.
+        let l = "  const x = a.b.c;";
+        let (sols, _) = node(l, 1, &read("c"));
+        assert_eq!(added(&sols[0].diff), vec!["  const x = a.b?.c;"]);
+        assert!(sols[0]
+            .factors
+            .iter()
+            .any(|(k, v)| k.contains("column") && *v == 0.0));
+    }
+
+    #[test]
+    fn no_optional_chaining_where_it_is_invalid_or_ambiguous() {
+        let read = "TypeError: Cannot read properties of undefined (reading 'c')";
+        for l in [
+            "  a.b.c = 1;",
+            "  a.b.c++;",
+            "  new a.b.c();",
+            "  x = a.b?.c;",
+            "  x = a.c + b.c;",
+        ] {
+            let col = if l.contains("a.c +") {
+                1
+            } else {
+                l.find(".c").unwrap() + 2
+            };
+            let (sols, _) = node(l, col, read);
+            assert!(sols.is_empty(), "{l}: {:?}", sols[0].diff);
+        }
+    }
+
+    #[test]
+    fn missing_module_refusals() {
+        let trace = |spec: &str| {
+            format!("Error: Cannot find module '{spec}'\nRequire stack:\n- /srv/app/index.js\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)\n    at Object.<anonymous> (/srv/app/index.js:1:11)")
+        };
+        let pkg =
+            "{\n  \"name\": \"a\",\n  \"devDependencies\": {\n    \"jest\": \"^29.0.0\"\n  }\n}\n";
+        let (sols, _) = propose(
+            &[
+                ("index.js", "const x = require('fs');\n"),
+                ("package.json", pkg),
+            ],
+            &trace("fs"),
+        );
+        assert!(sols.is_empty());
+        let (sols, notes) = propose(
+            &[
+                ("index.js", "const x = require('jest');\n"),
+                ("package.json", pkg),
+            ],
+            &trace("jest"),
+        );
+        assert!(
+            sols.is_empty() && notes.iter().any(|n| n.contains("devDependencies")),
+            "{notes:?}"
+        );
+        let (sols, _) = propose(
+            &[
+                ("index.js", "const x = require('other');\n"),
+                ("package.json", pkg),
+            ],
+            &trace("axios"),
+        );
+        assert!(sols.is_empty(), "the line requires something else now");
+        let (sols, _) = propose(
+            &[
+                ("index.js", "const x = require('axios');\n"),
+                ("package.json", pkg),
+            ],
+            &trace("axios"),
+        );
+        assert_eq!(sols.len(), 1);
+        assert!(
+            sols[0].diff.contains("+  \"dependencies\": {"),
+            "{}",
+            sols[0].diff
+        );
+    }
+}

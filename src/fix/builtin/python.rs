@@ -431,9 +431,9 @@ impl Generator for NoneAttribute {
             let before = &text[..start];
             let tail = text[end..code_end].trim();
             let whole_rhs = tail.is_empty()
-                && simple_statement
-                && (before.trim_end().ends_with('=') && !before.trim_end().ends_with("==")
-                    || before.trim() == "return");
+                && line.balanced()
+                && !stmt.ends_with(':')
+                && (assigns_whole(before) || before.trim() == "return");
             let guarded = if whole_rhs {
                 format!("{access} if {guard} else None")
             } else {
@@ -464,6 +464,14 @@ impl Generator for NoneAttribute {
             at_column: Some(at_column),
         })
     }
+}
+
+/// Whether `before` ends an assignment whose right-hand side is everything after it (`x =`,
+/// `x +=`), as opposed to a comparison (`==`, `!=`, `<=`, `>=`) that binds tighter than a
+/// conditional expression.
+fn assigns_whole(before: &str) -> bool {
+    let b = before.trim_end();
+    b.ends_with('=') && !["==", "!=", "<=", ">="].iter().any(|op| b.ends_with(op))
 }
 
 const STATEMENT_KEYWORDS: &[&str] = &[
@@ -619,8 +627,7 @@ impl Generator for ZeroDivision {
         let code_end = line.code_end();
         let whole_rhs = text[rend..code_end].trim().is_empty()
             && line.balanced()
-            && ((before.trim_end().ends_with('=') && !before.trim_end().ends_with("=="))
-                || before.trim() == "return");
+            && (assigns_whole(before) || before.trim() == "return");
         let guarded = if whole_rhs {
             format!("{expr} if {divisor} != 0 else {default}")
         } else {
@@ -1073,6 +1080,191 @@ KeyError: 'timeout'";
             vec!["    timeout = settings.get('timeout')"]
         );
         assert_eq!(sols[0].files, vec!["app/jobs.py"]);
+    }
+
+    /// A Python 3.10-style traceback (no carets) for `line` of `/srv/app/{file}`.
+    fn tb(file: &str, no: u32, line: &str, exc: &str) -> String {
+        format!(
+            "Traceback (most recent call last):\n  File \"/srv/app/{file}\", line {no}, in f\n    {}\n{exc}",
+            line.trim()
+        )
+    }
+
+    /// Solutions for a one-file repo `m.py` whose line 2 is `line`.
+    fn on_line(line: &str, exc: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
+        let src = format!("def f(d, a, b, n):\n{line}\n    return 1\n");
+        propose(&[("m.py", &src)], &tb("m.py", 2, line, exc))
+    }
+
+    fn one(line: &str, exc: &str) -> Vec<String> {
+        let (sols, notes) = on_line(line, exc);
+        assert_eq!(sols.len(), 1, "{line}: {notes:?}");
+        added(&sols[0].diff)
+    }
+
+    fn none(line: &str, exc: &str) -> Vec<String> {
+        let (sols, notes) = on_line(line, exc);
+        assert!(
+            sols.is_empty(),
+            "{line}: {:?}",
+            sols.iter().map(|s| &s.diff).collect::<Vec<_>>()
+        );
+        notes
+    }
+
+    #[test]
+    fn key_error_shapes() {
+        let k = "KeyError: 'k'";
+        assert_eq!(
+            one("    x = d['k'] or d['k']", k),
+            vec!["    x = d.get('k') or d.get('k')"]
+        );
+        assert_eq!(one("    x = d[\"k\"]", k), vec!["    x = d.get(\"k\")"]);
+        assert_eq!(
+            one("    x = d['k']['j']['i']", k),
+            vec!["    x = d.get('k', {}).get('j', {}).get('i')"]
+        );
+        assert_eq!(
+            one("    x = self.cfg['k']  # ['k'] here", k),
+            vec!["    x = self.cfg.get('k')  # ['k'] here"]
+        );
+        assert_eq!(
+            one("    x = environ['k']", k),
+            vec!["    x = environ.get('k', '')"]
+        );
+        // Written to, deleted, used at once, in arithmetic, ambiguous, not a literal: nothing.
+        none("    d['k'] += 1", k);
+        none("    d['k'] = 1", k);
+        none("    del d['k']", k);
+        none("    x = d['k'].strip()", k);
+        none("    x = d['k'] * 2", k);
+        none("    x = a['k'] + b['k']", k);
+        none("    x = d[key]", k);
+        none("    x = d['k']", "KeyError: 3");
+        none("    x = \"d['k']\"", k);
+    }
+
+    #[test]
+    fn zero_division_shapes() {
+        let div = "ZeroDivisionError: division by zero";
+        assert_eq!(
+            one("    return a / n", div),
+            vec!["    return a / n if n != 0 else 0.0"]
+        );
+        assert_eq!(
+            one("    x = a.total / len(b)", div),
+            vec!["    x = a.total / len(b) if len(b) != 0 else 0.0"]
+        );
+        assert_eq!(
+            one("    x = 1 + a / n", div),
+            vec!["    x = 1 + (a / n if n != 0 else 0.0)"]
+        );
+        assert_eq!(
+            one("    ok = x != a / n", div),
+            vec!["    ok = x != (a / n if n != 0 else 0.0)"]
+        );
+        assert_eq!(
+            one("    x = a % n", "ZeroDivisionError: float modulo"),
+            vec!["    x = a % n if n != 0 else 0"]
+        );
+        // Operators the message rules out, a product, a power, side effects, two candidates,
+        // an augmented assignment, string formatting: nothing.
+        none("    x = a // n", div);
+        none("    x = b * a / n", div);
+        none("    x = a / n ** 2", div);
+        none("    x = a / d.pop()", div);
+        none("    x = a / n + b / d", div);
+        none("    a /= n", div);
+        none(
+            "    x = '%d' % n",
+            "ZeroDivisionError: integer modulo by zero",
+        );
+        none(
+            "    x = divmod(a, n)",
+            "ZeroDivisionError: integer division or modulo by zero",
+        );
+    }
+
+    #[test]
+    fn none_attribute_shapes() {
+        let e = "AttributeError: 'NoneType' object has no attribute 'name'";
+        assert_eq!(
+            one("    return a.name", e),
+            vec!["    return a.name if a is not None else None"]
+        );
+        assert_eq!(
+            one("    a.name = 'x'", e),
+            vec!["    if a is not None:", "        a.name = 'x'"]
+        );
+        assert_eq!(
+            one("    print(a.user.name.upper())", e),
+            vec!["    print((a.user.name.upper() if a.user is not None else None))"]
+        );
+        // A call's result, two different receivers, a compound statement's target: nothing.
+        none("    x = d.get('u').name", e);
+        none("    x = a.name + b.name", e);
+        none("    x = a.title", e);
+        let notes = none("    x = f(a).name", e);
+        assert!(
+            notes.iter().any(|n| n.contains("evaluate twice")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn missing_module_shapes() {
+        let trace = |m: &str| {
+            tb(
+                "app.py",
+                1,
+                &format!("import {m}"),
+                &format!("ModuleNotFoundError: No module named '{m}'"),
+            )
+        };
+        let (sols, _) = propose(
+            &[
+                ("app.py", "import cv2\n"),
+                ("requirements.txt", "numpy==1.26"),
+            ],
+            &trace("cv2"),
+        );
+        assert_eq!(sols.len(), 1);
+        assert_eq!(added(&sols[0].diff), vec!["numpy==1.26", "opencv-python"]);
+        // Declared already (PEP 503 names), standard library, local, no manifest: nothing.
+        let (sols, notes) = propose(
+            &[
+                ("app.py", "import yaml\n"),
+                ("requirements.txt", "pyyaml>=6\n"),
+            ],
+            &trace("yaml"),
+        );
+        assert!(sols.is_empty() && notes.iter().any(|n| n.contains("already declares")));
+        let (sols, _) = propose(
+            &[("app.py", "import tomllib\n"), ("requirements.txt", "")],
+            &trace("tomllib"),
+        );
+        assert!(sols.is_empty());
+        let (sols, _) = propose(
+            &[
+                ("app.py", "import util\n"),
+                ("util/__init__.py", ""),
+                ("requirements.txt", ""),
+            ],
+            &trace("util"),
+        );
+        assert!(sols.is_empty());
+        let (sols, _) = propose(&[("app.py", "import yaml\n")], &trace("yaml"));
+        assert!(sols.is_empty());
+        // A one-line pyproject array.
+        let pyproject = "[project]\nname = \"x\"\ndependencies = [\"requests\"]\n";
+        let (sols, _) = propose(
+            &[("app.py", "import jwt\n"), ("pyproject.toml", pyproject)],
+            &trace("jwt"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["dependencies = [\"requests\", \"PyJWT\"]"]
+        );
     }
 
     #[test]

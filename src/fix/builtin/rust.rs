@@ -80,3 +80,55 @@ impl Generator for Unwrap {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fix::testing::{added, propose};
+
+    fn panic(line: &str, col: usize, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
+        let src = format!("fn main() {{\n{line}\n}}\n");
+        let trace = format!(
+            "\nthread 'main' (4218) panicked at src/main.rs:2:{col}:\n{msg}\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace"
+        );
+        propose(
+            &[
+                ("src/main.rs", &src),
+                ("Cargo.toml", "[package]\nname = \"x\"\n"),
+            ],
+            &trace,
+        )
+    }
+
+    const NONE: &str = "called `Option::unwrap()` on a `None` value";
+
+    #[test]
+    fn unwrap_at_the_column() {
+        let l = "    let x = a.get(0).unwrap() + b.get(1).unwrap();";
+        let col = l.rfind("unwrap").unwrap() + 1;
+        let (sols, notes) = panic(l, col, NONE);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    let x = a.get(0).unwrap() + b.get(1).unwrap_or_default();"],
+            "{notes:?}"
+        );
+        let (sols, _) = panic(l, 1, NONE);
+        assert!(
+            sols.is_empty(),
+            "two unwraps and the column matches neither"
+        );
+        let (sols, _) = panic("    let x = a.get(0).expect(\"x\");", 24, "x");
+        assert!(sols.is_empty());
+        let (sols, _) = panic("    let x = a.get(0).unwrap_or(1);", 24, NONE);
+        assert!(sols.is_empty(), "the line changed");
+        let l = "    let n: u32 = s.parse().unwrap(); // \".unwrap()\"";
+        let (sols, _) = panic(
+            l,
+            1,
+            "called `Result::unwrap()` on an `Err` value: ParseIntError { kind: Empty }",
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![l.replacen("unwrap()", "unwrap_or_default()", 1)]
+        );
+    }
+}
