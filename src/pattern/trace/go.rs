@@ -115,8 +115,19 @@ fn in_app(file: &str, function: &str) -> bool {
     .any(|m| file.contains(m))
         || file.starts_with('<')
         || function.starts_with("runtime.")
-        || function.starts_with("runtime/");
+        || function.starts_with("runtime/")
+        || (file.to_ascii_lowercase().contains("/go/src/") && is_std_package(function));
     !lib
+}
+
+/// Standard-library import paths have no dot in their first element (`net/http`, `fmt`); module
+/// paths do (`github.com/acme/shop`). `main` is the program's own package. This tells a GOROOT
+/// under `…/go/src/` (Windows `C:/Go/src/`) from an app in a GOPATH `/go/src/github.com/…`.
+fn is_std_package(function: &str) -> bool {
+    match function.split_once('/') {
+        Some((first, _)) => !first.contains('.'),
+        None => !function.starts_with("main."),
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! Python tracebacks: `Traceback (most recent call last):`, `  File "…", line N, in f` frames
 //! (outermost first, so reversed here), source and 3.11+ caret lines, the `Kind: message` line,
 //! chains joined by "During handling of the above exception …" or "The above exception was the
-//! direct cause …", and the header-less `SyntaxError` form Python prints for the main script.
+//! direct cause …", a cause raised without traceback (bare `Kind: message` above the separator),
+//! 3.11+ exception groups (the `| ` drawing is peeled off; members are put before their group:
+//! they were raised first and are what a fix addresses), and the header-less `SyntaxError` form
+//! Python prints for the main script.
 
 use std::sync::LazyLock;
 
@@ -12,6 +15,8 @@ use super::{Exception, Frame, Language, StackTrace};
 const HEADER: &str = "Traceback (most recent call last):";
 const DURING: &str = "During handling of the above exception, another exception occurred:";
 const CAUSE: &str = "The above exception was the direct cause of the following exception:";
+/// What a group's `+-+---- 1 ----` member separator becomes once the drawing is peeled off.
+const MEMBER: &str = "+-";
 
 static FRAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^\s*File "(.+)", line (\d+)(?:, in (.+))?$"#).expect("static regex")
@@ -22,11 +27,15 @@ static EXCEPTION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([A-Za-z_][\w.]*)(?::(?: (.*))?)?$").expect("static regex"));
 
 pub(super) fn parse(text: &str) -> Option<StackTrace> {
-    let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
+    let mut lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
+    let grouped = text.contains("Exception Group Traceback");
+    if grouped {
+        lines = lines.into_iter().map(peel_group_drawing).collect();
+    }
     let Some(start) = lines.iter().position(|l| l.ends_with(HEADER)) else {
         return syntax_error(&lines);
     };
-    let mut chain = Vec::new();
+    let mut chain = bare_causes_above(&lines, start);
     let mut i = start;
     loop {
         // A chained exception raised without a traceback is printed as its bare type line.
@@ -46,10 +55,66 @@ pub(super) fn parse(text: &str) -> Option<StackTrace> {
             None => break,
         }
     }
+    if grouped {
+        // Stable: members keep their order, groups follow them.
+        chain.sort_by_key(|e| e.kind.ends_with("ExceptionGroup"));
+    }
     Some(StackTrace {
         language: Language::Python,
         chain,
     })
+}
+
+/// `  | ` / `  + ` prefixes of an exception group, any depth; `+-+---- 1 ----` member separators
+/// become [`MEMBER`], the closing `+-----` rule a blank line.
+fn peel_group_drawing(line: &str) -> &str {
+    let mut rest = line;
+    loop {
+        let t = rest.trim_start();
+        if let Some(inner) = t.strip_prefix("| ").or_else(|| t.strip_prefix("+ ")) {
+            rest = inner;
+        } else if t == "|" {
+            return "";
+        } else if t.starts_with("+-") {
+            return if t.trim_end_matches('-').ends_with('+') {
+                ""
+            } else {
+                MEMBER
+            };
+        } else {
+            return rest;
+        }
+    }
+}
+
+/// Causes raised without a traceback print as a bare `Kind: message` line followed by a
+/// separator, above the first `Traceback` header.
+fn bare_causes_above(lines: &[&str], start: usize) -> Vec<Exception> {
+    let mut found = Vec::new();
+    let mut i = start;
+    while let Some(sep) = previous_non_blank(lines, i) {
+        if lines[sep] != DURING && lines[sep] != CAUSE {
+            break;
+        }
+        let Some(at) = previous_non_blank(lines, sep) else {
+            break;
+        };
+        let Some((kind, message)) = exception_line(lines[at]) else {
+            break;
+        };
+        found.push(Exception {
+            kind,
+            message,
+            frames: Vec::new(),
+        });
+        i = at;
+    }
+    found.reverse();
+    found
+}
+
+fn previous_non_blank(lines: &[&str], before: usize) -> Option<usize> {
+    (0..before).rev().find(|&i| !lines[i].is_empty())
 }
 
 /// After an exception line: if a chain separator follows, the index of the next block.
@@ -58,10 +123,11 @@ fn chained_block(lines: &[&str], from: usize) -> Option<usize> {
     // Python 3.11+ notes (`add_note`) and multi-line messages sit between the exception line and
     // the separator; tolerate a few before giving up.
     let limit = i + 8;
-    while i < lines.len() && i < limit && lines[i] != DURING && lines[i] != CAUSE {
+    let is_separator = |l: &str| l == DURING || l == CAUSE || l == MEMBER;
+    while i < lines.len() && i < limit && !is_separator(lines[i]) {
         i += 1;
     }
-    if i >= lines.len() || (lines[i] != DURING && lines[i] != CAUSE) {
+    if i >= lines.len() || !is_separator(lines[i]) {
         return None;
     }
     let next = skip_blank(lines, i + 1);

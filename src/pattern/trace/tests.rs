@@ -1731,3 +1731,420 @@ fn primary_falls_back_to_the_root_cause_without_app_frames() {
     };
     assert_eq!(primary_index(&python), 0);
 }
+
+#[test]
+fn go_deadlock() {
+    let trace = extract(&fixture("go/deadlock.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Go);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "fatal error",
+            "all goroutines are asleep - deadlock!",
+            vec![fr(
+                "/app/pipeline/main.go",
+                Some(25),
+                None,
+                Some("main.main"),
+                true,
+            )],
+        )],
+    );
+}
+
+#[test]
+fn go_error_value() {
+    let trace = extract(&fixture("go/error_value.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Go);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "panic",
+            "open /etc/shop/config.yaml: no such file or directory",
+            vec![
+                fr(
+                    "/app/shop/config.go",
+                    Some(22),
+                    None,
+                    Some("main.mustLoad"),
+                    true,
+                ),
+                fr("/app/shop/main.go", Some(9), None, Some("main.main"), true),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn go_goroutine_dump() {
+    let trace = extract(&fixture("go/goroutine_dump.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Go);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "panic",
+            "runtime error: integer divide by zero",
+            vec![
+                fr(
+                    "/app/stats/stats.go",
+                    Some(9),
+                    None,
+                    Some("main.average"),
+                    true,
+                ),
+                fr(
+                    "/app/stats/main.go",
+                    Some(17),
+                    None,
+                    Some("main.worker"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn go_http_handler_nil_map() {
+    let trace = extract(&fixture("go/http_handler_nil_map.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Go);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "panic",
+            "assignment to entry in nil map",
+            vec![
+                fr(
+                    "/usr/local/go/src/net/http/server.go",
+                    Some(1898),
+                    None,
+                    Some("net/http.(*conn).serve.func1"),
+                    false,
+                ),
+                fr(
+                    "/usr/local/go/src/runtime/panic.go",
+                    Some(770),
+                    None,
+                    Some("panic"),
+                    false,
+                ),
+                fr(
+                    "/src/internal/cart/store.go",
+                    Some(41),
+                    None,
+                    Some("github.com/acme/shop/internal/cart.(*Store).Add"),
+                    true,
+                ),
+                fr(
+                    "/src/internal/api/cart.go",
+                    Some(27),
+                    None,
+                    Some("github.com/acme/shop/internal/api.(*Handler).addItem"),
+                    true,
+                ),
+                fr(
+                    "/usr/local/go/src/net/http/server.go",
+                    Some(2166),
+                    None,
+                    Some("net/http.HandlerFunc.ServeHTTP"),
+                    false,
+                ),
+                fr(
+                    "/go/pkg/mod/github.com/go-chi/chi/v5@v5.0.12/mux.go",
+                    Some(459),
+                    None,
+                    Some("github.com/go-chi/chi/v5.(*Mux).routeHTTP"),
+                    false,
+                ),
+                fr(
+                    "/usr/local/go/src/net/http/server.go",
+                    Some(3137),
+                    None,
+                    Some("net/http.serverHandler.ServeHTTP"),
+                    false,
+                ),
+                fr(
+                    "/usr/local/go/src/net/http/server.go",
+                    Some(2039),
+                    None,
+                    Some("net/http.(*conn).serve"),
+                    false,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn go_index_out_of_range() {
+    let trace = extract(&fixture("go/index_out_of_range.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Go);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "panic",
+            "runtime error: index out of range [3] with length 3",
+            vec![
+                fr(
+                    "/app/billing/main.go",
+                    Some(14),
+                    None,
+                    Some("main.lineTotal"),
+                    true,
+                ),
+                fr(
+                    "/app/billing/main.go",
+                    Some(22),
+                    None,
+                    Some("main.main"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn go_nil_pointer() {
+    let trace = extract(&fixture("go/nil_pointer.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Go);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "panic",
+            "runtime error: invalid memory address or nil pointer dereference",
+            vec![
+                fr(
+                    "/home/app/invoicer/config.go",
+                    Some(31),
+                    None,
+                    Some("main.(*Config).DSN"),
+                    true,
+                ),
+                fr(
+                    "/home/app/invoicer/db.go",
+                    Some(12),
+                    None,
+                    Some("main.openDB"),
+                    true,
+                ),
+                fr(
+                    "/home/app/invoicer/main.go",
+                    Some(19),
+                    None,
+                    Some("main.main"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn go_recovered() {
+    let trace = extract(&fixture("go/recovered.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Go);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "panic",
+            "order 1042 has no customer",
+            vec![
+                fr(
+                    "/app/worker/main.go",
+                    Some(18),
+                    None,
+                    Some("main.process.func1"),
+                    true,
+                ),
+                fr(
+                    "/usr/local/go/src/runtime/panic.go",
+                    Some(770),
+                    None,
+                    Some("panic"),
+                    false,
+                ),
+                fr(
+                    "/app/worker/main.go",
+                    Some(23),
+                    None,
+                    Some("main.process"),
+                    true,
+                ),
+                fr(
+                    "/app/worker/main.go",
+                    Some(28),
+                    None,
+                    Some("main.main"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn java_json_logged() {
+    let trace = extract(&fixture("java/json_logged.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Java);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(&trace, &[
+        ("java.lang.NullPointerException", "Cannot invoke \"java.lang.Integer.intValue()\" because the return value of \"java.util.Map.get(Object)\" is null", vec![
+            fr("app/JsonLogged.java", Some(10), None, Some("app.JsonLogged.stock"), true),
+            fr("app/JsonLogged.java", Some(31), None, Some("app.JsonLogged.main"), true),
+        ]),
+    ]);
+}
+
+#[test]
+fn python_exception_group() {
+    let trace = extract(&fixture("python/exception_group.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[
+            (
+                "KeyError",
+                "'B2'",
+                vec![fr(
+                    "/srv/shop/exception_group.py",
+                    Some(7),
+                    None,
+                    Some("fetch"),
+                    true,
+                )],
+            ),
+            (
+                "ExceptionGroup",
+                "unhandled errors in a TaskGroup (1 sub-exception)",
+                vec![
+                    fr(
+                        "/root/.pyenv/versions/3.11.7/lib/python3.11/asyncio/taskgroups.py",
+                        Some(145),
+                        None,
+                        Some("__aexit__"),
+                        false,
+                    ),
+                    fr(
+                        "/srv/shop/exception_group.py",
+                        Some(11),
+                        None,
+                        Some("main"),
+                        true,
+                    ),
+                    fr(
+                        "/root/.pyenv/versions/3.11.7/lib/python3.11/asyncio/base_events.py",
+                        Some(653),
+                        None,
+                        Some("run_until_complete"),
+                        false,
+                    ),
+                    fr(
+                        "/root/.pyenv/versions/3.11.7/lib/python3.11/asyncio/runners.py",
+                        Some(118),
+                        None,
+                        Some("run"),
+                        false,
+                    ),
+                    fr(
+                        "/root/.pyenv/versions/3.11.7/lib/python3.11/asyncio/runners.py",
+                        Some(190),
+                        None,
+                        Some("run"),
+                        false,
+                    ),
+                    fr(
+                        "/srv/shop/exception_group.py",
+                        Some(16),
+                        None,
+                        Some("<module>"),
+                        true,
+                    ),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn python_notes_and_bare_cause() {
+    let trace = extract(&fixture("python/notes_and_bare_cause.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 1);
+    assert_chain(
+        &trace,
+        &[
+            ("ValueError", "quota exceeded", vec![]),
+            (
+                "QuotaError",
+                "12 > 10",
+                vec![
+                    fr(
+                        "/srv/shop/notes_and_bare_cause.py",
+                        Some(9),
+                        None,
+                        Some("check"),
+                        true,
+                    ),
+                    fr(
+                        "/srv/shop/notes_and_bare_cause.py",
+                        Some(12),
+                        None,
+                        Some("<module>"),
+                        true,
+                    ),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn rust_legacy_1_73_to_1_8x() {
+    let trace = extract(&fixture("rust/legacy_1_73_to_1_8x.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Rust);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "panic",
+            "called `Option::unwrap()` on a `None` value",
+            vec![fr("src/main.rs", Some(13), Some(42), None, true)],
+        )],
+    );
+}
+
+#[test]
+fn rust_legacy_before_1_73() {
+    let trace = extract(&fixture("rust/legacy_before_1_73.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Rust);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "panic",
+            "called `Option::unwrap()` on a `None` value",
+            vec![fr("src/main.rs", Some(13), Some(42), None, true)],
+        )],
+    );
+}
+
+#[test]
+fn rust_legacy_multiline_message() {
+    let trace = extract(&fixture("rust/legacy_multiline_message.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Rust);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(&trace, &[
+        ("panic", "assertion failed: `(left == right)`\n  left: `2`,\n right: `3`: invoice 1042 has the wrong number of lines", vec![
+            fr("src/bin/multiline.rs", Some(7), Some(5), None, true),
+        ]),
+    ]);
+}
