@@ -131,7 +131,8 @@ pub fn fields_from(caps: &Captures<'_>, names: &[&str], fields: &mut BTreeMap<St
 }
 
 /// A level word at the start of a free-text message (`ERROR something`, `[WARN] x`, `error: x`):
-/// the level and the rest of the message. Only [`Level::parse_loose`] words count.
+/// the level and the rest of the message. Only [`Level::parse_loose`] words of three letters or
+/// more count: a message may well begin with "I" or "A".
 pub fn leading_level(message: &str) -> Option<(Level, &str)> {
     let end = message
         .find(|c: char| c.is_whitespace())
@@ -142,6 +143,9 @@ pub fn leading_level(message: &str) -> Option<(Level, &str)> {
         .and_then(|w| w.strip_suffix(']').or_else(|| w.strip_suffix("]:")))
         .or_else(|| word.strip_suffix(':'))
         .unwrap_or(word);
+    if bare.len() < 3 {
+        return None;
+    }
     let level = Level::parse_loose(bare)?;
     Some((level, message[end..].trim_start()))
 }

@@ -59,16 +59,16 @@ impl Level {
             "error" | "err" | "e" | "severe" | "fail" | "failure" => Level::Error,
             "critical" | "crit" | "c" | "fatal" | "ftl" | "f" | "panic" | "alert" | "emerg"
             | "emergency" | "dpanic" => Level::Critical,
-            _ => return None,
+            _ => return slog_offset(&lower),
         };
         Some(level)
     }
 
     /// A level word found where free text could also stand (after a timestamp, at the start of a
     /// message): all-capitals words in any of [`Level::parse`]'s spellings, otherwise only the full
-    /// names, so that "I think" or "Fine, done" are not read as levels.
+    /// names, so that "a user", "Fine, done" or "err on the safe side" are not read as levels.
     pub fn parse_loose(word: &str) -> Option<Level> {
-        if word.len() < 3 {
+        if word.is_empty() {
             return None;
         }
         if word
@@ -117,6 +117,26 @@ impl Level {
     }
 }
 
+/// Go's slog names levels between its own as `BASE+N` / `BASE-N` (`ERROR+4`, `INFO-2`): the base
+/// level, except that anything above `ERROR` is critical.
+fn slog_offset(word: &str) -> Option<Level> {
+    let at = word.find(['+', '-'])?;
+    let (base, offset) = word.split_at(at);
+    let offset: i8 = offset.parse().ok()?;
+    let base = match base {
+        "debug" => Level::Debug,
+        "info" => Level::Info,
+        "warn" => Level::Warn,
+        "error" => Level::Error,
+        _ => return None,
+    };
+    Some(if base == Level::Error && offset > 0 {
+        Level::Critical
+    } else {
+        base
+    })
+}
+
 impl Level {
     /// The message for a word that is not a level.
     pub fn parse_error(word: &str) -> String {
@@ -158,6 +178,9 @@ mod tests {
         assert_eq!(Level::parse("ERR"), Some(Level::Error));
         assert_eq!(Level::parse("Fatal"), Some(Level::Critical));
         assert_eq!(Level::parse("loud"), None);
+        assert_eq!(Level::parse("ERROR+4"), Some(Level::Critical));
+        assert_eq!(Level::parse("INFO-2"), Some(Level::Info));
+        assert_eq!(Level::parse("LOUD+1"), None);
     }
 
     #[test]
@@ -165,7 +188,9 @@ mod tests {
         assert_eq!(Level::parse_loose("ERR"), Some(Level::Error));
         assert_eq!(Level::parse_loose("Warning"), Some(Level::Warn));
         assert_eq!(Level::parse_loose("info"), Some(Level::Info));
-        assert_eq!(Level::parse_loose("I"), None);
+        assert_eq!(Level::parse_loose("W"), Some(Level::Warn));
+        assert_eq!(Level::parse_loose("i"), None);
+        assert_eq!(Level::parse_loose("A"), None);
         assert_eq!(Level::parse_loose("Fine"), None);
         assert_eq!(Level::parse_loose("err"), None);
     }

@@ -77,6 +77,13 @@ impl LogEntry {
         self.message.lines().next().unwrap_or("")
     }
 
+    /// The first line of the message that shows a crash (`Traceback …`, `thread 'main' panicked
+    /// at …`, `Exception in thread …`, a stack frame, an exception line), if any: where the trace
+    /// begins inside an entry whose first line is an ordinary record.
+    pub fn crash_line(&self) -> Option<&str> {
+        self.message.lines().find(|l| multiline::shows_crash(l))
+    }
+
     /// Whether the entry's level is at or above `threshold`.
     pub fn is_at_least(&self, threshold: Level) -> bool {
         self.level.is_some_and(|level| level >= threshold)
@@ -376,4 +383,228 @@ fn floor_char_boundary(s: &str, at: usize) -> usize {
         .rev()
         .find(|&i| s.is_char_boundary(i))
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn parser(formats: Vec<FormatSpec>) -> Parser {
+        Parser::new(Arc::from("test.log"), &ParseSettings { formats })
+            .with_now(Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap())
+    }
+
+    fn run(parser: &mut Parser, text: &str) -> Vec<LogEntry> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for (i, line) in text.split('\n').enumerate() {
+            let line = Line {
+                text: line.to_owned(),
+                number: i as u64 + 1,
+                offset,
+                truncated: false,
+                lossy: false,
+            };
+            offset += line.text.len() as u64 + 1;
+            out.extend(parser.push(&line));
+        }
+        out.extend(parser.finish());
+        out
+    }
+
+    #[test]
+    fn rust_panic_after_a_blank_line_joins_the_record_before_it() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "2026-11-20T10:15:03.855Z INFO  invoicer: reading config/invoicer.conf\n\nthread 'main' (4218) panicked at src/main.rs:13:42:\ncalled `Option::unwrap()` on a `None` value\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n2026-11-20T10:15:37.410Z WARN  supervisor: invoicer exited with status 101, restarting in 5s",
+        );
+        assert_eq!(got.len(), 2, "{got:#?}");
+        assert_eq!(got[0].level, Some(Level::Error));
+        assert_eq!(
+            got[0].message,
+            "reading config/invoicer.conf\n\nthread 'main' (4218) panicked at src/main.rs:13:42:\ncalled `Option::unwrap()` on a `None` value\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace"
+        );
+        assert_eq!(got[0].first_line(), "reading config/invoicer.conf");
+        assert_eq!(
+            got[0].crash_line(),
+            Some("thread 'main' (4218) panicked at src/main.rs:13:42:")
+        );
+        assert_eq!(got[1].crash_line(), None);
+        assert_eq!(got[1].line, 6);
+        assert_eq!(got[1].level, Some(Level::Warn));
+        assert_eq!(got[1].format.as_deref(), Some("iso8601"));
+        assert_eq!(
+            p.stats(),
+            ParseStats {
+                entries: 2,
+                continuation_lines: 4,
+                ..ParseStats::default()
+            }
+        );
+    }
+
+    #[test]
+    fn python_traceback_at_column_0_raises_an_info_entry() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "2026-11-20T10:15:03.760Z INFO  worker: 47 recipients due\nTraceback (most recent call last):\n  File \"/srv/app/jobs.py\", line 11, in run\n    timeout = settings['timeout']\nKeyError: 'timeout'\n2026-11-20T10:15:37.956Z INFO  supervisor: restarting",
+        );
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].level, Some(Level::Error));
+        assert!(got[0].message.ends_with("\nKeyError: 'timeout'"));
+        assert_eq!(got[1].level, Some(Level::Info));
+    }
+
+    #[test]
+    fn unformatted_source_uses_markers_and_counts_unparsed() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "\nstarting\nException in thread \"main\" java.lang.IllegalStateException: boom\n\tat app.Main.main(Main.java:5)\nCaused by: java.io.IOException: disk\n\t... 1 more\nplain line\n",
+        );
+        let messages: Vec<_> = got.iter().map(LogEntry::first_line).collect();
+        assert_eq!(
+            messages,
+            [
+                "starting",
+                "Exception in thread \"main\" java.lang.IllegalStateException: boom",
+                "plain line"
+            ]
+        );
+        assert_eq!(got[0].level, None);
+        assert_eq!(got[1].level, Some(Level::Error));
+        assert_eq!(got[1].message.lines().count(), 4);
+        assert_eq!(p.stats().unparsed, 3);
+        assert_eq!(p.stats().entries, 3);
+        assert_eq!(p.stats().blank_lines, 1);
+        assert_eq!(got[0].line, 2);
+    }
+
+    #[test]
+    fn entries_are_bounded_and_drops_counted() {
+        let mut p = parser(vec![]).with_limits(Limits {
+            max_lines: 3,
+            max_bytes: 1024,
+        });
+        let mut text = String::from("2026-11-20T10:15:03Z ERROR app: boom\n");
+        for i in 0..10 {
+            text.push_str(&format!("    at frame{i} (/srv/a.js:{i}:1)\n"));
+        }
+        text.push_str("2026-11-20T10:15:04Z INFO app: next");
+        let got = run(&mut p, &text);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].message.lines().count(), 4);
+        assert_eq!(got[0].fields["dropped_lines"], "7");
+        assert_eq!(p.stats().dropped_lines, 7);
+    }
+
+    #[test]
+    fn a_full_entry_does_not_swallow_plain_lines_forever() {
+        let mut p = parser(vec![]).with_limits(Limits {
+            max_lines: 2,
+            max_bytes: 1024,
+        });
+        let got = run(
+            &mut p,
+            "2026-11-20T10:15:03Z INFO app: up\nplain 1\nplain 2\nplain 3\nplain 4",
+        );
+        let firsts: Vec<_> = got.iter().map(LogEntry::first_line).collect();
+        // Past the limit a plain line starts an entry of its own, which then fills the same way.
+        assert_eq!(firsts, ["up", "plain 3"]);
+        assert_eq!(got[1].message, "plain 3\nplain 4");
+        assert_eq!(p.stats().unparsed, 1);
+        assert_eq!(p.stats().dropped_lines, 0);
+    }
+
+    #[test]
+    fn byte_limit_holds_with_multibyte_text() {
+        let mut p = parser(vec![]).with_limits(Limits {
+            max_lines: 100,
+            max_bytes: 64,
+        });
+        let got = run(
+            &mut p,
+            &format!(
+                "2026-11-20T10:15:03Z ERROR app: boom\n  {}\n  {}",
+                "é".repeat(20),
+                "ü".repeat(40)
+            ),
+        );
+        assert!(got[0].message.len() <= 64, "{}", got[0].message.len());
+        assert_eq!(p.stats().dropped_lines, 1);
+    }
+
+    #[test]
+    fn user_formats_win_over_builtins_and_fields_are_kept() {
+        let spec = FormatSpec {
+            name: "shop".into(),
+            regex: Regex::new(
+                r"^(?P<timestamp>\S+ \S+) (?P<level>[A-Z]+) +(?P<component>\w+): (?P<message>.*)$",
+            )
+            .unwrap(),
+            timestamp_format: Some("%Y-%m-%d %H:%M:%S%.3f".into()),
+        };
+        let mut p = parser(vec![spec]);
+        let got = run(
+            &mut p,
+            "2026-11-20 10:15:03.347 ERROR db: pool exhausted\n{\"level\":\"warn\",\"msg\":\"json too\"}\n2026-11-20 10:15:04.000 INFO db: ok",
+        );
+        assert_eq!(got[0].format.as_deref(), Some("shop"));
+        assert_eq!(got[0].fields["component"], "db");
+        assert_eq!(
+            got[0].timestamp.unwrap().to_rfc3339(),
+            "2026-11-20T10:15:03.347+00:00"
+        );
+        assert_eq!(got[1].format.as_deref(), Some("json"));
+        assert_eq!(got[2].format.as_deref(), Some("shop"));
+    }
+
+    #[test]
+    fn formats_switch_within_a_source() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "<11>Oct 11 22:14:15 host app[1]: disk failure\n{\"level\":\"error\",\"time\":\"2026-11-20T10:15:03Z\",\"msg\":\"x\"}\n2026/11/20 10:15:03 ERROR go says",
+        );
+        let formats: Vec<_> = got.iter().map(|e| e.format.as_deref().unwrap()).collect();
+        assert_eq!(formats, ["syslog-rfc3164", "json", "go-log"]);
+        assert!(got.iter().all(|e| e.level == Some(Level::Error)));
+    }
+
+    #[test]
+    fn json_stack_raises_level() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            r#"{"level":"info","msg":"handled","stack":"Error: boom\n    at f (/srv/a.js:1:2)"}"#,
+        );
+        assert_eq!(got[0].level, Some(Level::Error));
+    }
+
+    #[test]
+    fn flush_hands_over_the_pending_entry() {
+        let mut p = parser(vec![]);
+        let line = Line {
+            text: "2026-11-20T10:15:03Z ERROR app: boom".into(),
+            number: 1,
+            offset: 0,
+            truncated: false,
+            lossy: false,
+        };
+        assert!(p.push(&line).is_none());
+        assert_eq!(p.flush().unwrap().message, "boom");
+        assert!(p.flush().is_none());
+        assert_eq!(p.stats().entries, 1);
+    }
+
+    #[test]
+    fn hostile_lines_never_panic() {
+        let mut p = parser(vec![]);
+        let text = "\u{0}\u{1b}[31m\n{\n}\n<\n<999>\n[\n2026-\n\t\n\u{fffd}\u{fffd}\n{\"level\":[],\"msg\":{}}\nlevel=\"\nthread '\n/x:1\n";
+        let got = run(&mut p, text);
+        assert!(!got.is_empty());
+    }
 }

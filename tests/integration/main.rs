@@ -4,4 +4,5 @@
 mod harness;
 
 mod analyze;
+mod parse;
 mod repair;

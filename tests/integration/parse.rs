@@ -1,0 +1,509 @@
+//! Parsing: every built-in format, user formats, multi-line traces from real runtimes, level
+//! ordering, and input that is not what it should be.
+
+use serde_json::Value;
+
+use crate::harness::{fixture, json, run, stdout, Env};
+
+/// `analyze --format json FILE` with `extra` flags, expecting exit `code`.
+fn analyze(env: &Env, file: &std::path::Path, extra: &[&str], code: i32) -> Value {
+    json(&run(
+        env.cmd(["analyze", "--format", "json"])
+            .args(extra)
+            .arg(file),
+        code,
+    ))
+}
+
+/// The pattern whose template contains `needle` (exactly one must).
+fn pattern<'a>(report: &'a Value, needle: &str) -> &'a Value {
+    let found: Vec<&Value> = report["patterns"]
+        .as_array()
+        .expect("patterns array")
+        .iter()
+        .filter(|p| p["template"].as_str().unwrap_or("").contains(needle))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "one pattern containing {needle:?} in {report:#}"
+    );
+    found[0]
+}
+
+/// The 1-based line numbers at which entries start, from `patterns --per-line`.
+fn entry_starts(env: &Env, file: &std::path::Path) -> Vec<u64> {
+    let out = run(
+        env.cmd(["patterns", "--per-line", "--format", "json"])
+            .arg(file),
+        0,
+    );
+    stdout(&out)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("one JSON object per line");
+            v["line"].as_u64().expect("line number")
+        })
+        .collect()
+}
+
+/// What every format fixture holding the seven standard events must yield.
+struct Expect {
+    file: &'static str,
+    /// `first_seen` of the failed-order pattern (`None`: the format has no timestamps).
+    first_error: Option<&'static str>,
+    /// Level of "service starting" (`None`: the format has no level there).
+    starting: Option<&'static str>,
+    /// Level of "giving up" (formats without a critical level say error).
+    giving_up: &'static str,
+}
+
+#[test]
+fn every_builtin_format_reads_the_standard_events() {
+    let cases = [
+        Expect {
+            file: "iso8601.log",
+            first_error: Some("2026-11-20T10:15:04.001Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "python-default.log",
+            first_error: None,
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "python-dash.log",
+            first_error: Some("2026-11-24T07:40:42.460Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "python-colon.log",
+            first_error: Some("2026-11-24T07:40:42.564Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "python-space.log",
+            first_error: Some("2026-11-24T07:40:42.732Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "syslog-rfc3164.log",
+            // No year in the line: the current one (the test would need a change in a year
+            // where 20 Nov is still ahead, which the parser then dates to the year before).
+            first_error: None,
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "syslog-rfc5424.log",
+            first_error: Some("2026-11-20T10:15:04Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "json.log",
+            first_error: Some("2026-11-20T10:15:04Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "logfmt.log",
+            first_error: Some("2026-11-20T10:15:04Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "slog.log",
+            first_error: Some("2026-11-20T10:15:04Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "env_logger.log",
+            first_error: Some("2026-11-20T10:15:04Z"),
+            starting: Some("info"),
+            giving_up: "error",
+        },
+        Expect {
+            file: "tracing.log",
+            first_error: Some("2026-11-20T10:15:04.000123Z"),
+            starting: Some("info"),
+            giving_up: "error",
+        },
+        Expect {
+            file: "log4j.log",
+            // Time of day only: the date is today's (or yesterday's), so only the time is checked.
+            first_error: None,
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "logback.log",
+            first_error: Some("2026-11-20T10:15:04Z"),
+            starting: Some("info"),
+            giving_up: "error",
+        },
+        Expect {
+            file: "spring-boot.log",
+            first_error: Some("2026-11-20T10:15:04Z"),
+            starting: Some("info"),
+            giving_up: "error",
+        },
+        Expect {
+            file: "go-log.log",
+            first_error: Some("2026-11-20T10:15:04Z"),
+            starting: None,
+            giving_up: "critical",
+        },
+    ];
+    let env = Env::new();
+    for case in cases {
+        let path = fixture(&format!("formats/{}", case.file));
+        // Three failed orders within seconds trip the default threshold (3 errors in 5m).
+        let report = analyze(&env, &path, &[], 1);
+        let file = case.file;
+        assert_eq!(report["summary"]["entries"], 7, "{file}: {report:#}");
+        assert_eq!(report["summary"]["unparsed"], 0, "{file}: {report:#}");
+        let orders = pattern(&report, "failed: connection refused");
+        assert_eq!(orders["count"], 3, "{file}: {report:#}");
+        assert_eq!(orders["level"], "error", "{file}: {report:#}");
+        match case.first_error {
+            Some(t) => assert_eq!(orders["first_seen"], t, "{file}"),
+            None if file == "python-default.log" => {
+                assert!(orders["first_seen"].is_null(), "{file}")
+            }
+            None => assert!(orders["first_seen"].is_string(), "{file}"),
+        }
+        assert_eq!(pattern(&report, "slow query")["level"], "warn", "{file}");
+        assert_eq!(pattern(&report, "pool size")["level"], "debug", "{file}");
+        assert_eq!(
+            pattern(&report, "service starting")["level"],
+            case.starting.map_or(Value::Null, Value::from),
+            "{file}"
+        );
+        assert_eq!(
+            pattern(&report, "giving up")["level"],
+            case.giving_up,
+            "{file}"
+        );
+        // The logger, level and timestamp are not part of the message.
+        assert!(
+            pattern(&report, "service starting")["template"]
+                .as_str()
+                .unwrap()
+                .starts_with("service starting"),
+            "{file}: {report:#}"
+        );
+    }
+}
+
+#[test]
+fn syslog_without_year_and_time_only_logs_get_plausible_dates() {
+    let env = Env::new();
+    let report = analyze(&env, &fixture("formats/syslog-rfc3164.log"), &[], 1);
+    let first = pattern(&report, "failed: connection refused")["first_seen"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(first.ends_with("-11-20T10:15:04Z"), "{first}");
+    let report = analyze(&env, &fixture("formats/log4j.log"), &[], 1);
+    let first = pattern(&report, "failed: connection refused")["first_seen"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(first.ends_with("T10:15:04Z"), "{first}");
+}
+
+#[test]
+fn access_logs_take_their_level_from_the_status() {
+    let env = Env::new();
+    let report = analyze(&env, &fixture("formats/nginx-access.log"), &[], 1);
+    assert_eq!(report["summary"]["entries"], 7);
+    assert_eq!(report["summary"]["unparsed"], 0);
+    let failing = pattern(&report, "POST /api/orders");
+    assert_eq!(failing["level"], "error");
+    assert_eq!(failing["count"], 3);
+    assert_eq!(failing["first_seen"], "2026-11-20T10:15:04Z");
+    assert_eq!(pattern(&report, "/api/login")["level"], "warn");
+    assert_eq!(pattern(&report, "/favicon.ico")["level"], "warn");
+    assert_eq!(pattern(&report, "/healthz")["level"], "info");
+
+    let report = analyze(&env, &fixture("formats/apache-common.log"), &[], 1);
+    assert_eq!(report["summary"]["entries"], 4);
+    let failing = pattern(&report, "/cgi-bin/orders");
+    assert_eq!(failing["level"], "error");
+    assert_eq!(failing["first_seen"], "2026-11-20T10:15:04-07:00");
+    assert_eq!(pattern(&report, "apache_pb.gif")["level"], "info");
+}
+
+#[test]
+fn threshold_level_counts_that_level_and_above() {
+    let env = Env::new();
+    let file = fixture("formats/levels.log");
+    // error: ERR + CRIT = 2 < 3.
+    analyze(&env, &file, &[], 0);
+    // warn: W + ERR + CRIT = 3.
+    let report = analyze(&env, &file, &["--threshold-level", "warn"], 1);
+    assert_eq!(report["incidents"][0]["count"], 3, "{report:#}");
+    // notice: + NOTICE = 4, still one incident.
+    let report = analyze(
+        &env,
+        &file,
+        &["--threshold-level", "notice", "--threshold-count", "4"],
+        1,
+    );
+    assert_eq!(report["incidents"][0]["count"], 4, "{report:#}");
+    // critical alone: 1.
+    analyze(
+        &env,
+        &file,
+        &["--threshold-level", "critical", "--threshold-count", "2"],
+        0,
+    );
+    // The pattern reports the most severe level it saw.
+    let report = analyze(&env, &file, &[], 0);
+    assert_eq!(pattern(&report, "disk usage")["level"], "critical");
+}
+
+#[test]
+fn lines_before_the_first_record_are_counted_unparsed() {
+    let env = Env::new();
+    let report = analyze(&env, &fixture("formats/unparsed.log"), &[], 0);
+    assert_eq!(report["summary"]["lines"], 4);
+    assert_eq!(report["summary"]["entries"], 4);
+    assert_eq!(report["summary"]["unparsed"], 2);
+    assert_eq!(
+        entry_starts(&env, &fixture("formats/unparsed.log")),
+        [1, 2, 3, 4]
+    );
+}
+
+#[test]
+fn user_format_with_its_own_timestamp_format() {
+    let env = Env::new();
+    let file = fixture("formats/custom.log");
+    // No built-in reads these lines.
+    let report = analyze(&env, &file, &[], 0);
+    assert_eq!(report["summary"]["unparsed"], 4, "{report:#}");
+
+    env.write(
+        "hephaestus.yaml",
+        r#"formats:
+  - name: billing
+    regex: '^(?P<timestamp>\S+ \S+) <(?P<level>\w)> \{(?P<component>\w+)\} (?P<message>.*)$'
+    timestamp_format: '%d.%m.%Y %H:%M:%S'
+"#,
+    );
+    let report = analyze(&env, &file, &[], 1);
+    assert_eq!(report["summary"]["unparsed"], 0, "{report:#}");
+    assert_eq!(report["summary"]["entries"], 4);
+    let declined = pattern(&report, "declined");
+    assert_eq!(declined["level"], "error");
+    assert_eq!(declined["count"], 3);
+    assert_eq!(declined["first_seen"], "2026-11-20T10:15:04Z");
+    assert_eq!(declined["last_seen"], "2026-11-20T10:15:06Z");
+    assert!(
+        declined["template"].as_str().unwrap().starts_with("card "),
+        "{report:#}"
+    );
+
+    // A timestamp_format that does not fit leaves the entries without time, but parsed.
+    env.write(
+        "hephaestus.yaml",
+        r#"formats:
+  - name: billing
+    regex: '^(?P<timestamp>\S+ \S+) <(?P<level>\w)> \{(?P<component>\w+)\} (?P<message>.*)$'
+    timestamp_format: '%Y-%m-%d %H:%M:%S'
+"#,
+    );
+    let report = analyze(&env, &file, &[], 1);
+    assert_eq!(report["summary"]["unparsed"], 0, "{report:#}");
+    assert!(pattern(&report, "declined")["first_seen"].is_null());
+}
+
+/// A supervisor's log with a real crash in each of its three runs: six entries (start, exit per
+/// run), the crash joined to the start entry and raising it to error.
+fn check_supervised_crash(file: &str, program: &str) {
+    let env = Env::new();
+    let path = fixture(&format!("multiline/{file}"));
+    let report = analyze(&env, &path, &[], 1);
+    assert_eq!(report["summary"]["entries"], 6, "{file}: {report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0, "{file}: {report:#}");
+    let start = pattern(&report, &format!("starting {program}"));
+    assert_eq!(start["count"], 3, "{file}: {report:#}");
+    assert_eq!(start["level"], "error", "{file}: {report:#}");
+    let exit = pattern(&report, "exited with status");
+    assert_eq!(exit["level"], "warn", "{file}: {report:#}");
+    assert_eq!(report["summary"]["incidents"], 1, "{file}: {report:#}");
+    assert!(
+        report["incidents"][0]["sample"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("supervisor: starting {program}"))
+            || report["incidents"][0]["sample"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("starting {program}")),
+        "{file}: {report:#}"
+    );
+    // Entries start only at supervisor lines, every other line of the file is inside one.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let supervisor_lines: Vec<u64> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(" supervisor: "))
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    assert_eq!(entry_starts(&env, &path), supervisor_lines, "{file}");
+}
+
+#[test]
+fn java_exception_with_caused_by_joins_its_entry() {
+    check_supervised_crash("java.log", "badges");
+}
+
+#[test]
+fn node_crash_with_source_excerpt_joins_its_entry() {
+    check_supervised_crash("node.log", "labels");
+}
+
+#[test]
+fn rust_panic_after_a_blank_line_joins_its_entry() {
+    check_supervised_crash("rust.log", "invoicer");
+}
+
+#[test]
+fn rust_panic_with_backtrace_joins_its_entry() {
+    check_supervised_crash("rust-backtrace.log", "invoicer");
+}
+
+#[test]
+fn python_tracebacks_join_the_record_before_them() {
+    let env = Env::new();
+    let path = fixture("multiline/python.log");
+    let report = analyze(&env, &path, &[], 1);
+    assert_eq!(report["summary"]["lines"], 51);
+    assert_eq!(report["summary"]["entries"], 15, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0);
+    // logger.exception(): the record says ERROR itself.
+    let charge = pattern(&report, "charge failed");
+    assert_eq!(charge["level"], "error");
+    assert_eq!(charge["count"], 3);
+    // The uncaught KeyError follows an INFO record: the entry is raised to error.
+    let due = pattern(&report, "recipients due");
+    assert_eq!(due["level"], "error");
+    assert_eq!(due["count"], 3);
+    assert_eq!(pattern(&report, "started")["level"], "info");
+    // No line of a traceback starts an entry.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let starts = entry_starts(&env, &path);
+    assert_eq!(starts.len(), 15);
+    for n in starts {
+        let line = lines[n as usize - 1];
+        assert!(line.starts_with("2026-"), "entry starts at {n}: {line:?}");
+    }
+}
+
+#[test]
+fn go_panics_join_the_record_before_them() {
+    let env = Env::new();
+    let path = fixture("multiline/go.log");
+    let report = analyze(&env, &path, &[], 0);
+    assert_eq!(report["summary"]["entries"], 9, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0);
+    assert_eq!(entry_starts(&env, &path), [1, 2, 3, 11, 12, 13, 21, 22, 37]);
+    assert_eq!(pattern(&report, "cache disabled")["level"], "error");
+    let shards = pattern(&report, "orders");
+    assert_eq!(shards["level"], "error", "{report:#}");
+}
+
+#[test]
+fn go_panic_on_bare_stderr_is_held_together_by_its_own_shape() {
+    let env = Env::new();
+    let path = fixture("multiline/go-stderr.log");
+    let report = analyze(&env, &path, &[], 0);
+    // No format at all: every entry is unparsed, but the goroutine dump stays in one.
+    assert_eq!(report["summary"]["entries"], 4, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 4);
+    assert_eq!(entry_starts(&env, &path), [1, 2, 3, 11]);
+    assert_eq!(pattern(&report, "panic: runtime error")["level"], "error");
+}
+
+#[test]
+fn raw_mode_does_not_join_lines() {
+    let env = Env::new();
+    let out = run(
+        env.cmd(["patterns", "--per-line", "--raw", "--format", "json"])
+            .arg(fixture("multiline/rust.log")),
+        0,
+    );
+    assert_eq!(stdout(&out).lines().count(), 18);
+}
+
+#[test]
+fn invalid_utf8_is_decoded_lossily_and_still_parsed() {
+    let env = Env::new();
+    let report = analyze(
+        &env,
+        &fixture("formats/invalid-utf8.log"),
+        &["--threshold-count", "2"],
+        1,
+    );
+    assert_eq!(report["summary"]["invalid_utf8"], 2, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0);
+    let failed = pattern(&report, "failed");
+    assert_eq!(failed["level"], "error");
+    assert_eq!(failed["count"], 2);
+    assert!(
+        failed["template"].as_str().unwrap().contains('\u{fffd}'),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn an_over_long_line_is_cut_and_the_run_goes_on() {
+    let env = Env::new();
+    let mut log = String::from("2026-11-20T10:15:01Z INFO orders: service starting\n");
+    log.push_str("2026-11-20T10:15:02Z ERROR orders: payload ");
+    log.push_str(&"x".repeat(3 * 1024 * 1024));
+    log.push('\n');
+    for i in 3..=5 {
+        log.push_str(&format!(
+            "2026-11-20T10:15:0{i}Z ERROR orders: order {i} failed: connection refused\n"
+        ));
+    }
+    let path = env.write("huge.log", log);
+    let report = analyze(&env, &path, &[], 1);
+    assert_eq!(report["summary"]["lines"], 5);
+    assert_eq!(report["summary"]["truncated"], 1, "{report:#}");
+    assert_eq!(report["summary"]["entries"], 5);
+    assert_eq!(report["summary"]["unparsed"], 0);
+    assert_eq!(pattern(&report, "payload")["level"], "error");
+    let orders = pattern(&report, "failed: connection refused");
+    assert_eq!(orders["count"], 3);
+    assert_eq!(orders["first_seen"], "2026-11-20T10:15:03Z");
+    assert_eq!(entry_starts(&env, &path), [1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn a_runaway_trace_is_bounded() {
+    let env = Env::new();
+    let mut log = String::from(
+        "2026-11-20T10:15:01Z ERROR app: Exception in thread \"main\" java.lang.StackOverflowError\n",
+    );
+    for i in 0..5000 {
+        log.push_str(&format!("\tat app.Recursive.step(Recursive.java:{i})\n"));
+    }
+    log.push_str("2026-11-20T10:15:02Z INFO app: restarted\n");
+    let path = env.write("deep.log", log);
+    let report = analyze(&env, &path, &[], 0);
+    assert_eq!(report["summary"]["lines"], 5002);
+    assert_eq!(report["summary"]["entries"], 2);
+    assert_eq!(entry_starts(&env, &path), [1, 5002]);
+}
