@@ -149,6 +149,16 @@ impl Fixer {
                 }
             }
         }
+        if solutions.is_empty() && notes.is_empty() {
+            let what = cx
+                .exception
+                .map(|e| format!("{}: {}", e.kind, e.message))
+                .unwrap_or_else(|| incident.entry.first_line().to_string());
+            notes.push(format!(
+                "no generator or rule covers '{}'",
+                generator::excerpt(&what, 100)
+            ));
+        }
         self.notes.extend(notes);
         // Best first; a lower-ranked solution touching a file a better one changes would
         // conflict with it when both are applied.
@@ -241,8 +251,6 @@ impl Fixer {
                     return None;
                 }
             }
-        } else if !checked.reparsed.is_empty() {
-            state = SolutionState::Validated;
         }
         factors.push((factor::VALIDATION.to_string(), validation));
         let sum: f64 = factors.iter().map(|(_, v)| v).sum();

@@ -437,6 +437,15 @@ fn js_missing_module_with_a_subpath_and_no_dependencies_yet() {
 }
 
 #[test]
+fn js_missing_package_of_an_es_module() {
+    fixed_by(
+        "js-missing-module-esm",
+        "js-missing-module",
+        "\"marked\": \"*\"",
+    );
+}
+
+#[test]
 fn rs_unwrap_of_a_result_with_a_backtrace() {
     fixed_by(
         "rs-unwrap-result-backtrace",
@@ -592,4 +601,23 @@ fn verbose_text_shows_factors_diff_and_refusals() {
     );
     let text = crate::harness::stdout(&out) + &stderr(&out);
     assert!(text.contains("changed since the log was written"), "{text}");
+    let repo = Repo::new("neg-py-uncovered");
+    let log = repo.case.join("crash.log");
+    let out = run(
+        &mut repo.env.cmd([
+            "analyze".as_ref(),
+            log.as_os_str(),
+            "--repo".as_ref(),
+            repo.root().as_os_str(),
+            "--threshold-count".as_ref(),
+            "1".as_ref(),
+            "-v".as_ref(),
+        ]),
+        1,
+    );
+    let text = crate::harness::stdout(&out) + &stderr(&out);
+    assert!(
+        text.contains("no generator or rule covers 'ValueError"),
+        "{text}"
+    );
 }

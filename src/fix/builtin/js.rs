@@ -22,6 +22,14 @@ pub fn column_byte(text: &str, col: u32) -> Option<usize> {
     text.char_indices().nth(k).map(|(b, _)| b)
 }
 
+/// The source line Node prints under `file:line` above an uncaught error, if the log has it.
+fn shown_source<'m>(message: &'m str, file: &str, line: u32) -> Option<&'m str> {
+    let header = format!("{file}:{line}");
+    let mut lines = message.lines();
+    lines.find(|l| l.trim_end() == header)?;
+    lines.next()
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /// `TypeError: Cannot read properties of undefined (reading 'p')` → optional chaining.
@@ -61,6 +69,16 @@ impl Generator for UndefinedProperty {
         let Some(text) = site.line_text() else {
             return decline(format!("{} has no line {}", site.path, site.line));
         };
+        if let Some(logged) = shown_source(cx.message, &site.frame.file, site.line) {
+            if logged.trim() != text.trim() {
+                return decline(format!(
+                    "{}:{} changed since the log was written (log shows '{}')",
+                    site.path,
+                    site.line,
+                    excerpt(logged, 80)
+                ));
+            }
+        }
         let line = Line::new(text, Lang::Js);
         let b = line.bytes();
         let is_prop_at = |i: usize| {
@@ -240,7 +258,10 @@ pub fn package_of(spec: &str) -> Option<&str> {
 }
 
 static CANNOT_FIND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^Cannot find (?:module|package) '(?P<spec>[^']+)'").expect("valid regex")
+    Regex::new(
+        r"^Cannot find (?:module|package) '(?P<spec>[^']+)'(?: imported from (?P<from>\S+))?",
+    )
+    .expect("valid regex")
 });
 
 impl Generator for MissingModule {
@@ -269,27 +290,52 @@ impl Generator for MissingModule {
         if BUILTINS.contains(&package) {
             return decline(format!("'{package}' is a Node.js built-in module"));
         }
-        let Some(site) = cx.site.as_ref() else {
-            return decline("no frame of the trace maps to a file tracked at HEAD");
-        };
-        let Some(text) = site.line_text() else {
-            return decline(format!("{} has no line {}", site.path, site.line));
-        };
         let quoted = [
             format!("'{spec}'"),
             format!("\"{spec}\""),
             format!("`{spec}`"),
         ];
-        if !(text.contains("require") || text.contains("import"))
-            || !quoted.iter().any(|q| text.contains(q.as_str()))
-        {
-            return decline(format!(
-                "{}:{} does not require '{spec}' any more",
-                site.path, site.line
-            ));
-        }
+        let mentions = |text: &str| {
+            (text.contains("require") || text.contains("import"))
+                && quoted.iter().any(|q| text.contains(q.as_str()))
+        };
+        // CommonJS: the innermost application frame is the `require` call. ESM: the loader's
+        // frames are all internal, and the message names the importing file instead.
+        let (requirer, at) = if let Some(site) = cx.site.as_ref() {
+            let text = site.line_text().unwrap_or("");
+            if !mentions(text) {
+                return decline(format!(
+                    "{}:{} does not require '{spec}' any more",
+                    site.path, site.line
+                ));
+            }
+            (site.path.clone(), format!("{}:{}", site.path, site.line))
+        } else if let Some(from) = caps.name("from") {
+            let frame = crate::pattern::Frame {
+                file: from.as_str().to_string(),
+                line: None,
+                column: None,
+                function: None,
+                in_app: true,
+            };
+            let crate::fix::locate::Located::Repo { path, .. } =
+                crate::fix::locate::locate(&frame, cx.language, cx.repo.files())
+            else {
+                return decline(format!(
+                    "the importing file '{}' is not tracked at HEAD",
+                    excerpt(from.as_str(), 80)
+                ));
+            };
+            let content = cx.repo.read(&path).unwrap_or_default();
+            if !content.lines().any(mentions) {
+                return decline(format!("{path} does not import '{spec}' any more"));
+            }
+            (path.clone(), path)
+        } else {
+            return decline("no frame of the trace maps to a file tracked at HEAD");
+        };
         // The package.json nearest to the requiring file.
-        let mut dir = std::path::Path::new(&site.path).parent();
+        let mut dir = std::path::Path::new(&requirer).parent();
         let manifest = loop {
             let Some(d) = dir else { break None };
             let candidate = if d.as_os_str().is_empty() {
@@ -332,10 +378,9 @@ impl Generator for MissingModule {
         Ok(Draft {
             edits: whole_file_edits(&manifest, &content, &new),
             description: format!(
-                "Error: Cannot find module '{spec}' at {}:{}: the program requires the package \
+                "Cannot find module '{spec}' at {at}: the program requires the package \
                  '{package}', but {manifest} does not list it under dependencies, so `npm ci` \
-                 never installs it. The change adds it (as \"*\": pin the version you test with).",
-                site.path, site.line
+                 never installs it. The change adds it (as \"*\": pin the version you test with)."
             ),
             at_column: Some(true),
         })
@@ -600,6 +645,18 @@ mod generator_tests {
             .factors
             .iter()
             .any(|(k, v)| k.contains("column") && *v == 0.0));
+    }
+
+    #[test]
+    fn a_line_changed_since_the_log_is_left_alone() {
+        let trace = "/srv/app/lib/x.js:2\n  return a.b.c;\n             ^\n\nTypeError: Cannot read properties of undefined (reading 'c')\n    at f (/srv/app/lib/x.js:2:14)\n    at Object.<anonymous> (/srv/app/index.js:1:1)";
+        let now = "function f(a) {\n  return a.b.c || a.d;\n}\n";
+        let (sols, notes) = propose(&[("lib/x.js", now), ("index.js", "f()\n")], trace);
+        assert!(sols.is_empty());
+        assert!(
+            notes.iter().any(|n| n.contains("changed since")),
+            "{notes:?}"
+        );
     }
 
     #[test]
