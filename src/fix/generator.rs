@@ -4,6 +4,8 @@
 //! tracked file) and returns structured [`Edit`]s with a description. It must check that the code
 //! it edits still holds what the trace says failed: logs outlive the code that wrote them.
 
+use std::borrow::Cow;
+
 use super::edit::Edit;
 use super::locate::{self, Located};
 use super::repo::Snapshot;
@@ -121,16 +123,48 @@ impl<'a> Context<'a> {
 
 /// The incident's trace and the text it came from: the entry's message, or else a field of a
 /// structured entry (`exc="Traceback…"` in logfmt, `"exception": "…"` in JSON) that holds one.
-pub fn trace_of(incident: &Incident) -> (Option<StackTrace>, &str) {
+///
+/// A trace kept on one line with `\n` escapes (a JSON string inside a text log) is unescaped,
+/// so that generators can read the source lines and carets printed under each frame.
+pub fn trace_of(incident: &Incident) -> (Option<StackTrace>, Cow<'_, str>) {
+    let message = &incident.entry.message;
     if incident.trace.is_some() {
-        return (incident.trace.clone(), &incident.entry.message);
+        return (incident.trace.clone(), unescape(message));
     }
     for value in incident.entry.fields.values() {
         if let Some(trace) = crate::pattern::trace::extract(value) {
-            return (Some(trace), value);
+            return (Some(trace), unescape(value));
         }
     }
-    (None, &incident.entry.message)
+    (None, Cow::Borrowed(message))
+}
+
+/// `text` with `\n`, `\t`, `\"` and `\\` escapes decoded, when it has escapes and no newline.
+fn unescape(text: &str) -> Cow<'_, str> {
+    if text.contains('\n') || !text.contains("\\n") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => {}
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn find_site(

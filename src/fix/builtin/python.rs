@@ -587,7 +587,7 @@ impl Generator for ZeroDivision {
         // Operators binding as tightly as the division, or tighter, before the left operand
         // would change meaning once the division is wrapped.
         if let Some((p, c)) = line.prev_non_space(lstart) {
-            let unary = matches!(c, b'-' | b'+' | b'~') && line.prev_non_space(p).is_none_or_op();
+            let unary = matches!(c, b'-' | b'+' | b'~') && starts_operand(line.prev_non_space(p));
             if matches!(c, b'*' | b'/' | b'%' | b'@')
                 || unary
                 || (c == b'*' && p > 0 && b[p - 1] == b'*')
@@ -667,18 +667,12 @@ fn pure_divisor(text: &str) -> bool {
     false
 }
 
-trait OpBefore {
-    fn is_none_or_op(&self) -> bool;
-}
-
-impl OpBefore for Option<(usize, u8)> {
-    /// Whether what precedes a `-`/`+`/`~` makes it unary: nothing, an operator or an opening
-    /// bracket.
-    fn is_none_or_op(&self) -> bool {
-        match self {
-            None => true,
-            Some((_, c)) => b"=([{,:+-*/%<>!&|^~".contains(c),
-        }
+/// Whether what precedes a `-`/`+`/`~` makes it unary: nothing, an operator or an opening
+/// bracket.
+fn starts_operand(prev: Option<(usize, u8)>) -> bool {
+    match prev {
+        None => true,
+        Some((_, c)) => b"=([{,:+-*/%<>!&|^~".contains(&c),
     }
 }
 
@@ -1142,6 +1136,27 @@ KeyError: 'timeout'";
         none("    x = d[key]", k);
         none("    x = d['k']", "KeyError: 3");
         none("    x = \"d['k']\"", k);
+    }
+
+    #[test]
+    fn carets_are_read_from_an_escaped_trace() {
+        // Two `['k']` reads on different mappings: only the carets say which one failed.
+        let src = "def f(a, b):\n    x = a['k'] + b['k']\n";
+        let tb = "Traceback (most recent call last):\n  File \"/srv/app/m.py\", line 2, in f\n    x = a['k'] + b['k']\n                 ~^^^^^\nKeyError: 'k'";
+        let escaped = format!(
+            "worker crashed exc=\"{}\"",
+            // As `traceback.format_exception` ends it: with a newline.
+            format!("{tb}\n").replace('"', "\\\"").replace('\n', "\\n")
+        );
+        assert!(!escaped.contains('\n'));
+        let (sols, notes) = propose(&[("m.py", src)], &escaped);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(added(&sols[0].diff), vec!["    x = a['k'] + b.get('k')"]);
+        let (sols, _) = propose(
+            &[("m.py", src)],
+            &tb.replace("                 ~^^^^^\n", ""),
+        );
+        assert!(sols.is_empty(), "without carets the read is ambiguous");
     }
 
     #[test]
