@@ -199,6 +199,13 @@ impl Fixer {
                 return None;
             }
         };
+        if self.proposed.contains(&checked.diff) {
+            // Checked before verify: the command may take minutes.
+            notes.push(format!(
+                "{name}: the same change was already proposed for another fingerprint"
+            ));
+            return None;
+        }
         let mut factors = vec![(factor::PRIOR.to_string(), generator.prior())];
         let touches_site = cx
             .site

@@ -1283,6 +1283,20 @@ KeyError: 'timeout'";
     }
 
     #[test]
+    fn crlf_files_keep_their_line_endings() {
+        let crlf = JOBS.replace('\n', "\r\n");
+        let (sols, notes) = propose(&[("app/jobs.py", &crlf)], KEY_TRACE);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert!(
+            sols[0]
+                .diff
+                .contains("+    timeout = settings.get('timeout')\r\n"),
+            "{:?}",
+            sols[0].diff
+        );
+    }
+
+    #[test]
     fn key_error_on_a_changed_line_proposes_nothing() {
         let changed = JOBS.replace("settings['timeout']", "settings.get('timeout', 30)");
         let (sols, notes) = propose(&[("app/jobs.py", &changed)], KEY_TRACE);
