@@ -378,7 +378,7 @@ fn py_zero_division_inside_a_call_argument() {
     fixed_by(
         "py-zero-float-call-arg",
         "py-zero-division",
-        "round((hits / total if total != 0 else 0.0), 3)",
+        "round(hits / total if total != 0 else 0.0, 3)",
     );
 }
 
@@ -387,7 +387,7 @@ fn py_none_attribute_at_the_end_of_a_chain() {
     fixed_by(
         "py-none-attribute-chain",
         "py-none-attribute",
-        "str((order.customer.address.city if order.customer.address is not None else None))",
+        "str(order.customer.address.city if order.customer.address is not None else None)",
     );
 }
 
@@ -460,6 +460,24 @@ fn rs_unwrap_the_column_picks_one_of_two() {
         "rs-unwrap-column",
         "rs-unwrap",
         "(it.next().unwrap(), it.next().unwrap_or_default())",
+    );
+}
+
+#[test]
+fn js_undefined_property_from_a_pino_json_log() {
+    fixed_by(
+        "js-undefined-pino-json",
+        "js-undefined-property",
+        "return sum + cart.shipping?.fee;",
+    );
+}
+
+#[test]
+fn java_npe_from_a_logstash_json_log() {
+    fixed_by(
+        "java-npe-json-lines",
+        "java-npe",
+        "if (code == null ? false : code.startsWith(\"VIP\")) {",
     );
 }
 

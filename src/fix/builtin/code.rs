@@ -274,6 +274,15 @@ impl<'a> Line<'a> {
             .map(|(k, b)| (i + k, b))
     }
 
+    /// Whether `start..end` is a whole item of a bracketed list: an argument, or the condition of
+    /// `if (…)`. A conditional expression needs no parentheses of its own there.
+    pub fn sole_item(&self, start: usize, end: usize) -> bool {
+        let before = self.prev_non_space(start);
+        let after = self.next_non_space(end);
+        matches!(before, Some((i, b'(' | b',')) if self.is_code(i))
+            && matches!(after, Some((i, b')' | b',')) if self.is_code(i))
+    }
+
     /// The leading whitespace.
     pub fn indent(&self) -> &str {
         let n = self.text.len() - self.text.trim_start().len();

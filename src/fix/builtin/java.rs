@@ -140,7 +140,13 @@ impl Generator for NullPointer {
             };
             let mut t = text.to_string();
             for (s, e, _) in calls.iter().rev() {
-                t.replace_range(*s..*e, &format!("({r} == null ? {default} : {call})"));
+                let guarded = format!("{r} == null ? {default} : {call}");
+                let guarded = if line.sole_item(*s, *e) {
+                    guarded
+                } else {
+                    format!("({guarded})")
+                };
+                t.replace_range(*s..*e, &guarded);
             }
             (t, format!("uses {default} when it is null"))
         };
@@ -195,7 +201,7 @@ mod tests {
         );
         assert_eq!(
             added(&sols[0].diff),
-            vec!["    if ((s == null ? false : s.equals(\"x\"))) return 1;"]
+            vec!["    if (s == null ? false : s.equals(\"x\")) return 1;"]
         );
         let (sols, _) = npe(
             "    l.clear();",

@@ -434,7 +434,7 @@ impl Generator for NoneAttribute {
                 && line.balanced()
                 && !stmt.ends_with(':')
                 && (assigns_whole(before) || before.trim() == "return");
-            let guarded = if whole_rhs {
+            let guarded = if whole_rhs || line.sole_item(start, end) {
                 format!("{access} if {guard} else None")
             } else {
                 format!("({access} if {guard} else None)")
@@ -628,7 +628,7 @@ impl Generator for ZeroDivision {
         let whole_rhs = text[rend..code_end].trim().is_empty()
             && line.balanced()
             && (assigns_whole(before) || before.trim() == "return");
-        let guarded = if whole_rhs {
+        let guarded = if whole_rhs || line.sole_item(lstart, rend) {
             format!("{expr} if {divisor} != 0 else {default}")
         } else {
             format!("({expr} if {divisor} != 0 else {default})")
@@ -1213,7 +1213,11 @@ KeyError: 'timeout'";
         );
         assert_eq!(
             one("    print(a.user.name.upper())", e),
-            vec!["    print((a.user.name.upper() if a.user is not None else None))"]
+            vec!["    print(a.user.name.upper() if a.user is not None else None)"]
+        );
+        assert_eq!(
+            one("    print(a.name.upper() + '!')", e),
+            vec!["    print((a.name.upper() if a is not None else None) + '!')"]
         );
         // A call's result, two different receivers, a compound statement's target: nothing.
         none("    x = d.get('u').name", e);
