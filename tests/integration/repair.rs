@@ -496,6 +496,18 @@ fn java_npe_on_a_statement_is_skipped_when_null() {
 }
 
 #[test]
+fn two_crashes_of_one_log_get_one_solution_each() {
+    let sols = case("py-two-crashes");
+    let mut generators: Vec<&str> = sols
+        .iter()
+        .map(|s| s["generator"].as_str().unwrap())
+        .collect();
+    generators.sort();
+    assert_eq!(generators, vec!["py-key-error", "py-zero-division"]);
+    assert_ne!(sols[0]["fingerprint"], sols[1]["fingerprint"]);
+}
+
+#[test]
 fn negative_cases_propose_nothing() {
     for name in [
         "neg-py-line-changed",
