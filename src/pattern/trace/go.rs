@@ -16,11 +16,13 @@ static HEADER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static GOROUTINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^goroutine \d+ \[[^\]]*\]:$").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"^goroutine \d+ (?:[^\[]* )?\[[^\]]*\]:$").expect("static regex"));
 
-/// `\t/app/main.go:12 +0x1d`
-static LOCATION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s+(.+?):(\d+)(?: \+0x[0-9a-f]+)?$").expect("static regex"));
+/// `\t/app/main.go:12 +0x1d`, with `GOTRACEBACK=system|crash` also ` fp=0x… sp=0x… pc=0x…`.
+static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s+(.+?):(\d+)(?: \+0x[0-9a-f]+)?(?: [a-z]+=0x[0-9a-f]+)*$")
+        .expect("static regex")
+});
 
 pub(super) fn parse(text: &str) -> Option<StackTrace> {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
@@ -146,6 +148,23 @@ mod tests {
             "panic"
         );
         assert_eq!(strip_arguments("main.main.func1(...)"), "main.main.func1");
+    }
+
+    #[test]
+    fn gotraceback_system_details() {
+        let text = "panic: boom\n\ngoroutine 1 gp=0xc000002380 m=0 mp=0x55e2a0 [running]:\n\
+                    panic({0x4a5e40?, 0xc000014070?})\n\
+                    \t/usr/local/go/src/runtime/panic.go:779 +0x158 fp=0xc000067f38 sp=0xc000067e88 pc=0x434f58\n\
+                    main.main()\n\
+                    \t/app/main.go:9 +0x25 fp=0xc000067f50 sp=0xc000067f38 pc=0x4880a5\n";
+        let trace = parse(text).expect("a trace");
+        let frames = &trace.chain[0].frames;
+        assert_eq!(frames.len(), 2);
+        assert_eq!(
+            (frames[1].file.as_str(), frames[1].line),
+            ("/app/main.go", Some(9))
+        );
+        assert!(frames[1].in_app && !frames[0].in_app);
     }
 
     #[test]

@@ -23,8 +23,23 @@ static HEADER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A type named inside a logger's line: `… ERROR [main] Checkout - failed: java.io.IOException: x`.
+static EMBEDDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[\s:\[(])((?:[A-Za-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable))(?::\s?(.*))?$",
+    )
+    .expect("static regex")
+});
+
 static MORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*\.\.\. (\d+) (?:more|common frames omitted)$").expect("static regex")
+});
+
+/// Names the JVM makes up at run time and numbers per run: hidden lambda classes
+/// (`Main$$Lambda$14/0x0000000800c03000`), reflection accessors, proxies.
+static GENERATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\$\$Lambda)(?:\$\d+)?(?:/0x[0-9a-f]+)?|(GeneratedMethodAccessor|GeneratedConstructorAccessor|\$Proxy)\d+")
+        .expect("static regex")
 });
 
 /// JVM packages that are not the program's own code.
@@ -67,7 +82,9 @@ pub(super) fn parse(text: &str) -> Option<StackTrace> {
         let depth = super::indent(line);
         let trimmed = line.trim_start();
         if i == header_at || (depth == 0 && trimmed.starts_with("Caused by: ")) {
-            let (kind, message) = header(trimmed)?;
+            let (kind, message) = header(trimmed)
+                .or_else(|| embedded_header(trimmed))
+                .unwrap_or_else(|| unnamed_cause(trimmed));
             chain.push(Exception {
                 kind,
                 message,
@@ -126,6 +143,30 @@ fn find_header(lines: &[&str], first_frame: usize) -> Option<usize> {
     (first_frame.saturating_sub(16)..first_frame)
         .rev()
         .find(|&i| header(lines[i]).is_some())
+        .or_else(|| {
+            // A logger that put the exception on its own line's tail; only trusted right above
+            // the frames, where nothing else can be.
+            let above = first_frame.checked_sub(1)?;
+            embedded_header(lines[above]).map(|_| above)
+        })
+}
+
+/// A `Caused by:` whose type is not named like one (`Caused by: Boom: x`): still a link of the
+/// chain, so it is kept with the type as printed.
+fn unnamed_cause(line: &str) -> (String, String) {
+    let rest = line.strip_prefix("Caused by: ").unwrap_or(line);
+    match rest.split_once(": ") {
+        Some((kind, message)) => (kind.to_string(), message.to_string()),
+        None => (rest.to_string(), String::new()),
+    }
+}
+
+fn embedded_header(line: &str) -> Option<(String, String)> {
+    let caps = EMBEDDED.captures(line)?;
+    Some((
+        caps[1].to_string(),
+        caps.get(2).map_or("", |m| m.as_str()).to_string(),
+    ))
 }
 
 fn header(line: &str) -> Option<(String, String)> {
@@ -147,7 +188,8 @@ fn header(line: &str) -> Option<(String, String)> {
 
 /// `qualified` is `[loader/][module/]pkg.Class.method`, `source` what the parentheses hold.
 fn frame(qualified: &str, source: &str) -> Frame {
-    let name = strip_module(qualified);
+    let name = GENERATED.replace_all(strip_module(qualified), "$1$2");
+    let name = name.as_ref();
     let (class, method) = name.rsplit_once('.').unwrap_or(("", name));
     let package = class.rsplit_once('.').map_or("", |(p, _)| p);
     let (file_name, line) = match source.rsplit_once(':') {
@@ -230,6 +272,60 @@ mod tests {
             "DispatcherServlet.java:1067",
         );
         assert!(!f.in_app);
+    }
+
+    #[test]
+    fn exception_at_the_end_of_a_logger_line() {
+        let text = "2026-11-20 10:15:03,347 ERROR [http-nio-8080-exec-1] c.a.CheckoutController - \
+                    checkout failed: java.lang.IllegalStateException: cart 42 is empty\n\
+                    \tat com.acme.shop.Cart.total(Cart.java:31)\n\
+                    \tat com.acme.shop.CheckoutController.checkout(CheckoutController.java:18)\n";
+        let trace = parse(text).expect("a trace");
+        let e = &trace.chain[0];
+        assert_eq!(e.kind, "java.lang.IllegalStateException");
+        assert_eq!(e.message, "cart 42 is empty");
+        assert_eq!(e.frames[0].file, "com/acme/shop/Cart.java");
+        assert_eq!(e.frames.len(), 2);
+    }
+
+    #[test]
+    fn cause_with_an_unusual_type_name_keeps_the_chain() {
+        let text = "java.lang.RuntimeException: wrapped\n\tat a.B.c(B.java:1)\n\
+                    Caused by: Boom: inner\n\tat a.B.d(B.java:2)\n\t... 1 more\n";
+        let trace = parse(text).expect("a trace");
+        assert_eq!(trace.chain.len(), 2);
+        assert_eq!(
+            (
+                trace.chain[1].kind.as_str(),
+                trace.chain[1].message.as_str()
+            ),
+            ("Boom", "inner")
+        );
+        assert_eq!(trace.chain[1].frames.len(), 2);
+    }
+
+    #[test]
+    fn run_time_class_names_are_normalised() {
+        let f = frame(
+            "app//com.acme.Main$$Lambda$14/0x0000000800c03000.run",
+            "Unknown Source",
+        );
+        assert_eq!(f.function.as_deref(), Some("com.acme.Main$$Lambda.run"));
+        let f = frame(
+            "com.acme.Main$$Lambda/0x00007f3c2c00a000.accept",
+            "Unknown Source",
+        );
+        assert_eq!(f.function.as_deref(), Some("com.acme.Main$$Lambda.accept"));
+        let f = frame(
+            "jdk.internal.reflect.GeneratedMethodAccessor12.invoke",
+            "Unknown Source",
+        );
+        assert_eq!(
+            f.function.as_deref(),
+            Some("jdk.internal.reflect.GeneratedMethodAccessor.invoke")
+        );
+        let f = frame("jdk.proxy2.$Proxy45.handle", "Unknown Source");
+        assert_eq!(f.function.as_deref(), Some("jdk.proxy2.$Proxy.handle"));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Stack traces, extracted from an entry's text into frames the fix stage can map to files.
 //!
-//! [`extract`] runs on every entry and almost none hold a trace, so it first scans the text once
-//! for the few markers every supported runtime prints (`Traceback (most recent call last)`,
-//! `\tat `, `    at `, `panicked at`, `goroutine ` …) and returns `None` when there is none.
+//! [`extract`] runs on every entry and almost none hold a trace, so it first asks two cheap
+//! questions: is the text on several lines (or holding escapes such as `\n`)? — every trace but
+//! Rust's one-line panic is — and does it hold one of the few markers every supported runtime
+//! prints (`Traceback (most recent call last)`, `\tat `, `    at `, `panicked at`,
+//! `goroutine ` …)? It returns `None` when not.
 //! Only then does each language's parser look for its own shape; the first to find one wins.
 //! A trace sitting in a JSON field, or escaped as `\n`/`\t` by a JSON logger, is decoded and
 //! parsed the same way.
@@ -24,7 +26,7 @@ mod rust;
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use memchr::memmem::Finder;
 
 /// The runtime that printed a trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -70,6 +72,8 @@ pub struct StackTrace {
     /// The chain in the order the runtime printed it. Python prints the first-raised exception first
     /// ("During handling of the above exception …", "The above exception was the direct cause …");
     /// Java and Node print the wrapper first and its causes (`Caused by:`, `[cause]:`) after it.
+    /// One reordering: a Python exception group follows its members, which were raised first.
+    /// Java's `Suppressed:` exceptions are side notes, not causes, and are left out.
     pub chain: Vec<Exception>,
 }
 
@@ -95,7 +99,7 @@ impl StackTrace {
 
 /// Extract the stack trace held in `text`, if any.
 pub fn extract(text: &str) -> Option<StackTrace> {
-    if !MARKERS.is_match(text) {
+    if !might_hold_trace(text.as_bytes()) {
         return None;
     }
     if json::looks_like_json_object(text) {
@@ -106,21 +110,37 @@ pub fn extract(text: &str) -> Option<StackTrace> {
     extract_plain(text).or_else(|| json::extract_escaped(text))
 }
 
-/// Strings at least one of which every trace we parse contains, raw or JSON-escaped. One pass of
-/// a multi-pattern automaton keeps the common no-trace case to tens of nanoseconds.
-static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::new([
+/// Strings at least one of which every trace we parse contains, raw or JSON-escaped.
+static MARKERS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
+    [
         "Traceback (most recent call last)",
         "File \"",
         "File \\\"",
         "\tat ",
         "\\tat ",
         "    at ",
-        "panicked at",
+        PANICKED_AT,
         "goroutine ",
-    ])
-    .expect("static patterns compile")
+    ]
+    .iter()
+    .map(|m| Finder::new(m.as_bytes()).into_owned())
+    .collect()
 });
+
+const PANICKED_AT: &str = "panicked at";
+
+static PANICKED: LazyLock<Finder<'static>> =
+    LazyLock::new(|| Finder::new(PANICKED_AT.as_bytes()).into_owned());
+
+/// The gate in front of the parsers. A one-line entry (no newline, no escaped one) can only be
+/// a pre-1.73 Rust panic, so it costs one `memchr2` and one `memmem`; a multi-line entry is
+/// searched for every marker. Measured in `benches/trace.rs`.
+fn might_hold_trace(bytes: &[u8]) -> bool {
+    if memchr::memchr2(b'\n', b'\\', bytes).is_none() {
+        return PANICKED.find(bytes).is_some();
+    }
+    MARKERS.iter().any(|m| m.find(bytes).is_some())
+}
 
 /// Try every language on text with real newlines.
 fn extract_plain(text: &str) -> Option<StackTrace> {

@@ -15,6 +15,12 @@ static HEADER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// An error named at the tail of a logger's line: `[12:00:01] ERROR refund failed TypeError: x`.
+static EMBEDDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s:\[(])([A-Z][\w$]*(?:Error|Exception))(?: \[[A-Z0-9_]+\])?: (.*)$")
+        .expect("static regex")
+});
+
 pub(super) fn parse(text: &str) -> Option<StackTrace> {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
     let first_frame = lines.iter().position(|l| frame(l).is_some())?;
@@ -23,7 +29,7 @@ pub(super) fn parse(text: &str) -> Option<StackTrace> {
     let mut i = header_at;
     let mut header_line = lines[header_at].trim_start();
     loop {
-        let (kind, message) = header(header_line)?;
+        let (kind, message) = best_header(header_line)?;
         let mut frames = Vec::new();
         i += 1;
         // Skip the message's extra lines (`Require stack:` and its list) up to the frames.
@@ -84,17 +90,37 @@ fn find_header(lines: &[&str], first_frame: usize) -> Option<usize> {
         if line.trim().is_empty() {
             break;
         }
-        if let Some((kind, _)) = header(line) {
-            let named_like_error =
-                kind == "Error" || kind.ends_with("Error") || kind.ends_with("Exception");
-            // A nearer line that is not named like an error only counts when nothing better is
-            // above it, e.g. a custom `Boom: msg` right on top of the frames.
-            if named_like_error || (best.is_none() && i + 1 == first_frame) {
+        if let Some((kind, _)) = best_header(line) {
+            // A nearer line not named like an error only counts when nothing better is above
+            // it, e.g. a custom `Boom: msg` right on top of the frames.
+            if named_like_error(&kind) || (best.is_none() && i + 1 == first_frame) {
                 best = Some(i);
             }
         }
     }
     best
+}
+
+fn named_like_error(kind: &str) -> bool {
+    kind.ends_with("Error") || kind.ends_with("Exception")
+}
+
+/// The line's own `Kind: message`, unless it is a logger's `error: …` hiding the real type
+/// further on (`error: TypeError: x`, `[12:00] ERROR refund failed RangeError: x`).
+fn best_header(line: &str) -> Option<(String, String)> {
+    let plain = header(line);
+    if plain
+        .as_ref()
+        .is_some_and(|(kind, _)| named_like_error(kind))
+    {
+        return plain;
+    }
+    embedded_header(line).or(plain)
+}
+
+fn embedded_header(line: &str) -> Option<(String, String)> {
+    let caps = EMBEDDED.captures(line)?;
+    Some((caps[1].to_string(), caps[2].to_string()))
 }
 
 fn header(line: &str) -> Option<(String, String)> {
@@ -166,6 +192,24 @@ mod tests {
     fn f(line: &str) -> (String, Option<u32>, Option<u32>, Option<String>, bool) {
         let f = frame(line).expect(line);
         (f.file, f.line, f.column, f.function, f.in_app)
+    }
+
+    #[test]
+    fn error_at_the_end_of_a_logger_line() {
+        let text = "[2026-11-20 10:15:03] ERROR payments: refund failed RangeError: invalid amount: 12a\n    at parseAmount (/srv/pay/refund.js:3:11)\n    at /srv/pay/index.js:9:3";
+        let trace = parse(text).expect("a trace");
+        let e = &trace.chain[0];
+        assert_eq!(
+            (e.kind.as_str(), e.message.as_str()),
+            ("RangeError", "invalid amount: 12a")
+        );
+        assert_eq!(e.frames.len(), 2);
+        assert_eq!(e.frames[1].function, None);
+
+        let text = "error: TypeError: Cannot read properties of null (reading 'id')\n    at load (/srv/api/users.js:12:20)";
+        let e = &parse(text).expect("a trace").chain[0];
+        assert_eq!(e.kind, "TypeError");
+        assert_eq!(e.message, "Cannot read properties of null (reading 'id')");
     }
 
     #[test]

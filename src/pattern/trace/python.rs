@@ -44,7 +44,13 @@ pub(super) fn parse(text: &str) -> Option<StackTrace> {
         } else {
             (Vec::new(), i)
         };
-        let (kind, message) = lines.get(next).and_then(|l| exception_line(l))?;
+        let Some((kind, message)) = lines.get(next).and_then(|l| exception_line(l)) else {
+            // A later link cut off (truncated log): keep the links read so far.
+            if chain.is_empty() {
+                return None;
+            }
+            break;
+        };
         chain.push(Exception {
             kind,
             message,

@@ -22,6 +22,10 @@ static PANICKED: LazyLock<Regex> = LazyLock::new(|| {
 static LOCATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(.+?):(\d+):(\d+):$").expect("static regex"));
 
+/// Panic hooks that log on one line (`log-panics`, `tracing` hooks): `src/main.rs:13:42: msg`.
+static INLINE_LOCATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\S+?\.rs):(\d+):(\d+): (.+)$").expect("static regex"));
+
 /// Before 1.73: `'msg', src/main.rs:13:42` ending the line (the message may span lines).
 static OLD_LOCATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"', (\S+?):(\d+):(\d+)$").expect("static regex"));
@@ -73,6 +77,10 @@ fn header(lines: &[&str], i: usize, line: &str) -> Option<(String, Frame, usize)
         }
         let location = location_frame(&caps[1], &caps[2], Some(&caps[3]));
         return Some((message.join("\n"), location, j));
+    }
+    if let Some(caps) = INLINE_LOCATION.captures(rest) {
+        let location = location_frame(&caps[1], &caps[2], Some(&caps[3]));
+        return Some((caps[4].to_string(), location, i + 1));
     }
     let quoted = rest.strip_prefix('\'')?;
     // The message is quoted and may itself contain newlines.
@@ -219,6 +227,27 @@ mod tests {
         assert!(in_app("./src/main.rs", Some("invoicer::main")));
         assert!(in_app("/home/app/service/src/main.rs", None));
         assert!(in_app("", Some("invoicer::main")));
+    }
+
+    #[test]
+    fn message_on_the_header_line() {
+        let text =
+            "2026-11-20T10:15:03Z ERROR invoicer: thread 'main' panicked at src/rates.rs:40:18: \
+                    called `Result::unwrap()` on an `Err` value: Io(NotFound)";
+        let trace = parse(text).expect("a trace");
+        let e = &trace.chain[0];
+        assert_eq!(
+            e.message,
+            "called `Result::unwrap()` on an `Err` value: Io(NotFound)"
+        );
+        assert_eq!(
+            (
+                e.frames[0].file.as_str(),
+                e.frames[0].line,
+                e.frames[0].column
+            ),
+            ("src/rates.rs", Some(40), Some(18))
+        );
     }
 
     #[test]

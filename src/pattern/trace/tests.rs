@@ -2148,3 +2148,810 @@ fn rust_legacy_multiline_message() {
         ]),
     ]);
 }
+
+#[test]
+fn loghub_lines_hold_no_trace() {
+    // 100 lines from each of the 16 Loghub datasets (see fixtures/traces/bench/LICENSE-loghub.txt).
+    let text = fixture("bench/loghub_no_trace.log");
+    let found: Vec<&str> = text.lines().filter(|l| extract(l).is_some()).collect();
+    assert_eq!(found, Vec::<&str>::new());
+}
+
+#[test]
+fn node_missing_package() {
+    let trace = extract(&fixture("node/missing_package.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Node);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "Error",
+            "Cannot find package 'lodash-es' imported from /srv/storefront/esm/missing_package.mjs",
+            vec![
+                fr(
+                    "node:internal/modules/esm/resolve",
+                    Some(873),
+                    Some(9),
+                    Some("packageResolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/resolve",
+                    Some(946),
+                    Some(18),
+                    Some("moduleResolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/resolve",
+                    Some(1188),
+                    Some(11),
+                    Some("defaultResolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/loader",
+                    Some(708),
+                    Some(12),
+                    Some("ModuleLoader.defaultResolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/loader",
+                    Some(657),
+                    Some(25),
+                    Some("#cachedDefaultResolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/loader",
+                    Some(640),
+                    Some(38),
+                    Some("ModuleLoader.resolve"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/loader",
+                    Some(264),
+                    Some(38),
+                    Some("ModuleLoader.getModuleJobForImport"),
+                    false,
+                ),
+                fr(
+                    "node:internal/modules/esm/module_job",
+                    Some(168),
+                    Some(49),
+                    Some("ModuleJob._link"),
+                    false,
+                ),
+            ],
+        )],
+    );
+}
+
+/// Every fixture, cut after each of its lines and with each line dropped in turn: logs get
+/// truncated and interleaved, and extraction must neither panic nor invent frames.
+#[test]
+fn damaged_traces_never_panic() {
+    let root = format!("{}/fixtures/traces", env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for dir in [
+        "python",
+        "python/versions",
+        "java",
+        "java/jdk25",
+        "node",
+        "rust",
+        "go",
+    ] {
+        for entry in std::fs::read_dir(format!("{root}/{dir}"))
+            .unwrap()
+            .flatten()
+        {
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("txt") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for n in 0..lines.len() {
+                let cut = lines[..n].join("\n");
+                let dropped = [&lines[..n], &lines[n + 1..]].concat().join("\n");
+                for damaged in [cut, dropped] {
+                    if let Some(trace) = extract(&damaged) {
+                        for frame in trace.chain.iter().flat_map(|e| &e.frames) {
+                            let printed = frame.file.rsplit('/').next().unwrap_or_default();
+                            assert!(
+                                frame.file.is_empty() || damaged.contains(printed),
+                                "{}: frame file {:?} is not in the text",
+                                path.display(),
+                                frame.file
+                            );
+                        }
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} damaged variants");
+}
+
+#[test]
+fn truncated_chain_keeps_the_links_read() {
+    let text = fixture("python/during_handling.txt");
+    let cut: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.starts_with("ConfigError"))
+        .collect();
+    let trace = extract(&cut.join("\n")).expect("a trace");
+    assert_eq!(trace.chain.len(), 1);
+    assert_eq!(trace.chain[0].kind, "FileNotFoundError");
+    assert_eq!(primary_index(&trace), 0);
+}
+
+#[test]
+fn java_jdk25_npe() {
+    let trace = extract(&fixture("java/jdk25/npe.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Java);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "java.lang.NullPointerException",
+            "Cannot invoke \"String.length()\" because \"name\" is null",
+            vec![
+                fr(
+                    "app/Greeter.java",
+                    Some(7),
+                    None,
+                    Some("app.Greeter.badge"),
+                    true,
+                ),
+                fr("app/Npe.java", Some(12), None, Some("app.Npe.main"), true),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn java_jdk25_reflect() {
+    let trace = extract(&fixture("java/jdk25/reflect.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Java);
+    assert_eq!(primary_index(&trace), 2);
+    assert_chain(
+        &trace,
+        &[
+            (
+                "java.lang.RuntimeException",
+                "bad port in config",
+                vec![
+                    fr(
+                        "app/Reflect.java",
+                        Some(17),
+                        None,
+                        Some("app.Reflect.lambda$main$0"),
+                        true,
+                    ),
+                    fr(
+                        "java/util/ImmutableCollections.java",
+                        Some(683),
+                        None,
+                        Some("java.util.ImmutableCollections$List12.forEach"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(13),
+                        None,
+                        Some("app.Reflect.main"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "java.lang.reflect.InvocationTargetException",
+                "",
+                vec![
+                    fr(
+                        "jdk/internal/reflect/DirectMethodHandleAccessor.java",
+                        Some(119),
+                        None,
+                        Some("jdk.internal.reflect.DirectMethodHandleAccessor.invoke"),
+                        false,
+                    ),
+                    fr(
+                        "java/lang/reflect/Method.java",
+                        Some(565),
+                        None,
+                        Some("java.lang.reflect.Method.invoke"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(15),
+                        None,
+                        Some("app.Reflect.lambda$main$0"),
+                        true,
+                    ),
+                    fr(
+                        "java/util/ImmutableCollections.java",
+                        Some(683),
+                        None,
+                        Some("java.util.ImmutableCollections$List12.forEach"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(13),
+                        None,
+                        Some("app.Reflect.main"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "java.lang.NumberFormatException",
+                "For input string: \"80a\"",
+                vec![
+                    fr(
+                        "java/lang/NumberFormatException.java",
+                        Some(67),
+                        None,
+                        Some("java.lang.NumberFormatException.forInputString"),
+                        false,
+                    ),
+                    fr(
+                        "java/lang/Integer.java",
+                        Some(565),
+                        None,
+                        Some("java.lang.Integer.parseInt"),
+                        false,
+                    ),
+                    fr(
+                        "java/lang/Integer.java",
+                        Some(662),
+                        None,
+                        Some("java.lang.Integer.parseInt"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(8),
+                        None,
+                        Some("app.Reflect.parsePort"),
+                        true,
+                    ),
+                    fr(
+                        "jdk/internal/reflect/DirectMethodHandleAccessor.java",
+                        Some(104),
+                        None,
+                        Some("jdk.internal.reflect.DirectMethodHandleAccessor.invoke"),
+                        false,
+                    ),
+                    fr(
+                        "java/lang/reflect/Method.java",
+                        Some(565),
+                        None,
+                        Some("java.lang.reflect.Method.invoke"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(15),
+                        None,
+                        Some("app.Reflect.lambda$main$0"),
+                        true,
+                    ),
+                    fr(
+                        "java/util/ImmutableCollections.java",
+                        Some(683),
+                        None,
+                        Some("java.util.ImmutableCollections$List12.forEach"),
+                        false,
+                    ),
+                    fr(
+                        "app/Reflect.java",
+                        Some(13),
+                        None,
+                        Some("app.Reflect.main"),
+                        true,
+                    ),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn java_jdk25_threaded() {
+    let trace = extract(&fixture("java/jdk25/threaded.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Java);
+    assert_eq!(primary_index(&trace), 1);
+    assert_chain(
+        &trace,
+        &[
+            (
+                "java.util.concurrent.ExecutionException",
+                "java.lang.ArithmeticException: / by zero",
+                vec![
+                    fr(
+                        "java/util/concurrent/FutureTask.java",
+                        Some(124),
+                        None,
+                        Some("java.util.concurrent.FutureTask.report"),
+                        false,
+                    ),
+                    fr(
+                        "java/util/concurrent/FutureTask.java",
+                        Some(193),
+                        None,
+                        Some("java.util.concurrent.FutureTask.get"),
+                        false,
+                    ),
+                    fr(
+                        "app/Threaded.java",
+                        Some(16),
+                        None,
+                        Some("app.Threaded.main"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "java.lang.ArithmeticException",
+                "/ by zero",
+                vec![
+                    fr(
+                        "app/Threaded.java",
+                        Some(9),
+                        None,
+                        Some("app.Threaded.divide"),
+                        true,
+                    ),
+                    fr(
+                        "app/Threaded.java",
+                        Some(14),
+                        None,
+                        Some("app.Threaded.lambda$main$0"),
+                        true,
+                    ),
+                    fr(
+                        "java/util/concurrent/FutureTask.java",
+                        Some(328),
+                        None,
+                        Some("java.util.concurrent.FutureTask.run"),
+                        false,
+                    ),
+                    fr(
+                        "java/util/concurrent/ThreadPoolExecutor.java",
+                        Some(1090),
+                        None,
+                        Some("java.util.concurrent.ThreadPoolExecutor.runWorker"),
+                        false,
+                    ),
+                    fr(
+                        "java/util/concurrent/ThreadPoolExecutor.java",
+                        Some(614),
+                        None,
+                        Some("java.util.concurrent.ThreadPoolExecutor$Worker.run"),
+                        false,
+                    ),
+                    fr(
+                        "java/lang/Thread.java",
+                        Some(1474),
+                        None,
+                        Some("java.lang.Thread.run"),
+                        false,
+                    ),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn python_versions_during_handling_py312() {
+    let trace = extract(&fixture("python/versions/during_handling_py312.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[
+            (
+                "FileNotFoundError",
+                "[Errno 2] No such file or directory: '/etc/shop/missing.conf'",
+                vec![
+                    fr("/srv/shop/shop/jobs.py", Some(7), None, Some("load"), true),
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(10),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "ConfigError",
+                "no config at /etc/shop/missing.conf",
+                vec![
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(12),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(15),
+                        None,
+                        Some("<module>"),
+                        true,
+                    ),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn python_versions_during_handling_py313() {
+    let trace = extract(&fixture("python/versions/during_handling_py313.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[
+            (
+                "FileNotFoundError",
+                "[Errno 2] No such file or directory: '/etc/shop/missing.conf'",
+                vec![
+                    fr("/srv/shop/shop/jobs.py", Some(7), None, Some("load"), true),
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(10),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "ConfigError",
+                "no config at /etc/shop/missing.conf",
+                vec![
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(12),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                    fr(
+                        "/srv/shop/during_handling.py",
+                        Some(15),
+                        None,
+                        Some("<module>"),
+                        true,
+                    ),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn python_versions_during_handling_py38() {
+    let trace = extract(&fixture("python/versions/during_handling_py38.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[
+            (
+                "FileNotFoundError",
+                "[Errno 2] No such file or directory: '/etc/shop/missing.conf'",
+                vec![
+                    fr("/srv/shop/shop/jobs.py", Some(7), None, Some("load"), true),
+                    fr(
+                        "during_handling.py",
+                        Some(10),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "__main__.ConfigError",
+                "no config at /etc/shop/missing.conf",
+                vec![
+                    fr(
+                        "during_handling.py",
+                        Some(12),
+                        None,
+                        Some("read_config"),
+                        true,
+                    ),
+                    fr("during_handling.py", Some(15), None, Some("<module>"), true),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn python_versions_frozen_os_py27() {
+    let trace = extract(&fixture("python/versions/frozen_os_py27.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'DATABASE_URL'",
+            vec![
+                fr(
+                    "/root/.pyenv/versions/2.7.18/lib/python2.7/UserDict.py",
+                    Some(40),
+                    None,
+                    Some("__getitem__"),
+                    false,
+                ),
+                fr("frozen_os.py", Some(5), None, Some("database_url"), true),
+                fr("frozen_os.py", Some(8), None, Some("<module>"), true),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_frozen_os_py312() {
+    let trace = extract(&fixture("python/versions/frozen_os_py312.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'DATABASE_URL'",
+            vec![
+                fr("<frozen os>", Some(685), None, Some("__getitem__"), false),
+                fr(
+                    "/srv/shop/frozen_os.py",
+                    Some(5),
+                    None,
+                    Some("database_url"),
+                    true,
+                ),
+                fr(
+                    "/srv/shop/frozen_os.py",
+                    Some(8),
+                    None,
+                    Some("<module>"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_frozen_os_py313() {
+    let trace = extract(&fixture("python/versions/frozen_os_py313.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'DATABASE_URL'",
+            vec![
+                fr("<frozen os>", Some(716), None, Some("__getitem__"), false),
+                fr(
+                    "/srv/shop/frozen_os.py",
+                    Some(5),
+                    None,
+                    Some("database_url"),
+                    true,
+                ),
+                fr(
+                    "/srv/shop/frozen_os.py",
+                    Some(8),
+                    None,
+                    Some("<module>"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_frozen_os_py38() {
+    let trace = extract(&fixture("python/versions/frozen_os_py38.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'DATABASE_URL'",
+            vec![
+                fr(
+                    "/root/.pyenv/versions/3.8.18/lib/python3.8/os.py",
+                    Some(675),
+                    None,
+                    Some("__getitem__"),
+                    false,
+                ),
+                fr("frozen_os.py", Some(5), None, Some("database_url"), true),
+                fr("frozen_os.py", Some(8), None, Some("<module>"), true),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_key_error_py27() {
+    let trace = extract(&fixture("python/versions/key_error_py27.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'timeout'",
+            vec![
+                fr("/srv/shop/shop/jobs.py", Some(2), None, Some("run"), true),
+                fr("key_error.py", Some(7), None, Some("main"), true),
+                fr("key_error.py", Some(12), None, Some("<module>"), true),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_key_error_py312() {
+    let trace = extract(&fixture("python/versions/key_error_py312.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'timeout'",
+            vec![
+                fr("/srv/shop/shop/jobs.py", Some(2), None, Some("run"), true),
+                fr("/srv/shop/key_error.py", Some(7), None, Some("main"), true),
+                fr(
+                    "/srv/shop/key_error.py",
+                    Some(12),
+                    None,
+                    Some("<module>"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_key_error_py313() {
+    let trace = extract(&fixture("python/versions/key_error_py313.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'timeout'",
+            vec![
+                fr("/srv/shop/shop/jobs.py", Some(2), None, Some("run"), true),
+                fr("/srv/shop/key_error.py", Some(7), None, Some("main"), true),
+                fr(
+                    "/srv/shop/key_error.py",
+                    Some(12),
+                    None,
+                    Some("<module>"),
+                    true,
+                ),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_key_error_py38() {
+    let trace = extract(&fixture("python/versions/key_error_py38.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "KeyError",
+            "'timeout'",
+            vec![
+                fr("/srv/shop/shop/jobs.py", Some(2), None, Some("run"), true),
+                fr("key_error.py", Some(7), None, Some("main"), true),
+                fr("key_error.py", Some(12), None, Some("<module>"), true),
+            ],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_syntax_error_direct_py27() {
+    let trace = extract(&fixture("python/versions/syntax_error_direct_py27.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "SyntaxError",
+            "invalid syntax",
+            vec![fr("syntax_error_direct.py", Some(3), None, None, true)],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_syntax_error_direct_py312() {
+    let trace =
+        extract(&fixture("python/versions/syntax_error_direct_py312.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "SyntaxError",
+            "'(' was never closed",
+            vec![fr(
+                "/srv/shop/syntax_error_direct.py",
+                Some(2),
+                None,
+                None,
+                true,
+            )],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_syntax_error_direct_py313() {
+    let trace =
+        extract(&fixture("python/versions/syntax_error_direct_py313.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "SyntaxError",
+            "'(' was never closed",
+            vec![fr(
+                "/srv/shop/syntax_error_direct.py",
+                Some(2),
+                None,
+                None,
+                true,
+            )],
+        )],
+    );
+}
+
+#[test]
+fn python_versions_syntax_error_direct_py38() {
+    let trace = extract(&fixture("python/versions/syntax_error_direct_py38.txt")).expect("a trace");
+    assert_eq!(trace.language, Language::Python);
+    assert_eq!(primary_index(&trace), 0);
+    assert_chain(
+        &trace,
+        &[(
+            "SyntaxError",
+            "invalid syntax",
+            vec![fr("syntax_error_direct.py", Some(3), None, None, true)],
+        )],
+    );
+}
