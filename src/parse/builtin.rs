@@ -41,66 +41,64 @@ pub enum Builtin {
     AccessLog,
     /// Python logging's default: `ERROR:root:message`.
     PythonDefault,
+    /// glog/klog (Kubernetes components, many Go and C++ services):
+    /// `E1120 10:15:03.123456    42 server.go:87] message`.
+    Glog,
 }
 
 const ISO: &str =
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}(?::?\d{2})?)?";
 
+/// The regexes stop where the message begins: the message is the rest of the line, sliced off
+/// after the match, because letting the regex capture it (`(?P<message>.*)$`) makes the capture
+/// engine walk the whole message a second time.
 fn compile(pattern: &str) -> Regex {
     Regex::new(&pattern.replace("{ISO}", ISO)).expect("built-in format compiles")
 }
 
 static SYSLOG5424: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^<(?P<pri>\d{1,3})>1 (?P<timestamp>\S+) (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: \x{FEFF}?(?P<message>.*))?$",
+        r"^<(?P<pri>\d{1,3})>1 (?P<timestamp>\S+) (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:\[(?:[^\]\\]|\\.)*\])+) ?\x{FEFF}?",
     )
 });
 static SYSLOG3164: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?:<(?P<pri>\d{1,3})>)?(?P<timestamp>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) (?P<app>[^\s:\[]+)(?:\[(?P<pid>\d+)\])?: ?(?P<message>.*)$",
+        r"^(?:<(?P<pri>\d{1,3})>)?(?P<timestamp>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) (?P<app>[^\s:\[]+)(?:\[(?P<pid>\d+)\])?: ?",
     )
 });
 static ENV_LOGGER: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^\[(?:(?P<timestamp>{ISO}) )?(?P<level>TRACE|DEBUG|INFO|WARN|ERROR) +(?P<target>[^\]\s]+)\] ?(?P<message>.*)$",
+        r"^\[(?:(?P<timestamp>{ISO}) )?(?P<level>TRACE|DEBUG|INFO|WARN|ERROR) +(?P<target>[^\]\s]+)\] ?",
     )
 });
 static TRACING: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6,9}(?:Z|[+-]\d{2}:\d{2})) +(?P<level>TRACE|DEBUG|INFO|WARN|ERROR) (?:(?P<spans>(?:[A-Za-z_]\w*(?:\{[^}]*\})?:)*[A-Za-z_]\w*\{[^}]*\}): )?(?P<target>[A-Za-z_]\w*(?:::\w+)*): (?P<message>.*)$",
+        r"^(?P<timestamp>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6,9}(?:Z|[+-]\d{2}:\d{2})) +(?P<level>TRACE|DEBUG|INFO|WARN|ERROR) (?:(?P<spans>(?:[A-Za-z_]\w*(?:\{[^}]*\})?:)*[A-Za-z_]\w*\{[^}]*\}): )?(?P<target>[A-Za-z_]\w*(?:::\w+)*): ",
     )
 });
 static SPRING: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>{ISO}) +(?P<level>[A-Z]+) +(?P<pid>\d+) --- (?:\[(?P<app>[^\]]*)\] )?\[ *(?P<thread>[^\]]*?)\] (?P<logger>\S+) *: (?P<message>.*)$",
+        r"^(?P<timestamp>{ISO}) +(?P<level>[A-Z]+) +(?P<pid>\d+) --- (?:\[(?P<app>[^\]]*)\] )?\[ *(?P<thread>[^\]]*?)\] (?P<logger>\S+) *: ",
     )
 });
 static LOG4J: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>(?:\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) \[(?P<thread>[^\]]*)\] (?P<level>[A-Z]+) +(?P<logger>\S+) - (?P<message>.*)$",
+        r"^(?P<timestamp>(?:\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) \[(?P<thread>[^\]]*)\] (?P<level>[A-Z]+) +(?P<logger>\S+) - ",
     )
 });
 static PYTHON_DASH: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>{ISO}) - (?:(?P<logger>.+?) - )?(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) - (?P<message>.*)$",
+        r"^(?P<timestamp>{ISO}) - (?:(?P<logger>.+?) - )?(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) - ",
     )
 });
 static PYTHON_COLON: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>{ISO}):(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]*):(?P<message>.*)$",
+        r"^(?P<timestamp>{ISO}):(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]*):",
     )
-});
-static ISO_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    compile(
-        r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: ?(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\b)?",
-    )
-});
-static LOGGER: LazyLock<Regex> = LazyLock::new(|| {
-    compile(r"^(?P<logger>[A-Za-z_][\w.\-]*(?:::[\w.\-]+)*(?:\[\d+\])?):(?: +|$)")
 });
 static GO_LOG: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) (?:(?P<file>[\w./\-]+\.go:\d+): )?(?P<message>.*)$",
+        r"^(?P<timestamp>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) (?:(?P<file>[\w./\-]+\.go:\d+): )?",
     )
 });
 static ACCESS_LOG: LazyLock<Regex> = LazyLock::new(|| {
@@ -108,13 +106,18 @@ static ACCESS_LOG: LazyLock<Regex> = LazyLock::new(|| {
         r#"^(?P<client>\S+) (?P<ident>\S+) (?P<user>\S+) \[(?P<timestamp>[^\]]+)\] "(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\d{3}) (?P<bytes>\d+|-)(?: "(?P<referer>(?:[^"\\]|\\.)*)" "(?P<user_agent>(?:[^"\\]|\\.)*)")?"#,
     )
 });
+static GLOG: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<level>[IWEF])(?P<month>\d{2})(?P<day>\d{2}) (?P<time>\d{2}:\d{2}:\d{2}\.\d{6}) +(?P<thread>\d+) (?P<file>[^:\]\s]+:\d+)\] ",
+    )
+});
 static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
-    compile(r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]+):(?P<message>.*)$")
+    compile(r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]+):")
 });
 
 impl Builtin {
     /// Every built-in, in the order they are tried (see [`super::format::Format::builtins`]).
-    pub const ALL: [Builtin; 12] = [
+    pub const ALL: [Builtin; 13] = [
         Builtin::Syslog5424,
         Builtin::Syslog3164,
         Builtin::EnvLogger,
@@ -126,6 +129,7 @@ impl Builtin {
         Builtin::Iso8601,
         Builtin::GoLog,
         Builtin::AccessLog,
+        Builtin::Glog,
         Builtin::PythonDefault,
     ];
 
@@ -142,6 +146,7 @@ impl Builtin {
             Builtin::GoLog => "go-log",
             Builtin::AccessLog => "access-log",
             Builtin::PythonDefault => "python",
+            Builtin::Glog => "glog",
         }
     }
 
@@ -164,6 +169,7 @@ impl Builtin {
             | Builtin::GoLog => first.is_ascii_digit(),
             Builtin::AccessLog => first.is_ascii_alphanumeric() || first == b'[' || first == b':',
             Builtin::PythonDefault => matches!(first, b'D' | b'I' | b'W' | b'E' | b'C'),
+            Builtin::Glog => matches!(first, b'I' | b'W' | b'E' | b'F'),
         }
     }
 
@@ -176,7 +182,7 @@ impl Builtin {
             Builtin::Syslog5424 => syslog5424(line),
             Builtin::Syslog3164 => syslog3164(line, cx),
             Builtin::EnvLogger => standard(&ENV_LOGGER, line, &["target"]),
-            Builtin::Tracing => standard(&TRACING, line, &["spans", "target"]),
+            Builtin::Tracing => tracing(line),
             Builtin::Spring => standard(&SPRING, line, &["pid", "app", "thread", "logger"]),
             Builtin::Log4j => log4j(line, cx),
             Builtin::PythonDash => standard(&PYTHON_DASH, line, &["logger"]),
@@ -185,8 +191,14 @@ impl Builtin {
             Builtin::GoLog => go_log(line),
             Builtin::AccessLog => access_log(line),
             Builtin::PythonDefault => standard(&PYTHON_DEFAULT, line, &["logger"]),
+            Builtin::Glog => glog(line, cx),
         }
     }
+}
+
+/// The message: what follows the match.
+fn rest<'h>(caps: &Captures<'h>, line: &'h str) -> &'h str {
+    caps.get(0).map_or("", |m| &line[m.end()..])
 }
 
 /// Groups `timestamp` (ISO-8601), `level` (a level word), `message`, and `fields`.
@@ -195,7 +207,7 @@ fn standard(regex: &Regex, line: &str, fields: &[&str]) -> Option<Parsed> {
     let level = Level::parse(caps.name("level")?.as_str())?;
     let mut parsed = Parsed {
         level: Some(level),
-        message: caps.name("message").map_or("", |m| m.as_str()).to_owned(),
+        message: rest(&caps, line).to_owned(),
         ..Parsed::default()
     };
     if let Some(ts) = caps.name("timestamp") {
@@ -204,6 +216,44 @@ fn standard(regex: &Regex, line: &str, fields: &[&str]) -> Option<Parsed> {
         parsed.bad_timestamp = parsed.timestamp.is_none();
     }
     fields_from(&caps, fields, &mut parsed.fields);
+    Some(parsed)
+}
+
+/// tracing-subscriber's fmt, read by hand unless the line has spans (`name{field=…}:`), which the
+/// regex sorts out: this is the format of most Rust services, and the hand path is several times
+/// faster.
+fn tracing(line: &str) -> Option<Parsed> {
+    let (timestamp, used) = time::iso8601_prefix(line)?;
+    let ts = &line[..used];
+    let b = ts.as_bytes();
+    let fraction = b.iter().skip(20).take_while(|c| c.is_ascii_digit()).count();
+    if b.get(10) != Some(&b'T') || b.get(19) != Some(&b'.') || fraction < 6 {
+        return None;
+    }
+    let rest = line[ts.len()..].strip_prefix(' ')?.trim_start_matches(' ');
+    let (level, rest) = rest.split_once(' ')?;
+    if !matches!(level, "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR") {
+        return None;
+    }
+    let (target, message) = rest.split_once(": ")?;
+    if target.contains(['{', '}']) {
+        return standard(&TRACING, line, &["spans", "target"]);
+    }
+    let ident = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+    };
+    if !target.split("::").all(ident) {
+        return None;
+    }
+    let mut parsed = Parsed {
+        timestamp: Some(timestamp),
+        level: Level::parse(level),
+        message: message.to_owned(),
+        anchors: true,
+        ..Parsed::default()
+    };
+    parsed.fields.insert("target".into(), target.to_owned());
     Some(parsed)
 }
 
@@ -219,7 +269,7 @@ fn log4j(line: &str, cx: Context) -> Option<Parsed> {
     let mut parsed = Parsed {
         timestamp,
         level: Some(level),
-        message: caps["message"].to_owned(),
+        message: rest(&caps, line).to_owned(),
         anchors: true,
         bad_timestamp: timestamp.is_none(),
         ..Parsed::default()
@@ -242,7 +292,7 @@ fn syslog5424(line: &str) -> Option<Parsed> {
     let mut parsed = Parsed {
         timestamp,
         level,
-        message: caps.name("message").map_or("", |m| m.as_str()).to_owned(),
+        message: rest(&caps, line).to_owned(),
         anchors: true,
         bad_timestamp: ts != "-" && timestamp.is_none(),
         ..Parsed::default()
@@ -258,7 +308,7 @@ fn syslog5424(line: &str) -> Option<Parsed> {
 fn syslog3164(line: &str, cx: Context) -> Option<Parsed> {
     let caps = SYSLOG3164.captures(line)?;
     let timestamp = time::syslog3164(&caps["timestamp"], cx.now);
-    let mut message = &caps["message"];
+    let mut message = rest(&caps, line);
     // Without a PRI the severity is lost; many programs still begin their message with a level.
     let level = match (caps.name("pri"), leading_level(message)) {
         (Some(_), _) => Some(severity(&caps)?),
@@ -284,17 +334,15 @@ fn syslog3164(line: &str, cx: Context) -> Option<Parsed> {
 /// brackets), an optional `logger:`, the message. A line with a timestamp and no level is still a
 /// record of this format (level `None`).
 fn iso8601(line: &str) -> Option<Parsed> {
-    let ts = ISO_PREFIX.find(line)?;
-    let timestamp = time::iso8601(ts.as_str());
-    let rest = &line[ts.end()..];
+    let (timestamp, used) = time::iso8601_prefix(line)?;
+    let rest = &line[used..];
     // A timestamp must end at a boundary: `2026-11-20T10:15:03.123Zabc` is not one.
     if !rest.is_empty() && !rest.starts_with([' ', '\t', '|', '-', ':', '[']) {
         return None;
     }
     let mut parsed = Parsed {
-        timestamp,
+        timestamp: Some(timestamp),
         anchors: true,
-        bad_timestamp: timestamp.is_none(),
         ..Parsed::default()
     };
     let rest = rest.trim_start_matches([' ', '\t', '|', '-', ':']);
@@ -308,22 +356,49 @@ fn iso8601(line: &str) -> Option<Parsed> {
     let mut message = rest;
     if let Some(level) = Level::parse_loose(bare) {
         parsed.level = Some(level);
-        message = rest[word_end..].trim_start_matches([' ', '\t', '|', '-', ':']);
-        message = message.trim_start();
-        if let Some(caps) = LOGGER.captures(message) {
-            let logger = caps.name("logger").map_or("", |m| m.as_str());
+        message = rest[word_end..]
+            .trim_start_matches([' ', '\t', '|', '-', ':'])
+            .trim_start();
+        if let Some((logger, after)) = logger_prefix(message) {
             parsed.fields.insert("logger".into(), logger.to_owned());
-            message = &message[caps.get(0).map_or(0, |m| m.end())..];
+            message = after;
         }
     }
     parsed.message = message.to_owned();
     Some(parsed)
 }
 
+/// `logger: rest` where the logger is one identifier-like token (`worker`, `app.db`, `my_app::db`,
+/// `cron[42]`): (logger, rest).
+fn logger_prefix(message: &str) -> Option<(&str, &str)> {
+    let colon = message.find(':')?;
+    let mut logger = &message[..colon];
+    let mut after = &message[colon + 1..];
+    // `a::b: msg`: the first colon found is inside the path.
+    while after.starts_with(':') {
+        let next = after[1..].find(':')? + 1;
+        logger = &message[..colon + 1 + next];
+        after = &after[next + 1..];
+    }
+    if !(after.is_empty() || after.starts_with(' ')) {
+        return None;
+    }
+    let name = logger
+        .strip_suffix(']')
+        .and_then(|l| l.rsplit_once('['))
+        .filter(|(_, pid)| !pid.is_empty() && pid.bytes().all(|c| c.is_ascii_digit()))
+        .map_or(logger, |(name, _)| name);
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b':'));
+    valid.then(|| (logger, after.trim_start()))
+}
+
 fn go_log(line: &str) -> Option<Parsed> {
     let caps = GO_LOG.captures(line)?;
     let timestamp = time::go_log(&caps["timestamp"]);
-    let mut message = caps.name("message").map_or("", |m| m.as_str());
+    let mut message = rest(&caps, line);
     let mut level = None;
     if let Some((found, rest)) = leading_level(message) {
         level = Some(found);
@@ -338,6 +413,32 @@ fn go_log(line: &str) -> Option<Parsed> {
         ..Parsed::default()
     };
     fields_from(&caps, &["file"], &mut parsed.fields);
+    Some(parsed)
+}
+
+fn glog(line: &str, cx: Context) -> Option<Parsed> {
+    let caps = GLOG.captures(line)?;
+    let level = Level::parse(&caps["level"])?;
+    // No year: the same inference as syslog's, through a syslog-shaped date.
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month: usize = caps["month"].parse().ok()?;
+    let month = MONTHS.get(month.checked_sub(1)?)?;
+    let stamp = format!("{month} {} {}", &caps["day"], &caps["time"][..8]);
+    let timestamp = time::syslog3164(&stamp, cx.now).and_then(|t| {
+        let micros: u32 = caps["time"][9..].parse().ok()?;
+        chrono::Timelike::with_nanosecond(&t, micros * 1000)
+    });
+    let mut parsed = Parsed {
+        timestamp,
+        level: Some(level),
+        message: rest(&caps, line).to_owned(),
+        anchors: true,
+        bad_timestamp: timestamp.is_none(),
+        ..Parsed::default()
+    };
+    fields_from(&caps, &["thread", "file"], &mut parsed.fields);
     Some(parsed)
 }
 
@@ -448,6 +549,19 @@ mod tests {
             "disk 91% full",
         );
         assert!(detect("2026-11-20T10:15:03Zoops").is_none());
+    }
+
+    #[test]
+    fn loggers() {
+        assert_eq!(logger_prefix("worker: job"), Some(("worker", "job")));
+        assert_eq!(
+            logger_prefix("my_app::db: query failed: x"),
+            Some(("my_app::db", "query failed: x"))
+        );
+        assert_eq!(logger_prefix("cron[42]: ran"), Some(("cron[42]", "ran")));
+        assert_eq!(logger_prefix("job 17 failed: x"), None);
+        assert_eq!(logger_prefix("http://x: y"), None);
+        assert_eq!(logger_prefix("a:b"), None);
     }
 
     #[test]
@@ -653,6 +767,27 @@ mod tests {
             Some(Level::Warn),
             "POST /login HTTP/1.0 401",
         );
+    }
+
+    #[test]
+    fn glog_form() {
+        let p = check(
+            "E1120 10:15:03.123456    42 server.go:87] sync failed: timeout",
+            Builtin::Glog,
+            Some("2026-11-20T10:15:03.123456+00:00"),
+            Some(Level::Error),
+            "sync failed: timeout",
+        );
+        assert_eq!(p.fields["file"], "server.go:87");
+        check(
+            "F1120 10:15:03.000001 1 main.go:1] fatal",
+            Builtin::Glog,
+            Some("2026-11-20T10:15:03.000001+00:00"),
+            Some(Level::Critical),
+            "fatal",
+        );
+        assert!(detect("E1320 10:15:03.123456 1 a.go:1] bad month")
+            .map_or(true, |(_, p)| p.timestamp.is_none()));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! cheap first-byte test so that trying one that cannot match costs next to nothing; this is what
 //! keeps detection affordable for lines that match nothing (continuation lines).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -150,6 +151,46 @@ pub fn leading_level(message: &str) -> Option<(Level, &str)> {
     Some((level, message[end..].trim_start()))
 }
 
+/// `text` without terminal escape sequences: programs that color their output (tracing-subscriber
+/// does even when piped) would otherwise hide their timestamps and levels behind `ESC[2m`.
+pub fn strip_ansi(text: &str) -> Cow<'_, str> {
+    if !text.contains('\u{1b}') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            // CSI: parameters and intermediates, then one final byte in @..~.
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            // OSC: up to BEL or ESC \.
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\u{7}' {
+                        break;
+                    }
+                    if c == '\u{1b}' && chars.peek() == Some(&'\\') {
+                        chars.next();
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +235,18 @@ mod tests {
         let p = user(&wrong, "20.11.2026 10:15:03 <Err> {billing} x", cx()).unwrap();
         assert_eq!(p.timestamp, None);
         assert!(p.bad_timestamp);
+    }
+
+    #[test]
+    fn terminal_escapes_are_removed() {
+        assert_eq!(strip_ansi("plain"), "plain");
+        assert_eq!(
+            strip_ansi(
+                "\u{1b}[1;31mERROR\u{1b}[0m x \u{1b}]8;;http://a\u{7}link\u{1b}]8;;\u{1b}\\"
+            ),
+            "ERROR x link"
+        );
+        assert_eq!(strip_ansi("cut \u{1b}["), "cut ");
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! an entry (no level, the whole line as its message) and is counted as unparsed. An entry holds at
 //! most [`Limits::max_lines`] continuation lines and [`Limits::max_bytes`] of message; what goes
 //! past that is dropped and counted, so memory stays flat whatever the input. An entry whose text
-//! shows a crash (traceback, panic, exception, stack frames) is at least `error`.
+//! shows a crash (traceback, panic, exception, stack frames) is at least `error`. Terminal escape
+//! sequences (colors) are removed before anything else looks at a line.
 
 mod builtin;
 mod format;
@@ -36,6 +37,7 @@ use format::{Context, Format, Named, Parsed};
 use multiline::Tracker;
 
 use crate::source::Line;
+
 /// One log event: a first line and the continuation lines joined to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogEntry {
@@ -166,8 +168,13 @@ pub struct Parser {
     pending: Option<Pending>,
     stats: ParseStats,
     limits: Limits,
+    /// A fixed "now" (tests); otherwise `clock`, refreshed every [`CLOCK_EVERY`] reads.
     now: Option<DateTime<Utc>>,
+    clock: DateTime<Utc>,
+    clock_age: u32,
 }
+
+const CLOCK_EVERY: u32 = 4096;
 
 impl Parser {
     pub fn new(source: Arc<str>, settings: &ParseSettings) -> Parser {
@@ -190,6 +197,8 @@ impl Parser {
             stats: ParseStats::default(),
             limits: Limits::default(),
             now: None,
+            clock: DateTime::<Utc>::MIN_UTC,
+            clock_age: 0,
         }
     }
 
@@ -207,7 +216,8 @@ impl Parser {
 
     /// Feed the next physical line. Returns the previous entry when this line starts a new one.
     pub fn push(&mut self, line: &Line) -> Option<LogEntry> {
-        let text = line.text.as_str();
+        let stripped = format::strip_ansi(&line.text);
+        let text: &str = &stripped;
         if self.pending.is_some() {
             if multiline::is_indented_or_blank(text) {
                 self.tracker.observe(text);
@@ -217,7 +227,7 @@ impl Parser {
             let record = self.read(text);
             match record {
                 Some((index, parsed)) if !self.anchored || parsed.anchors => {
-                    return self.start(line, Some((index, parsed)));
+                    return self.start(line, text, Some((index, parsed)));
                 }
                 _ if self.anchored => {
                     // Lines a trace would keep anyway are trimmed at the limit; anything else past
@@ -225,7 +235,7 @@ impl Parser {
                     // is not swallowed by the last one.
                     let trace_like = self.tracker.continues(text);
                     if self.is_full(text) && !trace_like {
-                        return self.start(line, None);
+                        return self.start(line, text, None);
                     }
                     self.tracker.observe(text);
                     self.attach(text);
@@ -236,7 +246,7 @@ impl Parser {
                         self.attach(text);
                         return None;
                     }
-                    return self.start(line, None);
+                    return self.start(line, text, None);
                 }
             }
         }
@@ -245,7 +255,7 @@ impl Parser {
             return None;
         }
         let record = self.read(text);
-        self.start(line, record)
+        self.start(line, text, record)
     }
 
     /// The entry held back waiting for continuation lines, if any (source idle).
@@ -264,58 +274,93 @@ impl Parser {
         self.stats
     }
 
-    fn context(&self) -> Context {
-        Context {
-            now: self.now.unwrap_or_else(Utc::now),
+    /// The clock is read once per [`CLOCK_EVERY`] lines: it only completes partial dates, where a
+    /// few seconds do not matter, and reading it per line would cost as much as a line's parse.
+    fn context(&mut self) -> Context {
+        if let Some(now) = self.now {
+            return Context { now };
         }
+        if self.clock_age == 0 {
+            self.clock = Utc::now();
+        }
+        self.clock_age = (self.clock_age + 1) % CLOCK_EVERY;
+        Context { now: self.clock }
     }
 
     /// Try the formats on `text`: user formats in their order, then the built-in that matched
-    /// last, then the other built-ins.
+    /// last, then the other built-ins in their order.
     fn read(&mut self, text: &str) -> Option<(usize, Parsed)> {
         let cx = self.context();
-        let try_at = |i: usize| self.formats[i].format.parse(text, cx).map(|p| (i, p));
-        let found = (0..self.users)
-            .find_map(try_at)
-            .or_else(|| self.last.and_then(try_at))
-            .or_else(|| {
-                (self.users..self.formats.len())
-                    .filter(|&i| Some(i) != self.last)
-                    .find_map(try_at)
-            })?;
-        if found.0 >= self.users {
-            self.last = Some(found.0);
+        let formats = &self.formats;
+        let try_at = |i: usize| formats[i].format.parse(text, cx).map(|p| (i, p));
+        if let Some(found) = (0..self.users).find_map(try_at) {
+            return Some(found);
         }
+        let cached = self.last.and_then(try_at);
+        if let Some((i, parsed)) = &cached {
+            if !self.may_be_more_specific(*i, parsed, text) {
+                return cached;
+            }
+        }
+        let found = (self.users..formats.len()).find_map(try_at)?;
+        self.last = Some(found.0);
         Some(found)
     }
 
-    /// Begin a new entry with `line`; returns the one it ends.
-    fn start(&mut self, line: &Line, record: Option<(usize, Parsed)>) -> Option<LogEntry> {
+    /// The generic ISO-8601 form reads any line that starts with a timestamp, so when it is the
+    /// cached format a line of a more specific one (Python's ` - LEVEL - `, log4j's `[thread]`,
+    /// Spring's ` --- `) would be misread by it. Lines that look like they might be one of those
+    /// go through the full ordered list; the others (the bulk) keep the one-match fast path.
+    fn may_be_more_specific(&self, index: usize, parsed: &Parsed, text: &str) -> bool {
+        matches!(
+            self.formats[index].format,
+            Format::Builtin(Builtin::Iso8601)
+        ) && (parsed.level.is_none() || text.contains(" - ") || text.contains(" --- "))
+    }
+
+    /// Begin a new entry with `line` (`text` is its text without terminal escapes); returns the
+    /// one it ends.
+    fn start(
+        &mut self,
+        line: &Line,
+        text: &str,
+        record: Option<(usize, Parsed)>,
+    ) -> Option<LogEntry> {
         let previous = self.pending.take().map(|p| self.complete(p));
         self.tracker.reset();
-        self.tracker.observe(&line.text);
-        let mut entry = LogEntry::raw(self.source.clone(), line);
-        match record {
+        self.tracker.observe(text);
+        let mut entry = match record {
             Some((index, parsed)) => {
                 self.anchored = parsed.anchors;
                 self.stats.bad_timestamps += u64::from(parsed.bad_timestamp);
-                entry.format = Some(self.formats[index].name.clone());
-                entry.timestamp = parsed.timestamp;
-                entry.level = parsed.level;
-                entry.fields = parsed.fields;
-                entry.message = parsed.message;
+                let mut entry = LogEntry {
+                    source: self.source.clone(),
+                    line: line.number,
+                    offset: line.offset,
+                    timestamp: parsed.timestamp,
+                    level: parsed.level,
+                    message: parsed.message,
+                    fields: parsed.fields,
+                    format: Some(self.formats[index].name.clone()),
+                };
                 if entry.message.contains('\n') && entry.message.lines().any(multiline::shows_crash)
                 {
                     raise(&mut entry);
                 }
+                entry
             }
             None => {
                 self.stats.unparsed += 1;
-                if multiline::shows_crash(&line.text) {
+                let mut entry = LogEntry::raw(self.source.clone(), line);
+                if text.len() != line.text.len() {
+                    text.clone_into(&mut entry.message);
+                }
+                if multiline::shows_crash(text) {
                     raise(&mut entry);
                 }
+                entry
             }
-        }
+        };
         if entry.message.len() > self.limits.max_bytes {
             let cut = floor_char_boundary(&entry.message, self.limits.max_bytes);
             entry.message.truncate(cut);
@@ -575,6 +620,41 @@ mod tests {
     }
 
     #[test]
+    fn the_generic_iso_form_does_not_shadow_specific_ones() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "2026-11-20T10:15:01Z INFO worker: up\n2026-11-20 10:15:02,000 - app.db - ERROR - down\n2026-11-20 10:15:03,000 [main] WARN  c.e.App - slow\n2026-11-20 10:15:04,000:ERROR:app:colon\n2026-11-20T10:15:05.000Z ERROR 42 --- [main] c.e.App : spring\n2026-11-20T10:15:06Z INFO worker: again",
+        );
+        let formats: Vec<_> = got.iter().map(|e| e.format.as_deref().unwrap()).collect();
+        assert_eq!(
+            formats,
+            [
+                "iso8601",
+                "python-asctime",
+                "log4j",
+                "python-asctime",
+                "spring-boot",
+                "iso8601"
+            ]
+        );
+        let messages: Vec<_> = got.iter().map(LogEntry::first_line).collect();
+        assert_eq!(messages, ["up", "down", "slow", "colon", "spring", "again"]);
+    }
+
+    #[test]
+    fn colored_output_is_read_as_plain_text() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "\u{1b}[2m2026-11-20T10:15:03.123456Z\u{1b}[0m \u{1b}[31mERROR\u{1b}[0m \u{1b}[2mmy_app::db\u{1b}[0m\u{1b}[2m:\u{1b}[0m query failed\n\u{1b}[31mplain red\u{1b}[0m",
+        );
+        assert_eq!(got[0].format.as_deref(), Some("tracing"));
+        assert_eq!(got[0].level, Some(Level::Error));
+        assert_eq!(got[0].message, "query failed\nplain red");
+    }
+
+    #[test]
     fn json_stack_raises_level() {
         let mut p = parser(vec![]);
         let got = run(
@@ -598,6 +678,53 @@ mod tests {
         assert_eq!(p.flush().unwrap().message, "boom");
         assert!(p.flush().is_none());
         assert_eq!(p.stats().entries, 1);
+    }
+
+    /// Every prefix and suffix (at char boundaries) of lines of every format: the shapes most
+    /// likely to trip an index or a slice in hand-written readers.
+    #[test]
+    fn cut_lines_never_panic() {
+        let samples = [
+            "2026-11-20T10:15:03.123+01:00 [ERROR] worker[42]: job failed: x",
+            "2026-11-20 10:15:03,123 - app.db - ERROR - query failed",
+            "2026-11-20 10:15:03,123:CRITICAL:app:gone",
+            "2026-11-20T10:15:03.123456Z ERROR sync{shard=0}: my_app::db: failed",
+            "2026-11-20T10:15:03.123+01:00 ERROR 4242 --- [shop] [main] c.e.Svc : x",
+            "10:15:03.123 [main] ERROR com.example.App - boom",
+            "<34>Oct 11 22:14:15 mymachine su[230]: 'su root' failed",
+            "<165>1 2026-11-20T10:15:03.123Z host app 42 ID47 [a b=\"c\\\"d\"] \u{feff}event",
+            "[2026-11-20T10:15:03Z ERROR my_app::db] failed",
+            "2026/11/20 10:15:03.123456 main.go:42: ERROR db unreachable",
+            r#"203.0.113.9 - frank [20/Nov/2026:10:15:03 +0000] "GET /a\"b HTTP/1.1" 502 512 "-" "curl/8""#,
+            "ERROR:root:something broke",
+            r#"time=2026-11-20T10:15:03Z level=ERROR msg="a \"b\" c" k=v"#,
+            r#"{"level":"error","time":"2026-11-20T10:15:03Z","msg":"é","err":{"stack":"x\ny"}}"#,
+            "thread 'main' (4218) panicked at src/main.rs:13:42:",
+            "/srv/x/labels.js:5",
+            "2026-11-20T10:15:03Zé ÉRROR ü: ñ",
+            "\u{1b}[2m2026-11-20T10:15:03.123456Z\u{1b}[0m \u{1b}[31mERROR\u{1b}]8;;x\u{7}",
+        ];
+        let mut p = parser(vec![]);
+        let mut number = 0;
+        for sample in samples {
+            let bounds: Vec<usize> = (0..=sample.len())
+                .filter(|&i| sample.is_char_boundary(i))
+                .collect();
+            for &i in &bounds {
+                for text in [&sample[..i], &sample[i..]] {
+                    number += 1;
+                    p.push(&Line {
+                        text: text.to_owned(),
+                        number,
+                        offset: 0,
+                        truncated: false,
+                        lossy: false,
+                    });
+                }
+            }
+        }
+        p.finish();
+        assert!(p.stats().entries > 0);
     }
 
     #[test]

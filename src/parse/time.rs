@@ -47,26 +47,39 @@ fn fraction(b: &[u8]) -> (u32, usize) {
     (nanos, 1 + n)
 }
 
-/// A zone suffix: `Z`, `+01:00`, `+0100`, `+01`, `UTC`, `GMT`, optionally after one space. `None` if
-/// there is something else; `Some(None)` if there is nothing.
-fn zone(b: &[u8]) -> Option<Option<FixedOffset>> {
-    let b = b.strip_prefix(b" ").unwrap_or(b);
-    match b {
-        [] => Some(None),
-        b"Z" | b"z" | b"UTC" | b"GMT" => Some(Some(UTC)),
-        [sign @ (b'+' | b'-'), rest @ ..] => {
-            let (h, m) = match rest {
-                [h1, h2] => (digits(&[*h1, *h2])?, 0),
-                [h1, h2, m1, m2] | [h1, h2, b':', m1, m2] => {
-                    (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?)
-                }
-                _ => return None,
-            };
-            let secs = i32::try_from(h * 3600 + m * 60).ok()?;
-            let secs = if *sign == b'-' { -secs } else { secs };
-            Some(Some(FixedOffset::east_opt(secs)?))
+/// A zone suffix at the start of `b`: `Z`, `+01:00`, `+0100`, `+01`, `UTC`, `GMT`, optionally after
+/// one space, and ending at the end of `b` or before a space. (offset, bytes used); `(None, 0)`
+/// when there is none.
+fn zone_prefix(b: &[u8]) -> (Option<FixedOffset>, usize) {
+    let spaced = usize::from(b.first() == Some(&b' '));
+    let z = &b[spaced..];
+    let ends_at = |n: usize| z.len() == n || z[n] == b' ';
+    let fixed = |n: usize, secs: i32| {
+        if ends_at(n) {
+            (FixedOffset::east_opt(secs), spaced + n)
+        } else {
+            (None, 0)
         }
-        _ => None,
+    };
+    match z {
+        [b'Z' | b'z', ..] => fixed(1, 0),
+        [b'U', b'T', b'C', ..] | [b'G', b'M', b'T', ..] => fixed(3, 0),
+        [sign @ (b'+' | b'-'), rest @ ..] => {
+            let two = |i: usize| rest.get(i..i + 2).and_then(digits);
+            let (h, m, n) = match (two(0), rest.get(2), two(2), two(3)) {
+                (Some(h), Some(b':'), _, Some(m)) => (h, m, 6),
+                (Some(h), _, Some(m), _) => (h, m, 5),
+                (Some(h), _, _, _) => (h, 0, 3),
+                _ => return (None, 0),
+            };
+            if h > 23 || m > 59 {
+                return (None, 0);
+            }
+            #[allow(clippy::cast_possible_wrap)]
+            let secs = (h * 3600 + m * 60) as i32;
+            fixed(n, if *sign == b'-' { -secs } else { secs })
+        }
+        _ => (None, 0),
     }
 }
 
@@ -92,6 +105,12 @@ fn with_zone(naive: NaiveDateTime, offset: Option<FixedOffset>) -> Option<DateTi
 /// `2026-11-20T10:15:03.123Z`, `2026-11-20 10:15:03,123`, `2026-11-20T10:15:03+01:00`,
 /// `2026-11-20 10:15:03 +0100`, `2026-11-20T10:15:03.123456 UTC` …
 pub fn iso8601(s: &str) -> Option<DateTime<FixedOffset>> {
+    iso8601_prefix(s).and_then(|(t, used)| (used == s.len()).then_some(t))
+}
+
+/// An ISO-8601 timestamp at the start of `s` and the bytes it takes, for formats that read on
+/// after it. The zone, if any, must end at a space or the end of `s`.
+pub fn iso8601_prefix(s: &str) -> Option<(DateTime<FixedOffset>, usize)> {
     let b = s.as_bytes();
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
         return None;
@@ -102,8 +121,9 @@ pub fn iso8601(s: &str) -> Option<DateTime<FixedOffset>> {
         digits(&b[8..10])?,
     )?;
     let (time, used) = time_of_day(&b[11..])?;
-    let offset = zone(&b[11 + used..])?;
-    with_zone(date.and_time(time), offset)
+    let (offset, zone_used) = zone_prefix(&b[11 + used..]);
+    let t = with_zone(date.and_time(time), offset)?;
+    Some((t, 11 + used + zone_used))
 }
 
 /// Go's `log` default: `2026/11/20 10:15:03` (optionally `.123456`), local time without a zone.
@@ -127,11 +147,32 @@ pub fn clf(s: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_str(s, "%d/%b/%Y:%H:%M:%S %z").ok()
 }
 
-/// Syslog RFC 3164: `Oct 11 22:14:15` or `Oct  1 22:14:15`, no year, no zone.
+/// Syslog RFC 3164: `Oct 11 22:14:15` or `Oct  1 22:14:15`, no year, no zone. Read by hand: chrono's
+/// generic parser costs more than the rest of the line.
 pub fn syslog3164(s: &str, now: DateTime<Utc>) -> Option<DateTime<FixedOffset>> {
-    let mut parsed = Parsed::new();
-    parse(&mut parsed, s, StrftimeItems::new("%b %e %H:%M:%S")).ok()?;
-    complete(parsed, now)
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let b = s.as_bytes();
+    if b.len() != 15 || b[3] != b' ' || b[6] != b' ' {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| m[..] == b[..3])? as u32 + 1;
+    let day = match b[4] {
+        b' ' => digits(&b[5..6])?,
+        _ => digits(&b[4..6])?,
+    };
+    let (time, used) = time_of_day(&b[7..])?;
+    (used == 8).then_some(())?;
+    let year = now.year();
+    let this_year = NaiveDate::from_ymd_opt(year, month, day).map(|d| d.and_time(time));
+    let at = match this_year {
+        Some(t) if t <= now.naive_utc() + Duration::days(1) => t,
+        // In the future (or 29 February of a year without one): it was last year.
+        _ => NaiveDate::from_ymd_opt(year - 1, month, day)?.and_time(time),
+    };
+    with_zone(at, None)
 }
 
 /// A time of day alone (`10:15:03.123`), as logback's and log4j's default patterns print it.
@@ -191,6 +232,17 @@ pub fn any(s: &str, now: DateTime<Utc>) -> Option<DateTime<FixedOffset>> {
     } else {
         syslog3164(s, now).or_else(|| DateTime::parse_from_rfc2822(s).ok())
     }
+}
+
+/// Whether `format` is a strftime pattern chrono understands; the message names the problem.
+pub fn check_format(format: &str) -> Result<(), String> {
+    if StrftimeItems::new(format).any(|item| item == chrono::format::Item::Error) {
+        return Err(format!("'{format}' is not a valid strftime pattern"));
+    }
+    if format.trim().is_empty() {
+        return Err("an empty timestamp format matches nothing".into());
+    }
+    Ok(())
 }
 
 /// `s` read with a user's strftime pattern. Fields the pattern lacks are completed as the module
@@ -346,6 +398,16 @@ mod tests {
             with_format("20.11.2026 10:15:03", "%Y-%m-%d %H:%M:%S", now()),
             None
         );
+    }
+
+    #[test]
+    fn formats_are_checked() {
+        assert!(check_format("%d.%m.%Y %H:%M:%S%.3f").is_ok());
+        assert_eq!(
+            check_format("%Y-%Q").unwrap_err(),
+            "'%Y-%Q' is not a valid strftime pattern"
+        );
+        assert!(check_format(" ").is_err());
     }
 
     #[test]

@@ -125,13 +125,19 @@ fn every_builtin_format_reads_the_standard_events() {
         },
         Expect {
             file: "env_logger.log",
-            first_error: Some("2026-11-20T10:15:04Z"),
+            first_error: Some("2026-11-24T07:58:41Z"),
             starting: Some("info"),
             giving_up: "error",
         },
         Expect {
             file: "tracing.log",
-            first_error: Some("2026-11-20T10:15:04.000123Z"),
+            first_error: Some("2026-11-24T07:58:41.767850Z"),
+            starting: Some("info"),
+            giving_up: "error",
+        },
+        Expect {
+            file: "tracing-ansi.log",
+            first_error: Some("2026-11-24T07:58:41.772158Z"),
             starting: Some("info"),
             giving_up: "error",
         },
@@ -239,6 +245,24 @@ fn access_logs_take_their_level_from_the_status() {
     assert_eq!(failing["level"], "error");
     assert_eq!(failing["first_seen"], "2026-11-20T10:15:04-07:00");
     assert_eq!(pattern(&report, "apache_pb.gif")["level"], "info");
+}
+
+#[test]
+fn glog_headers_give_level_time_and_file() {
+    let env = Env::new();
+    let path = fixture("formats/glog.log");
+    let report = analyze(&env, &path, &[], 1);
+    assert_eq!(report["summary"]["entries"], 6, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0);
+    let orders = pattern(&report, "failed: connection refused");
+    assert_eq!(orders["level"], "error");
+    assert_eq!(orders["count"], 3);
+    let first = orders["first_seen"].as_str().unwrap();
+    assert!(first.ends_with("-11-20T10:15:04.000001Z"), "{first}");
+    assert_eq!(pattern(&report, "slow query")["level"], "warn");
+    assert_eq!(pattern(&report, "giving up")["level"], "critical");
+    // The stack dump after the fatal line belongs to it.
+    assert_eq!(entry_starts(&env, &path), [1, 2, 3, 4, 5, 6]);
 }
 
 #[test]
@@ -408,6 +432,20 @@ fn python_tracebacks_join_the_record_before_them() {
         let line = lines[n as usize - 1];
         assert!(line.starts_with("2026-"), "entry starts at {n}: {line:?}");
     }
+}
+
+#[test]
+fn python_tracebacks_join_untimed_records_too() {
+    let env = Env::new();
+    let path = fixture("multiline/python-bare.log");
+    let report = analyze(&env, &path, &["--threshold-count", "1"], 1);
+    // Three records; both tracebacks (the logged one and the uncaught one) join the record before.
+    assert_eq!(report["summary"]["entries"], 3, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0);
+    assert_eq!(entry_starts(&env, &path), [1, 2, 8]);
+    assert_eq!(pattern(&report, "charge failed")["level"], "error");
+    assert_eq!(pattern(&report, "recipients due")["level"], "error");
+    assert_eq!(pattern(&report, "started")["level"], "info");
 }
 
 #[test]
