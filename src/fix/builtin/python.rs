@@ -1311,3 +1311,44 @@ KeyError: 'timeout'";
         );
     }
 }
+
+/// The same crashes as printed by Python 2.7, 3.8, 3.12 and 3.13 (real captures from the trace
+/// fixtures), against the programs that printed them.
+#[cfg(test)]
+mod versions {
+    use crate::fix::testing::{added, propose};
+
+    fn fixture(rel: &str) -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/traces/python")
+            .join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn every_interpreter_version_gets_the_same_fix() {
+        let files = [
+            ("frozen_os.py", fixture("src/frozen_os.py")),
+            ("key_error.py", fixture("src/key_error.py")),
+            ("shop/jobs.py", fixture("src/shop/jobs.py")),
+            ("shop/__init__.py", String::new()),
+        ];
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        for v in ["py27", "py38", "py312", "py313"] {
+            let (sols, notes) = propose(&files, &fixture(&format!("versions/key_error_{v}.txt")));
+            assert_eq!(sols.len(), 1, "{v}: {notes:?}");
+            assert_eq!(
+                added(&sols[0].diff),
+                vec!["    timeout = settings.get('timeout')"],
+                "{v}"
+            );
+            let (sols, notes) = propose(&files, &fixture(&format!("versions/frozen_os_{v}.txt")));
+            assert_eq!(sols.len(), 1, "{v}: {notes:?}");
+            assert_eq!(
+                added(&sols[0].diff),
+                vec!["    return os.environ.get('DATABASE_URL', '')"],
+                "{v}"
+            );
+        }
+    }
+}
