@@ -910,42 +910,38 @@ impl Generator for MissingModule {
             .find(|(m, _)| *m == module || *m == top)
             .map(|(_, d)| *d)
             .unwrap_or(top);
-        let (file, edit) = if let Some(content) = cx.repo.read("requirements.txt") {
-            let declared = content
-                .lines()
-                .filter_map(requirement_name)
-                .any(|n| normalize(n) == normalize(dist));
-            if declared {
-                return decline(format!(
-                    "requirements.txt already declares {dist}: the environment, not the repository, \
-                     lacks it"
-                ));
+        // The manifest nearest to the importing file: a monorepo declares per service. A
+        // pyproject.toml without `[project].dependencies` (tool settings only) does not count.
+        let mut found = None;
+        let mut dir = std::path::Path::new(&site.path).parent();
+        'search: while let Some(d) = dir {
+            for name in ["requirements.txt", "pyproject.toml"] {
+                let file = if d.as_os_str().is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{}/{name}", d.display())
+                };
+                let Some(content) = cx.repo.read(&file) else {
+                    continue;
+                };
+                let edit = if name == "requirements.txt" {
+                    requirements_edit(&file, &content, dist)?
+                } else {
+                    match pyproject_edit(&file, &content, dist)? {
+                        Some(edit) => edit,
+                        None => continue,
+                    }
+                };
+                found = Some((file, edit));
+                break 'search;
             }
-            let count = content.lines().count() as u32;
-            let edit = if content.is_empty() || content.ends_with('\n') {
-                Edit {
-                    file: "requirements.txt".into(),
-                    line: count + 1,
-                    old: String::new(),
-                    new: format!("{dist}\n"),
-                }
-            } else {
-                let last = edit::line_text(&content, count).unwrap_or("");
-                Edit {
-                    file: "requirements.txt".into(),
-                    line: count,
-                    old: last.to_string(),
-                    new: format!("{last}\n{dist}\n"),
-                }
-            };
-            ("requirements.txt", edit)
-        } else if let Some(content) = cx.repo.read("pyproject.toml") {
-            match pyproject_edit(&content, dist)? {
-                Some(edit) => ("pyproject.toml", edit),
-                None => return decline("pyproject.toml has no [project] dependencies array"),
-            }
-        } else {
-            return decline("the repository has neither requirements.txt nor pyproject.toml");
+            dir = d.parent();
+        }
+        let Some((file, edit)) = found else {
+            return decline(
+                "no requirements.txt or pyproject.toml with [project] dependencies above the \
+                 importing file",
+            );
         };
         Ok(Draft {
             edits: vec![edit],
@@ -961,10 +957,40 @@ impl Generator for MissingModule {
     }
 }
 
+/// Append `dist` to a requirements file, unless it declares it already.
+fn requirements_edit(file: &str, content: &str, dist: &str) -> Result<Edit, Skip> {
+    let declared = content
+        .lines()
+        .filter_map(requirement_name)
+        .any(|n| normalize(n) == normalize(dist));
+    if declared {
+        return decline(format!(
+            "{file} already declares {dist}: the environment, not the repository, lacks it"
+        ));
+    }
+    let count = content.lines().count() as u32;
+    Ok(if content.is_empty() || content.ends_with('\n') {
+        Edit {
+            file: file.to_string(),
+            line: count + 1,
+            old: String::new(),
+            new: format!("{dist}\n"),
+        }
+    } else {
+        let last = edit::line_text(content, count).unwrap_or("");
+        Edit {
+            file: file.to_string(),
+            line: count,
+            old: last.to_string(),
+            new: format!("{last}\n{dist}\n"),
+        }
+    })
+}
+
 /// Add `dist` to `[project].dependencies` of a pyproject.toml, keeping its layout.
-fn pyproject_edit(content: &str, dist: &str) -> Result<Option<Edit>, Skip> {
-    let parsed: toml::Table = toml::from_str(content)
-        .map_err(|_| Skip::Declined("pyproject.toml does not parse".into()))?;
+fn pyproject_edit(file: &str, content: &str, dist: &str) -> Result<Option<Edit>, Skip> {
+    let parsed: toml::Table =
+        toml::from_str(content).map_err(|_| Skip::Declined(format!("{file} does not parse")))?;
     let Some(deps) = parsed
         .get("project")
         .and_then(|p| p.get("dependencies"))
@@ -979,7 +1005,7 @@ fn pyproject_edit(content: &str, dist: &str) -> Result<Option<Edit>, Skip> {
         .any(|n| normalize(n) == normalize(dist))
     {
         return Err(Skip::Declined(format!(
-            "pyproject.toml already declares {dist}: the environment, not the repository, lacks it"
+            "{file} already declares {dist}: the environment, not the repository, lacks it"
         )));
     }
     let lines: Vec<&str> = content.lines().collect();
@@ -1012,7 +1038,7 @@ fn pyproject_edit(content: &str, dist: &str) -> Result<Option<Edit>, Skip> {
                 ", "
             };
             let new = format!("{inner}{sep}\"{dist}\"{}", &l[close..]);
-            return Ok(Edit::replace_line("pyproject.toml", content, no, &new));
+            return Ok(Edit::replace_line(file, content, no, &new));
         }
         // Multi-line: insert before the closing bracket, indented like the entries.
         let close = lines[i + 1..]
@@ -1032,7 +1058,7 @@ fn pyproject_edit(content: &str, dist: &str) -> Result<Option<Edit>, Skip> {
             if !p.trim_end().ends_with(',') && !p.trim_start().starts_with('#') {
                 let (body, eol) = edit::line_parts(content, prev as u32 + 1).expect("line");
                 return Ok(Some(Edit {
-                    file: "pyproject.toml".into(),
+                    file: file.into(),
                     line: prev as u32 + 1,
                     old: format!("{body}{eol}"),
                     new: format!("{},{eol}{indent}\"{dist}\",{eol}", body.trim_end()),
@@ -1040,7 +1066,7 @@ fn pyproject_edit(content: &str, dist: &str) -> Result<Option<Edit>, Skip> {
             }
         }
         return Ok(Some(Edit {
-            file: "pyproject.toml".into(),
+            file: file.into(),
             line: close as u32 + 1,
             old: String::new(),
             new: format!("{indent}\"{dist}\",\n"),
@@ -1274,6 +1300,37 @@ KeyError: 'timeout'";
         assert!(sols.is_empty());
         let (sols, _) = propose(&[("app.py", "import yaml\n")], &trace("yaml"));
         assert!(sols.is_empty());
+        // The nearest manifest: the service's own, not the root's.
+        let (sols, _) = propose(
+            &[
+                ("app.py", "import yaml\n"),
+                ("svc/api/app.py", "import yaml\n"),
+                ("svc/api/requirements.txt", "flask\n"),
+                ("requirements.txt", "black\n"),
+            ],
+            &tb(
+                "svc/api/app.py",
+                1,
+                "import yaml",
+                "ModuleNotFoundError: No module named 'yaml'",
+            ),
+        );
+        assert_eq!(sols[0].files, vec!["svc/api/requirements.txt"]);
+        // A pyproject.toml holding only tool settings is not where dependencies go.
+        let (sols, _) = propose(
+            &[
+                ("svc/app.py", "import yaml\n"),
+                ("svc/pyproject.toml", "[tool.black]\nline-length = 100\n"),
+                ("requirements.txt", "black\n"),
+            ],
+            &tb(
+                "svc/app.py",
+                1,
+                "import yaml",
+                "ModuleNotFoundError: No module named 'yaml'",
+            ),
+        );
+        assert_eq!(sols[0].files, vec!["requirements.txt"]);
         // A one-line pyproject array.
         let pyproject = "[project]\nname = \"x\"\ndependencies = [\"requests\"]\n";
         let (sols, _) = propose(
