@@ -726,5 +726,20 @@ mod generator_tests {
             "{}",
             sols[0].diff
         );
+        // The package.json nearest to the requiring file, in a workspace.
+        let trace = "Error: Cannot find module 'axios'\nRequire stack:\n- /srv/repo/packages/api/src/x.js\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)\n    at Object.<anonymous> (/srv/repo/packages/api/src/x.js:1:11)";
+        let (sols, notes) = propose(
+            &[
+                ("packages/api/src/x.js", "const a = require('axios');\n"),
+                ("packages/api/package.json", "{\n  \"name\": \"api\"\n}\n"),
+                ("package.json", pkg),
+            ],
+            trace,
+        );
+        assert_eq!(
+            sols[0].files,
+            vec!["packages/api/package.json"],
+            "{notes:?}"
+        );
     }
 }
