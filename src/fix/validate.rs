@@ -159,6 +159,14 @@ pub fn verify(
                 .map_err(|e| io("write the verify copy", e))?;
         }
     }
+    for (link, target) in repo.links() {
+        let path = tree.path().join(link);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| io("write the verify copy", e))?;
+        }
+        // A link the copy cannot hold (a path through another link) is left out.
+        let _ = std::os::unix::fs::symlink(target, &path);
+    }
     // Output goes to a file: a pipe nobody drains could block the command.
     let mut log = tempfile::tempfile().map_err(|e| io("create the verify log", e))?;
     let mut cmd = Command::new("sh");
@@ -299,5 +307,36 @@ mod tests {
         );
         let slow = verify(&snap, &patched, "sleep 30", Duration::from_millis(200)).unwrap();
         assert_eq!(slow, Verdict::TimedOut);
+        // Symlinks are recreated in the copy (the verify command may rely on them).
+        std::os::unix::fs::symlink("a.txt", dir.path().join("link.txt")).unwrap();
+        let git = |args: &[&str]| {
+            let ok = std::process::Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap()
+                .status
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        git(&["add", "link.txt"]);
+        git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@e",
+            "commit",
+            "-qm",
+            "link",
+        ]);
+        let snap = Snapshot::open(dir.path()).unwrap();
+        assert!(
+            !snap.contains("link.txt"),
+            "a symlink is never an edit target"
+        );
+        assert_eq!(
+            verify(&snap, &patched, "grep -q new link.txt", t).unwrap(),
+            Verdict::Passed
+        );
     }
 }
