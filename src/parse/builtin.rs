@@ -1,7 +1,8 @@
 //! The built-in line formats: what common loggers print by default.
 //!
 //! Each one is a regex (compiled once per process) behind a first-byte test, except the generic
-//! ISO-8601 form, read by hand because it is the most common and the most varied. A format reads
+//! ISO-8601 form and tracing's (without spans), read by hand because they are the most common and
+//! the generic one the most varied. A format reads
 //! its timestamp, level and message and keeps the other parts (logger, thread, pid, host …) as
 //! fields; the message never repeats the logger or the level.
 
@@ -41,6 +42,8 @@ pub enum Builtin {
     AccessLog,
     /// Python logging's default: `ERROR:root:message`.
     PythonDefault,
+    /// Apache httpd's error log: `[Fri Nov 20 10:15:03.123456 2026] [proxy:error] [pid 42] msg`.
+    ApacheError,
     /// glog/klog (Kubernetes components, many Go and C++ services):
     /// `E1120 10:15:03.123456    42 server.go:87] message`.
     Glog,
@@ -111,15 +114,21 @@ static GLOG: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?P<level>[IWEF])(?P<month>\d{2})(?P<day>\d{2}) (?P<time>\d{2}:\d{2}:\d{2}\.\d{6}) +(?P<thread>\d+) (?P<file>[^:\]\s]+:\d+)\] ",
     )
 });
+static APACHE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^\[(?P<timestamp>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d{1,9})? \d{4})\] \[(?:(?P<module>[^:\]]+):)?(?P<level>[a-z]+)\d?\] (?:\[pid (?P<pid>\d+)(?::tid \d+)?\] )?(?:\[client (?P<client>[^\]]+)\] )?",
+    )
+});
 static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
     compile(r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]+):")
 });
 
 impl Builtin {
     /// Every built-in, in the order they are tried (see [`super::format::Format::builtins`]).
-    pub const ALL: [Builtin; 13] = [
+    pub const ALL: [Builtin; 14] = [
         Builtin::Syslog5424,
         Builtin::Syslog3164,
+        Builtin::ApacheError,
         Builtin::EnvLogger,
         Builtin::Tracing,
         Builtin::Spring,
@@ -147,6 +156,7 @@ impl Builtin {
             Builtin::AccessLog => "access-log",
             Builtin::PythonDefault => "python",
             Builtin::Glog => "glog",
+            Builtin::ApacheError => "apache-error",
         }
     }
 
@@ -170,6 +180,7 @@ impl Builtin {
             Builtin::AccessLog => first.is_ascii_alphanumeric() || first == b'[' || first == b':',
             Builtin::PythonDefault => matches!(first, b'D' | b'I' | b'W' | b'E' | b'C'),
             Builtin::Glog => matches!(first, b'I' | b'W' | b'E' | b'F'),
+            Builtin::ApacheError => first == b'[',
         }
     }
 
@@ -192,6 +203,7 @@ impl Builtin {
             Builtin::AccessLog => access_log(line),
             Builtin::PythonDefault => standard(&PYTHON_DEFAULT, line, &["logger"]),
             Builtin::Glog => glog(line, cx),
+            Builtin::ApacheError => apache_error(line),
         }
     }
 }
@@ -413,7 +425,36 @@ fn go_log(line: &str) -> Option<Parsed> {
         ..Parsed::default()
     };
     fields_from(&caps, &["file"], &mut parsed.fields);
+    if level.is_some() {
+        nginx_prefix(&mut parsed);
+    }
     Some(parsed)
+}
+
+/// nginx's error log shares Go's timestamp and follows its `[level]` with `pid#tid: *connection `:
+/// those go to fields, so that the same error from two workers is the same message.
+fn nginx_prefix(parsed: &mut Parsed) {
+    let message = parsed.message.as_str();
+    let Some((ids, after)) = message.split_once(": ") else {
+        return;
+    };
+    let Some((pid, tid)) = ids.split_once('#') else {
+        return;
+    };
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !numeric(pid) || !numeric(tid) {
+        return;
+    }
+    let (connection, after) = match after.strip_prefix('*').and_then(|a| a.split_once(' ')) {
+        Some((id, rest)) if numeric(id) => (Some(id), rest),
+        _ => (None, after),
+    };
+    let mut fields = vec![("pid", pid.to_owned()), ("tid", tid.to_owned())];
+    fields.extend(connection.map(|c| ("connection", c.to_owned())));
+    parsed.message = after.to_owned();
+    for (key, value) in fields {
+        parsed.fields.insert(key.to_owned(), value);
+    }
 }
 
 fn glog(line: &str, cx: Context) -> Option<Parsed> {
@@ -439,6 +480,25 @@ fn glog(line: &str, cx: Context) -> Option<Parsed> {
         ..Parsed::default()
     };
     fields_from(&caps, &["thread", "file"], &mut parsed.fields);
+    Some(parsed)
+}
+
+fn apache_error(line: &str) -> Option<Parsed> {
+    let caps = APACHE_ERROR.captures(line)?;
+    let level = Level::parse(&caps["level"])?;
+    let timestamp =
+        chrono::NaiveDateTime::parse_from_str(&caps["timestamp"], "%a %b %e %H:%M:%S%.f %Y")
+            .ok()
+            .map(|t| t.and_utc().fixed_offset());
+    let mut parsed = Parsed {
+        timestamp,
+        level: Some(level),
+        message: rest(&caps, line).to_owned(),
+        anchors: true,
+        bad_timestamp: timestamp.is_none(),
+        ..Parsed::default()
+    };
+    fields_from(&caps, &["module", "pid", "client"], &mut parsed.fields);
     Some(parsed)
 }
 
@@ -767,6 +827,57 @@ mod tests {
             Some(Level::Warn),
             "POST /login HTTP/1.0 401",
         );
+    }
+
+    #[test]
+    fn web_server_error_logs() {
+        let p = check(
+            "[Fri Nov 20 10:15:03.123456 2026] [proxy:error] [pid 4242:tid 140] [client 198.51.100.4:51234] AH00957: HTTP: attempt to connect to 127.0.0.1:8080 (127.0.0.1) failed",
+            Builtin::ApacheError,
+            Some("2026-11-20T10:15:03.123456+00:00"),
+            Some(Level::Error),
+            "AH00957: HTTP: attempt to connect to 127.0.0.1:8080 (127.0.0.1) failed",
+        );
+        assert_eq!(p.fields["module"], "proxy");
+        assert_eq!(p.fields["client"], "198.51.100.4:51234");
+        check(
+            "[Fri Nov 20 10:15:03 2026] [notice] Apache/2.4.62 configured -- resuming normal operations",
+            Builtin::ApacheError,
+            Some("2026-11-20T10:15:03+00:00"),
+            Some(Level::Notice),
+            "Apache/2.4.62 configured -- resuming normal operations",
+        );
+        check(
+            "[Fri Nov 20 10:15:03.5 2026] [core:trace3] [pid 1] request.c(1): x",
+            Builtin::ApacheError,
+            Some("2026-11-20T10:15:03.500+00:00"),
+            Some(Level::Trace),
+            "request.c(1): x",
+        );
+        // nginx's error log has Go's log timestamp and a bracketed level.
+        check(
+            "2026/11/20 10:15:03 [error] 4242#0: *17 connect() failed (111: Connection refused) while connecting to upstream",
+            Builtin::GoLog,
+            Some("2026-11-20T10:15:03+00:00"),
+            Some(Level::Error),
+            "connect() failed (111: Connection refused) while connecting to upstream",
+        );
+        check(
+            "2026/11/20 10:15:03 [crit] 4242#0: *1 open() failed",
+            Builtin::GoLog,
+            Some("2026-11-20T10:15:03+00:00"),
+            Some(Level::Critical),
+            "open() failed",
+        );
+        let p = check(
+            "2026/11/20 10:15:01 [notice] 1#1: start worker processes",
+            Builtin::GoLog,
+            Some("2026-11-20T10:15:01+00:00"),
+            Some(Level::Notice),
+            "start worker processes",
+        );
+        assert_eq!(p.fields["pid"], "1");
+        assert!(!p.fields.contains_key("connection"));
     }
 
     #[test]

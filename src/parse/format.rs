@@ -139,15 +139,18 @@ pub fn leading_level(message: &str) -> Option<(Level, &str)> {
         .find(|c: char| c.is_whitespace())
         .unwrap_or(message.len());
     let word = &message[..end];
-    let bare = word
+    let bracketed = word
         .strip_prefix('[')
-        .and_then(|w| w.strip_suffix(']').or_else(|| w.strip_suffix("]:")))
-        .or_else(|| word.strip_suffix(':'))
-        .unwrap_or(word);
+        .and_then(|w| w.strip_suffix(']').or_else(|| w.strip_suffix("]:")));
+    let bare = bracketed.or_else(|| word.strip_suffix(':')).unwrap_or(word);
     if bare.len() < 3 {
         return None;
     }
-    let level = Level::parse_loose(bare)?;
+    // In brackets a word is plainly meant as a level: nginx writes `[crit]`, `[emerg]`.
+    let level = match bracketed {
+        Some(_) => Level::parse(bare)?,
+        None => Level::parse_loose(bare)?,
+    };
     Some((level, message[end..].trim_start()))
 }
 
@@ -258,6 +261,8 @@ mod tests {
         assert_eq!(leading_level("[WARN] slow"), Some((Level::Warn, "slow")));
         assert_eq!(leading_level("error: bad"), Some((Level::Error, "bad")));
         assert_eq!(leading_level("I think"), None);
+        assert_eq!(leading_level("[crit] x"), Some((Level::Critical, "x")));
+        assert_eq!(leading_level("crit x"), None);
         assert_eq!(leading_level(""), None);
     }
 }

@@ -13,10 +13,12 @@
 //! an entry (no level, the whole line as its message) and is counted as unparsed. An entry holds at
 //! most [`Limits::max_lines`] continuation lines and [`Limits::max_bytes`] of message; what goes
 //! past that is dropped and counted, so memory stays flat whatever the input. An entry whose text
-//! shows a crash (traceback, panic, exception, stack frames) is at least `error`. Terminal escape
-//! sequences (colors) are removed before anything else looks at a line.
+//! shows a crash (traceback, panic, exception, stack frames) is at least `error`. Container
+//! runtimes' wrappers ([`container`]) and terminal escape sequences (colors) are removed before
+//! anything else looks at a line.
 
 mod builtin;
+mod container;
 mod format;
 mod json;
 mod level;
@@ -30,9 +32,9 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, Utc};
 use regex::Regex;
 
-pub use builtin::Builtin;
 pub use level::Level;
 
+use builtin::Builtin;
 use format::{Context, Format, Named, Parsed};
 use multiline::Tracker;
 
@@ -172,6 +174,8 @@ pub struct Parser {
     now: Option<DateTime<Utc>>,
     clock: DateTime<Utc>,
     clock_age: u32,
+    /// The container runtime's time for the current line, if a runtime wrapped it.
+    outer_time: Option<DateTime<FixedOffset>>,
 }
 
 const CLOCK_EVERY: u32 = 4096;
@@ -199,6 +203,7 @@ impl Parser {
             now: None,
             clock: DateTime::<Utc>::MIN_UTC,
             clock_age: 0,
+            outer_time: None,
         }
     }
 
@@ -216,9 +221,14 @@ impl Parser {
 
     /// Feed the next physical line. Returns the previous entry when this line starts a new one.
     pub fn push(&mut self, line: &Line) -> Option<LogEntry> {
-        let stripped = format::strip_ansi(&line.text);
+        let unwrapped = container::unwrap(&line.text);
+        self.outer_time = unwrapped.as_ref().and_then(|u| u.time);
+        let inner: &str = unwrapped.as_ref().map_or(&line.text, |u| &u.text);
+        let stripped = format::strip_ansi(inner);
         let text: &str = &stripped;
-        if self.pending.is_some() {
+        // A line cut at the length limit is never a continuation: a JSON record cut short no
+        // longer parses, and must not vanish into the entry before it.
+        if self.pending.is_some() && !line.truncated {
             if multiline::is_indented_or_blank(text) {
                 self.tracker.observe(text);
                 self.attach(text);
@@ -337,7 +347,7 @@ impl Parser {
                     source: self.source.clone(),
                     line: line.number,
                     offset: line.offset,
-                    timestamp: parsed.timestamp,
+                    timestamp: parsed.timestamp.or(self.outer_time),
                     level: parsed.level,
                     message: parsed.message,
                     fields: parsed.fields,
@@ -352,7 +362,8 @@ impl Parser {
             None => {
                 self.stats.unparsed += 1;
                 let mut entry = LogEntry::raw(self.source.clone(), line);
-                if text.len() != line.text.len() {
+                entry.timestamp = self.outer_time;
+                if text != line.text {
                     text.clone_into(&mut entry.message);
                 }
                 if multiline::shows_crash(text) {
@@ -652,6 +663,59 @@ mod tests {
         assert_eq!(got[0].format.as_deref(), Some("tracing"));
         assert_eq!(got[0].level, Some(Level::Error));
         assert_eq!(got[0].message, "query failed\nplain red");
+    }
+
+    #[test]
+    fn container_wrappers_are_removed_and_their_time_kept() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            concat!(
+                r#"{"log":"2026-11-20T10:15:03Z INFO worker: up\n","stream":"stdout","time":"2026-11-20T10:15:03.5Z"}"#,
+                "\n",
+                r#"{"log":"Traceback (most recent call last):\n","stream":"stderr","time":"2026-11-20T10:15:04Z"}"#,
+                "\n",
+                r#"{"log":"  File \"/app/w.py\", line 3, in <module>\n","stream":"stderr","time":"2026-11-20T10:15:04Z"}"#,
+                "\n",
+                r#"{"log":"KeyError: 'timeout'\n","stream":"stderr","time":"2026-11-20T10:15:04Z"}"#,
+                "\n",
+                "2026-11-20T10:15:05.000000001Z stdout F \u{1b}[1mcolored\u{1b}[0m words\n",
+                "2026-11-20T10:15:06Z stderr F 2026-11-20T10:15:06Z ERROR worker: down",
+            ),
+        );
+        let summary: Vec<_> = got
+            .iter()
+            .map(|e| {
+                (
+                    e.timestamp.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                    e.level,
+                    e.first_line().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "2026-11-20T10:15:03+00:00".to_owned(),
+                    Some(Level::Error),
+                    "up".to_owned()
+                ),
+                (
+                    "2026-11-20T10:15:06+00:00".to_owned(),
+                    Some(Level::Error),
+                    "down".to_owned()
+                ),
+            ]
+        );
+        // The program's records carry timestamps, so its plain line continues the entry too.
+        assert!(
+            got[0]
+                .message
+                .ends_with("\nKeyError: 'timeout'\ncolored words"),
+            "{:?}",
+            got[0].message
+        );
     }
 
     #[test]

@@ -248,6 +248,41 @@ fn access_logs_take_their_level_from_the_status() {
 }
 
 #[test]
+fn web_server_error_logs() {
+    let env = Env::new();
+    for (file, needle, first) in [
+        (
+            "nginx-error.log",
+            "connect() failed",
+            "2026-11-20T10:15:04Z",
+        ),
+        (
+            "apache-error.log",
+            "attempt to connect",
+            "2026-11-20T10:15:04.000123Z",
+        ),
+    ] {
+        let report = analyze(&env, &fixture(&format!("formats/{file}")), &[], 1);
+        assert_eq!(report["summary"]["entries"], 6, "{file}: {report:#}");
+        assert_eq!(report["summary"]["unparsed"], 0, "{file}: {report:#}");
+        let failing = pattern(&report, needle);
+        assert_eq!(failing["level"], "error", "{file}: {report:#}");
+        assert_eq!(failing["count"], 3, "{file}: {report:#}");
+        assert_eq!(failing["first_seen"], first, "{file}");
+        assert_eq!(report["incidents"][0]["count"], 3, "{file}: {report:#}");
+        let levels: Vec<&str> = report["patterns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["level"].as_str())
+            .collect();
+        for level in ["notice", "warn", "error", "critical"] {
+            assert!(levels.contains(&level), "{file}: {level} in {report:#}");
+        }
+    }
+}
+
+#[test]
 fn glog_headers_give_level_time_and_file() {
     let env = Env::new();
     let path = fixture("formats/glog.log");
@@ -449,6 +484,34 @@ fn python_tracebacks_join_untimed_records_too() {
 }
 
 #[test]
+fn container_runtime_wrappers_are_seen_through() {
+    let env = Env::new();
+    // Docker's json-file driver around logging's default format: the runtime's time stands in
+    // for the one the program did not write.
+    let path = fixture("formats/docker-json.log");
+    let report = analyze(&env, &path, &["--threshold-count", "1"], 1);
+    assert_eq!(report["summary"]["entries"], 3, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0);
+    assert_eq!(entry_starts(&env, &path), [1, 2, 8]);
+    let charge = pattern(&report, "charge failed");
+    assert_eq!(charge["level"], "error");
+    assert_eq!(charge["first_seen"], "2026-11-20T10:15:03.250Z");
+    assert_eq!(pattern(&report, "recipients due")["level"], "error");
+
+    // CRI around a supervisor's log: the program's own timestamps win.
+    let path = fixture("formats/kubernetes-cri.log");
+    let report = analyze(&env, &path, &[], 1);
+    assert_eq!(report["summary"]["entries"], 15, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0);
+    assert_eq!(pattern(&report, "recipients due")["level"], "error");
+    let first = pattern(&report, "charge failed")["first_seen"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(first.starts_with("2026-11-24T"), "{first}");
+}
+
+#[test]
 fn go_panics_join_the_record_before_them() {
     let env = Env::new();
     let path = fixture("multiline/go.log");
@@ -527,6 +590,30 @@ fn an_over_long_line_is_cut_and_the_run_goes_on() {
     assert_eq!(orders["count"], 3);
     assert_eq!(orders["first_seen"], "2026-11-20T10:15:03Z");
     assert_eq!(entry_starts(&env, &path), [1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn a_json_record_cut_at_the_limit_is_an_entry_of_its_own() {
+    let env = Env::new();
+    let mut log = String::new();
+    for i in 1..=3 {
+        log.push_str(&format!(
+            "{{\"time\":\"2026-11-20T10:15:0{i}Z\",\"level\":\"error\",\"msg\":\"order {i} failed\"}}\n"
+        ));
+        log.push_str(&format!(
+            "{{\"time\":\"2026-11-20T10:15:0{i}Z\",\"level\":\"info\",\"msg\":\"dump\",\"payload\":\"{}\"}}\n",
+            "x".repeat(10_000)
+        ));
+    }
+    // Lines are cut well below the size an entry may grow to.
+    env.write("hephaestus.yaml", "log:\n  max_line_bytes: 4096\n");
+    let path = env.write("cut.log", log);
+    let report = analyze(&env, &path, &[], 1);
+    assert_eq!(report["summary"]["truncated"], 3, "{report:#}");
+    assert_eq!(report["summary"]["entries"], 6, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 3, "{report:#}");
+    assert_eq!(pattern(&report, "failed")["count"], 3, "{report:#}");
+    assert_eq!(entry_starts(&env, &path), [1, 2, 3, 4, 5, 6]);
 }
 
 #[test]
