@@ -4,11 +4,13 @@
 //! tracked file) and returns structured [`Edit`]s with a description. It must check that the code
 //! it edits still holds what the trace says failed: logs outlive the code that wrote them.
 
+use std::borrow::Cow;
+
 use super::edit::Edit;
 use super::locate::{self, Located};
 use super::repo::Snapshot;
 use crate::pattern::trace::Exception;
-use crate::pattern::{Frame, Language};
+use crate::pattern::{Frame, Language, StackTrace};
 use crate::threshold::Incident;
 
 /// A fix stage plug-in: one class of error, one kind of change.
@@ -82,17 +84,24 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// Build the context; `notes` gets why no site was found, when that is worth saying.
-    pub fn new(incident: &'a Incident, repo: &'a Snapshot, notes: &mut Vec<String>) -> Self {
-        let language = incident.trace.as_ref().map(|t| t.language);
-        let exception = incident.trace.as_ref().and_then(|t| t.primary());
+    /// Build the context for `incident`, whose `trace` was found in `text` (see [`trace_of`]);
+    /// `notes` gets why no site was found, when that is worth saying.
+    pub fn new(
+        incident: &'a Incident,
+        trace: Option<&'a StackTrace>,
+        text: &'a str,
+        repo: &'a Snapshot,
+        notes: &mut Vec<String>,
+    ) -> Self {
+        let language = trace.map(|t| t.language);
+        let exception = trace.and_then(|t| t.primary());
         let mut site = None;
         if let Some(exception) = exception {
             site = find_site(exception, language, repo, notes);
         }
         Context {
             incident,
-            message: &incident.entry.message,
+            message: text,
             language,
             exception,
             site,
@@ -110,6 +119,52 @@ impl<'a> Context<'a> {
     pub fn exception_message(&self) -> &str {
         self.exception.map(|e| e.message.as_str()).unwrap_or("")
     }
+}
+
+/// The incident's trace and the text it came from: the entry's message, or else a field of a
+/// structured entry (`exc="Traceback…"` in logfmt, `"exception": "…"` in JSON) that holds one.
+///
+/// A trace kept on one line with `\n` escapes (a JSON string inside a text log) is unescaped,
+/// so that generators can read the source lines and carets printed under each frame.
+pub fn trace_of(incident: &Incident) -> (Option<StackTrace>, Cow<'_, str>) {
+    let message = &incident.entry.message;
+    if incident.trace.is_some() {
+        return (incident.trace.clone(), unescape(message));
+    }
+    for value in incident.entry.fields.values() {
+        if let Some(trace) = crate::pattern::trace::extract(value) {
+            return (Some(trace), unescape(value));
+        }
+    }
+    (None, Cow::Borrowed(message))
+}
+
+/// `text` with `\n`, `\t`, `\"` and `\\` escapes decoded, when it has escapes and no newline.
+fn unescape(text: &str) -> Cow<'_, str> {
+    if text.contains('\n') || !text.contains("\\n") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => {}
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn find_site(

@@ -166,9 +166,12 @@ fn by_suffix(path: &str, files: &[String]) -> Located {
     }
     match loose.len() {
         0 => Located::Absent,
+        // A relative path of several components (`src/main.rs` of a workspace member, a JVM
+        // package path) that only one tracked file ends with is as good as exact; a bare file
+        // name is not.
         1 => Located::Repo {
             path: loose.remove(0),
-            exact: false,
+            exact: frame_parts.len() > 1,
         },
         _ => Located::Ambiguous(loose),
     }
@@ -231,7 +234,7 @@ mod tests {
         let fs = files(&["crates/a/src/main.rs", "crates/b/src/lib.rs"]);
         assert_eq!(
             locate(&frame("src/main.rs"), Some(Language::Rust), &fs),
-            repo("crates/a/src/main.rs", false)
+            repo("crates/a/src/main.rs", true)
         );
         let fs = files(&["crates/a/src/main.rs", "crates/b/src/main.rs"]);
         assert!(matches!(
@@ -287,7 +290,16 @@ mod tests {
         f.function = Some("app.Greeter.badge".into());
         assert_eq!(
             locate(&f, Some(Language::Java), &fs),
-            repo("src/main/java/app/Greeter.java", false)
+            repo("src/main/java/app/Greeter.java", true)
+        );
+        assert_eq!(
+            locate(&frame("app/Greeter.java"), Some(Language::Java), &fs),
+            repo("src/main/java/app/Greeter.java", true)
+        );
+        let solo = files(&["src/Solo.java"]);
+        assert_eq!(
+            locate(&frame("Solo.java"), Some(Language::Java), &solo),
+            repo("src/Solo.java", false)
         );
         f.function = Some("Greeter.badge".into());
         assert!(matches!(

@@ -20,6 +20,8 @@ pub mod locate;
 pub mod repo;
 pub mod rules;
 mod solution;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -88,6 +90,9 @@ pub mod factor {
 pub struct Fixer {
     settings: FixSettings,
     notes: Vec<String>,
+    /// Diffs already proposed: two fingerprints of one crash (a trace joined to different log
+    /// lines) must not give the same patch twice.
+    proposed: std::collections::HashSet<String>,
 }
 
 impl Fixer {
@@ -95,6 +100,7 @@ impl Fixer {
         Fixer {
             settings,
             notes: Vec::new(),
+            proposed: std::collections::HashSet::new(),
         }
     }
 
@@ -116,7 +122,8 @@ impl Fixer {
             }
         };
         let mut notes = Vec::new();
-        let cx = Context::new(incident, &repo, &mut notes);
+        let (trace, text) = generator::trace_of(incident);
+        let cx = Context::new(incident, trace.as_ref(), &text, &repo, &mut notes);
         let rules: Vec<rules::Rule> = self
             .settings
             .rules
@@ -142,6 +149,16 @@ impl Fixer {
                 }
             }
         }
+        if solutions.is_empty() && notes.is_empty() {
+            let what = cx
+                .exception
+                .map(|e| format!("{}: {}", e.kind, e.message))
+                .unwrap_or_else(|| incident.entry.first_line().to_string());
+            notes.push(format!(
+                "no generator or rule covers '{}'",
+                generator::excerpt(&what, 100)
+            ));
+        }
         self.notes.extend(notes);
         // Best first; a lower-ranked solution touching a file a better one changes would
         // conflict with it when both are applied.
@@ -153,6 +170,16 @@ impl Fixer {
             }
             taken.extend(s.files.iter().cloned());
             true
+        });
+        solutions.retain(|s| {
+            let fresh = self.proposed.insert(s.diff.clone());
+            if !fresh {
+                self.notes.push(format!(
+                    "{}: the same change was already proposed for another fingerprint",
+                    s.generator
+                ));
+            }
+            fresh
         });
         solutions
     }
@@ -172,6 +199,13 @@ impl Fixer {
                 return None;
             }
         };
+        if self.proposed.contains(&checked.diff) {
+            // Checked before verify: the command may take minutes.
+            notes.push(format!(
+                "{name}: the same change was already proposed for another fingerprint"
+            ));
+            return None;
+        }
         let mut factors = vec![(factor::PRIOR.to_string(), generator.prior())];
         let touches_site = cx
             .site
@@ -224,8 +258,6 @@ impl Fixer {
                     return None;
                 }
             }
-        } else if !checked.reparsed.is_empty() {
-            state = SolutionState::Validated;
         }
         factors.push((factor::VALIDATION.to_string(), validation));
         let sum: f64 = factors.iter().map(|(_, v)| v).sum();

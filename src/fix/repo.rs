@@ -20,6 +20,8 @@ pub struct Snapshot {
     files: Vec<String>,
     /// Blob id and mode of every tracked regular file.
     blobs: HashMap<String, (git2::Oid, i32)>,
+    /// Tracked symlinks and their targets: never edited, only recreated in a verify copy.
+    links: Vec<(String, String)>,
 }
 
 impl Snapshot {
@@ -30,7 +32,14 @@ impl Snapshot {
             source,
         };
         let repo = Repository::open(root).map_err(git)?;
-        let blobs = tracked(&repo).map_err(git)?;
+        let (blobs, link_ids) = tracked(&repo).map_err(git)?;
+        let mut links = Vec::new();
+        for (path, oid) in link_ids {
+            let blob = repo.find_blob(oid).map_err(git)?;
+            if let Ok(target) = std::str::from_utf8(blob.content()) {
+                links.push((path, target.to_string()));
+            }
+        }
         let mut files: Vec<String> = blobs.keys().cloned().collect();
         files.sort();
         let root = repo
@@ -42,6 +51,7 @@ impl Snapshot {
             root,
             files,
             blobs,
+            links,
         })
     }
 
@@ -70,6 +80,11 @@ impl Snapshot {
         Some(blob.content().to_vec())
     }
 
+    /// Tracked symlinks: (path, target as stored).
+    pub fn links(&self) -> &[(String, String)] {
+        &self.links
+    }
+
     /// Whether `path` is executable at HEAD.
     pub fn executable(&self, path: &str) -> bool {
         self.blobs
@@ -78,18 +93,25 @@ impl Snapshot {
     }
 }
 
-fn tracked(repo: &Repository) -> Result<HashMap<String, (git2::Oid, i32)>, git2::Error> {
+type Tracked = (HashMap<String, (git2::Oid, i32)>, Vec<(String, git2::Oid)>);
+
+fn tracked(repo: &Repository) -> Result<Tracked, git2::Error> {
     let tree = repo.head()?.peel_to_tree()?;
     let mut blobs = HashMap::new();
+    let mut links = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
         let mode = entry.filemode();
-        let regular = mode == 0o100644 || mode == 0o100755;
-        if entry.kind() == Some(ObjectType::Blob) && regular {
+        if entry.kind() == Some(ObjectType::Blob) {
             if let Some(name) = entry.name() {
-                blobs.insert(format!("{dir}{name}"), (entry.id(), mode));
+                let path = format!("{dir}{name}");
+                if mode == 0o100644 || mode == 0o100755 {
+                    blobs.insert(path, (entry.id(), mode));
+                } else if mode == 0o120000 {
+                    links.push((path, entry.id()));
+                }
             }
         }
         TreeWalkResult::Ok
     })?;
-    Ok(blobs)
+    Ok((blobs, links))
 }

@@ -159,6 +159,14 @@ pub fn verify(
                 .map_err(|e| io("write the verify copy", e))?;
         }
     }
+    for (link, target) in repo.links() {
+        let path = tree.path().join(link);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| io("write the verify copy", e))?;
+        }
+        // A link the copy cannot hold (a path through another link) is left out.
+        let _ = std::os::unix::fs::symlink(target, &path);
+    }
     // Output goes to a file: a pipe nobody drains could block the command.
     let mut log = tempfile::tempfile().map_err(|e| io("create the verify log", e))?;
     let mut cmd = Command::new("sh");
@@ -203,4 +211,132 @@ pub fn verify(
         status: status.to_string(),
         output: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::testing::repo;
+
+    fn edit(file: &str, line: u32, old: &str, new: &str) -> Edit {
+        Edit {
+            file: file.into(),
+            line,
+            old: old.into(),
+            new: new.into(),
+        }
+    }
+
+    #[test]
+    fn structured_files_must_still_parse() {
+        let dir = repo(&[
+            ("a.yaml", "max: 10\nname: x\n"),
+            ("b.json", "{\"max\": 10}\n"),
+            ("c.toml", "max = 10\n"),
+        ]);
+        let snap = Snapshot::open(dir.path()).unwrap();
+        let ok = check(&snap, &[edit("a.yaml", 1, "max: 10\n", "max: 50\n")]).unwrap();
+        assert_eq!(ok.reparsed, vec!["a.yaml"]);
+        assert!(ok.diff.contains("-max: 10\n+max: 50\n"));
+        for (file, old, new) in [
+            ("a.yaml", "max: 10\n", "max: [50\n"),
+            ("b.json", "{\"max\": 10}\n", "{\"max\": 10,}\n"),
+            ("c.toml", "max = 10\n", "max = = 10\n"),
+        ] {
+            assert!(
+                matches!(
+                    check(&snap, &[edit(file, 1, old, new)]),
+                    Err(FixError::Unparseable { .. })
+                ),
+                "{file}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_untracked_files_stale_lines_and_no_ops() {
+        let dir = repo(&[("a.py", "x = 1\n")]);
+        std::fs::write(dir.path().join("new.py"), "y = 2\n").unwrap();
+        let snap = Snapshot::open(dir.path()).unwrap();
+        assert!(matches!(
+            check(&snap, &[edit("new.py", 1, "y = 2\n", "y = 3\n")]),
+            Err(FixError::NotTracked(_))
+        ));
+        assert!(matches!(
+            check(&snap, &[edit("../a.py", 1, "x = 1\n", "x = 2\n")]),
+            Err(FixError::NotTracked(_))
+        ));
+        assert!(matches!(
+            check(&snap, &[edit("a.py", 1, "x = 9\n", "x = 2\n")]),
+            Err(FixError::Stale { .. })
+        ));
+        assert!(matches!(
+            check(&snap, &[edit("a.py", 1, "x = 1\n", "x = 1\n")]),
+            Err(FixError::NoChange)
+        ));
+    }
+
+    #[test]
+    fn verify_runs_on_a_copy_with_the_patch() {
+        let dir = repo(&[
+            ("a.txt", "old\n"),
+            ("run.sh", "#!/bin/sh\ngrep -q new a.txt\n"),
+        ]);
+        let snap = Snapshot::open(dir.path()).unwrap();
+        let mut patched = BTreeMap::new();
+        patched.insert("a.txt".to_string(), "new\n".to_string());
+        let t = Duration::from_secs(30);
+        assert_eq!(
+            verify(&snap, &patched, "sh run.sh && touch made", t).unwrap(),
+            Verdict::Passed
+        );
+        assert!(!dir.path().join("made").exists(), "ran in the repository");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "old\n"
+        );
+        let failed = verify(
+            &snap,
+            &BTreeMap::new(),
+            "sh run.sh || { echo nope; exit 3; }",
+            t,
+        );
+        assert!(
+            matches!(failed, Ok(Verdict::Failed { ref output, .. }) if output == "nope"),
+            "{failed:?}"
+        );
+        let slow = verify(&snap, &patched, "sleep 30", Duration::from_millis(200)).unwrap();
+        assert_eq!(slow, Verdict::TimedOut);
+        // Symlinks are recreated in the copy (the verify command may rely on them).
+        std::os::unix::fs::symlink("a.txt", dir.path().join("link.txt")).unwrap();
+        let git = |args: &[&str]| {
+            let ok = std::process::Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap()
+                .status
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        git(&["add", "link.txt"]);
+        git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@e",
+            "commit",
+            "-qm",
+            "link",
+        ]);
+        let snap = Snapshot::open(dir.path()).unwrap();
+        assert!(
+            !snap.contains("link.txt"),
+            "a symlink is never an edit target"
+        );
+        assert_eq!(
+            verify(&snap, &patched, "grep -q new link.txt", t).unwrap(),
+            Verdict::Passed
+        );
+    }
 }

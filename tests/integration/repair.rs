@@ -283,3 +283,371 @@ fn working_tree_and_index_are_left_alone_and_head_is_what_is_patched() {
     );
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
 }
+
+/// Every case's single solution: its generator and the line it adds.
+fn fixed_by(name: &str, generator: &str, added: &str) {
+    let sols = case(name);
+    let with_diff: Vec<_> = sols
+        .iter()
+        .filter(|s| !s["diff"].as_str().unwrap().is_empty())
+        .collect();
+    assert_eq!(with_diff.len(), 1, "{name}: {sols:#?}");
+    assert_eq!(with_diff[0]["generator"], generator, "{name}");
+    let diff = with_diff[0]["diff"].as_str().unwrap();
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with('+') && l.contains(added)),
+        "{name}: no added line with {added:?} in\n{diff}"
+    );
+}
+
+#[test]
+fn py_key_error_in_a_nested_subscript() {
+    fixed_by(
+        "py-key-nested",
+        "py-key-error",
+        "host = cfg['database'].get('host')",
+    );
+}
+
+#[test]
+fn py_key_error_of_os_environ_behind_a_frozen_frame() {
+    fixed_by(
+        "py-key-environ",
+        "py-key-error",
+        "base = os.environ.get('BILLING_API_URL', '')",
+    );
+}
+
+#[test]
+fn py_key_error_in_a_call_argument_picks_the_subscript_under_the_carets() {
+    fixed_by(
+        "py-key-call-arg",
+        "py-key-error",
+        "send(extra['name'], extra.get('email'))",
+    );
+}
+
+#[test]
+fn py_key_error_in_a_comprehension() {
+    fixed_by(
+        "py-key-comprehension",
+        "py-key-error",
+        "[item.get('owner') for item",
+    );
+}
+
+#[test]
+fn py_key_error_from_a_json_lines_log() {
+    fixed_by(
+        "py-key-json-lines",
+        "py-key-error",
+        "coupon = payload.get('coupon')",
+    );
+}
+
+#[test]
+fn py_zero_division_from_a_logfmt_log() {
+    fixed_by(
+        "py-zero-logfmt",
+        "py-zero-division",
+        "return total_cents / units if units != 0 else 0.0",
+    );
+}
+
+#[test]
+fn py_zero_division_floor() {
+    fixed_by(
+        "py-zero-floor-division",
+        "py-zero-division",
+        "full = total // per_page if per_page != 0 else 0",
+    );
+}
+
+#[test]
+fn py_zero_division_modulo_after_a_call() {
+    fixed_by(
+        "py-zero-modulo",
+        "py-zero-division",
+        "return zlib.crc32(key.encode()) % slots if slots != 0 else 0",
+    );
+}
+
+#[test]
+fn py_zero_division_inside_a_call_argument() {
+    fixed_by(
+        "py-zero-float-call-arg",
+        "py-zero-division",
+        "round(hits / total if total != 0 else 0.0, 3)",
+    );
+}
+
+#[test]
+fn py_none_attribute_at_the_end_of_a_chain() {
+    fixed_by(
+        "py-none-attribute-chain",
+        "py-none-attribute",
+        "str(order.customer.address.city if order.customer.address is not None else None)",
+    );
+}
+
+#[test]
+fn py_none_attribute_of_a_statement_is_guarded() {
+    fixed_by(
+        "py-none-attribute-statement",
+        "py-none-attribute",
+        "if lock is not None:",
+    );
+}
+
+#[test]
+fn py_missing_module_goes_to_pyproject_dependencies() {
+    fixed_by(
+        "py-missing-module-pyproject",
+        "py-missing-module",
+        "\"python-slugify\",",
+    );
+}
+
+#[test]
+fn js_undefined_property_after_a_call() {
+    fixed_by(
+        "js-undefined-after-call",
+        "js-undefined-property",
+        "return findUser(id)?.profile.timezone;",
+    );
+}
+
+#[test]
+fn js_null_property_after_a_name() {
+    fixed_by(
+        "js-null-property",
+        "js-undefined-property",
+        "post.tags?.length",
+    );
+}
+
+#[test]
+fn js_missing_module_with_a_subpath_and_no_dependencies_yet() {
+    fixed_by(
+        "js-missing-module-subpath",
+        "js-missing-module",
+        "\"dayjs\": \"*\"",
+    );
+}
+
+#[test]
+fn js_missing_package_of_an_es_module() {
+    fixed_by(
+        "js-missing-module-esm",
+        "js-missing-module",
+        "\"marked\": \"*\"",
+    );
+}
+
+#[test]
+fn rs_unwrap_of_a_result_with_a_backtrace() {
+    fixed_by(
+        "rs-unwrap-result-backtrace",
+        "rs-unwrap",
+        "raw.parse::<u32>().unwrap_or_default()",
+    );
+}
+
+#[test]
+fn rs_unwrap_the_column_picks_one_of_two() {
+    fixed_by(
+        "rs-unwrap-column",
+        "rs-unwrap",
+        "(it.next().unwrap(), it.next().unwrap_or_default())",
+    );
+}
+
+#[test]
+fn js_undefined_property_from_a_pino_json_log() {
+    fixed_by(
+        "js-undefined-pino-json",
+        "js-undefined-property",
+        "return sum + cart.shipping?.fee;",
+    );
+}
+
+#[test]
+fn java_npe_from_a_logstash_json_log() {
+    fixed_by(
+        "java-npe-json-lines",
+        "java-npe",
+        "if (code == null ? false : code.startsWith(\"VIP\")) {",
+    );
+}
+
+#[test]
+fn java_npe_on_a_field() {
+    fixed_by(
+        "java-npe-field",
+        "java-npe",
+        "(description == null ? true : description.isEmpty())",
+    );
+}
+
+#[test]
+fn java_npe_on_a_statement_is_skipped_when_null() {
+    fixed_by("java-npe-statement", "java-npe", "if (listener != null) {");
+}
+
+#[test]
+fn two_crashes_of_one_log_get_one_solution_each() {
+    let sols = case("py-two-crashes");
+    let mut generators: Vec<&str> = sols
+        .iter()
+        .map(|s| s["generator"].as_str().unwrap())
+        .collect();
+    generators.sort();
+    assert_eq!(generators, vec!["py-key-error", "py-zero-division"]);
+    assert_ne!(sols[0]["fingerprint"], sols[1]["fingerprint"]);
+}
+
+#[test]
+fn negative_cases_propose_nothing() {
+    for name in [
+        "neg-py-line-changed",
+        "neg-py-uncovered",
+        "neg-py-local-module",
+        "neg-py-variable-key",
+        "neg-py-none-from-call",
+        "neg-py-other-service",
+        "neg-py-library-only",
+        "neg-js-relative-module",
+        "neg-rs-expect",
+        "neg-java-npe-no-debug-info",
+    ] {
+        case(name);
+    }
+}
+
+fn verify_config(repo: &Repo, command: &str, timeout: &str) -> String {
+    let path = repo.env.write(
+        "verify.yaml",
+        format!("fix:\n  verify: '{command}'\n  verify_timeout: {timeout}\n"),
+    );
+    path.display().to_string()
+}
+
+#[test]
+fn verify_that_passes_validates_the_solution() {
+    let repo = Repo::new("py-key-nested");
+    let config = verify_config(&repo, "python3 main.py", "60s");
+    let report = repo.analyze(&["--config", &config]);
+    let sols = solutions(&report);
+    assert_eq!(sols.len(), 1, "{report:#}");
+    assert_eq!(sols[0]["state"], "suggested");
+    assert_eq!(sols[0]["factors"]["validation"], 0.15);
+    // The command ran on a copy: nothing it wrote is in the repository.
+    assert!(!repo.root().join("svc/__pycache__").exists());
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn verify_that_fails_drops_the_solution_and_says_why() {
+    let repo = Repo::new("py-key-nested");
+    let config = verify_config(
+        &repo,
+        "python3 main.py && grep -q never-there svc/db.py",
+        "60s",
+    );
+    let log = repo.case.join("crash.log");
+    let out = run(
+        &mut repo.env.cmd([
+            "analyze".as_ref(),
+            log.as_os_str(),
+            "--repo".as_ref(),
+            repo.root().as_os_str(),
+            "--threshold-count".as_ref(),
+            "1".as_ref(),
+            "--config".as_ref(),
+            config.as_ref(),
+            "-v".as_ref(),
+        ]),
+        1,
+    );
+    let text = crate::harness::stdout(&out) + &stderr(&out);
+    assert!(text.contains("0 solutions"), "{text}");
+    assert!(text.contains("dropped: verify"), "{text}");
+    assert!(text.contains("failed"), "{text}");
+}
+
+#[test]
+fn verify_that_hangs_is_stopped_at_the_timeout() {
+    let repo = Repo::new("py-key-nested");
+    let config = verify_config(&repo, "sleep 60", "1s");
+    let started = std::time::Instant::now();
+    let report = repo.analyze(&["--config", &config]);
+    assert!(solutions(&report).is_empty(), "{report:#}");
+    // Well under the command's own 60 s: the timeout killed it.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn verbose_text_shows_factors_diff_and_refusals() {
+    let repo = Repo::new("py-key-nested");
+    let log = repo.case.join("crash.log");
+    let out = run(
+        &mut repo.env.cmd([
+            "analyze".as_ref(),
+            log.as_os_str(),
+            "--repo".as_ref(),
+            repo.root().as_os_str(),
+            "--threshold-count".as_ref(),
+            "1".as_ref(),
+            "-v".as_ref(),
+        ]),
+        1,
+    );
+    let text = crate::harness::stdout(&out);
+    for needle in [
+        "py-key-error",
+        "frame resolved exactly",
+        "expression found at the column",
+        "generator prior",
+        "--- a/svc/db.py",
+        "+++ b/svc/db.py",
+        "+    host = cfg['database'].get('host')",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from\n{text}");
+    }
+    let repo = Repo::new("neg-py-line-changed");
+    let log = repo.case.join("crash.log");
+    let out = run(
+        &mut repo.env.cmd([
+            "analyze".as_ref(),
+            log.as_os_str(),
+            "--repo".as_ref(),
+            repo.root().as_os_str(),
+            "--threshold-count".as_ref(),
+            "1".as_ref(),
+            "-v".as_ref(),
+        ]),
+        1,
+    );
+    let text = crate::harness::stdout(&out) + &stderr(&out);
+    assert!(text.contains("changed since the log was written"), "{text}");
+    let repo = Repo::new("neg-py-uncovered");
+    let log = repo.case.join("crash.log");
+    let out = run(
+        &mut repo.env.cmd([
+            "analyze".as_ref(),
+            log.as_os_str(),
+            "--repo".as_ref(),
+            repo.root().as_os_str(),
+            "--threshold-count".as_ref(),
+            "1".as_ref(),
+            "-v".as_ref(),
+        ]),
+        1,
+    );
+    let text = crate::harness::stdout(&out) + &stderr(&out);
+    assert!(
+        text.contains("no generator or rule covers 'ValueError"),
+        "{text}"
+    );
+}

@@ -1,0 +1,745 @@
+//! Node.js generators: a missing package, a property read on undefined or null.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+use super::code::{is_ident, Lang, Line};
+use crate::fix::edit::Edit;
+use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Skip};
+use crate::fix::rules::whole_file_edits;
+use crate::pattern::Language;
+
+fn is_node(cx: &Context<'_>) -> bool {
+    cx.language == Some(Language::Node)
+}
+
+/// Byte offset of 1-based character column `col` in `text`.
+pub fn column_byte(text: &str, col: u32) -> Option<usize> {
+    let k = (col as usize).checked_sub(1)?;
+    if k == text.chars().count() {
+        return Some(text.len());
+    }
+    text.char_indices().nth(k).map(|(b, _)| b)
+}
+
+/// The source line Node prints under `file:line` above an uncaught error, if the log has it.
+fn shown_source<'m>(message: &'m str, file: &str, line: u32) -> Option<&'m str> {
+    let header = format!("{file}:{line}");
+    let mut lines = message.lines();
+    lines.find(|l| l.trim_end() == header)?;
+    lines.next()
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// `TypeError: Cannot read properties of undefined (reading 'p')` → optional chaining.
+pub struct UndefinedProperty;
+
+static READING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^Cannot read propert(?:y '(?P<old>[^']+)' of (?:undefined|null)|ies of (?:undefined|null) \(reading '(?P<prop>[^']+)'\))",
+    )
+    .expect("valid regex")
+});
+
+impl Generator for UndefinedProperty {
+    fn name(&self) -> String {
+        "js-undefined-property".into()
+    }
+
+    fn prior(&self) -> f64 {
+        0.55
+    }
+
+    fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip> {
+        if !is_node(cx) || cx.kind() != Some("TypeError") {
+            return Err(Skip::NotApplicable);
+        }
+        let Some(caps) = READING.captures(cx.exception_message().trim()) else {
+            return Err(Skip::NotApplicable);
+        };
+        let prop = caps
+            .name("prop")
+            .or_else(|| caps.name("old"))
+            .map(|m| m.as_str())
+            .unwrap_or("");
+        let Some(site) = cx.site.as_ref() else {
+            return decline("no frame of the trace maps to a file tracked at HEAD");
+        };
+        let Some(text) = site.line_text() else {
+            return decline(format!("{} has no line {}", site.path, site.line));
+        };
+        if let Some(logged) = shown_source(cx.message, &site.frame.file, site.line) {
+            if logged.trim() != text.trim() {
+                return decline(format!(
+                    "{}:{} changed since the log was written (log shows '{}')",
+                    site.path,
+                    site.line,
+                    excerpt(logged, 80)
+                ));
+            }
+        }
+        let line = Line::new(text, Lang::Js);
+        let b = line.bytes();
+        let is_prop_at = |i: usize| {
+            text[i..].starts_with(prop)
+                && !b.get(i + prop.len()).is_some_and(|&c| is_ident(c))
+                && line.is_code(i)
+        };
+        // Where the access is: `.prop` (the dot's offset) or `[…]` (the bracket's offset).
+        let mut at = None;
+        if let Some(i) = site.column.and_then(|c| column_byte(text, c)) {
+            if i < b.len() {
+                if b[i] == b'.' && line.is_code(i) && is_prop_at(i + 1) {
+                    // After a call, V8 points at the dot.
+                    at = Some(i);
+                } else if i > 0 && b[i - 1] == b'.' && is_prop_at(i) {
+                    // After a name, at the property.
+                    at = Some(i - 1);
+                } else if b[i] == b'[' && line.is_code(i) {
+                    at = Some(i);
+                }
+            }
+        }
+        let at_column = at.is_some();
+        if at.is_none() {
+            let found: Vec<usize> = line
+                .find_code(&format!(".{prop}"))
+                .into_iter()
+                .filter(|&d| is_prop_at(d + 1))
+                .collect();
+            match found.as_slice() {
+                [one] => at = Some(*one),
+                _ => {
+                    return decline(format!(
+                        "{} .{prop} reads on {}:{} and the column does not single one out",
+                        if found.is_empty() { "no" } else { "several" },
+                        site.path,
+                        site.line
+                    ))
+                }
+            }
+        }
+        let at = at.expect("set above");
+        if at > 0 && b[at - 1] == b'?' {
+            return decline(format!(
+                "{}:{} already uses optional chaining there; the code changed since the log",
+                site.path, site.line
+            ));
+        }
+        let Some(start) = line.primary_start(at) else {
+            return decline(format!(
+                "no object expression before .{prop} at {}:{}",
+                site.path, site.line
+            ));
+        };
+        let end = line.primary_end(start).unwrap_or(at + 1);
+        // An optional chain cannot be assigned to, incremented or constructed.
+        let after = line.next_non_space(end);
+        let assigned = after.is_some_and(|(i, c)| {
+            let rest = &text[i..];
+            (c == b'=' && !rest.starts_with("==") && !rest.starts_with("=>"))
+                || rest.starts_with("++")
+                || rest.starts_with("--")
+                || (b"+-*/%&|^".contains(&c) && rest[1..].starts_with('='))
+                || rest.starts_with("**=")
+                || rest.starts_with("<<=")
+                || rest.starts_with(">>=")
+                || rest.starts_with("??=")
+                || rest.starts_with("||=")
+                || rest.starts_with("&&=")
+        });
+        let before = text[..start].trim_end();
+        if assigned
+            || before.ends_with("new")
+            || before.ends_with("++")
+            || before.ends_with("--")
+            || after.is_some_and(|(_, c)| c == b'`')
+        {
+            return decline(format!(
+                "the access at {}:{} is assigned to or constructed; optional chaining is not \
+                 allowed there",
+                site.path, site.line
+            ));
+        }
+        let object = &text[start..at];
+        let mut new = text.to_string();
+        if b[at] == b'[' {
+            new.insert_str(at, "?.");
+        } else {
+            new.insert(at, '?');
+        }
+        let edit = Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line");
+        Ok(Draft {
+            edits: vec![edit],
+            description: format!(
+                "TypeError at {}:{}{}: `{object}` is undefined or null when `.{prop}` is read \
+                 (data without that part, e.g. an optional field left out). Optional chaining \
+                 (`?.`) makes the read yield undefined instead of throwing, so the program \
+                 keeps going; the code after it sees undefined.",
+                site.path,
+                site.line,
+                site.column.map(|c| format!(":{c}")).unwrap_or_default(),
+            ),
+            at_column: Some(at_column),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// `Error: Cannot find module 'x'` (a bare package name) → package.json `dependencies`.
+pub struct MissingModule;
+
+const BUILTINS: &[&str] = &[
+    "assert",
+    "async_hooks",
+    "buffer",
+    "child_process",
+    "cluster",
+    "console",
+    "constants",
+    "crypto",
+    "dgram",
+    "diagnostics_channel",
+    "dns",
+    "domain",
+    "events",
+    "fs",
+    "http",
+    "http2",
+    "https",
+    "inspector",
+    "module",
+    "net",
+    "os",
+    "path",
+    "perf_hooks",
+    "process",
+    "punycode",
+    "querystring",
+    "readline",
+    "repl",
+    "stream",
+    "string_decoder",
+    "sys",
+    "timers",
+    "tls",
+    "trace_events",
+    "tty",
+    "url",
+    "util",
+    "v8",
+    "vm",
+    "wasi",
+    "worker_threads",
+    "zlib",
+    "test",
+];
+
+static PACKAGE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$").expect("valid regex")
+});
+
+/// The package a bare specifier names (`lodash/fp` → `lodash`, `@a/b/c` → `@a/b`).
+pub fn package_of(spec: &str) -> Option<&str> {
+    if spec.starts_with(['.', '/', '\\']) || spec.starts_with("node:") || spec.contains(':') {
+        return None;
+    }
+    let mut parts = spec.splitn(3, '/');
+    let first = parts.next()?;
+    let name = if first.starts_with('@') {
+        let second = parts.next()?;
+        &spec[..first.len() + 1 + second.len()]
+    } else {
+        first
+    };
+    PACKAGE_NAME.is_match(name).then_some(name)
+}
+
+static CANNOT_FIND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^Cannot find (?:module|package) '(?P<spec>[^']+)'(?: imported from (?P<from>\S+))?",
+    )
+    .expect("valid regex")
+});
+
+impl Generator for MissingModule {
+    fn name(&self) -> String {
+        "js-missing-module".into()
+    }
+
+    fn prior(&self) -> f64 {
+        0.7
+    }
+
+    fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip> {
+        if !is_node(cx) || !cx.kind().is_some_and(|k| k.starts_with("Error")) {
+            return Err(Skip::NotApplicable);
+        }
+        let Some(caps) = CANNOT_FIND.captures(cx.exception_message().trim()) else {
+            return Err(Skip::NotApplicable);
+        };
+        let spec = &caps["spec"];
+        let Some(package) = package_of(spec) else {
+            return decline(format!(
+                "'{}' is a path, not a package: a file is missing, not a dependency",
+                excerpt(spec, 80)
+            ));
+        };
+        if BUILTINS.contains(&package) {
+            return decline(format!("'{package}' is a Node.js built-in module"));
+        }
+        let quoted = [
+            format!("'{spec}'"),
+            format!("\"{spec}\""),
+            format!("`{spec}`"),
+        ];
+        let mentions = |text: &str| {
+            (text.contains("require") || text.contains("import"))
+                && quoted.iter().any(|q| text.contains(q.as_str()))
+        };
+        // CommonJS: the innermost application frame is the `require` call. ESM: the loader's
+        // frames are all internal, and the message names the importing file instead.
+        let (requirer, at) = if let Some(site) = cx.site.as_ref() {
+            let text = site.line_text().unwrap_or("");
+            if !mentions(text) {
+                return decline(format!(
+                    "{}:{} does not require '{spec}' any more",
+                    site.path, site.line
+                ));
+            }
+            (site.path.clone(), format!("{}:{}", site.path, site.line))
+        } else if let Some(from) = caps.name("from") {
+            let frame = crate::pattern::Frame {
+                file: from.as_str().to_string(),
+                line: None,
+                column: None,
+                function: None,
+                in_app: true,
+            };
+            let crate::fix::locate::Located::Repo { path, .. } =
+                crate::fix::locate::locate(&frame, cx.language, cx.repo.files())
+            else {
+                return decline(format!(
+                    "the importing file '{}' is not tracked at HEAD",
+                    excerpt(from.as_str(), 80)
+                ));
+            };
+            let content = cx.repo.read(&path).unwrap_or_default();
+            if !content.lines().any(mentions) {
+                return decline(format!("{path} does not import '{spec}' any more"));
+            }
+            (path.clone(), path)
+        } else {
+            return decline("no frame of the trace maps to a file tracked at HEAD");
+        };
+        // The package.json nearest to the requiring file.
+        let mut dir = std::path::Path::new(&requirer).parent();
+        let manifest = loop {
+            let Some(d) = dir else { break None };
+            let candidate = if d.as_os_str().is_empty() {
+                "package.json".to_string()
+            } else {
+                format!("{}/package.json", d.display())
+            };
+            if cx.repo.contains(&candidate) {
+                break Some(candidate);
+            }
+            dir = d.parent();
+        };
+        let Some(manifest) = manifest else {
+            return decline("no package.json tracked above the requiring file");
+        };
+        let content = cx.repo.read(&manifest).unwrap_or_default();
+        let parsed: serde_json::Value = serde_json::from_str(&content)
+            .map_err(|_| Skip::Declined(format!("{manifest} does not parse")))?;
+        for section in [
+            "dependencies",
+            "devDependencies",
+            "optionalDependencies",
+            "peerDependencies",
+        ] {
+            if parsed[section].get(package).is_some() {
+                return decline(format!(
+                    "{manifest} already lists '{package}' in {section}: the install, not the \
+                     manifest, is at fault"
+                ));
+            }
+        }
+        let Some(new) = add_dependency(&content, package, "*") else {
+            return decline(format!("{manifest} has a layout the change cannot keep"));
+        };
+        let check: serde_json::Value = serde_json::from_str(&new)
+            .map_err(|_| Skip::Declined(format!("adding to {manifest} would break it")))?;
+        if check["dependencies"][package] != "*" {
+            return decline(format!("adding to {manifest} did not take"));
+        }
+        Ok(Draft {
+            edits: whole_file_edits(&manifest, &content, &new),
+            description: format!(
+                "Cannot find module '{spec}' at {at}: the program requires the package \
+                 '{package}', but {manifest} does not list it under dependencies, so `npm ci` \
+                 never installs it. The change adds it (as \"*\": pin the version you test with)."
+            ),
+            at_column: Some(true),
+        })
+    }
+}
+
+/// Top-level key spans of a JSON object text: (key, offset of the value's first byte).
+fn top_level_keys(text: &str) -> Vec<(String, usize)> {
+    let b = text.as_bytes();
+    let mut keys = Vec::new();
+    let mut depth = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if depth == 1 {
+                    let rest = text[i + 1..].trim_start();
+                    if let Some(value) = rest.strip_prefix(':') {
+                        let at = text.len() - value.trim_start().len();
+                        keys.push((text[start + 1..i].to_string(), at));
+                    }
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    keys
+}
+
+/// `text` with `"name": "version"` in the top-level `dependencies`, in alphabetical order, in the
+/// file's own indentation. `None` when the layout is not one entry per line.
+pub fn add_dependency(text: &str, name: &str, version: &str) -> Option<String> {
+    let entry = format!("\"{name}\": \"{version}\"");
+    let keys = top_level_keys(text);
+    if let Some((_, at)) = keys.iter().find(|(k, _)| k == "dependencies") {
+        let at = *at;
+        if text.as_bytes().get(at) != Some(&b'{') {
+            return None;
+        }
+        let close = at + matching_brace(&text[at..])?;
+        let body = &text[at + 1..close];
+        let owner_indent = indent_of(text, at);
+        if body.trim().is_empty() {
+            let unit = guess_unit(text);
+            return Some(format!(
+                "{}{{\n{owner_indent}{unit}{entry}\n{owner_indent}}}{}",
+                &text[..at],
+                &text[close + 1..]
+            ));
+        }
+        // One entry per line.
+        let lines: Vec<&str> = body.split('\n').collect();
+        let entries: Vec<(usize, &str)> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| (i, *l))
+            .collect();
+        if entries
+            .iter()
+            .any(|(_, l)| !l.trim_start().starts_with('"') || l.matches("\":").count() != 1)
+        {
+            return None;
+        }
+        let indent = &entries[0].1[..entries[0].1.len() - entries[0].1.trim_start().len()];
+        let key_of = |l: &str| {
+            l.trim_start()
+                .trim_start_matches('"')
+                .split('"')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        };
+        let mut out_lines: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+        match entries.iter().find(|(_, l)| key_of(l).as_str() > name) {
+            Some((i, _)) => out_lines.insert(*i, format!("{indent}{entry},")),
+            None => {
+                let (last, l) = *entries.last()?;
+                let trimmed = l.trim_end();
+                let trailing = &l[trimmed.len()..];
+                out_lines[last] = format!("{trimmed},{trailing}");
+                out_lines.insert(last + 1, format!("{indent}{entry}"));
+            }
+        }
+        return Some(format!(
+            "{}{}{}",
+            &text[..at + 1],
+            out_lines.join("\n"),
+            &text[close..]
+        ));
+    }
+    // No dependencies yet: a new member before the object's closing brace.
+    let close = text.rfind('}')?;
+    let last = text[..close].trim_end().len();
+    let unit = guess_unit(text);
+    let sep = if text[..last].trim_end().ends_with('{') {
+        ""
+    } else {
+        ","
+    };
+    Some(format!(
+        "{}{sep}\n{unit}\"dependencies\": {{\n{unit}{unit}{entry}\n{unit}}}\n{}",
+        &text[..last],
+        &text[close..]
+    ))
+}
+
+fn matching_brace(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn indent_of(text: &str, at: usize) -> &str {
+    let start = text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line = &text[start..];
+    &line[..line.len() - line.trim_start().len()]
+}
+
+fn guess_unit(text: &str) -> String {
+    text.lines()
+        .map(|l| &l[..l.len() - l.trim_start().len()])
+        .filter(|i| !i.is_empty())
+        .min_by_key(|i| i.len())
+        .unwrap_or("  ")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_specifiers() {
+        assert_eq!(package_of("lodash"), Some("lodash"));
+        assert_eq!(package_of("lodash/fp"), Some("lodash"));
+        assert_eq!(
+            package_of("@aws-sdk/client-s3/dist"),
+            Some("@aws-sdk/client-s3")
+        );
+        for bad in [
+            "./x",
+            "../x",
+            "/srv/x.js",
+            "node:fs",
+            "C:\\x",
+            "Lodash",
+            "@scope",
+        ] {
+            assert_eq!(package_of(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dependencies_stay_sorted_and_valid() {
+        let pkg = "{\n  \"name\": \"x\",\n  \"dependencies\": {\n    \"commander\": \"^11.0.0\",\n    \"zod\": \"^3.0.0\"\n  }\n}\n";
+        let out = add_dependency(pkg, "lodash", "*").unwrap();
+        assert!(
+            out.contains("    \"commander\": \"^11.0.0\",\n    \"lodash\": \"*\",\n    \"zod\""),
+            "{out}"
+        );
+        let out = add_dependency(pkg, "zzz", "*").unwrap();
+        assert!(
+            out.contains("\"zod\": \"^3.0.0\",\n    \"zzz\": \"*\"\n  }"),
+            "{out}"
+        );
+        let none = "{\n  \"name\": \"x\"\n}\n";
+        let out = add_dependency(none, "lodash", "*").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["dependencies"]["lodash"], "*");
+        let empty = "{\n  \"dependencies\": {}\n}\n";
+        let v: serde_json::Value =
+            serde_json::from_str(&add_dependency(empty, "a", "*").unwrap()).unwrap();
+        assert_eq!(v["dependencies"]["a"], "*");
+        // A nested "dependencies" is not the top-level one.
+        let nested = "{\n  \"overrides\": {\"dependencies\": {}},\n  \"name\": \"x\"\n}\n";
+        let v: serde_json::Value =
+            serde_json::from_str(&add_dependency(nested, "a", "*").unwrap()).unwrap();
+        assert_eq!(v["dependencies"]["a"], "*");
+        assert_eq!(v["overrides"]["dependencies"], serde_json::json!({}));
+    }
+}
+
+#[cfg(test)]
+mod generator_tests {
+    use crate::fix::testing::{added, propose};
+
+    fn node(line: &str, col: usize, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
+        let src = format!("function f(a, b) {{\n{line}\n}}\n");
+        let trace = format!(
+            "/srv/app/lib/x.js:2\n{line}\n\n{msg}\n    at f (/srv/app/lib/x.js:2:{col})\n    at Object.<anonymous> (/srv/app/index.js:1:1)\n    at Module._compile (node:internal/modules/cjs/loader:1521:14)"
+        );
+        propose(&[("lib/x.js", &src), ("index.js", "f()\n")], &trace)
+    }
+
+    fn col_of(line: &str, needle: &str) -> usize {
+        line.find(needle).unwrap() + 1
+    }
+
+    #[test]
+    fn optional_chaining_at_the_column() {
+        let read =
+            |p: &str| format!("TypeError: Cannot read properties of undefined (reading '{p}')");
+        let l = "  return a.b.c + a.c;";
+        let (sols, notes) = node(l, col_of(l, "c +"), &read("c"));
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  return a.b?.c + a.c;"],
+            "{notes:?}"
+        );
+        // After a call the column is the dot's.
+        let l = "  return g(a).c;";
+        let (sols, _) = node(l, col_of(l, ".c"), &read("c"));
+        assert_eq!(added(&sols[0].diff), vec!["  return g(a)?.c;"]);
+        // Computed access and the old message form.
+        let l = "  return a.list[b];";
+        let (sols, _) = node(
+            l,
+            col_of(l, "[b]"),
+            "TypeError: Cannot read property '0' of null",
+        );
+        assert_eq!(added(&sols[0].diff), vec!["  return a.list?.[b];"]);
+        // A column that points elsewhere: the only `.c` on the line, with less confidence.
+        let l = "  const x = a.b.c;";
+        let (sols, _) = node(l, 1, &read("c"));
+        assert_eq!(added(&sols[0].diff), vec!["  const x = a.b?.c;"]);
+        assert!(sols[0]
+            .factors
+            .iter()
+            .any(|(k, v)| k.contains("column") && *v == 0.0));
+    }
+
+    #[test]
+    fn a_line_changed_since_the_log_is_left_alone() {
+        let trace = "/srv/app/lib/x.js:2\n  return a.b.c;\n             ^\n\nTypeError: Cannot read properties of undefined (reading 'c')\n    at f (/srv/app/lib/x.js:2:14)\n    at Object.<anonymous> (/srv/app/index.js:1:1)";
+        let now = "function f(a) {\n  return a.b.c || a.d;\n}\n";
+        let (sols, notes) = propose(&[("lib/x.js", now), ("index.js", "f()\n")], trace);
+        assert!(sols.is_empty());
+        assert!(
+            notes.iter().any(|n| n.contains("changed since")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn no_optional_chaining_where_it_is_invalid_or_ambiguous() {
+        let read = "TypeError: Cannot read properties of undefined (reading 'c')";
+        for l in [
+            "  a.b.c = 1;",
+            "  a.b.c++;",
+            "  new a.b.c();",
+            "  x = a.b?.c;",
+            "  x = a.c + b.c;",
+        ] {
+            let col = if l.contains("a.c +") {
+                1
+            } else {
+                l.find(".c").unwrap() + 2
+            };
+            let (sols, _) = node(l, col, read);
+            assert!(sols.is_empty(), "{l}: {:?}", sols[0].diff);
+        }
+    }
+
+    #[test]
+    fn missing_module_refusals() {
+        let trace = |spec: &str| {
+            format!("Error: Cannot find module '{spec}'\nRequire stack:\n- /srv/app/index.js\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)\n    at Object.<anonymous> (/srv/app/index.js:1:11)")
+        };
+        let pkg =
+            "{\n  \"name\": \"a\",\n  \"devDependencies\": {\n    \"jest\": \"^29.0.0\"\n  }\n}\n";
+        let (sols, _) = propose(
+            &[
+                ("index.js", "const x = require('fs');\n"),
+                ("package.json", pkg),
+            ],
+            &trace("fs"),
+        );
+        assert!(sols.is_empty());
+        let (sols, notes) = propose(
+            &[
+                ("index.js", "const x = require('jest');\n"),
+                ("package.json", pkg),
+            ],
+            &trace("jest"),
+        );
+        assert!(
+            sols.is_empty() && notes.iter().any(|n| n.contains("devDependencies")),
+            "{notes:?}"
+        );
+        let (sols, _) = propose(
+            &[
+                ("index.js", "const x = require('other');\n"),
+                ("package.json", pkg),
+            ],
+            &trace("axios"),
+        );
+        assert!(sols.is_empty(), "the line requires something else now");
+        let (sols, _) = propose(
+            &[
+                ("index.js", "const x = require('axios');\n"),
+                ("package.json", pkg),
+            ],
+            &trace("axios"),
+        );
+        assert_eq!(sols.len(), 1);
+        assert!(
+            sols[0].diff.contains("+  \"dependencies\": {"),
+            "{}",
+            sols[0].diff
+        );
+        // The package.json nearest to the requiring file, in a workspace.
+        let trace = "Error: Cannot find module 'axios'\nRequire stack:\n- /srv/repo/packages/api/src/x.js\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)\n    at Object.<anonymous> (/srv/repo/packages/api/src/x.js:1:11)";
+        let (sols, notes) = propose(
+            &[
+                ("packages/api/src/x.js", "const a = require('axios');\n"),
+                ("packages/api/package.json", "{\n  \"name\": \"api\"\n}\n"),
+                ("package.json", pkg),
+            ],
+            trace,
+        );
+        assert_eq!(
+            sols[0].files,
+            vec!["packages/api/package.json"],
+            "{notes:?}"
+        );
+    }
+}

@@ -1,0 +1,1411 @@
+//! Python generators: missing module, KeyError, attribute of None, division by zero.
+//!
+//! Python prints the failing line under each frame (stripped) and, since 3.11, carets under the
+//! failing expression. Both are used: a printed line that differs from HEAD means the code
+//! changed since the log was written (decline), and carets pick the expression at the column.
+
+use super::code::{is_name_chain, Class, Lang, Line};
+use crate::fix::edit::{self, Edit};
+use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
+
+/// What the traceback shows under a frame, mapped onto the HEAD line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    /// Nothing shown (no source line in the log).
+    Nothing,
+    /// The log shows a different line: the code changed.
+    Differs(String),
+    /// Same line; the byte ranges of the carets (all of them, and the `^` part) when present.
+    Same {
+        span: Option<(usize, usize)>,
+        primary: Option<(usize, usize)>,
+    },
+}
+
+/// Compare what the traceback shows for `site` with HEAD.
+pub fn shown(message: &str, site: &Site) -> Shown {
+    let Some(head_line) = site.line_text() else {
+        return Shown::Nothing;
+    };
+    let header = format!("File \"{}\", line {}", site.frame.file, site.line);
+    let lines: Vec<&str> = message.lines().collect();
+    // The innermost occurrence: the same frame can appear twice in a recursive trace.
+    let Some(i) = lines
+        .iter()
+        .rposition(|l| l.trim_start().starts_with(&header))
+    else {
+        return Shown::Nothing;
+    };
+    let Some(display) = lines.get(i + 1) else {
+        return Shown::Nothing;
+    };
+    let trimmed = display.trim();
+    if trimmed.is_empty()
+        || trimmed.starts_with("File \"")
+        || lines[i + 1].trim_start().len() == display.len()
+    {
+        // The next line is not indented source: the log has no source lines.
+        return Shown::Nothing;
+    }
+    if trimmed != head_line.trim() {
+        return Shown::Differs(trimmed.to_string());
+    }
+    let mut span = None;
+    let mut primary = None;
+    if let Some(carets) = lines.get(i + 2) {
+        let only_marks =
+            carets.chars().all(|c| matches!(c, ' ' | '~' | '^')) && carets.contains('^');
+        if only_marks {
+            let display_indent = display.chars().take_while(|c| c.is_whitespace()).count();
+            let head_indent = head_line.len() - head_line.trim_start().len();
+            let stripped = head_line.trim_start();
+            let byte_at = |col: usize| -> Option<usize> {
+                let k = col.checked_sub(display_indent)?;
+                if k == stripped.chars().count() {
+                    return Some(head_indent + stripped.len());
+                }
+                stripped.char_indices().nth(k).map(|(b, _)| head_indent + b)
+            };
+            let cols: Vec<(usize, char)> = carets
+                .chars()
+                .enumerate()
+                .filter(|(_, c)| *c != ' ')
+                .collect();
+            let range = |marks: &[(usize, char)]| -> Option<(usize, usize)> {
+                let first = marks.first()?.0;
+                let last = marks.last()?.0;
+                Some((byte_at(first)?, byte_at(last + 1)?))
+            };
+            span = range(&cols);
+            let hats: Vec<(usize, char)> =
+                cols.iter().copied().filter(|(_, c)| *c == '^').collect();
+            primary = range(&hats);
+        }
+    }
+    Shown::Same { span, primary }
+}
+
+/// The site's line, checked against what the log shows. Declines when the code changed.
+fn checked_line<'a>(cx: &'a Context<'_>) -> Result<(&'a Site, &'a str, Shown), Skip> {
+    let Some(site) = cx.site.as_ref() else {
+        return decline("no frame of the trace maps to a file tracked at HEAD");
+    };
+    let Some(text) = site.line_text() else {
+        return decline(format!("{} has no line {}", site.path, site.line));
+    };
+    let shown = shown(cx.message, site);
+    if let Shown::Differs(logged) = &shown {
+        return decline(format!(
+            "{}:{} changed since the log was written (log shows '{}')",
+            site.path,
+            site.line,
+            excerpt(logged, 80)
+        ));
+    }
+    Ok((site, text, shown))
+}
+
+fn is_python(cx: &Context<'_>) -> bool {
+    cx.language == Some(crate::pattern::Language::Python)
+}
+
+/// A string literal's value when it is a plain one (no escapes, no prefix).
+fn literal_value(lit: &str) -> Option<&str> {
+    let q = lit.chars().next()?;
+    if !(q == '\'' || q == '"') || lit.len() < 2 || !lit.ends_with(q) {
+        return None;
+    }
+    let inner = &lit[1..lit.len() - 1];
+    (!inner.contains('\\') && !inner.contains(q)).then_some(inner)
+}
+
+fn within(range: Option<(usize, usize)>, i: usize) -> bool {
+    range.is_some_and(|(a, b)| a <= i && i < b)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// `KeyError: 'k'` at `expr['k']` → `expr.get('k')`; `os.environ['X']` → `.get('X', '')`.
+pub struct KeyError;
+
+impl Generator for KeyError {
+    fn name(&self) -> String {
+        "py-key-error".into()
+    }
+
+    fn prior(&self) -> f64 {
+        0.55
+    }
+
+    fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip> {
+        if !is_python(cx) || cx.kind() != Some("KeyError") {
+            return Err(Skip::NotApplicable);
+        }
+        let Some(key) = literal_value(cx.exception_message().trim()) else {
+            return decline(format!(
+                "KeyError {} is not a plain string key",
+                excerpt(cx.exception_message(), 40)
+            ));
+        };
+        let (site, text, shown) = checked_line(cx)?;
+        let line = Line::new(text, Lang::Python);
+        let b = line.bytes();
+        // Every `[<literal key>]` subscript in code.
+        let mut found = Vec::new();
+        for open in line.find_code("[") {
+            let Some(close) = line.matching_close(open) else {
+                continue;
+            };
+            let inner = &text[open + 1..close];
+            let lit_ok = (open + 1..close).all(|i| line.class[i] == Class::Str);
+            if !lit_ok || literal_value(inner) != Some(key) {
+                continue;
+            }
+            let Some(start) = line.primary_start(open) else {
+                continue;
+            };
+            found.push((start, open, close));
+        }
+        let primary = match &shown {
+            Shown::Same { primary, .. } => *primary,
+            _ => None,
+        };
+        let (chosen, at_column) = if primary.is_some() {
+            let hit: Vec<_> = found
+                .iter()
+                .copied()
+                .filter(|(_, open, _)| within(primary, *open))
+                .collect();
+            if hit.len() != 1 {
+                return decline(format!(
+                    "no ['{key}'] subscript under the carets at {}:{}",
+                    site.path, site.line
+                ));
+            }
+            (hit, true)
+        } else {
+            let bases: std::collections::BTreeSet<&str> =
+                found.iter().map(|(s, o, _)| &text[*s..*o]).collect();
+            if bases.len() != 1 {
+                return decline(format!(
+                    "{} ['{key}'] subscripts on {}:{}; which one failed is unknown",
+                    if found.is_empty() {
+                        "no"
+                    } else {
+                        "several different"
+                    },
+                    site.path,
+                    site.line
+                ));
+            }
+            (found, false)
+        };
+        let mut new = text.to_string();
+        let mut shown_change = None;
+        for &(start, open, close) in chosen.iter().rev() {
+            let base = &text[start..open];
+            // `d['k'] = v`, `d['k'] += 1`, `del d['k']`: not a read that `.get` can replace.
+            let after = line.next_non_space(close + 1);
+            let assigns = match after {
+                Some((i, b'=')) => b.get(i + 1) != Some(&b'='),
+                Some((i, op)) => {
+                    b"+-*/%&|^@<>".contains(&op)
+                        && text[i..]
+                            .trim_start_matches([
+                                '+', '-', '*', '/', '%', '&', '|', '^', '@', '<', '>',
+                            ])
+                            .starts_with('=')
+                        && !text[i..].starts_with("==")
+                        && !text[i..].starts_with("<=")
+                        && !text[i..].starts_with(">=")
+                }
+                None => false,
+            };
+            if assigns || text[..start].trim_end().ends_with("del") {
+                return decline(format!(
+                    "['{key}'] is assigned or deleted at {}:{}, not read",
+                    site.path, site.line
+                ));
+            }
+            // A chain of literal subscripts after it: `cfg['db']['host']` with 'db' missing
+            // becomes `cfg.get('db', {}).get('host')`.
+            let mut tail = Vec::new();
+            let mut end = close + 1;
+            while b.get(end) == Some(&b'[') {
+                let Some(c2) = line.matching_close(end) else {
+                    break;
+                };
+                let inner = &text[end + 1..c2];
+                if !(end + 1..c2).all(|i| line.class[i] == Class::Str)
+                    || literal_value(inner).is_none()
+                {
+                    return decline(format!(
+                        "the value of ['{key}'] is subscripted further at {}:{}; a missing key there would fail the same way",
+                        site.path, site.line
+                    ));
+                }
+                tail.push(inner.to_string());
+                end = c2 + 1;
+            }
+            if matches!(b.get(end), Some(b'.') | Some(b'(')) {
+                return decline(format!(
+                    "the value of ['{key}'] is used at once at {}:{} ('{}'); None would fail there",
+                    site.path,
+                    site.line,
+                    excerpt(&text[start..line.primary_end(start).unwrap_or(end)], 60)
+                ));
+            }
+            if let Some((i, op)) = line.next_non_space(end) {
+                if b"+-*/%@".contains(&op) && b.get(i + 1) != Some(&b'=') {
+                    return decline(format!(
+                        "the value of ['{key}'] is used in arithmetic at {}:{}; None would fail there",
+                        site.path, site.line
+                    ));
+                }
+            }
+            let lit = &text[open + 1..close];
+            let environ = base == "environ" || base.ends_with(".environ");
+            let mut replacement = if environ {
+                format!("{base}.get({lit}, '')")
+            } else if tail.is_empty() {
+                format!("{base}.get({lit})")
+            } else {
+                format!("{base}.get({lit}, {{}})")
+            };
+            for (k, lit) in tail.iter().enumerate() {
+                if k + 1 == tail.len() {
+                    replacement.push_str(&format!(".get({lit})"));
+                } else {
+                    replacement.push_str(&format!(".get({lit}, {{}})"));
+                }
+            }
+            shown_change = Some((text[start..end].to_string(), replacement.clone()));
+            new.replace_range(start..end, &replacement);
+        }
+        let (before, after) = shown_change.expect("one subscript chosen");
+        let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
+            .expect("the site line exists");
+        let default = if before.contains("environ") {
+            "an empty string"
+        } else {
+            "None"
+        };
+        Ok(Draft {
+            edits: vec![edit],
+            description: format!(
+                "KeyError: {} at {}:{} in {}: `{}` reads a key the mapping does not have at run \
+                 time. `{}` returns {default} instead of raising, so the program keeps running; \
+                 check that the code after it accepts {default}, or add the key where the mapping \
+                 is built.",
+                excerpt(cx.exception_message(), 40),
+                site.path,
+                site.line,
+                site.frame.function.as_deref().unwrap_or("<module>"),
+                before,
+                after
+            ),
+            at_column: Some(at_column),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// `AttributeError: 'NoneType' object has no attribute 'a'` → a None guard.
+pub struct NoneAttribute;
+
+impl Generator for NoneAttribute {
+    fn name(&self) -> String {
+        "py-none-attribute".into()
+    }
+
+    fn prior(&self) -> f64 {
+        0.5
+    }
+
+    fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip> {
+        if !is_python(cx) || cx.kind() != Some("AttributeError") {
+            return Err(Skip::NotApplicable);
+        }
+        let msg = cx.exception_message().trim();
+        let Some(attr) = msg
+            .strip_prefix("'NoneType' object has no attribute '")
+            .and_then(|r| r.strip_suffix('\''))
+        else {
+            return Err(Skip::NotApplicable);
+        };
+        let (site, text, shown) = checked_line(cx)?;
+        let line = Line::new(text, Lang::Python);
+        let b = line.bytes();
+        let needle = format!(".{attr}");
+        let mut found = Vec::new();
+        for dot in line.find_code(&needle) {
+            let after = dot + needle.len();
+            if b.get(after).is_some_and(|&c| super::code::is_ident(c)) {
+                continue;
+            }
+            let Some(start) = line.primary_start(dot) else {
+                continue;
+            };
+            found.push((start, dot));
+        }
+        let span = match &shown {
+            Shown::Same { span, .. } => *span,
+            _ => None,
+        };
+        let (start, dot, at_column) = if span.is_some() {
+            // The carets cover `base.attr` (and a call's arguments): the access whose dot is
+            // under them and ends last is the one that failed.
+            let hit: Vec<_> = found
+                .iter()
+                .copied()
+                .filter(|(_, d)| within(span, *d))
+                .collect();
+            match hit.as_slice() {
+                [one] => (one.0, one.1, true),
+                _ => {
+                    return decline(format!(
+                        "no single .{attr} under the carets at {}:{}",
+                        site.path, site.line
+                    ))
+                }
+            }
+        } else {
+            let bases: std::collections::BTreeSet<&str> =
+                found.iter().map(|(s, d)| &text[*s..*d]).collect();
+            if bases.len() != 1 {
+                return decline(format!(
+                    "{} .{attr} accesses on {}:{}; which one failed is unknown",
+                    if found.is_empty() {
+                        "no"
+                    } else {
+                        "several different"
+                    },
+                    site.path,
+                    site.line
+                ));
+            }
+            (found[0].0, found[0].1, false)
+        };
+        let base = &text[start..dot];
+        if !is_name_chain(base) {
+            return decline(format!(
+                "the None value at {}:{} comes from `{}`, which a guard would evaluate twice",
+                site.path,
+                site.line,
+                excerpt(base, 60)
+            ));
+        }
+        let end = line.primary_end(start).unwrap_or(dot + needle.len());
+        let access = &text[start..end];
+        let guard = format!("{base} is not None");
+        let code_end = line.code_end();
+        let stmt = text[..code_end].trim_start();
+        let indent = line.indent();
+        let rest = &text[code_end..];
+        let simple_statement = line.balanced()
+            && !stmt.ends_with(':')
+            && !stmt.ends_with('\\')
+            && !STATEMENT_KEYWORDS
+                .iter()
+                .any(|k| stmt == *k || stmt.starts_with(&format!("{k} ")));
+        let assigns_to_access = line
+            .next_non_space(end)
+            .is_some_and(|(i, c)| c == b'=' && b.get(i + 1) != Some(&b'='))
+            || line
+                .next_non_space(end)
+                .is_some_and(|(i, c)| b"+-*/%&|^@".contains(&c) && b.get(i + 1) == Some(&b'='));
+        let new_lines: String;
+        let how: &str;
+        if (stmt == access || (assigns_to_access && stmt.starts_with(access))) && simple_statement {
+            // A statement on the None value: run it only when there is a value.
+            let unit = if indent.contains('\t') { "\t" } else { "    " };
+            new_lines = format!("{indent}if {guard}:\n{indent}{unit}{stmt}{rest}");
+            how = "runs the statement only when the value is not None";
+        } else if assigns_to_access {
+            return decline(format!(
+                "the attribute is assigned inside a compound statement at {}:{}",
+                site.path, site.line
+            ));
+        } else {
+            let before = &text[..start];
+            let tail = text[end..code_end].trim();
+            let whole_rhs = tail.is_empty()
+                && line.balanced()
+                && !stmt.ends_with(':')
+                && (assigns_whole(before) || before.trim() == "return");
+            let guarded = if whole_rhs || line.sole_item(start, end) {
+                format!("{access} if {guard} else None")
+            } else {
+                format!("({access} if {guard} else None)")
+            };
+            new_lines = format!("{before}{guarded}{}", &text[end..]);
+            how = "yields None instead of raising when the value is None";
+        }
+        let (_, eol) = edit::line_parts(&site.content, site.line).expect("line exists");
+        let new_lines = new_lines.replace('\n', eol);
+        let edit = Edit {
+            file: site.path.clone(),
+            line: site.line,
+            old: format!("{text}{eol}"),
+            new: format!("{new_lines}{eol}"),
+        };
+        Ok(Draft {
+            edits: vec![edit],
+            description: format!(
+                "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs (a lookup \
+                 that found nothing, or a value never set). The change guards the access with \
+                 `{guard}`, which {how}, so one missing value no longer stops the program; \
+                 whether None should be possible there is worth a look.",
+                site.path,
+                site.line,
+                site.frame.function.as_deref().unwrap_or("<module>"),
+            ),
+            at_column: Some(at_column),
+        })
+    }
+}
+
+/// Whether `before` ends an assignment whose right-hand side is everything after it (`x =`,
+/// `x +=`), as opposed to a comparison (`==`, `!=`, `<=`, `>=`) that binds tighter than a
+/// conditional expression.
+fn assigns_whole(before: &str) -> bool {
+    let b = before.trim_end();
+    b.ends_with('=') && !["==", "!=", "<=", ">="].iter().any(|op| b.ends_with(op))
+}
+
+const STATEMENT_KEYWORDS: &[&str] = &[
+    "if", "elif", "else", "for", "while", "with", "def", "class", "try", "except", "finally",
+    "return", "yield", "raise", "del", "assert", "import", "from", "global", "nonlocal", "lambda",
+    "async", "await", "match", "case", "pass", "break", "continue",
+];
+
+// ---------------------------------------------------------------------------------------------
+
+/// `ZeroDivisionError` at `a / b`, `a // b`, `a % b` → a guard on the divisor.
+pub struct ZeroDivision;
+
+impl Generator for ZeroDivision {
+    fn name(&self) -> String {
+        "py-zero-division".into()
+    }
+
+    fn prior(&self) -> f64 {
+        0.5
+    }
+
+    fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip> {
+        if !is_python(cx) || cx.kind() != Some("ZeroDivisionError") {
+            return Err(Skip::NotApplicable);
+        }
+        let msg = cx.exception_message().trim();
+        // The message names the operator, by type and version.
+        let ops: &[&str] = match msg {
+            "division by zero" | "float division by zero" => &["/"],
+            "integer division or modulo by zero" => &["//", "%"],
+            "float floor division by zero" => &["//"],
+            "integer modulo by zero" | "float modulo" | "float modulo by zero" => &["%"],
+            _ => {
+                return decline(format!(
+                    "ZeroDivisionError '{}' does not come from an operator",
+                    excerpt(msg, 60)
+                ))
+            }
+        };
+        let (site, text, shown) = checked_line(cx)?;
+        let line = Line::new(text, Lang::Python);
+        let b = line.bytes();
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            let op = if b[i] == b'/' && b.get(i + 1) == Some(&b'/') {
+                "//"
+            } else if b[i] == b'/' {
+                "/"
+            } else if b[i] == b'%' {
+                "%"
+            } else {
+                i += 1;
+                continue;
+            };
+            let at = i;
+            i += op.len();
+            if !line.is_code(at) || b.get(at + op.len()) == Some(&b'=') {
+                continue;
+            }
+            if ops.contains(&op) {
+                found.push((at, op));
+            }
+        }
+        let primary = match &shown {
+            Shown::Same { primary, .. } => *primary,
+            _ => None,
+        };
+        let (at, op, at_column) = if primary.is_some() {
+            let hit: Vec<_> = found
+                .iter()
+                .copied()
+                .filter(|(a, _)| within(primary, *a))
+                .collect();
+            match hit.as_slice() {
+                [one] => (one.0, one.1, true),
+                _ => {
+                    return decline(format!(
+                        "no single {} under the carets at {}:{}",
+                        ops.join(" or "),
+                        site.path,
+                        site.line
+                    ))
+                }
+            }
+        } else {
+            match found.as_slice() {
+                [one] => (one.0, one.1, false),
+                _ => {
+                    return decline(format!(
+                        "{} {} operators on {}:{}; which one failed is unknown",
+                        if found.is_empty() { "no" } else { "several" },
+                        ops.join(" or "),
+                        site.path,
+                        site.line
+                    ))
+                }
+            }
+        };
+        let Some((lend, _)) = line.prev_non_space(at) else {
+            return decline("no left operand");
+        };
+        let Some(lstart) = line.primary_start(lend + 1) else {
+            return decline(format!(
+                "the left operand at {}:{} is not a simple expression",
+                site.path, site.line
+            ));
+        };
+        if line.class[lstart] == Class::Str {
+            return decline("the left operand is a string: % formats, it does not divide");
+        }
+        // Operators binding as tightly as the division, or tighter, before the left operand
+        // would change meaning once the division is wrapped.
+        if let Some((p, c)) = line.prev_non_space(lstart) {
+            let unary = matches!(c, b'-' | b'+' | b'~') && starts_operand(line.prev_non_space(p));
+            if matches!(c, b'*' | b'/' | b'%' | b'@')
+                || unary
+                || (c == b'*' && p > 0 && b[p - 1] == b'*')
+            {
+                return decline(format!(
+                    "the division at {}:{} is part of a longer product",
+                    site.path, site.line
+                ));
+            }
+        }
+        let Some((rstart, _)) = line.next_non_space(at + op.len()) else {
+            return decline("no right operand");
+        };
+        let Some(rend) = line.primary_end(rstart) else {
+            return decline(format!(
+                "the divisor at {}:{} is not a simple expression",
+                site.path, site.line
+            ));
+        };
+        let divisor = &text[rstart..rend];
+        if !pure_divisor(divisor) {
+            return decline(format!(
+                "the divisor `{}` at {}:{} may have side effects; a guard would evaluate it twice",
+                excerpt(divisor, 60),
+                site.path,
+                site.line
+            ));
+        }
+        if let Some((k, c)) = line.next_non_space(rend) {
+            if c == b'*' && b.get(k + 1) == Some(&b'*') {
+                return decline("the divisor is raised to a power");
+            }
+        }
+        let expr = &text[lstart..rend];
+        let default = if op == "/" { "0.0" } else { "0" };
+        let before = &text[..lstart];
+        let code_end = line.code_end();
+        let whole_rhs = text[rend..code_end].trim().is_empty()
+            && line.balanced()
+            && (assigns_whole(before) || before.trim() == "return");
+        let guarded = if whole_rhs || line.sole_item(lstart, rend) {
+            format!("{expr} if {divisor} != 0 else {default}")
+        } else {
+            format!("({expr} if {divisor} != 0 else {default})")
+        };
+        let new = format!("{before}{guarded}{}", &text[rend..]);
+        let edit =
+            Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line exists");
+        Ok(Draft {
+            edits: vec![edit],
+            description: format!(
+                "ZeroDivisionError ({msg}) at {}:{} in {}: `{expr}` divides by `{divisor}`, which \
+                 is 0 for some inputs (an empty collection, a counter not yet incremented). The \
+                 change returns {default} in that case instead of raising, so the rest of the \
+                 work goes on; a different neutral value may suit the caller better.",
+                site.path,
+                site.line,
+                site.frame.function.as_deref().unwrap_or("<module>"),
+            ),
+            at_column: Some(at_column),
+        })
+    }
+}
+
+/// Names, attribute chains, literal subscripts and calls of side-effect-free builtins.
+fn pure_divisor(text: &str) -> bool {
+    if is_name_chain(text) {
+        return true;
+    }
+    for f in [
+        "len(", "float(", "int(", "abs(", "sum(", "max(", "min(", "round(",
+    ] {
+        if let Some(inner) = text.strip_prefix(f).and_then(|r| r.strip_suffix(')')) {
+            return is_name_chain(inner.trim());
+        }
+    }
+    false
+}
+
+/// Whether what precedes a `-`/`+`/`~` makes it unary: nothing, an operator or an opening
+/// bracket.
+fn starts_operand(prev: Option<(usize, u8)>) -> bool {
+    match prev {
+        None => true,
+        Some((_, c)) => b"=([{,:+-*/%<>!&|^~".contains(&c),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// `ModuleNotFoundError: No module named 'yaml'` → declare the distribution.
+pub struct MissingModule;
+
+/// Import names whose distribution is named differently.
+const DISTRIBUTIONS: &[(&str, &str)] = &[
+    ("yaml", "PyYAML"),
+    ("cv2", "opencv-python"),
+    ("PIL", "Pillow"),
+    ("sklearn", "scikit-learn"),
+    ("bs4", "beautifulsoup4"),
+    ("dateutil", "python-dateutil"),
+    ("dotenv", "python-dotenv"),
+    ("jwt", "PyJWT"),
+    ("Crypto", "pycryptodome"),
+    ("OpenSSL", "pyOpenSSL"),
+    ("magic", "python-magic"),
+    ("docx", "python-docx"),
+    ("pptx", "python-pptx"),
+    ("serial", "pyserial"),
+    ("usb", "pyusb"),
+    ("zmq", "pyzmq"),
+    ("google.protobuf", "protobuf"),
+    ("attr", "attrs"),
+    ("psycopg2", "psycopg2-binary"),
+    ("MySQLdb", "mysqlclient"),
+    ("ldap", "python-ldap"),
+    ("multipart", "python-multipart"),
+    ("slugify", "python-slugify"),
+    ("jose", "python-jose"),
+    ("git", "GitPython"),
+    ("fitz", "PyMuPDF"),
+    ("skimage", "scikit-image"),
+    ("Levenshtein", "python-Levenshtein"),
+    ("websocket", "websocket-client"),
+    ("telegram", "python-telegram-bot"),
+    ("discord", "discord.py"),
+    ("win32api", "pywin32"),
+];
+
+/// Standard-library modules that are missing only from broken or minimal interpreters: adding a
+/// requirement would not help.
+const STDLIB: &[&str] = &[
+    "abc",
+    "argparse",
+    "array",
+    "ast",
+    "asyncio",
+    "base64",
+    "bisect",
+    "bz2",
+    "calendar",
+    "cmath",
+    "collections",
+    "concurrent",
+    "configparser",
+    "contextlib",
+    "copy",
+    "csv",
+    "ctypes",
+    "curses",
+    "dataclasses",
+    "datetime",
+    "dbm",
+    "decimal",
+    "difflib",
+    "dis",
+    "distutils",
+    "email",
+    "encodings",
+    "enum",
+    "errno",
+    "fcntl",
+    "fnmatch",
+    "fractions",
+    "functools",
+    "gc",
+    "getpass",
+    "gettext",
+    "glob",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http",
+    "imaplib",
+    "imp",
+    "importlib",
+    "inspect",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "logging",
+    "lzma",
+    "math",
+    "mimetypes",
+    "multiprocessing",
+    "operator",
+    "os",
+    "pathlib",
+    "pickle",
+    "platform",
+    "pprint",
+    "queue",
+    "random",
+    "re",
+    "readline",
+    "secrets",
+    "select",
+    "shelve",
+    "shlex",
+    "shutil",
+    "signal",
+    "smtplib",
+    "socket",
+    "sqlite3",
+    "ssl",
+    "stat",
+    "statistics",
+    "string",
+    "struct",
+    "subprocess",
+    "sys",
+    "tarfile",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "time",
+    "timeit",
+    "tkinter",
+    "tomllib",
+    "traceback",
+    "types",
+    "typing",
+    "unittest",
+    "urllib",
+    "uuid",
+    "venv",
+    "warnings",
+    "weakref",
+    "xml",
+    "zipfile",
+    "zlib",
+    "zoneinfo",
+];
+
+/// PEP 503 normalised name.
+fn normalize(name: &str) -> String {
+    let mut out = String::new();
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+fn requirement_name(line: &str) -> Option<&str> {
+    let line = line.split('#').next()?.trim();
+    if line.is_empty() || line.starts_with('-') {
+        return None;
+    }
+    let end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        .unwrap_or(line.len());
+    (end > 0).then(|| &line[..end])
+}
+
+impl Generator for MissingModule {
+    fn name(&self) -> String {
+        "py-missing-module".into()
+    }
+
+    fn prior(&self) -> f64 {
+        0.7
+    }
+
+    fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip> {
+        if !is_python(cx) || !matches!(cx.kind(), Some("ModuleNotFoundError" | "ImportError")) {
+            return Err(Skip::NotApplicable);
+        }
+        let msg = cx.exception_message().trim();
+        let Some(module) = msg
+            .strip_prefix("No module named '")
+            .and_then(|r| r.strip_suffix('\''))
+        else {
+            return Err(Skip::NotApplicable);
+        };
+        let top = module.split('.').next().unwrap_or(module);
+        if top.is_empty() || top.starts_with('_') || STDLIB.contains(&top) {
+            return decline(format!(
+                "'{module}' is part of the standard library: the interpreter is incomplete, no \
+                 requirement would fix it"
+            ));
+        }
+        let files = cx.repo.files();
+        let local = files.iter().any(|f| {
+            f == &format!("{top}.py")
+                || f.ends_with(&format!("/{top}.py"))
+                || f.starts_with(&format!("{top}/"))
+                || f.contains(&format!("/{top}/"))
+        });
+        if local {
+            return decline(format!(
+                "'{top}' is a module of the repository: the import path is wrong, not a dependency"
+            ));
+        }
+        let (site, text, _) = checked_line(cx)?;
+        let line = Line::new(text, Lang::Python);
+        let imports = line.find_code("import").into_iter().next().is_some()
+            || text.contains("import_module(")
+            || text.contains("__import__(");
+        let names = text.contains(top);
+        if !imports || !names {
+            return decline(format!(
+                "{}:{} does not import '{top}' any more",
+                site.path, site.line
+            ));
+        }
+        let dist = DISTRIBUTIONS
+            .iter()
+            .find(|(m, _)| *m == module || *m == top)
+            .map(|(_, d)| *d)
+            .unwrap_or(top);
+        // The manifest nearest to the importing file: a monorepo declares per service. A
+        // pyproject.toml without `[project].dependencies` (tool settings only) does not count.
+        let mut found = None;
+        let mut dir = std::path::Path::new(&site.path).parent();
+        'search: while let Some(d) = dir {
+            for name in ["requirements.txt", "pyproject.toml"] {
+                let file = if d.as_os_str().is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{}/{name}", d.display())
+                };
+                let Some(content) = cx.repo.read(&file) else {
+                    continue;
+                };
+                let edit = if name == "requirements.txt" {
+                    requirements_edit(&file, &content, dist)?
+                } else {
+                    match pyproject_edit(&file, &content, dist)? {
+                        Some(edit) => edit,
+                        None => continue,
+                    }
+                };
+                found = Some((file, edit));
+                break 'search;
+            }
+            dir = d.parent();
+        }
+        let Some((file, edit)) = found else {
+            return decline(
+                "no requirements.txt or pyproject.toml with [project] dependencies above the \
+                 importing file",
+            );
+        };
+        Ok(Draft {
+            edits: vec![edit],
+            description: format!(
+                "ModuleNotFoundError at {}:{}: the program imports '{module}' but the \
+                 distribution that provides it, {dist}, is not declared in {file}, so a fresh \
+                 install does not have it. The change declares {dist} (unpinned: pin the \
+                 version you test with).",
+                site.path, site.line
+            ),
+            at_column: Some(true),
+        })
+    }
+}
+
+/// Append `dist` to a requirements file, unless it declares it already.
+fn requirements_edit(file: &str, content: &str, dist: &str) -> Result<Edit, Skip> {
+    let declared = content
+        .lines()
+        .filter_map(requirement_name)
+        .any(|n| normalize(n) == normalize(dist));
+    if declared {
+        return decline(format!(
+            "{file} already declares {dist}: the environment, not the repository, lacks it"
+        ));
+    }
+    let count = content.lines().count() as u32;
+    Ok(if content.is_empty() || content.ends_with('\n') {
+        Edit {
+            file: file.to_string(),
+            line: count + 1,
+            old: String::new(),
+            new: format!("{dist}\n"),
+        }
+    } else {
+        let last = edit::line_text(content, count).unwrap_or("");
+        Edit {
+            file: file.to_string(),
+            line: count,
+            old: last.to_string(),
+            new: format!("{last}\n{dist}\n"),
+        }
+    })
+}
+
+/// Add `dist` to `[project].dependencies` of a pyproject.toml, keeping its layout.
+fn pyproject_edit(file: &str, content: &str, dist: &str) -> Result<Option<Edit>, Skip> {
+    let parsed: toml::Table =
+        toml::from_str(content).map_err(|_| Skip::Declined(format!("{file} does not parse")))?;
+    let Some(deps) = parsed
+        .get("project")
+        .and_then(|p| p.get("dependencies"))
+        .and_then(|d| d.as_array())
+    else {
+        return Ok(None);
+    };
+    if deps
+        .iter()
+        .filter_map(|d| d.as_str())
+        .filter_map(requirement_name)
+        .any(|n| normalize(n) == normalize(dist))
+    {
+        return Err(Skip::Declined(format!(
+            "{file} already declares {dist}: the environment, not the repository, lacks it"
+        )));
+    }
+    let lines: Vec<&str> = content.lines().collect();
+    let mut in_project = false;
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.trim();
+        if t.starts_with('[') {
+            in_project = t == "[project]";
+            continue;
+        }
+        if !in_project || !t.starts_with("dependencies") {
+            continue;
+        }
+        let Some(rest) = t.strip_prefix("dependencies").map(str::trim_start) else {
+            continue;
+        };
+        if !rest.starts_with('=') {
+            continue;
+        }
+        let no = i as u32 + 1;
+        if t.ends_with(']') {
+            // One line: `dependencies = ["a", "b"]`.
+            let close = l.rfind(']').expect("ends with ]");
+            let inner = l[..close].trim_end();
+            let sep = if inner.ends_with('[') {
+                ""
+            } else if inner.ends_with(',') {
+                " "
+            } else {
+                ", "
+            };
+            let new = format!("{inner}{sep}\"{dist}\"{}", &l[close..]);
+            return Ok(Edit::replace_line(file, content, no, &new));
+        }
+        // Multi-line: insert before the closing bracket, indented like the entries.
+        let close = lines[i + 1..]
+            .iter()
+            .position(|l| l.trim_start().starts_with(']'))
+            .map(|k| i + 1 + k);
+        let Some(close) = close else { return Ok(None) };
+        let indent = lines[i + 1..close]
+            .iter()
+            .find(|l| !l.trim().is_empty())
+            .map(|l| &l[..l.len() - l.trim_start().len()])
+            .unwrap_or("    ");
+        // The entry before the bracket needs a trailing comma.
+        let prev = (i + 1..close).rev().find(|&k| !lines[k].trim().is_empty());
+        if let Some(prev) = prev {
+            let p = lines[prev];
+            if !p.trim_end().ends_with(',') && !p.trim_start().starts_with('#') {
+                let (body, eol) = edit::line_parts(content, prev as u32 + 1).expect("line");
+                return Ok(Some(Edit {
+                    file: file.into(),
+                    line: prev as u32 + 1,
+                    old: format!("{body}{eol}"),
+                    new: format!("{},{eol}{indent}\"{dist}\",{eol}", body.trim_end()),
+                }));
+            }
+        }
+        return Ok(Some(Edit {
+            file: file.into(),
+            line: close as u32 + 1,
+            old: String::new(),
+            new: format!("{indent}\"{dist}\",\n"),
+        }));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fix::testing::{added, propose};
+
+    const JOBS: &str = "from app import settings as settings_mod\n\n\ndef run(recipients):\n    settings = settings_mod.load()\n    batch_size = settings[\"batch_size\"]\n    timeout = settings['timeout']\n    return timeout\n";
+
+    const KEY_TRACE: &str = "Traceback (most recent call last):
+  File \"/home/app/service/worker.py\", line 9, in main
+    done = jobs.run(recipients)
+           ^^^^^^^^^^^^^^^^^^^^
+  File \"/home/app/service/app/jobs.py\", line 7, in run
+    timeout = settings['timeout']
+              ~~~~~~~~^^^^^^^^^^^
+KeyError: 'timeout'";
+
+    #[test]
+    fn key_error_becomes_get() {
+        let (sols, notes) = propose(&[("app/jobs.py", JOBS), ("worker.py", "x\n")], KEY_TRACE);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(sols[0].generator, "py-key-error");
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    timeout = settings.get('timeout')"]
+        );
+        assert_eq!(sols[0].files, vec!["app/jobs.py"]);
+    }
+
+    /// A Python 3.10-style traceback (no carets) for `line` of `/srv/app/{file}`.
+    fn tb(file: &str, no: u32, line: &str, exc: &str) -> String {
+        format!(
+            "Traceback (most recent call last):\n  File \"/srv/app/{file}\", line {no}, in f\n    {}\n{exc}",
+            line.trim()
+        )
+    }
+
+    /// Solutions for a one-file repo `m.py` whose line 2 is `line`.
+    fn on_line(line: &str, exc: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
+        let src = format!("def f(d, a, b, n):\n{line}\n    return 1\n");
+        propose(&[("m.py", &src)], &tb("m.py", 2, line, exc))
+    }
+
+    fn one(line: &str, exc: &str) -> Vec<String> {
+        let (sols, notes) = on_line(line, exc);
+        assert_eq!(sols.len(), 1, "{line}: {notes:?}");
+        added(&sols[0].diff)
+    }
+
+    fn none(line: &str, exc: &str) -> Vec<String> {
+        let (sols, notes) = on_line(line, exc);
+        assert!(
+            sols.is_empty(),
+            "{line}: {:?}",
+            sols.iter().map(|s| &s.diff).collect::<Vec<_>>()
+        );
+        notes
+    }
+
+    #[test]
+    fn key_error_shapes() {
+        let k = "KeyError: 'k'";
+        assert_eq!(
+            one("    x = d['k'] or d['k']", k),
+            vec!["    x = d.get('k') or d.get('k')"]
+        );
+        assert_eq!(one("    x = d[\"k\"]", k), vec!["    x = d.get(\"k\")"]);
+        assert_eq!(
+            one("    x = d['k']['j']['i']", k),
+            vec!["    x = d.get('k', {}).get('j', {}).get('i')"]
+        );
+        assert_eq!(
+            one("    x = self.cfg['k']  # ['k'] here", k),
+            vec!["    x = self.cfg.get('k')  # ['k'] here"]
+        );
+        assert_eq!(
+            one("    x = environ['k']", k),
+            vec!["    x = environ.get('k', '')"]
+        );
+        // Written to, deleted, used at once, in arithmetic, ambiguous, not a literal: nothing.
+        none("    d['k'] += 1", k);
+        none("    d['k'] = 1", k);
+        none("    del d['k']", k);
+        none("    x = d['k'].strip()", k);
+        none("    x = d['k'] * 2", k);
+        none("    x = a['k'] + b['k']", k);
+        none("    x = d[key]", k);
+        none("    x = d['k']", "KeyError: 3");
+        none("    x = \"d['k']\"", k);
+    }
+
+    #[test]
+    fn carets_are_read_from_an_escaped_trace() {
+        // Two `['k']` reads on different mappings: only the carets say which one failed.
+        let src = "def f(a, b):\n    x = a['k'] + b['k']\n";
+        let tb = "Traceback (most recent call last):\n  File \"/srv/app/m.py\", line 2, in f\n    x = a['k'] + b['k']\n                 ~^^^^^\nKeyError: 'k'";
+        let escaped = format!(
+            "worker crashed exc=\"{}\"",
+            // As `traceback.format_exception` ends it: with a newline.
+            format!("{tb}\n").replace('"', "\\\"").replace('\n', "\\n")
+        );
+        assert!(!escaped.contains('\n'));
+        let (sols, notes) = propose(&[("m.py", src)], &escaped);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(added(&sols[0].diff), vec!["    x = a['k'] + b.get('k')"]);
+        let (sols, _) = propose(
+            &[("m.py", src)],
+            &tb.replace("                 ~^^^^^\n", ""),
+        );
+        assert!(sols.is_empty(), "without carets the read is ambiguous");
+    }
+
+    #[test]
+    fn zero_division_shapes() {
+        let div = "ZeroDivisionError: division by zero";
+        assert_eq!(
+            one("    return a / n", div),
+            vec!["    return a / n if n != 0 else 0.0"]
+        );
+        assert_eq!(
+            one("    x = a.total / len(b)", div),
+            vec!["    x = a.total / len(b) if len(b) != 0 else 0.0"]
+        );
+        assert_eq!(
+            one("    x = 1 + a / n", div),
+            vec!["    x = 1 + (a / n if n != 0 else 0.0)"]
+        );
+        assert_eq!(
+            one("    ok = x != a / n", div),
+            vec!["    ok = x != (a / n if n != 0 else 0.0)"]
+        );
+        assert_eq!(
+            one("    x = a % n", "ZeroDivisionError: float modulo"),
+            vec!["    x = a % n if n != 0 else 0"]
+        );
+        // Operators the message rules out, a product, a power, side effects, two candidates,
+        // an augmented assignment, string formatting: nothing.
+        none("    x = a // n", div);
+        none("    x = b * a / n", div);
+        none("    x = a / n ** 2", div);
+        none("    x = a / d.pop()", div);
+        none("    x = a / n + b / d", div);
+        none("    a /= n", div);
+        none(
+            "    x = '%d' % n",
+            "ZeroDivisionError: integer modulo by zero",
+        );
+        none(
+            "    x = divmod(a, n)",
+            "ZeroDivisionError: integer division or modulo by zero",
+        );
+    }
+
+    #[test]
+    fn none_attribute_shapes() {
+        let e = "AttributeError: 'NoneType' object has no attribute 'name'";
+        assert_eq!(
+            one("    return a.name", e),
+            vec!["    return a.name if a is not None else None"]
+        );
+        assert_eq!(
+            one("    a.name = 'x'", e),
+            vec!["    if a is not None:", "        a.name = 'x'"]
+        );
+        assert_eq!(
+            one("    print(a.user.name.upper())", e),
+            vec!["    print(a.user.name.upper() if a.user is not None else None)"]
+        );
+        assert_eq!(
+            one("    print(a.name.upper() + '!')", e),
+            vec!["    print((a.name.upper() if a is not None else None) + '!')"]
+        );
+        // A call's result, two different receivers, a compound statement's target: nothing.
+        none("    x = d.get('u').name", e);
+        none("    x = a.name + b.name", e);
+        none("    x = a.title", e);
+        let notes = none("    x = f(a).name", e);
+        assert!(
+            notes.iter().any(|n| n.contains("evaluate twice")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn missing_module_shapes() {
+        let trace = |m: &str| {
+            tb(
+                "app.py",
+                1,
+                &format!("import {m}"),
+                &format!("ModuleNotFoundError: No module named '{m}'"),
+            )
+        };
+        let (sols, _) = propose(
+            &[
+                ("app.py", "import cv2\n"),
+                ("requirements.txt", "numpy==1.26"),
+            ],
+            &trace("cv2"),
+        );
+        assert_eq!(sols.len(), 1);
+        assert_eq!(added(&sols[0].diff), vec!["numpy==1.26", "opencv-python"]);
+        // Declared already (PEP 503 names), standard library, local, no manifest: nothing.
+        let (sols, notes) = propose(
+            &[
+                ("app.py", "import yaml\n"),
+                ("requirements.txt", "pyyaml>=6\n"),
+            ],
+            &trace("yaml"),
+        );
+        assert!(sols.is_empty() && notes.iter().any(|n| n.contains("already declares")));
+        let (sols, _) = propose(
+            &[("app.py", "import tomllib\n"), ("requirements.txt", "")],
+            &trace("tomllib"),
+        );
+        assert!(sols.is_empty());
+        let (sols, _) = propose(
+            &[
+                ("app.py", "import util\n"),
+                ("util/__init__.py", ""),
+                ("requirements.txt", ""),
+            ],
+            &trace("util"),
+        );
+        assert!(sols.is_empty());
+        let (sols, _) = propose(&[("app.py", "import yaml\n")], &trace("yaml"));
+        assert!(sols.is_empty());
+        // The nearest manifest: the service's own, not the root's.
+        let (sols, _) = propose(
+            &[
+                ("app.py", "import yaml\n"),
+                ("svc/api/app.py", "import yaml\n"),
+                ("svc/api/requirements.txt", "flask\n"),
+                ("requirements.txt", "black\n"),
+            ],
+            &tb(
+                "svc/api/app.py",
+                1,
+                "import yaml",
+                "ModuleNotFoundError: No module named 'yaml'",
+            ),
+        );
+        assert_eq!(sols[0].files, vec!["svc/api/requirements.txt"]);
+        // A pyproject.toml holding only tool settings is not where dependencies go.
+        let (sols, _) = propose(
+            &[
+                ("svc/app.py", "import yaml\n"),
+                ("svc/pyproject.toml", "[tool.black]\nline-length = 100\n"),
+                ("requirements.txt", "black\n"),
+            ],
+            &tb(
+                "svc/app.py",
+                1,
+                "import yaml",
+                "ModuleNotFoundError: No module named 'yaml'",
+            ),
+        );
+        assert_eq!(sols[0].files, vec!["requirements.txt"]);
+        // A one-line pyproject array.
+        let pyproject = "[project]\nname = \"x\"\ndependencies = [\"requests\"]\n";
+        let (sols, _) = propose(
+            &[("app.py", "import jwt\n"), ("pyproject.toml", pyproject)],
+            &trace("jwt"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["dependencies = [\"requests\", \"PyJWT\"]"]
+        );
+    }
+
+    #[test]
+    fn crlf_files_keep_their_line_endings() {
+        let crlf = JOBS.replace('\n', "\r\n");
+        let (sols, notes) = propose(&[("app/jobs.py", &crlf)], KEY_TRACE);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert!(
+            sols[0]
+                .diff
+                .contains("+    timeout = settings.get('timeout')\r\n"),
+            "{:?}",
+            sols[0].diff
+        );
+    }
+
+    #[test]
+    fn key_error_on_a_changed_line_proposes_nothing() {
+        let changed = JOBS.replace("settings['timeout']", "settings.get('timeout', 30)");
+        let (sols, notes) = propose(&[("app/jobs.py", &changed)], KEY_TRACE);
+        assert!(sols.is_empty());
+        assert!(
+            notes.iter().any(|n| n.contains("changed since")),
+            "{notes:?}"
+        );
+    }
+}
+
+/// The same crashes as printed by Python 2.7, 3.8, 3.12 and 3.13 (real captures from the trace
+/// fixtures), against the programs that printed them.
+#[cfg(test)]
+mod versions {
+    use crate::fix::testing::{added, propose};
+
+    fn fixture(rel: &str) -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/traces/python")
+            .join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn every_interpreter_version_gets_the_same_fix() {
+        let files = [
+            ("frozen_os.py", fixture("src/frozen_os.py")),
+            ("key_error.py", fixture("src/key_error.py")),
+            ("shop/jobs.py", fixture("src/shop/jobs.py")),
+            ("shop/__init__.py", String::new()),
+        ];
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        for v in ["py27", "py38", "py312", "py313"] {
+            let (sols, notes) = propose(&files, &fixture(&format!("versions/key_error_{v}.txt")));
+            assert_eq!(sols.len(), 1, "{v}: {notes:?}");
+            assert_eq!(
+                added(&sols[0].diff),
+                vec!["    timeout = settings.get('timeout')"],
+                "{v}"
+            );
+            let (sols, notes) = propose(&files, &fixture(&format!("versions/frozen_os_{v}.txt")));
+            assert_eq!(sols.len(), 1, "{v}: {notes:?}");
+            assert_eq!(
+                added(&sols[0].diff),
+                vec!["    return os.environ.get('DATABASE_URL', '')"],
+                "{v}"
+            );
+        }
+    }
+}
