@@ -898,7 +898,7 @@ mod tests {
             "fatal",
         );
         assert!(detect("E1320 10:15:03.123456 1 a.go:1] bad month")
-            .map_or(true, |(_, p)| p.timestamp.is_none()));
+            .is_none_or(|(_, p)| p.timestamp.is_none()));
     }
 
     #[test]
@@ -919,7 +919,7 @@ mod tests {
         ] {
             let got = detect(line);
             assert!(
-                got.as_ref().map_or(true, |(_, p)| p.timestamp.is_none()),
+                got.as_ref().is_none_or(|(_, p)| p.timestamp.is_none()),
                 "{line:?} read as {got:?}"
             );
         }

@@ -276,7 +276,7 @@ fn complete(mut parsed: Parsed, now: DateTime<Utc>) -> Option<DateTime<FixedOffs
     if parsed.year().is_none() && parsed.year_mod_100().is_none() && parsed.isoyear().is_none() {
         parsed.set_year(i64::from(now.year())).ok()?;
         let this_year = parsed.to_naive_datetime_with_offset(offset).ok();
-        let in_future = this_year.map_or(true, |t| t > now.naive_utc() + Duration::days(1));
+        let in_future = this_year.is_none_or(|t| t > now.naive_utc() + Duration::days(1));
         if in_future {
             let mut last_year = parsed.clone();
             last_year.year = Some(now.year() - 1);

@@ -81,16 +81,28 @@ fn stdin_is_read_when_no_file_is_given() {
 #[test]
 fn control_characters_from_logs_never_reach_the_terminal() {
     let env = Env::new();
-    let commands: [&[&str]; 2] = [&["analyze", "--color", "never"], &["watch", "--no-echo", "--color", "never"]];
+    let commands: [&[&str]; 2] = [
+        &["analyze", "--color", "never"],
+        &["watch", "--no-echo", "--color", "never"],
+    ];
     for args in commands {
         let input = std::fs::read(fixture("logs/control-chars.log")).unwrap();
         let out = run(env.cmd(args).arg("-").write_stdin(input), 1);
         let text = format!("{}{}", stdout(&out), stderr(&out));
         assert!(text.contains("INCIDENT"), "{text}");
-        let raw: Vec<char> = text.chars().filter(|c| c.is_control() && *c != '\n').collect();
-        assert!(raw.is_empty(), "control characters {raw:?} reached the terminal:\n{text:?}");
+        let raw: Vec<char> = text
+            .chars()
+            .filter(|c| c.is_control() && *c != '\n')
+            .collect();
+        assert!(
+            raw.is_empty(),
+            "control characters {raw:?} reached the terminal:\n{text:?}"
+        );
         // What the log tried is shown, escaped, not swallowed.
-        assert!(text.contains("\\x08\\x08 back \\r over \\x07 bell \\x9b c1"), "{text:?}");
+        assert!(
+            text.contains("\\x08\\x08 back \\r over \\x07 bell \\x9b c1"),
+            "{text:?}"
+        );
     }
 }
 
