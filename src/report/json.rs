@@ -46,6 +46,7 @@ pub fn incident_json(i: &Incident) -> Value {
         "first": time(i.first),
         "last": time(i.last),
         "sample": i.sample(),
+        "exception": i.trace.as_ref().and_then(|t| t.primary()).map(|e| json!({"type": e.kind, "message": e.message})),
         "source": &*i.entry.source,
         "line": i.entry.line,
     })

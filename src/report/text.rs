@@ -14,8 +14,9 @@ use crate::parse::Level;
 use crate::pattern::PatternSummary;
 use crate::threshold::Incident;
 
-/// How many lines of an entry's stack trace an incident shows.
+/// How many lines of an entry's stack trace an incident shows, and how many of them from its start.
 const SAMPLE_LINES: usize = 12;
+const SAMPLE_HEAD: usize = 4;
 
 /// Files smaller than this get no progress bar: they are done before it would draw.
 const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
@@ -61,6 +62,15 @@ impl<W: Write> TextReport<W> {
             clean(&format!("{}:{}", i.entry.source, i.entry.line))
         )?;
         writeln!(out, "  {} {}", "pattern:".dimmed(), clean(&i.template))?;
+        if let Some(exception) = i.trace.as_ref().and_then(|t| t.primary()) {
+            let error = format!("{}: {}", exception.kind, exception.message);
+            writeln!(
+                out,
+                "  {} {}",
+                "error:".dimmed(),
+                clean(error.trim_end_matches(": "))
+            )?;
+        }
         let mut lines = i.entry.message.lines();
         writeln!(
             out,
@@ -68,16 +78,25 @@ impl<W: Write> TextReport<W> {
             "sample:".dimmed(),
             clean(lines.next().unwrap_or(""))
         )?;
+        // Long traces keep their head (where it started) and their tail (the exception line).
         let rest: Vec<&str> = lines.collect();
-        for line in rest.iter().take(SAMPLE_LINES) {
+        let (head, tail) = if rest.len() > SAMPLE_LINES {
+            (
+                &rest[..SAMPLE_HEAD],
+                &rest[rest.len() - (SAMPLE_LINES - SAMPLE_HEAD)..],
+            )
+        } else {
+            (&rest[..], &rest[..0])
+        };
+        for line in head {
             writeln!(out, "    {}", clean(line).dimmed())?;
         }
-        if rest.len() > SAMPLE_LINES {
-            writeln!(
-                out,
-                "    {}",
-                format!("… {} more lines", rest.len() - SAMPLE_LINES).dimmed()
-            )?;
+        if !tail.is_empty() {
+            let skipped = rest.len() - head.len() - tail.len();
+            writeln!(out, "    {}", format!("… {skipped} more lines …").dimmed())?;
+            for line in tail {
+                writeln!(out, "    {}", clean(line).dimmed())?;
+            }
         }
         out.flush()
     }
