@@ -139,32 +139,12 @@ pub fn trace_of(incident: &Incident) -> (Option<StackTrace>, Cow<'_, str>) {
     (None, Cow::Borrowed(message))
 }
 
-/// `text` with `\n`, `\t`, `\"` and `\\` escapes decoded, when it has escapes and no newline.
+/// `text` with its JSON-style escapes decoded, when it has escapes and no newline.
 fn unescape(text: &str) -> Cow<'_, str> {
     if text.contains('\n') || !text.contains("\\n") {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => {}
-            Some('"') => out.push('"'),
-            Some('\\') => out.push('\\'),
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
-            }
-            None => out.push('\\'),
-        }
-    }
-    Cow::Owned(out)
+    Cow::Owned(crate::pattern::trace::unescape(text))
 }
 
 fn find_site(

@@ -44,7 +44,7 @@ pub(super) fn extract_escaped(text: &str) -> Option<StackTrace> {
 }
 
 /// Decode JSON-style escapes (`\n`, `\t`, `\"`, `\\`, `\uXXXX`); anything else is kept as is.
-fn unescape(text: &str) -> String {
+pub(crate) fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {

@@ -24,6 +24,8 @@ mod node;
 mod python;
 mod rust;
 
+pub(crate) use json::unescape;
+
 use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
