@@ -65,6 +65,10 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --help 'Print help'
         }
         &'hephaestus;watch'= {
+            cand --poll 'Poll files for changes every INTERVAL instead of using inotify (network filesystems, containers)'
+            cand --exclude 'Do not follow files matching GLOB (repeatable)'
+            cand --state-dir 'Where read positions are kept so a restart goes on where it stopped [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]'
+            cand --idle-flush 'Hand on an unfinished line or entry after its source is quiet this long'
             cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]'
             cand --format 'Output format'
             cand --threshold-level 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)'
@@ -74,6 +78,8 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
             cand --no-echo 'Do not echo stdin lines to stdout'
+            cand --from-start 'Read files that exist at start from their beginning instead of their end'
+            cand --emit-entries 'With --format json, also print every parsed entry as a {"type":"entry",...} line'
             cand -v 'Print more detail (repeat for more)'
             cand --verbose 'Print more detail (repeat for more)'
             cand -q 'Print only results and errors'
