@@ -3,8 +3,9 @@
 //! A [`Tailer`] owns at most one open file: the file the path named when it was last opened. Each
 //! [`Tailer::poll`] reads what was appended since, then looks at the path again:
 //! - the path names another file now (rename + create, delete + recreate) or nothing (deleted,
-//!   rotated and not yet recreated): the old file is read to its end first, then closed, and the new
-//!   file is read from its start;
+//!   rotated and not yet recreated): the old file is read until it has been quiet for
+//!   [`ROTATION_GRACE`] (a program writes to its old file until it reopens the path), then closed,
+//!   and the new file is read from its start;
 //! - the open file shrank, or its first bytes changed (copytruncate, then rewritten past our
 //!   position before we looked): it is read again from the start;
 //! - the path does not exist yet: nothing happens until it does.
@@ -24,6 +25,9 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::{Line, LineStats, SourceEvent, TRUNCATION_MARKER};
+
+/// How long a rotated-away file must stay quiet before the path's new file is read.
+pub const ROTATION_GRACE: Duration = Duration::from_millis(1000);
 
 /// How many leading bytes identify a file's content.
 pub const FINGERPRINT_BYTES: u32 = 256;
@@ -119,6 +123,8 @@ struct Current {
     pos: u64,
     /// Lines handed on before `partial`.
     lines: u64,
+    /// The path names another file now; since when this one has been quiet.
+    rotated: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -145,6 +151,7 @@ pub struct Tailer {
     finished: Option<(FileId, Position)>,
     /// Last open error reported, so a persistent one is reported once.
     reported: Option<io::ErrorKind>,
+    grace: Duration,
 }
 
 impl Tailer {
@@ -160,7 +167,14 @@ impl Tailer {
             stats: LineStats::default(),
             finished: None,
             reported: None,
+            grace: ROTATION_GRACE,
         }
+    }
+
+    /// How long a rotated-away file must be quiet before switching (default [`ROTATION_GRACE`]).
+    pub fn with_rotation_grace(mut self, grace: Duration) -> Tailer {
+        self.grace = grace;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -194,6 +208,20 @@ impl Tailer {
             return None;
         }
         self.partial.grew.map(|t| t + idle)
+    }
+
+    /// When this tailer must be looked at even if nothing changes: to hand on an unfinished line,
+    /// or to switch from a rotated file that went quiet to the path's new file.
+    pub fn deadline(&self, idle: Duration) -> Option<Instant> {
+        let rotated = self
+            .current
+            .as_ref()
+            .and_then(|c| c.rotated)
+            .map(|t| t + self.grace);
+        match (self.partial_deadline(idle), rotated) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Read what is new, follow rotation, report through `emit` (which returns false when nobody
@@ -238,12 +266,25 @@ impl Tailer {
             // Decided before the last read, so that whatever was written to the old file before
             // the rotation is read before switching.
             let replaced = self.replaced();
-            match self.read_available(buf, budget, emit) {
-                Ok(Polled::Idle) => {}
-                Ok(other) => return other,
+            let read = match self.read_available(buf, budget, emit) {
+                Ok((Polled::Idle, read)) => read,
+                Ok((other, _)) => return other,
                 Err(error) => return self.fail(error, emit),
-            }
+            };
+            let current = self.current.as_mut().expect("file open");
             if !replaced {
+                current.rotated = None;
+                return Polled::Idle;
+            }
+            // A program goes on writing to its old file until it reopens the path: switch only
+            // once the old file has been quiet for a while.
+            let now = Instant::now();
+            let quiet_since = match current.rotated {
+                Some(since) if read == 0 => since,
+                _ => now,
+            };
+            current.rotated = Some(quiet_since);
+            if now < quiet_since + self.grace {
                 return Polled::Idle;
             }
             if !self.finish_partial(emit) {
@@ -364,6 +405,7 @@ impl Tailer {
             id,
             pos: at.offset,
             lines: at.line,
+            rotated: None,
         });
         Ok(emit(SourceEvent::Opened {
             source: self.source.clone(),
@@ -395,22 +437,22 @@ impl Tailer {
         buf: &mut [u8],
         budget: usize,
         emit: &mut dyn FnMut(SourceEvent) -> bool,
-    ) -> io::Result<Polled> {
+    ) -> io::Result<(Polled, usize)> {
         let mut read = 0;
         loop {
             if read >= budget {
-                return Ok(Polled::More);
+                return Ok((Polled::More, read));
             }
             let current = self.current.as_mut().expect("file open");
             let n = match current.file.read(buf) {
-                Ok(0) => return Ok(Polled::Idle),
+                Ok(0) => return Ok((Polled::Idle, read)),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
             read += n;
             if !self.feed(&buf[..n], emit) {
-                return Ok(Polled::Closed);
+                return Ok((Polled::Closed, read));
             }
         }
     }
@@ -580,6 +622,7 @@ mod tests {
 
     fn tailer(path: &Path, start: Start, max: usize) -> Tailer {
         Tailer::new(Arc::from("t"), path.to_path_buf(), start, max)
+            .with_rotation_grace(Duration::ZERO)
     }
 
     #[test]

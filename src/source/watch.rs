@@ -143,7 +143,7 @@ pub fn spawn_files(
         tailers: HashMap::new(),
         deferred: HashSet::new(),
         more: HashSet::new(),
-        partial: HashSet::new(),
+        timed: HashSet::new(),
         finished: HashMap::new(),
         tx,
     };
@@ -389,8 +389,8 @@ struct Follow {
     deferred: HashSet<PathBuf>,
     /// Tailers whose read budget ran out.
     more: HashSet<PathBuf>,
-    /// Tailers holding an unfinished line.
-    partial: HashSet<PathBuf>,
+    /// Tailers with something due at a time (an unfinished line, a rotated file going quiet).
+    timed: HashSet<PathBuf>,
     /// Files read to their end under a name they no longer have: (dev, inode) → how far.
     finished: HashMap<(u64, u64), (FileId, Position)>,
     tx: SyncSender<SourceEvent>,
@@ -404,6 +404,12 @@ impl Follow {
             WatchMode::Poll(interval) => interval,
         };
         self.scan(true);
+        // Opened (and positioned) before saying so, so that "following" means lines written from
+        // now on are read.
+        let all: Vec<PathBuf> = self.tailers.keys().cloned().collect();
+        if !self.poll(&all, &mut buf) {
+            return;
+        }
         if !self.send(SourceEvent::Notice {
             message: format!(
                 "following {} file(s) {}",
@@ -449,6 +455,18 @@ impl Follow {
                         .filter(|path| self.tailers.contains_key(path)),
                 );
                 due.extend(self.more.iter().cloned());
+                let idle = self.idle_flush;
+                due.extend(
+                    self.timed
+                        .iter()
+                        .filter(|path| {
+                            self.tailers
+                                .get(*path)
+                                .and_then(|t| t.deadline(idle))
+                                .is_some_and(|deadline| deadline <= now)
+                        })
+                        .cloned(),
+                );
             }
             if !self.poll(&due, &mut buf) {
                 return;
@@ -481,11 +499,11 @@ impl Follow {
         }
         let now = Instant::now();
         let mut until = next_sweep;
-        for path in &self.partial {
+        for path in &self.timed {
             if let Some(deadline) = self
                 .tailers
                 .get(path)
-                .and_then(|t| t.partial_deadline(self.idle_flush))
+                .and_then(|t| t.deadline(self.idle_flush))
             {
                 until = until.min(deadline);
             }
@@ -509,10 +527,10 @@ impl Follow {
                     self.more.remove(path);
                 }
             }
-            if tailer.has_partial() {
-                self.partial.insert(path.clone());
+            if tailer.deadline(self.idle_flush).is_some() {
+                self.timed.insert(path.clone());
             } else {
-                self.partial.remove(path);
+                self.timed.remove(path);
             }
             if let Some((id, at)) = tailer.take_finished() {
                 if self.finished.len() >= FINISHED_MEMORY {
@@ -528,18 +546,18 @@ impl Follow {
         let tx = &self.tx;
         let mut emit = |event| tx.send(event).is_ok();
         let mut done = Vec::new();
-        for path in &self.partial {
+        for path in &self.timed {
             if let Some(tailer) = self.tailers.get_mut(path) {
                 if !tailer.flush_idle(now, self.idle_flush, &mut emit) {
                     return false;
                 }
-                if !tailer.has_partial() {
+                if tailer.deadline(self.idle_flush).is_none() {
                     done.push(path.clone());
                 }
             }
         }
         for path in done {
-            self.partial.remove(&path);
+            self.timed.remove(&path);
         }
         true
     }
