@@ -78,7 +78,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
             cand --no-echo 'Do not echo stdin lines to stdout'
-            cand --from-start 'Read files that exist at start from their beginning instead of their end'
+            cand --from-start 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)'
             cand --emit-entries 'With --format json, also print every parsed entry as a {"type":"entry",...} line'
             cand -v 'Print more detail (repeat for more)'
             cand --verbose 'Print more detail (repeat for more)'

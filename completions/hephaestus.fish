@@ -79,7 +79,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l color -d
 always\t''
 never\t''"
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l no-echo -d 'Do not echo stdin lines to stdout'
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l from-start -d 'Read files that exist at start from their beginning instead of their end'
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l from-start -d 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l emit-entries -d 'With --format json, also print every parsed entry as a {"type":"entry",...} line'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s q -l quiet -d 'Print only results and errors'

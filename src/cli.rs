@@ -91,7 +91,8 @@ pub struct WatchArgs {
           default_missing_value = "1s", help_heading = "Files")]
     pub poll: Option<String>,
 
-    /// Read files that exist at start from their beginning instead of their end
+    /// Read files that exist at start from their beginning instead of their end (files with a
+    /// checkpoint go on from it)
     #[arg(long, help_heading = "Files")]
     pub from_start: bool,
 

@@ -595,6 +595,20 @@ impl Follow {
         for input in &self.inputs {
             input.expand(&mut found);
         }
+        // A glob's file that is gone and no longer read is forgotten (named paths are always
+        // found, so they are waited for instead).
+        let present: HashSet<&Path> = found.iter().map(|(_, abs)| abs.as_path()).collect();
+        let gone: Vec<PathBuf> = self
+            .tailers
+            .iter()
+            .filter(|(abs, t)| !present.contains(abs.as_path()) && t.current_id().is_none())
+            .map(|(abs, _)| abs.clone())
+            .collect();
+        for abs in gone {
+            self.tailers.remove(&abs);
+            self.more.remove(&abs);
+            self.timed.remove(&abs);
+        }
         for (shown, abs) in found {
             if self.tailers.contains_key(&abs) || self.excluded(&shown, &abs) {
                 continue;
