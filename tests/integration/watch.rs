@@ -625,3 +625,27 @@ fn interrupt_stops_cleanly_with_the_summary() {
     let stderr = watch.stderr.lock().unwrap().clone();
     assert!(stderr.contains("0 incidents"), "{stderr}");
 }
+
+/// A glob that also matches the rotated name (`logs/*`): the renamed file is the same file, not a
+/// new one, so nothing is read twice.
+fn glob_matching_rotated_names(mode: &[&str]) {
+    let env = Env::new();
+    fs::create_dir(env.path().join("logs")).unwrap();
+    let log = env.path().join("logs/app.log");
+    let mut app = Writer::new(&log);
+    let mut watch = Watching::start(&env, &entries_args(&[&["logs/*"], mode].concat()));
+    watch.wait_ready();
+    app.lines(200);
+    watch.wait_seqs(1..=1);
+    fs::rename(&log, env.path().join("logs/app.log.1")).unwrap();
+    app.lines(5);
+    app.reopen();
+    app.lines(200);
+    watch.wait_seqs(app.written());
+    // Long enough for the rotated file to be matched by the glob and looked at.
+    thread::sleep(Duration::from_millis(2500));
+    let (objects, status, _) = watch.stop();
+    assert!(status.success());
+    assert_exactly(&objects, app.written());
+}
+both_modes!(glob_matching_rotated_names);
