@@ -315,6 +315,13 @@ impl Watch {
                     *known = file;
                 }
             }
+            SourceEvent::Batch(events) => {
+                for event in events {
+                    if !self.on_event(event, None)? {
+                        return Ok(false);
+                    }
+                }
+            }
             SourceEvent::Notice { message, warning } => {
                 if warning {
                     self.reporter.warning(&message)?;

@@ -43,6 +43,9 @@ const RESCAN_MIN_GAP: Duration = Duration::from_millis(100);
 /// Longest sleep, so that a stop request is seen quickly.
 const MAX_WAIT: Duration = Duration::from_millis(100);
 
+/// Events sent to the pipeline in one hand-over at most.
+const BATCH: usize = 512;
+
 /// Bytes read from one file before the others get their turn.
 const READ_BUDGET: usize = 1024 * 1024;
 
@@ -145,7 +148,10 @@ pub fn spawn_files(
         more: HashSet::new(),
         timed: HashSet::new(),
         finished: HashMap::new(),
-        tx,
+        out: Out {
+            tx,
+            batch: Vec::new(),
+        },
     };
     let handle = thread::Builder::new()
         .name("source-files".into())
@@ -393,7 +399,31 @@ struct Follow {
     timed: HashSet<PathBuf>,
     /// Files read to their end under a name they no longer have: (dev, inode) → how far.
     finished: HashMap<(u64, u64), (FileId, Position)>,
+    out: Out,
+}
+
+/// Events on their way to the pipeline, sent in batches: one channel hand-over per read instead
+/// of one per line (the order of events is kept).
+struct Out {
     tx: SyncSender<SourceEvent>,
+    batch: Vec<SourceEvent>,
+}
+
+impl Out {
+    /// Queue `event`; false when nobody listens any more.
+    fn push(&mut self, event: SourceEvent) -> bool {
+        self.batch.push(event);
+        self.batch.len() < BATCH || self.flush()
+    }
+
+    fn flush(&mut self) -> bool {
+        let event = match self.batch.len() {
+            0 => return true,
+            1 => self.batch.pop().expect("one event"),
+            _ => SourceEvent::Batch(std::mem::take(&mut self.batch)),
+        };
+        self.tx.send(event).is_ok()
+    }
 }
 
 impl Follow {
@@ -471,7 +501,7 @@ impl Follow {
             if !self.poll(&due, &mut buf) {
                 return;
             }
-            if !self.flush_idle(Instant::now()) {
+            if !self.flush_idle(Instant::now()) || !self.out.flush() {
                 return;
             }
             let wait = self.wait_time(next_sweep);
@@ -481,16 +511,17 @@ impl Follow {
             }
         }
         // Stopping: what was read is handed on, unfinished lines included.
-        let tx = self.tx.clone();
+        let out = &mut self.out;
         for tailer in self.tailers.values_mut() {
-            if !tailer.finish(&mut |event| tx.send(event).is_ok()) {
+            if !tailer.finish(&mut |event| out.push(event)) {
                 return;
             }
         }
+        out.flush();
     }
 
-    fn send(&self, event: SourceEvent) -> bool {
-        self.tx.send(event).is_ok()
+    fn send(&mut self, event: SourceEvent) -> bool {
+        self.out.push(event) && self.out.flush()
     }
 
     fn wait_time(&self, next_sweep: Instant) -> Duration {
@@ -512,8 +543,8 @@ impl Follow {
     }
 
     fn poll(&mut self, due: &[PathBuf], buf: &mut [u8]) -> bool {
-        let tx = &self.tx;
-        let mut emit = |event| tx.send(event).is_ok();
+        let out = &mut self.out;
+        let mut emit = |event| out.push(event);
         for path in due {
             let Some(tailer) = self.tailers.get_mut(path) else {
                 continue;
@@ -543,8 +574,8 @@ impl Follow {
     }
 
     fn flush_idle(&mut self, now: Instant) -> bool {
-        let tx = &self.tx;
-        let mut emit = |event| tx.send(event).is_ok();
+        let out = &mut self.out;
+        let mut emit = |event| out.push(event);
         let mut done = Vec::new();
         for path in &self.timed {
             if let Some(tailer) = self.tailers.get_mut(path) {
@@ -583,7 +614,7 @@ impl Follow {
                         );
                         // Reported once: the directory counts as handled from now on.
                         self.watched.insert(dir);
-                        let _ = self.tx.send(SourceEvent::Notice {
+                        let _ = self.out.push(SourceEvent::Notice {
                             message,
                             warning: true,
                         });
