@@ -440,6 +440,23 @@ impl Follow {
         if !self.poll(&all, &mut buf) {
             return;
         }
+        let missing: Vec<String> = self
+            .inputs
+            .iter()
+            .filter_map(|input| match input {
+                Input::File { shown, abs } if !abs.exists() => Some(shown.display().to_string()),
+                _ => None,
+            })
+            .collect();
+        for shown in missing {
+            let message = format!("'{shown}' does not exist yet; waiting for it");
+            if !self.out.push(SourceEvent::Notice {
+                message,
+                warning: true,
+            }) {
+                return;
+            }
+        }
         if !self.send(SourceEvent::Notice {
             message: format!(
                 "following {} file(s) {}",

@@ -34,14 +34,7 @@ struct Watching {
 
 impl Watching {
     fn start(env: &Env, args: &[&str]) -> Watching {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("hephaestus"))
-            .current_dir(env.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", env.path())
-            .env("NO_COLOR", "1")
-            .arg("watch")
-            .args(args)
+        let mut child = command(env, args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -195,6 +188,19 @@ impl Drop for Watching {
     }
 }
 
+/// `hephaestus watch ARGS` in the test's dir with a clean environment.
+fn command(env: &Env, args: &[&str]) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("hephaestus"));
+    cmd.current_dir(env.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", env.path())
+        .env("NO_COLOR", "1")
+        .arg("watch")
+        .args(args);
+    cmd
+}
+
 /// Sequence number → how many times an entry carried it.
 fn seqs(objects: &[Value]) -> BTreeMap<u64, usize> {
     let mut seen = BTreeMap::new();
@@ -345,6 +351,7 @@ fn delete_and_recreate(mode: &[&str]) {
     let log = env.path().join("app.log");
     let mut watch = Watching::start(&env, &entries_args(&[&["app.log"], mode].concat()));
     watch.wait_ready();
+    watch.wait_stderr("'app.log' does not exist yet; waiting for it");
     // The file does not exist yet: it is waited for and read whole when it appears.
     let mut app = Writer::new(&log);
     app.lines(200);
@@ -649,3 +656,50 @@ fn glob_matching_rotated_names(mode: &[&str]) {
     assert_exactly(&objects, app.written());
 }
 both_modes!(glob_matching_rotated_names);
+
+/// The first SIGINT asks for a clean stop, which needs the pending output written; when that
+/// cannot happen (nobody reads stdout), a second SIGINT ends the process at once.
+#[test]
+fn second_interrupt_exits_at_once() {
+    let env = Env::new();
+    let mut big = String::new();
+    for seq in 1..=100_000 {
+        big.push_str(&format!("seq={seq:06} worker did step {seq}\n"));
+    }
+    env.write("app.log", big);
+    let mut child = command(&env, &entries_args(&["app.log", "--from-start"]))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Output has started; from now on nothing reads it, so the pipe fills and writing blocks.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.contains("seq=000001"), "{first}");
+    let mut watch = Watching {
+        child,
+        stdin: None,
+        stdout: mpsc::channel().1,
+        stderr: Arc::default(),
+        objects: Vec::new(),
+    };
+    let pid = watch.child.id().to_string();
+    Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    thread::sleep(Duration::from_millis(300));
+    assert!(
+        watch.child.try_wait().unwrap().is_none(),
+        "a stop with output still to write ended early"
+    );
+    Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = watch.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "no exit after the second SIGINT");
+        thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+}
