@@ -35,9 +35,10 @@ use crate::source::{
 };
 use crate::ExitStatus;
 
-/// Lines in flight between the readers and the pipeline: enough to absorb bursts, small enough
-/// that a stalled pipeline pushes back on the readers instead of growing memory.
-const CHANNEL_CAPACITY: usize = 4096;
+/// Events in flight between the readers and the pipeline (a followed file's event is a batch of
+/// up to 512 lines / 128 KiB): enough to absorb bursts, small enough that a stalled pipeline pushes
+/// back on the readers instead of growing memory.
+const CHANNEL_CAPACITY: usize = 64;
 
 /// How often idle sources, checkpoints and the stop flag are looked at when lines keep coming.
 const TICK: Duration = Duration::from_millis(100);

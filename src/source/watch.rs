@@ -11,7 +11,8 @@
 //! or overflowed event delays a line by at most that much instead of losing it.
 //!
 //! Memory per file is one open file and at most one unfinished line (capped by `max_line_bytes`);
-//! the read buffer is shared.
+//! the read buffer is shared, and lines wait for the pipeline in a bounded channel of batches of
+//! at most `BATCH` lines and about `BATCH_BYTES` bytes.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -45,6 +46,9 @@ const MAX_WAIT: Duration = Duration::from_millis(100);
 
 /// Events sent to the pipeline in one hand-over at most.
 const BATCH: usize = 512;
+
+/// Bytes of line text sent in one hand-over at most (one line may go over it).
+const BATCH_BYTES: usize = 128 * 1024;
 
 /// Bytes read from one file before the others get their turn.
 const READ_BUDGET: usize = 1024 * 1024;
@@ -151,6 +155,7 @@ pub fn spawn_files(
         out: Out {
             tx,
             batch: Vec::new(),
+            bytes: 0,
         },
     };
     let handle = thread::Builder::new()
@@ -407,16 +412,22 @@ struct Follow {
 struct Out {
     tx: SyncSender<SourceEvent>,
     batch: Vec<SourceEvent>,
+    /// Text bytes in `batch`, so that a batch of long lines stays small too.
+    bytes: usize,
 }
 
 impl Out {
     /// Queue `event`; false when nobody listens any more.
     fn push(&mut self, event: SourceEvent) -> bool {
+        if let SourceEvent::FileLine { line, .. } = &event {
+            self.bytes += line.text.len();
+        }
         self.batch.push(event);
-        self.batch.len() < BATCH || self.flush()
+        (self.batch.len() < BATCH && self.bytes < BATCH_BYTES) || self.flush()
     }
 
     fn flush(&mut self) -> bool {
+        self.bytes = 0;
         let event = match self.batch.len() {
             0 => return true,
             1 => self.batch.pop().expect("one event"),
