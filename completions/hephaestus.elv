@@ -65,7 +65,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --help 'Print help'
         }
         &'hephaestus;watch'= {
-            cand --poll 'Poll files for changes every INTERVAL instead of using inotify (network filesystems, containers)'
+            cand --poll 'Poll files for changes every INTERVAL (1s if not given: --poll or --poll=500ms) instead of using inotify (network filesystems, containers)'
             cand --exclude 'Do not follow files matching GLOB (repeatable)'
             cand --state-dir 'Where read positions are kept so a restart goes on where it stopped [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]'
             cand --idle-flush 'Hand on an unfinished line or entry after its source is quiet this long'

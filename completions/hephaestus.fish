@@ -62,7 +62,7 @@ never\t''"
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s q -l quiet -d 'Print only results and errors'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s h -l help -d 'Print help'
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l poll -d 'Poll files for changes every INTERVAL instead of using inotify (network filesystems, containers)' -r
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l poll -d 'Poll files for changes every INTERVAL (1s if not given: --poll or --poll=500ms) instead of using inotify (network filesystems, containers)' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l exclude -d 'Do not follow files matching GLOB (repeatable)' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l state-dir -d 'Where read positions are kept so a restart goes on where it stopped [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l idle-flush -d 'Hand on an unfinished line or entry after its source is quiet this long' -r

@@ -85,8 +85,8 @@ pub struct WatchArgs {
     #[arg(long)]
     pub no_echo: bool,
 
-    /// Poll files for changes every INTERVAL instead of using inotify (network filesystems,
-    /// containers)
+    /// Poll files for changes every INTERVAL (1s if not given: --poll or --poll=500ms) instead of
+    /// using inotify (network filesystems, containers)
     #[arg(long, value_name = "INTERVAL", num_args = 0..=1, require_equals = true,
           default_missing_value = "1s", help_heading = "Files")]
     pub poll: Option<String>,
