@@ -507,6 +507,13 @@ impl Follow {
                         .lock()
                         .unwrap_or_else(|poisoned| poisoned.into_inner()),
                 );
+                for path in &changed {
+                    // A watched directory that was removed took its inotify watch with it: watch
+                    // it again once it is back.
+                    if self.watched.contains(path) && !path.is_dir() {
+                        self.watched.remove(path);
+                    }
+                }
                 due.extend(
                     changed
                         .into_iter()
