@@ -10,8 +10,10 @@
 //! the checkpoint stays at its first line until it is; at shutdown every held entry is handed on
 //! first, then the checkpoints are saved. A restart therefore neither loses nor repeats an entry.
 //!
-//! Signals: the first SIGINT or SIGTERM stops reading, hands on what was read (unfinished lines
-//! and entries too), saves checkpoints, prints the summary and exits 0; a second one exits at once.
+//! Signals: the first SIGINT or SIGTERM stops reading, hands on every complete line read and every
+//! entry held back, saves checkpoints, prints the summary and exits 0; a second one exits at once.
+//! A line still being written (no newline yet) is not cut in two: it stays for the next run, which
+//! reads it whole from the checkpoint.
 
 use std::collections::HashMap;
 use std::io::Write;

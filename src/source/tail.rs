@@ -11,7 +11,9 @@
 //! - the path does not exist yet: nothing happens until it does.
 //!
 //! Invariants: a line is handed on only when its newline arrived, when the file is finished (rotated
-//! away, truncated) or when [`Tailer::flush_idle`] finds it unfinished for the idle time; a line is
+//! away, truncated) or when [`Tailer::flush_idle`] finds it unfinished for the idle time (never
+//! because the watch stops: a line still being written then is left for the next run, whose
+//! checkpoint points at its start, so it is not cut in two); a line is
 //! never longer than `max_line_bytes` (the rest is skipped, never buffered). Every line carries the
 //! offset just past it, so the caller can checkpoint exactly behind what it consumed.
 
@@ -312,11 +314,6 @@ impl Tailer {
             Some(deadline) if deadline <= now => self.finish_partial(emit),
             _ => true,
         }
-    }
-
-    /// Stop: hand on the unfinished line, if any.
-    pub fn finish(&mut self, emit: &mut dyn FnMut(SourceEvent) -> bool) -> bool {
-        self.finish_partial(emit)
     }
 
     /// Open the path (or, resuming, the file the checkpoint names wherever it now is).

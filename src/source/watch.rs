@@ -82,7 +82,7 @@ pub struct FollowOptions {
     pub max_line_bytes: usize,
     /// Where each absolute path was read to by an earlier run.
     pub resume: HashMap<PathBuf, Checkpoint>,
-    /// Set to stop: unfinished lines are handed on and the thread ends.
+    /// Set to stop: complete lines read so far are handed on and the thread ends.
     pub stop: Arc<AtomicBool>,
 }
 
@@ -545,14 +545,9 @@ impl Follow {
                 Err(RecvTimeoutError::Disconnected) => thread::sleep(wait),
             }
         }
-        // Stopping: what was read is handed on, unfinished lines included.
-        let out = &mut self.out;
-        for tailer in self.tailers.values_mut() {
-            if !tailer.finish(&mut |event| out.push(event)) {
-                return;
-            }
-        }
-        out.flush();
+        // Stopping: what was read is handed on. A line without its newline yet stays unread, for
+        // the next run to read whole.
+        self.out.flush();
     }
 
     fn send(&mut self, event: SourceEvent) -> bool {

@@ -34,7 +34,11 @@ struct Watching {
 
 impl Watching {
     fn start(env: &Env, args: &[&str]) -> Watching {
-        let mut child = command(env, args)
+        Watching::spawn(command(env, args))
+    }
+
+    fn spawn(mut cmd: Command) -> Watching {
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -191,14 +195,17 @@ impl Drop for Watching {
 /// `hephaestus watch ARGS` in the test's dir with a clean environment.
 fn command(env: &Env, args: &[&str]) -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("hephaestus"));
+    scrub(&mut cmd, env);
+    cmd.arg("watch").args(args);
+    cmd
+}
+
+fn scrub(cmd: &mut Command, env: &Env) {
     cmd.current_dir(env.path())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", env.path())
-        .env("NO_COLOR", "1")
-        .arg("watch")
-        .args(args);
-    cmd
+        .env("NO_COLOR", "1");
 }
 
 /// Sequence number → how many times an entry carried it.
@@ -514,7 +521,8 @@ fn restart_resumes_exactly(mode: &[&str]) {
 both_modes!(restart_resumes_exactly);
 
 /// A multi-line entry still waiting for more lines at shutdown is handed on then, and the
-/// checkpoint is behind it: the restart neither repeats nor splits it.
+/// checkpoint is behind it: the restart neither repeats nor splits it. A line still being written
+/// is left for the restart, which reads it whole.
 #[test]
 fn pending_multiline_entry_is_flushed_before_checkpointing() {
     let env = Env::new();
@@ -525,6 +533,8 @@ fn pending_multiline_entry_is_flushed_before_checkpointing() {
     watch.wait_ready();
     app.lines(5);
     app.raw(b"seq=000006 Traceback (most recent call last):\n  File \"app.py\", line 3\n");
+    // Being written when the watch stops: left for the next run, not cut in two.
+    app.raw(b"seq=000007 first");
     watch.wait_seqs(1..=5);
     let (first, status, _) = watch.stop();
     assert!(status.success());
@@ -534,11 +544,17 @@ fn pending_multiline_entry_is_flushed_before_checkpointing() {
         .collect();
     assert_eq!(flushed.len(), 1, "{first:?}");
     assert!(flushed[0]["message"].as_str().unwrap().contains("line 3"));
-    app.next = 7;
-    app.lines(3);
+    app.raw(b" second\n");
+    app.next = 8;
+    app.lines(2);
     let mut watch = Watching::start(&env, &args);
     watch.wait_seqs(7..=9);
     let (second, _, _) = watch.stop();
+    let whole = second
+        .iter()
+        .find(|o| o["type"] == "entry" && seq_of(o["message"].as_str().unwrap()) == Some(7))
+        .unwrap();
+    assert_eq!(whole["message"], "seq=000007 first second");
     let all: Vec<Value> = first.into_iter().chain(second).collect();
     assert_exactly(&all, 1..=9);
 }
@@ -702,4 +718,28 @@ fn second_interrupt_exits_at_once() {
         thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(130));
+}
+
+/// With too few file descriptors for inotify's event loop, the watcher cannot be made: the watch
+/// says so, polls instead, and still follows the file.
+#[test]
+fn falls_back_to_polling_when_no_watcher_can_be_made() {
+    let env = Env::new();
+    env.write("app.log", "");
+    let mut cmd = Command::new("sh");
+    scrub(&mut cmd, &env);
+    cmd.arg("-c")
+        .arg("ulimit -n 5 && exec \"$0\" watch \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin("hephaestus"))
+        .args(entries_args(&["app.log", "--state-dir", "state"]));
+    let mut watch = Watching::spawn(cmd);
+    watch.wait_stderr("polling every 1s instead");
+    watch.wait_ready();
+    let mut app = Writer::new(&env.path().join("app.log"));
+    app.lines(20);
+    watch.wait_seqs(app.written());
+    let (objects, status, stderr) = watch.stop();
+    assert!(status.success());
+    assert!(stderr.contains("max_user_instances"), "{stderr}");
+    assert_exactly(&objects, app.written());
 }
