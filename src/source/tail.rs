@@ -154,6 +154,8 @@ pub struct Tailer {
     /// Last open error reported, so a persistent one is reported once.
     reported: Option<io::ErrorKind>,
     grace: Duration,
+    /// Resuming found neither the checkpointed file nor it under a rotated name.
+    lost_track: bool,
 }
 
 impl Tailer {
@@ -170,6 +172,7 @@ impl Tailer {
             finished: None,
             reported: None,
             grace: ROTATION_GRACE,
+            lost_track: false,
         }
     }
 
@@ -360,12 +363,24 @@ impl Tailer {
             }
         };
         self.reported = None;
+        if std::mem::take(&mut self.lost_track)
+            && !emit(SourceEvent::Notice {
+                message: format!(
+                    "'{}' was replaced while not watched and its old file is not beside it; \
+                     reading the new file from its start",
+                    self.source
+                ),
+                warning: true,
+            })
+        {
+            return false;
+        }
         self.install(file, at, emit).is_ok_and(|ok| ok)
     }
 
     /// The checkpointed file: under the path if it is still there, else under a rotated name in
     /// the same directory (the path's new file then follows from its start).
-    fn open_resumed(&self, id: FileId, at: Position) -> io::Result<Option<(File, Position)>> {
+    fn open_resumed(&mut self, id: FileId, at: Position) -> io::Result<Option<(File, Position)>> {
         if let Some(file) = open_path(&self.path)? {
             if id.matches(&file)? {
                 let len = file.metadata()?.len();
@@ -380,6 +395,7 @@ impl Tailer {
             if let Some(old) = find_rotated(&self.path, id) {
                 return Ok(Some((old, at)));
             }
+            self.lost_track = true;
             return Ok(Some((file, Position::default())));
         }
         Ok(find_rotated(&self.path, id).map(|old| (old, at)))

@@ -743,3 +743,34 @@ fn falls_back_to_polling_when_no_watcher_can_be_made() {
     assert!(stderr.contains("max_user_instances"), "{stderr}");
     assert_exactly(&objects, app.written());
 }
+
+/// Replaced while nobody watched and the old file gone: the new file (even on a recycled inode,
+/// told apart by its first bytes) is read from its start, and the user is told.
+#[test]
+fn file_replaced_while_away_is_read_from_its_start() {
+    let env = Env::new();
+    let log = env.path().join("app.log");
+    let args = entries_args(&["app.log", "--state-dir", "state"]);
+    let mut app = Writer::new(&log);
+    let mut watch = Watching::start(&env, &args);
+    watch.wait_ready();
+    app.lines(10);
+    watch.wait_seqs(1..=10);
+    let (first, status, _) = watch.stop();
+    assert!(status.success());
+    drop(app);
+    fs::remove_file(&log).unwrap();
+    let mut app = Writer::new(&log);
+    app.next = 101;
+    app.lines(30);
+    let mut watch = Watching::start(&env, &args);
+    watch.wait_seqs(101..=130);
+    let (second, status, stderr) = watch.stop();
+    assert!(status.success());
+    assert!(
+        stderr.contains("'app.log' was replaced while not watched"),
+        "{stderr}"
+    );
+    let all: Vec<Value> = first.into_iter().chain(second).collect();
+    assert_exactly(&all, (1..=10).chain(101..=130));
+}
