@@ -148,7 +148,6 @@ pub fn spawn_files(
         changed,
         wake: wake_rx,
         tailers: HashMap::new(),
-        deferred: HashSet::new(),
         more: HashSet::new(),
         timed: HashSet::new(),
         finished: HashMap::new(),
@@ -396,8 +395,6 @@ struct Follow {
     wake: Receiver<()>,
     /// By absolute path.
     tailers: HashMap<PathBuf, Tailer>,
-    /// Glob matches that are a file another tailer is still reading under its old name.
-    deferred: HashSet<PathBuf>,
     /// Tailers whose read budget ran out.
     more: HashSet<PathBuf>,
     /// Tailers with something due at a time (an unfinished line, a rotated file going quiet).
@@ -674,14 +671,11 @@ impl Follow {
             if self.tailers.contains_key(&abs) || self.excluded(&shown, &abs) {
                 continue;
             }
-            let start = match self.start_for(&abs, initial) {
-                Some(start) => start,
-                None => {
-                    self.deferred.insert(abs);
-                    continue;
-                }
+            // Not yet while another tailer still reads this file under its old name: the next
+            // scan looks again.
+            let Some(start) = self.start_for(&abs, initial) else {
+                continue;
             };
-            self.deferred.remove(&abs);
             let source: Arc<str> = Arc::from(shown.to_string_lossy().as_ref());
             let tailer = Tailer::new(source, abs.clone(), start, self.max_line_bytes);
             self.tailers.insert(abs.clone(), tailer);
