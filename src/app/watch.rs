@@ -168,15 +168,14 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
             if follower.as_ref().map_or(true, |f| f.is_finished()) {
                 // The follower sent its last lines before ending: take them, then stop.
                 for event in rx.try_iter() {
-                    watch.on_event(event, None)?;
+                    watch.on_event(event, echo.then_some(&mut stdout))?;
                 }
                 break;
             }
         }
         match rx.recv_timeout(TICK) {
             Ok(event) => {
-                let echo_to = echo.then_some(&mut stdout);
-                if !watch.on_event(event, echo_to)? {
+                if !watch.on_event(event, echo.then_some(&mut stdout))? {
                     break;
                 }
             }
@@ -298,9 +297,8 @@ impl Watch {
                 if let Some(entry) = self.ingest.finish(&source) {
                     self.process(entry)?;
                 }
-                let track = Track::new(Some((path, file)), at);
-                self.save_position(&track);
-                self.tracks.insert(source, track);
+                self.tracks
+                    .insert(source, Track::new(Some((path, file)), at));
             }
             SourceEvent::Closed { source, .. } => {
                 self.finish_source(&source)?;
@@ -378,24 +376,29 @@ impl Watch {
             }
             self.mark_done(&source);
         }
-        let tracks = &self.tracks;
-        if let Some(checkpoints) = self.checkpoints.as_mut() {
-            for track in tracks.values() {
-                if let Some((path, file)) = &track.file {
-                    checkpoints.set(
-                        path,
-                        Checkpoint {
-                            file: *file,
-                            at: track.committed,
-                        },
-                    );
-                }
-            }
-            if let Err(error) = checkpoints.save_if_due(now) {
-                self.checkpoint_problem(&error.to_string())?;
-            }
+        self.record_positions();
+        if let Some(Err(error)) = self.checkpoints.as_mut().map(|c| c.save_if_due(now)) {
+            self.checkpoint_problem(&error.to_string())?;
         }
         Ok(())
+    }
+
+    /// Every followed file's position, as the checkpoints to save next.
+    fn record_positions(&mut self) {
+        let Some(checkpoints) = self.checkpoints.as_mut() else {
+            return;
+        };
+        for track in self.tracks.values() {
+            if let Some((path, file)) = &track.file {
+                checkpoints.set(
+                    path,
+                    Checkpoint {
+                        file: *file,
+                        at: track.committed,
+                    },
+                );
+            }
+        }
     }
 
     /// Every entry read is handed on, then every position saved.
@@ -410,21 +413,9 @@ impl Watch {
         for entry in self.ingest.flush() {
             self.process(entry)?;
         }
-        if let Some(checkpoints) = self.checkpoints.as_mut() {
-            for track in self.tracks.values() {
-                if let Some((path, file)) = &track.file {
-                    checkpoints.set(
-                        path,
-                        Checkpoint {
-                            file: *file,
-                            at: track.committed,
-                        },
-                    );
-                }
-            }
-            if let Err(error) = checkpoints.save() {
-                self.reporter.warning(&error.to_string())?;
-            }
+        self.record_positions();
+        if let Some(Err(error)) = self.checkpoints.as_mut().map(Checkpoints::save) {
+            self.reporter.warning(&error.to_string())?;
         }
         Ok(())
     }
@@ -442,18 +433,6 @@ impl Watch {
         if let Some(track) = self.tracks.get_mut(source) {
             track.pending = None;
             track.committed = track.read;
-        }
-    }
-
-    fn save_position(&mut self, track: &Track) {
-        if let (Some(checkpoints), Some((path, file))) = (self.checkpoints.as_mut(), &track.file) {
-            checkpoints.set(
-                path,
-                Checkpoint {
-                    file: *file,
-                    at: track.committed,
-                },
-            );
         }
     }
 
