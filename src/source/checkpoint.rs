@@ -9,7 +9,7 @@
 //! the old one); saves happen at most once per [`SAVE_INTERVAL`] plus once at shutdown; records for
 //! paths not followed in this run are kept as they were.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -51,8 +51,6 @@ struct Record {
 
 #[derive(Debug, Error)]
 pub enum CheckpointError {
-    #[error("failed to read checkpoints '{path}': {source}")]
-    Read { path: PathBuf, source: io::Error },
     #[error("ignoring checkpoints '{path}': {reason}; files are read as if new")]
     Unusable { path: PathBuf, reason: String },
     #[error("failed to save checkpoints '{path}': {source}")]
@@ -64,6 +62,8 @@ pub enum CheckpointError {
 pub struct Checkpoints {
     path: PathBuf,
     entries: BTreeMap<PathBuf, Checkpoint>,
+    /// Paths this run set.
+    owned: HashSet<PathBuf>,
     dirty: bool,
     saved: Option<Instant>,
 }
@@ -76,33 +76,20 @@ impl Checkpoints {
         let mut checkpoints = Checkpoints {
             path: path.clone(),
             entries: BTreeMap::new(),
+            owned: HashSet::new(),
             dirty: false,
             saved: None,
         };
-        let text = match fs::read(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return (checkpoints, None),
-            Err(source) => return (checkpoints, Some(CheckpointError::Read { path, source })),
-        };
-        let unusable = |reason: String| {
-            Some(CheckpointError::Unusable {
-                path: path.clone(),
-                reason,
-            })
-        };
-        let on_disk: OnDisk = match serde_json::from_slice(&text) {
-            Ok(on_disk) => on_disk,
-            Err(e) => return (checkpoints, unusable(format!("not valid JSON: {e}"))),
-        };
-        if on_disk.version != VERSION {
-            let reason = format!("version {} is not {VERSION}", on_disk.version);
-            return (checkpoints, unusable(reason));
+        match read(&path) {
+            Ok(Some(entries)) => checkpoints.entries = entries,
+            Ok(None) => {}
+            Err(reason) => {
+                return (
+                    checkpoints,
+                    Some(CheckpointError::Unusable { path, reason }),
+                )
+            }
         }
-        checkpoints.entries = on_disk
-            .files
-            .into_iter()
-            .map(|r| (r.path, r.checkpoint))
-            .collect();
         (checkpoints, None)
     }
 
@@ -122,6 +109,7 @@ impl Checkpoints {
     pub fn set(&mut self, path: &Path, checkpoint: Checkpoint) {
         if self.entries.get(path) != Some(&checkpoint) {
             self.entries.insert(path.to_path_buf(), checkpoint);
+            self.owned.insert(path.to_path_buf());
             self.dirty = true;
         }
     }
@@ -139,10 +127,18 @@ impl Checkpoints {
         Ok(())
     }
 
-    /// Save now if something changed.
+    /// Save now if something changed. Records of paths this run did not set are taken from the
+    /// file as it is now, so that two watches sharing a state directory keep each other's.
     pub fn save(&mut self) -> Result<(), CheckpointError> {
         if !self.dirty {
             return Ok(());
+        }
+        if let Ok(Some(on_disk)) = read(&self.path) {
+            for (path, checkpoint) in on_disk {
+                if !self.owned.contains(&path) {
+                    self.entries.insert(path, checkpoint);
+                }
+            }
         }
         let on_disk = OnDisk {
             version: VERSION,
@@ -165,14 +161,37 @@ impl Checkpoints {
     }
 }
 
+/// The records in `path`: `Ok(None)` when there is no file, `Err` with the reason it is unusable.
+fn read(path: &Path) -> Result<Option<BTreeMap<PathBuf, Checkpoint>>, String> {
+    let text = match fs::read(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    let on_disk: OnDisk =
+        serde_json::from_slice(&text).map_err(|e| format!("not valid JSON: {e}"))?;
+    if on_disk.version != VERSION {
+        return Err(format!("version {} is not {VERSION}", on_disk.version));
+    }
+    Ok(Some(
+        on_disk
+            .files
+            .into_iter()
+            .map(|r| (r.path, r.checkpoint))
+            .collect(),
+    ))
+}
+
 /// Write to a temporary file beside `path`, sync it, rename it over `path`: a crash leaves either
 /// the old file or the new one, never half of one.
 fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
+    // Named per process: two watches sharing the directory never write the same temporary file.
     let tmp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy()
+        ".{}.{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
     ));
     let mut file = File::create(&tmp)?;
     file.write_all(bytes)?;
@@ -218,6 +237,22 @@ mod tests {
             loaded.get(Path::new("/var/log/a.log")),
             Some(checkpoint(20))
         );
+    }
+
+    #[test]
+    fn keeps_the_records_of_another_watch_sharing_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut one, _) = Checkpoints::load(dir.path());
+        let (mut two, _) = Checkpoints::load(dir.path());
+        one.set(Path::new("/a.log"), checkpoint(1));
+        one.save().unwrap();
+        two.set(Path::new("/b.log"), checkpoint(2));
+        two.save().unwrap();
+        one.set(Path::new("/a.log"), checkpoint(3));
+        one.save().unwrap();
+        let (loaded, _) = Checkpoints::load(dir.path());
+        assert_eq!(loaded.get(Path::new("/a.log")), Some(checkpoint(3)));
+        assert_eq!(loaded.get(Path::new("/b.log")), Some(checkpoint(2)));
     }
 
     #[test]
