@@ -303,12 +303,28 @@ _hephaestus() {
             return 0
             ;;
         hephaestus__subcmd__watch)
-            opts="-v -q -h --no-echo --repo --format --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
+            opts="-v -q -h --no-echo --poll --from-start --exclude --state-dir --idle-flush --emit-entries --repo --format --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --poll)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-flush)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

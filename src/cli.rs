@@ -85,6 +85,39 @@ pub struct WatchArgs {
     #[arg(long)]
     pub no_echo: bool,
 
+    /// Poll files for changes every INTERVAL (1s if not given: --poll or --poll=500ms) instead of
+    /// using inotify (network filesystems, containers)
+    #[arg(long, value_name = "INTERVAL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "1s", help_heading = "Files")]
+    pub poll: Option<String>,
+
+    /// Read files that exist at start from their beginning instead of their end (files with a
+    /// checkpoint go on from it)
+    #[arg(long, help_heading = "Files")]
+    pub from_start: bool,
+
+    /// Do not follow files matching GLOB (repeatable)
+    #[arg(long, value_name = "GLOB", help_heading = "Files")]
+    pub exclude: Vec<String>,
+
+    /// Where read positions are kept so a restart goes on where it stopped
+    /// [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]
+    #[arg(long, value_name = "DIR", help_heading = "Files")]
+    pub state_dir: Option<PathBuf>,
+
+    /// Hand on an unfinished line or entry after its source is quiet this long
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "1s",
+        help_heading = "Files"
+    )]
+    pub idle_flush: String,
+
+    /// With --format json, also print every parsed entry as a {"type":"entry",...} line
+    #[arg(long, help_heading = "Output")]
+    pub emit_entries: bool,
+
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -50,6 +50,11 @@ impl Ingest {
             .collect()
     }
 
+    /// The entry `source` holds back waiting for continuation lines, if any (that source idle).
+    pub fn flush_source(&mut self, source: &Arc<str>) -> Option<LogEntry> {
+        self.parsers.get_mut(source).and_then(Parser::flush)
+    }
+
     /// `source` ended: its last entry, and its parser's counts folded into the totals.
     pub fn finish(&mut self, source: &Arc<str>) -> Option<LogEntry> {
         let mut parser = self.parsers.remove(source)?;

@@ -1,14 +1,29 @@
 //! `hephaestus watch`: follow live input and report incidents as they trip.
 //!
-//! On stdin every line is echoed to stdout as it arrives, so `app | hephaestus watch` still shows
-//! the app's output; findings then go to stderr (or to stdout as JSON lines with `--format json`,
-//! where nothing is echoed).
+//! Inputs are stdin (the default, or `-`) and files or globs, followed like `tail -F`. On stdin
+//! every line is echoed to stdout as it arrives, so `app | hephaestus watch` still shows the app's
+//! output; findings then go to stderr (or to stdout as JSON lines with `--format json`, where
+//! nothing is echoed).
+//!
+//! Checkpoints: for every followed file this loop knows the position just past the last entry it
+//! handed to the pipeline. An entry still waiting for continuation lines is not handed on yet, so
+//! the checkpoint stays at its first line until it is; at shutdown every held entry is handed on
+//! first, then the checkpoints are saved. A restart therefore neither loses nor repeats an entry.
+//!
+//! Signals: the first SIGINT or SIGTERM stops reading, hands on every complete line read and every
+//! entry held back, saves checkpoints, prints the summary and exits 0; a second one exits at once.
+//! A line still being written (no newline yet) is not cut in two: it stays for the next run, which
+//! reads it whole from the checkpoint.
 
+use std::collections::HashMap;
 use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Result};
+use anyhow::{ensure, Context, Result};
 
 use super::ingest::Ingest;
 use crate::cli::WatchArgs;
@@ -16,21 +31,47 @@ use crate::config::{OutputSettings, Settings};
 use crate::node::{Node, NodeEvent};
 use crate::parse::LogEntry;
 use crate::report::{ReportKind, Reporter, Style};
-use crate::source::{self, SourceEvent, STDIN_NAME};
+use crate::source::{
+    self, Checkpoint, Checkpoints, FileId, FollowOptions, Line, Position, SourceEvent, WatchMode,
+    STDIN_NAME,
+};
 use crate::ExitStatus;
 
-/// A pending multi-line entry is complete once its source has been quiet this long (a crash's last
-/// traceback must not wait for a next line that never comes).
-const IDLE_FLUSH: Duration = Duration::from_secs(1);
+/// Events in flight between the readers and the pipeline (a followed file's event is a batch of
+/// up to 512 lines / 128 KiB): enough to absorb bursts, small enough that a stalled pipeline pushes
+/// back on the readers instead of growing memory.
+const CHANNEL_CAPACITY: usize = 64;
 
-/// Lines in flight between the readers and the pipeline: enough to absorb bursts, small enough
-/// that a stalled pipeline pushes back on the readers instead of growing memory.
-const CHANNEL_CAPACITY: usize = 4096;
+/// How often idle sources, checkpoints and the stop flag are looked at when lines keep coming.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Exit code of the second SIGINT: the shell's "killed by SIGINT".
+const INTERRUPTED: i32 = 130;
 
 pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Result<ExitStatus> {
-    if args.files.iter().any(|f| f.as_os_str() != STDIN_NAME) {
-        bail!("watching files is not supported yet; pipe the log into `hephaestus watch` instead");
-    }
+    let WatchArgs {
+        files,
+        no_echo,
+        poll,
+        from_start,
+        exclude,
+        state_dir,
+        idle_flush,
+        emit_entries,
+        run: _,
+    } = args;
+    let idle = parse_duration("--idle-flush", idle_flush)?;
+    let mode = match poll {
+        None => WatchMode::Native,
+        Some(interval) => WatchMode::Poll(parse_duration("--poll", interval)?),
+    };
+    let inputs = source::paths_or_stdin(files);
+    let use_stdin = inputs.iter().any(|p| p.as_os_str() == STDIN_NAME);
+    let file_inputs: Vec<PathBuf> = inputs
+        .into_iter()
+        .filter(|p| p.as_os_str() != STDIN_NAME)
+        .collect();
+
     let started = Instant::now();
     let style = Style {
         verbosity: output.verbosity,
@@ -38,74 +79,380 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
     let (kind, echo) = if output.json {
         (ReportKind::JsonLines, false)
     } else {
-        (ReportKind::Text { on_stderr: true }, !args.no_echo)
+        (ReportKind::Text { on_stderr: true }, use_stdin && !no_echo)
     };
     super::init_stderr_color(output);
     let mut reporter = Reporter::new(kind, style);
     for warning in &settings.warnings {
         reporter.warning(warning)?;
     }
-    let (mut node, events) = Node::new(settings);
-    let mut ingest = Ingest::new(settings.parse.clone(), false);
+    if *emit_entries && !output.json {
+        reporter.warning("--emit-entries only applies to --format json")?;
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in signal_hook::consts::TERM_SIGNALS {
+        // Registered first, so it fires only when the flag is already set: the second signal.
+        signal_hook::flag::register_conditional_shutdown(*signal, INTERRUPTED, stop.clone())
+            .context("failed to install the signal handler")?;
+        signal_hook::flag::register(*signal, stop.clone())
+            .context("failed to install the signal handler")?;
+    }
 
     let (tx, rx) = mpsc::sync_channel(CHANNEL_CAPACITY);
-    let reader = source::spawn_stdin(tx, settings.max_line_bytes);
-    let mut stdout = std::io::stdout();
+    let mut checkpoints = None;
+    let mut follower = None;
+    if !file_inputs.is_empty() {
+        let resume = match resolve_state_dir(state_dir.as_deref(), settings) {
+            Some(dir) => {
+                let (loaded, problem) = Checkpoints::load(&dir);
+                if let Some(problem) = problem {
+                    reporter.warning(&problem.to_string())?;
+                }
+                let resume = loaded.snapshot();
+                checkpoints = Some(loaded);
+                resume
+            }
+            None => {
+                reporter.warning(
+                    "no state directory (set --state-dir, state_dir or HOME); \
+                     read positions are not kept across restarts",
+                )?;
+                HashMap::new()
+            }
+        };
+        let started = source::spawn_files(
+            FollowOptions {
+                inputs: file_inputs,
+                exclude: exclude.clone(),
+                mode,
+                from_start: *from_start,
+                idle_flush: idle,
+                max_line_bytes: settings.max_line_bytes,
+                resume,
+                stop: stop.clone(),
+            },
+            tx.clone(),
+        )?;
+        for warning in &started.warnings {
+            reporter.warning(warning)?;
+        }
+        follower = Some(started.handle);
+    }
+    if use_stdin {
+        // Never joined: a read from a terminal or pipe cannot be interrupted, and the process
+        // ends with the command anyway.
+        let _ = source::spawn_stdin(tx.clone(), settings.max_line_bytes);
+    }
+    drop(tx);
 
-    let process = |entry: LogEntry, node: &mut Node, reporter: &mut Reporter| -> Result<()> {
-        node.process_log(entry);
-        drain(&events, reporter)
+    let (node, events) = Node::new(settings);
+    let mut watch = Watch {
+        node,
+        events,
+        reporter,
+        ingest: Ingest::new(settings.parse.clone(), false),
+        emit_entries: *emit_entries,
+        idle,
+        tracks: HashMap::new(),
+        checkpoints,
+        checkpoint_failed: false,
+        following_files: follower.is_some(),
     };
+    let mut stdout = std::io::stdout();
+    let mut next_tick = Instant::now() + TICK;
+    let mut stopped = false;
     loop {
-        match rx.recv_timeout(IDLE_FLUSH) {
-            Ok(SourceEvent::Line { source, line }) => {
-                if echo {
-                    stdout.write_all(line.text.as_bytes())?;
-                    stdout.write_all(b"\n")?;
-                    stdout.flush()?;
-                }
-                if let Some(entry) = ingest.line(&source, &line) {
-                    process(entry, &mut node, &mut reporter)?;
-                }
-            }
-            Ok(SourceEvent::Closed { source, .. }) => {
-                if let Some(entry) = ingest.finish(&source) {
-                    process(entry, &mut node, &mut reporter)?;
+        if stop.load(Ordering::Relaxed) {
+            stopped = true;
+            if follower.as_ref().map_or(true, |f| f.is_finished()) {
+                // The follower sent its last lines before ending: take them, then stop.
+                for event in rx.try_iter() {
+                    watch.on_event(event, echo.then_some(&mut stdout))?;
                 }
                 break;
             }
-            Ok(SourceEvent::Failed { source, error }) => {
-                reporter.warning(&format!("failed to read '{source}': {error}"))?;
-                if let Some(entry) = ingest.finish(&source) {
-                    process(entry, &mut node, &mut reporter)?;
-                }
-                break;
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                for entry in ingest.flush() {
-                    process(entry, &mut node, &mut reporter)?;
+        }
+        match rx.recv_timeout(TICK) {
+            Ok(event) => {
+                if !watch.on_event(event, echo.then_some(&mut stdout))? {
+                    break;
                 }
             }
+            Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
+        let now = Instant::now();
+        if now >= next_tick {
+            next_tick = now + TICK;
+            watch.tick(now)?;
+        }
     }
-    let _ = reader.join();
+    watch.shutdown()?;
 
+    let Watch {
+        node,
+        ingest,
+        mut reporter,
+        ..
+    } = watch;
     let mut counts = ingest.counts();
     let summary = node.summary();
     counts.incidents = summary.incidents;
     counts.solutions = summary.solutions;
     reporter.finish(counts, node.patterns(), started.elapsed())?;
-    Ok(if summary.incidents > 0 {
+    Ok(if summary.incidents > 0 && !stopped {
         ExitStatus::Incident
     } else {
         ExitStatus::Clean
     })
 }
 
-fn drain(events: &Receiver<NodeEvent>, reporter: &mut Reporter) -> Result<()> {
-    for event in events.try_iter() {
-        reporter.event(event)?;
+fn parse_duration(flag: &str, text: &str) -> Result<Duration> {
+    let duration = humantime::parse_duration(text)
+        .with_context(|| format!("{flag} '{text}' is not a duration (e.g. 500ms, 2s)"))?;
+    ensure!(
+        duration >= Duration::from_millis(10),
+        "{flag} '{text}' is too short (at least 10ms)"
+    );
+    Ok(duration)
+}
+
+/// `--state-dir`, else the config's `state_dir`, else the XDG state directory.
+fn resolve_state_dir(flag: Option<&Path>, settings: &Settings) -> Option<PathBuf> {
+    if let Some(dir) = flag.or(settings.state_dir.as_deref()) {
+        return Some(dir.to_path_buf());
     }
-    Ok(())
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    from_env("XDG_STATE_HOME")
+        .or_else(|| from_env("HOME").map(|home| home.join(".local/state")))
+        .map(|dir| dir.join("hephaestus"))
+}
+
+/// What the loop knows about one source.
+struct Track {
+    /// For a followed file: its absolute path and which file it is reading.
+    file: Option<(PathBuf, FileId)>,
+    /// Just past the last entry handed to the pipeline.
+    committed: Position,
+    /// First line of the entry held back by the parser, if any.
+    pending: Option<Position>,
+    /// Just past the last line received.
+    read: Position,
+    last_line: Instant,
+}
+
+impl Track {
+    fn new(file: Option<(PathBuf, FileId)>, at: Position) -> Track {
+        Track {
+            file,
+            committed: at,
+            pending: None,
+            read: at,
+            last_line: Instant::now(),
+        }
+    }
+}
+
+struct Watch {
+    node: Node,
+    events: Receiver<NodeEvent>,
+    reporter: Reporter,
+    ingest: Ingest,
+    emit_entries: bool,
+    idle: Duration,
+    tracks: HashMap<Arc<str>, Track>,
+    checkpoints: Option<Checkpoints>,
+    checkpoint_failed: bool,
+    following_files: bool,
+}
+
+impl Watch {
+    /// Handle one source event; false when the input is over.
+    fn on_event(&mut self, event: SourceEvent, echo: Option<&mut std::io::Stdout>) -> Result<bool> {
+        match event {
+            SourceEvent::Line { source, line } => {
+                if let Some(stdout) = echo {
+                    // The line is the user's own program output, passed through as it came.
+                    stdout.write_all(line.text.as_bytes())?;
+                    stdout.write_all(b"\n")?;
+                    stdout.flush()?;
+                }
+                self.on_line(source, &line, None)?;
+            }
+            SourceEvent::FileLine { source, line, end } => {
+                self.on_line(source, &line, Some(end))?;
+            }
+            SourceEvent::Opened {
+                source,
+                path,
+                file,
+                at,
+            } => {
+                // The file read before is finished: so is its last entry.
+                if let Some(entry) = self.ingest.finish(&source) {
+                    self.process(entry)?;
+                }
+                self.tracks
+                    .insert(source, Track::new(Some((path, file)), at));
+            }
+            SourceEvent::Closed { source, .. } => {
+                self.finish_source(&source)?;
+                // stdin ending ends a watch of stdin alone.
+                return Ok(self.following_files);
+            }
+            SourceEvent::Failed { source, error } => {
+                self.reporter
+                    .warning(&format!("failed to read '{source}': {error}"))?;
+                self.finish_source(&source)?;
+            }
+            SourceEvent::Identified { source, file } => {
+                if let Some((_, known)) = self.tracks.get_mut(&source).and_then(|t| t.file.as_mut())
+                {
+                    *known = file;
+                }
+            }
+            SourceEvent::Batch(events) => {
+                for event in events {
+                    if !self.on_event(event, None)? {
+                        return Ok(false);
+                    }
+                }
+            }
+            SourceEvent::Notice { message, warning } => {
+                if warning {
+                    self.reporter.warning(&message)?;
+                } else {
+                    self.reporter.event(NodeEvent::Note(message))?;
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn on_line(&mut self, source: Arc<str>, line: &Line, end: Option<u64>) -> Result<()> {
+        let start = Position {
+            offset: line.offset,
+            line: line.number.saturating_sub(1),
+        };
+        let completed = self.ingest.line(&source, line);
+        let track = self
+            .tracks
+            .entry(source)
+            .or_insert_with(|| Track::new(None, start));
+        if completed.is_some() {
+            // The completed entry ended where this line starts; this line now waits.
+            track.committed = start;
+            track.pending = Some(start);
+        } else if track.pending.is_none() {
+            track.pending = Some(start);
+        }
+        track.read = Position {
+            offset: end.unwrap_or(line.offset),
+            line: line.number,
+        };
+        track.last_line = Instant::now();
+        if let Some(entry) = completed {
+            self.process(entry)?;
+        }
+        Ok(())
+    }
+
+    /// Hand on entries of sources quiet for the idle time; save checkpoints if due.
+    fn tick(&mut self, now: Instant) -> Result<()> {
+        let idle: Vec<Arc<str>> = self
+            .tracks
+            .iter()
+            .filter(|(_, t)| t.pending.is_some() && now.duration_since(t.last_line) >= self.idle)
+            .map(|(source, _)| source.clone())
+            .collect();
+        for source in idle {
+            if let Some(entry) = self.ingest.flush_source(&source) {
+                self.process(entry)?;
+            }
+            self.mark_done(&source);
+        }
+        self.record_positions();
+        if let Some(Err(error)) = self.checkpoints.as_mut().map(|c| c.save_if_due(now)) {
+            self.checkpoint_problem(&error.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Every followed file's position, as the checkpoints to save next.
+    fn record_positions(&mut self) {
+        let Some(checkpoints) = self.checkpoints.as_mut() else {
+            return;
+        };
+        for track in self.tracks.values() {
+            if let Some((path, file)) = &track.file {
+                checkpoints.set(
+                    path,
+                    Checkpoint {
+                        file: *file,
+                        at: track.committed,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Every entry read is handed on, then every position saved.
+    fn shutdown(&mut self) -> Result<()> {
+        let sources: Vec<Arc<str>> = self.tracks.keys().cloned().collect();
+        for source in sources {
+            if let Some(entry) = self.ingest.flush_source(&source) {
+                self.process(entry)?;
+            }
+            self.mark_done(&source);
+        }
+        for entry in self.ingest.flush() {
+            self.process(entry)?;
+        }
+        self.record_positions();
+        if let Some(Err(error)) = self.checkpoints.as_mut().map(Checkpoints::save) {
+            self.reporter.warning(&error.to_string())?;
+        }
+        Ok(())
+    }
+
+    fn finish_source(&mut self, source: &Arc<str>) -> Result<()> {
+        if let Some(entry) = self.ingest.finish(source) {
+            self.process(entry)?;
+        }
+        self.mark_done(source);
+        Ok(())
+    }
+
+    /// Nothing of `source` is held back any more.
+    fn mark_done(&mut self, source: &Arc<str>) {
+        if let Some(track) = self.tracks.get_mut(source) {
+            track.pending = None;
+            track.committed = track.read;
+        }
+    }
+
+    fn checkpoint_problem(&mut self, message: &str) -> Result<()> {
+        // Once: a read-only state directory must not flood the terminal every second.
+        if !self.checkpoint_failed {
+            self.checkpoint_failed = true;
+            self.reporter.warning(message)?;
+        }
+        Ok(())
+    }
+
+    fn process(&mut self, entry: LogEntry) -> Result<()> {
+        if self.emit_entries {
+            self.reporter.entry(&entry)?;
+        }
+        self.node.process_log(entry);
+        for event in self.events.try_iter() {
+            self.reporter.event(event)?;
+        }
+        Ok(())
+    }
 }

@@ -11,3 +11,4 @@ mod deploy;
 mod parse;
 mod repair;
 mod threshold;
+mod watch;
