@@ -165,7 +165,7 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
     loop {
         if stop.load(Ordering::Relaxed) {
             stopped = true;
-            if follower.as_ref().map_or(true, |f| f.is_finished()) {
+            if follower.as_ref().is_none_or(|f| f.is_finished()) {
                 // The follower sent its last lines before ending: take them, then stop.
                 for event in rx.try_iter() {
                     watch.on_event(event, echo.then_some(&mut stdout))?;

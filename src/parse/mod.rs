@@ -38,7 +38,7 @@ use builtin::Builtin;
 use format::{Context, Format, Named, Parsed};
 use multiline::Tracker;
 
-use crate::source::Line;
+use crate::source::{Line, TRUNCATION_MARKER};
 
 /// One log event: a first line and the continuation lines joined to it.
 #[derive(Debug, Clone, PartialEq)]
@@ -373,8 +373,14 @@ impl Parser {
             }
         };
         if entry.message.len() > self.limits.max_bytes {
-            let cut = floor_char_boundary(&entry.message, self.limits.max_bytes);
+            // Keep the marker visible: a reader must see that the text was cut, not just where.
+            let room = self
+                .limits
+                .max_bytes
+                .saturating_sub(TRUNCATION_MARKER.len());
+            let cut = floor_char_boundary(&entry.message, room);
             entry.message.truncate(cut);
+            entry.message.push_str(TRUNCATION_MARKER);
         }
         self.pending = Some(Pending {
             entry,

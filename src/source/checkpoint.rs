@@ -119,7 +119,7 @@ impl Checkpoints {
         if self.dirty
             && self
                 .saved
-                .map_or(true, |t| now.duration_since(t) >= SAVE_INTERVAL)
+                .is_none_or(|t| now.duration_since(t) >= SAVE_INTERVAL)
         {
             self.save()?;
             self.saved = Some(now);
