@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::parse::{LogEntry, ParseSettings, Parser};
+use crate::parse::{LogEntry, ParseSettings, ParseStats, Parser};
 use crate::report::Counts;
 use crate::source::Line;
 
@@ -59,9 +59,7 @@ impl Ingest {
     pub fn finish(&mut self, source: &Arc<str>) -> Option<LogEntry> {
         let mut parser = self.parsers.remove(source)?;
         let last = parser.finish();
-        let stats = parser.stats();
-        self.counts.entries += stats.entries;
-        self.counts.unparsed += stats.unparsed;
+        add_parse_stats(&mut self.counts, parser.stats());
         last
     }
 
@@ -69,9 +67,15 @@ impl Ingest {
     pub fn counts(&self) -> Counts {
         let mut counts = self.counts;
         for parser in self.parsers.values() {
-            counts.entries += parser.stats().entries;
-            counts.unparsed += parser.stats().unparsed;
+            add_parse_stats(&mut counts, parser.stats());
         }
         counts
     }
+}
+
+fn add_parse_stats(counts: &mut Counts, stats: ParseStats) {
+    counts.entries += stats.entries;
+    counts.unparsed += stats.unparsed;
+    counts.dropped_lines += stats.dropped_lines;
+    counts.bad_timestamps += stats.bad_timestamps;
 }

@@ -242,6 +242,11 @@ impl Settings {
                     Step::Key(k.into()),
                 ]
             };
+            if let Some(format) = &f.timestamp_format {
+                if let Err(e) = crate::parse::time::check_format(format) {
+                    problems.add_at(&at("timestamp_format"), e);
+                }
+            }
             if let Some(regex) = problems.regex(&at("regex"), &f.regex) {
                 let names: Vec<&str> = regex.capture_names().flatten().collect();
                 if !names.contains(&"message") {

@@ -96,6 +96,8 @@ impl JsonReport {
                 "unparsed": c.unparsed,
                 "truncated": c.truncated,
                 "invalid_utf8": c.invalid_utf8,
+                "dropped_lines": c.dropped_lines,
+                "bad_timestamps": c.bad_timestamps,
                 "incidents": c.incidents,
                 "solutions": c.solutions,
             },

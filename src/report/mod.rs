@@ -24,6 +24,10 @@ pub struct Counts {
     pub unparsed: u64,
     pub truncated: u64,
     pub invalid_utf8: u64,
+    /// Continuation lines dropped because their entry reached its size limit.
+    pub dropped_lines: u64,
+    /// Timestamps present but unreadable (the entry then takes the time of the one before).
+    pub bad_timestamps: u64,
     pub incidents: u64,
     pub solutions: u64,
 }

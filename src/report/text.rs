@@ -241,6 +241,15 @@ impl<W: Write> TextReport<W> {
         if c.truncated > 0 {
             parts.push(format!("{} lines cut at the length limit", c.truncated));
         }
+        if c.dropped_lines > 0 {
+            parts.push(format!(
+                "{} continuation lines dropped (entry too large)",
+                c.dropped_lines
+            ));
+        }
+        if c.bad_timestamps > 0 {
+            parts.push(format!("{} unreadable timestamps", c.bad_timestamps));
+        }
         if c.invalid_utf8 > 0 {
             parts.push(format!("{} lines with invalid UTF-8", c.invalid_utf8));
         }

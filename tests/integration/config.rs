@@ -47,12 +47,13 @@ fn regexes_must_compile() {
     let env = Env::new();
     let err = config_error(
         &env,
-        "formats:\n  - name: mine\n    regex: '^(?P<message>.*'\nrules:\n  - name: r\n    match: 'ok'\n    file: ../etc/passwd\n    find: '['\n    replace: x\n",
+        "formats:\n  - name: mine\n    regex: '^(?P<message>.*'\n    timestamp_format: '%Y-%Q'\nrules:\n  - name: r\n    match: 'ok'\n    file: ../etc/passwd\n    find: '['\n    replace: x\n",
     );
     for expected in [
         "hephaestus.yaml:3: formats[0].regex: invalid regex",
-        "hephaestus.yaml:7: rules[0].file: '../etc/passwd' must be a relative path inside the repository",
-        "hephaestus.yaml:8: rules[0].find: invalid regex",
+        "hephaestus.yaml:4: formats[0].timestamp_format: '%Y-%Q' is not a valid strftime pattern",
+        "hephaestus.yaml:8: rules[0].file: '../etc/passwd' must be a relative path inside the repository",
+        "hephaestus.yaml:9: rules[0].find: invalid regex",
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
