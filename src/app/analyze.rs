@@ -71,12 +71,8 @@ pub fn run(files: &[PathBuf], settings: &Settings, output: OutputSettings) -> Re
         }
     }
 
-    let mut counts = ingest.counts();
-    let summary = node.summary();
-    counts.incidents = summary.incidents;
-    counts.solutions = summary.solutions;
-    reporter.finish(counts, node.patterns(), started.elapsed())?;
-    Ok(if summary.incidents > 0 {
+    let tripped = super::finish_run(&ingest, &node, &mut reporter, started)?;
+    Ok(if tripped {
         ExitStatus::Incident
     } else {
         ExitStatus::Clean

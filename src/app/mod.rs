@@ -131,3 +131,19 @@ fn init_stdout_color(output: OutputSettings) {
 fn init_stderr_color(output: OutputSettings) {
     report::init_color(output.color, std::io::stderr().is_terminal());
 }
+
+/// Close a run: the summary (or the JSON object) from the ingest and node counts. Returns whether
+/// any incident tripped.
+fn finish_run(
+    ingest: &ingest::Ingest,
+    node: &crate::node::Node,
+    reporter: &mut report::Reporter,
+    started: std::time::Instant,
+) -> Result<bool> {
+    let mut counts = ingest.counts();
+    let summary = node.summary();
+    counts.incidents = summary.incidents;
+    counts.solutions = summary.solutions;
+    reporter.finish(counts, node.patterns(), started.elapsed())?;
+    Ok(summary.incidents > 0)
+}

@@ -196,12 +196,8 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         mut reporter,
         ..
     } = watch;
-    let mut counts = ingest.counts();
-    let summary = node.summary();
-    counts.incidents = summary.incidents;
-    counts.solutions = summary.solutions;
-    reporter.finish(counts, node.patterns(), started.elapsed())?;
-    Ok(if summary.incidents > 0 && !stopped {
+    let tripped = super::finish_run(&ingest, &node, &mut reporter, started)?;
+    Ok(if tripped && !stopped {
         ExitStatus::Incident
     } else {
         ExitStatus::Clean
