@@ -1,47 +1,666 @@
-//! Online template mining.
+//! Online template mining: one pass, bounded memory, deterministic.
+//!
+//! A message arrives as tokens (see [`super::mask`]); its *shape* is its token count and the text
+//! between its tokens (whitespace runs count as one space). Only messages of one shape can share a
+//! template, so clusters are bucketed by shape. Within a bucket a message joins the cluster whose
+//! template it matches (`<*>` matches anything, a constant only itself), else the most similar
+//! cluster is generalised (the positions where they differ become `<*>`), else it starts a cluster.
+//!
+//! Generalising is where parsers go wrong, so it is guarded: the two must agree on at least half
+//! of their constant positions, and every position that would become a variable must look like
+//! one (a value after `=`, a word with `_`, `.` or `-` in it, a boolean) or have been seen with a
+//! third value in another cluster of the bucket. Two words alone (`HTTPS` and `SOCKS5`) are more
+//! often two events than one event's variable. When a cluster generalises it absorbs every other
+//! cluster of its bucket that its new template matches, so templates that differ only in variable
+//! positions end up as one.
+//!
+//! Invariants: a template never becomes more specific; its id is the xxh3 hash of its text, so the
+//! same template gets the same id on every run and host; at most `max` clusters are alive, the least
+//! recently used being evicted in batches; the exact-message cache is bounded too.
 
 use std::collections::HashMap;
 
+use super::mask::Token;
+
 /// The miner's answer for one message.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mined {
     pub id: String,
     pub template: String,
     pub params: Vec<String>,
 }
 
-/// Groups masked messages into templates.
+/// The placeholder for a variable in templates.
+pub const WILDCARD: &str = "<*>";
+
+/// Agreement on constant positions needed to generalise a cluster to a message.
+const MIN_SIMILARITY: f64 = 0.5;
+
+/// Distinct plain words seen at a position before it is taken for a variable: fewer are more often
+/// a handful of event kinds (`VM Started`, `VM Paused`, `VM Resumed`) than one event's values.
+const MIN_WORDS: usize = 4;
+
+#[derive(Debug)]
+struct Cluster {
+    shape: u64,
+    /// `tokens + 1` gaps, whitespace-normalised; the first and last trimmed.
+    gaps: Vec<Box<str>>,
+    /// One per token: `None` is a variable.
+    slots: Vec<Option<Box<str>>>,
+    template: String,
+    id: String,
+    count: u64,
+    last_used: u64,
+}
+
+/// A summary of a live cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterInfo {
+    pub id: String,
+    pub template: String,
+    pub count: u64,
+}
+
+/// Groups tokenised messages into templates.
 #[derive(Debug)]
 pub struct Miner {
     max: usize,
-    seen: HashMap<String, String>,
+    clusters: Vec<Option<Cluster>>,
+    /// Per slot of `clusters`, bumped when it is freed, so that stale cache entries are detected.
+    generations: Vec<u32>,
+    free: Vec<u32>,
+    live: usize,
+    buckets: HashMap<u64, Vec<u32>>,
+    /// Exact masked message → cluster (index, generation): most lines repeat a masked form.
+    cache: HashMap<u64, (u32, u32)>,
+    cache_cap: usize,
+    tick: u64,
+    evicted: u64,
 }
 
 impl Miner {
+    /// A miner keeping at most `max` (≥ 1) clusters.
     pub fn new(max: usize) -> Miner {
+        let max = max.max(1);
         Miner {
             max,
-            seen: HashMap::new(),
+            clusters: Vec::new(),
+            generations: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            buckets: HashMap::new(),
+            cache: HashMap::new(),
+            cache_cap: (max * 4).max(1 << 16),
+            tick: 0,
+            evicted: 0,
         }
     }
 
-    /// Add a (masked) message; returns its template.
-    pub fn add(&mut self, masked: &str) -> Mined {
-        let id = template_id(masked);
-        if self.seen.len() < self.max {
-            self.seen
-                .entry(masked.to_owned())
-                .or_insert_with(|| id.clone());
+    /// Live clusters.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Clusters evicted so far to stay under the cap.
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    /// Live clusters, largest first (ties by template, for a stable order).
+    pub fn clusters(&self) -> Vec<ClusterInfo> {
+        let mut all: Vec<ClusterInfo> = self
+            .clusters
+            .iter()
+            .flatten()
+            .map(|c| ClusterInfo {
+                id: c.id.clone(),
+                template: c.template.clone(),
+                count: c.count,
+            })
+            .collect();
+        all.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.template.cmp(&b.template))
+        });
+        all
+    }
+
+    /// Learn from `message` (tokenised as `tokens`) and return its template.
+    pub fn add(&mut self, message: &str, tokens: &[Token]) -> Mined {
+        self.tick += 1;
+        let (shape, key) = keys(message, tokens);
+        let index = match self.find(message, tokens, shape, key) {
+            Some(index) => index,
+            None => self.learn(message, tokens, shape),
+        };
+        self.remember(key, index);
+        let cluster = self.touch(index, 1);
+        let mined = answer(cluster, message, tokens);
+        if self.live > self.max {
+            self.evict();
         }
-        Mined {
-            id,
-            template: masked.to_owned(),
-            params: Vec::new(),
+        mined
+    }
+
+    /// Match `message` against the clusters as they are now, without learning from it unless no
+    /// cluster matches (it was evicted, or never seen). Used to give every line its final template.
+    pub fn lookup(&mut self, message: &str, tokens: &[Token]) -> Mined {
+        self.tick += 1;
+        let (shape, key) = keys(message, tokens);
+        match self.find(message, tokens, shape, key) {
+            Some(index) => {
+                self.remember(key, index);
+                answer(self.touch(index, 0), message, tokens)
+            }
+            None => {
+                self.tick -= 1;
+                self.add(message, tokens)
+            }
         }
+    }
+
+    /// The cluster whose template `message` matches, the most specific if several do.
+    fn find(&self, message: &str, tokens: &[Token], shape: u64, key: u64) -> Option<u32> {
+        if let Some(&(index, generation)) = self.cache.get(&key) {
+            if let Some(c) = &self.clusters[index as usize] {
+                if self.generations[index as usize] == generation
+                    && c.shape == shape
+                    && matches(c, message, tokens)
+                {
+                    return Some(index);
+                }
+            }
+        }
+        let bucket = self.buckets.get(&shape)?;
+        let mut best: Option<(usize, u32)> = None;
+        for &index in bucket {
+            let c = self.cluster(index);
+            if matches(c, message, tokens) {
+                let constants = c.slots.iter().filter(|s| s.is_some()).count();
+                if best.map_or(true, |(n, _)| constants > n) {
+                    best = Some((constants, index));
+                }
+            }
+        }
+        best.map(|(_, index)| index)
+    }
+
+    /// No cluster matches `message`: generalise the most similar one, or start a new one.
+    fn learn(&mut self, message: &str, tokens: &[Token], shape: u64) -> u32 {
+        if let Some(index) = self.generalise(message, tokens, shape) {
+            return index;
+        }
+        let gaps = gaps(message, tokens);
+        let slots: Vec<Option<Box<str>>> = tokens
+            .iter()
+            .map(|t| (!t.var).then(|| t.text(message).into()))
+            .collect();
+        let template = render(&gaps, &slots);
+        let cluster = Cluster {
+            shape,
+            id: template_id(&template),
+            gaps,
+            slots,
+            template,
+            count: 0,
+            last_used: self.tick,
+        };
+        let index = match self.free.pop() {
+            Some(index) => {
+                self.clusters[index as usize] = Some(cluster);
+                index
+            }
+            None => {
+                self.clusters.push(Some(cluster));
+                self.generations.push(0);
+                (self.clusters.len() - 1) as u32
+            }
+        };
+        self.live += 1;
+        self.buckets.entry(shape).or_default().push(index);
+        index
+    }
+
+    fn generalise(&mut self, message: &str, tokens: &[Token], shape: u64) -> Option<u32> {
+        let bucket = self.buckets.get(&shape)?;
+        let mut best: Option<(f64, u32)> = None;
+        for &index in bucket {
+            let c = self.cluster(index);
+            let (mut same, mut differ) = (0usize, 0usize);
+            for (slot, t) in c.slots.iter().zip(tokens) {
+                match slot {
+                    None => {}
+                    Some(s) if !t.var && **s == *t.text(message) => same += 1,
+                    Some(_) => differ += 1,
+                }
+            }
+            let similarity = same as f64 / (same + differ).max(1) as f64;
+            if similarity >= MIN_SIMILARITY && best.map_or(true, |(b, _)| similarity > b) {
+                best = Some((similarity, index));
+            }
+        }
+        let (_, index) = best?;
+        let c = self.cluster(index);
+        let differ: Vec<usize> = c
+            .slots
+            .iter()
+            .zip(tokens)
+            .enumerate()
+            .filter(|(_, (slot, t))| {
+                slot.as_deref()
+                    .is_some_and(|s| t.var || s != t.text(message))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let plausible = differ.iter().all(|&i| {
+            let before = c.gaps[i].as_bytes();
+            before.last() == Some(&b'=')
+                || tokens[i].var
+                || looks_variable(c.slots[i].as_deref().unwrap_or(""))
+                || looks_variable(tokens[i].text(message))
+        });
+        // The first word names the event more often than not (`cupsd startup succeeded`).
+        let recurring = !differ.contains(&0)
+            && self.other_values(index, &differ, message, tokens) + 2 >= MIN_WORDS;
+        if !plausible && !recurring {
+            return None;
+        }
+        let c = self.clusters[index as usize]
+            .as_mut()
+            .expect("live cluster");
+        for &i in &differ {
+            c.slots[i] = None;
+        }
+        c.template = render(&c.gaps, &c.slots);
+        c.id = template_id(&c.template);
+        self.absorb(index);
+        Some(index)
+    }
+
+    /// How many clusters, besides `index`, agree with `message` everywhere but at `differ`, where
+    /// they have other values (or already a variable)?
+    fn other_values(&self, index: u32, differ: &[usize], message: &str, tokens: &[Token]) -> usize {
+        let first = self.cluster(index);
+        let bucket = &self.buckets[&first.shape];
+        bucket
+            .iter()
+            .filter(|&&other| {
+                if other == index {
+                    return false;
+                }
+                let c = self.cluster(other);
+                c.slots
+                    .iter()
+                    .zip(tokens)
+                    .enumerate()
+                    .all(|(i, (slot, t))| {
+                        let text = t.text(message);
+                        match slot {
+                            None => true,
+                            Some(s) if differ.contains(&i) => {
+                                (t.var || **s != *text) && first.slots[i].as_deref() != Some(&**s)
+                            }
+                            Some(s) => !t.var && **s == *text,
+                        }
+                    })
+            })
+            .count()
+    }
+
+    /// Fold into `index` every other cluster of its bucket that its template now matches.
+    fn absorb(&mut self, index: u32) {
+        let shape = self.cluster(index).shape;
+        let bucket = self.buckets.get(&shape).cloned().unwrap_or_default();
+        let mut gone = Vec::new();
+        let mut count = 0;
+        let mut last_used = 0;
+        for other in bucket {
+            if other == index {
+                continue;
+            }
+            let (general, c) = (self.cluster(index), self.cluster(other));
+            let covered = general
+                .slots
+                .iter()
+                .zip(&c.slots)
+                .all(|(g, s)| g.is_none() || g == s);
+            if covered {
+                count += c.count;
+                last_used = last_used.max(c.last_used);
+                gone.push(other);
+            }
+        }
+        for other in &gone {
+            self.remove(*other);
+        }
+        let c = self.clusters[index as usize]
+            .as_mut()
+            .expect("live cluster");
+        c.count += count;
+        c.last_used = c.last_used.max(last_used);
+    }
+
+    fn remove(&mut self, index: u32) {
+        let shape = self.cluster(index).shape;
+        if let Some(bucket) = self.buckets.get_mut(&shape) {
+            bucket.retain(|&i| i != index);
+            if bucket.is_empty() {
+                self.buckets.remove(&shape);
+            }
+        }
+        self.clusters[index as usize] = None;
+        self.generations[index as usize] = self.generations[index as usize].wrapping_add(1);
+        self.live -= 1;
+        self.free.push(index);
+    }
+
+    /// Drop the least recently used sixteenth of the clusters.
+    fn evict(&mut self) {
+        let mut ages: Vec<(u64, u32)> = self
+            .clusters
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.as_ref().map(|c| (c.last_used, i as u32)))
+            .collect();
+        ages.sort_unstable();
+        let excess = self.live - self.max;
+        let n = (self.max / 16).max(excess).min(ages.len());
+        for &(_, index) in &ages[..n] {
+            self.remove(index);
+            self.evicted += 1;
+        }
+    }
+
+    fn remember(&mut self, key: u64, index: u32) {
+        if self.cache.len() >= self.cache_cap {
+            self.cache.clear();
+        }
+        let generation = self.generations[index as usize];
+        self.cache.insert(key, (index, generation));
+    }
+
+    fn touch(&mut self, index: u32, count: u64) -> &Cluster {
+        let tick = self.tick;
+        let c = self.clusters[index as usize]
+            .as_mut()
+            .expect("live cluster");
+        c.count += count;
+        c.last_used = tick;
+        c
+    }
+
+    fn cluster(&self, index: u32) -> &Cluster {
+        self.clusters[index as usize]
+            .as_ref()
+            .expect("live cluster")
+    }
+}
+
+/// Looks like a value rather than a word of the message: `Thunderbird_A5`, `a.b`, `x-1`, `true`.
+fn looks_variable(text: &str) -> bool {
+    text.bytes().any(|c| c == b'_' || c == b'.' || c == b'-')
+        || ["true", "false", "null", "nil"]
+            .iter()
+            .any(|w| text.eq_ignore_ascii_case(w))
+}
+
+fn matches(c: &Cluster, message: &str, tokens: &[Token]) -> bool {
+    c.slots.len() == tokens.len()
+        && c.slots.iter().zip(tokens).all(|(slot, t)| match slot {
+            None => true,
+            Some(s) => !t.var && **s == *t.text(message),
+        })
+        && gaps_equal(&c.gaps, message, tokens)
+}
+
+fn answer(c: &Cluster, message: &str, tokens: &[Token]) -> Mined {
+    Mined {
+        id: c.id.clone(),
+        template: c.template.clone(),
+        params: c
+            .slots
+            .iter()
+            .zip(tokens)
+            .filter(|(slot, _)| slot.is_none())
+            .map(|(_, t)| t.text(message).to_owned())
+            .collect(),
     }
 }
 
 /// Stable id of a template: the same template gives the same id on every run and host.
 pub fn template_id(template: &str) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(template.as_bytes()))
+}
+
+/// The gaps of a message: before each token, and after the last.
+fn gap_spans<'a>(message: &str, tokens: &'a [Token]) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let ends = tokens
+        .iter()
+        .map(|t| t.start as usize)
+        .chain([message.len()]);
+    let mut at = 0;
+    ends.zip(tokens.iter().map(|t| t.end as usize).chain([message.len()]))
+        .map(move |(start, end)| {
+            let span = (at, start);
+            at = end;
+            span
+        })
+}
+
+fn gaps(message: &str, tokens: &[Token]) -> Vec<Box<str>> {
+    let last = tokens.len();
+    gap_spans(message, tokens)
+        .enumerate()
+        .map(|(i, (s, e))| {
+            let mut g = String::with_capacity(e - s);
+            normalise(&message[s..e], i == 0, i == last, |part| g.push_str(part));
+            g.into_boxed_str()
+        })
+        .collect()
+}
+
+fn gaps_equal(stored: &[Box<str>], message: &str, tokens: &[Token]) -> bool {
+    let last = tokens.len();
+    stored.len() == last + 1
+        && gap_spans(message, tokens).enumerate().all(|(i, (s, e))| {
+            let want = stored[i].as_bytes();
+            let mut at = 0;
+            let mut ok = true;
+            normalise(&message[s..e], i == 0, i == last, |part| {
+                ok = ok && want[at..].starts_with(part.as_bytes());
+                at += part.len();
+            });
+            ok && at == want.len()
+        })
+}
+
+/// Feed `gap` with whitespace runs as one space (none at the message's start or end) to `out`.
+fn normalise(gap: &str, first: bool, last: bool, mut out: impl FnMut(&str)) {
+    let gap = if first { gap.trim_start() } else { gap };
+    let gap = if last { gap.trim_end() } else { gap };
+    let mut rest = gap;
+    while let Some(i) = rest.find(|c: char| c.is_whitespace()) {
+        out(&rest[..i]);
+        out(" ");
+        rest = rest[i..].trim_start();
+    }
+    out(rest);
+}
+
+fn render(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> String {
+    let mut out = String::new();
+    for (gap, slot) in gaps.iter().zip(slots) {
+        out.push_str(gap);
+        out.push_str(slot.as_deref().unwrap_or(WILDCARD));
+    }
+    if let Some(last) = gaps.last() {
+        out.push_str(last);
+    }
+    out
+}
+
+/// FNV-1a: the shape (token count and normalised gaps) and the exact masked message.
+fn keys(message: &str, tokens: &[Token]) -> (u64, u64) {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    fn feed(h: &mut u64, bytes: &[u8]) {
+        for b in bytes {
+            *h ^= u64::from(*b);
+            *h = h.wrapping_mul(PRIME);
+        }
+    }
+    let mut shape: u64 = 0xcbf2_9ce4_8422_2325;
+    feed(&mut shape, &(tokens.len() as u64).to_le_bytes());
+    let last = tokens.len();
+    for (i, (s, e)) in gap_spans(message, tokens).enumerate() {
+        normalise(&message[s..e], i == 0, i == last, |part| {
+            feed(&mut shape, part.as_bytes())
+        });
+        feed(&mut shape, &[0xff]);
+    }
+    let mut key = shape;
+    for t in tokens {
+        if t.var {
+            feed(&mut key, &[0xfe]);
+        } else {
+            feed(&mut key, t.text(message).as_bytes());
+        }
+        feed(&mut key, &[0xff]);
+    }
+    (shape, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pattern::mask::{Masker, BUILTIN};
+
+    struct Fixture {
+        masker: Masker,
+        miner: Miner,
+        tokens: Vec<Token>,
+    }
+
+    impl Fixture {
+        fn new(max: usize) -> Fixture {
+            let names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
+            Fixture {
+                masker: Masker::new(&names, &[]),
+                miner: Miner::new(max),
+                tokens: Vec::new(),
+            }
+        }
+
+        fn add(&mut self, message: &str) -> Mined {
+            self.masker.tokenize(message, &mut self.tokens);
+            self.miner.add(message, &self.tokens)
+        }
+
+        fn lookup(&mut self, message: &str) -> Mined {
+            self.masker.tokenize(message, &mut self.tokens);
+            self.miner.lookup(message, &self.tokens)
+        }
+    }
+
+    #[test]
+    fn masked_values_share_a_template_and_are_recovered_as_params() {
+        let mut f = Fixture::new(100);
+        let a = f.add("Receiving block blk_-1608 src: /10.0.0.1:50010 dest: /10.0.0.2:50010");
+        let b = f.add("Receiving block blk_77 src: /10.0.0.3:50010 dest: /10.0.0.4:50010");
+        assert_eq!(a.id, b.id);
+        assert_eq!(b.template, "Receiving block <*> src: <*> dest: <*>");
+        assert_eq!(b.params, ["blk_77", "/10.0.0.3:50010", "/10.0.0.4:50010"]);
+    }
+
+    #[test]
+    fn differing_words_generalise_when_they_look_variable_or_recur() {
+        let mut f = Fixture::new(100);
+        f.add("data_thread() got no answer from any [Thunderbird_A5] datasource");
+        let b = f.add("data_thread() got no answer from any [Thunderbird_C4] datasource");
+        assert_eq!(
+            b.template,
+            "data_thread() got no answer from any [<*>] datasource"
+        );
+        assert_eq!(b.params, ["Thunderbird_C4"]);
+
+        // A few plain words are a few events…
+        let https = f.add("example open through proxy HTTPS");
+        let socks = f.add("example open through proxy SOCKS");
+        let plain = f.add("example open through proxy PLAIN");
+        assert_ne!(https.id, socks.id);
+        assert_ne!(socks.id, plain.id);
+        // …more make the position a variable, and the earlier clusters are absorbed.
+        let fourth = f.add("example open through proxy OTHER");
+        assert_eq!(fourth.template, "example open through proxy <*>");
+        assert_eq!(f.lookup("example open through proxy HTTPS").id, fourth.id);
+        assert_eq!(f.miner.len(), 2);
+    }
+
+    #[test]
+    fn different_events_stay_apart() {
+        let mut f = Fixture::new(100);
+        let a = f.add("connection closed by peer");
+        let b = f.add("session opened for user");
+        let c = f.add("warning");
+        let d = f.add("normal");
+        let ids = [a.id, b.id, c.id, d.id];
+        for (i, x) in ids.iter().enumerate() {
+            for y in &ids[i + 1..] {
+                assert_ne!(x, y);
+            }
+        }
+    }
+
+    #[test]
+    fn templates_reassemble_the_message() {
+        let mut f = Fixture::new(100);
+        let m = f.add("  pam_unix(sshd:auth):   check pass;  user unknown ");
+        assert_eq!(m.template, "pam_unix(sshd:auth): check pass; user unknown");
+        let m = f.add("[12:02:22.126] done, err=-16020 (kFigError)");
+        assert_eq!(m.template, "[<*>:<*>:<*>] done, err=<*> (kFigError)");
+    }
+
+    #[test]
+    fn deterministic_and_id_is_a_hash_of_the_template() {
+        let lines: Vec<String> = (0..500)
+            .map(|i| {
+                format!(
+                    "user u{} logged in from host{} after {} tries",
+                    i % 7,
+                    i % 3,
+                    i
+                )
+            })
+            .collect();
+        let run = || {
+            let mut f = Fixture::new(100);
+            lines.iter().map(|l| f.add(l)).collect::<Vec<_>>()
+        };
+        let (a, b) = (run(), run());
+        assert_eq!(a, b);
+        for m in &a {
+            assert_eq!(m.id, template_id(&m.template));
+        }
+    }
+
+    #[test]
+    fn clusters_are_capped_and_the_least_recently_used_go_first() {
+        let mut f = Fixture::new(32);
+        f.add("keep this one alive");
+        for i in 0..1000 {
+            let word: String = (0..6)
+                .map(|k| char::from(b'a' + ((i / 26usize.pow(k)) % 26) as u8))
+                .collect();
+            f.add(&format!("{word} {word} {word} {word}"));
+            f.add("keep this one alive");
+            assert!(f.miner.len() <= 32);
+        }
+        assert!(f.miner.evicted() > 0);
+        let kept = f.miner.clusters();
+        assert!(kept.iter().any(|c| c.template == "keep this one alive"));
+    }
 }

@@ -76,6 +76,8 @@ pub struct PatternSummary {
 pub struct PatternEngine {
     masker: mask::Masker,
     miner: miner::Miner,
+    /// Reused for every message: tokenising allocates nothing once it is warm.
+    tokens: Vec<mask::Token>,
     stats: HashMap<String, PatternSummary>,
 }
 
@@ -84,14 +86,28 @@ impl PatternEngine {
         PatternEngine {
             masker: mask::Masker::new(&settings.masks, &settings.extra_masks),
             miner: miner::Miner::new(settings.max_patterns),
+            tokens: Vec::new(),
             stats: HashMap::new(),
         }
     }
 
     /// Mine `message` into a template without a full entry (`patterns --raw`).
     pub fn mine(&mut self, message: &str) -> miner::Mined {
-        let masked = self.masker.mask(message);
-        self.miner.add(&masked)
+        self.masker.tokenize(message, &mut self.tokens);
+        self.miner.add(message, &self.tokens)
+    }
+
+    /// The template `message` has now, after everything mined so far, learning from it only if no
+    /// template matches it. A second pass of `lookup` over mined input gives every message its final
+    /// template, the one later messages generalised its cluster to.
+    pub fn lookup(&mut self, message: &str) -> miner::Mined {
+        self.masker.tokenize(message, &mut self.tokens);
+        self.miner.lookup(message, &self.tokens)
+    }
+
+    /// Live templates, largest first.
+    pub fn templates(&self) -> Vec<miner::ClusterInfo> {
+        self.miner.clusters()
     }
 
     /// Classify one entry: its template, its trace, its fingerprint.
