@@ -102,21 +102,20 @@ impl Masker {
         } else {
             message
         };
-        if self.extra.is_empty() {
-            self.scan(message, 0, message.len(), out);
-            return;
-        }
         let mut at = 0;
-        for (start, end) in user_spans(&self.extra, message) {
-            self.scan(message, at, start, out);
-            out.push(Token {
-                start: start as u32,
-                end: end as u32,
-                var: true,
-            });
-            at = end;
+        if !self.extra.is_empty() {
+            for (start, end) in user_spans(&self.extra, message) {
+                self.scan(message, at, start, out);
+                out.push(Token {
+                    start: start as u32,
+                    end: end as u32,
+                    var: true,
+                });
+                at = end;
+            }
         }
         self.scan(message, at, message.len(), out);
+        join_variable_runs(message, out);
     }
 
     /// The message with every variable token replaced by `<*>`.
@@ -155,29 +154,90 @@ impl Masker {
     /// Tokens of one whitespace-free word `message[start..end]`.
     fn word(&self, message: &str, start: usize, end: usize, out: &mut Vec<Token>) {
         let bytes = message.as_bytes();
-        // Whole-word kinds are looked for after a `key=` prefix and inside brackets and quotes.
-        let mut core_start = start;
-        if let Some(eq) = memchr::memchr(b'=', &bytes[start..end]) {
-            core_start = start + eq + 1;
+        let first = out.len();
+        // Comma-joined values (`10.0.0.1,10.0.0.2`, `a=1,b=2`) are looked at one by one.
+        let mut at = start;
+        for comma in memchr::memchr_iter(b',', &bytes[start..end]) {
+            self.segment(message, at, start + comma, out);
+            at = start + comma + 1;
         }
-        while core_start < end && b"([{<\"'`".contains(&bytes[core_start]) {
-            core_start += 1;
-        }
-        let mut core_end = end;
-        while core_end > core_start && b")]}>\"'`,;.:!?".contains(&bytes[core_end - 1]) {
-            core_end -= 1;
-        }
-        if core_start < core_end && self.whole(&message[core_start..core_end]) {
-            self.pieces(message, start, core_start, out);
+        self.segment(message, at, end, out);
+        // A compound identifier with several variable parts is one value as a whole:
+        // `Package_for_KB3121255~31bf3856ad364e35~amd64~~6.1.1.0`, `0000:02:0e.0[A]`.
+        let pieces = &out[first..];
+        let vars = pieces.iter().filter(|t| t.var).count();
+        if self.on.id
+            && pieces.len() >= 4
+            && vars >= 2
+            && memchr::memchr(b'=', &bytes[start..end]).is_none()
+        {
+            let (s, e) = (pieces[0].start, pieces[pieces.len() - 1].end);
+            out.truncate(first);
             out.push(Token {
-                start: core_start as u32,
-                end: core_end as u32,
+                start: s,
+                end: e,
                 var: true,
             });
-            self.pieces(message, core_end, end, out);
-        } else {
-            self.pieces(message, start, end, out);
         }
+    }
+
+    /// Tokens of `message[start..end]`, a word or a comma-separated part of one.
+    fn segment(&self, message: &str, start: usize, end: usize, out: &mut Vec<Token>) {
+        if start >= end {
+            return;
+        }
+        // Whole-word kinds are looked for inside brackets and quotes, on the whole segment
+        // (`/a?b=c` is a path), then on the value of a `key=value`.
+        let (s, e) = self.core(message, start, end);
+        if s < e && self.whole(&message[s..e]) {
+            return self.single(message, start, (s, e), end, true, out);
+        }
+        let bytes = message.as_bytes();
+        let Some(eq) = memchr::memchr(b'=', &bytes[start..end]) else {
+            return self.pieces(message, start, end, out);
+        };
+        let (s, e) = self.core(message, start + eq + 1, end);
+        if s >= e {
+            return self.pieces(message, start, end, out);
+        }
+        // The value of a `key=value` is one token whatever it holds (`name=com.android.phone`),
+        // so that values of any shape keep the message's shape.
+        let value = &message[s..e];
+        let var = self.whole(value) || self.variable_piece(value.as_bytes());
+        self.single(message, start, (s, e), end, var, out);
+    }
+
+    /// `message[start..end]` with `core` as one token and the rest split into pieces.
+    fn single(
+        &self,
+        message: &str,
+        start: usize,
+        core: (usize, usize),
+        end: usize,
+        var: bool,
+        out: &mut Vec<Token>,
+    ) {
+        self.pieces(message, start, core.0, out);
+        out.push(Token {
+            start: core.0 as u32,
+            end: core.1 as u32,
+            var,
+        });
+        self.pieces(message, core.1, end, out);
+    }
+
+    /// `message[start..end]` without the brackets, quotes and punctuation around it.
+    fn core(&self, message: &str, start: usize, end: usize) -> (usize, usize) {
+        let bytes = message.as_bytes();
+        let mut s = start;
+        while s < end && b"([{<\"'`".contains(&bytes[s]) {
+            s += 1;
+        }
+        let mut e = end;
+        while e > s && b")]}>\"'`,;.:!?".contains(&bytes[e - 1]) {
+            e -= 1;
+        }
+        (s, e)
     }
 
     /// Is `core` one variable of a whole-word kind?
@@ -257,6 +317,32 @@ fn is_date_word(b: &[u8], s: usize, e: usize) -> bool {
         return next > e && following.first().is_some_and(u8::is_ascii_digit);
     }
     DAYS.contains(&word) && next > e && MONTHS.iter().any(|m| following.starts_with(m))
+}
+
+/// Variables separated only by whitespace or a bare comma are one variable of varying length
+/// (`IRQs 3 4 5 7`, `names an14 an15 an16`, `10.0.0.1,10.0.0.2`), so that such messages keep one shape.
+fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
+    let b = message.as_bytes();
+    let mut kept = 0;
+    for i in 0..tokens.len() {
+        let t = tokens[i];
+        if kept > 0 {
+            let last = &mut tokens[kept - 1];
+            let gap = &b[last.end as usize..t.start as usize];
+            let joins = last.var
+                && t.var
+                && last.end > last.start
+                && t.end > t.start
+                && (gap == b"," || (!gap.is_empty() && gap.iter().all(u8::is_ascii_whitespace)));
+            if joins {
+                last.end = t.end;
+                continue;
+            }
+        }
+        tokens[kept] = t;
+        kept += 1;
+    }
+    tokens.truncate(kept);
 }
 
 /// Non-overlapping matches of the user masks, in order; the earliest (then longest) wins.

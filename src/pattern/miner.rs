@@ -258,11 +258,14 @@ impl Miner {
             .map(|(i, _)| i)
             .collect();
         let plausible = differ.iter().all(|&i| {
-            let before = c.gaps[i].as_bytes();
+            // The value of a `key=value` or `key="value"`.
+            let before = c.gaps[i].trim_end_matches(['"', '\'']).as_bytes();
+            let (old, new) = (c.slots[i].as_deref().unwrap_or(""), tokens[i].text(message));
             before.last() == Some(&b'=')
                 || tokens[i].var
-                || looks_variable(c.slots[i].as_deref().unwrap_or(""))
-                || looks_variable(tokens[i].text(message))
+                || (has_digit(old) && has_digit(new))
+                || is_boolean(old)
+                || is_boolean(new)
         });
         // The first word names the event more often than not (`cupsd startup succeeded`).
         let recurring = !differ.contains(&0)
@@ -401,12 +404,16 @@ impl Miner {
     }
 }
 
-/// Looks like a value rather than a word of the message: `Thunderbird_A5`, `a.b`, `x-1`, `true`.
-fn looks_variable(text: &str) -> bool {
-    text.bytes().any(|c| c == b'_' || c == b'.' || c == b'-')
-        || ["true", "false", "null", "nil"]
-            .iter()
-            .any(|w| text.eq_ignore_ascii_case(w))
+/// `Thunderbird_A5` and `Thunderbird_C4`, `IRQ0` and `IRQ9`: two names with a digit each are more
+/// often one name numbered than two events (`HTTPS` and `SOCKS5` are not both numbered).
+fn has_digit(text: &str) -> bool {
+    text.bytes().any(|c| c.is_ascii_digit())
+}
+
+fn is_boolean(text: &str) -> bool {
+    ["true", "false", "null", "nil"]
+        .iter()
+        .any(|w| text.eq_ignore_ascii_case(w))
 }
 
 fn matches(c: &Cluster, message: &str, tokens: &[Token]) -> bool {
