@@ -49,8 +49,24 @@ struct Cluster {
     slots: Vec<Option<Box<str>>>,
     template: String,
     id: String,
+    /// The word-level form of the template (see [`Family`]).
+    family: Family,
     count: u64,
     last_used: u64,
+}
+
+/// Clusters whose templates agree word for word, once every word holding a variable is taken as
+/// one variable, are one family: `synchronized to 10.0.0.1, stratum 3` and `synchronized to
+/// LOCAL(0), stratum 10` have different token shapes but are one event. A family of two or more
+/// clusters answers with its word-level template, so a rare odd-shaped value does not split an
+/// event; a lone cluster keeps its finer template.
+#[derive(Debug, Clone)]
+struct Family {
+    key: u64,
+    template: String,
+    id: String,
+    /// Per word: `None` for a constant word, else the bytes kept before and after its `<*>`.
+    words: Vec<Option<(usize, usize)>>,
 }
 
 /// A summary of a live cluster.
@@ -74,6 +90,8 @@ pub struct Miner {
     /// Exact masked message → cluster (index, generation): most lines repeat a masked form.
     cache: HashMap<u64, (u32, u32)>,
     cache_cap: usize,
+    /// Family key → live clusters in it.
+    families: HashMap<u64, usize>,
     tick: u64,
     evicted: u64,
 }
@@ -91,6 +109,7 @@ impl Miner {
             buckets: HashMap::new(),
             cache: HashMap::new(),
             cache_cap: (max * 4).max(1 << 16),
+            families: HashMap::new(),
             tick: 0,
             evicted: 0,
         }
@@ -139,8 +158,8 @@ impl Miner {
             None => self.learn(message, tokens, shape),
         };
         self.remember(key, index);
-        let cluster = self.touch(index, 1);
-        let mined = answer(cluster, message, tokens);
+        self.touch(index, 1);
+        let mined = self.answer(index, message, tokens);
         if self.live > self.max {
             self.evict();
         }
@@ -155,7 +174,8 @@ impl Miner {
         match self.find(message, tokens, shape, key) {
             Some(index) => {
                 self.remember(key, index);
-                answer(self.touch(index, 0), message, tokens)
+                self.touch(index, 0);
+                self.answer(index, message, tokens)
             }
             None => {
                 self.tick -= 1;
@@ -201,8 +221,11 @@ impl Miner {
             .map(|t| (!t.var).then(|| t.text(message).into()))
             .collect();
         let template = render(&gaps, &slots);
+        let family = family(&gaps, &slots);
+        *self.families.entry(family.key).or_default() += 1;
         let cluster = Cluster {
             shape,
+            family,
             id: template_id(&template),
             gaps,
             slots,
@@ -268,8 +291,19 @@ impl Miner {
                 || is_boolean(new)
         });
         // The first word names the event more often than not (`cupsd startup succeeded`).
+        // Capitalised words (`Started`, `GET`) are vocabulary more often than lowercase ones
+        // (`cyrus`, `news`): they need more distinct values to be taken for a variable.
+        let capitalised = differ.iter().any(|&i| {
+            let (old, new) = (c.slots[i].as_deref().unwrap_or(""), tokens[i].text(message));
+            starts_upper(old) || starts_upper(new)
+        });
+        let needed = if capitalised {
+            MIN_WORDS + 1
+        } else {
+            MIN_WORDS - 1
+        };
         let recurring = !differ.contains(&0)
-            && self.other_values(index, &differ, message, tokens) + 2 >= MIN_WORDS;
+            && self.other_values(index, &differ, message, tokens) + 2 >= needed;
         if !plausible && !recurring {
             return None;
         }
@@ -281,6 +315,10 @@ impl Miner {
         }
         c.template = render(&c.gaps, &c.slots);
         c.id = template_id(&c.template);
+        let old = std::mem::replace(&mut c.family, family(&c.gaps, &c.slots));
+        let new = c.family.key;
+        self.leave(old.key);
+        *self.families.entry(new).or_default() += 1;
         self.absorb(index);
         Some(index)
     }
@@ -356,7 +394,9 @@ impl Miner {
                 self.buckets.remove(&shape);
             }
         }
-        self.clusters[index as usize] = None;
+        if let Some(c) = self.clusters[index as usize].take() {
+            self.leave(c.family.key);
+        }
         self.generations[index as usize] = self.generations[index as usize].wrapping_add(1);
         self.live -= 1;
         self.free.push(index);
@@ -376,6 +416,47 @@ impl Miner {
         for &(_, index) in &ages[..n] {
             self.remove(index);
             self.evicted += 1;
+        }
+    }
+
+    fn leave(&mut self, family: u64) {
+        if let Some(n) = self.families.get_mut(&family) {
+            *n -= 1;
+            if *n == 0 {
+                self.families.remove(&family);
+            }
+        }
+    }
+
+    /// The answer for `message`, which cluster `index` matches.
+    fn answer(&self, index: u32, message: &str, tokens: &[Token]) -> Mined {
+        let c = self.cluster(index);
+        let f = &c.family;
+        if self.families.get(&f.key).copied().unwrap_or(0) < 2 {
+            return Mined {
+                id: c.id.clone(),
+                template: c.template.clone(),
+                params: c
+                    .slots
+                    .iter()
+                    .zip(tokens)
+                    .filter(|(slot, _)| slot.is_none())
+                    .map(|(_, t)| t.text(message).to_owned())
+                    .collect(),
+            };
+        }
+        let mut params = Vec::new();
+        let spans = word_spans(message, tokens);
+        for (kept, (s, e)) in f.words.iter().zip(spans) {
+            if let Some((before, after)) = kept {
+                let (s, e) = (s + before, e.saturating_sub(*after).max(s + before));
+                params.push(message.get(s..e).unwrap_or_default().to_owned());
+            }
+        }
+        Mined {
+            id: f.id.clone(),
+            template: f.template.clone(),
+            params,
         }
     }
 
@@ -410,6 +491,10 @@ fn has_digit(text: &str) -> bool {
     text.bytes().any(|c| c.is_ascii_digit())
 }
 
+fn starts_upper(text: &str) -> bool {
+    text.bytes().next().is_some_and(|c| c.is_ascii_uppercase())
+}
+
 fn is_boolean(text: &str) -> bool {
     ["true", "false", "null", "nil"]
         .iter()
@@ -423,20 +508,6 @@ fn matches(c: &Cluster, message: &str, tokens: &[Token]) -> bool {
             Some(s) => !t.var && **s == *t.text(message),
         })
         && gaps_equal(&c.gaps, message, tokens)
-}
-
-fn answer(c: &Cluster, message: &str, tokens: &[Token]) -> Mined {
-    Mined {
-        id: c.id.clone(),
-        template: c.template.clone(),
-        params: c
-            .slots
-            .iter()
-            .zip(tokens)
-            .filter(|(slot, _)| slot.is_none())
-            .map(|(_, t)| t.text(message).to_owned())
-            .collect(),
-    }
 }
 
 /// Stable id of a template: the same template gives the same id on every run and host.
@@ -509,6 +580,112 @@ fn render(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> String {
         out.push_str(last);
     }
     out
+}
+
+/// The words of a template (`gaps` and `slots`): the family form.
+fn family(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> Family {
+    let mut words: Vec<(String, bool)> = Vec::new();
+    let mut current = String::new();
+    let mut var = false;
+    for (i, gap) in gaps.iter().enumerate() {
+        for (k, part) in gap.split(' ').enumerate() {
+            if k > 0 {
+                words.push((std::mem::take(&mut current), var));
+                var = false;
+            }
+            current.push_str(part);
+        }
+        if let Some(slot) = slots.get(i) {
+            current.push_str(slot.as_deref().unwrap_or(WILDCARD));
+            var |= slot.is_none();
+        }
+    }
+    if !current.is_empty() || words.is_empty() {
+        words.push((current, var));
+    }
+    let mut template = String::new();
+    let mut kept = Vec::with_capacity(words.len());
+    for (word, var) in &words {
+        if !template.is_empty() {
+            template.push(' ');
+        }
+        if !var {
+            template.push_str(word);
+            kept.push(None);
+            continue;
+        }
+        let (before, after) = word_frame(word);
+        template.push_str(before);
+        template.push_str(WILDCARD);
+        template.push_str(after);
+        kept.push(Some((before.len(), after.len())));
+    }
+    // A family needs a constant word to stand on: all-variable templates stay apart.
+    let key = if kept.iter().any(Option::is_none) {
+        xxhash_rust::xxh3::xxh3_64(template.as_bytes())
+    } else {
+        xxhash_rust::xxh3::xxh3_64(render(gaps, slots).as_bytes()) ^ 0x5a5a
+    };
+    Family {
+        key,
+        id: template_id(&template),
+        template,
+        words: kept,
+    }
+}
+
+/// What a word holding a variable keeps around its `<*>` in the family form: a `key=` prefix,
+/// `key:` prefix, enclosing brackets or quotes, and trailing `,`, `;` or `:`.
+fn word_frame(word: &str) -> (&str, &str) {
+    let first = word.find(WILDCARD).unwrap_or(0);
+    let tail = word.len() - word.trim_end_matches([',', ';', ':']).len();
+    let body = &word[..word.len() - tail];
+    let mut before = 0;
+    if let Some(eq) = word[..first].rfind(['=', ':']) {
+        before = eq + 1;
+    }
+    let mut after = tail;
+    let open = &word[before..];
+    for (o, c) in [('(', ')'), ('[', ']'), ('{', '}'), ('"', '"'), ('\'', '\'')] {
+        if open.starts_with(o) && body.len() > before + 1 && body.ends_with(c) {
+            before += 1;
+            after += 1;
+            break;
+        }
+    }
+    (&word[..before], &word[word.len() - after..])
+}
+
+/// Byte spans of the words of `message`, whitespace inside a token not splitting (a joined
+/// variable such as `IRQs 3 4 5` is one word).
+fn word_spans(message: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start: Option<usize> = None;
+    let ends = tokens.len();
+    for (i, (s, e)) in gap_spans(message, tokens).enumerate() {
+        let gap = &message.as_bytes()[s..e];
+        let mut j = 0;
+        while j < gap.len() {
+            if gap[j].is_ascii_whitespace() {
+                if let Some(w) = start.take() {
+                    spans.push((w, s + j));
+                }
+            } else if start.is_none() {
+                start = Some(s + j);
+            }
+            j += 1;
+        }
+        if i < ends {
+            let t = tokens[i];
+            if start.is_none() {
+                start = Some(t.start as usize);
+            }
+        }
+    }
+    if let Some(w) = start {
+        spans.push((w, message.len()));
+    }
+    spans
 }
 
 /// FNV-1a: the shape (token count and normalised gaps) and the exact masked message.
