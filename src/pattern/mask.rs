@@ -329,6 +329,11 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
         if kept > 0 {
             let last = &mut tokens[kept - 1];
             let gap = &b[last.end as usize..t.start as usize];
+            // `5.2 KB`, `93.0 B`: a size's unit belongs to its number.
+            if last.var && !t.var && gap == b" " && is_size_unit(t.text(message)) {
+                last.end = t.end;
+                continue;
+            }
             let joins = last.var
                 && t.var
                 && last.end > last.start
@@ -343,6 +348,13 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
         kept += 1;
     }
     tokens.truncate(kept);
+}
+
+fn is_size_unit(word: &str) -> bool {
+    [
+        "B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "kB",
+    ]
+    .contains(&word)
 }
 
 /// Non-overlapping matches of the user masks, in order; the earliest (then longest) wins.

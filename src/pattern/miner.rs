@@ -771,17 +771,20 @@ mod tests {
         );
         assert_eq!(b.params, ["Thunderbird_C4"]);
 
-        // A few plain words are a few events…
-        let https = f.add("example open through proxy HTTPS");
-        let socks = f.add("example open through proxy SOCKS");
-        let plain = f.add("example open through proxy PLAIN");
-        assert_ne!(https.id, socks.id);
-        assert_ne!(socks.id, plain.id);
-        // …more make the position a variable, and the earlier clusters are absorbed.
-        let fourth = f.add("example open through proxy OTHER");
-        assert_eq!(fourth.template, "example open through proxy <*>");
-        assert_eq!(f.lookup("example open through proxy HTTPS").id, fourth.id);
-        assert_eq!(f.miner.len(), 2);
+        // Two plain words are two events…
+        let alice = f.add("session opened for user alice");
+        let bob = f.add("session opened for user bob");
+        assert_ne!(alice.id, bob.id);
+        // …a third makes the position a variable, and the earlier clusters are absorbed.
+        let carol = f.add("session opened for user carol");
+        assert_eq!(carol.template, "session opened for user <*>");
+        assert_eq!(f.lookup("session opened for user alice").id, carol.id);
+        // Capitalised words are more often vocabulary: four are still four events.
+        for state in ["Started", "Paused", "Resumed", "Stopped"] {
+            let m = f.add(&format!("VM {state} (Lifecycle Event)"));
+            assert_eq!(m.template, format!("VM {state} (Lifecycle Event)"));
+        }
+        assert_eq!(f.miner.len(), 6);
     }
 
     #[test]
