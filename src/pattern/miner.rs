@@ -184,6 +184,14 @@ impl Miner {
         }
     }
 
+    /// The template `message` would get now, without learning or touching anything; `None` when
+    /// no cluster matches it.
+    pub fn peek(&self, message: &str, tokens: &[Token]) -> Option<Mined> {
+        let (shape, key) = keys(message, tokens);
+        let index = self.find(message, tokens, shape, key)?;
+        Some(self.answer(index, message, tokens))
+    }
+
     /// The cluster whose template `message` matches, the most specific if several do.
     fn find(&self, message: &str, tokens: &[Token], shape: u64, key: u64) -> Option<u32> {
         if let Some(&(index, generation)) = self.cache.get(&key) {
