@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use serde::Serialize;
 use serde_json::json;
 
 use super::ingest::Ingest;
@@ -55,12 +56,12 @@ pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> 
             each_entry(&mut ingest, name, path, settings, |entry| {
                 let mined = engine.lookup(entry.first_line());
                 if output.json {
-                    let value = json!({
-                        "line": entry.line,
-                        "pattern": mined.id,
-                        "template": mined.template,
-                        "params": mined.params,
-                    });
+                    let value = PerLine {
+                        line: entry.line,
+                        pattern: &mined.id,
+                        template: &mined.template,
+                        params: &mined.params,
+                    };
                     serde_json::to_writer(&mut out, &value)?;
                     writeln!(out)?;
                 } else {
@@ -95,6 +96,15 @@ pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> 
     out.flush()?;
     drop(spool);
     Ok(ExitStatus::Clean)
+}
+
+/// One object of `--per-line --format json`, fields in this order.
+#[derive(Serialize)]
+struct PerLine<'a> {
+    line: u64,
+    pattern: &'a str,
+    template: &'a str,
+    params: &'a [String],
 }
 
 /// Every entry of one input, in order.
