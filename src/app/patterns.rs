@@ -45,7 +45,12 @@ pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> 
     let mut ingest = Ingest::new(settings.parse.clone(), args.raw);
     for (name, path) in &inputs {
         each_entry(&mut ingest, name, path, settings, |entry| {
-            engine.classify(&entry);
+            // Per line, only the templates matter: no traces, fingerprints or statistics.
+            if args.per_line {
+                engine.mine(entry.first_line());
+            } else {
+                engine.classify(&entry);
+            }
             Ok(())
         })?;
     }

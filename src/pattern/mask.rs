@@ -243,12 +243,24 @@ impl Masker {
     /// Is `core` one variable of a whole-word kind?
     fn whole(&self, core: &str) -> bool {
         let b = core.as_bytes();
-        (self.on.url && is_url(b))
-            || (self.on.path && is_path(b))
-            || (self.on.email && is_email(b))
-            || (self.on.uuid && is_uuid(b))
-            || (self.on.ip && (is_ipv4(b) || is_colon_hex(b) || is_host_port(b) || is_domain(b)))
-            || (self.on.timestamp && is_timestamp(b))
+        // One pass over the bytes tells which kinds are possible at all: most words are plain
+        // words and skip every detector.
+        let seen = b.iter().fold(0u8, |seen, c| seen | MARKS[usize::from(*c)]);
+        let (slash, dot, colon, at, dash) = (
+            seen & 1 != 0,
+            seen & 2 != 0,
+            seen & 4 != 0,
+            seen & 8 != 0,
+            seen & 16 != 0,
+        );
+        (slash && ((self.on.url && is_url(b)) || (self.on.path && is_path(b))))
+            || (at && self.on.email && is_email(b))
+            || (dash && self.on.uuid && is_uuid(b))
+            || (self.on.ip
+                && ((dot && is_ipv4(b))
+                    || (colon && (is_colon_hex(b) || is_host_port(b)))
+                    || (dot && is_domain(b))))
+            || (self.on.timestamp && b.len() >= 10 && b[0].is_ascii_digit() && is_timestamp(b))
     }
 
     /// Split `message[start..end]` (no whitespace) at delimiters and classify the pieces.
@@ -390,12 +402,34 @@ fn is_delimiter(b: &[u8], i: usize, start: usize, end: usize) -> bool {
                 && b[i + 1].is_ascii_digit();
             !sign
         }
-        b'=' | b':' | b',' | b';' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'"' | b'\''
-        | b'`' | b'<' | b'>' | b'|' | b'@' | b'/' | b'\\' | b'#' | b'!' | b'?' | b'*' | b'&'
-        | b'^' | b'~' | b'+' | b'$' => true,
-        c => c.is_ascii_whitespace(),
+        c => DELIMITERS[usize::from(c)],
     }
 }
+
+/// Bytes whose presence makes a whole-word kind possible: `/` and `\\` 1, `.` 2, `:` 4, `@` 8,
+/// `-` 16.
+const MARKS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'/' as usize] = 1;
+    table[b'\\' as usize] = 1;
+    table[b'.' as usize] = 2;
+    table[b':' as usize] = 4;
+    table[b'@' as usize] = 8;
+    table[b'-' as usize] = 16;
+    table
+};
+
+/// Bytes that always end a token.
+const DELIMITERS: [bool; 256] = {
+    let mut table = [false; 256];
+    let set = b"=:,;()[]{}\"'`<>|@/\\#!?*&^~+$ \t\n\r\x0b\x0c";
+    let mut i = 0;
+    while i < set.len() {
+        table[set[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// `12`, `-3`, `1.5`, `10.0.0.1`, `1,024`, and with a short unit: `12ms`, `3.5s`, `64KB`, `80%`.
 fn is_number(p: &[u8]) -> bool {
