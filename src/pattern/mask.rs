@@ -235,6 +235,22 @@ impl Masker {
         }
         let mut e = end;
         while e > s && b")]}>\"'`,;.:!?".contains(&bytes[e - 1]) {
+            // `WorkSource{10113}` keeps its closing brace: it opened inside.
+            let opener = match bytes[e - 1] {
+                b')' => b'(',
+                b']' => b'[',
+                b'}' => b'{',
+                b'>' => b'<',
+                _ => 0,
+            };
+            if opener != 0 {
+                let inside = &bytes[s..e];
+                let opened = inside.iter().filter(|c| **c == opener).count();
+                let closed = inside.iter().filter(|c| **c == bytes[e - 1]).count();
+                if opened >= closed {
+                    break;
+                }
+            }
             e -= 1;
         }
         (s, e)
@@ -341,7 +357,7 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
         if kept > 0 {
             let last = &mut tokens[kept - 1];
             let gap = &b[last.end as usize..t.start as usize];
-            // `5.2 KB`, `93.0 B`: a size's unit belongs to its number.
+            // `5.2 KB`, `93.0 B`, `1 sec`: a unit belongs to its number.
             if last.var && !t.var && gap == b" " && is_size_unit(t.text(message)) {
                 last.end = t.end;
                 continue;
@@ -364,7 +380,7 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
 
 fn is_size_unit(word: &str) -> bool {
     [
-        "B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "kB",
+        "B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "kB", "sec", "secs", "ms",
     ]
     .contains(&word)
 }
@@ -550,13 +566,21 @@ fn is_host_port(b: &[u8]) -> bool {
             .iter()
             .all(|c| c.is_ascii_alphanumeric() || *c == b'.' || *c == b'-')
         && host[0].is_ascii_alphanumeric()
-        && (host.contains(&b'.') || host.iter().all(u8::is_ascii_lowercase))
+        // A dotted name ending in a lowercase label, or a lowercase name with a port of two or
+        // more digits (`wpad:80`): `state.clipTopAmount:180` and `index:0` are not hosts.
+        && (port.len() >= 2 && host.iter().all(|c| c.is_ascii_lowercase() || *c == b'-')
+            || host.contains(&b'.')
+                && host
+                    .rsplit(|c| *c == b'.')
+                    .next()
+                    .is_some_and(|tld| !tld.is_empty() && tld.iter().all(u8::is_ascii_lowercase)))
 }
 
 /// A domain name ending in a common top-level domain: `www.example.com`, `n219.netvigator.com`.
 /// Dotted names in general are left alone: `org.apache.Foo` and `NameSystem.addStoredBlock` are code.
-/// Three or more lowercase labels ending in a short alphabetic one are taken for a host too:
-/// `customer-187-141.uninet-ide.com.mx`.
+/// Three or more lowercase labels ending in a short alphabetic one, one of them with a digit or
+/// a dash, are taken for a host too: `customer-187-141.uninet-ide.com.mx` (but `mapred.job.id`
+/// is a property name).
 fn is_domain(b: &[u8]) -> bool {
     if is_domain_like(b) {
         return true;
@@ -565,6 +589,9 @@ fn is_domain(b: &[u8]) -> bool {
     let last = labels[labels.len() - 1];
     labels.len() >= 3
         && (2..=3).contains(&last.len())
+        && labels
+            .iter()
+            .any(|l| l.iter().any(|c| c.is_ascii_digit() || *c == b'-'))
         && last.iter().all(u8::is_ascii_lowercase)
         && labels.iter().all(|l| {
             !l.is_empty()

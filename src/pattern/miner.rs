@@ -65,8 +65,16 @@ struct Family {
     key: u64,
     template: String,
     id: String,
-    /// Per word: `None` for a constant word, else the bytes kept before and after its `<*>`.
-    words: Vec<Option<(usize, usize)>>,
+    words: Vec<FamilyWord>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FamilyWord {
+    Constant,
+    /// A word holding a variable: the bytes kept before and after its `<*>`.
+    Variable(usize, usize),
+    /// Left out of the family form.
+    Aside,
 }
 
 /// A summary of a live cluster.
@@ -456,7 +464,7 @@ impl Miner {
         let mut params = Vec::new();
         let spans = word_spans(message, tokens);
         for (kept, (s, e)) in f.words.iter().zip(spans) {
-            if let Some((before, after)) = kept {
+            if let FamilyWord::Variable(before, after) = kept {
                 let (s, e) = (s + before, e.saturating_sub(*after).max(s + before));
                 params.push(message.get(s..e).unwrap_or_default().to_owned());
             }
@@ -510,9 +518,12 @@ fn is_boolean(text: &str) -> bool {
 }
 
 fn matches(c: &Cluster, message: &str, tokens: &[Token]) -> bool {
+    // A template of variables only (`<*>`) would swallow every message of its shape: it takes
+    // only messages whose tokens are masked too.
+    let open = c.slots.iter().any(Option::is_some);
     c.slots.len() == tokens.len()
         && c.slots.iter().zip(tokens).all(|(slot, t)| match slot {
-            None => true,
+            None => open || t.var,
             Some(s) => !t.var && **s == *t.text(message),
         })
         && gaps_equal(&c.gaps, message, tokens)
@@ -623,17 +634,26 @@ fn family(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> Family {
         }
         if !var {
             template.push_str(word);
-            kept.push(None);
+            kept.push(FamilyWord::Constant);
             continue;
         }
         let (before, after) = word_frame(word);
+        if before.len() == 1 && after.len() == 1 && word.len() == before.len() + 3 + after.len() {
+            // A bracketed value alone (`(1.16 KB)`) is an aside some messages of an event carry
+            // and others not: it is left out of the family form.
+            if template.ends_with(' ') {
+                template.pop();
+            }
+            kept.push(FamilyWord::Aside);
+            continue;
+        }
         template.push_str(before);
         template.push_str(WILDCARD);
         template.push_str(after);
-        kept.push(Some((before.len(), after.len())));
+        kept.push(FamilyWord::Variable(before.len(), after.len()));
     }
     // A family needs a constant word to stand on: all-variable templates stay apart.
-    let key = if kept.iter().any(Option::is_none) {
+    let key = if kept.contains(&FamilyWord::Constant) {
         xxhash_rust::xxh3::xxh3_64(template.as_bytes())
     } else {
         xxhash_rust::xxh3::xxh3_64(render(gaps, slots).as_bytes()) ^ 0x5a5a
