@@ -190,6 +190,25 @@ impl Masker {
         // (`/a?b=c` is a path), then on the value of a `key=value`.
         let (s, e) = self.core(message, start, end);
         if s < e && self.whole(&message[s..e]) {
+            // `10.0.0.1:8080` is an address and a port: two values.
+            let b = message.as_bytes();
+            if let Some(colon) = memchr::memrchr(b':', &b[s..e]) {
+                let colon = s + colon;
+                if is_ipv4(&b[s..e]) || is_host_port(&b[s..e]) {
+                    self.pieces(message, start, s, out);
+                    out.push(Token {
+                        start: s as u32,
+                        end: colon as u32,
+                        var: true,
+                    });
+                    out.push(Token {
+                        start: colon as u32 + 1,
+                        end: e as u32,
+                        var: true,
+                    });
+                    return self.pieces(message, e, end, out);
+                }
+            }
             return self.single(message, start, (s, e), end, true, out);
         }
         let bytes = message.as_bytes();
@@ -688,9 +707,9 @@ mod tests {
                 "id 3f2a9c1e-8b7d-4e5f-a6b7-c8d9e0f1a2b3 done",
                 "id <*> done",
             ),
-            ("from 10.1.2.3:8080 to /10.1.2.4", "from <*> to <*>"),
+            ("from 10.1.2.3:8080 to /10.1.2.4", "from <*>:<*> to <*>"),
             ("via fe80::1ff:fe23:4567:890a", "via <*>"),
-            ("host proxy.example.com:5070 ok", "host <*> ok"),
+            ("host proxy.example.com:5070 ok", "host <*>:<*> ok"),
             ("rhost=n219.netvigator.com user", "rhost=<*> user"),
             ("mail bob.smith@example.org now", "mail <*> now"),
             ("open /var/log/app.log", "open <*>"),

@@ -816,8 +816,11 @@ mod tests {
         let a = f.add("Receiving block blk_-1608 src: /10.0.0.1:50010 dest: /10.0.0.2:50010");
         let b = f.add("Receiving block blk_77 src: /10.0.0.3:50010 dest: /10.0.0.4:50010");
         assert_eq!(a.id, b.id);
-        assert_eq!(b.template, "Receiving block <*> src: <*> dest: <*>");
-        assert_eq!(b.params, ["blk_77", "/10.0.0.3:50010", "/10.0.0.4:50010"]);
+        assert_eq!(b.template, "Receiving block <*> src: <*>:<*> dest: <*>:<*>");
+        assert_eq!(
+            b.params,
+            ["blk_77", "/10.0.0.3", "50010", "/10.0.0.4", "50010"]
+        );
     }
 
     #[test]

@@ -104,7 +104,7 @@ fn lines_of_one_event_share_a_pattern_and_events_differ() {
     assert_eq!(template_of(2), "Invalid user <*> from <*>");
     let receiving: Vec<&Value> = objects
         .iter()
-        .filter(|o| o["template"] == "Receiving block <*> src: <*> dest: <*>")
+        .filter(|o| o["template"] == "Receiving block <*> src: <*>:<*> dest: <*>:<*>")
         .collect();
     assert!(
         receiving.len() >= 2,
@@ -155,7 +155,7 @@ fn built_in_masks_can_be_turned_off_and_user_masks_added() {
         |objects: &[Value], n: usize| objects[n - 1]["template"].as_str().unwrap().to_owned();
     assert_eq!(
         template(&masked, 4),
-        "connection to <*> refused (attempt <*>)"
+        "connection to <*>:<*> refused (attempt <*>)"
     );
     assert_eq!(template(&masked, 5), "request <*> finished in <*>");
     assert_eq!(template(&masked, 6), "cache miss for key U-<*> at <*>");
