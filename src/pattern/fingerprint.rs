@@ -308,6 +308,41 @@ mod tests {
         assert_eq!(f.error_type, "connection-to-refused");
     }
 
+    /// Real traces, extracted by the trace stage.
+    fn real(text: &str) -> Fingerprint {
+        let trace = crate::pattern::trace::extract(text).expect("a trace");
+        Fingerprint::of(Some(&trace), "")
+    }
+
+    #[test]
+    fn real_traces_keep_their_fingerprint_across_versions_lines_and_addresses() {
+        let py312 = include_str!("../../fixtures/traces/python/versions/key_error_py312.txt");
+        let py313 = include_str!("../../fixtures/traces/python/versions/key_error_py313.txt");
+        let a = real(py312);
+        assert_eq!(a, real(py313));
+        assert_eq!(
+            a,
+            real(
+                &py312
+                    .replace("line 2,", "line 9,")
+                    .replace("line 7,", "line 30,")
+            )
+        );
+        assert_eq!(a.error_type, "keyerror-jobs-py");
+
+        let npe = include_str!("../../fixtures/traces/java/npe.txt");
+        let b = real(npe);
+        assert_eq!(b.error_type, "nullpointerexception-greeter-java");
+        assert_eq!(b, real(&npe.replace("Greeter.java:7", "Greeter.java:70")));
+        assert_ne!(b, real(&npe.replace("Greeter.badge", "Greeter.title")));
+        assert_ne!(a, b);
+
+        let rust = include_str!("../../fixtures/traces/rust/unwrap_none_backtrace.txt");
+        let r = real(rust);
+        let moved = rust.replace(":1", ":9").replace("0x", "0x1");
+        assert_eq!(r, real(&moved));
+    }
+
     #[test]
     fn slugs_are_branch_safe() {
         for text in [
