@@ -155,13 +155,21 @@ impl Masker {
     fn word(&self, message: &str, start: usize, end: usize, out: &mut Vec<Token>) {
         let bytes = message.as_bytes();
         let first = out.len();
-        // Comma-joined values (`10.0.0.1,10.0.0.2`, `a=1,b=2`) are looked at one by one.
-        let mut at = start;
-        for comma in memchr::memchr_iter(b',', &bytes[start..end]) {
-            self.segment(message, at, start + comma, out);
-            at = start + comma + 1;
+        // Which punctuation the word holds decides which detectors can match at all.
+        let seen = bytes[start..end]
+            .iter()
+            .fold(0u8, |seen, c| seen | MARKS[usize::from(*c)]);
+        if seen & COMMA == 0 {
+            self.segment(message, start, end, seen, out);
+        } else {
+            // Comma-joined values (`10.0.0.1,10.0.0.2`, `a=1,b=2`) are looked at one by one.
+            let mut at = start;
+            for comma in memchr::memchr_iter(b',', &bytes[start..end]) {
+                self.segment(message, at, start + comma, seen, out);
+                at = start + comma + 1;
+            }
+            self.segment(message, at, end, seen, out);
         }
-        self.segment(message, at, end, out);
         // A compound identifier with several variable parts is one value as a whole:
         // `Package_for_KB3121255~31bf3856ad364e35~amd64~~6.1.1.0`, `0000:02:0e.0[A]`.
         let pieces = &out[first..];
@@ -182,14 +190,17 @@ impl Masker {
     }
 
     /// Tokens of `message[start..end]`, a word or a comma-separated part of one.
-    fn segment(&self, message: &str, start: usize, end: usize, out: &mut Vec<Token>) {
+    fn segment(&self, message: &str, start: usize, end: usize, seen: u8, out: &mut Vec<Token>) {
         if start >= end {
             return;
+        }
+        if seen & (WHOLE | EQUALS) == 0 {
+            return self.pieces(message, start, end, out);
         }
         // Whole-word kinds are looked for inside brackets and quotes, on the whole segment
         // (`/a?b=c` is a path), then on the value of a `key=value`.
         let (s, e) = self.core(message, start, end);
-        if s < e && self.whole(&message[s..e]) {
+        if seen & WHOLE != 0 && s < e && self.whole(&message[s..e]) {
             // `10.0.0.1:8080` is an address and a port: two values.
             let b = message.as_bytes();
             if let Some(colon) = memchr::memrchr(b':', &b[s..e]) {
@@ -212,6 +223,9 @@ impl Masker {
             return self.single(message, start, (s, e), end, true, out);
         }
         let bytes = message.as_bytes();
+        if seen & EQUALS == 0 {
+            return self.pieces(message, start, end, out);
+        }
         let Some(eq) = memchr::memchr(b'=', &bytes[start..end]) else {
             return self.pieces(message, start, end, out);
         };
@@ -442,9 +456,11 @@ fn is_delimiter(b: &[u8], i: usize, start: usize, end: usize) -> bool {
 }
 
 /// Bytes whose presence makes a whole-word kind possible: `/` and `\\` 1, `.` 2, `:` 4, `@` 8,
-/// `-` 16.
+/// `-` 16 (together [`WHOLE`]); and [`COMMA`], [`EQUALS`].
 const MARKS: [u8; 256] = {
     let mut table = [0u8; 256];
+    table[b',' as usize] = COMMA;
+    table[b'=' as usize] = EQUALS;
     table[b'/' as usize] = 1;
     table[b'\\' as usize] = 1;
     table[b'.' as usize] = 2;
@@ -453,6 +469,10 @@ const MARKS: [u8; 256] = {
     table[b'-' as usize] = 16;
     table
 };
+
+const WHOLE: u8 = 31;
+const COMMA: u8 = 32;
+const EQUALS: u8 = 64;
 
 /// Bytes that always end a token.
 const DELIMITERS: [bool; 256] = {

@@ -524,9 +524,21 @@ fn matches(c: &Cluster, message: &str, tokens: &[Token]) -> bool {
     c.slots.len() == tokens.len()
         && c.slots.iter().zip(tokens).all(|(slot, t)| match slot {
             None => open || t.var,
-            Some(s) => !t.var && **s == *t.text(message),
+            Some(s) => !t.var && same(s.as_bytes(), t.text(message).as_bytes()),
         })
         && gaps_equal(&c.gaps, message, tokens)
+}
+
+/// Byte equality without a call into `memcmp` for the short texts tokens and gaps mostly are.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 16 {
+        return a == b;
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Stable id of a template: the same template gives the same id on every run and host.
@@ -568,7 +580,7 @@ fn gaps_equal(stored: &[Box<str>], message: &str, tokens: &[Token]) -> bool {
             let want = stored[i].as_bytes();
             let gap = &message[s..e];
             if gap.len() == want.len() && is_plain_gap(gap, i == 0, i == last) {
-                return gap.as_bytes() == want;
+                return same(gap.as_bytes(), want);
             }
             let mut at = 0;
             let mut ok = true;

@@ -5,7 +5,10 @@
 //! - [`trace`] extracts structured stack traces from an entry's text;
 //! - [`fingerprint`] names an error: exception type + top in-app frames, else the template.
 //!
-//! [`PatternEngine`] is the stage's face to the pipeline.
+//! [`PatternEngine`] is the stage's face to the pipeline. Templates generalise as data arrives, so
+//! an entry's template (and a trace-less entry's fingerprint) can change early on; pattern ids are
+//! hashes of template text, hence equal across runs and hosts for equal input. Memory is bounded:
+//! at most `max_patterns` templates, and statistics re-keyed and pruned when they outgrow that.
 
 pub mod fingerprint;
 pub mod mask;
