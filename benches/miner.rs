@@ -25,6 +25,36 @@ fn corpus() -> Vec<String> {
     lines
 }
 
+/// Free text of one shape and one first word (`note` and five random words): the worst case for
+/// clustering by shape, where nothing merges and buckets fill up.
+fn free_text() -> Vec<String> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let words: Vec<String> = (0..5000)
+        .map(|_| {
+            let n = 3 + next() % 6;
+            (0..n)
+                .map(|_| char::from(b'a' + (next() % 26) as u8))
+                .collect()
+        })
+        .collect();
+    (0..20_000)
+        .map(|_| {
+            let mut line = String::from("note");
+            for _ in 0..5 {
+                line.push(' ');
+                line.push_str(&words[(next() % words.len() as u64) as usize]);
+            }
+            line
+        })
+        .collect()
+}
+
 fn bench(c: &mut Criterion) {
     let lines = corpus();
     let mut group = c.benchmark_group("miner");
@@ -45,6 +75,16 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for line in &lines {
                 black_box(mined.lookup(line));
+            }
+        })
+    });
+    let free = free_text();
+    group.throughput(Throughput::Elements(free.len() as u64));
+    group.bench_function("mine_free_text", |b| {
+        b.iter(|| {
+            let mut engine = PatternEngine::new(&PatternSettings::default());
+            for line in &free {
+                black_box(engine.mine(line));
             }
         })
     });

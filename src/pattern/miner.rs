@@ -36,6 +36,10 @@ pub const WILDCARD: &str = "<*>";
 /// Agreement on constant positions needed to generalise a cluster to a message.
 const MIN_SIMILARITY: f64 = 0.5;
 
+/// Clusters of a bucket looked at per message, newest first: real logs rarely have more of one
+/// shape and first word, and free text of one shape must not make each message cost the whole cap.
+const SCAN: usize = 256;
+
 /// Distinct plain words seen at a position before it is taken for a variable: fewer are more often
 /// a handful of event kinds (`VM Started`, `VM Paused`, `VM Resumed`) than one event's values.
 const MIN_WORDS: usize = 4;
@@ -214,7 +218,7 @@ impl Miner {
         }
         let bucket = self.buckets.get(&shape)?;
         let mut best: Option<(usize, u32)> = None;
-        for &index in bucket {
+        for &index in bucket.iter().rev().take(SCAN) {
             let c = self.cluster(index);
             if matches(c, message, tokens) {
                 let constants = c.slots.iter().filter(|s| s.is_some()).count();
@@ -268,7 +272,7 @@ impl Miner {
     fn generalise(&mut self, message: &str, tokens: &[Token], shape: u64) -> Option<u32> {
         let bucket = self.buckets.get(&shape)?;
         let mut best: Option<(f64, u32)> = None;
-        for &index in bucket {
+        for &index in bucket.iter().rev().take(SCAN) {
             let c = self.cluster(index);
             let (mut same, mut differ) = (0usize, 0usize);
             for (slot, t) in c.slots.iter().zip(tokens) {
@@ -346,6 +350,8 @@ impl Miner {
         let bucket = &self.buckets[&first.shape];
         bucket
             .iter()
+            .rev()
+            .take(SCAN)
             .filter(|&&other| {
                 if other == index {
                     return false;
@@ -376,7 +382,7 @@ impl Miner {
         let mut gone = Vec::new();
         let mut count = 0;
         let mut last_used = 0;
-        for other in bucket {
+        for other in bucket.into_iter().rev().take(SCAN) {
             if other == index {
                 continue;
             }
@@ -753,6 +759,28 @@ fn keys(message: &str, tokens: &[Token]) -> (u64, u64) {
             &buffer
         };
         shape = fold(shape, xxhash_rust::xxh3::xxh3_64(part.as_bytes()));
+    }
+    // Like the first level of Drain's tree, the first token (digits aside, so that `IRQ0` and
+    // `IRQ9` can still meet) splits buckets: a bucket holds few clusters even when free text of
+    // one shape pours in, and a lookup never scans the whole cap.
+    if let Some(t) = tokens.first() {
+        let first = if t.var {
+            0x7f4a_7c15
+        } else {
+            let text = t.text(message).as_bytes();
+            if text.iter().any(u8::is_ascii_digit) {
+                buffer.clear();
+                buffer.extend(
+                    text.iter()
+                        .filter(|c| !c.is_ascii_digit())
+                        .map(|c| char::from(*c)),
+                );
+                xxhash_rust::xxh3::xxh3_64(buffer.as_bytes())
+            } else {
+                xxhash_rust::xxh3::xxh3_64(text)
+            }
+        };
+        shape = fold(shape, first);
     }
     let mut key = shape;
     for t in tokens {
