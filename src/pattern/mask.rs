@@ -8,9 +8,9 @@
 //!
 //! Masking is one hand-written left-to-right scan (no sequence of regex replace passes): first, on
 //! every whitespace-separated word, whole-word kinds that contain delimiters themselves (URLs, paths,
-//! e-mails, UUIDs, IP addresses with ports, timestamps); then, on the pieces of the other words,
-//! numbers, durations and sizes, hex values, and identifiers with digits in them. User masks (regexes)
-//! run first and their matches are single variables.
+//! e-mails, UUIDs, IP addresses and ports, timestamps); then, on the pieces of the other words,
+//! numbers, durations and sizes, booleans, hex values, and identifiers with digits in them. User
+//! masks (regexes) run first and their matches are single variables.
 //!
 //! Invariants: tokens are in order, never overlap, and lie on `char` boundaries; only a variable
 //! can be empty (the value of `()` or `""`).
@@ -27,6 +27,7 @@ pub const BUILTIN: &[&str] = &[
     "timestamp",
     "hex",
     "number",
+    "bool",
     "id",
 ];
 
@@ -55,6 +56,7 @@ struct Enabled {
     timestamp: bool,
     hex: bool,
     number: bool,
+    bool: bool,
     id: bool,
 }
 
@@ -80,6 +82,7 @@ impl Masker {
                 "timestamp" => on.timestamp = true,
                 "hex" => on.hex = true,
                 "number" => on.number = true,
+                "bool" => on.bool = true,
                 "id" => on.id = true,
                 _ => {}
             }
@@ -237,6 +240,10 @@ impl Masker {
         // so that values of any shape keep the message's shape.
         let value = &message[s..e];
         let var = self.whole(value) || self.variable_piece(value.as_bytes());
+        if !var && value.bytes().any(|c| b"()[]{}<>\"'".contains(&c)) {
+            // A structured value (`Rect(0`) is split as usual.
+            return self.pieces(message, start, end, out);
+        }
         self.single(message, start, (s, e), end, var, out);
     }
 
@@ -346,6 +353,7 @@ impl Masker {
 
     fn variable_piece(&self, p: &[u8]) -> bool {
         (self.on.number && is_number(p))
+            || (self.on.bool && is_bool(p))
             || (self.on.hex && is_hex(p))
             || (self.on.id && is_digit_id(p))
     }
@@ -498,6 +506,14 @@ fn is_number(p: &[u8]) -> bool {
     }
     let unit = &p[digits..];
     unit.len() <= 3 && unit.iter().all(|c| c.is_ascii_alphabetic() || *c == b'%')
+}
+
+/// `true` and `false` (as written by most languages' formatters).
+fn is_bool(p: &[u8]) -> bool {
+    matches!(
+        p,
+        b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE"
+    )
 }
 
 /// `0x1f`, or four or more hex digits with at least one decimal digit (`cba5`, `2d4b0c4`).
@@ -737,6 +753,14 @@ mod tests {
             ("at 2024-05-01T12:00:00.123Z start", "at <*> start"),
             ("block blk_-1608999687919862906 ok", "block <*> ok"),
             ("generating core.45943", "generating core.<*>"),
+            (
+                "setLightsOn(true) visible=False",
+                "setLightsOn(<*>) visible=<*>",
+            ),
+            (
+                "ws=WorkSource{10113} bounds=Rect(0, 0)",
+                "ws=<*> bounds=Rect(<*>, <*>)",
+            ),
             (
                 "[instance: faf974ea-cba5-4e1b-93f4-3a3bc606006f]",
                 "[instance: <*>]",
