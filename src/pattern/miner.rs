@@ -1,22 +1,29 @@
 //! Online template mining: one pass, bounded memory, deterministic.
 //!
-//! A message arrives as tokens (see [`super::mask`]); its *shape* is its token count and the text
-//! between its tokens (whitespace runs count as one space). Only messages of one shape can share a
-//! template, so clusters are bucketed by shape. Within a bucket a message joins the cluster whose
-//! template it matches (`<*>` matches anything, a constant only itself), else the most similar
-//! cluster is generalised (the positions where they differ become `<*>`), else it starts a cluster.
+//! A message arrives as tokens (see [`super::mask`]); its *shape* is its token count, the text
+//! between its tokens (whitespace runs count as one space) and its first word (digits aside), as
+//! the first level of Drain's tree. Only messages of one shape can share a cluster, so clusters
+//! are bucketed by shape. Within a bucket a message joins the cluster whose template it matches
+//! (`<*>` matches anything, a constant only itself), else the most similar cluster is generalised
+//! (the positions where they differ become `<*>`), else it starts a cluster.
 //!
 //! Generalising is where parsers go wrong, so it is guarded: the two must agree on at least half
 //! of their constant positions, and every position that would become a variable must look like
-//! one (a value after `=`, a word with `_`, `.` or `-` in it, a boolean) or have been seen with a
-//! third value in another cluster of the bucket. Two words alone (`HTTPS` and `SOCKS5`) are more
-//! often two events than one event's variable. When a cluster generalises it absorbs every other
-//! cluster of its bucket that its new template matches, so templates that differ only in variable
-//! positions end up as one.
+//! one (a masked token, a value after `=`, two names numbered alike such as `IRQ0` and `IRQ9`, a
+//! boolean) or have been seen with enough other values in sibling clusters of the bucket: three
+//! lowercase words (`cyrus`, `news`, `test`), five capitalised ones, since `VM Started`, `VM Paused`
+//! … are more often events than values. When a cluster generalises it absorbs every sibling its
+//! new template matches, so templates that differ only in variable positions end up as one.
 //!
-//! Invariants: a template never becomes more specific; its id is the xxh3 hash of its text, so the
-//! same template gets the same id on every run and host; at most `max` clusters are alive, the least
-//! recently used being evicted in batches; the exact-message cache is bounded too.
+//! Above clusters sit *families*: clusters whose templates agree word for word once each word
+//! holding a variable is one `<*>` (and bracketed asides such as `(1.16 KB)` are left out). A
+//! family of two or more answers with its word-level template, so that an odd-shaped value
+//! (`LOCAL(0)` among IP addresses) does not split an event.
+//!
+//! Invariants: a template never becomes more specific; an id is the xxh3 hash of the template
+//! text, so the same template gets the same id on every run and host; at most `max` clusters are
+//! alive, the least recently used being evicted in batches; the exact-message cache is bounded
+//! too; a message is compared with at most `SCAN` clusters per scan of its bucket.
 
 use std::collections::HashMap;
 
