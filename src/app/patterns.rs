@@ -1,8 +1,16 @@
 //! `hephaestus patterns`: the templates mined from logs, as a table or one object per entry.
+//!
+//! Templates generalise as data arrives (`user alice` becomes `user <*>` once `user bob` is seen),
+//! so `--per-line` reads its input twice: a first pass mines, a second pass gives every entry the
+//! final template of its cluster. Memory stays flat: only the clusters are kept between the passes,
+//! never the lines; stdin is spooled to a temporary file to be read again.
 
 use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use serde::Serialize;
 use serde_json::json;
 
 use super::ingest::Ingest;
@@ -10,78 +18,123 @@ use crate::cli::PatternsArgs;
 use crate::config::{OutputSettings, Settings};
 use crate::pattern::PatternEngine;
 use crate::report::{self, clean, Style, TextReport};
-use crate::source::{self, LineReader};
-use crate::ExitStatus;
+use crate::source::{self, LineReader, STDIN_NAME};
+use crate::{ExitStatus, LogEntry};
 
 pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> Result<ExitStatus> {
     super::init_stdout_color(output);
     let mut engine = PatternEngine::new(&settings.patterns);
-    let mut ingest = Ingest::new(settings.parse.clone(), args.raw);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
 
-    let emit =
-        |engine: &mut PatternEngine, entry: crate::LogEntry, out: &mut dyn Write| -> Result<()> {
-            let classified = engine.classify(&entry);
+    // Kept alive until the second pass is done: dropping it deletes the spooled stdin.
+    let mut spool: Option<tempfile::NamedTempFile> = None;
+    let mut inputs: Vec<(Arc<str>, PathBuf)> = Vec::new();
+    for path in source::paths_or_stdin(&args.files) {
+        if args.per_line && path.as_os_str() == STDIN_NAME {
+            let mut file = tempfile::NamedTempFile::new()
+                .context("failed to create a temporary file to hold stdin")?;
+            std::io::copy(&mut std::io::stdin().lock(), file.as_file_mut())
+                .context("failed to read stdin")?;
+            inputs.push((Arc::from(STDIN_NAME), file.path().to_owned()));
+            spool = Some(file);
+        } else {
+            inputs.push((Arc::from(path.display().to_string()), path));
+        }
+    }
+
+    let mut ingest = Ingest::new(settings.parse.clone(), args.raw);
+    for (name, path) in &inputs {
+        each_entry(&mut ingest, name, path, settings, |entry| {
+            // Per line, only the templates matter: no traces, fingerprints or statistics.
             if args.per_line {
+                engine.mine(entry.first_line());
+            } else {
+                engine.classify(&entry);
+            }
+            Ok(())
+        })?;
+    }
+
+    if args.per_line {
+        let mut ingest = Ingest::new(settings.parse.clone(), args.raw);
+        for (name, path) in &inputs {
+            each_entry(&mut ingest, name, path, settings, |entry| {
+                let mined = engine.lookup(entry.first_line());
                 if output.json {
-                    let value = json!({
-                        "line": entry.line,
-                        "pattern": classified.pattern_id,
-                        "template": classified.template,
-                        "params": classified.params,
-                    });
-                    serde_json::to_writer(&mut *out, &value)?;
+                    let value = PerLine {
+                        line: entry.line,
+                        pattern: &mined.id,
+                        template: &mined.template,
+                        params: &mined.params,
+                    };
+                    serde_json::to_writer(&mut out, &value)?;
                     writeln!(out)?;
                 } else {
                     writeln!(
                         out,
                         "{}\t{}\t{}",
                         entry.line,
-                        classified.pattern_id,
-                        clean(&classified.template)
+                        mined.id,
+                        clean(&mined.template)
                     )?;
                 }
-            }
-            Ok(())
-        };
-
-    for path in source::paths_or_stdin(&args.files) {
-        let input = source::open(&path)?;
-        let mut lines = LineReader::new(
-            BufReader::with_capacity(256 * 1024, input.reader),
-            settings.max_line_bytes,
-        );
-        while let Some(line) = lines
-            .next_line()
-            .with_context(|| format!("failed to read '{}'", input.name))?
-        {
-            if let Some(entry) = ingest.line(&input.name, &line) {
-                emit(&mut engine, entry, &mut out)?;
-            }
+                Ok(())
+            })?;
         }
-        if let Some(entry) = ingest.finish(&input.name) {
-            emit(&mut engine, entry, &mut out)?;
-        }
-    }
-    if !args.per_line {
-        if output.json {
-            let patterns: Vec<_> = engine
-                .summaries()
-                .iter()
-                .map(report::pattern_json)
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &json!({ "patterns": patterns }))?;
-            writeln!(out)?;
-        } else {
-            TextReport::new(
-                &mut out,
-                Style {
-                    verbosity: output.verbosity,
-                },
-            )
-            .patterns(&engine.summaries())?;
-        }
+    } else if output.json {
+        let patterns: Vec<_> = engine
+            .summaries()
+            .iter()
+            .map(report::pattern_json)
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &json!({ "patterns": patterns }))?;
+        writeln!(out)?;
+    } else {
+        TextReport::new(
+            &mut out,
+            Style {
+                verbosity: output.verbosity,
+            },
+        )
+        .patterns(&engine.summaries())?;
     }
     out.flush()?;
+    drop(spool);
     Ok(ExitStatus::Clean)
+}
+
+/// One object of `--per-line --format json`, fields in this order.
+#[derive(Serialize)]
+struct PerLine<'a> {
+    line: u64,
+    pattern: &'a str,
+    template: &'a str,
+    params: &'a [String],
+}
+
+/// Every entry of one input, in order.
+fn each_entry(
+    ingest: &mut Ingest,
+    name: &Arc<str>,
+    path: &Path,
+    settings: &Settings,
+    mut f: impl FnMut(LogEntry) -> Result<()>,
+) -> Result<()> {
+    let input = source::open(path)?;
+    let mut lines = LineReader::new(
+        BufReader::with_capacity(256 * 1024, input.reader),
+        settings.max_line_bytes,
+    );
+    while let Some(line) = lines
+        .next_line()
+        .with_context(|| format!("failed to read '{name}'"))?
+    {
+        if let Some(entry) = ingest.line(name, &line) {
+            f(entry)?;
+        }
+    }
+    if let Some(entry) = ingest.finish(name) {
+        f(entry)?;
+    }
+    Ok(())
 }

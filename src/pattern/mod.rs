@@ -5,7 +5,10 @@
 //! - [`trace`] extracts structured stack traces from an entry's text;
 //! - [`fingerprint`] names an error: exception type + top in-app frames, else the template.
 //!
-//! [`PatternEngine`] is the stage's face to the pipeline.
+//! [`PatternEngine`] is the stage's face to the pipeline. Templates generalise as data arrives, so
+//! an entry's template (and a trace-less entry's fingerprint) can change early on; pattern ids are
+//! hashes of template text, hence equal across runs and hosts for equal input. Memory is bounded:
+//! at most `max_patterns` templates, and statistics re-keyed and pruned when they outgrow that.
 
 pub mod fingerprint;
 pub mod mask;
@@ -76,7 +79,11 @@ pub struct PatternSummary {
 pub struct PatternEngine {
     masker: mask::Masker,
     miner: miner::Miner,
-    stats: HashMap<String, PatternSummary>,
+    /// Reused for every message: tokenising allocates nothing once it is warm.
+    tokens: Vec<mask::Token>,
+    max_patterns: usize,
+    /// Per pattern id as it was when counted; see [`PatternEngine::summaries`].
+    stats: HashMap<String, Stat>,
 }
 
 impl PatternEngine {
@@ -84,35 +91,56 @@ impl PatternEngine {
         PatternEngine {
             masker: mask::Masker::new(&settings.masks, &settings.extra_masks),
             miner: miner::Miner::new(settings.max_patterns),
+            tokens: Vec::new(),
+            max_patterns: settings.max_patterns,
             stats: HashMap::new(),
         }
     }
 
     /// Mine `message` into a template without a full entry (`patterns --raw`).
     pub fn mine(&mut self, message: &str) -> miner::Mined {
-        let masked = self.masker.mask(message);
-        self.miner.add(&masked)
+        self.masker.tokenize(message, &mut self.tokens);
+        self.miner.add(message, &self.tokens)
+    }
+
+    /// The template `message` has now, after everything mined so far, learning from it only if no
+    /// template matches it. A second pass of `lookup` over mined input gives every message its final
+    /// template, the one later messages generalised its cluster to.
+    pub fn lookup(&mut self, message: &str) -> miner::Mined {
+        self.masker.tokenize(message, &mut self.tokens);
+        self.miner.lookup(message, &self.tokens)
+    }
+
+    /// Live templates, largest first.
+    pub fn templates(&self) -> Vec<miner::ClusterInfo> {
+        self.miner.clusters()
     }
 
     /// Classify one entry: its template, its trace, its fingerprint.
     pub fn classify(&mut self, entry: &LogEntry) -> Classified {
-        let mined = self.mine(entry.first_line());
+        let message = entry.first_line();
+        let mined = self.mine(message);
         let trace = trace::extract(&entry.message);
         let fingerprint = Fingerprint::of(trace.as_ref(), &mined.template);
-        let summary = self
-            .stats
-            .entry(mined.id.clone())
-            .or_insert_with(|| PatternSummary {
+        let stat = self.stats.entry(mined.id.clone()).or_insert_with(|| Stat {
+            example: message.to_owned(),
+            summary: PatternSummary {
                 id: mined.id.clone(),
                 template: mined.template.clone(),
                 level: None,
                 count: 0,
                 first_seen: entry.timestamp,
                 last_seen: None,
-            });
+            },
+        });
+        let summary = &mut stat.summary;
         summary.count += 1;
         summary.level = summary.level.max(entry.level);
+        summary.first_seen = summary.first_seen.or(entry.timestamp);
         summary.last_seen = entry.timestamp.or(summary.last_seen);
+        if self.stats.len() > 2 * self.max_patterns.max(1024) {
+            self.stats = self.current_stats();
+        }
         Classified {
             pattern_id: mined.id,
             template: mined.template,
@@ -124,7 +152,11 @@ impl PatternEngine {
 
     /// Every pattern seen, largest first.
     pub fn summaries(&self) -> Vec<PatternSummary> {
-        let mut all: Vec<_> = self.stats.values().cloned().collect();
+        let mut all: Vec<_> = self
+            .current_stats()
+            .into_values()
+            .map(|s| s.summary)
+            .collect();
         all.sort_by(|a, b| {
             b.count
                 .cmp(&a.count)
@@ -132,4 +164,54 @@ impl PatternEngine {
         });
         all
     }
+
+    /// The statistics re-keyed by the templates as they are now: a template generalises as data
+    /// arrives, and the entries counted under its earlier forms belong to it. Patterns evicted
+    /// since are dropped.
+    fn current_stats(&self) -> HashMap<String, Stat> {
+        let mut tokens = Vec::new();
+        let mut current: HashMap<String, Stat> = HashMap::new();
+        for stat in self.stats.values() {
+            self.masker.tokenize(&stat.example, &mut tokens);
+            let Some(now) = self.miner.peek(&stat.example, &tokens) else {
+                continue;
+            };
+            let s = &stat.summary;
+            match current.get_mut(&now.id) {
+                Some(into) => {
+                    let t = &mut into.summary;
+                    t.count += s.count;
+                    t.level = t.level.max(s.level);
+                    t.first_seen = match (t.first_seen, s.first_seen) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    t.last_seen = match (t.last_seen, s.last_seen) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        (a, b) => a.or(b),
+                    };
+                }
+                None => {
+                    let mut summary = s.clone();
+                    summary.id = now.id.clone();
+                    summary.template = now.template;
+                    current.insert(
+                        now.id,
+                        Stat {
+                            example: stat.example.clone(),
+                            summary,
+                        },
+                    );
+                }
+            }
+        }
+        current
+    }
+}
+
+/// Statistics of one pattern, with a message of it to find its current template by.
+#[derive(Debug, Clone)]
+struct Stat {
+    example: String,
+    summary: PatternSummary,
 }

@@ -633,9 +633,8 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
     let out = run(&mut analyze(&w, TOKEN, &["-v"]), 1);
     let text = stdout(&out);
     assert!(
-        stderr(&out).contains(
-            "note: pushed new branch 'hephaestus/fix/db-connection-pool-exhausted-max' ("
-        ),
+        stderr(&out)
+            .contains("note: pushed new branch 'hephaestus/fix/connection-pool-exhausted-max' ("),
         "{}",
         stderr(&out)
     );
@@ -649,7 +648,7 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
         text.contains("pull request: https://github.example/acme/shop/pull/1"),
         "{text}"
     );
-    let branch = "hephaestus/fix/db-connection-pool-exhausted-max";
+    let branch = "hephaestus/fix/connection-pool-exhausted-max";
     let tip = w.remote_tip(branch).expect("branch pushed");
     assert_eq!(
         w.bare_git(&["show", &format!("{tip}:config/database.yaml")]),
@@ -662,7 +661,7 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
     );
     let prs = w.forge.prs();
     assert_eq!(prs.len(), 1);
-    assert_eq!(prs[0].title, "fix: db-connection-pool-exhausted-max");
+    assert_eq!(prs[0].title, "fix: connection-pool-exhausted-max");
     w.forge.assert_no_violations();
     assert!(!format!("{}{}", text, stderr(&out)).contains(TOKEN));
 
@@ -698,15 +697,15 @@ fn dry_run_prints_branch_commit_and_request_and_changes_nothing() {
     let text = stdout(&out);
     for want in [
         "DRY RUN nothing was changed",
-        "branch: hephaestus/fix/db-connection-pool-exhausted-max",
+        "branch: hephaestus/fix/connection-pool-exhausted-max",
         "base: origin/main (",
         "commit message:",
-        "    fix: db-connection-pool-exhausted-max",
+        "    fix: connection-pool-exhausted-max",
         "    Hephaestus-Fingerprint: ",
         "request: GET http://127.0.0.1:",
-        "/api/v3/repos/acme/shop/pulls?head=acme%3Ahephaestus%2Ffix%2Fdb-connection-pool-exhausted-max&state=open",
+        "/api/v3/repos/acme/shop/pulls?head=acme%3Ahephaestus%2Ffix%2Fconnection-pool-exhausted-max&state=open",
         "request: POST http://127.0.0.1:",
-        "\"head\": \"hephaestus/fix/db-connection-pool-exhausted-max\"",
+        "\"head\": \"hephaestus/fix/connection-pool-exhausted-max\"",
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
@@ -726,7 +725,7 @@ fn dry_run_prints_branch_commit_and_request_and_changes_nothing() {
     let plan = &report["plans"][0];
     assert_eq!(
         plan["branch"],
-        "hephaestus/fix/db-connection-pool-exhausted-max"
+        "hephaestus/fix/connection-pool-exhausted-max"
     );
     assert_eq!(plan["requests"][1]["method"], "POST");
     assert_eq!(plan["requests"][1]["body"]["base"], "main");
@@ -744,7 +743,11 @@ fn a_refused_token_is_reported_without_showing_it() {
     assert!(err.contains("GitHub refused the token"), "{err}");
     assert!(!err.contains("ghp_wrongwrongwrong"), "{err}");
     assert!(!stdout(&out).contains("ghp_wrongwrongwrong"));
-    assert!(stdout(&out).contains("(confidence 0.85, validated)"));
+    assert!(
+        stdout(&out).contains("(confidence 0.85, generated)"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 /// Several processes at once on the same incident.
@@ -820,12 +823,12 @@ fn assert_one_branch_one_pr(w: &World, outputs: &[std::process::Output]) {
     }
     assert_eq!(
         w.branches(),
-        ["hephaestus/fix/db-connection-pool-exhausted-max", "main"]
+        ["hephaestus/fix/connection-pool-exhausted-max", "main"]
     );
     let branch_commits = w.bare_git(&[
         "rev-list",
         "--count",
-        "main..hephaestus/fix/db-connection-pool-exhausted-max",
+        "main..hephaestus/fix/connection-pool-exhausted-max",
     ]);
     assert_eq!(branch_commits, "1");
     assert_eq!(w.forge.prs().len(), 1);
@@ -982,7 +985,11 @@ fn a_failed_deploy_is_retried_by_the_next_run_even_if_the_error_is_gone() {
         "{}",
         stderr(&out)
     );
-    assert!(stdout(&out).contains("(confidence 0.85, validated)"));
+    assert!(
+        stdout(&out).contains("(confidence 0.85, generated)"),
+        "{}",
+        stdout(&out)
+    );
     assert!(w.forge.prs().is_empty());
 
     // The next run reads a quiet log: the recorded fix is deployed anyway, once.

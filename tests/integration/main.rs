@@ -9,6 +9,7 @@ mod cli;
 mod config;
 mod deploy;
 mod parse;
+mod patterns;
 mod repair;
 mod threshold;
 mod watch;
