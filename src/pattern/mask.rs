@@ -436,7 +436,7 @@ fn user_spans(extra: &[Regex], message: &str) -> Vec<(usize, usize)> {
     spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     let mut kept: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
     for span in spans {
-        if kept.last().map_or(true, |last| span.0 >= last.1) {
+        if kept.last().is_none_or(|last| span.0 >= last.1) {
             kept.push(span);
         }
     }
