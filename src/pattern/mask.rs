@@ -595,7 +595,7 @@ fn is_ipv4(b: &[u8]) -> bool {
         }
         parts += 1;
     }
-    parts == 4 && port.map_or(true, |p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
+    parts == 4 && port.is_none_or(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
 }
 
 /// IPv6 addresses and MAC addresses: hex groups joined by two or more `:`.

@@ -229,7 +229,7 @@ impl Miner {
             let c = self.cluster(index);
             if matches(c, message, tokens) {
                 let constants = c.slots.iter().filter(|s| s.is_some()).count();
-                if best.map_or(true, |(n, _)| constants > n) {
+                if best.is_none_or(|(n, _)| constants > n) {
                     best = Some((constants, index));
                 }
             }
@@ -290,7 +290,7 @@ impl Miner {
                 }
             }
             let similarity = same as f64 / (same + differ).max(1) as f64;
-            if similarity >= MIN_SIMILARITY && best.map_or(true, |(b, _)| similarity > b) {
+            if similarity >= MIN_SIMILARITY && best.is_none_or(|(b, _)| similarity > b) {
                 best = Some((similarity, index));
             }
         }
