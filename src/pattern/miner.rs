@@ -35,6 +35,11 @@ pub struct Mined {
     pub id: String,
     pub template: String,
     pub params: Vec<String>,
+    /// The cluster the message landed in: stable for the life of the cluster while its template
+    /// generalises (unlike `id`), so counts over time can follow it.
+    pub cluster: u64,
+    /// Clusters this message's cluster absorbed while learning from it: their counts are its now.
+    pub absorbed: Vec<u64>,
 }
 
 /// The placeholder for a variable in templates.
@@ -113,6 +118,8 @@ pub struct Miner {
     families: HashMap<u64, usize>,
     tick: u64,
     evicted: u64,
+    /// Keys of the clusters absorbed by the current `add`, handed out with its answer.
+    absorbed: Vec<u64>,
 }
 
 impl Miner {
@@ -131,6 +138,7 @@ impl Miner {
             families: HashMap::new(),
             tick: 0,
             evicted: 0,
+            absorbed: Vec::new(),
         }
     }
 
@@ -178,7 +186,8 @@ impl Miner {
         };
         self.remember(key, index);
         self.touch(index, 1);
-        let mined = self.answer(index, message, tokens);
+        let mut mined = self.answer(index, message, tokens);
+        mined.absorbed = std::mem::take(&mut self.absorbed);
         if self.live > self.max {
             self.evict();
         }
@@ -406,6 +415,7 @@ impl Miner {
             }
         }
         for other in &gone {
+            self.absorbed.push(self.key_of(*other));
             self.remove(*other);
         }
         let c = self.clusters[index as usize]
@@ -413,6 +423,11 @@ impl Miner {
             .expect("live cluster");
         c.count += count;
         c.last_used = c.last_used.max(last_used);
+    }
+
+    /// A key for the cluster in slot `index` that no later occupant of the slot shares.
+    fn key_of(&self, index: u32) -> u64 {
+        (u64::from(index) | (u64::from(self.generations[index as usize]) << 32)) & !(1 << 63)
     }
 
     fn remove(&mut self, index: u32) {
@@ -461,8 +476,11 @@ impl Miner {
     fn answer(&self, index: u32, message: &str, tokens: &[Token]) -> Mined {
         let c = self.cluster(index);
         let f = &c.family;
+        let cluster = self.key_of(index);
         if self.families.get(&f.key).copied().unwrap_or(0) < 2 {
             return Mined {
+                cluster,
+                absorbed: Vec::new(),
                 id: c.id.clone(),
                 template: c.template.clone(),
                 params: c
@@ -486,6 +504,8 @@ impl Miner {
             id: f.id.clone(),
             template: f.template.clone(),
             params,
+            cluster,
+            absorbed: Vec::new(),
         }
     }
 

@@ -57,8 +57,15 @@ pub struct Classified {
     pub template: String,
     /// The values the `<*>` stand for, in order.
     pub params: Vec<String>,
-    /// What the threshold counts by.
+    /// The identity of the error: names incidents, solutions and branches across runs.
     pub fingerprint: Fingerprint,
+    /// What the threshold counts by within a run: the fingerprint for an entry with a trace, else
+    /// the template's cluster, which (unlike the template's id) stays the same while the template
+    /// generalises, so `user alice not found`, `user bob not found`, `user carol not found` count
+    /// as one error from the first.
+    pub group: u64,
+    /// Groups this entry's cluster absorbed: the threshold folds their counts into `group`.
+    pub absorbed: Vec<u64>,
     /// The entry's stack trace, when it has one.
     pub trace: Option<StackTrace>,
 }
@@ -141,11 +148,18 @@ impl PatternEngine {
         if self.stats.len() > 2 * self.max_patterns.max(1024) {
             self.stats = self.current_stats();
         }
+        // Trace fingerprints and cluster keys share one space: the top bit tells them apart.
+        let group = match &trace {
+            Some(_) => xxhash_rust::xxh3::xxh3_64(fingerprint.id.as_bytes()) | 1 << 63,
+            None => mined.cluster,
+        };
         Classified {
             pattern_id: mined.id,
             template: mined.template,
             params: mined.params,
             fingerprint,
+            group,
+            absorbed: mined.absorbed,
             trace,
         }
     }

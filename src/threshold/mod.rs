@@ -85,7 +85,8 @@ struct Tracked {
 pub struct Detector {
     settings: ThresholdSettings,
     clock: Box<dyn Clock>,
-    tracked: HashMap<String, Tracked>,
+    /// By [`Classified::group`].
+    tracked: HashMap<u64, Tracked>,
     /// Newest log time seen, and its offset: time for entries that have none.
     last_log_time: Option<DateTime<FixedOffset>>,
 }
@@ -111,6 +112,7 @@ impl Detector {
                 self.last_log_time = Some(ts);
             }
         }
+        self.fold(classified);
         let level = entry.level.filter(|&l| l >= self.settings.level)?;
         let (at, log_time) = match entry.timestamp.or(self.last_log_time) {
             Some(ts) => (ts, true),
@@ -121,12 +123,12 @@ impl Detector {
         let cooldown_ms = duration_ms(self.settings.cooldown);
         let capacity = self.settings.count as usize;
 
-        if !self.tracked.contains_key(&classified.fingerprint.id) {
+        if !self.tracked.contains_key(&classified.group) {
             self.make_room(at_ms);
         }
         let tracked = self
             .tracked
-            .entry(classified.fingerprint.id.clone())
+            .entry(classified.group)
             .or_insert_with(|| Tracked {
                 window: Window::new(capacity),
                 last_at: at_ms,
@@ -155,6 +157,25 @@ impl Detector {
             entry: entry.clone(),
             trace: classified.trace.clone(),
         })
+    }
+
+    /// The pattern stage merged other groups into this entry's: their counts continue in it.
+    fn fold(&mut self, classified: &Classified) {
+        for gone in &classified.absorbed {
+            let Some(old) = self.tracked.remove(gone) else {
+                continue;
+            };
+            match self.tracked.get_mut(&classified.group) {
+                Some(into) => {
+                    into.window.absorb(&old.window);
+                    into.last_at = into.last_at.max(old.last_at);
+                    into.cooldown_until = into.cooldown_until.max(old.cooldown_until);
+                }
+                None => {
+                    self.tracked.insert(classified.group, old);
+                }
+            }
+        }
     }
 
     /// Number of fingerprints tracked now (for tests and stats).
@@ -213,8 +234,29 @@ mod tests {
                 id: id.into(),
                 error_type: "boom".into(),
             },
+            group: xxhash_rust::xxh3::xxh3_64(id.as_bytes()),
+            absorbed: vec![],
             trace: None,
         }
+    }
+
+    #[test]
+    fn counts_follow_a_group_into_the_one_that_absorbed_it() {
+        let mut d = detector(3, 60);
+        let (a, b) = (classified("a"), classified("b"));
+        assert!(d
+            .observe(&entry(Some("2026-01-01T10:00:00Z"), Level::Error), &a)
+            .is_none());
+        assert!(d
+            .observe(&entry(Some("2026-01-01T10:00:01Z"), Level::Error), &b)
+            .is_none());
+        let mut merged = classified("b");
+        merged.absorbed = vec![a.group];
+        let incident = d
+            .observe(&entry(Some("2026-01-01T10:00:02Z"), Level::Error), &merged)
+            .expect("a's entry now counts for b");
+        assert_eq!(incident.count, 3);
+        assert_eq!(d.tracked(), 1);
     }
 
     fn detector(count: u32, window_s: u64) -> Detector {

@@ -43,6 +43,15 @@ impl Window {
     pub fn clear(&mut self) {
         self.times.clear();
     }
+
+    /// Take in the times of `other` (a window of the same events under another key), keeping the
+    /// newest `capacity` of both.
+    pub fn absorb(&mut self, other: &Window) {
+        let mut all: Vec<i64> = self.times.iter().chain(&other.times).copied().collect();
+        all.sort_unstable();
+        let keep = all.len().saturating_sub(self.capacity);
+        self.times = all.into_iter().skip(keep).collect();
+    }
 }
 
 #[cfg(test)]
@@ -56,6 +65,20 @@ mod tests {
         assert_eq!(w.record(500, 1000), 2);
         assert_eq!(w.record(1200, 1000), 2);
         assert_eq!(w.record(5000, 1000), 1);
+    }
+
+    #[test]
+    fn absorbing_keeps_the_newest_in_order() {
+        let mut a = Window::new(3);
+        let mut b = Window::new(3);
+        a.record(10, 1000);
+        a.record(30, 1000);
+        b.record(20, 1000);
+        b.record(40, 1000);
+        a.absorb(&b);
+        assert_eq!(a.oldest(), Some(20));
+        assert_eq!(a.record(50, 1000), 3);
+        assert_eq!(a.oldest(), Some(30));
     }
 
     #[test]

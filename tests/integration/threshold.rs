@@ -156,3 +156,20 @@ fn threshold_level_counts_that_level_and_above() {
         1,
     );
 }
+
+#[test]
+fn an_error_whose_words_vary_counts_as_one_from_its_first_entry() {
+    // The template only becomes `user <*> not found` at the third name; the two entries before it
+    // still count towards that incident.
+    let env = Env::new();
+    let out = run(
+        env.cmd(["analyze", "--format", "json"])
+            .arg(fixture("logs/varying-names.log")),
+        1,
+    );
+    let report = json(&out);
+    let incident = &report["incidents"][0];
+    assert_eq!(incident["template"], "user <*> not found", "{report:#}");
+    assert_eq!(incident["count"], 3);
+    assert_eq!(incident["first"], "2026-11-20T10:00:00Z");
+}
