@@ -83,13 +83,38 @@ pub fn entry_json(e: &LogEntry) -> Value {
     })
 }
 
-/// Renders a batch run as one JSON object on stdout.
-pub struct JsonReport;
+/// Renders a batch run as one JSON object on stdout. Incidents are written as they trip (a long
+/// file can trip thousands, and none of them needs keeping); the rest follows at the end.
+#[derive(Debug, Default)]
+pub struct JsonReport {
+    incidents_written: u64,
+}
 
 impl JsonReport {
-    pub fn write(out: &mut impl Write, findings: &Findings) -> std::io::Result<()> {
+    /// One more element of the `incidents` array (opening the object before the first).
+    pub fn incident(&mut self, out: &mut impl Write, incident: &Incident) -> std::io::Result<()> {
+        out.write_all(if self.incidents_written == 0 {
+            b"{\n  \"incidents\": [\n    "
+        } else {
+            b",\n    "
+        })?;
+        serde_json::to_writer(&mut *out, &incident_json(incident))?;
+        self.incidents_written += 1;
+        Ok(())
+    }
+
+    /// Close the `incidents` array and write the other members.
+    pub fn finish(&mut self, out: &mut impl Write, findings: &Findings) -> std::io::Result<()> {
+        out.write_all(if self.incidents_written == 0 {
+            b"{\n  \"incidents\": ["
+        } else {
+            b"\n  ]"
+        })?;
+        if self.incidents_written == 0 {
+            out.write_all(b"]")?;
+        }
         let c = &findings.counts;
-        let value = json!({
+        let mut value = json!({
             "summary": {
                 "lines": c.lines,
                 "entries": c.entries,
@@ -102,14 +127,15 @@ impl JsonReport {
                 "solutions": c.solutions,
             },
             "patterns": findings.patterns.iter().map(pattern_json).collect::<Vec<_>>(),
-            "incidents": findings.incidents.iter().map(incident_json).collect::<Vec<_>>(),
             "solutions": findings.solutions.iter().map(solution_json).collect::<Vec<_>>(),
         });
-        let mut value = value;
         if !findings.plans.is_empty() {
             value["plans"] = findings.plans.iter().map(plan_json).collect();
         }
-        serde_json::to_writer_pretty(&mut *out, &value)?;
+        // The rest as a pretty object without its opening brace: `,` then its members.
+        let rest = serde_json::to_string_pretty(&value)?;
+        out.write_all(b",")?;
+        out.write_all(rest[1..].as_bytes())?;
         writeln!(out)
     }
 }

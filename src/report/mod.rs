@@ -14,7 +14,6 @@ pub use text::{progress_bar, Style, TextReport};
 use crate::config::ColorMode;
 use crate::fix::Solution;
 use crate::pattern::PatternSummary;
-use crate::threshold::Incident;
 
 /// Counts for the closing summary (and the JSON `summary` object).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +36,6 @@ pub struct Counts {
 pub struct Findings {
     pub counts: Counts,
     pub patterns: Vec<PatternSummary>,
-    pub incidents: Vec<Incident>,
     pub solutions: Vec<Solution>,
     /// What `--dry-run` deploys would have done.
     pub plans: Vec<crate::deploy::DeployPlan>,

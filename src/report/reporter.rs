@@ -29,6 +29,7 @@ pub struct Reporter {
     text: TextReport<Box<dyn Write>>,
     diag: TextReport<Stderr>,
     findings: Findings,
+    json: JsonReport,
 }
 
 impl Reporter {
@@ -42,6 +43,7 @@ impl Reporter {
             text: TextReport::new(out, style),
             diag: TextReport::new(io::stderr(), style),
             findings: Findings::default(),
+            json: JsonReport::default(),
         }
     }
 
@@ -51,7 +53,9 @@ impl Reporter {
             NodeEvent::Incident(incident) => match self.kind {
                 ReportKind::Text { .. } => self.text.incident(&incident)?,
                 ReportKind::JsonLines => self.json_line("incident", incident_json(&incident))?,
-                ReportKind::JsonObject => self.findings.incidents.push(*incident),
+                ReportKind::JsonObject => {
+                    self.json.incident(&mut io::stdout().lock(), &incident)?
+                }
             },
             NodeEvent::Solution(solution) => match self.kind {
                 ReportKind::Text { .. } => self.text.solution(&solution)?,
@@ -104,7 +108,7 @@ impl Reporter {
                 self.findings.counts = counts;
                 self.findings.patterns = patterns;
                 let mut out = io::stdout().lock();
-                JsonReport::write(&mut out, &self.findings)?;
+                self.json.finish(&mut out, &self.findings)?;
                 out.flush()
             }
         }
