@@ -135,7 +135,7 @@ impl JsonReport {
         // The rest as a pretty object without its opening brace: `,` then its members.
         let rest = serde_json::to_string_pretty(&value)?;
         out.write_all(b",")?;
-        out.write_all(rest[1..].as_bytes())?;
+        out.write_all(&rest.as_bytes()[1..])?;
         writeln!(out)
     }
 }
