@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::harness::{fixture, json, run, stderr, Env};
+use crate::harness::{fixture, git, json, run, stderr, Env};
 
 /// A case's repository copied into a fresh git repository with one commit.
 pub struct Repo {
@@ -41,19 +41,7 @@ impl Repo {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(self.root())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.env.path())
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        git(&self.root(), args)
     }
 
     /// `analyze crash.log --repo … --format json --threshold-count 1 [--config hephaestus.yaml]`.
