@@ -5,8 +5,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{
-    expect, pull_request, segment, send_expecting, token_header, what, Forge, ForgeError,
-    PlannedRequest, PrRequest, PullRequest, Repo,
+    expect, first_open, pull_request, segment, send_expecting, token_header, what, Forge,
+    ForgeError, ListFields, PlannedRequest, PrRequest, PullRequest, Repo,
 };
 use crate::config::{RemoteSettings, Secret};
 use crate::deploy::retry::{Http, RetryPolicy};
@@ -91,23 +91,19 @@ impl Forge for GitHub {
     }
 
     fn find_open(&self, branch: &str, _base: &str) -> Result<Option<PullRequest>, ForgeError> {
-        let url = self.list_url(branch);
-        let what = what(&Method::GET, &url);
-        let response = self.http.send(Method::GET, &url, None)?;
-        let response = expect(&self.http, response, &[200], &what, &self.repo.full_name())?;
-        let Some(items) = response.body.as_array() else {
-            return Err(ForgeError::Unexpected {
-                forge: "GitHub",
-                what,
-                detail: "expected an array of pull requests".into(),
-            });
+        let fields = ListFields {
+            noun: "pull requests",
+            head: "/head/ref",
+            number: "number",
+            url: "html_url",
         };
-        // The filter is the server's; check the head anyway so a lax server cannot fool us.
-        items
-            .iter()
-            .find(|pr| pr["head"]["ref"].as_str().is_none_or(|r| r == branch))
-            .map(|pr| pull_request("GitHub", &what, pr, "number", "html_url"))
-            .transpose()
+        first_open(
+            &self.http,
+            &self.repo,
+            &self.list_url(branch),
+            branch,
+            &fields,
+        )
     }
 
     fn create(&self, pr: &PrRequest) -> Result<PullRequest, ForgeError> {

@@ -5,8 +5,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{
-    expect, pull_request, segment, token_header, what, Forge, ForgeError, PlannedRequest,
-    PrRequest, PullRequest, Repo,
+    expect, first_open, pull_request, segment, token_header, what, Forge, ForgeError, ListFields,
+    PlannedRequest, PrRequest, PullRequest, Repo,
 };
 use crate::config::{RemoteSettings, Secret};
 use crate::deploy::retry::{Http, RetryPolicy};
@@ -75,22 +75,19 @@ impl Forge for GitLab {
     }
 
     fn find_open(&self, branch: &str, _base: &str) -> Result<Option<PullRequest>, ForgeError> {
-        let url = self.list_url(branch);
-        let what = what(&Method::GET, &url);
-        let response = self.http.send(Method::GET, &url, None)?;
-        let response = expect(&self.http, response, &[200], &what, &self.repo.full_name())?;
-        let Some(items) = response.body.as_array() else {
-            return Err(ForgeError::Unexpected {
-                forge: "GitLab",
-                what,
-                detail: "expected an array of merge requests".into(),
-            });
+        let fields = ListFields {
+            noun: "merge requests",
+            head: "/source_branch",
+            number: "iid",
+            url: "web_url",
         };
-        items
-            .iter()
-            .find(|mr| mr["source_branch"].as_str().is_none_or(|b| b == branch))
-            .map(|mr| pull_request("GitLab", &what, mr, "iid", "web_url"))
-            .transpose()
+        first_open(
+            &self.http,
+            &self.repo,
+            &self.list_url(branch),
+            branch,
+            &fields,
+        )
     }
 
     fn create(&self, pr: &PrRequest) -> Result<PullRequest, ForgeError> {

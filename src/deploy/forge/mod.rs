@@ -228,6 +228,46 @@ pub(crate) fn send_expecting(
     expect(http, response, expected, &what, &repo.full_name())
 }
 
+/// Where a forge's list of open pull requests keeps the fields read from each item.
+pub(crate) struct ListFields {
+    /// What the items are called, for messages.
+    pub noun: &'static str,
+    /// JSON pointer to an item's head branch.
+    pub head: &'static str,
+    pub number: &'static str,
+    pub url: &'static str,
+}
+
+/// `GET url`, a list of open pull requests already filtered by the server to `branch`: the first
+/// one whose head is `branch`.
+pub(crate) fn first_open(
+    http: &Http,
+    repo: &Repo,
+    url: &str,
+    branch: &str,
+    fields: &ListFields,
+) -> Result<Option<PullRequest>, ForgeError> {
+    let what = what(&Method::GET, url);
+    let response = send_expecting(http, Method::GET, url, None, &[200], repo)?;
+    let Some(items) = response.body.as_array() else {
+        return Err(ForgeError::Unexpected {
+            forge: http.forge,
+            what,
+            detail: format!("expected an array of {}", fields.noun),
+        });
+    };
+    // The filter is the server's; check the head anyway so a lax server cannot fool us.
+    items
+        .iter()
+        .find(|item| {
+            item.pointer(fields.head)
+                .and_then(Value::as_str)
+                .is_none_or(|head| head == branch)
+        })
+        .map(|item| pull_request(http.forge, &what, item, fields.number, fields.url))
+        .transpose()
+}
+
 /// Map a response that is not `expected` to an error naming what to fix.
 pub(crate) fn expect(
     http: &Http,
