@@ -536,13 +536,7 @@ fn access_log(line: &str) -> Option<Parsed> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{TimeZone, Utc};
-
-    fn cx() -> Context {
-        Context {
-            now: Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap(),
-        }
-    }
+    use crate::parse::format::test_context as cx;
 
     /// The first built-in (in trial order) that reads `line`, and what it read.
     fn detect(line: &str) -> Option<(Builtin, Parsed)> {

@@ -194,16 +194,20 @@ pub fn strip_ansi(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The fixed "now" the parser tests read timestamps against, so that year-less and relative
+/// forms resolve the same on every run.
+#[cfg(test)]
+pub(crate) fn test_context() -> Context {
+    Context {
+        now: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 24, 12, 0, 0).unwrap(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_context as cx;
     use super::*;
     use regex::Regex;
-
-    fn cx() -> Context {
-        Context {
-            now: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 24, 12, 0, 0).unwrap(),
-        }
-    }
 
     #[test]
     fn user_format_honours_its_timestamp_format_and_keeps_other_groups() {

@@ -141,13 +141,7 @@ fn take_first(object: &mut Map<String, Value>, keys: &[&str]) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{TimeZone, Utc};
-
-    fn cx() -> Context {
-        Context {
-            now: Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap(),
-        }
-    }
+    use crate::parse::format::test_context as cx;
 
     #[test]
     fn common_keys() {

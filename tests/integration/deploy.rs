@@ -13,7 +13,7 @@ use hephaestus::deploy::{DeploySettings, Deployer, Mode, RetryPolicy};
 use hephaestus::{Solution, SolutionState};
 use serde_json::json;
 
-use crate::harness::{json, run, stderr, stdout, Env};
+use crate::harness::{git, json, run, stderr, stdout, Env};
 use crate::support::forge::{FakeForge, Fault, Kind};
 use crate::support::git_server::GitServer;
 
@@ -21,25 +21,6 @@ pub const TOKEN: &str = "s3cr3t-t0ken-4f9a";
 pub const OWNER: &str = "acme";
 pub const REPO: &str = "shop";
 pub const DB_YAML: &str = "pool:\n  max_connections: 10\n  timeout: 5s\n";
-
-/// `git ARGS` in `dir`, isolated from the user's and system's git config; panics on failure.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .args(["-c", "user.name=Dev", "-c", "user.email=dev@example.com"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim_end().to_owned()
-}
 
 /// A remote (bare repo behind the git server), a forge, and the user's clone.
 pub struct World {

@@ -3,10 +3,11 @@
 //! runs `analyze`, applies every proposed diff with `git apply` and runs the case's check in the
 //! patched copy.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
-use crate::harness::{fixture, json, run, stderr, Env};
+use crate::harness::{fixture, git, json, run, stderr, Env};
 
 /// A case's repository copied into a fresh git repository with one commit.
 pub struct Repo {
@@ -41,19 +42,7 @@ impl Repo {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(self.root())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.env.path())
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        git(&self.root(), args)
     }
 
     /// `analyze crash.log --repo … --format json --threshold-count 1 [--config hephaestus.yaml]`.
@@ -77,6 +66,22 @@ impl Repo {
         args.extend(extra.iter().map(|s| s.to_string()));
         let out = run(&mut self.env.cmd(&args), 1);
         json(&out)
+    }
+
+    /// `analyze crash.log --repo … --threshold-count 1 -v EXTRA` in the default text form,
+    /// expected to exit 1 (solutions found or not, the pattern fired).
+    pub fn analyze_verbose(&self, extra: &[&str]) -> Output {
+        let mut args: Vec<OsString> = vec![
+            "analyze".into(),
+            self.case.join("crash.log").into(),
+            "--repo".into(),
+            self.root().into(),
+            "--threshold-count".into(),
+            "1".into(),
+            "-v".into(),
+        ];
+        args.extend(extra.iter().map(OsString::from));
+        run(&mut self.env.cmd(args), 1)
     }
 
     /// Apply `diff` with `git apply`; panics with git's message when it does not apply.
@@ -555,21 +560,7 @@ fn verify_that_fails_drops_the_solution_and_says_why() {
         "python3 main.py && grep -q never-there svc/db.py",
         "60s",
     );
-    let log = repo.case.join("crash.log");
-    let out = run(
-        &mut repo.env.cmd([
-            "analyze".as_ref(),
-            log.as_os_str(),
-            "--repo".as_ref(),
-            repo.root().as_os_str(),
-            "--threshold-count".as_ref(),
-            "1".as_ref(),
-            "--config".as_ref(),
-            config.as_ref(),
-            "-v".as_ref(),
-        ]),
-        1,
-    );
+    let out = repo.analyze_verbose(&["--config", &config]);
     let text = crate::harness::stdout(&out) + &stderr(&out);
     assert!(text.contains("0 solutions"), "{text}");
     assert!(text.contains("dropped: verify"), "{text}");
@@ -590,19 +581,7 @@ fn verify_that_hangs_is_stopped_at_the_timeout() {
 #[test]
 fn verbose_text_shows_factors_diff_and_refusals() {
     let repo = Repo::new("py-key-nested");
-    let log = repo.case.join("crash.log");
-    let out = run(
-        &mut repo.env.cmd([
-            "analyze".as_ref(),
-            log.as_os_str(),
-            "--repo".as_ref(),
-            repo.root().as_os_str(),
-            "--threshold-count".as_ref(),
-            "1".as_ref(),
-            "-v".as_ref(),
-        ]),
-        1,
-    );
+    let out = repo.analyze_verbose(&[]);
     let text = crate::harness::stdout(&out);
     for needle in [
         "py-key-error",
@@ -616,35 +595,11 @@ fn verbose_text_shows_factors_diff_and_refusals() {
         assert!(text.contains(needle), "{needle:?} missing from\n{text}");
     }
     let repo = Repo::new("neg-py-line-changed");
-    let log = repo.case.join("crash.log");
-    let out = run(
-        &mut repo.env.cmd([
-            "analyze".as_ref(),
-            log.as_os_str(),
-            "--repo".as_ref(),
-            repo.root().as_os_str(),
-            "--threshold-count".as_ref(),
-            "1".as_ref(),
-            "-v".as_ref(),
-        ]),
-        1,
-    );
+    let out = repo.analyze_verbose(&[]);
     let text = crate::harness::stdout(&out) + &stderr(&out);
     assert!(text.contains("changed since the log was written"), "{text}");
     let repo = Repo::new("neg-py-uncovered");
-    let log = repo.case.join("crash.log");
-    let out = run(
-        &mut repo.env.cmd([
-            "analyze".as_ref(),
-            log.as_os_str(),
-            "--repo".as_ref(),
-            repo.root().as_os_str(),
-            "--threshold-count".as_ref(),
-            "1".as_ref(),
-            "-v".as_ref(),
-        ]),
-        1,
-    );
+    let out = repo.analyze_verbose(&[]);
     let text = crate::harness::stdout(&out) + &stderr(&out);
     assert!(
         text.contains("no generator or rule covers 'ValueError"),

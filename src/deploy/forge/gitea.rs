@@ -1,21 +1,20 @@
 //! Gitea and Forgejo (`api_url: https://HOST/api/v1`). Labels are given by id, so their names are
 //! looked up first; names the repository does not have are left out.
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::header::{HeaderMap, AUTHORIZATION};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{
-    expect, pull_request, segment, what, Forge, ForgeError, PlannedRequest, PrRequest, PullRequest,
+    expect, pull_request, segment, send_expecting, token_header, what, Forge, ForgeError,
+    PlannedRequest, PrRequest, PullRequest, Repo,
 };
 use crate::config::{RemoteSettings, Secret};
 use crate::deploy::retry::{Http, RetryPolicy};
 
 pub struct Gitea {
     http: Http,
-    api: String,
-    owner: String,
-    repo: String,
+    repo: Repo,
 }
 
 impl Gitea {
@@ -27,40 +26,21 @@ impl Gitea {
     ) -> Result<Gitea, ForgeError> {
         let mut headers = HeaderMap::new();
         if !token.is_empty() {
-            let mut value =
-                HeaderValue::from_str(&format!("token {}", token.expose())).map_err(|_| {
-                    ForgeError::Client(
-                        "the token holds characters not allowed in an HTTP header".into(),
-                    )
-                })?;
-            value.set_sensitive(true);
-            headers.insert(AUTHORIZATION, value);
+            headers.insert(
+                AUTHORIZATION,
+                token_header(format!("token {}", token.expose()))?,
+            );
         }
         Ok(Gitea {
             http: Http::new("Gitea", headers, policy)?,
-            api,
-            owner: remote.owner.clone(),
-            repo: remote.repository.clone(),
+            repo: Repo::new(api, remote),
         })
-    }
-
-    fn full_name(&self) -> String {
-        format!("{}/{}", self.owner, self.repo)
-    }
-
-    fn repo_url(&self) -> String {
-        format!(
-            "{}/repos/{}/{}",
-            self.api,
-            segment(&self.owner),
-            segment(&self.repo)
-        )
     }
 
     fn find_url(&self, base: &str, head: &str) -> String {
         format!(
             "{}/pulls/{}/{}",
-            self.repo_url(),
+            self.repo.repos_url(),
             segment(base),
             segment(head)
         )
@@ -70,10 +50,8 @@ impl Gitea {
         if names.is_empty() {
             return Ok(Vec::new());
         }
-        let url = format!("{}/labels", self.repo_url());
-        let what = what(&Method::GET, &url);
-        let response = self.http.send(Method::GET, &url, None)?;
-        let response = expect(&self.http, response, &[200], &what, &self.full_name())?;
+        let url = format!("{}/labels", self.repo.repos_url());
+        let response = send_expecting(&self.http, Method::GET, &url, None, &[200], &self.repo)?;
         Ok(response
             .body
             .as_array()
@@ -105,18 +83,11 @@ impl Gitea {
         let response = self.http.send(Method::GET, &url, None)?;
         if response.status == 404 {
             // Gitea says 404 both for "no such pull request" and "no such repository".
-            let repo_url = self.repo_url();
-            let check = self.http.send(Method::GET, &repo_url, None)?;
-            expect(
-                &self.http,
-                check,
-                &[200],
-                &super::what(&Method::GET, &repo_url),
-                &self.full_name(),
-            )?;
+            let repo_url = self.repo.repos_url();
+            send_expecting(&self.http, Method::GET, &repo_url, None, &[200], &self.repo)?;
             return Ok(None);
         }
-        let response = expect(&self.http, response, &[200], &what, &self.full_name())?;
+        let response = expect(&self.http, response, &[200], &what, &self.repo.full_name())?;
         if response.body["state"].as_str() != Some("open") {
             return Ok(None);
         }
@@ -130,7 +101,7 @@ impl Forge for Gitea {
     }
 
     fn push_username(&self) -> String {
-        self.owner.clone()
+        self.repo.owner.clone()
     }
 
     fn find_open(&self, head: &str, base: &str) -> Result<Option<PullRequest>, ForgeError> {
@@ -139,7 +110,7 @@ impl Forge for Gitea {
 
     fn create(&self, pr: &PrRequest) -> Result<PullRequest, ForgeError> {
         let labels = self.label_ids(&pr.labels)?;
-        let url = format!("{}/pulls", self.repo_url());
+        let url = format!("{}/pulls", self.repo.repos_url());
         let what = what(&Method::POST, &url);
         let response = self
             .http
@@ -153,7 +124,7 @@ impl Forge for Gitea {
                     detail: "a pull request already exists for the branch but none is open".into(),
                 });
         }
-        let response = expect(&self.http, response, &[201], &what, &self.full_name())?;
+        let response = expect(&self.http, response, &[201], &what, &self.repo.full_name())?;
         pull_request("Gitea", &what, &response.body, "number", "html_url")
     }
 
@@ -166,20 +137,20 @@ impl Forge for Gitea {
             },
             PlannedRequest {
                 method: "GET".into(),
-                url: self.repo_url(),
+                url: self.repo.repos_url(),
                 body: None,
             },
         ];
         if !pr.labels.is_empty() {
             plan.push(PlannedRequest {
                 method: "GET".into(),
-                url: format!("{}/labels", self.repo_url()),
+                url: format!("{}/labels", self.repo.repos_url()),
                 body: None,
             });
         }
         plan.push(PlannedRequest {
             method: "POST".into(),
-            url: format!("{}/pulls", self.repo_url()),
+            url: format!("{}/pulls", self.repo.repos_url()),
             body: Some(Self::create_body(pr, Vec::new())),
         });
         plan

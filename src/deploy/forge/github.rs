@@ -5,16 +5,15 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{
-    expect, pull_request, segment, what, Forge, ForgeError, PlannedRequest, PrRequest, PullRequest,
+    expect, first_open, pull_request, segment, send_expecting, token_header, what, Forge,
+    ForgeError, ListFields, PlannedRequest, PrRequest, PullRequest, Repo,
 };
 use crate::config::{RemoteSettings, Secret};
 use crate::deploy::retry::{Http, RetryPolicy};
 
 pub struct GitHub {
     http: Http,
-    api: String,
-    owner: String,
-    repo: String,
+    repo: Repo,
 }
 
 impl GitHub {
@@ -34,41 +33,22 @@ impl GitHub {
             HeaderValue::from_static("2022-11-28"),
         );
         if !token.is_empty() {
-            let mut value =
-                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                    ForgeError::Client(
-                        "the token holds characters not allowed in an HTTP header".into(),
-                    )
-                })?;
-            value.set_sensitive(true);
-            headers.insert(AUTHORIZATION, value);
+            headers.insert(
+                AUTHORIZATION,
+                token_header(format!("Bearer {}", token.expose()))?,
+            );
         }
         Ok(GitHub {
             http: Http::new("GitHub", headers, policy)?,
-            api,
-            owner: remote.owner.clone(),
-            repo: remote.repository.clone(),
+            repo: Repo::new(api, remote),
         })
-    }
-
-    fn repo_url(&self) -> String {
-        format!(
-            "{}/repos/{}/{}",
-            self.api,
-            segment(&self.owner),
-            segment(&self.repo)
-        )
-    }
-
-    fn full_name(&self) -> String {
-        format!("{}/{}", self.owner, self.repo)
     }
 
     fn list_url(&self, branch: &str) -> String {
         format!(
             "{}/pulls?head={}&state=open",
-            self.repo_url(),
-            segment(&format!("{}:{}", self.owner, branch))
+            self.repo.repos_url(),
+            segment(&format!("{}:{}", self.repo.owner, branch))
         )
     }
 
@@ -88,16 +68,14 @@ impl GitHub {
             return Ok(());
         }
         std::thread::sleep(self.http.policy().write_gap());
-        let url = format!("{}/issues/{number}/labels", self.repo_url());
-        let response = self
-            .http
-            .send(Method::POST, &url, Some(&json!({ "labels": labels })))?;
-        expect(
+        let url = format!("{}/issues/{number}/labels", self.repo.repos_url());
+        send_expecting(
             &self.http,
-            response,
+            Method::POST,
+            &url,
+            Some(&json!({ "labels": labels })),
             &[200],
-            &what(&Method::POST, &url),
-            &self.full_name(),
+            &self.repo,
         )?;
         Ok(())
     }
@@ -113,27 +91,23 @@ impl Forge for GitHub {
     }
 
     fn find_open(&self, branch: &str, _base: &str) -> Result<Option<PullRequest>, ForgeError> {
-        let url = self.list_url(branch);
-        let what = what(&Method::GET, &url);
-        let response = self.http.send(Method::GET, &url, None)?;
-        let response = expect(&self.http, response, &[200], &what, &self.full_name())?;
-        let Some(items) = response.body.as_array() else {
-            return Err(ForgeError::Unexpected {
-                forge: "GitHub",
-                what,
-                detail: "expected an array of pull requests".into(),
-            });
+        let fields = ListFields {
+            noun: "pull requests",
+            head: "/head/ref",
+            number: "number",
+            url: "html_url",
         };
-        // The filter is the server's; check the head anyway so a lax server cannot fool us.
-        items
-            .iter()
-            .find(|pr| pr["head"]["ref"].as_str().is_none_or(|r| r == branch))
-            .map(|pr| pull_request("GitHub", &what, pr, "number", "html_url"))
-            .transpose()
+        first_open(
+            &self.http,
+            &self.repo,
+            &self.list_url(branch),
+            branch,
+            &fields,
+        )
     }
 
     fn create(&self, pr: &PrRequest) -> Result<PullRequest, ForgeError> {
-        let url = format!("{}/pulls", self.repo_url());
+        let url = format!("{}/pulls", self.repo.repos_url());
         let what = what(&Method::POST, &url);
         let response = self
             .http
@@ -147,7 +121,7 @@ impl Forge for GitHub {
                     detail: "a pull request already exists for the branch but none is open".into(),
                 });
         }
-        let response = expect(&self.http, response, &[201], &what, &self.full_name())?;
+        let response = expect(&self.http, response, &[201], &what, &self.repo.full_name())?;
         let created = pull_request("GitHub", &what, &response.body, "number", "html_url")?;
         self.add_labels(created.number, &pr.labels)?;
         Ok(created)
@@ -162,14 +136,14 @@ impl Forge for GitHub {
             },
             PlannedRequest {
                 method: "POST".into(),
-                url: format!("{}/pulls", self.repo_url()),
+                url: format!("{}/pulls", self.repo.repos_url()),
                 body: Some(Self::create_body(pr)),
             },
         ];
         if !pr.labels.is_empty() {
             plan.push(PlannedRequest {
                 method: "POST".into(),
-                url: format!("{}/issues/{{number}}/labels", self.repo_url()),
+                url: format!("{}/issues/{{number}}/labels", self.repo.repos_url()),
                 body: Some(json!({ "labels": pr.labels })),
             });
         }

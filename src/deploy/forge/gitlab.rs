@@ -1,20 +1,19 @@
 //! GitLab (gitlab.com or self-hosted, `api_url: https://HOST/api/v4`): merge requests.
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{
-    expect, pull_request, segment, what, Forge, ForgeError, PlannedRequest, PrRequest, PullRequest,
+    expect, first_open, pull_request, segment, token_header, what, Forge, ForgeError, ListFields,
+    PlannedRequest, PrRequest, PullRequest, Repo,
 };
 use crate::config::{RemoteSettings, Secret};
 use crate::deploy::retry::{Http, RetryPolicy};
 
 pub struct GitLab {
     http: Http,
-    api: String,
-    owner: String,
-    repo: String,
+    repo: Repo,
 }
 
 impl GitLab {
@@ -26,29 +25,21 @@ impl GitLab {
     ) -> Result<GitLab, ForgeError> {
         let mut headers = HeaderMap::new();
         if !token.is_empty() {
-            let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
-                ForgeError::Client(
-                    "the token holds characters not allowed in an HTTP header".into(),
-                )
-            })?;
-            value.set_sensitive(true);
-            headers.insert("PRIVATE-TOKEN", value);
+            headers.insert("PRIVATE-TOKEN", token_header(token.expose().to_owned())?);
         }
         Ok(GitLab {
             http: Http::new("GitLab", headers, policy)?,
-            api,
-            owner: remote.owner.clone(),
-            repo: remote.repository.clone(),
+            repo: Repo::new(api, remote),
         })
-    }
-
-    fn full_name(&self) -> String {
-        format!("{}/{}", self.owner, self.repo)
     }
 
     /// `/projects/:id` with the id as the URL-encoded `owner/repo` path.
     fn project_url(&self) -> String {
-        format!("{}/projects/{}", self.api, segment(&self.full_name()))
+        format!(
+            "{}/projects/{}",
+            self.repo.api,
+            segment(&self.repo.full_name())
+        )
     }
 
     fn list_url(&self, branch: &str) -> String {
@@ -84,22 +75,19 @@ impl Forge for GitLab {
     }
 
     fn find_open(&self, branch: &str, _base: &str) -> Result<Option<PullRequest>, ForgeError> {
-        let url = self.list_url(branch);
-        let what = what(&Method::GET, &url);
-        let response = self.http.send(Method::GET, &url, None)?;
-        let response = expect(&self.http, response, &[200], &what, &self.full_name())?;
-        let Some(items) = response.body.as_array() else {
-            return Err(ForgeError::Unexpected {
-                forge: "GitLab",
-                what,
-                detail: "expected an array of merge requests".into(),
-            });
+        let fields = ListFields {
+            noun: "merge requests",
+            head: "/source_branch",
+            number: "iid",
+            url: "web_url",
         };
-        items
-            .iter()
-            .find(|mr| mr["source_branch"].as_str().is_none_or(|b| b == branch))
-            .map(|mr| pull_request("GitLab", &what, mr, "iid", "web_url"))
-            .transpose()
+        first_open(
+            &self.http,
+            &self.repo,
+            &self.list_url(branch),
+            branch,
+            &fields,
+        )
     }
 
     fn create(&self, pr: &PrRequest) -> Result<PullRequest, ForgeError> {
@@ -117,7 +105,7 @@ impl Forge for GitLab {
                     detail: "a merge request already exists for the branch but none is open".into(),
                 });
         }
-        let response = expect(&self.http, response, &[201], &what, &self.full_name())?;
+        let response = expect(&self.http, response, &[201], &what, &self.repo.full_name())?;
         pull_request("GitLab", &what, &response.body, "iid", "web_url")
     }
 

@@ -10,6 +10,7 @@ mod gitlab;
 
 use std::time::Duration;
 
+use reqwest::header::HeaderValue;
 use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
@@ -170,6 +171,101 @@ pub fn segment(text: &str) -> String {
         }
     }
     out
+}
+
+/// The configured repository and the API base every request goes to.
+pub(crate) struct Repo {
+    pub api: String,
+    pub owner: String,
+    pub name: String,
+}
+
+impl Repo {
+    pub fn new(api: String, remote: &RemoteSettings) -> Repo {
+        Repo {
+            api,
+            owner: remote.owner.clone(),
+            name: remote.repository.clone(),
+        }
+    }
+
+    /// `owner/repository`, for messages.
+    pub fn full_name(&self) -> String {
+        format!("{}/{}", self.owner, self.name)
+    }
+
+    /// `API/repos/OWNER/REPO`, the root GitHub and Gitea share.
+    pub fn repos_url(&self) -> String {
+        format!(
+            "{}/repos/{}/{}",
+            self.api,
+            segment(&self.owner),
+            segment(&self.name)
+        )
+    }
+}
+
+/// An authentication header value; marked sensitive so it never shows in debug output.
+pub(crate) fn token_header(value: String) -> Result<HeaderValue, ForgeError> {
+    let mut header = HeaderValue::from_str(&value).map_err(|_| {
+        ForgeError::Client("the token holds characters not allowed in an HTTP header".into())
+    })?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
+/// Send `method url` and map any status but `expected` to an error naming what to fix.
+pub(crate) fn send_expecting(
+    http: &Http,
+    method: Method,
+    url: &str,
+    body: Option<&Value>,
+    expected: &[u16],
+    repo: &Repo,
+) -> Result<Response, ForgeError> {
+    let what = what(&method, url);
+    let response = http.send(method, url, body)?;
+    expect(http, response, expected, &what, &repo.full_name())
+}
+
+/// Where a forge's list of open pull requests keeps the fields read from each item.
+pub(crate) struct ListFields {
+    /// What the items are called, for messages.
+    pub noun: &'static str,
+    /// JSON pointer to an item's head branch.
+    pub head: &'static str,
+    pub number: &'static str,
+    pub url: &'static str,
+}
+
+/// `GET url`, a list of open pull requests already filtered by the server to `branch`: the first
+/// one whose head is `branch`.
+pub(crate) fn first_open(
+    http: &Http,
+    repo: &Repo,
+    url: &str,
+    branch: &str,
+    fields: &ListFields,
+) -> Result<Option<PullRequest>, ForgeError> {
+    let what = what(&Method::GET, url);
+    let response = send_expecting(http, Method::GET, url, None, &[200], repo)?;
+    let Some(items) = response.body.as_array() else {
+        return Err(ForgeError::Unexpected {
+            forge: http.forge,
+            what,
+            detail: format!("expected an array of {}", fields.noun),
+        });
+    };
+    // The filter is the server's; check the head anyway so a lax server cannot fool us.
+    items
+        .iter()
+        .find(|item| {
+            item.pointer(fields.head)
+                .and_then(Value::as_str)
+                .is_none_or(|head| head == branch)
+        })
+        .map(|item| pull_request(http.forge, &what, item, fields.number, fields.url))
+        .transpose()
 }
 
 /// Map a response that is not `expected` to an error naming what to fix.

@@ -119,8 +119,40 @@ fn literal_value(lit: &str) -> Option<&str> {
     (!inner.contains('\\') && !inner.contains(q)).then_some(inner)
 }
 
+impl Shown {
+    /// The range all carets cover, when the log shows the HEAD line with carets.
+    fn span(&self) -> Option<(usize, usize)> {
+        match self {
+            Shown::Same { span, .. } => *span,
+            _ => None,
+        }
+    }
+
+    /// The range of the `^` carets, when the log shows the HEAD line with them.
+    fn primary(&self) -> Option<(usize, usize)> {
+        match self {
+            Shown::Same { primary, .. } => *primary,
+            _ => None,
+        }
+    }
+}
+
 fn within(range: Option<(usize, usize)>, i: usize) -> bool {
     range.is_some_and(|(a, b)| a <= i && i < b)
+}
+
+/// The one candidate whose byte `at` lies under the carets; `None` when no candidate or
+/// several do, since then the log does not say which one failed.
+fn single_under<T: Copy>(
+    found: &[T],
+    range: Option<(usize, usize)>,
+    at: impl Fn(&T) -> usize,
+) -> Option<T> {
+    let mut hit = found.iter().filter(|f| within(range, at(f)));
+    match (hit.next(), hit.next()) {
+        (Some(one), None) => Some(*one),
+        _ => None,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,10 +198,7 @@ impl Generator for KeyError {
             };
             found.push((start, open, close));
         }
-        let primary = match &shown {
-            Shown::Same { primary, .. } => *primary,
-            _ => None,
-        };
+        let primary = shown.primary();
         let (chosen, at_column) = if primary.is_some() {
             let hit: Vec<_> = found
                 .iter()
@@ -349,21 +378,13 @@ impl Generator for NoneAttribute {
             };
             found.push((start, dot));
         }
-        let span = match &shown {
-            Shown::Same { span, .. } => *span,
-            _ => None,
-        };
+        let span = shown.span();
         let (start, dot, at_column) = if span.is_some() {
             // The carets cover `base.attr` (and a call's arguments): the access whose dot is
             // under them and ends last is the one that failed.
-            let hit: Vec<_> = found
-                .iter()
-                .copied()
-                .filter(|(_, d)| within(span, *d))
-                .collect();
-            match hit.as_slice() {
-                [one] => (one.0, one.1, true),
-                _ => {
+            match single_under(&found, span, |&(_, d)| d) {
+                Some((start, dot)) => (start, dot, true),
+                None => {
                     return decline(format!(
                         "no single .{attr} under the carets at {}:{}",
                         site.path, site.line
@@ -537,19 +558,11 @@ impl Generator for ZeroDivision {
                 found.push((at, op));
             }
         }
-        let primary = match &shown {
-            Shown::Same { primary, .. } => *primary,
-            _ => None,
-        };
+        let primary = shown.primary();
         let (at, op, at_column) = if primary.is_some() {
-            let hit: Vec<_> = found
-                .iter()
-                .copied()
-                .filter(|(a, _)| within(primary, *a))
-                .collect();
-            match hit.as_slice() {
-                [one] => (one.0, one.1, true),
-                _ => {
+            match single_under(&found, primary, |&(a, _)| a) {
+                Some((at, op)) => (at, op, true),
+                None => {
                     return decline(format!(
                         "no single {} under the carets at {}:{}",
                         ops.join(" or "),
