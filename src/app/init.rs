@@ -8,9 +8,10 @@ use anyhow::{bail, Context, Result};
 
 use crate::cli::InitArgs;
 use crate::config::EXAMPLE_CONFIG;
+use crate::report::{Style, TextReport};
 use crate::ExitStatus;
 
-pub fn run(args: &InitArgs) -> Result<ExitStatus> {
+pub fn run(args: &InitArgs, style: Style) -> Result<ExitStatus> {
     let dir = args
         .output
         .parent()
@@ -42,7 +43,7 @@ pub fn run(args: &InitArgs) -> Result<ExitStatus> {
     };
     file.write_all(text.as_bytes())
         .with_context(|| format!("failed to write '{}'", args.output.display()))?;
-    eprintln!("wrote {}", args.output.display());
+    TextReport::new(std::io::stderr(), style).done(&format!("wrote {}", args.output.display()))?;
     Ok(ExitStatus::Clean)
 }
 

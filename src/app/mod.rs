@@ -56,7 +56,12 @@ where
         verbosity: if quiet { -1 } else { verbose.min(3) as i8 },
     };
     match command {
-        Command::Init(args) => init::run(&args),
+        Command::Init(args) => init::run(
+            &args,
+            Style {
+                verbosity: output(OutputFormat::Text).verbosity,
+            },
+        ),
         Command::Completions(args) => completions::run(&args),
         Command::Analyze(args) => {
             let settings = load_settings(config.as_deref(), &args.run)?;

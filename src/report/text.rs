@@ -262,6 +262,14 @@ impl<W: Write> TextReport<W> {
         self.out.flush()
     }
 
+    /// A line saying what a command did (`wrote hephaestus.yaml`); quiet mode leaves it out.
+    pub fn done(&mut self, message: &str) -> io::Result<()> {
+        if self.style.verbosity >= 0 {
+            writeln!(self.out, "{}", clean(message))?;
+        }
+        Ok(())
+    }
+
     pub fn warning(&mut self, message: &str) -> io::Result<()> {
         writeln!(
             self.out,
