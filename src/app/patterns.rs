@@ -5,26 +5,30 @@
 //! final template of its cluster. Memory stays flat: only the clusters are kept between the passes,
 //! never the lines; stdin is spooled to a temporary file to be read again.
 
-use std::io::{BufReader, Write};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use serde::Serialize;
-use serde_json::json;
 
 use super::ingest::Ingest;
 use crate::cli::PatternsArgs;
 use crate::config::{OutputSettings, Settings};
 use crate::pattern::PatternEngine;
-use crate::report::{self, clean, Style, TextReport};
+use crate::report::{PatternReport, Style};
 use crate::source::{self, LineReader, STDIN_NAME};
 use crate::{ExitStatus, LogEntry};
 
 pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> Result<ExitStatus> {
     super::init_stdout_color(output);
     let mut engine = PatternEngine::new(&settings.patterns);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = PatternReport::new(
+        std::io::BufWriter::new(std::io::stdout().lock()),
+        output.json,
+        Style {
+            verbosity: output.verbosity,
+        },
+    );
 
     // Kept alive until the second pass is done: dropping it deletes the spooled stdin.
     let mut spool: Option<tempfile::NamedTempFile> = None;
@@ -60,56 +64,15 @@ pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> 
         for (name, path) in &inputs {
             each_entry(&mut ingest, name, path, settings, |entry| {
                 let mined = engine.lookup(entry.first_line());
-                if output.json {
-                    let value = PerLine {
-                        line: entry.line,
-                        pattern: &mined.id,
-                        template: &mined.template,
-                        params: &mined.params,
-                    };
-                    serde_json::to_writer(&mut out, &value)?;
-                    writeln!(out)?;
-                } else {
-                    writeln!(
-                        out,
-                        "{}\t{}\t{}",
-                        entry.line,
-                        mined.id,
-                        clean(&mined.template)
-                    )?;
-                }
-                Ok(())
+                Ok(out.line(entry.line, &mined)?)
             })?;
         }
-    } else if output.json {
-        let patterns: Vec<_> = engine
-            .summaries()
-            .iter()
-            .map(report::pattern_json)
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &json!({ "patterns": patterns }))?;
-        writeln!(out)?;
     } else {
-        TextReport::new(
-            &mut out,
-            Style {
-                verbosity: output.verbosity,
-            },
-        )
-        .patterns(&engine.summaries())?;
+        out.table(&engine.summaries())?;
     }
     out.flush()?;
     drop(spool);
     Ok(ExitStatus::Clean)
-}
-
-/// One object of `--per-line --format json`, fields in this order.
-#[derive(Serialize)]
-struct PerLine<'a> {
-    line: u64,
-    pattern: &'a str,
-    template: &'a str,
-    params: &'a [String],
 }
 
 /// Every entry of one input, in order.

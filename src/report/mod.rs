@@ -2,11 +2,13 @@
 //! for people (colored when a terminal) or as JSON for programs.
 
 mod json;
+mod patterns;
 mod reporter;
 mod sanitize;
 mod text;
 
 pub use json::{entry_json, incident_json, pattern_json, solution_json, JsonReport};
+pub use patterns::PatternReport;
 pub use reporter::{ReportKind, Reporter};
 pub use sanitize::clean;
 pub use text::{progress_bar, Style, TextReport};
