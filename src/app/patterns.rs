@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use super::ingest::Ingest;
 use crate::cli::PatternsArgs;
 use crate::config::{OutputSettings, Settings};
-use crate::pattern::PatternEngine;
+use crate::pattern::{self, PatternEngine};
 use crate::report::{PatternReport, Style};
 use crate::source::{self, LineReader, STDIN_NAME};
 use crate::{ExitStatus, LogEntry};
@@ -51,7 +51,7 @@ pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> 
         each_entry(&mut ingest, name, path, settings, |entry| {
             // Per line, only the templates matter: no traces, fingerprints or statistics.
             if args.per_line {
-                engine.mine(entry.first_line());
+                engine.mine(&pattern::subject_of(&entry));
             } else {
                 engine.classify(&entry);
             }
@@ -63,7 +63,7 @@ pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> 
         let mut ingest = Ingest::new(settings.parse.clone(), args.raw);
         for (name, path) in &inputs {
             each_entry(&mut ingest, name, path, settings, |entry| {
-                let mined = engine.lookup(entry.first_line());
+                let mined = engine.lookup(&pattern::subject_of(&entry));
                 Ok(out.line(entry.line, &mined)?)
             })?;
         }

@@ -152,7 +152,7 @@ impl Fixer {
         if solutions.is_empty() && notes.is_empty() {
             let what = cx
                 .exception
-                .map(|e| format!("{}: {}", e.kind, e.message))
+                .map(|e| e.headline())
                 .unwrap_or_else(|| incident.entry.first_line().to_string());
             notes.push(format!(
                 "no generator or rule covers '{}'",

@@ -42,6 +42,7 @@ pub fn incident(message: &str) -> Incident {
         message: message.to_string(),
         fields: Default::default(),
         format: None,
+        level_from_crash: false,
     };
     Incident {
         fingerprint: Fingerprint {

@@ -59,6 +59,9 @@ pub struct LogEntry {
     pub fields: BTreeMap<String, String>,
     /// Name of the format that parsed the first line, `None` when no format matched.
     pub format: Option<Arc<str>>,
+    /// The level is an error because a crash showed in the text, not because the record said so:
+    /// `INFO starting worker` followed by a traceback is about the crash, not about starting.
+    pub level_from_crash: bool,
 }
 
 impl LogEntry {
@@ -73,6 +76,7 @@ impl LogEntry {
             message: line.text.clone(),
             fields: BTreeMap::new(),
             format: None,
+            level_from_crash: false,
         }
     }
 
@@ -352,6 +356,7 @@ impl Parser {
                     message: parsed.message,
                     fields: parsed.fields,
                     format: Some(self.formats[index].name.clone()),
+                    level_from_crash: false,
                 };
                 if entry.message.contains('\n') && entry.message.lines().any(multiline::shows_crash)
                 {
@@ -436,7 +441,10 @@ impl Parser {
 
 /// A crash is at least an error, whatever the first line said.
 fn raise(entry: &mut LogEntry) {
-    entry.level = entry.level.max(Some(Level::Error));
+    if entry.level < Some(Level::Error) {
+        entry.level = Some(Level::Error);
+        entry.level_from_crash = true;
+    }
 }
 
 /// The largest index ≤ `at` that is a char boundary of `s`.

@@ -15,6 +15,7 @@ pub mod mask;
 pub mod miner;
 pub mod trace;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
@@ -68,6 +69,25 @@ pub struct Classified {
     pub absorbed: Vec<u64>,
     /// The entry's stack trace, when it has one.
     pub trace: Option<StackTrace>,
+}
+
+/// The line an entry's template is mined from: its first line, unless a crash made the entry an
+/// error that its record was not (`INFO starting worker` and then a traceback): the entry is then
+/// about the crash, and the exception's own line (`KeyError: 'host'`) names it.
+pub fn subject<'a>(entry: &'a LogEntry, trace: Option<&StackTrace>) -> Cow<'a, str> {
+    match trace.and_then(StackTrace::primary) {
+        Some(exception) if entry.level_from_crash => Cow::Owned(exception.headline()),
+        _ => Cow::Borrowed(entry.first_line()),
+    }
+}
+
+/// [`subject`] for a caller without the trace at hand: only an entry a crash raised needs it.
+pub fn subject_of(entry: &LogEntry) -> Cow<'_, str> {
+    if entry.level_from_crash {
+        subject(entry, trace::extract(&entry.message).as_ref())
+    } else {
+        Cow::Borrowed(entry.first_line())
+    }
 }
 
 /// A mined pattern with its statistics, for reports.
@@ -125,9 +145,10 @@ impl PatternEngine {
 
     /// Classify one entry: its template, its trace, its fingerprint.
     pub fn classify(&mut self, entry: &LogEntry) -> Classified {
-        let message = entry.first_line();
-        let mined = self.mine(message);
         let trace = trace::extract(&entry.message);
+        let subject = subject(entry, trace.as_ref());
+        let message: &str = &subject;
+        let mined = self.mine(message);
         let fingerprint = Fingerprint::of(trace.as_ref(), &mined.template);
         let stat = self.stats.entry(mined.id.clone()).or_insert_with(|| Stat {
             example: message.to_owned(),

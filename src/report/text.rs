@@ -63,12 +63,11 @@ impl<W: Write> TextReport<W> {
         )?;
         writeln!(out, "  {} {}", "pattern:".dimmed(), clean(&i.template))?;
         if let Some(exception) = i.trace.as_ref().and_then(|t| t.primary()) {
-            let error = format!("{}: {}", exception.kind, exception.message);
             writeln!(
                 out,
                 "  {} {}",
                 "error:".dimmed(),
-                clean(error.trim_end_matches(": "))
+                clean(&exception.headline())
             )?;
         }
         let mut lines = i.entry.message.lines();

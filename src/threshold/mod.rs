@@ -222,6 +222,7 @@ mod tests {
             message: "boom".into(),
             fields: Default::default(),
             format: None,
+            level_from_crash: false,
         }
     }
 

@@ -31,6 +31,20 @@ fn pattern<'a>(report: &'a Value, needle: &str) -> &'a Value {
     found[0]
 }
 
+/// No pattern's template contains `needle`.
+fn assert_no_pattern(report: &Value, needle: &str) {
+    let templates: Vec<&str> = report["patterns"]
+        .as_array()
+        .expect("patterns array")
+        .iter()
+        .filter_map(|p| p["template"].as_str())
+        .collect();
+    assert!(
+        templates.iter().all(|t| !t.contains(needle)),
+        "no pattern should contain {needle:?}: {templates:#?}"
+    );
+}
+
 /// The 1-based line numbers at which entries start, from `patterns --per-line`.
 fn entry_starts(env: &Env, file: &std::path::Path) -> Vec<u64> {
     let out = run(
@@ -419,16 +433,18 @@ fn user_format_with_its_own_timestamp_format() {
 }
 
 /// A supervisor's log with a real crash in each of its three runs: six entries (start, exit per
-/// run), the crash joined to the start entry and raising it to error.
-fn check_supervised_crash(file: &str, program: &str) {
+/// run), the crash joined to the start entry and raising it to error. The entry is about the
+/// crash, so its template is the exception's line (`crash`), not the start record.
+fn check_supervised_crash(file: &str, program: &str, crash: &str) {
     let env = Env::new();
     let path = fixture(&format!("multiline/{file}"));
     let report = analyze(&env, &path, &[], 1);
     assert_eq!(report["summary"]["entries"], 6, "{file}: {report:#}");
     assert_eq!(report["summary"]["unparsed"], 0, "{file}: {report:#}");
-    let start = pattern(&report, &format!("starting {program}"));
+    let start = pattern(&report, crash);
     assert_eq!(start["count"], 3, "{file}: {report:#}");
     assert_eq!(start["level"], "error", "{file}: {report:#}");
+    assert_no_pattern(&report, &format!("starting {program}"));
     let exit = pattern(&report, "exited with status");
     assert_eq!(exit["level"], "warn", "{file}: {report:#}");
     assert_eq!(report["summary"]["incidents"], 1, "{file}: {report:#}");
@@ -456,22 +472,34 @@ fn check_supervised_crash(file: &str, program: &str) {
 
 #[test]
 fn java_exception_with_caused_by_joins_its_entry() {
-    check_supervised_crash("java.log", "badges");
+    check_supervised_crash(
+        "java.log",
+        "badges",
+        "java.lang.NullPointerException: Cannot invoke",
+    );
 }
 
 #[test]
 fn node_crash_with_source_excerpt_joins_its_entry() {
-    check_supervised_crash("node.log", "labels");
+    check_supervised_crash(
+        "node.log",
+        "labels",
+        "TypeError: Cannot read properties of undefined",
+    );
 }
 
 #[test]
 fn rust_panic_after_a_blank_line_joins_its_entry() {
-    check_supervised_crash("rust.log", "invoicer");
+    check_supervised_crash("rust.log", "invoicer", "panic: called `Option::unwrap()`");
 }
 
 #[test]
 fn rust_panic_with_backtrace_joins_its_entry() {
-    check_supervised_crash("rust-backtrace.log", "invoicer");
+    check_supervised_crash(
+        "rust-backtrace.log",
+        "invoicer",
+        "panic: called `Option::unwrap()`",
+    );
 }
 
 #[test]
@@ -486,10 +514,12 @@ fn python_tracebacks_join_the_record_before_them() {
     let charge = pattern(&report, "charge failed");
     assert_eq!(charge["level"], "error");
     assert_eq!(charge["count"], 3);
-    // The uncaught KeyError follows an INFO record: the entry is raised to error.
-    let due = pattern(&report, "recipients due");
+    // The uncaught KeyError follows an INFO record: the entry is raised to error, and it is about
+    // the crash, so the exception's line is its template.
+    let due = pattern(&report, "KeyError: 'timeout'");
     assert_eq!(due["level"], "error");
     assert_eq!(due["count"], 3);
+    assert_no_pattern(&report, "recipients due");
     assert_eq!(pattern(&report, "started")["level"], "info");
     // No line of a traceback starts an entry.
     let text = std::fs::read_to_string(&path).unwrap();
@@ -512,7 +542,7 @@ fn python_tracebacks_join_untimed_records_too() {
     assert_eq!(report["summary"]["unparsed"], 0);
     assert_eq!(entry_starts(&env, &path), [1, 2, 8]);
     assert_eq!(pattern(&report, "charge failed")["level"], "error");
-    assert_eq!(pattern(&report, "recipients due")["level"], "error");
+    assert_eq!(pattern(&report, "KeyError: 'timeout'")["level"], "error");
     assert_eq!(pattern(&report, "started")["level"], "info");
 }
 
@@ -529,14 +559,14 @@ fn container_runtime_wrappers_are_seen_through() {
     let charge = pattern(&report, "charge failed");
     assert_eq!(charge["level"], "error");
     assert_eq!(charge["first_seen"], "2026-11-20T10:15:03.250Z");
-    assert_eq!(pattern(&report, "recipients due")["level"], "error");
+    assert_eq!(pattern(&report, "KeyError: 'timeout'")["level"], "error");
 
     // CRI around a supervisor's log: the program's own timestamps win.
     let path = fixture("formats/kubernetes-cri.log");
     let report = analyze(&env, &path, &[], 1);
     assert_eq!(report["summary"]["entries"], 15, "{report:#}");
     assert_eq!(report["summary"]["unparsed"], 0);
-    assert_eq!(pattern(&report, "recipients due")["level"], "error");
+    assert_eq!(pattern(&report, "KeyError: 'timeout'")["level"], "error");
     let first = pattern(&report, "charge failed")["first_seen"]
         .as_str()
         .unwrap()
@@ -552,9 +582,17 @@ fn go_panics_join_the_record_before_them() {
     assert_eq!(report["summary"]["entries"], 9, "{report:#}");
     assert_eq!(report["summary"]["unparsed"], 0);
     assert_eq!(entry_starts(&env, &path), [1, 2, 3, 11, 12, 13, 21, 22, 37]);
+    // The record says ERROR itself: the panic after it belongs to what it says.
     assert_eq!(pattern(&report, "cache disabled")["level"], "error");
-    let shards = pattern(&report, "orders");
-    assert_eq!(shards["level"], "error", "{report:#}");
+    // The panics follow unlevelled records: they are what those entries are about.
+    let panic = pattern(&report, "panic: runtime error: index out of range");
+    assert_eq!(panic["level"], "error", "{report:#}");
+    assert_eq!(panic["count"], 2, "{report:#}");
+    assert_eq!(
+        pattern(&report, "orders")["level"],
+        Value::Null,
+        "{report:#}"
+    );
 }
 
 #[test]

@@ -67,6 +67,16 @@ pub struct Exception {
     pub frames: Vec<Frame>,
 }
 
+impl Exception {
+    /// `Kind: message`, or the kind alone when the message is empty; one line.
+    pub fn headline(&self) -> String {
+        match self.message.lines().next().map(str::trim) {
+            Some(first) if !first.is_empty() => format!("{}: {}", self.kind, first),
+            _ => self.kind.clone(),
+        }
+    }
+}
+
 /// A whole trace: one exception, or a chain of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackTrace {
