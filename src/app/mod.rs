@@ -95,11 +95,21 @@ fn load_settings(config: Option<&Path>, run: &RunArgs) -> Result<Settings> {
         dry_run: run.dry_run,
     })?;
     match &settings.fix.repo {
-        Some(repo) => anyhow::ensure!(
-            repo.is_dir(),
-            "--repo '{}' is not a directory",
-            repo.display()
-        ),
+        Some(repo) => {
+            anyhow::ensure!(
+                repo.is_dir(),
+                "--repo '{}' is not a directory",
+                repo.display()
+            );
+            // Fixes are read from and committed to git: found out now, not at the first incident.
+            git2::Repository::open(repo).map_err(|_| {
+                anyhow::anyhow!(
+                    "--repo '{}' is not the top of a git repository (`git init` it, or name the \
+                     repository's top directory)",
+                    repo.display()
+                )
+            })?;
+        }
         None => settings.fix.repo = discover_repo(Path::new(".")),
     }
     Ok(settings)

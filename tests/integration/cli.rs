@@ -37,6 +37,18 @@ fn usage_and_io_errors_exit_2() {
         stderr(&out)
     );
     run(env.cmd(["frobnicate"]), 2);
+    // A --repo that fixes could not be read from is refused before any log is read.
+    env.write("plain/main.py", "print('not in git')\n");
+    let out = run(
+        env.cmd(["analyze", "--repo", "plain"])
+            .arg(fixture("logs/app.log")),
+        2,
+    );
+    assert!(
+        stderr(&out).contains("--repo 'plain' is not the top of a git repository"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
