@@ -110,7 +110,16 @@ fn load_settings(config: Option<&Path>, run: &RunArgs) -> Result<Settings> {
                 )
             })?;
         }
-        None => settings.fix.repo = discover_repo(Path::new(".")),
+        None => {
+            settings.fix.repo = discover_repo(Path::new("."));
+            if settings.fix.repo.is_none() {
+                settings.warnings.push(
+                    "not inside a git repository: incidents are reported, but no fixes are \
+                     proposed (run inside the program's repository, or pass --repo DIR)"
+                        .into(),
+                );
+            }
+        }
     }
     Ok(settings)
 }

@@ -2,7 +2,7 @@
 
 use std::process::Command as Process;
 
-use crate::harness::{fixture, run, stderr, stdout, Env};
+use crate::harness::{fixture, git, run, stderr, stdout, Env};
 
 #[test]
 fn help_teaches_the_commands() {
@@ -49,6 +49,22 @@ fn usage_and_io_errors_exit_2() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn fixes_without_a_repository_are_announced_once() {
+    let env = Env::new();
+    let log = fixture("logs/app.log");
+    let out = run(env.cmd(["analyze"]).arg(&log), 1);
+    assert_eq!(
+        stderr(&out).matches("not inside a git repository").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    git(env.path(), &["init", "-q"]);
+    let out = run(env.cmd(["analyze"]).arg(&log), 1);
+    assert!(!stderr(&out).contains("git repository"), "{}", stderr(&out));
 }
 
 #[test]
