@@ -63,12 +63,11 @@ impl<W: Write> TextReport<W> {
         )?;
         writeln!(out, "  {} {}", "pattern:".dimmed(), clean(&i.template))?;
         if let Some(exception) = i.trace.as_ref().and_then(|t| t.primary()) {
-            writeln!(
-                out,
-                "  {} {}",
-                "error:".dimmed(),
-                clean(&exception.headline())
-            )?;
+            // An entry about its crash already shows the exception as its pattern.
+            let headline = exception.headline();
+            if headline != i.template {
+                writeln!(out, "  {} {}", "error:".dimmed(), clean(&headline))?;
+            }
         }
         let mut lines = i.entry.message.lines();
         writeln!(
