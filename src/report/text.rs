@@ -1,5 +1,6 @@
 //! Text output for people: incidents as they trip, solutions as colored diffs, a closing summary.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::time::Duration;
 
@@ -28,18 +29,44 @@ pub struct Style {
     pub verbosity: i8,
 }
 
+/// At most this many incident kinds are remembered for shortening repeats; beyond it every
+/// incident is shown whole, so memory stays bounded whatever the log holds.
+const MAX_KINDS_REMEMBERED: usize = 10_000;
+
 /// Renders events as text on one stream (stdout for `analyze`, stderr for `watch`).
 pub struct TextReport<W: Write> {
     out: W,
     style: Style,
+    /// Times each incident kind (fingerprint id) has tripped: an error that keeps tripping after
+    /// its cooldown is told in full once, then in one line each time.
+    tripped: HashMap<String, u64>,
 }
 
 impl<W: Write> TextReport<W> {
     pub fn new(out: W, style: Style) -> Self {
-        TextReport { out, style }
+        TextReport {
+            out,
+            style,
+            tripped: HashMap::new(),
+        }
     }
 
     pub fn incident(&mut self, i: &Incident) -> io::Result<()> {
+        let times = match self.tripped.get_mut(&i.fingerprint.id) {
+            Some(times) => {
+                *times += 1;
+                *times
+            }
+            None => {
+                if self.tripped.len() < MAX_KINDS_REMEMBERED {
+                    self.tripped.insert(i.fingerprint.id.clone(), 1);
+                }
+                1
+            }
+        };
+        if times > 1 && self.style.verbosity < 1 {
+            return self.incident_again(i, times);
+        }
         let out = &mut self.out;
         writeln!(
             out,
@@ -97,6 +124,29 @@ impl<W: Write> TextReport<W> {
             }
         }
         out.flush()
+    }
+
+    /// One line for an incident already shown in full.
+    fn incident_again(&mut self, i: &Incident, times: u64) -> io::Result<()> {
+        let when = match i.last {
+            Some(last) => format!(", {}", last.to_rfc3339()),
+            None => String::new(),
+        };
+        writeln!(
+            self.out,
+            "{} {} {} in {}  {}  {}",
+            "INCIDENT".bold().red(),
+            level_colored(i.level),
+            format!("×{}", i.count).bold(),
+            window_text(i.window),
+            clean(&i.fingerprint.error_type).bold(),
+            clean(&format!(
+                "again (#{times}) at {}:{}{when}",
+                i.entry.source, i.entry.line
+            ))
+            .dimmed()
+        )?;
+        self.out.flush()
     }
 
     pub fn solution(&mut self, s: &Solution) -> io::Result<()> {
@@ -224,7 +274,11 @@ impl<W: Write> TextReport<W> {
         if self.style.verbosity < 0 {
             return Ok(());
         }
-        let incidents = format!("{} incident{}", c.incidents, plural(c.incidents));
+        let mut incidents = format!("{} incident{}", c.incidents, plural(c.incidents));
+        let kinds = self.tripped.len() as u64;
+        if kinds > 0 && kinds < c.incidents {
+            incidents.push_str(&format!(" of {kinds} kind{}", plural(kinds)));
+        }
         let incidents = if c.incidents > 0 {
             incidents.red().bold()
         } else {
