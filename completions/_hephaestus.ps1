@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Follow logs live (stdin, or files like `tail -F`) and report incidents as they trip')
             [CompletionResult]::new('patterns', 'patterns', [CompletionResultType]::ParameterValue, 'Show the message templates mined from logs')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), of hephaestus or of one of its commands')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -121,12 +122,24 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'hephaestus;man' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output; NO_COLOR in the environment also turns color off')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'hephaestus;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write an annotated hephaestus.yaml (owner/repository prefilled from the git origin)')
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Read finished log files and report incidents; exit 1 if one tripped')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Follow logs live (stdin, or files like `tail -F`) and report incidents as they trip')
             [CompletionResult]::new('patterns', 'patterns', [CompletionResultType]::ParameterValue, 'Show the message templates mined from logs')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), of hephaestus or of one of its commands')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -143,6 +156,9 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             break
         }
         'hephaestus;help;completions' {
+            break
+        }
+        'hephaestus;help;man' {
             break
         }
         'hephaestus;help;help' {

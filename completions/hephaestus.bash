@@ -28,6 +28,9 @@ _hephaestus() {
             hephaestus,init)
                 cmd="hephaestus__subcmd__init"
                 ;;
+            hephaestus,man)
+                cmd="hephaestus__subcmd__man"
+                ;;
             hephaestus,patterns)
                 cmd="hephaestus__subcmd__patterns"
                 ;;
@@ -46,6 +49,9 @@ _hephaestus() {
             hephaestus__subcmd__help,init)
                 cmd="hephaestus__subcmd__help__subcmd__init"
                 ;;
+            hephaestus__subcmd__help,man)
+                cmd="hephaestus__subcmd__help__subcmd__man"
+                ;;
             hephaestus__subcmd__help,patterns)
                 cmd="hephaestus__subcmd__help__subcmd__patterns"
                 ;;
@@ -59,7 +65,7 @@ _hephaestus() {
 
     case "${cmd}" in
         hephaestus)
-            opts="-v -q -h -V --config --color --verbose --quiet --help --version init analyze watch patterns completions help"
+            opts="-v -q -h -V --config --color --verbose --quiet --help --version init analyze watch patterns completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -149,7 +155,7 @@ _hephaestus() {
             return 0
             ;;
         hephaestus__subcmd__help)
-            opts="init analyze watch patterns completions help"
+            opts="init analyze watch patterns completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -218,6 +224,20 @@ _hephaestus() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hephaestus__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hephaestus__subcmd__help__subcmd__patterns)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -261,6 +281,28 @@ _hephaestus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hephaestus__subcmd__man)
+            opts="-v -q -h --config --color --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

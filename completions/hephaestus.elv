@@ -33,6 +33,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand watch 'Follow logs live (stdin, or files like `tail -F`) and report incidents as they trip'
             cand patterns 'Show the message templates mined from logs'
             cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff), of hephaestus or of one of its commands'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hephaestus;init'= {
@@ -112,12 +113,23 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'hephaestus;man'= {
+            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'hephaestus;help'= {
             cand init 'Write an annotated hephaestus.yaml (owner/repository prefilled from the git origin)'
             cand analyze 'Read finished log files and report incidents; exit 1 if one tripped'
             cand watch 'Follow logs live (stdin, or files like `tail -F`) and report incidents as they trip'
             cand patterns 'Show the message templates mined from logs'
             cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff), of hephaestus or of one of its commands'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hephaestus;help;init'= {
@@ -129,6 +141,8 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
         &'hephaestus;help;patterns'= {
         }
         &'hephaestus;help;completions'= {
+        }
+        &'hephaestus;help;man'= {
         }
         &'hephaestus;help;help'= {
         }

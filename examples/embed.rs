@@ -5,6 +5,9 @@
 //! cargo run --example embed < fixtures/logs/app.log
 //! ```
 
+// An embedding program prints its own way; this one just shows the events on the terminal.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::io::{self, BufReader};
 use std::sync::Arc;
 

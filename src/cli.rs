@@ -52,6 +52,8 @@ pub enum Command {
     Patterns(PatternsArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Print the manual page (roff), of hephaestus or of one of its commands
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -178,6 +180,13 @@ pub struct CompletionsArgs {
     /// The shell to generate completions for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print, hephaestus-COMMAND(1) [default: the page of hephaestus]
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

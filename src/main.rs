@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+// The one print outside the report layer: the error that ended the run, once nothing else will.
+#[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     match hephaestus::run(std::env::args_os()) {
         Ok(code) => code.into(),

@@ -5,6 +5,7 @@ mod analyze;
 mod completions;
 mod ingest;
 mod init;
+mod man;
 mod patterns;
 mod watch;
 
@@ -63,6 +64,7 @@ where
             },
         ),
         Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
         Command::Analyze(args) => {
             let settings = load_settings(config.as_deref(), &args.run)?;
             analyze::run(&args.files, &settings, output(args.run.format))

@@ -15,6 +15,7 @@ fn help_teaches_the_commands() {
         "patterns",
         "init",
         "completions",
+        "man",
         "Exit codes",
     ] {
         assert!(help.contains(word), "{word} missing from:\n{help}");
@@ -67,10 +68,22 @@ fn fixes_without_a_repository_are_announced_once() {
     assert!(!stderr(&out).contains("git repository"), "{}", stderr(&out));
 }
 
+/// Assert that the checked-in file `rel` is what `hephaestus ARGS` prints now; returns it.
+fn assert_checked_in_fresh(env: &Env, args: &[&str], rel: &str) -> String {
+    let generated = stdout(&run(env.cmd(args), 0));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let checked_in = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{rel} is missing ({e}): run scripts/completions"));
+    assert!(
+        generated == checked_in,
+        "{rel} is stale: run scripts/completions"
+    );
+    generated
+}
+
 #[test]
 fn checked_in_completions_are_fresh() {
     let env = Env::new();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
     for (shell, file) in [
         ("bash", "hephaestus.bash"),
         ("zsh", "_hephaestus"),
@@ -78,13 +91,64 @@ fn checked_in_completions_are_fresh() {
         ("powershell", "_hephaestus.ps1"),
         ("elvish", "hephaestus.elv"),
     ] {
-        let generated = stdout(&run(env.cmd(["completions", shell]), 0));
-        let checked_in = std::fs::read_to_string(dir.join(file)).unwrap();
-        assert!(
-            generated == checked_in,
-            "completions/{file} is stale: run scripts/completions"
+        assert_checked_in_fresh(
+            &env,
+            &["completions", shell],
+            &format!("completions/{file}"),
         );
     }
+}
+
+#[test]
+fn checked_in_man_pages_are_fresh() {
+    let env = Env::new();
+    let top = assert_checked_in_fresh(&env, &["man"], "man/hephaestus.1");
+    assert!(
+        top.starts_with(".ie") && top.contains("\n.TH hephaestus 1"),
+        "{top}"
+    );
+    // The top page lists every command as hephaestus-COMMAND(1); man/ holds exactly those pages.
+    let commands: Vec<&str> = top
+        .lines()
+        .filter_map(|line| line.strip_prefix("hephaestus\\-")?.strip_suffix("(1)"))
+        .collect();
+    for command in ["init", "analyze", "watch", "patterns", "completions", "man"] {
+        assert!(
+            commands.contains(&command),
+            "{command} missing from:\n{top}"
+        );
+    }
+    let mut expected = vec!["hephaestus.1".to_owned()];
+    for command in &commands {
+        let page = assert_checked_in_fresh(
+            &env,
+            &["man", command],
+            &format!("man/hephaestus-{command}.1"),
+        );
+        assert!(
+            page.contains(&format!(".TH hephaestus-{command} 1")),
+            "{page}"
+        );
+        expected.push(format!("hephaestus-{command}.1"));
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let mut present: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    present.sort();
+    expected.sort();
+    assert_eq!(
+        present, expected,
+        "man/ has a page of no command: run scripts/completions"
+    );
+
+    let out = run(env.cmd(["man", "frobnicate"]), 2);
+    assert!(
+        stderr(&out).contains("no command named 'frobnicate' (one of: init, analyze,"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

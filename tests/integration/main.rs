@@ -11,5 +11,6 @@ mod deploy;
 mod parse;
 mod patterns;
 mod repair;
+mod snapshots;
 mod threshold;
 mod watch;

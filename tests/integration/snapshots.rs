@@ -1,0 +1,64 @@
+//! Snapshots of what users read: the help of every command and the text reports, with what varies
+//! between runs (elapsed time, paths) replaced by placeholders. After an intended change, rewrite
+//! them with `INSTA_UPDATE=always cargo test --test integration snapshots` and read the diff.
+
+use std::process::Output;
+
+use crate::harness::{fixture, run, stderr, stdout, Env};
+
+/// Filters for a run in `env`: its temp dir, the checkout, and the summary's elapsed time.
+fn settings(env: &Env) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.add_filter(&regex::escape(&env.path().to_string_lossy()), "[TEMP]");
+    settings.add_filter(&regex::escape(env!("CARGO_MANIFEST_DIR")), "[ROOT]");
+    settings.add_filter(r"(?m) in [0-9]+(\.[0-9]+)?(ns|µs|ms|s)$", " in [ELAPSED]");
+    settings
+}
+
+/// The terminal as a user sees it: stdout, then stderr if any. NO_COLOR is set, so no escapes.
+fn screen(output: &Output) -> String {
+    let (out, err) = (stdout(output), stderr(output));
+    for (name, text) in [("stdout", &out), ("stderr", &err)] {
+        assert!(!text.contains('\x1b'), "escape sequence on {name}:\n{text}");
+    }
+    if err.is_empty() {
+        out
+    } else {
+        format!("{out}--- stderr ---\n{err}")
+    }
+}
+
+#[test]
+fn help_of_every_command() {
+    let env = Env::new();
+    let settings = settings(&env);
+    for command in [
+        None,
+        Some("analyze"),
+        Some("watch"),
+        Some("patterns"),
+        Some("init"),
+        Some("completions"),
+        Some("man"),
+    ] {
+        let args: Vec<&str> = command.into_iter().chain(["--help"]).collect();
+        let text = screen(&run(env.cmd(&args), 0));
+        let name = format!("help_{}", command.unwrap_or("hephaestus"));
+        settings.bind(|| insta::assert_snapshot!(name, text));
+    }
+}
+
+#[test]
+fn analyze_text_report() {
+    let env = Env::new();
+    let text = screen(&run(env.cmd(["analyze"]).arg(fixture("logs/app.log")), 1));
+    settings(&env).bind(|| insta::assert_snapshot!(text));
+}
+
+#[test]
+fn patterns_table() {
+    let env = Env::new();
+    let text = screen(&run(env.cmd(["patterns"]).arg(fixture("logs/app.log")), 0));
+    settings(&env).bind(|| insta::assert_snapshot!(text));
+}
