@@ -124,7 +124,7 @@ impl Fixer {
         let mut notes = Vec::new();
         let (trace, text) = generator::trace_of(incident);
         let cx = Context::new(incident, trace.as_ref(), &text, &repo, &mut notes);
-        let rules: Vec<rules::Rule> = self
+        let rules: Vec<rules::Rule<'_>> = self
             .settings
             .rules
             .iter()

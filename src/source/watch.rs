@@ -267,7 +267,7 @@ impl Input {
                 source,
             })?
             .compile_matcher();
-        let components: Vec<Component> = given.components().collect();
+        let components: Vec<Component<'_>> = given.components().collect();
         let literal = components
             .iter()
             .take_while(|c| {
