@@ -175,18 +175,31 @@ impl Masker {
         }
         // A compound identifier with several variable parts is one value as a whole:
         // `Package_for_KB3121255~31bf3856ad364e35~amd64~~6.1.1.0`, `0000:02:0e.0[A]`.
+        // Values joined by list separators (`1514038440000##6993##548365`, `1,2,3,4`) are several
+        // values: the separators are constants, as between words.
         let pieces = &out[first..];
         let vars = pieces.iter().filter(|t| t.var).count();
         if self.on.id
             && pieces.len() >= 4
             && vars >= 2
             && memchr::memchr(b'=', &bytes[start..end]).is_none()
+            && !pieces.windows(2).any(|w| {
+                bytes[w[0].end as usize..w[1].start as usize]
+                    .iter()
+                    .any(|c| b"#|;,".contains(c))
+            })
         {
-            let (s, e) = (pieces[0].start, pieces[pieces.len() - 1].end);
+            let s = pieces[0].start;
+            let e = close_brackets(
+                bytes,
+                s as usize,
+                pieces[pieces.len() - 1].end as usize,
+                end,
+            );
             out.truncate(first);
             out.push(Token {
                 start: s,
-                end: e,
+                end: e as u32,
                 var: true,
             });
         }
@@ -388,8 +401,8 @@ fn is_date_word(b: &[u8], s: usize, e: usize) -> bool {
     DAYS.contains(&word) && next > e && MONTHS.iter().any(|m| following.starts_with(m))
 }
 
-/// Variables separated only by whitespace or a bare comma are one variable of varying length
-/// (`IRQs 3 4 5 7`, `names an14 an15 an16`, `10.0.0.1,10.0.0.2`), so that such messages keep one shape.
+/// Variables separated only by whitespace are one variable of varying length (`IRQs 3 4 5 7`,
+/// `names an14 an15 an16`), so that such messages keep one shape.
 fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
     let b = message.as_bytes();
     let mut kept = 0;
@@ -398,16 +411,24 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
         if kept > 0 {
             let last = &mut tokens[kept - 1];
             let gap = &b[last.end as usize..t.start as usize];
-            // `5.2 KB`, `93.0 B`, `1 sec`: a unit belongs to its number.
-            if last.var && !t.var && gap == b" " && is_size_unit(t.text(message)) {
-                last.end = t.end;
-                continue;
+            // A unit after a space is a word of its own (`took 12 ms`, `memory 512 MB`), unless
+            // the number has a fraction: `5.2 KB`, `93.0 B` come from a formatter that picks the
+            // unit by magnitude, so the unit is part of the value.
+            if last.var && !t.var && gap == b" " && is_unit(t.text(message)) {
+                let number = &b[last.start as usize..last.end as usize];
+                if number.contains(&b'.') && number.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+                {
+                    last.end = t.end;
+                    continue;
+                }
             }
+            // A comma between values (`time=1,2,3`) is a constant like any other separator.
             let joins = last.var
                 && t.var
                 && last.end > last.start
                 && t.end > t.start
-                && (gap == b"," || (!gap.is_empty() && gap.iter().all(u8::is_ascii_whitespace)));
+                && !gap.is_empty()
+                && gap.iter().all(u8::is_ascii_whitespace);
             if joins {
                 last.end = t.end;
                 continue;
@@ -419,11 +440,38 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
     tokens.truncate(kept);
 }
 
-fn is_size_unit(word: &str) -> bool {
+/// Units of sizes and durations written after a number (`12 ms`, `5.2 KB`).
+pub fn is_unit(word: &str) -> bool {
     [
         "B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "kB", "sec", "secs", "ms",
     ]
     .contains(&word)
+}
+
+/// `end` moved over the closing brackets, up to `limit`, of the brackets opened in `b[start..end]`:
+/// a value that opens a bracket (`0000:00:02.0[A]`) also closes it.
+fn close_brackets(b: &[u8], start: usize, mut end: usize, limit: usize) -> usize {
+    let mut open: Vec<u8> = Vec::new();
+    for &c in &b[start..end] {
+        match c {
+            b'(' => open.push(b')'),
+            b'[' => open.push(b']'),
+            b'{' => open.push(b'}'),
+            b')' | b']' | b'}' if open.last() == Some(&c) => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    while let Some(&closer) = open.last() {
+        if end < limit && b[end] == closer {
+            end += 1;
+            open.pop();
+        } else {
+            break;
+        }
+    }
+    end
 }
 
 /// Non-overlapping matches of the user masks, in order; the earliest (then longest) wins.
@@ -791,6 +839,55 @@ mod tests {
         let order = Regex::new(r"ORD-[0-9A-Z]+").unwrap();
         let user = Masker::new(&[], &[("order".into(), order)]);
         assert_eq!(user.mask("order ORD-7X2 shipped"), "order <*> shipped");
+    }
+
+    #[test]
+    fn a_unit_after_a_space_is_a_word_unless_the_size_is_formatted() {
+        let cases = [
+            ("request took 12 ms", "request took <*> ms"),
+            (
+                "claim: memory 512 MB, disk 20 GB",
+                "claim: memory <*> MB, disk <*> GB",
+            ),
+            ("lifetime <1 sec", "lifetime <<*> sec"),
+            // One decimal: a formatter chose the unit by magnitude.
+            (
+                "cached (size 5.2 KB, free 93.0 B)",
+                "cached (size <*>, free <*>)",
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(masked(message), want, "{message}");
+        }
+    }
+
+    #[test]
+    fn list_separators_between_values_are_constants() {
+        let cases = [
+            (
+                "steps = 1514038440000##6993##548365##8661",
+                "steps = <*>##<*>##<*>##<*>",
+            ),
+            (
+                "upload time=25233975,0,93,0,20002",
+                "upload time=<*>,<*>,<*>,<*>,<*>",
+            ),
+            ("ports 0x60,0x64 irq 12", "ports <*>,<*> irq <*>"),
+            // Joined by `:` and `.`, the parts are one address.
+            ("bridge - 0000:00:1e.0", "bridge - <*>"),
+        ];
+        for (message, want) in cases {
+            assert_eq!(masked(message), want, "{message}");
+        }
+    }
+
+    #[test]
+    fn a_compound_value_closes_the_brackets_it_opens() {
+        assert_eq!(
+            masked("interrupt 0000:00:02.0[A] -> GSI 16"),
+            "interrupt <*> -> GSI <*>"
+        );
+        assert_eq!(masked("slot (0000:00:02.0[B])"), "slot (<*>)");
     }
 
     #[test]

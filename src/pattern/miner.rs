@@ -27,7 +27,7 @@
 
 use std::collections::HashMap;
 
-use super::mask::Token;
+use super::mask::{is_unit, Token};
 
 /// The miner's answer for one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -320,7 +320,14 @@ impl Miner {
             // The value of a `key=value` or `key="value"`.
             let before = c.gaps[i].trim_end_matches(['"', '\'']).as_bytes();
             let (old, new) = (c.slots[i].as_deref().unwrap_or(""), tokens[i].text(message));
+            // A unit after a value varies with it: `93.0 B` and `5.2 KB` are one size.
+            let unit = i > 0
+                && (c.slots[i - 1].is_none() || tokens[i - 1].var)
+                && &*c.gaps[i] == " "
+                && is_unit(old)
+                && is_unit(new);
             before.last() == Some(&b'=')
+                || unit
                 || tokens[i].var
                 || (has_digit(old) && has_digit(new))
                 || is_boolean(old)
@@ -671,11 +678,40 @@ fn family(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> Family {
     if !current.is_empty() || words.is_empty() {
         words.push((current, var));
     }
+    // A unit after a value goes with it (`lifetime <1 sec` and `lifetime 00:17` are one event,
+    // `(1.16 KB)` is a bracketed value): the unit is left out, its closing punctuation kept.
+    let mut unit = vec![false; words.len()];
+    let mut moved = vec![0; words.len()];
+    for j in 1..words.len() {
+        if words[j - 1].1 && !unit[j - 1] {
+            // A unit, or a unit generalised (`(<*> <*>)`: `(1.2 KB)`, `(3.4 MB)`).
+            let core = words[j]
+                .0
+                .trim_end_matches([')', ']', '}', ',', ';', ':', '.']);
+            if if words[j].1 {
+                core == WILDCARD
+            } else {
+                is_unit(core)
+            } {
+                let suffix = words[j].0[core.len()..].to_owned();
+                moved[j - 1] = suffix.len();
+                words[j - 1].0.push_str(&suffix);
+                unit[j] = true;
+            }
+        }
+    }
     let mut template = String::new();
     let mut kept = Vec::with_capacity(words.len());
-    for (word, var) in &words {
+    for (j, (word, var)) in words.iter().enumerate() {
         if !template.is_empty() {
             template.push(' ');
+        }
+        if unit[j] {
+            if template.ends_with(' ') {
+                template.pop();
+            }
+            kept.push(FamilyWord::Aside);
+            continue;
         }
         if !var {
             template.push_str(word);
@@ -695,7 +731,10 @@ fn family(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> Family {
         template.push_str(before);
         template.push_str(WILDCARD);
         template.push_str(after);
-        kept.push(FamilyWord::Variable(before.len(), after.len()));
+        kept.push(FamilyWord::Variable(
+            before.len(),
+            after.len().saturating_sub(moved[j]),
+        ));
     }
     // A family needs a constant word to stand on: all-variable templates stay apart.
     let key = if kept.contains(&FamilyWord::Constant) {
@@ -722,6 +761,14 @@ fn word_frame(word: &str) -> (&str, &str) {
         before = eq + 1;
     }
     let mut after = tail;
+    // A bracket opened before the key (`(HWID=<*>)`) is closed after the value.
+    for (o, c) in [('(', ')'), ('[', ']'), ('{', '}')] {
+        let prefix = &word[..before];
+        let opened = prefix.matches(o).count() > prefix.matches(c).count();
+        if opened && word[..word.len() - after].ends_with(c) && word.len() - after > first {
+            after += 1;
+        }
+    }
     let open = &word[before..];
     for (o, c) in [('(', ')'), ('[', ']'), ('{', '}'), ('"', '"'), ('\'', '\'')] {
         if open.starts_with(o) && body.len() > before + 1 && body.ends_with(c) {
@@ -939,6 +986,46 @@ mod tests {
         assert_eq!(m.template, "pam_unix(sshd:auth): check pass; user unknown");
         let m = f.add("[12:02:22.126] done, err=-16020 (kFigError)");
         assert_eq!(m.template, "[<*>:<*>:<*>] done, err=<*> (kFigError)");
+    }
+
+    #[test]
+    fn a_unit_varies_with_its_value() {
+        let mut f = Fixture::new(100);
+        let a = f.add("cache holds 93 B after flush");
+        assert_eq!(a.template, "cache holds <*> B after flush");
+        let b = f.add("cache holds 12 KB after flush");
+        assert_eq!(b.template, "cache holds <*> <*> after flush");
+        assert_eq!(f.lookup("cache holds 93 B after flush").id, b.id);
+        // A word after a value that is not a unit is not taken for one.
+        let mut f = Fixture::new(100);
+        let a = f.add("cache holds 93 B after flush");
+        let c = f.add("cache holds 12 pages after flush");
+        assert_ne!(a.id, c.id);
+    }
+
+    #[test]
+    fn values_written_differently_are_one_family() {
+        let mut f = Fixture::new(100);
+        let a = f.add("connection closed, lifetime <1 sec");
+        let b = f.add("connection closed, lifetime 00:17");
+        assert_eq!(a.template, "connection closed, lifetime <<*> sec");
+        assert_eq!(b.template, "connection closed, lifetime <*>");
+        assert_eq!(f.lookup("connection closed, lifetime <1 sec").id, b.id);
+        let c = f.add("sent 1190 bytes (1.16 KB) in total");
+        let d = f.add("sent 1165 bytes (1.13 MB) in total");
+        let e = f.add("sent 815 bytes in total");
+        assert_eq!(c.id, d.id);
+        assert_eq!(e.template, "sent <*> bytes in total");
+        assert_eq!(f.lookup("sent 1190 bytes (1.16 KB) in total").id, e.id);
+    }
+
+    #[test]
+    fn a_family_keeps_the_bracket_opened_before_a_key() {
+        let mut f = Fixture::new(100);
+        f.add("Component 12 is down (HWID=1973)");
+        let m = f.add("Component LOCAL(0) is down (HWID=1974)");
+        assert_eq!(m.template, "Component <*> is down (HWID=<*>)");
+        assert_eq!(m.params, ["LOCAL(0)", "1974"]);
     }
 
     #[test]
