@@ -216,9 +216,17 @@ impl Masker {
         // Whole-word kinds are looked for inside brackets and quotes, on the whole segment
         // (`/a?b=c` is a path), then on the value of a `key=value`.
         let (s, e) = self.core(message, start, end);
+        let b = message.as_bytes();
+        // A name before the value (`file=/etc/x.conf`, `Path:/home/x`, `chdir(/p/q/r)`) is a
+        // constant: only the value is looked at whole.
+        if let Some(k) = key_end(&b[s..e]) {
+            let (vs, ve) = self.core(message, s + k + 1, end);
+            if vs < ve && self.whole(&message[vs..ve]) {
+                return self.single(message, start, (vs, ve), end, true, out);
+            }
+        }
         if seen & WHOLE != 0 && s < e && self.whole(&message[s..e]) {
             // `10.0.0.1:8080` is an address and a port: two values.
-            let b = message.as_bytes();
             if let Some(colon) = memchr::memrchr(b':', &b[s..e]) {
                 let colon = s + colon;
                 if is_ipv4(&b[s..e]) || is_host_port(&b[s..e]) {
@@ -256,6 +264,16 @@ impl Masker {
         if !var && value.bytes().any(|c| b"()[]{}<>\"'".contains(&c)) {
             // A structured value (`Rect(0`) is split as usual.
             return self.pieces(message, start, end, out);
+        }
+        // A quote after an unquoted value that closes nothing (`name=android",`) is part of the
+        // value as written: a constant gap would set the message apart from its siblings.
+        let mut e = e;
+        if e < end
+            && b"\"'".contains(&bytes[e])
+            && !b"\"'".contains(&bytes[start + eq + 1])
+            && !bytes[start..start + eq].contains(&bytes[e])
+        {
+            e += 1;
         }
         self.single(message, start, (s, e), end, var, out);
     }
@@ -305,6 +323,20 @@ impl Masker {
                 }
             }
             e -= 1;
+        }
+        // `{guid}rest` keeps its opening brace: it closes inside.
+        while s > start {
+            let closer = match bytes[s - 1] {
+                b'(' => b')',
+                b'[' => b']',
+                b'{' => b'}',
+                b'<' => b'>',
+                _ => break,
+            };
+            if !bytes[s..e].contains(&closer) {
+                break;
+            }
+            s -= 1;
         }
         (s, e)
     }
@@ -372,13 +404,12 @@ impl Masker {
     }
 }
 
-/// `()`, `[]`, `{}`, `""`, `''` at `b[i..i + 2]`, opening a word or after punctuation.
+/// `()`, `""`, `''` at `b[i..i + 2]`, opening a word or after punctuation. An empty list or map
+/// (`[]`, `{}`) is a value of its own, written the same every time: it stays constant.
 fn is_empty_pair(b: &[u8], i: usize, word_start: usize) -> bool {
     let pair = (b[i], b[i + 1]);
-    matches!(
-        pair,
-        (b'(', b')') | (b'[', b']') | (b'{', b'}') | (b'"', b'"') | (b'\'', b'\'')
-    ) && (i == word_start || !b[i - 1].is_ascii_alphanumeric() && b[i - 1] != b'_')
+    matches!(pair, (b'(', b')') | (b'"', b'"') | (b'\'', b'\''))
+        && (i == word_start || !b[i - 1].is_ascii_alphanumeric() && b[i - 1] != b'_')
 }
 
 /// Month and weekday names of a date (`Fri Jul  1 07:57:30 2005`): a month before a number, a
@@ -438,6 +469,24 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
         kept += 1;
     }
     tokens.truncate(kept);
+}
+
+/// Where the name before a value ends in `b`: at `=` (`file=/etc/x`), at `:` before a rooted path
+/// (`Path:/home/x`, but not `http://`), at `(` when `b` ends with `)` (`chdir(/p/q)`).
+fn key_end(b: &[u8]) -> Option<usize> {
+    let k = b
+        .iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || b"_-.".contains(c)))?;
+    if k == 0 || !b[0].is_ascii_alphabetic() {
+        return None;
+    }
+    let next = b.get(k + 1).copied();
+    match b[k] {
+        b'=' => Some(k),
+        b':' if next == Some(b'/') && b.get(k + 2) != Some(&b'/') => Some(k),
+        b'(' if b.ends_with(b")") => Some(k),
+        _ => None,
+    }
 }
 
 /// Units of sizes and durations written after a number (`12 ms`, `5.2 KB`).
@@ -597,17 +646,23 @@ fn is_url(b: &[u8]) -> bool {
         .is_some_and(|i| i > 0 && b[..i].iter().all(u8::is_ascii_alphanumeric))
 }
 
-/// `/a/b`, `./a`, `~/a`, `C:\a`, or anything with two or more `/` between names (`a/b/c`).
+/// `/a/b`, `./a`, `~/a`, `C:\a`, `\\?\a`, `\a\b`, or two or more `/` between names (`a/b/c`).
 fn is_path(b: &[u8]) -> bool {
     if b.len() < 2 {
         return false;
     }
     let rooted = (b[0] == b'/' && b[1] != b'/')
+        || (b[0] == b'\\' && (b[1] == b'\\' || b[1].is_ascii_alphanumeric() || b[1] == b'_'))
         || b.starts_with(b"./")
         || b.starts_with(b"../")
         || b.starts_with(b"~/")
         || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\');
-    rooted || (memchr::memchr_iter(b'/', b).count() >= 2 && b[0] != b'/' && !b.ends_with(b"/"))
+    // A date (`2017/7/1`) has no name in it.
+    rooted
+        || (memchr::memchr_iter(b'/', b).count() >= 2
+            && b[0] != b'/'
+            && !b.ends_with(b"/")
+            && b.iter().any(u8::is_ascii_alphabetic))
 }
 
 fn is_email(b: &[u8]) -> bool {
@@ -888,6 +943,61 @@ mod tests {
             "interrupt <*> -> GSI <*>"
         );
         assert_eq!(masked("slot (0000:00:02.0[B])"), "slot (<*>)");
+    }
+
+    #[test]
+    fn a_name_before_a_value_stays_constant() {
+        let cases = [
+            (
+                "reading x.conf [file=/etc/app.conf] [line=15]",
+                "reading x.conf [file=<*>] [line=<*>]",
+            ),
+            ("error Path:/home/u/.cache done", "error Path:<*> done"),
+            ("LOGIN chdir(/p/q/r) failed", "LOGIN chdir(<*>) failed"),
+            (
+                "card mLp(FF:F2:9F:16:CF:0F), mIp(10.2.2.80)",
+                "card mLp(<*>), mIp(<*>)",
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(masked(message), want, "{message}");
+        }
+    }
+
+    #[test]
+    fn empty_lists_and_maps_stay_constant() {
+        assert_eq!(masked("stats=[] opts={} ok"), "stats=[] opts={} ok");
+        assert_eq!(masked("user \"\" from ()"), "user \"<*>\" from (<*>)");
+    }
+
+    #[test]
+    fn a_quote_that_closes_nothing_belongs_to_the_value() {
+        let names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
+        let masker = Masker::new(&names, &[]);
+        let mut tokens = Vec::new();
+        let message = r#"release tag="a b", name=app", uid=3"#;
+        masker.tokenize(message, &mut tokens);
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text(message)).collect();
+        assert_eq!(
+            texts,
+            ["release", "tag", "a", "b", "name", "app\"", "uid", "3"]
+        );
+    }
+
+    #[test]
+    fn paths_of_every_kind_and_dates_that_are_not() {
+        let cases = [
+            (
+                "hive '{bf1a281b-ad7b-4476-ac95-f47682990ce7}ROOT/Device/Volume2/config' loaded",
+                "hive '<*>' loaded",
+            ),
+            (r"from '\\?\ROOT\Device\Volume2\config'.", "from '<*>'."),
+            (r"Routing Table [\_SB_.PCI0._PRT]", "Routing Table [<*>]"),
+            ("sleep 2017/7/1 done", "sleep <*>/<*>/<*> done"),
+        ];
+        for (message, want) in cases {
+            assert_eq!(masked(message), want, "{message}");
+        }
     }
 
     #[test]
