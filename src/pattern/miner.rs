@@ -9,14 +9,16 @@
 //!
 //! Generalising is where parsers go wrong, so it is guarded: the two must agree on at least half
 //! of their constant positions, and every position that would become a variable must look like
-//! one (a masked token, a value after `=`, two names numbered alike such as `IRQ0` and `IRQ9`, a
-//! boolean) or have been seen with enough other values in sibling clusters of the bucket: three
+//! one (a masked token, a value after `=`, two names numbered alike such as `IRQ0` and `IRQ9` but
+//! not two names sharing a number such as `ee0` and `alt0`, a boolean, the unit after a value) or
+//! have been seen with enough other values in sibling clusters of the bucket: three
 //! lowercase words (`cyrus`, `news`, `test`), five capitalised ones, since `VM Started`, `VM Paused`
 //! … are more often events than values. When a cluster generalises it absorbs every sibling its
 //! new template matches, so templates that differ only in variable positions end up as one.
 //!
 //! Above clusters sit *families*: clusters whose templates agree word for word once each word
-//! holding a variable is one `<*>` (and bracketed asides such as `(1.16 KB)` are left out). A
+//! holding a variable is one `<*>` (bracketed asides such as `(1.16 KB)` and units after a value
+//! are left out). A
 //! family of two or more answers with its word-level template, so that an odd-shaped value
 //! (`LOCAL(0)` among IP addresses) does not split an event.
 //!
@@ -329,7 +331,7 @@ impl Miner {
             before.last() == Some(&b'=')
                 || unit
                 || tokens[i].var
-                || (has_digit(old) && has_digit(new))
+                || (has_digit(old) && has_digit(new) && !same_number(old, new))
                 || is_boolean(old)
                 || is_boolean(new)
         });
@@ -345,7 +347,14 @@ impl Miner {
         } else {
             MIN_WORDS - 1
         };
+        // `ee0` and `alt0`, `en0` and `awdl0`: different names carrying the same number name
+        // different things (devices, interfaces), however many of them there are.
+        let names = differ.iter().any(|&i| {
+            let (old, new) = (c.slots[i].as_deref().unwrap_or(""), tokens[i].text(message));
+            !tokens[i].var && same_number(old, new)
+        });
         let recurring = !differ.contains(&0)
+            && !names
             && self.other_values(index, &differ, message, tokens) + 2 >= needed;
         if !plausible && !recurring {
             return None;
@@ -545,6 +554,17 @@ impl Miner {
 /// often one name numbered than two events (`HTTPS` and `SOCKS5` are not both numbered).
 fn has_digit(text: &str) -> bool {
     text.bytes().any(|c| c.is_ascii_digit())
+}
+
+/// Two words carrying the same digits (`ee0` and `alt0`): not one name numbered twice. Names one
+/// letter apart (`aadmin1`, `badmin1`) are still a series.
+fn same_number(a: &str, b: &str) -> bool {
+    fn digits(t: &str) -> impl Iterator<Item = u8> + '_ {
+        t.bytes().filter(u8::is_ascii_digit)
+    }
+    let one_apart =
+        a.len() == b.len() && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() == 1;
+    has_digit(a) && !one_apart && digits(a).eq(digits(b))
 }
 
 fn starts_upper(text: &str) -> bool {
@@ -1026,6 +1046,26 @@ mod tests {
         let m = f.add("Component LOCAL(0) is down (HWID=1974)");
         assert_eq!(m.template, "Component <*> is down (HWID=<*>)");
         assert_eq!(m.params, ["LOCAL(0)", "1974"]);
+    }
+
+    #[test]
+    fn names_sharing_a_number_are_different_names() {
+        let mut f = Fixture::new(100);
+        let ids: Vec<String> = ["ee0", "alt0", "scip0", "ee0"]
+            .iter()
+            .map(|dev| f.add(&format!("connection found via interface {dev}")).id)
+            .collect();
+        assert_eq!(ids[0], ids[3]);
+        assert_ne!(ids[0], ids[1]);
+        assert_ne!(ids[1], ids[2]);
+        assert_ne!(ids[0], ids[2]);
+        // Numbered differently, or one letter apart, they are one name's series.
+        f.add("name (aadmin1) unknown; retrying");
+        let m = f.add("name (badmin1) unknown; retrying");
+        assert_eq!(m.template, "name (<*>) unknown; retrying");
+        f.add("link up on port3");
+        let m = f.add("link up on port7");
+        assert_eq!(m.template, "link up on <*>");
     }
 
     #[test]
