@@ -453,6 +453,14 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
                     continue;
                 }
             }
+            // The time zone of a time (`08:16:53 PDT 2005`) is part of the timestamp.
+            if last.var && !t.var && gap == b" " && is_time_zone(t.text(message)) {
+                let time = &b[last.start as usize..last.end as usize];
+                if time.contains(&b':') && time.last().is_some_and(u8::is_ascii_digit) {
+                    last.end = t.end;
+                    continue;
+                }
+            }
             // A comma between values (`time=1,2,3`) is a constant like any other separator.
             let joins = last.var
                 && t.var
@@ -487,6 +495,14 @@ fn key_end(b: &[u8]) -> Option<usize> {
         b'(' if b.ends_with(b")") => Some(k),
         _ => None,
     }
+}
+
+fn is_time_zone(word: &str) -> bool {
+    [
+        "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "CET", "CEST",
+        "EET", "EEST", "WET", "WEST", "BST", "IST", "JST", "KST", "HKT", "AEST", "AEDT",
+    ]
+    .contains(&word)
 }
 
 /// Units of sizes and durations written after a number (`12 ms`, `5.2 KB`).
@@ -998,6 +1014,16 @@ mod tests {
         for (message, want) in cases {
             assert_eq!(masked(message), want, "{message}");
         }
+    }
+
+    #[test]
+    fn a_time_zone_belongs_to_its_time() {
+        assert_eq!(
+            masked("status changed: M Fri Jul 01 08:16:53 PDT 2005"),
+            "status changed: M <*>"
+        );
+        // Not after a time: a word like any other.
+        assert_eq!(masked("zone 3 EST only"), "zone <*> EST only");
     }
 
     #[test]
