@@ -219,10 +219,19 @@ impl Masker {
         let b = message.as_bytes();
         // A name before the value (`file=/etc/x.conf`, `Path:/home/x`, `chdir(/p/q/r)`) is a
         // constant: only the value is looked at whole.
-        if let Some(k) = key_end(&b[s..e]) {
+        let key = if seen & (EQUALS | PAREN | 4) != 0 {
+            key_end(&b[s..e])
+        } else {
+            None
+        };
+        if let Some(k) = key {
             let (vs, ve) = self.core(message, s + k + 1, end);
-            if vs < ve && self.whole(&message[vs..ve]) {
+            let whole = vs < ve && self.whole(&message[vs..ve]);
+            if whole {
                 return self.single(message, start, (vs, ve), end, true, out);
+            }
+            if b[s + k] == b'=' {
+                return self.keyed(message, start, end, s + k, (vs, ve), whole, out);
             }
         }
         if seen & WHOLE != 0 && s < e && self.whole(&message[s..e]) {
@@ -246,21 +255,39 @@ impl Masker {
             }
             return self.single(message, start, (s, e), end, true, out);
         }
-        let bytes = message.as_bytes();
         if seen & EQUALS == 0 {
             return self.pieces(message, start, end, out);
         }
-        let Some(eq) = memchr::memchr(b'=', &bytes[start..end]) else {
+        let Some(eq) = memchr::memchr(b'=', &b[start..end]) else {
             return self.pieces(message, start, end, out);
         };
         let (s, e) = self.core(message, start + eq + 1, end);
+        let whole = s < e && self.whole(&message[s..e]);
+        self.keyed(message, start, end, start + eq, (s, e), whole, out);
+    }
+
+    /// `message[start..end]` as a `key=value` with `=` at `eq`, the value at `value` (without the
+    /// brackets and quotes around it), `whole` if the value is of a whole-word kind.
+    #[allow(clippy::too_many_arguments)]
+    fn keyed(
+        &self,
+        message: &str,
+        start: usize,
+        end: usize,
+        eq: usize,
+        value: (usize, usize),
+        whole: bool,
+        out: &mut Vec<Token>,
+    ) {
+        let bytes = message.as_bytes();
+        let (s, e) = value;
         if s >= e {
             return self.pieces(message, start, end, out);
         }
         // The value of a `key=value` is one token whatever it holds (`name=com.android.phone`),
         // so that values of any shape keep the message's shape.
         let value = &message[s..e];
-        let var = self.whole(value) || self.variable_piece(value.as_bytes());
+        let var = whole || self.variable_piece(value.as_bytes());
         if !var && value.bytes().any(|c| b"()[]{}<>\"'".contains(&c)) {
             // A structured value (`Rect(0`) is split as usual.
             return self.pieces(message, start, end, out);
@@ -270,8 +297,8 @@ impl Masker {
         let mut e = e;
         if e < end
             && b"\"'".contains(&bytes[e])
-            && !b"\"'".contains(&bytes[start + eq + 1])
-            && !bytes[start..start + eq].contains(&bytes[e])
+            && !b"\"'".contains(&bytes[eq + 1])
+            && !bytes[start..eq].contains(&bytes[e])
         {
             e += 1;
         }
@@ -577,11 +604,12 @@ fn is_delimiter(b: &[u8], i: usize, start: usize, end: usize) -> bool {
 }
 
 /// Bytes whose presence makes a whole-word kind possible: `/` and `\\` 1, `.` 2, `:` 4, `@` 8,
-/// `-` 16 (together [`WHOLE`]); and [`COMMA`], [`EQUALS`].
+/// `-` 16 (together [`WHOLE`]); and [`COMMA`], [`EQUALS`], [`PAREN`] (`(`).
 const MARKS: [u8; 256] = {
     let mut table = [0u8; 256];
     table[b',' as usize] = COMMA;
     table[b'=' as usize] = EQUALS;
+    table[b'(' as usize] = PAREN;
     table[b'/' as usize] = 1;
     table[b'\\' as usize] = 1;
     table[b'.' as usize] = 2;
@@ -594,6 +622,7 @@ const MARKS: [u8; 256] = {
 const WHOLE: u8 = 31;
 const COMMA: u8 = 32;
 const EQUALS: u8 = 64;
+const PAREN: u8 = 128;
 
 /// Bytes that always end a token.
 const DELIMITERS: [bool; 256] = {
