@@ -8,7 +8,7 @@
 //!
 //! Masking is one hand-written left-to-right scan (no sequence of regex replace passes): first, on
 //! every whitespace-separated word, whole-word kinds that contain delimiters themselves (URLs, paths,
-//! e-mails, UUIDs, IP addresses and ports, timestamps); then, on the pieces of the other words,
+//! e-mails, UUIDs, IP addresses and ports, timestamps, code locations); then, on the pieces of the other words,
 //! numbers, durations and sizes, booleans, hex values, and identifiers with digits in them. User
 //! masks (regexes) run first and their matches are single variables.
 //!
@@ -238,7 +238,8 @@ impl Masker {
             // `10.0.0.1:8080` is an address and a port: two values.
             if let Some(colon) = memchr::memrchr(b':', &b[s..e]) {
                 let colon = s + colon;
-                if is_ipv4(&b[s..e]) || is_host_port(&b[s..e]) {
+                let code = self.on.path && is_code_location(&b[s..e]);
+                if is_ipv4(&b[s..e]) || (is_host_port(&b[s..e]) && !code) {
                     self.pieces(message, start, s, out);
                     out.push(Token {
                         start: s as u32,
@@ -288,8 +289,10 @@ impl Masker {
         // so that values of any shape keep the message's shape.
         let value = &message[s..e];
         let var = whole || self.variable_piece(value.as_bytes());
-        if !var && value.bytes().any(|c| b"()[]{}<>\"'".contains(&c)) {
-            // A structured value (`Rect(0`) is split as usual.
+        let brackets = value.bytes().any(|c| b"()[]{}<>\"'".contains(&c));
+        if brackets && (!var || !whole && !balanced(value.as_bytes())) {
+            // A structured value (`Rect(0`, `Token{78af589`) is split as usual; a closed one
+            // (`WorkSource{10113}`) is one value.
             return self.pieces(message, start, end, out);
         }
         // A quote after an unquoted value that closes nothing (`name=android",`) is part of the
@@ -388,6 +391,7 @@ impl Masker {
                 && ((dot && is_ipv4(b))
                     || (colon && (is_colon_hex(b) || is_host_port(b)))
                     || (dot && is_domain(b))))
+            || (dot && colon && self.on.path && is_code_location(b))
             || (self.on.timestamp && b.len() >= 10 && b[0].is_ascii_digit() && is_timestamp(b))
     }
 
@@ -504,6 +508,33 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
         kept += 1;
     }
     tokens.truncate(kept);
+}
+
+/// A place in code: a qualified method and a line, `com.example.Store.save:2060`. A class name
+/// (capitalised) tells it from a host and port.
+fn is_code_location(b: &[u8]) -> bool {
+    let Some(colon) = memchr::memrchr(b':', b) else {
+        return false;
+    };
+    let (name, line) = (&b[..colon], &b[colon + 1..]);
+    !line.is_empty()
+        && line.iter().all(u8::is_ascii_digit)
+        && name.split(|c| *c == b'.').count() >= 3
+        && name
+            .split(|c| *c == b'.')
+            .any(|l| l.first().is_some_and(u8::is_ascii_uppercase) || l.contains(&b'$'))
+        && name.split(|c| *c == b'.').all(|l| {
+            l.first()
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+                && l.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || b"_$".contains(c))
+        })
+}
+
+/// Every bracket opened in `b` is closed in it.
+fn balanced(b: &[u8]) -> bool {
+    let count = |c: u8| b.iter().filter(|x| **x == c).count();
+    count(b'(') == count(b')') && count(b'[') == count(b']') && count(b'{') == count(b'}')
 }
 
 /// Where the name before a value ends in `b`: at `=` (`file=/etc/x`), at `:` before a rooted path
@@ -1053,6 +1084,29 @@ mod tests {
         );
         // Not after a time: a word like any other.
         assert_eq!(masked("zone 3 EST only"), "zone <*> EST only");
+    }
+
+    #[test]
+    fn code_locations_are_values() {
+        assert_eq!(
+            masked("called by com.example.Store.save:2060 com.example.Api.put$1:88 ok"),
+            "called by <*> ok"
+        );
+        // Without a line it is a name, and a two-part one is a key and value.
+        assert_eq!(
+            masked("via com.example.Store.save"),
+            "via com.example.Store.save"
+        );
+        assert_eq!(masked("state.clipTop:180"), "state.clipTop:<*>");
+    }
+
+    #[test]
+    fn an_open_structure_after_a_key_is_split() {
+        assert_eq!(
+            masked("skip token=Token{78af589 Record{3b04890 u0}} now"),
+            "skip token=Token{<*> Record{<*> u0}} now"
+        );
+        assert_eq!(masked("ws=WorkSource{10113} uid=3"), "ws=<*> uid=<*>");
     }
 
     #[test]
