@@ -219,7 +219,8 @@ impl Masker {
         let b = message.as_bytes();
         // A name before the value (`file=/etc/x.conf`, `Path:/home/x`, `chdir(/p/q/r)`) is a
         // constant: only the value is looked at whole.
-        let key = if seen & (EQUALS | PAREN | 4) != 0 {
+        // `=`, `(`, or `:` with `/` (bits 4 and 1).
+        let key = if seen & (EQUALS | PAREN) != 0 || seen & 5 == 5 {
             key_end(&b[s..e])
         } else {
             None
@@ -238,8 +239,9 @@ impl Masker {
             // `10.0.0.1:8080` is an address and a port: two values.
             if let Some(colon) = memchr::memrchr(b':', &b[s..e]) {
                 let colon = s + colon;
-                let code = self.on.path && is_code_location(&b[s..e]);
-                if is_ipv4(&b[s..e]) || (is_host_port(&b[s..e]) && !code) {
+                let host =
+                    || is_host_port(&b[s..e]) && !(self.on.path && is_code_location(&b[s..e]));
+                if is_ipv4(&b[s..e]) || host() {
                     self.pieces(message, start, s, out);
                     out.push(Token {
                         start: s as u32,
@@ -475,19 +477,16 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
             let gap = &b[last.end as usize..t.start as usize];
             // A unit after a space is a word of its own (`took 12 ms`, `memory 512 MB`), unless
             // the number has a fraction: `5.2 KB`, `93.0 B` come from a formatter that picks the
-            // unit by magnitude, so the unit is part of the value.
-            if last.var && !t.var && gap == b" " && is_unit(t.text(message)) {
-                let number = &b[last.start as usize..last.end as usize];
-                if number.contains(&b'.') && number.iter().all(|c| c.is_ascii_digit() || *c == b'.')
-                {
-                    last.end = t.end;
-                    continue;
-                }
-            }
-            // The time zone of a time (`08:16:53 PDT 2005`) is part of the timestamp.
-            if last.var && !t.var && gap == b" " && is_time_zone(t.text(message)) {
-                let time = &b[last.start as usize..last.end as usize];
-                if time.contains(&b':') && time.last().is_some_and(u8::is_ascii_digit) {
+            // unit by magnitude, so the unit is part of the value. The time zone of a time
+            // (`08:16:53 PDT 2005`) is part of the timestamp.
+            if last.var && !t.var && gap == b" " && t.end - t.start <= 4 {
+                let value = &b[last.start as usize..last.end as usize];
+                let word = t.text(message);
+                let formatted = || {
+                    value.contains(&b'.') && value.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+                };
+                let time = || value.contains(&b':') && value.last().is_some_and(u8::is_ascii_digit);
+                if (is_unit(word) && formatted()) || (is_time_zone(word) && time()) {
                     last.end = t.end;
                     continue;
                 }
@@ -513,22 +512,36 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
 /// A place in code: a qualified method and a line, `com.example.Store.save:2060`. A class name
 /// (capitalised) tells it from a host and port.
 fn is_code_location(b: &[u8]) -> bool {
+    if !b[0].is_ascii_alphabetic() || !b[b.len() - 1].is_ascii_digit() {
+        return false;
+    }
     let Some(colon) = memchr::memrchr(b':', b) else {
         return false;
     };
-    let (name, line) = (&b[..colon], &b[colon + 1..]);
-    !line.is_empty()
-        && line.iter().all(u8::is_ascii_digit)
-        && name.split(|c| *c == b'.').count() >= 3
-        && name
-            .split(|c| *c == b'.')
-            .any(|l| l.first().is_some_and(u8::is_ascii_uppercase) || l.contains(&b'$'))
-        && name.split(|c| *c == b'.').all(|l| {
-            l.first()
-                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
-                && l.iter()
-                    .all(|c| c.is_ascii_alphanumeric() || b"_$".contains(c))
-        })
+    if !b[colon + 1..].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    // One pass over the name: its labels, and whether one is a class.
+    let (mut labels, mut class, mut label_start) = (1, false, true);
+    for &c in &b[..colon] {
+        if c == b'.' {
+            if label_start {
+                return false;
+            }
+            labels += 1;
+            label_start = true;
+            continue;
+        }
+        if label_start && !(c.is_ascii_alphabetic() || c == b'_') {
+            return false;
+        }
+        if !(c.is_ascii_alphanumeric() || c == b'_' || c == b'$') {
+            return false;
+        }
+        class |= (label_start && c.is_ascii_uppercase()) || c == b'$';
+        label_start = false;
+    }
+    labels >= 3 && class && !label_start
 }
 
 /// Every bracket opened in `b` is closed in it.
@@ -540,9 +553,7 @@ fn balanced(b: &[u8]) -> bool {
 /// Where the name before a value ends in `b`: at `=` (`file=/etc/x`), at `:` before a rooted path
 /// (`Path:/home/x`, but not `http://`), at `(` when `b` ends with `)` (`chdir(/p/q)`).
 fn key_end(b: &[u8]) -> Option<usize> {
-    let k = b
-        .iter()
-        .position(|c| !(c.is_ascii_alphanumeric() || b"_-.".contains(c)))?;
+    let k = b.iter().position(|c| !NAME[usize::from(*c)])?;
     if k == 0 || !b[0].is_ascii_alphabetic() {
         return None;
     }
@@ -556,43 +567,76 @@ fn key_end(b: &[u8]) -> Option<usize> {
 }
 
 fn is_time_zone(word: &str) -> bool {
-    [
-        "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "CET", "CEST",
-        "EET", "EEST", "WET", "WEST", "BST", "IST", "JST", "KST", "HKT", "AEST", "AEDT",
-    ]
-    .contains(&word)
+    matches!(
+        word,
+        "UTC"
+            | "GMT"
+            | "Z"
+            | "EST"
+            | "EDT"
+            | "CST"
+            | "CDT"
+            | "MST"
+            | "MDT"
+            | "PST"
+            | "PDT"
+            | "CET"
+            | "CEST"
+            | "EET"
+            | "EEST"
+            | "WET"
+            | "WEST"
+            | "BST"
+            | "IST"
+            | "JST"
+            | "KST"
+            | "HKT"
+            | "AEST"
+            | "AEDT"
+    )
 }
 
 /// Units of sizes and durations written after a number (`12 ms`, `5.2 KB`).
 pub fn is_unit(word: &str) -> bool {
-    [
-        "B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "kB", "sec", "secs", "ms",
-    ]
-    .contains(&word)
+    matches!(
+        word,
+        "B" | "KB"
+            | "MB"
+            | "GB"
+            | "TB"
+            | "KiB"
+            | "MiB"
+            | "GiB"
+            | "TiB"
+            | "kB"
+            | "sec"
+            | "secs"
+            | "ms"
+    )
 }
 
 /// `end` moved over the closing brackets, up to `limit`, of the brackets opened in `b[start..end]`:
 /// a value that opens a bracket (`0000:00:02.0[A]`) also closes it.
 fn close_brackets(b: &[u8], start: usize, mut end: usize, limit: usize) -> usize {
-    let mut open: Vec<u8> = Vec::new();
+    if memchr::memchr3(b'(', b'[', b'{', &b[start..end]).is_none() {
+        return end;
+    }
+    // The closers still awaited, innermost last; deeper nesting than this is not looked at.
+    let mut open = [0u8; 8];
+    let mut depth = 0;
     for &c in &b[start..end] {
         match c {
-            b'(' => open.push(b')'),
-            b'[' => open.push(b']'),
-            b'{' => open.push(b'}'),
-            b')' | b']' | b'}' if open.last() == Some(&c) => {
-                open.pop();
+            b'(' | b'[' | b'{' if depth < open.len() => {
+                open[depth] = if c == b'(' { c + 1 } else { c + 2 };
+                depth += 1;
             }
+            b')' | b']' | b'}' if depth > 0 && open[depth - 1] == c => depth -= 1,
             _ => {}
         }
     }
-    while let Some(&closer) = open.last() {
-        if end < limit && b[end] == closer {
-            end += 1;
-            open.pop();
-        } else {
-            break;
-        }
+    while depth > 0 && end < limit && b[end] == open[depth - 1] {
+        end += 1;
+        depth -= 1;
     }
     end
 }
@@ -654,6 +698,18 @@ const WHOLE: u8 = 31;
 const COMMA: u8 = 32;
 const EQUALS: u8 = 64;
 const PAREN: u8 = 128;
+
+/// Bytes of a key's name: letters, digits, `_`, `-`, `.`.
+const NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.';
+        c += 1;
+    }
+    table
+};
 
 /// Bytes that always end a token.
 const DELIMITERS: [bool; 256] = {
