@@ -771,7 +771,7 @@ fn family(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> Family {
 }
 
 /// What a word holding a variable keeps around its `<*>` in the family form: a `key=` prefix,
-/// `key:` prefix, enclosing brackets or quotes, and trailing `,`, `;` or `:`.
+/// `key:` prefix, `key....` prefix, enclosing brackets or quotes, and trailing `,`, `;` or `:`.
 fn word_frame(word: &str) -> (&str, &str) {
     let first = word.find(WILDCARD).unwrap_or(0);
     let tail = word.len() - word.trim_end_matches([',', ';', ':']).len();
@@ -779,6 +779,10 @@ fn word_frame(word: &str) -> (&str, &str) {
     let mut before = 0;
     if let Some(eq) = word[..first].rfind(['=', ':']) {
         before = eq + 1;
+    }
+    // A dot leader (`depth.........<*>`) separates a key from its value as `=` does.
+    if let Some(dots) = word[before..first].rfind("..") {
+        before += dots + 2;
     }
     let mut after = tail;
     // A bracket opened before the key (`(HWID=<*>)`) is closed after the value.
@@ -1037,6 +1041,16 @@ mod tests {
         assert_eq!(c.id, d.id);
         assert_eq!(e.template, "sent <*> bytes in total");
         assert_eq!(f.lookup("sent 1190 bytes (1.16 KB) in total").id, e.id);
+    }
+
+    #[test]
+    fn a_dot_leader_keeps_its_key_in_the_family() {
+        let mut f = Fixture::new(100);
+        let depth = f.add("cache prefetch depth.........0");
+        let limit = f.add("cache prefetch limit..............0");
+        assert_eq!(depth.template, "cache prefetch depth.........<*>");
+        assert_eq!(limit.template, "cache prefetch limit..............<*>");
+        assert_ne!(depth.id, limit.id);
     }
 
     #[test]
