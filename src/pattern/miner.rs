@@ -771,10 +771,27 @@ fn family(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> Family {
 }
 
 /// What a word holding a variable keeps around its `<*>` in the family form: a `key=` prefix,
-/// `key:` prefix, `key....` prefix, enclosing brackets or quotes, and trailing `,`, `;` or `:`.
+/// `key:` prefix, `key....` prefix, enclosing brackets or quotes, and trailing `,`, `;`, `:` or
+/// brackets opened in an earlier word.
 fn word_frame(word: &str) -> (&str, &str) {
     let first = word.find(WILDCARD).unwrap_or(0);
-    let tail = word.len() - word.trim_end_matches([',', ';', ':']).len();
+    let mut tail = word.len() - word.trim_end_matches([',', ';', ':']).len();
+    // A bracket closing one opened in an earlier word (`(Release Date: <*>)`) is the sentence's.
+    while word.len() - tail > first + WILDCARD.len() {
+        let inside = &word.as_bytes()[..word.len() - tail];
+        let closer = inside[inside.len() - 1];
+        let opener = match closer {
+            b')' => b'(',
+            b']' => b'[',
+            b'}' => b'{',
+            _ => break,
+        };
+        let count = |c: u8| inside.iter().filter(|x| **x == c).count();
+        if count(opener) >= count(closer) {
+            break;
+        }
+        tail += 1;
+    }
     let body = &word[..word.len() - tail];
     let mut before = 0;
     if let Some(eq) = word[..first].rfind(['=', ':']) {
@@ -1051,6 +1068,14 @@ mod tests {
         assert_eq!(depth.template, "cache prefetch depth.........<*>");
         assert_eq!(limit.template, "cache prefetch limit..............<*>");
         assert_ne!(depth.id, limit.id);
+    }
+
+    #[test]
+    fn a_family_keeps_the_bracket_closing_an_earlier_word() {
+        let mut f = Fixture::new(100);
+        f.add("kernel #38#-rh1 (Release Date: Fri Dec 10 19:02:14 EST 2004)");
+        let m = f.add("kernel #39# (Release Date: Mon Sep 27 22:15:07 EDT 2004)");
+        assert_eq!(m.template, "kernel <*> (Release Date: <*>)");
     }
 
     #[test]
