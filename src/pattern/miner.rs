@@ -792,7 +792,6 @@ fn word_frame(word: &str) -> (&str, &str) {
         }
         tail += 1;
     }
-    let body = &word[..word.len() - tail];
     let mut before = 0;
     if let Some(eq) = word[..first].rfind(['=', ':']) {
         before = eq + 1;
@@ -811,6 +810,7 @@ fn word_frame(word: &str) -> (&str, &str) {
         }
     }
     let open = &word[before..];
+    let body = &word[..word.len() - after];
     for (o, c) in [('(', ')'), ('[', ']'), ('{', '}'), ('"', '"'), ('\'', '\'')] {
         if open.starts_with(o) && body.len() > before + 1 && body.ends_with(c) {
             before += 1;
@@ -1076,6 +1076,20 @@ mod tests {
         f.add("kernel #38#-rh1 (Release Date: Fri Dec 10 19:02:14 EST 2004)");
         let m = f.add("kernel #39# (Release Date: Mon Sep 27 22:15:07 EDT 2004)");
         assert_eq!(m.template, "kernel <*> (Release Date: <*>)");
+    }
+
+    #[test]
+    fn odd_words_with_brackets_and_wide_characters_are_framed_on_char_boundaries() {
+        let mut f = Fixture::new(100);
+        for line in [
+            "[<_Z='-|([(<-~]\"-<{:[-é.Z\\12@é]",
+            "x (k=[é12]) y",
+            "a (b[c=12]é) z)",
+            "é) 12] ü}",
+        ] {
+            let m = f.add(line);
+            assert_eq!(m.id, template_id(&m.template));
+        }
     }
 
     #[test]
