@@ -1180,4 +1180,32 @@ mod tests {
             at = t.end as usize;
         }
     }
+
+    #[test]
+    fn tokens_stay_in_order_on_odd_input() {
+        let names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
+        let masker = Masker::new(&names, &[]);
+        let alphabet: Vec<char> = "ab.Z9:0=/()[]{}<>\"'-_#,;| \\$@~é€12 MB ms PDT"
+            .chars()
+            .collect();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut tokens = Vec::new();
+        for _ in 0..20_000 {
+            let mut message = String::new();
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for _ in 0..(seed >> 58) + 1 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                message.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+            }
+            masker.tokenize(&message, &mut tokens);
+            let mut at = 0;
+            for t in &tokens {
+                assert!(t.start as usize >= at && t.end >= t.start, "{message:?}");
+                assert!(t.end > t.start || t.var, "{message:?}");
+                assert!(message.is_char_boundary(t.start as usize), "{message:?}");
+                assert!(message.is_char_boundary(t.end as usize), "{message:?}");
+                at = t.end as usize;
+            }
+        }
+    }
 }
