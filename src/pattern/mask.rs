@@ -7,10 +7,15 @@
 //! Each token is either constant or a variable (`<*>` in templates).
 //!
 //! Masking is one hand-written left-to-right scan (no sequence of regex replace passes): first, on
-//! every whitespace-separated word, whole-word kinds that contain delimiters themselves (URLs, paths,
-//! e-mails, UUIDs, IP addresses and ports, timestamps, code locations); then, on the pieces of the other words,
+//! every whitespace-separated word, whole-word kinds that contain delimiters themselves (URLs,
+//! paths, e-mails, UUIDs, IP addresses and ports, timestamps, code locations), on the value alone
+//! when a name comes first (`file=/etc/x`, `chdir(/p/q)`); then, on the pieces of the other words,
 //! numbers, durations and sizes, booleans, hex values, and identifiers with digits in them. User
 //! masks (regexes) run first and their matches are single variables.
+//!
+//! Separators between values are constants (`1,2,3`, `a##b##c`), as are units after a space
+//! (`took 12 ms`) unless the size was formatted (`5.2 KB`), and empty lists (`[]`); variables
+//! separated by whitespace alone are one variable of varying length.
 //!
 //! Invariants: tokens are in order, never overlap, and lie on `char` boundaries; only a variable
 //! can be empty (the value of `()` or `""`).
