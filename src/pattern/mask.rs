@@ -7,10 +7,15 @@
 //! Each token is either constant or a variable (`<*>` in templates).
 //!
 //! Masking is one hand-written left-to-right scan (no sequence of regex replace passes): first, on
-//! every whitespace-separated word, whole-word kinds that contain delimiters themselves (URLs, paths,
-//! e-mails, UUIDs, IP addresses and ports, timestamps); then, on the pieces of the other words,
+//! every whitespace-separated word, whole-word kinds that contain delimiters themselves (URLs,
+//! paths, e-mails, UUIDs, IP addresses and ports, timestamps, code locations), on the value alone
+//! when a name comes first (`file=/etc/x`, `chdir(/p/q)`); then, on the pieces of the other words,
 //! numbers, durations and sizes, booleans, hex values, and identifiers with digits in them. User
 //! masks (regexes) run first and their matches are single variables.
+//!
+//! Separators between values are constants (`1,2,3`, `a##b##c`), as are units after a space
+//! (`took 12 ms`) unless the size was formatted (`5.2 KB`), and empty lists (`[]`); variables
+//! separated by whitespace alone are one variable of varying length.
 //!
 //! Invariants: tokens are in order, never overlap, and lie on `char` boundaries; only a variable
 //! can be empty (the value of `()` or `""`).
@@ -175,18 +180,31 @@ impl Masker {
         }
         // A compound identifier with several variable parts is one value as a whole:
         // `Package_for_KB3121255~31bf3856ad364e35~amd64~~6.1.1.0`, `0000:02:0e.0[A]`.
+        // Values joined by list separators (`1514038440000##6993##548365`, `1,2,3,4`) are several
+        // values: the separators are constants, as between words.
         let pieces = &out[first..];
         let vars = pieces.iter().filter(|t| t.var).count();
         if self.on.id
             && pieces.len() >= 4
             && vars >= 2
             && memchr::memchr(b'=', &bytes[start..end]).is_none()
+            && !pieces.windows(2).any(|w| {
+                bytes[w[0].end as usize..w[1].start as usize]
+                    .iter()
+                    .any(|c| b"#|;,".contains(c))
+            })
         {
-            let (s, e) = (pieces[0].start, pieces[pieces.len() - 1].end);
+            let s = pieces[0].start;
+            let e = close_brackets(
+                bytes,
+                s as usize,
+                pieces[pieces.len() - 1].end as usize,
+                end,
+            );
             out.truncate(first);
             out.push(Token {
                 start: s,
-                end: e,
+                end: e as u32,
                 var: true,
             });
         }
@@ -203,12 +221,32 @@ impl Masker {
         // Whole-word kinds are looked for inside brackets and quotes, on the whole segment
         // (`/a?b=c` is a path), then on the value of a `key=value`.
         let (s, e) = self.core(message, start, end);
+        let b = message.as_bytes();
+        // A name before the value (`file=/etc/x.conf`, `Path:/home/x`, `chdir(/p/q/r)`) is a
+        // constant: only the value is looked at whole.
+        // `=`, `(`, or `:` with `/` (bits 4 and 1).
+        let key = if seen & (EQUALS | PAREN) != 0 || seen & 5 == 5 {
+            key_end(&b[s..e])
+        } else {
+            None
+        };
+        if let Some(k) = key {
+            let (vs, ve) = self.core(message, s + k + 1, end);
+            let whole = vs < ve && self.whole(&message[vs..ve]);
+            if whole {
+                return self.single(message, start, (vs, ve), end, true, out);
+            }
+            if b[s + k] == b'=' {
+                return self.keyed(message, start, end, s + k, (vs, ve), whole, out);
+            }
+        }
         if seen & WHOLE != 0 && s < e && self.whole(&message[s..e]) {
             // `10.0.0.1:8080` is an address and a port: two values.
-            let b = message.as_bytes();
             if let Some(colon) = memchr::memrchr(b':', &b[s..e]) {
                 let colon = s + colon;
-                if is_ipv4(&b[s..e]) || is_host_port(&b[s..e]) {
+                let host =
+                    || is_host_port(&b[s..e]) && !(self.on.path && is_code_location(&b[s..e]));
+                if is_ipv4(&b[s..e]) || host() {
                     self.pieces(message, start, s, out);
                     out.push(Token {
                         start: s as u32,
@@ -225,24 +263,54 @@ impl Masker {
             }
             return self.single(message, start, (s, e), end, true, out);
         }
-        let bytes = message.as_bytes();
         if seen & EQUALS == 0 {
             return self.pieces(message, start, end, out);
         }
-        let Some(eq) = memchr::memchr(b'=', &bytes[start..end]) else {
+        let Some(eq) = memchr::memchr(b'=', &b[start..end]) else {
             return self.pieces(message, start, end, out);
         };
         let (s, e) = self.core(message, start + eq + 1, end);
+        let whole = s < e && self.whole(&message[s..e]);
+        self.keyed(message, start, end, start + eq, (s, e), whole, out);
+    }
+
+    /// `message[start..end]` as a `key=value` with `=` at `eq`, the value at `value` (without the
+    /// brackets and quotes around it), `whole` if the value is of a whole-word kind.
+    #[allow(clippy::too_many_arguments)]
+    fn keyed(
+        &self,
+        message: &str,
+        start: usize,
+        end: usize,
+        eq: usize,
+        value: (usize, usize),
+        whole: bool,
+        out: &mut Vec<Token>,
+    ) {
+        let bytes = message.as_bytes();
+        let (s, e) = value;
         if s >= e {
             return self.pieces(message, start, end, out);
         }
         // The value of a `key=value` is one token whatever it holds (`name=com.android.phone`),
         // so that values of any shape keep the message's shape.
         let value = &message[s..e];
-        let var = self.whole(value) || self.variable_piece(value.as_bytes());
-        if !var && value.bytes().any(|c| b"()[]{}<>\"'".contains(&c)) {
-            // A structured value (`Rect(0`) is split as usual.
+        let var = whole || self.variable_piece(value.as_bytes());
+        let brackets = value.bytes().any(|c| b"()[]{}<>\"'".contains(&c));
+        if brackets && (!var || !whole && !balanced(value.as_bytes())) {
+            // A structured value (`Rect(0`, `Token{78af589`) is split as usual; a closed one
+            // (`WorkSource{10113}`) is one value.
             return self.pieces(message, start, end, out);
+        }
+        // A quote after an unquoted value that closes nothing (`name=android",`) is part of the
+        // value as written: a constant gap would set the message apart from its siblings.
+        let mut e = e;
+        if e < end
+            && b"\"'".contains(&bytes[e])
+            && !b"\"'".contains(&bytes[eq + 1])
+            && !bytes[start..eq].contains(&bytes[e])
+        {
+            e += 1;
         }
         self.single(message, start, (s, e), end, var, out);
     }
@@ -293,6 +361,20 @@ impl Masker {
             }
             e -= 1;
         }
+        // `{guid}rest` keeps its opening brace: it closes inside.
+        while s > start {
+            let closer = match bytes[s - 1] {
+                b'(' => b')',
+                b'[' => b']',
+                b'{' => b'}',
+                b'<' => b'>',
+                _ => break,
+            };
+            if !bytes[s..e].contains(&closer) {
+                break;
+            }
+            s -= 1;
+        }
         (s, e)
     }
 
@@ -316,6 +398,7 @@ impl Masker {
                 && ((dot && is_ipv4(b))
                     || (colon && (is_colon_hex(b) || is_host_port(b)))
                     || (dot && is_domain(b))))
+            || (dot && colon && self.on.path && is_code_location(b))
             || (self.on.timestamp && b.len() >= 10 && b[0].is_ascii_digit() && is_timestamp(b))
     }
 
@@ -359,13 +442,12 @@ impl Masker {
     }
 }
 
-/// `()`, `[]`, `{}`, `""`, `''` at `b[i..i + 2]`, opening a word or after punctuation.
+/// `()`, `""`, `''` at `b[i..i + 2]`, opening a word or after punctuation. An empty list or map
+/// (`[]`, `{}`) is a value of its own, written the same every time: it stays constant.
 fn is_empty_pair(b: &[u8], i: usize, word_start: usize) -> bool {
     let pair = (b[i], b[i + 1]);
-    matches!(
-        pair,
-        (b'(', b')') | (b'[', b']') | (b'{', b'}') | (b'"', b'"') | (b'\'', b'\'')
-    ) && (i == word_start || !b[i - 1].is_ascii_alphanumeric() && b[i - 1] != b'_')
+    matches!(pair, (b'(', b')') | (b'"', b'"') | (b'\'', b'\''))
+        && (i == word_start || !b[i - 1].is_ascii_alphanumeric() && b[i - 1] != b'_')
 }
 
 /// Month and weekday names of a date (`Fri Jul  1 07:57:30 2005`): a month before a number, a
@@ -388,8 +470,8 @@ fn is_date_word(b: &[u8], s: usize, e: usize) -> bool {
     DAYS.contains(&word) && next > e && MONTHS.iter().any(|m| following.starts_with(m))
 }
 
-/// Variables separated only by whitespace or a bare comma are one variable of varying length
-/// (`IRQs 3 4 5 7`, `names an14 an15 an16`, `10.0.0.1,10.0.0.2`), so that such messages keep one shape.
+/// Variables separated only by whitespace are one variable of varying length (`IRQs 3 4 5 7`,
+/// `names an14 an15 an16`), so that such messages keep one shape.
 fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
     let b = message.as_bytes();
     let mut kept = 0;
@@ -398,16 +480,29 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
         if kept > 0 {
             let last = &mut tokens[kept - 1];
             let gap = &b[last.end as usize..t.start as usize];
-            // `5.2 KB`, `93.0 B`, `1 sec`: a unit belongs to its number.
-            if last.var && !t.var && gap == b" " && is_size_unit(t.text(message)) {
-                last.end = t.end;
-                continue;
+            // A unit after a space is a word of its own (`took 12 ms`, `memory 512 MB`), unless
+            // the number has a fraction: `5.2 KB`, `93.0 B` come from a formatter that picks the
+            // unit by magnitude, so the unit is part of the value. The time zone of a time
+            // (`08:16:53 PDT 2005`) is part of the timestamp.
+            if last.var && !t.var && gap == b" " && t.end - t.start <= 4 {
+                let value = &b[last.start as usize..last.end as usize];
+                let word = t.text(message);
+                let formatted = || {
+                    value.contains(&b'.') && value.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+                };
+                let time = || value.contains(&b':') && value.last().is_some_and(u8::is_ascii_digit);
+                if (is_unit(word) && formatted()) || (is_time_zone(word) && time()) {
+                    last.end = t.end;
+                    continue;
+                }
             }
+            // A comma between values (`time=1,2,3`) is a constant like any other separator.
             let joins = last.var
                 && t.var
                 && last.end > last.start
                 && t.end > t.start
-                && (gap == b"," || (!gap.is_empty() && gap.iter().all(u8::is_ascii_whitespace)));
+                && !gap.is_empty()
+                && gap.iter().all(u8::is_ascii_whitespace);
             if joins {
                 last.end = t.end;
                 continue;
@@ -419,11 +514,136 @@ fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
     tokens.truncate(kept);
 }
 
-fn is_size_unit(word: &str) -> bool {
-    [
-        "B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "kB", "sec", "secs", "ms",
-    ]
-    .contains(&word)
+/// A place in code: a qualified method and a line, `com.example.Store.save:2060`. A class name
+/// (capitalised) tells it from a host and port.
+fn is_code_location(b: &[u8]) -> bool {
+    if !b[0].is_ascii_alphabetic() || !b[b.len() - 1].is_ascii_digit() {
+        return false;
+    }
+    let Some(colon) = memchr::memrchr(b':', b) else {
+        return false;
+    };
+    if !b[colon + 1..].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    // One pass over the name: its labels, and whether one is a class.
+    let (mut labels, mut class, mut label_start) = (1, false, true);
+    for &c in &b[..colon] {
+        if c == b'.' {
+            if label_start {
+                return false;
+            }
+            labels += 1;
+            label_start = true;
+            continue;
+        }
+        if label_start && !(c.is_ascii_alphabetic() || c == b'_') {
+            return false;
+        }
+        if !(c.is_ascii_alphanumeric() || c == b'_' || c == b'$') {
+            return false;
+        }
+        class |= (label_start && c.is_ascii_uppercase()) || c == b'$';
+        label_start = false;
+    }
+    labels >= 3 && class && !label_start
+}
+
+/// Every bracket opened in `b` is closed in it.
+fn balanced(b: &[u8]) -> bool {
+    let count = |c: u8| b.iter().filter(|x| **x == c).count();
+    count(b'(') == count(b')') && count(b'[') == count(b']') && count(b'{') == count(b'}')
+}
+
+/// Where the name before a value ends in `b`: at `=` (`file=/etc/x`), at `:` before a rooted path
+/// (`Path:/home/x`, but not `http://`), at `(` when `b` ends with `)` (`chdir(/p/q)`).
+fn key_end(b: &[u8]) -> Option<usize> {
+    let k = b.iter().position(|c| !NAME[usize::from(*c)])?;
+    if k == 0 || !b[0].is_ascii_alphabetic() {
+        return None;
+    }
+    let next = b.get(k + 1).copied();
+    match b[k] {
+        b'=' => Some(k),
+        b':' if next == Some(b'/') && b.get(k + 2) != Some(&b'/') => Some(k),
+        b'(' if b.ends_with(b")") => Some(k),
+        _ => None,
+    }
+}
+
+fn is_time_zone(word: &str) -> bool {
+    matches!(
+        word,
+        "UTC"
+            | "GMT"
+            | "Z"
+            | "EST"
+            | "EDT"
+            | "CST"
+            | "CDT"
+            | "MST"
+            | "MDT"
+            | "PST"
+            | "PDT"
+            | "CET"
+            | "CEST"
+            | "EET"
+            | "EEST"
+            | "WET"
+            | "WEST"
+            | "BST"
+            | "IST"
+            | "JST"
+            | "KST"
+            | "HKT"
+            | "AEST"
+            | "AEDT"
+    )
+}
+
+/// Units of sizes and durations written after a number (`12 ms`, `5.2 KB`).
+pub fn is_unit(word: &str) -> bool {
+    matches!(
+        word,
+        "B" | "KB"
+            | "MB"
+            | "GB"
+            | "TB"
+            | "KiB"
+            | "MiB"
+            | "GiB"
+            | "TiB"
+            | "kB"
+            | "sec"
+            | "secs"
+            | "ms"
+    )
+}
+
+/// `end` moved over the closing brackets, up to `limit`, of the brackets opened in `b[start..end]`:
+/// a value that opens a bracket (`0000:00:02.0[A]`) also closes it.
+fn close_brackets(b: &[u8], start: usize, mut end: usize, limit: usize) -> usize {
+    if memchr::memchr3(b'(', b'[', b'{', &b[start..end]).is_none() {
+        return end;
+    }
+    // The closers still awaited, innermost last; deeper nesting than this is not looked at.
+    let mut open = [0u8; 8];
+    let mut depth = 0;
+    for &c in &b[start..end] {
+        match c {
+            b'(' | b'[' | b'{' if depth < open.len() => {
+                open[depth] = if c == b'(' { c + 1 } else { c + 2 };
+                depth += 1;
+            }
+            b')' | b']' | b'}' if depth > 0 && open[depth - 1] == c => depth -= 1,
+            _ => {}
+        }
+    }
+    while depth > 0 && end < limit && b[end] == open[depth - 1] {
+        end += 1;
+        depth -= 1;
+    }
+    end
 }
 
 /// Non-overlapping matches of the user masks, in order; the earliest (then longest) wins.
@@ -464,11 +684,12 @@ fn is_delimiter(b: &[u8], i: usize, start: usize, end: usize) -> bool {
 }
 
 /// Bytes whose presence makes a whole-word kind possible: `/` and `\\` 1, `.` 2, `:` 4, `@` 8,
-/// `-` 16 (together [`WHOLE`]); and [`COMMA`], [`EQUALS`].
+/// `-` 16 (together [`WHOLE`]); and [`COMMA`], [`EQUALS`], [`PAREN`] (`(`).
 const MARKS: [u8; 256] = {
     let mut table = [0u8; 256];
     table[b',' as usize] = COMMA;
     table[b'=' as usize] = EQUALS;
+    table[b'(' as usize] = PAREN;
     table[b'/' as usize] = 1;
     table[b'\\' as usize] = 1;
     table[b'.' as usize] = 2;
@@ -481,6 +702,19 @@ const MARKS: [u8; 256] = {
 const WHOLE: u8 = 31;
 const COMMA: u8 = 32;
 const EQUALS: u8 = 64;
+const PAREN: u8 = 128;
+
+/// Bytes of a key's name: letters, digits, `_`, `-`, `.`.
+const NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.';
+        c += 1;
+    }
+    table
+};
 
 /// Bytes that always end a token.
 const DELIMITERS: [bool; 256] = {
@@ -549,17 +783,23 @@ fn is_url(b: &[u8]) -> bool {
         .is_some_and(|i| i > 0 && b[..i].iter().all(u8::is_ascii_alphanumeric))
 }
 
-/// `/a/b`, `./a`, `~/a`, `C:\a`, or anything with two or more `/` between names (`a/b/c`).
+/// `/a/b`, `./a`, `~/a`, `C:\a`, `\\?\a`, `\a\b`, or two or more `/` between names (`a/b/c`).
 fn is_path(b: &[u8]) -> bool {
     if b.len() < 2 {
         return false;
     }
     let rooted = (b[0] == b'/' && b[1] != b'/')
+        || (b[0] == b'\\' && (b[1] == b'\\' || b[1].is_ascii_alphanumeric() || b[1] == b'_'))
         || b.starts_with(b"./")
         || b.starts_with(b"../")
         || b.starts_with(b"~/")
         || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\');
-    rooted || (memchr::memchr_iter(b'/', b).count() >= 2 && b[0] != b'/' && !b.ends_with(b"/"))
+    // A date (`2017/7/1`) has no name in it.
+    rooted
+        || (memchr::memchr_iter(b'/', b).count() >= 2
+            && b[0] != b'/'
+            && !b.ends_with(b"/")
+            && b.iter().any(u8::is_ascii_alphabetic))
 }
 
 fn is_email(b: &[u8]) -> bool {
@@ -794,6 +1034,143 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_after_a_space_is_a_word_unless_the_size_is_formatted() {
+        let cases = [
+            ("request took 12 ms", "request took <*> ms"),
+            (
+                "claim: memory 512 MB, disk 20 GB",
+                "claim: memory <*> MB, disk <*> GB",
+            ),
+            ("lifetime <1 sec", "lifetime <<*> sec"),
+            // One decimal: a formatter chose the unit by magnitude.
+            (
+                "cached (size 5.2 KB, free 93.0 B)",
+                "cached (size <*>, free <*>)",
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(masked(message), want, "{message}");
+        }
+    }
+
+    #[test]
+    fn list_separators_between_values_are_constants() {
+        let cases = [
+            (
+                "steps = 1514038440000##6993##548365##8661",
+                "steps = <*>##<*>##<*>##<*>",
+            ),
+            (
+                "upload time=25233975,0,93,0,20002",
+                "upload time=<*>,<*>,<*>,<*>,<*>",
+            ),
+            ("ports 0x60,0x64 irq 12", "ports <*>,<*> irq <*>"),
+            // Joined by `:` and `.`, the parts are one address.
+            ("bridge - 0000:00:1e.0", "bridge - <*>"),
+        ];
+        for (message, want) in cases {
+            assert_eq!(masked(message), want, "{message}");
+        }
+    }
+
+    #[test]
+    fn a_compound_value_closes_the_brackets_it_opens() {
+        assert_eq!(
+            masked("interrupt 0000:00:02.0[A] -> GSI 16"),
+            "interrupt <*> -> GSI <*>"
+        );
+        assert_eq!(masked("slot (0000:00:02.0[B])"), "slot (<*>)");
+    }
+
+    #[test]
+    fn a_name_before_a_value_stays_constant() {
+        let cases = [
+            (
+                "reading x.conf [file=/etc/app.conf] [line=15]",
+                "reading x.conf [file=<*>] [line=<*>]",
+            ),
+            ("error Path:/home/u/.cache done", "error Path:<*> done"),
+            ("LOGIN chdir(/p/q/r) failed", "LOGIN chdir(<*>) failed"),
+            (
+                "card mLp(FF:F2:9F:16:CF:0F), mIp(10.2.2.80)",
+                "card mLp(<*>), mIp(<*>)",
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(masked(message), want, "{message}");
+        }
+    }
+
+    #[test]
+    fn empty_lists_and_maps_stay_constant() {
+        assert_eq!(masked("stats=[] opts={} ok"), "stats=[] opts={} ok");
+        assert_eq!(masked("user \"\" from ()"), "user \"<*>\" from (<*>)");
+    }
+
+    #[test]
+    fn a_quote_that_closes_nothing_belongs_to_the_value() {
+        let names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
+        let masker = Masker::new(&names, &[]);
+        let mut tokens = Vec::new();
+        let message = r#"release tag="a b", name=app", uid=3"#;
+        masker.tokenize(message, &mut tokens);
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text(message)).collect();
+        assert_eq!(
+            texts,
+            ["release", "tag", "a", "b", "name", "app\"", "uid", "3"]
+        );
+    }
+
+    #[test]
+    fn paths_of_every_kind_and_dates_that_are_not() {
+        let cases = [
+            (
+                "hive '{bf1a281b-ad7b-4476-ac95-f47682990ce7}ROOT/Device/Volume2/config' loaded",
+                "hive '<*>' loaded",
+            ),
+            (r"from '\\?\ROOT\Device\Volume2\config'.", "from '<*>'."),
+            (r"Routing Table [\_SB_.PCI0._PRT]", "Routing Table [<*>]"),
+            ("sleep 2017/7/1 done", "sleep <*>/<*>/<*> done"),
+        ];
+        for (message, want) in cases {
+            assert_eq!(masked(message), want, "{message}");
+        }
+    }
+
+    #[test]
+    fn a_time_zone_belongs_to_its_time() {
+        assert_eq!(
+            masked("status changed: M Fri Jul 01 08:16:53 PDT 2005"),
+            "status changed: M <*>"
+        );
+        // Not after a time: a word like any other.
+        assert_eq!(masked("zone 3 EST only"), "zone <*> EST only");
+    }
+
+    #[test]
+    fn code_locations_are_values() {
+        assert_eq!(
+            masked("called by com.example.Store.save:2060 com.example.Api.put$1:88 ok"),
+            "called by <*> ok"
+        );
+        // Without a line it is a name, and a two-part one is a key and value.
+        assert_eq!(
+            masked("via com.example.Store.save"),
+            "via com.example.Store.save"
+        );
+        assert_eq!(masked("state.clipTop:180"), "state.clipTop:<*>");
+    }
+
+    #[test]
+    fn an_open_structure_after_a_key_is_split() {
+        assert_eq!(
+            masked("skip token=Token{78af589 Record{3b04890 u0}} now"),
+            "skip token=Token{<*> Record{<*> u0}} now"
+        );
+        assert_eq!(masked("ws=WorkSource{10113} uid=3"), "ws=<*> uid=<*>");
+    }
+
+    #[test]
     fn tokens_cover_the_message_in_order() {
         let names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
         let masker = Masker::new(&names, &[]);
@@ -806,6 +1183,34 @@ mod tests {
             assert!(message.is_char_boundary(t.start as usize));
             assert!(message.is_char_boundary(t.end as usize));
             at = t.end as usize;
+        }
+    }
+
+    #[test]
+    fn tokens_stay_in_order_on_odd_input() {
+        let names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
+        let masker = Masker::new(&names, &[]);
+        let alphabet: Vec<char> = "ab.Z9:0=/()[]{}<>\"'-_#,;| \\$@~é€12 MB ms PDT"
+            .chars()
+            .collect();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut tokens = Vec::new();
+        for _ in 0..20_000 {
+            let mut message = String::new();
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for _ in 0..(seed >> 58) + 1 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                message.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+            }
+            masker.tokenize(&message, &mut tokens);
+            let mut at = 0;
+            for t in &tokens {
+                assert!(t.start as usize >= at && t.end >= t.start, "{message:?}");
+                assert!(t.end > t.start || t.var, "{message:?}");
+                assert!(message.is_char_boundary(t.start as usize), "{message:?}");
+                assert!(message.is_char_boundary(t.end as usize), "{message:?}");
+                at = t.end as usize;
+            }
         }
     }
 }

@@ -9,14 +9,16 @@
 //!
 //! Generalising is where parsers go wrong, so it is guarded: the two must agree on at least half
 //! of their constant positions, and every position that would become a variable must look like
-//! one (a masked token, a value after `=`, two names numbered alike such as `IRQ0` and `IRQ9`, a
-//! boolean) or have been seen with enough other values in sibling clusters of the bucket: three
+//! one (a masked token, a value after `=`, two names numbered alike such as `IRQ0` and `IRQ9` but
+//! not two names sharing a number such as `ee0` and `alt0`, a boolean, the unit after a value) or
+//! have been seen with enough other values in sibling clusters of the bucket: three
 //! lowercase words (`cyrus`, `news`, `test`), five capitalised ones, since `VM Started`, `VM Paused`
 //! … are more often events than values. When a cluster generalises it absorbs every sibling its
 //! new template matches, so templates that differ only in variable positions end up as one.
 //!
 //! Above clusters sit *families*: clusters whose templates agree word for word once each word
-//! holding a variable is one `<*>` (and bracketed asides such as `(1.16 KB)` are left out). A
+//! holding a variable is one `<*>` (bracketed asides such as `(1.16 KB)` and units after a value
+//! are left out). A
 //! family of two or more answers with its word-level template, so that an odd-shaped value
 //! (`LOCAL(0)` among IP addresses) does not split an event.
 //!
@@ -27,7 +29,7 @@
 
 use std::collections::HashMap;
 
-use super::mask::Token;
+use super::mask::{is_unit, Token};
 
 /// The miner's answer for one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -320,9 +322,16 @@ impl Miner {
             // The value of a `key=value` or `key="value"`.
             let before = c.gaps[i].trim_end_matches(['"', '\'']).as_bytes();
             let (old, new) = (c.slots[i].as_deref().unwrap_or(""), tokens[i].text(message));
+            // A unit after a value varies with it: `93.0 B` and `5.2 KB` are one size.
+            let unit = i > 0
+                && (c.slots[i - 1].is_none() || tokens[i - 1].var)
+                && &*c.gaps[i] == " "
+                && is_unit(old)
+                && is_unit(new);
             before.last() == Some(&b'=')
+                || unit
                 || tokens[i].var
-                || (has_digit(old) && has_digit(new))
+                || (has_digit(old) && has_digit(new) && !same_number(old, new))
                 || is_boolean(old)
                 || is_boolean(new)
         });
@@ -338,7 +347,14 @@ impl Miner {
         } else {
             MIN_WORDS - 1
         };
+        // `ee0` and `alt0`, `en0` and `awdl0`: different names carrying the same number name
+        // different things (devices, interfaces), however many of them there are.
+        let names = differ.iter().any(|&i| {
+            let (old, new) = (c.slots[i].as_deref().unwrap_or(""), tokens[i].text(message));
+            !tokens[i].var && same_number(old, new)
+        });
         let recurring = !differ.contains(&0)
+            && !names
             && self.other_values(index, &differ, message, tokens) + 2 >= needed;
         if !plausible && !recurring {
             return None;
@@ -540,6 +556,17 @@ fn has_digit(text: &str) -> bool {
     text.bytes().any(|c| c.is_ascii_digit())
 }
 
+/// Two words carrying the same digits (`ee0` and `alt0`): not one name numbered twice. Names one
+/// letter apart (`aadmin1`, `badmin1`) are still a series.
+fn same_number(a: &str, b: &str) -> bool {
+    fn digits(t: &str) -> impl Iterator<Item = u8> + '_ {
+        t.bytes().filter(u8::is_ascii_digit)
+    }
+    let one_apart =
+        a.len() == b.len() && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() == 1;
+    has_digit(a) && !one_apart && digits(a).eq(digits(b))
+}
+
 fn starts_upper(text: &str) -> bool {
     text.bytes().next().is_some_and(|c| c.is_ascii_uppercase())
 }
@@ -671,11 +698,40 @@ fn family(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> Family {
     if !current.is_empty() || words.is_empty() {
         words.push((current, var));
     }
+    // A unit after a value goes with it (`lifetime <1 sec` and `lifetime 00:17` are one event,
+    // `(1.16 KB)` is a bracketed value): the unit is left out, its closing punctuation kept.
+    let mut unit = vec![false; words.len()];
+    let mut moved = vec![0; words.len()];
+    for j in 1..words.len() {
+        if words[j - 1].1 && !unit[j - 1] {
+            // A unit, or a unit generalised (`(<*> <*>)`: `(1.2 KB)`, `(3.4 MB)`).
+            let core = words[j]
+                .0
+                .trim_end_matches([')', ']', '}', ',', ';', ':', '.']);
+            if if words[j].1 {
+                core == WILDCARD
+            } else {
+                is_unit(core)
+            } {
+                let suffix = words[j].0[core.len()..].to_owned();
+                moved[j - 1] = suffix.len();
+                words[j - 1].0.push_str(&suffix);
+                unit[j] = true;
+            }
+        }
+    }
     let mut template = String::new();
     let mut kept = Vec::with_capacity(words.len());
-    for (word, var) in &words {
+    for (j, (word, var)) in words.iter().enumerate() {
         if !template.is_empty() {
             template.push(' ');
+        }
+        if unit[j] {
+            if template.ends_with(' ') {
+                template.pop();
+            }
+            kept.push(FamilyWord::Aside);
+            continue;
         }
         if !var {
             template.push_str(word);
@@ -695,7 +751,10 @@ fn family(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> Family {
         template.push_str(before);
         template.push_str(WILDCARD);
         template.push_str(after);
-        kept.push(FamilyWord::Variable(before.len(), after.len()));
+        kept.push(FamilyWord::Variable(
+            before.len(),
+            after.len().saturating_sub(moved[j]),
+        ));
     }
     // A family needs a constant word to stand on: all-variable templates stay apart.
     let key = if kept.contains(&FamilyWord::Constant) {
@@ -712,17 +771,46 @@ fn family(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> Family {
 }
 
 /// What a word holding a variable keeps around its `<*>` in the family form: a `key=` prefix,
-/// `key:` prefix, enclosing brackets or quotes, and trailing `,`, `;` or `:`.
+/// `key:` prefix, `key....` prefix, enclosing brackets or quotes, and trailing `,`, `;`, `:` or
+/// brackets opened in an earlier word.
 fn word_frame(word: &str) -> (&str, &str) {
     let first = word.find(WILDCARD).unwrap_or(0);
-    let tail = word.len() - word.trim_end_matches([',', ';', ':']).len();
-    let body = &word[..word.len() - tail];
+    let mut tail = word.len() - word.trim_end_matches([',', ';', ':']).len();
+    // A bracket closing one opened in an earlier word (`(Release Date: <*>)`) is the sentence's.
+    while word.len() - tail > first + WILDCARD.len() {
+        let inside = &word.as_bytes()[..word.len() - tail];
+        let closer = inside[inside.len() - 1];
+        let opener = match closer {
+            b')' => b'(',
+            b']' => b'[',
+            b'}' => b'{',
+            _ => break,
+        };
+        let count = |c: u8| inside.iter().filter(|x| **x == c).count();
+        if count(opener) >= count(closer) {
+            break;
+        }
+        tail += 1;
+    }
     let mut before = 0;
     if let Some(eq) = word[..first].rfind(['=', ':']) {
         before = eq + 1;
     }
+    // A dot leader (`depth.........<*>`) separates a key from its value as `=` does.
+    if let Some(dots) = word[before..first].rfind("..") {
+        before += dots + 2;
+    }
     let mut after = tail;
+    // A bracket opened before the key (`(HWID=<*>)`) is closed after the value.
+    for (o, c) in [('(', ')'), ('[', ']'), ('{', '}')] {
+        let prefix = &word[..before];
+        let opened = prefix.matches(o).count() > prefix.matches(c).count();
+        if opened && word[..word.len() - after].ends_with(c) && word.len() - after > first {
+            after += 1;
+        }
+    }
     let open = &word[before..];
+    let body = &word[..word.len() - after];
     for (o, c) in [('(', ')'), ('[', ']'), ('{', '}'), ('"', '"'), ('\'', '\'')] {
         if open.starts_with(o) && body.len() > before + 1 && body.ends_with(c) {
             before += 1;
@@ -939,6 +1027,98 @@ mod tests {
         assert_eq!(m.template, "pam_unix(sshd:auth): check pass; user unknown");
         let m = f.add("[12:02:22.126] done, err=-16020 (kFigError)");
         assert_eq!(m.template, "[<*>:<*>:<*>] done, err=<*> (kFigError)");
+    }
+
+    #[test]
+    fn a_unit_varies_with_its_value() {
+        let mut f = Fixture::new(100);
+        let a = f.add("cache holds 93 B after flush");
+        assert_eq!(a.template, "cache holds <*> B after flush");
+        let b = f.add("cache holds 12 KB after flush");
+        assert_eq!(b.template, "cache holds <*> <*> after flush");
+        assert_eq!(f.lookup("cache holds 93 B after flush").id, b.id);
+        // A word after a value that is not a unit is not taken for one.
+        let mut f = Fixture::new(100);
+        let a = f.add("cache holds 93 B after flush");
+        let c = f.add("cache holds 12 pages after flush");
+        assert_ne!(a.id, c.id);
+    }
+
+    #[test]
+    fn values_written_differently_are_one_family() {
+        let mut f = Fixture::new(100);
+        let a = f.add("connection closed, lifetime <1 sec");
+        let b = f.add("connection closed, lifetime 00:17");
+        assert_eq!(a.template, "connection closed, lifetime <<*> sec");
+        assert_eq!(b.template, "connection closed, lifetime <*>");
+        assert_eq!(f.lookup("connection closed, lifetime <1 sec").id, b.id);
+        let c = f.add("sent 1190 bytes (1.16 KB) in total");
+        let d = f.add("sent 1165 bytes (1.13 MB) in total");
+        let e = f.add("sent 815 bytes in total");
+        assert_eq!(c.id, d.id);
+        assert_eq!(e.template, "sent <*> bytes in total");
+        assert_eq!(f.lookup("sent 1190 bytes (1.16 KB) in total").id, e.id);
+    }
+
+    #[test]
+    fn a_dot_leader_keeps_its_key_in_the_family() {
+        let mut f = Fixture::new(100);
+        let depth = f.add("cache prefetch depth.........0");
+        let limit = f.add("cache prefetch limit..............0");
+        assert_eq!(depth.template, "cache prefetch depth.........<*>");
+        assert_eq!(limit.template, "cache prefetch limit..............<*>");
+        assert_ne!(depth.id, limit.id);
+    }
+
+    #[test]
+    fn a_family_keeps_the_bracket_closing_an_earlier_word() {
+        let mut f = Fixture::new(100);
+        f.add("kernel #38#-rh1 (Release Date: Fri Dec 10 19:02:14 EST 2004)");
+        let m = f.add("kernel #39# (Release Date: Mon Sep 27 22:15:07 EDT 2004)");
+        assert_eq!(m.template, "kernel <*> (Release Date: <*>)");
+    }
+
+    #[test]
+    fn odd_words_with_brackets_and_wide_characters_are_framed_on_char_boundaries() {
+        let mut f = Fixture::new(100);
+        for line in [
+            "[<_Z='-|([(<-~]\"-<{:[-é.Z\\12@é]",
+            "x (k=[é12]) y",
+            "a (b[c=12]é) z)",
+            "é) 12] ü}",
+        ] {
+            let m = f.add(line);
+            assert_eq!(m.id, template_id(&m.template));
+        }
+    }
+
+    #[test]
+    fn a_family_keeps_the_bracket_opened_before_a_key() {
+        let mut f = Fixture::new(100);
+        f.add("Component 12 is down (HWID=1973)");
+        let m = f.add("Component LOCAL(0) is down (HWID=1974)");
+        assert_eq!(m.template, "Component <*> is down (HWID=<*>)");
+        assert_eq!(m.params, ["LOCAL(0)", "1974"]);
+    }
+
+    #[test]
+    fn names_sharing_a_number_are_different_names() {
+        let mut f = Fixture::new(100);
+        let ids: Vec<String> = ["ee0", "alt0", "scip0", "ee0"]
+            .iter()
+            .map(|dev| f.add(&format!("connection found via interface {dev}")).id)
+            .collect();
+        assert_eq!(ids[0], ids[3]);
+        assert_ne!(ids[0], ids[1]);
+        assert_ne!(ids[1], ids[2]);
+        assert_ne!(ids[0], ids[2]);
+        // Numbered differently, or one letter apart, they are one name's series.
+        f.add("name (aadmin1) unknown; retrying");
+        let m = f.add("name (badmin1) unknown; retrying");
+        assert_eq!(m.template, "name (<*>) unknown; retrying");
+        f.add("link up on port3");
+        let m = f.add("link up on port7");
+        assert_eq!(m.template, "link up on <*>");
     }
 
     #[test]
