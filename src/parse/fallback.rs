@@ -7,14 +7,19 @@
 //! letter, or in brackets), and it must come within the first [`MAX_HEADER`] tokens. So "retrying
 //! after error", "Error count" or "Retry 3 gave ERROR 111" keep no level.
 //!
-//! Invariant: this only adds a level (and a timestamp found in the header) to an entry that no
-//! format read; where entries begin and end does not change.
+//! The ISO-8601 reader uses the same scan for a level that does not follow its timestamp at once.
+//!
+//! Invariant: for lines no format reads, this only adds a level (and a timestamp found in the
+//! header) to the entry; where entries begin and end does not change, and the entry still counts
+//! as unparsed.
 
 use chrono::{DateTime, FixedOffset};
 
 use super::{time, Level};
 
-/// Tokens a header may hold before its level word.
+/// Tokens a header may hold before its level word: the longest common one seen, Blue Gene/L's RAS
+/// log (`- <epoch> <date> <node> <time> <node> RAS KERNEL FATAL …`), has eight; more would let
+/// long capitalised runs of text through.
 pub const MAX_HEADER: usize = 8;
 
 /// A level word found in a line's header.
@@ -80,10 +85,15 @@ pub fn header_level(text: &str) -> Option<HeaderLevel> {
     None
 }
 
-/// A timestamp among the first tokens of `header`: ISO-8601 starting at a token, or Unix epoch
-/// seconds (10 digits) or milliseconds (13 digits) as a whole token.
+/// A timestamp among the first tokens of `header`: ISO-8601 starting at a token (or just inside
+/// its opening bracket), or Unix epoch seconds (10 digits) or milliseconds (13 digits) as a whole
+/// token.
 pub fn header_time(header: &str) -> Option<DateTime<FixedOffset>> {
     tokens(header).find_map(|(start, token)| {
+        let (start, token) = match token.strip_prefix('[') {
+            Some(inner) => (start + 1, inner),
+            None => (start, token),
+        };
         let first = *token.as_bytes().first()?;
         if !first.is_ascii_digit() {
             return None;
@@ -154,6 +164,10 @@ mod tests {
         assert_eq!(
             rfc("- 1117838570 2005.06.03 R02-M1 ").as_deref(),
             Some("2005-06-03T22:42:50+00:00")
+        );
+        assert_eq!(
+            rfc("[2026-11-20 10:15:04] ").as_deref(),
+            Some("2026-11-20T10:15:04+00:00")
         );
         assert_eq!(rfc("4242 node-7 "), None);
         assert_eq!(rfc(""), None);
