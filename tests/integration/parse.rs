@@ -207,7 +207,7 @@ fn every_builtin_format_reads_the_standard_events() {
         },
         Expect {
             file: "oslo-log.log",
-            first_error: Some("2026-11-20T10:15:04.001Z"),
+            first_error: Some("2026-11-24T10:47:07.342Z"),
             starting: Some("info"),
             giving_up: "critical",
         },
