@@ -52,8 +52,8 @@ pub enum Builtin {
     /// `E/OrdersDb( 4242): message`.
     Logcat,
     /// log4j patterns with a two-digit year: Spark's and Hadoop's console default
-    /// `%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n`, and older Hadoop daemons' `yyMMdd HHmmss pid LEVEL
-    /// logger: message`.
+    /// `%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n`, and older Hadoop daemons' `yyMMdd HHmmss thread
+    /// LEVEL logger: message`.
     Log4jShortYear,
 }
 
@@ -139,7 +139,7 @@ static LOGCAT_BRIEF: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LOG4J_SHORT_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}|\d{6} \d{6}) (?:(?P<pid>\d+) )?(?P<level>TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +(?P<logger>[^\s:]+): ?",
+        r"^(?P<timestamp>\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}|\d{6} \d{6}) (?:(?P<thread>\d+) )?(?P<level>TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +(?P<logger>[^\s:]+): ?",
     )
 });
 static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
@@ -616,7 +616,7 @@ fn log4j_short_year(line: &str) -> Option<Parsed> {
         bad_timestamp: timestamp.is_none(),
         ..Parsed::default()
     };
-    fields_from(&caps, &["pid", "logger"], &mut parsed.fields);
+    fields_from(&caps, &["thread", "logger"], &mut parsed.fields);
     Some(parsed)
 }
 
@@ -1098,7 +1098,7 @@ mod tests {
             Some(Level::Warn),
             "PacketResponder 1 terminating",
         );
-        assert_eq!(p.fields["pid"], "148");
+        assert_eq!(p.fields["thread"], "148");
         assert_eq!(p.fields["logger"], "dfs.DataNode$PacketResponder");
         // Go's log has a four-digit year and keeps its lines.
         check(

@@ -195,13 +195,13 @@ fn every_builtin_format_reads_the_standard_events() {
         },
         Expect {
             file: "log4j-spark.log",
-            first_error: Some("2026-11-20T10:15:04Z"),
+            first_error: Some("2026-11-24T10:47:36Z"),
             starting: Some("info"),
             giving_up: "critical",
         },
         Expect {
             file: "hadoop-compact.log",
-            first_error: Some("2026-11-20T10:15:04Z"),
+            first_error: Some("2026-11-24T10:47:38Z"),
             starting: Some("info"),
             giving_up: "critical",
         },
