@@ -76,6 +76,7 @@ impl Ingest {
 fn add_parse_stats(counts: &mut Counts, stats: ParseStats) {
     counts.entries += stats.entries;
     counts.unparsed += stats.unparsed;
+    counts.unparsed_with_level += stats.unparsed_with_level;
     counts.dropped_lines += stats.dropped_lines;
     counts.bad_timestamps += stats.bad_timestamps;
 }

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use super::format::{fields_from, leading_level, Context, Parsed};
-use super::{time, Level};
+use super::{fallback, time, Level};
 
 /// A built-in format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,14 @@ pub enum Builtin {
     /// glog/klog (Kubernetes components, many Go and C++ services):
     /// `E1120 10:15:03.123456    42 server.go:87] message`.
     Glog,
+    /// Android logcat, `threadtime` (the `adb logcat` default):
+    /// `11-20 10:15:03.123  4242  4251 E OrdersDb: message`; also `-v brief` and `-v time`:
+    /// `E/OrdersDb( 4242): message`.
+    Logcat,
+    /// log4j patterns with a two-digit year: Spark's and Hadoop's console default
+    /// `%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n`, and older Hadoop daemons' `yyMMdd HHmmss thread
+    /// LEVEL logger: message`.
+    Log4jShortYear,
 }
 
 const ISO: &str =
@@ -119,13 +127,28 @@ static APACHE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
         r"^\[(?P<timestamp>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d{1,9})? \d{4})\] \[(?:(?P<module>[^:\]]+):)?(?P<level>[a-z]+)\d?\] (?:\[pid (?P<pid>\d+)(?::tid \d+)?\] )?(?:\[client (?P<client>[^\]]+)\] )?",
     )
 });
+static LOGCAT_THREADTIME: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<date>\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}) +(?P<pid>\d+) +(?P<tid>\d+) (?P<level>[VDIWEFA]) (?P<tag>[^:]*?) *: ?",
+    )
+});
+static LOGCAT_BRIEF: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?:(?P<date>\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}) )?(?P<level>[VDIWEFA])/(?P<tag>[^(]*?) *\( *(?P<pid>\d+)\): ?",
+    )
+});
+static LOG4J_SHORT_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<timestamp>\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}|\d{6} \d{6}) (?:(?P<thread>\d+) )?(?P<level>TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +(?P<logger>[^\s:]+): ?",
+    )
+});
 static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
     compile(r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]+):")
 });
 
 impl Builtin {
     /// Every built-in, in the order they are tried (see [`super::format::Format::builtins`]).
-    pub const ALL: [Builtin; 14] = [
+    pub const ALL: [Builtin; 16] = [
         Builtin::Syslog5424,
         Builtin::Syslog3164,
         Builtin::ApacheError,
@@ -140,6 +163,10 @@ impl Builtin {
         Builtin::AccessLog,
         Builtin::Glog,
         Builtin::PythonDefault,
+        // Last: no line of the forms above is one of these, so they can take nothing from them,
+        // and lines of the forms above never get this far.
+        Builtin::Logcat,
+        Builtin::Log4jShortYear,
     ];
 
     pub fn name(self) -> &'static str {
@@ -157,6 +184,8 @@ impl Builtin {
             Builtin::PythonDefault => "python",
             Builtin::Glog => "glog",
             Builtin::ApacheError => "apache-error",
+            Builtin::Logcat => "android-logcat",
+            Builtin::Log4jShortYear => "log4j-short-year",
         }
     }
 
@@ -181,6 +210,11 @@ impl Builtin {
             Builtin::PythonDefault => matches!(first, b'D' | b'I' | b'W' | b'E' | b'C'),
             Builtin::Glog => matches!(first, b'I' | b'W' | b'E' | b'F'),
             Builtin::ApacheError => first == b'[',
+            Builtin::Logcat => {
+                first.is_ascii_digit()
+                    || matches!(first, b'V' | b'D' | b'I' | b'W' | b'E' | b'F' | b'A')
+            }
+            Builtin::Log4jShortYear => first.is_ascii_digit(),
         }
     }
 
@@ -204,6 +238,8 @@ impl Builtin {
             Builtin::PythonDefault => standard(&PYTHON_DEFAULT, line, &["logger"]),
             Builtin::Glog => glog(line, cx),
             Builtin::ApacheError => apache_error(line),
+            Builtin::Logcat => logcat(line, cx),
+            Builtin::Log4jShortYear => log4j_short_year(line),
         }
     }
 }
@@ -342,14 +378,18 @@ fn syslog3164(line: &str, cx: Context) -> Option<Parsed> {
     Some(parsed)
 }
 
-/// The most varied form, read by hand: a timestamp, separators, an optional level word (bare or in
-/// brackets), an optional `logger:`, the message. A line with a timestamp and no level is still a
-/// record of this format (level `None`).
+/// The most varied form, read by hand: a timestamp, separators, an optional process id (oslo.log's
+/// `4242 INFO`, PostgreSQL's `[4242] LOG:`), an optional level word (bare or in brackets), an
+/// optional `logger:`, the message. When the level word is not first, a header of tokens that are
+/// not prose may stand before it (`[main]`, a host, a node id; see [`fallback::header_level`]). A
+/// line with a timestamp and no level is still a record of this format (level `None`).
 fn iso8601(line: &str) -> Option<Parsed> {
+    const SEPARATORS: [char; 6] = [' ', '\t', '|', '-', ':', ','];
     let (timestamp, used) = time::iso8601_prefix(line)?;
     let rest = &line[used..];
-    // A timestamp must end at a boundary: `2026-11-20T10:15:03.123Zabc` is not one.
-    if !rest.is_empty() && !rest.starts_with([' ', '\t', '|', '-', ':', '[']) {
+    // A timestamp must end at a boundary: `2026-11-20T10:15:03.123Zabc` is not one. Windows'
+    // servicing logs (CBS, DISM) put a comma after theirs.
+    if !rest.is_empty() && !rest.starts_with([' ', '\t', '|', '-', ':', '[', ',']) {
         return None;
     }
     let mut parsed = Parsed {
@@ -357,9 +397,12 @@ fn iso8601(line: &str) -> Option<Parsed> {
         anchors: true,
         ..Parsed::default()
     };
-    let rest = rest.trim_start_matches([' ', '\t', '|', '-', ':']);
-    let word_end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
-    let word = &rest[..word_end];
+    let rest = rest.trim_start_matches(SEPARATORS);
+    let (pid, after_pid) = pid_prefix(rest);
+    let word_end = after_pid
+        .find(|c: char| c.is_whitespace())
+        .unwrap_or(after_pid.len());
+    let word = &after_pid[..word_end];
     let bare = word.trim_end_matches([':', '|']);
     let bare = bare
         .strip_prefix(['[', '<', '('])
@@ -368,9 +411,28 @@ fn iso8601(line: &str) -> Option<Parsed> {
     let mut message = rest;
     if let Some(level) = Level::parse_loose(bare) {
         parsed.level = Some(level);
-        message = rest[word_end..]
-            .trim_start_matches([' ', '\t', '|', '-', ':'])
+        message = after_pid[word_end..]
+            .trim_start_matches(SEPARATORS)
             .trim_start();
+        if let Some(pid) = pid {
+            parsed.fields.insert("pid".into(), pid.to_owned());
+        }
+        if let Some((logger, context, after)) = pid.and_then(|_| oslo_context(message)) {
+            parsed.fields.insert("logger".into(), logger.to_owned());
+            if context != "-" {
+                parsed.fields.insert("context".into(), context.to_owned());
+            }
+            message = after;
+        } else if let Some((logger, after)) = logger_prefix(message) {
+            parsed.fields.insert("logger".into(), logger.to_owned());
+            message = after;
+        }
+    } else if let Some(found) = fallback::header_level(rest) {
+        parsed.level = Some(found.level);
+        parsed
+            .fields
+            .insert("header".into(), rest[..found.start].trim_end().to_owned());
+        message = &rest[found.end..];
         if let Some((logger, after)) = logger_prefix(message) {
             parsed.fields.insert("logger".into(), logger.to_owned());
             message = after;
@@ -378,6 +440,35 @@ fn iso8601(line: &str) -> Option<Parsed> {
     }
     parsed.message = message.to_owned();
     Some(parsed)
+}
+
+/// A process id, bare or bracketed, as the first word of `rest`: (pid, what follows it). Only a
+/// level word after it makes it one; the caller checks that.
+fn pid_prefix(rest: &str) -> (Option<&str>, &str) {
+    let Some((word, after)) = rest.split_once(' ') else {
+        return (None, rest);
+    };
+    let pid = word
+        .strip_prefix('[')
+        .and_then(|w| w.strip_suffix(']'))
+        .unwrap_or(word);
+    if pid.is_empty() || pid.len() > 10 || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return (None, rest);
+    }
+    (Some(pid), after.trim_start())
+}
+
+/// oslo.log's `logger [request context] message` after the level (OpenStack services):
+/// (logger, context, message). The context is `-` outside a request.
+fn oslo_context(message: &str) -> Option<(&str, &str, &str)> {
+    let (logger, after) = message.split_once(' ')?;
+    let valid = logger.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && logger
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'));
+    let inner = after.strip_prefix('[').filter(|_| valid)?;
+    let close = inner.find(']')?;
+    Some((logger, &inner[..close], inner[close + 1..].trim_start()))
 }
 
 /// `logger: rest` where the logger is one identifier-like token (`worker`, `app.db`, `my_app::db`,
@@ -460,17 +551,15 @@ fn nginx_prefix(parsed: &mut Parsed) {
 fn glog(line: &str, cx: Context) -> Option<Parsed> {
     let caps = GLOG.captures(line)?;
     let level = Level::parse(&caps["level"])?;
-    // No year: the same inference as syslog's, through a syslog-shaped date.
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month: usize = caps["month"].parse().ok()?;
-    let month = MONTHS.get(month.checked_sub(1)?)?;
-    let stamp = format!("{month} {} {}", &caps["day"], &caps["time"][..8]);
-    let timestamp = time::syslog3164(&stamp, cx.now).and_then(|t| {
-        let micros: u32 = caps["time"][9..].parse().ok()?;
-        chrono::Timelike::with_nanosecond(&t, micros * 1000)
-    });
+    // No year: the same inference as syslog's.
+    let timestamp = match (
+        caps["month"].parse().ok(),
+        caps["day"].parse().ok(),
+        time::clock(&caps["time"]),
+    ) {
+        (Some(month), Some(day), Some(t)) => time::without_year(month, day, t, cx.now),
+        _ => None,
+    };
     let mut parsed = Parsed {
         timestamp,
         level: Some(level),
@@ -480,6 +569,54 @@ fn glog(line: &str, cx: Context) -> Option<Parsed> {
         ..Parsed::default()
     };
     fields_from(&caps, &["thread", "file"], &mut parsed.fields);
+    Some(parsed)
+}
+
+/// logcat's header, by its documented shapes: `threadtime` first (a date, then pid and tid), then
+/// `brief`/`time` (`L/tag(pid)`). The bytes around the date are checked before any regex runs, so
+/// other lines that start with a digit pay next to nothing.
+fn logcat(line: &str, cx: Context) -> Option<Parsed> {
+    let b = line.as_bytes();
+    let caps = if b.get(1) == Some(&b'/') {
+        LOGCAT_BRIEF.captures(line)?
+    } else if b.get(2) == Some(&b'-') && b.get(5) == Some(&b' ') {
+        LOGCAT_THREADTIME
+            .captures(line)
+            .or_else(|| LOGCAT_BRIEF.captures(line))?
+    } else {
+        return None;
+    };
+    let level = match &caps["level"] {
+        // ANDROID_LOG_FATAL prints as `F`, `A` (assert) in some builds.
+        "A" => Level::Critical,
+        other => Level::parse(other)?,
+    };
+    let date = caps.name("date");
+    let timestamp = date.and_then(|d| time::logcat(d.as_str(), cx.now));
+    let mut parsed = Parsed {
+        timestamp,
+        level: Some(level),
+        message: rest(&caps, line).to_owned(),
+        anchors: date.is_some(),
+        bad_timestamp: date.is_some() && timestamp.is_none(),
+        ..Parsed::default()
+    };
+    fields_from(&caps, &["pid", "tid", "tag"], &mut parsed.fields);
+    Some(parsed)
+}
+
+fn log4j_short_year(line: &str) -> Option<Parsed> {
+    let caps = LOG4J_SHORT_YEAR.captures(line)?;
+    let timestamp = time::short_year(&caps["timestamp"]);
+    let mut parsed = Parsed {
+        timestamp,
+        level: Level::parse(&caps["level"]),
+        message: rest(&caps, line).to_owned(),
+        anchors: true,
+        bad_timestamp: timestamp.is_none(),
+        ..Parsed::default()
+    };
+    fields_from(&caps, &["thread", "logger"], &mut parsed.fields);
     Some(parsed)
 }
 
@@ -893,6 +1030,161 @@ mod tests {
         );
         assert!(detect("E1320 10:15:03.123456 1 a.go:1] bad month")
             .is_none_or(|(_, p)| p.timestamp.is_none()));
+    }
+
+    #[test]
+    fn android_logcat_forms() {
+        let p = check(
+            "11-20 10:15:03.123  4242  4251 E OrdersDb: order 17 failed: connection refused",
+            Builtin::Logcat,
+            Some("2026-11-20T10:15:03.123+00:00"),
+            Some(Level::Error),
+            "order 17 failed: connection refused",
+        );
+        assert_eq!(p.fields["tag"], "OrdersDb");
+        assert_eq!(p.fields["pid"], "4242");
+        assert_eq!(p.fields["tid"], "4251");
+        assert!(p.anchors);
+        // Tags shorter than eight characters are padded before the colon.
+        let p = check(
+            "11-20 10:15:03.123  1702  8671 V chatty  : uid=1000 expire 3 lines",
+            Builtin::Logcat,
+            Some("2026-11-20T10:15:03.123+00:00"),
+            Some(Level::Trace),
+            "uid=1000 expire 3 lines",
+        );
+        assert_eq!(p.fields["tag"], "chatty");
+        check(
+            "12-31 23:59:59.999     1     1 F libc    : Fatal signal 6 (SIGABRT)",
+            Builtin::Logcat,
+            Some("2025-12-31T23:59:59.999+00:00"),
+            Some(Level::Critical),
+            "Fatal signal 6 (SIGABRT)",
+        );
+        let p = check(
+            "W/ActivityManager(  612): Launch timeout has expired",
+            Builtin::Logcat,
+            None,
+            Some(Level::Warn),
+            "Launch timeout has expired",
+        );
+        assert_eq!(p.fields["tag"], "ActivityManager");
+        assert!(!p.anchors);
+        check(
+            "11-20 10:15:03.123 I/chatty  ( 4242): service starting",
+            Builtin::Logcat,
+            Some("2026-11-20T10:15:03.123+00:00"),
+            Some(Level::Info),
+            "service starting",
+        );
+        assert!(detect("E/ not a tag").is_none());
+        assert!(detect("11-20 10:15:03.123 something else").is_none());
+    }
+
+    #[test]
+    fn log4j_two_digit_years() {
+        let p = check(
+            "17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers",
+            Builtin::Log4jShortYear,
+            Some("2017-06-09T20:10:40+00:00"),
+            Some(Level::Info),
+            "Registered signal handlers",
+        );
+        assert_eq!(p.fields["logger"], "executor.CoarseGrainedExecutorBackend");
+        let p = check(
+            "081109 203615 148 WARN dfs.DataNode$PacketResponder: PacketResponder 1 terminating",
+            Builtin::Log4jShortYear,
+            Some("2008-11-09T20:36:15+00:00"),
+            Some(Level::Warn),
+            "PacketResponder 1 terminating",
+        );
+        assert_eq!(p.fields["thread"], "148");
+        assert_eq!(p.fields["logger"], "dfs.DataNode$PacketResponder");
+        // Go's log has a four-digit year and keeps its lines.
+        check(
+            "2026/11/20 10:15:03 ERROR x: y",
+            Builtin::GoLog,
+            Some("2026-11-20T10:15:03+00:00"),
+            Some(Level::Error),
+            "x: y",
+        );
+    }
+
+    #[test]
+    fn a_process_id_may_stand_before_the_level() {
+        let p = check(
+            "2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b-2096 113d3a99 54fadb41 - - -] 10.11.10.1 \"GET /v2 HTTP/1.1\" status: 200",
+            Builtin::Iso8601,
+            Some("2017-05-16T00:00:00.008+00:00"),
+            Some(Level::Info),
+            "10.11.10.1 \"GET /v2 HTTP/1.1\" status: 200",
+        );
+        assert_eq!(p.fields["pid"], "25746");
+        assert_eq!(p.fields["logger"], "nova.osapi_compute.wsgi.server");
+        assert_eq!(
+            p.fields["context"],
+            "req-38101a0b-2096 113d3a99 54fadb41 - - -"
+        );
+        let p = check(
+            "2026-11-20 10:15:07.000 4242 CRITICAL orders.service [-] giving up",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:07+00:00"),
+            Some(Level::Critical),
+            "giving up",
+        );
+        assert!(!p.fields.contains_key("context"));
+        let p = check(
+            "2026-11-20 10:15:04.000 UTC [4251] ERROR:  relation \"orders\" does not exist",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:04+00:00"),
+            Some(Level::Error),
+            "relation \"orders\" does not exist",
+        );
+        assert_eq!(p.fields["pid"], "4251");
+        check(
+            "2026-11-20 10:15:01.000 UTC [4242] LOG:  database system is ready",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:01+00:00"),
+            Some(Level::Info),
+            "database system is ready",
+        );
+        // A number that is not followed by a level stays in the message.
+        check(
+            "2026-11-20 10:15:03 42 requests served",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:03+00:00"),
+            None,
+            "42 requests served",
+        );
+    }
+
+    #[test]
+    fn iso8601_headers_before_the_level() {
+        let p = check(
+            "2026-11-20 10:15:03.000 node-7 [worker-2] ERROR orders.db: order 17 failed",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:03+00:00"),
+            Some(Level::Error),
+            "order 17 failed",
+        );
+        assert_eq!(p.fields["header"], "node-7 [worker-2]");
+        assert_eq!(p.fields["logger"], "orders.db");
+        // Windows servicing logs (CBS, DISM): a comma after the time, the level in any case.
+        check(
+            "2016-09-28 04:30:31, Error                 CSI    Failed to open store",
+            Builtin::Iso8601,
+            Some("2016-09-28T04:30:31+00:00"),
+            Some(Level::Error),
+            "CSI    Failed to open store",
+        );
+        // Prose before a capital word: not a header.
+        check(
+            "2026-11-20 10:15:03 retry gave ERROR 111",
+            Builtin::Iso8601,
+            Some("2026-11-20T10:15:03+00:00"),
+            None,
+            "retry gave ERROR 111",
+        );
     }
 
     #[test]

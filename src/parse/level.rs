@@ -53,7 +53,10 @@ impl Level {
         let level = match lower.as_str() {
             "trace" | "trc" | "t" | "finest" | "finer" | "verbose" | "v" => Level::Trace,
             "debug" | "dbg" | "d" | "fine" | "debug1" | "debug2" | "debug3" => Level::Debug,
-            "info" | "inf" | "i" | "information" | "informational" | "config" => Level::Info,
+            // PostgreSQL's `LOG` is its ordinary informational record.
+            "info" | "inf" | "i" | "information" | "informational" | "config" | "log" => {
+                Level::Info
+            }
             "notice" | "n" => Level::Notice,
             "warn" | "warning" | "wrn" | "w" => Level::Warn,
             "error" | "err" | "e" | "severe" | "fail" | "failure" => Level::Error,

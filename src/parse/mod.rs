@@ -10,7 +10,9 @@
 //! ([`Parser::finish`]) or the source goes idle ([`Parser::flush`]).
 //!
 //! Invariants: nothing here fails or panics on bad input: a line no format matches still becomes
-//! an entry (no level, the whole line as its message) and is counted as unparsed. An entry holds at
+//! an entry (the whole line as its message) and is counted as unparsed; if its header holds a
+//! level word ([`fallback`]), the entry takes that level, the message starts after the word, and
+//! it is counted again among the unparsed entries with a level. An entry holds at
 //! most [`Limits::max_lines`] continuation lines and [`Limits::max_bytes`] of message; what goes
 //! past that is dropped and counted, so memory stays flat whatever the input. An entry whose text
 //! shows a crash (traceback, panic, exception, stack frames) is at least `error`. Container
@@ -19,6 +21,7 @@
 
 mod builtin;
 mod container;
+mod fallback;
 mod format;
 mod json;
 mod level;
@@ -122,6 +125,8 @@ pub struct ParseStats {
     pub entries: u64,
     /// Entries whose first line matched no format.
     pub unparsed: u64,
+    /// Of those, entries that took a level from a level word in the line's header.
+    pub unparsed_with_level: u64,
     /// Lines joined onto the entry before them.
     pub continuation_lines: u64,
     /// Continuation lines dropped because their entry had reached its size limit.
@@ -371,6 +376,18 @@ impl Parser {
                 if text != line.text {
                     text.clone_into(&mut entry.message);
                 }
+                if let Some(found) = fallback::header_level(text) {
+                    self.stats.unparsed_with_level += 1;
+                    let header = text[..found.start].trim_end();
+                    entry.level = Some(found.level);
+                    entry.timestamp = fallback::header_time(header).or(self.outer_time);
+                    if !header.is_empty() {
+                        entry.fields.insert("header".into(), header.to_owned());
+                    }
+                    if found.end < text.len() {
+                        text[found.end..].clone_into(&mut entry.message);
+                    }
+                }
                 if multiline::shows_crash(text) {
                     raise(&mut entry);
                 }
@@ -551,6 +568,49 @@ mod tests {
         assert_eq!(p.stats().entries, 3);
         assert_eq!(p.stats().blank_lines, 1);
         assert_eq!(got[0].line, 2);
+    }
+
+    #[test]
+    fn unread_lines_take_a_level_from_their_header() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "+ exec orders\nnode-7 2026-11-20 10:15:04.000 ERROR order 17 failed\nretrying after error\n1795169707 R02 RAS FATAL giving up\nERROR",
+        );
+        let summary: Vec<_> = got
+            .iter()
+            .map(|e| {
+                (
+                    e.level,
+                    e.timestamp.map(|t| t.to_rfc3339()),
+                    e.message.as_str(),
+                    e.format.is_none(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (None, None, "+ exec orders", true),
+                (
+                    Some(Level::Error),
+                    Some("2026-11-20T10:15:04+00:00".into()),
+                    "order 17 failed",
+                    true
+                ),
+                (None, None, "retrying after error", true),
+                (
+                    Some(Level::Critical),
+                    Some("2026-11-20T10:15:07+00:00".into()),
+                    "giving up",
+                    true
+                ),
+                (Some(Level::Error), None, "ERROR", true),
+            ]
+        );
+        assert_eq!(got[1].fields["header"], "node-7 2026-11-20 10:15:04.000");
+        assert_eq!(p.stats().unparsed, 5);
+        assert_eq!(p.stats().unparsed_with_level, 3);
     }
 
     #[test]
@@ -780,6 +840,16 @@ mod tests {
             "thread 'main' (4218) panicked at src/main.rs:13:42:",
             "/srv/x/labels.js:5",
             "2026-11-20T10:15:03Zé ÉRROR ü: ñ",
+            "11-20 10:15:03.123  4242  4251 E OrdersDb: order 17 failed",
+            "11-20 10:15:03.123 I/chatty  ( 4242): x",
+            "E/OrdersDb( 4242): order 17 failed",
+            "17/06/09 20:10:40 INFO executor.Backend: x",
+            "081109 203615 148 INFO dfs.DataNode$PacketResponder: x",
+            "2017-05-16 00:00:00.008 25746 INFO nova.api [req-1 - - -] x",
+            "2026-11-20 10:15:04.000 UTC [4251] ERROR:  é",
+            "2016-09-28 04:30:31, Error    CSI    x",
+            "node-7 2026-11-20 10:15:04.000 [ERROR]: é",
+            "- 1117838570 2005.06.03 R02 RAS KERNEL FATAL x",
             "\u{1b}[2m2026-11-20T10:15:03.123456Z\u{1b}[0m \u{1b}[31mERROR\u{1b}]8;;x\u{7}",
         ];
         let mut p = parser(vec![]);

@@ -1,7 +1,8 @@
 //! Timestamps as logs write them, into `DateTime<FixedOffset>`.
 //!
-//! Invariants: a time without a zone is taken as UTC; a time without a year (syslog RFC 3164) gets
-//! the year of `now`, or the year before when that would put it more than a day in the future; a
+//! Invariants: a time without a zone is taken as UTC; a time without a year (syslog RFC 3164, glog,
+//! logcat) gets the year of `now`, or the year before when that would put it more than a day in the
+//! future; a two-digit year is 20xx up to 68, 19xx from 69 (as chrono's `%y`); a
 //! time without a date (logback's `HH:mm:ss.SSS`) gets `now`'s date, or the day before likewise.
 //! Nothing here panics on any input: malformed text gives `None`.
 //!
@@ -165,6 +166,17 @@ pub fn syslog3164(s: &str, now: DateTime<Utc>) -> Option<DateTime<FixedOffset>> 
     };
     let (time, used) = time_of_day(&b[7..])?;
     (used == 8).then_some(())?;
+    without_year(month, day, time, now)
+}
+
+/// A date without a year (syslog, glog, logcat): the year of `now`, or the year before when that
+/// would put it more than a day in the future.
+pub fn without_year(
+    month: u32,
+    day: u32,
+    time: NaiveTime,
+    now: DateTime<Utc>,
+) -> Option<DateTime<FixedOffset>> {
     let year = now.year();
     let this_year = NaiveDate::from_ymd_opt(year, month, day).map(|d| d.and_time(time));
     let at = match this_year {
@@ -173,6 +185,51 @@ pub fn syslog3164(s: &str, now: DateTime<Utc>) -> Option<DateTime<FixedOffset>> 
         _ => NaiveDate::from_ymd_opt(year - 1, month, day)?.and_time(time),
     };
     with_zone(at, None)
+}
+
+/// A whole `HH:MM:SS` with an optional fraction.
+pub fn clock(s: &str) -> Option<NaiveTime> {
+    let (time, used) = time_of_day(s.as_bytes())?;
+    (used == s.len()).then_some(time)
+}
+
+/// Android logcat's `threadtime`/`time` stamp: `11-20 10:15:03.123`, no year, local time.
+pub fn logcat(s: &str, now: DateTime<Utc>) -> Option<DateTime<FixedOffset>> {
+    let b = s.as_bytes();
+    if b.len() < 14 || b[2] != b'-' || b[5] != b' ' {
+        return None;
+    }
+    let (time, used) = time_of_day(&b[6..])?;
+    (used == b.len() - 6).then_some(())?;
+    without_year(digits(&b[0..2])?, digits(&b[3..5])?, time, now)
+}
+
+/// A two-digit year as log4j's `yy` prints it, read the way chrono reads `%y`: 00–68 are 20xx,
+/// 69–99 are 19xx. `yy/MM/dd HH:mm:ss` (Spark's and Hadoop's console pattern) or `yyMMdd HHmmss`
+/// (older Hadoop daemons).
+pub fn short_year(s: &str) -> Option<DateTime<FixedOffset>> {
+    let b = s.as_bytes();
+    let (y, m, d, time) = match b.len() {
+        17 if b[2] == b'/' && b[5] == b'/' && b[8] == b' ' => {
+            let (time, used) = time_of_day(&b[9..])?;
+            (used == 8).then_some(())?;
+            (&b[0..2], &b[3..5], &b[6..8], time)
+        }
+        13 if b[6] == b' ' => {
+            let [h, mi, se] = [7, 9, 11].map(|i| digits(&b[i..i + 2]));
+            (
+                &b[0..2],
+                &b[2..4],
+                &b[4..6],
+                NaiveTime::from_hms_opt(h?, mi?, se?)?,
+            )
+        }
+        _ => return None,
+    };
+    let y = digits(y)?;
+    let year = if y <= 68 { 2000 + y } else { 1900 + y };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, digits(m)?, digits(d)?)?;
+    with_zone(date.and_time(time), None)
 }
 
 /// A time of day alone (`10:15:03.123`), as logback's and log4j's default patterns print it.
@@ -357,6 +414,35 @@ mod tests {
             rfc(syslog3164("Dec 31 23:59:59", now())),
             "2025-12-31T23:59:59+00:00"
         );
+    }
+
+    #[test]
+    fn logcat_and_short_years() {
+        assert_eq!(
+            rfc(logcat("11-20 10:15:03.123", now())),
+            "2026-11-20T10:15:03.123+00:00"
+        );
+        assert_eq!(
+            rfc(logcat("12-31 23:59:59.000", now())),
+            "2025-12-31T23:59:59+00:00"
+        );
+        assert_eq!(logcat("13-20 10:15:03.123", now()), None);
+        assert_eq!(logcat("11-20 10:15:03.123x", now()), None);
+        assert_eq!(
+            rfc(short_year("17/06/09 20:10:40")),
+            "2017-06-09T20:10:40+00:00"
+        );
+        assert_eq!(
+            rfc(short_year("081109 203615")),
+            "2008-11-09T20:36:15+00:00"
+        );
+        assert_eq!(
+            rfc(short_year("991231 235959")),
+            "1999-12-31T23:59:59+00:00"
+        );
+        assert_eq!(short_year("081309 203615"), None);
+        assert_eq!(short_year("08110x 203615"), None);
+        assert_eq!(short_year("17/06/09 20:10"), None);
     }
 
     #[test]

@@ -78,6 +78,7 @@ pub fn entry_json(e: &LogEntry) -> Value {
         "offset": e.offset,
         "timestamp": time(e.timestamp),
         "level": e.level.map(|l| l.as_str()),
+        "format": e.format.as_deref(),
         "message": e.message,
         "fields": e.fields,
     })
@@ -119,6 +120,7 @@ impl JsonReport {
                 "lines": c.lines,
                 "entries": c.entries,
                 "unparsed": c.unparsed,
+                "unparsed_with_level": c.unparsed_with_level,
                 "truncated": c.truncated,
                 "invalid_utf8": c.invalid_utf8,
                 "dropped_lines": c.dropped_lines,

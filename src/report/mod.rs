@@ -23,6 +23,8 @@ pub struct Counts {
     pub lines: u64,
     pub entries: u64,
     pub unparsed: u64,
+    /// Unparsed entries that still took a level from a level word in their header.
+    pub unparsed_with_level: u64,
     pub truncated: u64,
     pub invalid_utf8: u64,
     /// Continuation lines dropped because their entry reached its size limit.

@@ -100,6 +100,7 @@ impl Reporter {
                     "summary",
                     serde_json::json!({
                         "lines": c.lines, "entries": c.entries, "unparsed": c.unparsed,
+                        "unparsed_with_level": c.unparsed_with_level,
                         "incidents": c.incidents, "solutions": c.solutions,
                     }),
                 )

@@ -288,7 +288,14 @@ impl<W: Write> TextReport<W> {
             format!("{} solution{}", c.solutions, plural(c.solutions)),
             format!("{} lines", c.lines),
             format!("{} entries", c.entries),
-            format!("{} unparsed", c.unparsed),
+            if c.unparsed_with_level > 0 {
+                format!(
+                    "{} unparsed ({} with a level word)",
+                    c.unparsed, c.unparsed_with_level
+                )
+            } else {
+                format!("{} unparsed", c.unparsed)
+            },
         ];
         if c.truncated > 0 {
             parts.push(format!("{} lines cut at the length limit", c.truncated));

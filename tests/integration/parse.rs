@@ -180,6 +180,43 @@ fn every_builtin_format_reads_the_standard_events() {
             starting: None,
             giving_up: "critical",
         },
+        Expect {
+            file: "android-logcat.log",
+            // No year in the line, as syslog's.
+            first_error: None,
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "android-logcat-brief.log",
+            first_error: None,
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "log4j-spark.log",
+            first_error: Some("2026-11-24T10:47:36Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "hadoop-compact.log",
+            first_error: Some("2026-11-24T10:47:38Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "oslo-log.log",
+            first_error: Some("2026-11-24T10:47:07.342Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
+        Expect {
+            file: "postgres.log",
+            first_error: Some("2026-11-20T10:15:04Z"),
+            starting: Some("info"),
+            giving_up: "critical",
+        },
     ];
     let env = Env::new();
     for case in cases {
@@ -203,7 +240,7 @@ fn every_builtin_format_reads_the_standard_events() {
         assert_eq!(orders["level"], "error", "{file}: {report:#}");
         match case.first_error {
             Some(t) => assert_eq!(orders["first_seen"], t, "{file}"),
-            None if file == "python-default.log" => {
+            None if ["python-default.log", "android-logcat-brief.log"].contains(&file) => {
                 assert!(orders["first_seen"].is_null(), "{file}")
             }
             None => assert!(orders["first_seen"].is_string(), "{file}"),
@@ -235,6 +272,12 @@ fn every_builtin_format_reads_the_standard_events() {
 fn syslog_without_year_and_time_only_logs_get_plausible_dates() {
     let env = Env::new();
     let report = analyze(&env, &fixture("formats/syslog-rfc3164.log"), &[], 1);
+    let first = pattern(&report, "failed: connection refused")["first_seen"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(first.ends_with("-11-20T10:15:04Z"), "{first}");
+    let report = analyze(&env, &fixture("formats/android-logcat.log"), &[], 1);
     let first = pattern(&report, "failed: connection refused")["first_seen"]
         .as_str()
         .unwrap()
@@ -345,6 +388,101 @@ fn glog_headers_give_level_time_and_file() {
     assert_eq!(pattern(&report, "giving up")["level"], "critical");
     // The stack dump after the fatal line belongs to it.
     assert_eq!(entry_starts(&env, &path), [1, 2, 3, 4, 5, 6]);
+}
+
+/// The format that read each entry (`-` for none) and its level, in file order, from `watch
+/// --emit-entries`.
+fn entry_formats_and_levels(env: &Env, file: &str) -> Vec<(String, String)> {
+    let input = std::fs::read(fixture(file)).unwrap();
+    let out = run(
+        env.cmd([
+            "watch",
+            "--format",
+            "json",
+            "--emit-entries",
+            "--threshold-count",
+            "99",
+        ])
+        .write_stdin(input),
+        0,
+    );
+    stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["type"] == "entry")
+        .map(|v| {
+            (
+                v["format"].as_str().unwrap_or("-").to_owned(),
+                v["level"].as_str().unwrap_or("none").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn new_formats_are_read_by_their_own_reader() {
+    let env = Env::new();
+    for (file, format) in [
+        ("android-logcat.log", "android-logcat"),
+        ("android-logcat-brief.log", "android-logcat"),
+        ("log4j-spark.log", "log4j-short-year"),
+        ("hadoop-compact.log", "log4j-short-year"),
+        ("oslo-log.log", "iso8601"),
+        ("postgres.log", "iso8601"),
+    ] {
+        let got = entry_formats_and_levels(&env, &format!("formats/{file}"));
+        let levels: Vec<&str> = got.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(
+            levels,
+            ["info", "debug", "warn", "error", "error", "error", "critical"],
+            "{file}"
+        );
+        assert!(got.iter().all(|(f, _)| f == format), "{file}: {got:?}");
+    }
+}
+
+#[test]
+fn unread_lines_take_a_level_word_from_their_header() {
+    let env = Env::new();
+    let path = fixture("formats/level-words.log");
+    let report = analyze(&env, &path, &[], 1);
+    // No format reads these lines: they stay unparsed, and the summary says how many of them
+    // still got a level.
+    assert_eq!(report["summary"]["entries"], 11, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 11, "{report:#}");
+    assert_eq!(report["summary"]["unparsed_with_level"], 7, "{report:#}");
+    assert_eq!(report["summary"]["incidents"], 1, "{report:#}");
+    let incident = &report["incidents"][0];
+    assert_eq!(incident["count"], 3, "{report:#}");
+    assert_eq!(incident["first"], "2026-11-20T10:15:04Z", "{report:#}");
+    assert_eq!(incident["sample"], "order 19 failed: connection refused");
+    // Lines that only mention an error, or say ERROR after prose, get no level.
+    let levels: Vec<String> = entry_formats_and_levels(&env, "formats/level-words.log")
+        .into_iter()
+        .map(|(format, level)| {
+            assert_eq!(format, "-");
+            level
+        })
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            "none", "info", "debug", "warn", "none", "error", "error", "none", "error", "none",
+            "critical"
+        ]
+    );
+    // The header and the level word are not part of the message.
+    assert!(pattern(&report, "service starting")["template"]
+        .as_str()
+        .unwrap()
+        .starts_with("service starting"));
+    assert_eq!(
+        pattern(&report, "giving up")["first_seen"],
+        "2026-11-20T10:15:07Z"
+    );
+    let out = run(env.cmd(["analyze"]).arg(&path), 1);
+    let text = stdout(&out);
+    assert!(text.contains("11 unparsed (7 with a level word)"), "{text}");
 }
 
 #[test]
