@@ -77,14 +77,14 @@ fn an_incident_tripping_again_is_told_in_full_once_then_in_one_line() {
     let out = run(env.cmd(["analyze"]).arg(&log), 1);
     let text = stdout(&out);
     assert_eq!(
-        text.matches("pattern: redis timeout after <*>").count(),
+        text.matches("pattern: redis timeout after <*> ms").count(),
         1,
         "{text}"
     );
     let again: Vec<&str> = text.lines().filter(|l| l.contains("again")).collect();
     assert_eq!(again.len(), 1, "{text}");
     assert!(
-        again[0].contains("redis-timeout-after  again (#2) at ")
+        again[0].contains("redis-timeout-after-ms  again (#2) at ")
             && again[0].ends_with("cooldown.log:10, 2026-11-20T09:07:20+00:00"),
         "{text}"
     );
@@ -94,7 +94,7 @@ fn an_incident_tripping_again_is_told_in_full_once_then_in_one_line() {
     let out = run(env.cmd(["analyze", "-v"]).arg(&log), 1);
     let text = stdout(&out);
     assert_eq!(
-        text.matches("pattern: redis timeout after <*>").count(),
+        text.matches("pattern: redis timeout after <*> ms").count(),
         2,
         "{text}"
     );
