@@ -8,6 +8,7 @@
 
 use std::sync::LazyLock;
 
+use chrono::{DateTime, FixedOffset};
 use regex::{Captures, Regex};
 
 use super::format::{fields_from, leading_level, Context, Parsed};
@@ -239,7 +240,12 @@ impl Builtin {
             Builtin::Glog => glog(line, cx),
             Builtin::ApacheError => apache_error(line),
             Builtin::Logcat => logcat(line, cx),
-            Builtin::Log4jShortYear => log4j_short_year(line),
+            Builtin::Log4jShortYear => standard_with(
+                &LOG4J_SHORT_YEAR,
+                line,
+                &["thread", "logger"],
+                time::short_year,
+            ),
         }
     }
 }
@@ -251,6 +257,16 @@ fn rest<'h>(caps: &Captures<'h>, line: &'h str) -> &'h str {
 
 /// Groups `timestamp` (ISO-8601), `level` (a level word), `message`, and `fields`.
 fn standard(regex: &Regex, line: &str, fields: &[&str]) -> Option<Parsed> {
+    standard_with(regex, line, fields, time::iso8601)
+}
+
+/// [`standard`] for a format whose `timestamp` group `read_time` reads.
+fn standard_with(
+    regex: &Regex,
+    line: &str,
+    fields: &[&str],
+    read_time: fn(&str) -> Option<DateTime<FixedOffset>>,
+) -> Option<Parsed> {
     let caps = regex.captures(line)?;
     let level = Level::parse(caps.name("level")?.as_str())?;
     let mut parsed = Parsed {
@@ -260,7 +276,7 @@ fn standard(regex: &Regex, line: &str, fields: &[&str]) -> Option<Parsed> {
     };
     if let Some(ts) = caps.name("timestamp") {
         parsed.anchors = true;
-        parsed.timestamp = time::iso8601(ts.as_str());
+        parsed.timestamp = read_time(ts.as_str());
         parsed.bad_timestamp = parsed.timestamp.is_none();
     }
     fields_from(&caps, fields, &mut parsed.fields);
@@ -602,21 +618,6 @@ fn logcat(line: &str, cx: Context) -> Option<Parsed> {
         ..Parsed::default()
     };
     fields_from(&caps, &["pid", "tid", "tag"], &mut parsed.fields);
-    Some(parsed)
-}
-
-fn log4j_short_year(line: &str) -> Option<Parsed> {
-    let caps = LOG4J_SHORT_YEAR.captures(line)?;
-    let timestamp = time::short_year(&caps["timestamp"]);
-    let mut parsed = Parsed {
-        timestamp,
-        level: Level::parse(&caps["level"]),
-        message: rest(&caps, line).to_owned(),
-        anchors: true,
-        bad_timestamp: timestamp.is_none(),
-        ..Parsed::default()
-    };
-    fields_from(&caps, &["thread", "logger"], &mut parsed.fields);
     Some(parsed)
 }
 
