@@ -52,31 +52,12 @@ impl<W: Write> TextReport<W> {
     }
 
     pub fn incident(&mut self, i: &Incident) -> io::Result<()> {
-        let times = match self.tripped.get_mut(&i.fingerprint.id) {
-            Some(times) => {
-                *times += 1;
-                *times
-            }
-            None => {
-                if self.tripped.len() < MAX_KINDS_REMEMBERED {
-                    self.tripped.insert(i.fingerprint.id.clone(), 1);
-                }
-                1
-            }
-        };
+        let times = self.count_trip(&i.fingerprint.id);
         if times > 1 && self.style.verbosity < 1 {
             return self.incident_again(i, times);
         }
         let out = &mut self.out;
-        writeln!(
-            out,
-            "{} {} {} in {}  {}",
-            "INCIDENT".bold().red(),
-            level_colored(i.level),
-            format!("×{}", i.count).bold(),
-            window_text(i.window),
-            clean(&i.fingerprint.error_type).bold()
-        )?;
+        writeln!(out, "{}", incident_heading(i))?;
         let when = match (i.first, i.last) {
             (Some(first), Some(last)) => format!("{} … {}", first.to_rfc3339(), last.to_rfc3339()),
             _ => "no timestamps in the log (arrival time)".to_owned(),
@@ -132,21 +113,29 @@ impl<W: Write> TextReport<W> {
             Some(last) => format!(", {}", last.to_rfc3339()),
             None => String::new(),
         };
+        let again = format!(
+            "again (#{times}) at {}:{}{when}",
+            i.entry.source, i.entry.line
+        );
         writeln!(
             self.out,
-            "{} {} {} in {}  {}  {}",
-            "INCIDENT".bold().red(),
-            level_colored(i.level),
-            format!("×{}", i.count).bold(),
-            window_text(i.window),
-            clean(&i.fingerprint.error_type).bold(),
-            clean(&format!(
-                "again (#{times}) at {}:{}{when}",
-                i.entry.source, i.entry.line
-            ))
-            .dimmed()
+            "{}  {}",
+            incident_heading(i),
+            clean(&again).dimmed()
         )?;
         self.out.flush()
+    }
+
+    /// How many times the kind `id` has tripped, this time included.
+    fn count_trip(&mut self, id: &str) -> u64 {
+        if let Some(times) = self.tripped.get_mut(id) {
+            *times += 1;
+            return *times;
+        }
+        if self.tripped.len() < MAX_KINDS_REMEMBERED {
+            self.tripped.insert(id.to_owned(), 1);
+        }
+        1
     }
 
     pub fn solution(&mut self, s: &Solution) -> io::Result<()> {
@@ -348,6 +337,18 @@ impl<W: Write> TextReport<W> {
         }
         Ok(())
     }
+}
+
+/// `INCIDENT error ×3 in 5m  error-type`: the first line of an incident, whole or repeated.
+fn incident_heading(i: &Incident) -> String {
+    format!(
+        "{} {} {} in {}  {}",
+        "INCIDENT".bold().red(),
+        level_colored(i.level),
+        format!("×{}", i.count).bold(),
+        window_text(i.window),
+        clean(&i.fingerprint.error_type).bold()
+    )
 }
 
 fn plural(n: u64) -> &'static str {
