@@ -238,7 +238,12 @@ impl Builtin {
             Builtin::AccessLog => access_log(line),
             Builtin::PythonDefault => standard(&PYTHON_DEFAULT, line, &["logger"]),
             Builtin::Glog => glog(line, cx),
-            Builtin::ApacheError => apache_error(line),
+            Builtin::ApacheError => standard_with(
+                &APACHE_ERROR,
+                line,
+                &["module", "pid", "client"],
+                apache_time,
+            ),
             Builtin::Logcat => logcat(line, cx),
             Builtin::Log4jShortYear => standard_with(
                 &LOG4J_SHORT_YEAR,
@@ -621,23 +626,11 @@ fn logcat(line: &str, cx: Context) -> Option<Parsed> {
     Some(parsed)
 }
 
-fn apache_error(line: &str) -> Option<Parsed> {
-    let caps = APACHE_ERROR.captures(line)?;
-    let level = Level::parse(&caps["level"])?;
-    let timestamp =
-        chrono::NaiveDateTime::parse_from_str(&caps["timestamp"], "%a %b %e %H:%M:%S%.f %Y")
-            .ok()
-            .map(|t| t.and_utc().fixed_offset());
-    let mut parsed = Parsed {
-        timestamp,
-        level: Some(level),
-        message: rest(&caps, line).to_owned(),
-        anchors: true,
-        bad_timestamp: timestamp.is_none(),
-        ..Parsed::default()
-    };
-    fields_from(&caps, &["module", "pid", "client"], &mut parsed.fields);
-    Some(parsed)
+/// httpd's error-log time: `Fri Nov 20 10:15:03.123456 2026`.
+fn apache_time(s: &str) -> Option<DateTime<FixedOffset>> {
+    chrono::NaiveDateTime::parse_from_str(s, "%a %b %e %H:%M:%S%.f %Y")
+        .ok()
+        .map(|t| t.and_utc().fixed_offset())
 }
 
 fn access_log(line: &str) -> Option<Parsed> {
