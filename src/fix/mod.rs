@@ -19,6 +19,7 @@ pub mod generator;
 pub mod locate;
 pub mod repo;
 pub mod rules;
+pub mod syntax;
 mod solution;
 #[cfg(test)]
 pub(crate) mod testing;

@@ -4,6 +4,7 @@ pub mod code;
 pub mod java;
 pub mod js;
 pub mod python;
+pub mod python_flow;
 pub mod rust;
 
 use super::generator::Generator;

@@ -5,6 +5,8 @@
 //! changed since the log was written (decline), and carets pick the expression at the column.
 
 use super::code::{is_name_chain, Class, Lang, Line};
+use super::python_flow as flow;
+use crate::fix::syntax::python::Source;
 use crate::fix::edit::{self, Edit};
 use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
 
@@ -230,7 +232,8 @@ impl Generator for KeyError {
             (found, false)
         };
         let mut new = text.to_string();
-        let mut shown_change = None;
+        let mut changes = Vec::new();
+        let default = flow::default_for(key, &site.path, &site.content, cx.repo);
         for &(start, open, close) in chosen.iter().rev() {
             let base = &text[start..open];
             // `d['k'] = v`, `d['k'] += 1`, `del d['k']`: not a read that `.get` can replace.
@@ -256,8 +259,9 @@ impl Generator for KeyError {
                     site.path, site.line
                 ));
             }
-            // A chain of literal subscripts after it: `cfg['db']['host']` with 'db' missing
-            // becomes `cfg.get('db', {}).get('host')`.
+            let lit = &text[open + 1..close];
+            let environ = base == "environ" || base.ends_with(".environ");
+            // A chain of literal subscripts after it: `cfg['db']['host']` with 'db' missing.
             let mut tail = Vec::new();
             let mut end = close + 1;
             while b.get(end) == Some(&b'[') {
@@ -268,74 +272,172 @@ impl Generator for KeyError {
                 if !(end + 1..c2).all(|i| line.class[i] == Class::Str)
                     || literal_value(inner).is_none()
                 {
-                    return decline(format!(
-                        "the value of ['{key}'] is subscripted further at {}:{}; a missing key there would fail the same way",
-                        site.path, site.line
-                    ));
+                    tail.clear();
+                    break;
                 }
                 tail.push(inner.to_string());
                 end = c2 + 1;
             }
-            if matches!(b.get(end), Some(b'.') | Some(b'(')) {
-                return decline(format!(
-                    "the value of ['{key}'] is used at once at {}:{} ('{}'); None would fail there",
-                    site.path,
-                    site.line,
-                    excerpt(&text[start..line.primary_end(start).unwrap_or(end)], 60)
-                ));
-            }
-            if let Some((i, op)) = line.next_non_space(end) {
-                if b"+-*/%@".contains(&op) && b.get(i + 1) != Some(&b'=') {
-                    return decline(format!(
-                        "the value of ['{key}'] is used in arithmetic at {}:{}; None would fail there",
-                        site.path, site.line
-                    ));
+            let replacement = match (&default, tail.is_empty(), environ) {
+                (Some((value, _)), true, false) => format!("{base}.get({lit}, {value})"),
+                _ if !tail.is_empty() => {
+                    let mut r = format!("{base}.get({lit}, {{}})");
+                    for (k, lit) in tail.iter().enumerate() {
+                        if k + 1 == tail.len() {
+                            r.push_str(&format!(".get({lit})"));
+                        } else {
+                            r.push_str(&format!(".get({lit}, {{}})"));
+                        }
+                    }
+                    r
                 }
-            }
-            let lit = &text[open + 1..close];
-            let environ = base == "environ" || base.ends_with(".environ");
-            let mut replacement = if environ {
-                format!("{base}.get({lit}, '')")
-            } else if tail.is_empty() {
-                format!("{base}.get({lit})")
-            } else {
-                format!("{base}.get({lit}, {{}})")
+                (_, _, true) => format!("{base}.get({lit})"),
+                _ => format!("{base}.get({lit})"),
             };
-            for (k, lit) in tail.iter().enumerate() {
-                if k + 1 == tail.len() {
-                    replacement.push_str(&format!(".get({lit})"));
-                } else {
-                    replacement.push_str(&format!(".get({lit}, {{}})"));
-                }
-            }
-            shown_change = Some((text[start..end].to_string(), replacement.clone()));
+            changes.push((start, close + 1, end, base.to_string(), replacement.clone()));
             new.replace_range(start..end, &replacement);
         }
-        let (before, after) = shown_change.expect("one subscript chosen");
-        let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
-            .expect("the site line exists");
-        let default = if before.contains("environ") {
-            "an empty string"
-        } else {
-            "None"
+        let &(start, key_end, end, ref base, ref replacement) = &changes[0];
+        let read = &text[start..end];
+        if let (Some((_, why)), true) = (&default, end == key_end) {
+            let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
+                .expect("the site line exists");
+            return Ok(Draft {
+                edits: vec![edit],
+                description: format!(
+                    "{} at {}:{} in {}: `{read}` reads a key the mapping does not have. {why}, \
+                     so `{replacement}` falls back to it and a configured value is still used.",
+                    headline(cx),
+                    site.path,
+                    site.line,
+                    function_name(site),
+                ),
+                at_column: Some(at_column),
+            });
+        }
+        // What the code does with None in place of the value.
+        let src = Source::new(&site.content);
+        let function = src.function(site.line);
+        let at = flow::At {
+            src: &src,
+            path: &site.path,
+            function: function.as_ref(),
         };
-        Ok(Draft {
-            edits: vec![edit],
-            description: format!(
-                "KeyError: {} at {}:{} in {}: `{}` reads a key the mapping does not have at run \
-                 time. `{}` returns {default} instead of raising, so the program keeps running; \
-                 check that the code after it accepts {default}, or add the key where the mapping \
-                 is built.",
-                excerpt(cx.exception_message(), 40),
-                site.path,
-                site.line,
-                site.frame.function.as_deref().unwrap_or("<module>"),
-                before,
-                after
+        let fate = flow::fate(&at, site.line, start, end, cx.repo, 0);
+        let breaks = match fate {
+            flow::Fate::Breaks(breaks) => breaks,
+            flow::Fate::Accepted(why) => {
+            let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
+                .expect("the site line exists");
+            return Ok(Draft {
+                edits: vec![edit],
+                description: format!(
+                    "{} at {}:{} in {}: `{read}` reads a key the mapping does not have at run \
+                     time. `{replacement}` gives None instead of raising, and None is safe there: \
+                     {why}.",
+                    headline(cx),
+                    site.path,
+                    site.line,
+                    function_name(site),
+                ),
+                at_column: Some(at_column),
+            });
+            }
+        };
+        let mut why_not = vec![format!("None in place of `{read}` is wrong: {breaks}")];
+        // The key that is missing is the first one unless the carets say otherwise; the guard
+        // tests the mapping the missing key was read from.
+        let pure = super::code::is_name_chain(base.split('[').next().unwrap_or(base))
+            && changes.len() == 1
+            && end == key_end;
+        if pure {
+            let strategies = flow::Strategies {
+                path: &site.path,
+                content: &site.content,
+                line: site.line,
+                caller: flow::caller_of(cx),
+            };
+            let root = base
+                .split(['.', '['])
+                .next()
+                .unwrap_or(base)
+                .to_string();
+            let missing = flow::Missing {
+                cond: format!("{} not in {base}", &text[start + base.len() + 1..key_end - 1]),
+                names: vec![root],
+                what: format!("no '{key}'"),
+                args: Vec::new(),
+                announce: true,
+            };
+            match strategies.choose(&missing) {
+                Ok(plan) => {
+                    return Ok(Draft {
+                        edits: plan.edits,
+                        description: format!(
+                            "{} at {}:{} in {}: `{read}` reads a key some inputs do not have. \
+                             None in its place would be wrong ({breaks}), so the change does not \
+                             invent a value: {}.",
+                            headline(cx),
+                            site.path,
+                            site.line,
+                            function_name(site),
+                            plan.why
+                        ),
+                        at_column: Some(at_column),
+                    })
+                }
+                Err(reasons) => why_not.extend(reasons),
+            }
+        }
+        let siblings = sibling_keys(&src, function.as_ref(), base, key);
+        let configs = flow::config_without(key, &siblings, cx.repo);
+        let missing = match configs.as_slice() {
+            [] => format!("no default for '{key}' is defined in the repository"),
+            files => format!(
+                "{} {} no '{key}' and no default is defined",
+                files.join(", "),
+                if files.len() == 1 { "has" } else { "have" }
             ),
-            at_column: Some(at_column),
-        })
+        };
+        decline(format!("{missing}; {}", why_not.join("; ")))
     }
+}
+
+/// The headline of the exception, cut for a description.
+fn headline(cx: &Context<'_>) -> String {
+    excerpt(
+        &cx.exception
+            .map(|e| e.headline())
+            .unwrap_or_else(|| "the error".into()),
+        60,
+    )
+}
+
+fn function_name(site: &Site) -> &str {
+    site.frame.function.as_deref().unwrap_or("<module>")
+}
+
+/// The other literal keys `function` reads from `base` (`settings["batch_size"]`).
+fn sibling_keys(
+    src: &Source<'_>,
+    function: Option<&crate::fix::syntax::python::Function>,
+    base: &str,
+    key: &str,
+) -> Vec<String> {
+    let Some(f) = function else {
+        return Vec::new();
+    };
+    let re = regex::Regex::new(&format!(r#"{}\[['"]([\w.-]+)['"]\]"#, regex::escape(base)))
+        .expect("valid regex");
+    let mut out = Vec::new();
+    for l in f.first..=f.last {
+        for c in re.captures_iter(src.text(l).unwrap_or("")) {
+            if &c[1] != key && !out.contains(&c[1].to_string()) {
+                out.push(c[1].to_string());
+            }
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,6 +551,18 @@ impl Generator for NoneAttribute {
                 site.path, site.line
             ));
         } else {
+            let src = Source::new(&site.content);
+            let function = src.function(site.line);
+            let at = flow::At {
+                src: &src,
+                path: &site.path,
+                function: function.as_ref(),
+            };
+            if let flow::Fate::Breaks(breaks) =
+                flow::fate(&at, site.line, start, end, cx.repo, 0)
+            {
+                return none_strategy(cx, site, &src, function.as_ref(), base, access, &breaks, at_column);
+            }
             let before = &text[..start];
             let tail = text[end..code_end].trim();
             let whole_rhs = tail.is_empty()
@@ -485,6 +599,91 @@ impl Generator for NoneAttribute {
             at_column: Some(at_column),
         })
     }
+}
+
+/// The statement-level change for a None `base` whose None would break the code after it.
+#[allow(clippy::too_many_arguments)]
+fn none_strategy(
+    cx: &Context<'_>,
+    site: &Site,
+    src: &Source<'_>,
+    function: Option<&crate::fix::syntax::python::Function>,
+    base: &str,
+    access: &str,
+    breaks: &str,
+    at_column: bool,
+) -> Result<Draft, Skip> {
+    let root = base.split('.').next().unwrap_or(base).to_string();
+    // Where the None came from: `user = repo.find(event["user_id"])` earlier in the function.
+    let source = function.and_then(|f| {
+        (f.first..site.line).rev().find_map(|l| {
+            let stmt = src.statement(l);
+            let rhs = stmt.strip_prefix(&format!("{base} = "))?;
+            rhs.ends_with(')').then(|| rhs.to_string())
+        })
+    });
+    let (what, args) = match source.as_deref().and_then(call_parts) {
+        Some((callee, args)) if !args.is_empty() => (
+            format!(
+                "{callee}({}) found nothing",
+                vec!["{!r}"; args.len()].join(", ")
+            ),
+            args,
+        ),
+        _ => (format!("{base} is None"), Vec::new()),
+    };
+    let strategies = flow::Strategies {
+        path: &site.path,
+        content: &site.content,
+        line: site.line,
+        caller: flow::caller_of(cx),
+    };
+    let missing = flow::Missing {
+        cond: format!("{base} is None"),
+        names: vec![root],
+        what,
+        args,
+        announce: true,
+    };
+    match strategies.choose(&missing) {
+        Ok(plan) => Ok(Draft {
+            edits: plan.edits,
+            description: format!(
+                "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs{}. A None \
+                 in place of `{access}` would be wrong ({breaks}), so the change does not \
+                 invent a value: {}.",
+                site.path,
+                site.line,
+                function_name(site),
+                source
+                    .map(|s| format!(" (`{}` found nothing)", excerpt(&s, 60)))
+                    .unwrap_or_default(),
+                plan.why
+            ),
+            at_column: Some(at_column),
+        }),
+        Err(reasons) => decline(format!(
+            "None in place of `{access}` is wrong: {breaks}; {}",
+            reasons.join("; ")
+        )),
+    }
+}
+
+/// `callee(a, b)` → `callee` and its arguments, when the arguments are plain expressions.
+fn call_parts(call: &str) -> Option<(String, Vec<String>)> {
+    let open = call.find('(')?;
+    let callee = call[..open].trim();
+    if !is_name_chain(callee) {
+        return None;
+    }
+    let inner = call[open + 1..].strip_suffix(')')?;
+    let args: Vec<String> = crate::fix::syntax::python::split_top(inner)
+        .into_iter()
+        .map(|a| a.trim().to_string())
+        .collect();
+    args.iter()
+        .all(|a| !a.contains('=') && !a.starts_with('*'))
+        .then(|| (callee.to_string(), args))
 }
 
 /// Whether `before` ends an assignment whose right-hand side is everything after it (`x =`,
@@ -635,33 +834,48 @@ impl Generator for ZeroDivision {
             }
         }
         let expr = &text[lstart..rend];
-        let default = if op == "/" { "0.0" } else { "0" };
-        let before = &text[..lstart];
-        let code_end = line.code_end();
-        let whole_rhs = text[rend..code_end].trim().is_empty()
-            && line.balanced()
-            && (assigns_whole(before) || before.trim() == "return");
-        let guarded = if whole_rhs || line.sole_item(lstart, rend) {
-            format!("{expr} if {divisor} != 0 else {default}")
-        } else {
-            format!("({expr} if {divisor} != 0 else {default})")
+        // No neutral number is right for a quotient nobody measured: 0 pages, shard 0 and an
+        // average of 0.0 are all wrong answers. Only a statement-level change is proposed.
+        let names: Vec<String> = divisor
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .filter(|w| !w.is_empty() && !w.as_bytes()[0].is_ascii_digit())
+            .filter(|w| !["len", "float", "int", "abs", "sum", "max", "min", "round"].contains(w))
+            .map(|w| w.split('.').next().unwrap_or(w).to_string())
+            .collect();
+        let strategies = flow::Strategies {
+            path: &site.path,
+            content: &site.content,
+            line: site.line,
+            caller: flow::caller_of(cx),
         };
-        let new = format!("{before}{guarded}{}", &text[rend..]);
-        let edit =
-            Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line exists");
-        Ok(Draft {
-            edits: vec![edit],
-            description: format!(
-                "ZeroDivisionError ({msg}) at {}:{} in {}: `{expr}` divides by `{divisor}`, which \
-                 is 0 for some inputs (an empty collection, a counter not yet incremented). The \
-                 change returns {default} in that case instead of raising, so the rest of the \
-                 work goes on; a different neutral value may suit the caller better.",
-                site.path,
-                site.line,
-                site.frame.function.as_deref().unwrap_or("<module>"),
-            ),
-            at_column: Some(at_column),
-        })
+        let missing = flow::Missing {
+            cond: format!("{divisor} == 0"),
+            names,
+            what: format!("{divisor} is 0"),
+            args: Vec::new(),
+            announce: false,
+        };
+        match strategies.choose(&missing) {
+            Ok(plan) => Ok(Draft {
+                edits: plan.edits,
+                description: format!(
+                    "ZeroDivisionError ({msg}) at {}:{} in {}: `{expr}` divides by `{divisor}`, \
+                     which is 0 for some inputs. No number is the right answer for a quotient of \
+                     nothing (a 0 would be reported as if measured), so the change does not \
+                     invent one: {}.",
+                    site.path,
+                    site.line,
+                    function_name(site),
+                    plan.why
+                ),
+                at_column: Some(at_column),
+            }),
+            Err(reasons) => decline(format!(
+                "no value of `{expr}` is right when `{divisor}` is 0, and no statement-level \
+                 change applies: {}",
+                reasons.join("; ")
+            )),
+        }
     }
 }
 
