@@ -881,7 +881,12 @@ impl Generator for ZeroDivision {
 
 /// Names, attribute chains, literal subscripts and calls of side-effect-free builtins.
 fn pure_divisor(text: &str) -> bool {
-    if is_name_chain(text) {
+    static CHAIN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let chain = CHAIN.get_or_init(|| {
+        regex::Regex::new(r#"^[A-Za-z_]\w*(?:\.\w+|\[(?:'[^'\\]*'|"[^"\\]*"|\d+)\])*$"#)
+            .expect("valid regex")
+    });
+    if is_name_chain(text) || chain.is_match(text) {
         return true;
     }
     for f in [
@@ -1306,13 +1311,13 @@ fn pyproject_edit(file: &str, content: &str, dist: &str) -> Result<Option<Edit>,
 mod tests {
     use crate::fix::testing::{added, propose};
 
-    const JOBS: &str = "from app import settings as settings_mod\n\n\ndef run(recipients):\n    settings = settings_mod.load()\n    batch_size = settings[\"batch_size\"]\n    timeout = settings['timeout']\n    return timeout\n";
+    const JOBS: &str = "from app import settings as settings_mod\n\nDEFAULT_TIMEOUT = 30\n\ndef run(recipients):\n    settings = settings_mod.load()\n    batch_size = settings[\"batch_size\"]\n    timeout = settings['timeout']\n    return timeout\n";
 
     const KEY_TRACE: &str = "Traceback (most recent call last):
   File \"/home/app/service/worker.py\", line 9, in main
     done = jobs.run(recipients)
            ^^^^^^^^^^^^^^^^^^^^
-  File \"/home/app/service/app/jobs.py\", line 7, in run
+  File \"/home/app/service/app/jobs.py\", line 8, in run
     timeout = settings['timeout']
               ~~~~~~~~^^^^^^^^^^^
 KeyError: 'timeout'";
@@ -1324,9 +1329,18 @@ KeyError: 'timeout'";
         assert_eq!(sols[0].generator, "py-key-error");
         assert_eq!(
             added(&sols[0].diff),
-            vec!["    timeout = settings.get('timeout')"]
+            vec!["    timeout = settings.get('timeout', DEFAULT_TIMEOUT)"]
         );
         assert_eq!(sols[0].files, vec!["app/jobs.py"]);
+        // Without the constant nothing says what the timeout should be.
+        let bare = JOBS.replace("DEFAULT_TIMEOUT = 30", "");
+        let (sols, notes) = propose(&[("app/jobs.py", &bare), ("worker.py", "x\n")], KEY_TRACE);
+        assert!(sols.is_empty());
+        assert!(
+            notes[0].contains("no default for 'timeout' is defined in the repository")
+                && notes[0].contains("returned to the caller"),
+            "{notes:?}"
+        );
     }
 
     /// A Python 3.10-style traceback (no carets) for `line` of `/srv/app/{file}`.
@@ -1377,7 +1391,11 @@ KeyError: 'timeout'";
         );
         assert_eq!(
             one("    x = environ['k']", k),
-            vec!["    x = environ.get('k', '')"]
+            vec!["    x = environ.get('k')"]
+        );
+        assert_eq!(
+            one("    if d['k']:", k),
+            vec!["    if d.get('k'):"]
         );
         // Written to, deleted, used at once, in arithmetic, ambiguous, not a literal: nothing.
         none("    d['k'] += 1", k);
@@ -1394,8 +1412,8 @@ KeyError: 'timeout'";
     #[test]
     fn carets_are_read_from_an_escaped_trace() {
         // Two `['k']` reads on different mappings: only the carets say which one failed.
-        let src = "def f(a, b):\n    x = a['k'] + b['k']\n";
-        let tb = "Traceback (most recent call last):\n  File \"/srv/app/m.py\", line 2, in f\n    x = a['k'] + b['k']\n                 ~^^^^^\nKeyError: 'k'";
+        let src = "def f(a, b):\n    x = a['k'] or b['k']\n";
+        let tb = "Traceback (most recent call last):\n  File \"/srv/app/m.py\", line 2, in f\n    x = a['k'] or b['k']\n                  ~^^^^^\nKeyError: 'k'";
         let escaped = format!(
             "worker crashed exc=\"{}\"",
             // As `traceback.format_exception` ends it: with a newline.
@@ -1404,10 +1422,10 @@ KeyError: 'timeout'";
         assert!(!escaped.contains('\n'));
         let (sols, notes) = propose(&[("m.py", src)], &escaped);
         assert_eq!(sols.len(), 1, "{notes:?}");
-        assert_eq!(added(&sols[0].diff), vec!["    x = a['k'] + b.get('k')"]);
+        assert_eq!(added(&sols[0].diff), vec!["    x = a['k'] or b.get('k')"]);
         let (sols, _) = propose(
             &[("m.py", src)],
-            &tb.replace("                 ~^^^^^\n", ""),
+            &tb.replace("                  ~^^^^^\n", ""),
         );
         assert!(sols.is_empty(), "without carets the read is ambiguous");
     }
@@ -1415,25 +1433,35 @@ KeyError: 'timeout'";
     #[test]
     fn zero_division_shapes() {
         let div = "ZeroDivisionError: division by zero";
-        assert_eq!(
-            one("    return a / n", div),
-            vec!["    return a / n if n != 0 else 0.0"]
+        // No number stands in for a quotient of nothing.
+        let notes = none("    return a / n", div);
+        assert!(notes[0].contains("no value of `a / n` is right"), "{notes:?}");
+        // In a loop over records, the record is skipped and logged.
+        let src = "def f(rows, out):\n    for row in rows:\n        x = row['total'] / row['n']\n        out.append(x)\n";
+        let (sols, notes) = propose(
+            &[("m.py", src)],
+            &tb("m.py", 3, "        x = row['total'] / row['n']", div),
         );
+        assert_eq!(sols.len(), 1, "{notes:?}");
         assert_eq!(
-            one("    x = a.total / len(b)", div),
-            vec!["    x = a.total / len(b) if len(b) != 0 else 0.0"]
+            added(&sols[0].diff),
+            vec![
+                "import sys",
+                "        if row['n'] == 0:",
+                "            print(f\"warning: skipping row {row!r}: row['n'] is 0\", file=sys.stderr)",
+                "            continue",
+            ]
         );
-        assert_eq!(
-            one("    x = 1 + a / n", div),
-            vec!["    x = 1 + (a / n if n != 0 else 0.0)"]
+        // A function that already returns None for no data returns None again.
+        let src = "def avg(xs):\n    if xs is None:\n        return None\n    return sum(xs) / len(xs)\n";
+        let (sols, notes) = propose(
+            &[("m.py", src)],
+            &tb("m.py", 4, "    return sum(xs) / len(xs)", div),
         );
+        assert_eq!(sols.len(), 1, "{notes:?}");
         assert_eq!(
-            one("    ok = x != a / n", div),
-            vec!["    ok = x != (a / n if n != 0 else 0.0)"]
-        );
-        assert_eq!(
-            one("    x = a % n", "ZeroDivisionError: float modulo"),
-            vec!["    x = a % n if n != 0 else 0"]
+            added(&sols[0].diff),
+            vec!["    if len(xs) == 0:", "        return None"]
         );
         // Operators the message rules out, a product, a power, side effects, two candidates,
         // an augmented assignment, string formatting: nothing.
@@ -1456,22 +1484,21 @@ KeyError: 'timeout'";
     #[test]
     fn none_attribute_shapes() {
         let e = "AttributeError: 'NoneType' object has no attribute 'name'";
+        // None is fine where the code after it tests it, or never uses it.
         assert_eq!(
-            one("    return a.name", e),
-            vec!["    return a.name if a is not None else None"]
+            one("    if a.name:", e),
+            vec!["    if (a.name if a is not None else None):"]
         );
         assert_eq!(
             one("    a.name = 'x'", e),
             vec!["    if a is not None:", "        a.name = 'x'"]
         );
-        assert_eq!(
-            one("    print(a.user.name.upper())", e),
-            vec!["    print(a.user.name.upper() if a.user is not None else None)"]
-        );
-        assert_eq!(
-            one("    print(a.name.upper() + '!')", e),
-            vec!["    print((a.name.upper() if a is not None else None) + '!')"]
-        );
+        // Returned, printed, called: None would be wrong, and nothing else applies.
+        let notes = none("    return a.name", e);
+        assert!(notes[0].contains("returned to the caller"), "{notes:?}");
+        let notes = none("    print(a.user.name.upper())", e);
+        assert!(notes[0].contains("formatted into output"), "{notes:?}");
+        none("    print(a.name.upper() + '!')", e);
         // A call's result, two different receivers, a compound statement's target: nothing.
         none("    x = d.get('u').name", e);
         none("    x = a.name + b.name", e);
@@ -1578,7 +1605,7 @@ KeyError: 'timeout'";
         assert!(
             sols[0]
                 .diff
-                .contains("+    timeout = settings.get('timeout')\r\n"),
+                .contains("+    timeout = settings.get('timeout', DEFAULT_TIMEOUT)\r\n"),
             "{:?}",
             sols[0].diff
         );
@@ -1618,20 +1645,20 @@ mod versions {
             ("shop/__init__.py", String::new()),
         ];
         let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        // Every version prints enough for the same decision: no value is right for either.
         for v in ["py27", "py38", "py312", "py313"] {
             let (sols, notes) = propose(&files, &fixture(&format!("versions/key_error_{v}.txt")));
-            assert_eq!(sols.len(), 1, "{v}: {notes:?}");
-            assert_eq!(
-                added(&sols[0].diff),
-                vec!["    timeout = settings.get('timeout')"],
-                "{v}"
+            assert!(sols.is_empty(), "{v}");
+            assert!(
+                notes[0].contains("no default for 'timeout' is defined"),
+                "{v}: {notes:?}"
             );
             let (sols, notes) = propose(&files, &fixture(&format!("versions/frozen_os_{v}.txt")));
-            assert_eq!(sols.len(), 1, "{v}: {notes:?}");
-            assert_eq!(
-                added(&sols[0].diff),
-                vec!["    return os.environ.get('DATABASE_URL', '')"],
-                "{v}"
+            assert!(sols.is_empty(), "{v}");
+            assert!(
+                notes[0].contains("`os.environ['DATABASE_URL']`")
+                    && notes[0].contains("returned to the caller"),
+                "{v}: {notes:?}"
             );
         }
     }
