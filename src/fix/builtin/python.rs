@@ -511,6 +511,10 @@ impl Generator for NoneAttribute {
             (found[0].0, found[0].1, false)
         };
         let base = &text[start..dot];
+        if !is_name_chain(base) && base.ends_with(')') {
+            let end = line.primary_end(start).unwrap_or(dot + needle.len());
+            return bind_and_guard(cx, site, start, dot, end, at_column);
+        }
         if !is_name_chain(base) {
             return decline(format!(
                 "the None value at {}:{} comes from `{}`, which a guard would evaluate twice",
@@ -599,6 +603,178 @@ impl Generator for NoneAttribute {
             at_column: Some(at_column),
         })
     }
+}
+
+/// `f(x).attr` where `f(x)` returned None: a `.get(key)` gets the fallback the code base uses for
+/// that key; otherwise the call's result is bound to a local first (it must not run twice), and
+/// the local is guarded like a name would be.
+fn bind_and_guard(
+    cx: &Context<'_>,
+    site: &Site,
+    start: usize,
+    dot: usize,
+    end: usize,
+    at_column: bool,
+) -> Result<Draft, Skip> {
+    let text = site.line_text().unwrap_or("");
+    let base = &text[start..dot];
+    let access = &text[start..end];
+    let src = Source::new(&site.content);
+    if !src.starts_statement(site.line) || src.statement_end(site.line) != site.line {
+        return decline(format!(
+            "the None value at {}:{} comes from `{}` inside a longer statement",
+            site.path,
+            site.line,
+            excerpt(base, 60)
+        ));
+    }
+    // `mapping.get('KEY')` with a fallback for the same key elsewhere in the code.
+    if let Some((callee, args)) = call_parts(base) {
+        if callee.ends_with(".get") && args.len() == 1 {
+            if let Some(key) = literal_value(&args[0]) {
+                if let Some((value, why)) = flow::default_for(key, &site.path, &site.content, cx.repo) {
+                    let new = format!("{}{callee}({}, {value}){}", &text[..start], args[0], &text[dot..]);
+                    let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
+                        .expect("the site line exists");
+                    return Ok(Draft {
+                        edits: vec![edit],
+                        description: format!(
+                            "AttributeError at {}:{} in {}: `{base}` is None when '{key}' is not \
+                             set, and `{access}` fails. {why}, so the same fallback is used here; \
+                             a value that is set is still used.",
+                            site.path,
+                            site.line,
+                            function_name(site)
+                        ),
+                        at_column: Some(at_column),
+                    });
+                }
+            }
+        }
+    }
+    let function = src.function(site.line);
+    let name = local_name(base, &src, function.as_ref());
+    let indent = src.indent_str(site.line);
+    let eol = if site.content.contains("\r\n") { "\r\n" } else { "\n" };
+    let bound_stmt = format!("{}{name}{}", &text[..start], &text[dot..]);
+    let virtual_content = edit::apply(
+        &site.content,
+        &[Edit::replace_line(
+            &site.path,
+            &site.content,
+            site.line,
+            &format!("{indent}{name} = {base}{eol}{bound_stmt}"),
+        )
+        .expect("the site line exists")],
+    )
+    .map_err(|e| Skip::Declined(e.to_string()))?;
+    let bound = Site {
+        line: site.line + 1,
+        content: virtual_content,
+        ..site.clone()
+    };
+    let vsrc = Source::new(&bound.content);
+    let vfunction = vsrc.function(bound.line);
+    let vend = start + name.len() + (end - dot);
+    let at = flow::At {
+        src: &vsrc,
+        path: &site.path,
+        function: vfunction.as_ref(),
+    };
+    let draft = match flow::fate(&at, bound.line, start, vend, cx.repo, 0) {
+        flow::Fate::Accepted(why) => {
+            let vaccess = &bound_stmt[start..vend];
+            let before = &bound_stmt[..start];
+            let after = &bound_stmt[vend..];
+            let guarded = if after.trim().is_empty() && assigns_whole(before) {
+                format!("{vaccess} if {name} is not None else None")
+            } else {
+                format!("({vaccess} if {name} is not None else None)")
+            };
+            let stmt = format!("{before}{guarded}{after}");
+            let new = edit::apply(
+                &bound.content,
+                &[Edit::replace_line(&site.path, &bound.content, bound.line, &stmt)
+                    .expect("the bound line exists")],
+            )
+            .map_err(|e| Skip::Declined(e.to_string()))?;
+            Draft {
+                edits: vec![new_content_edit(site, &new)],
+                description: format!(
+                    "AttributeError at {}:{} in {}: `{base}` returned None and `{access}` failed. \
+                     The change keeps the call's result in `{name}` (so it runs once) and reads \
+                     the attribute only when there is one; None is safe there: {why}.",
+                    site.path,
+                    site.line,
+                    function_name(site)
+                ),
+                at_column: Some(at_column),
+            }
+        }
+        flow::Fate::Breaks(breaks) => {
+            let mut draft = none_strategy(
+                cx,
+                &bound,
+                &vsrc,
+                vfunction.as_ref(),
+                &name,
+                &bound_stmt[start..vend],
+                &breaks,
+                at_column,
+            )?;
+            let new = edit::apply(&bound.content, &draft.edits)
+                .map_err(|e| Skip::Declined(e.to_string()))?;
+            draft.edits = vec![new_content_edit(site, &new)];
+            draft
+        }
+    };
+    Ok(draft)
+}
+
+/// The edit from the site file at HEAD to `new`.
+fn new_content_edit(site: &Site, new: &str) -> Edit {
+    Edit::between(&site.path, &site.content, new).unwrap_or_else(|| Edit {
+        file: site.path.clone(),
+        line: site.line,
+        old: String::new(),
+        new: String::new(),
+    })
+}
+
+/// A local name for the result of `call`, not used in `function` yet: `match` for a regex
+/// match, the method's noun (`latest_tag()` → `tag`, `section()` → `section`), else `found`.
+fn local_name(call: &str, src: &Source<'_>, function: Option<&crate::fix::syntax::python::Function>) -> String {
+    let callee = call.split('(').next().unwrap_or(call);
+    let method = callee.rsplit('.').next().unwrap_or(callee);
+    let noun = match method {
+        "match" | "search" | "fullmatch" => "match".to_string(),
+        "get" | "find" | "lookup" | "first" | "one_or_none" | "get_or_none" => "found".to_string(),
+        m => {
+            let m = ["get_", "find_", "fetch_", "load_", "latest_", "lookup_", "read_"]
+                .iter()
+                .find_map(|p| m.strip_prefix(p))
+                .unwrap_or(m);
+            let last = m.rsplit('_').next().unwrap_or(m);
+            if last.is_empty() || !last.chars().all(|c| c.is_ascii_alphanumeric()) {
+                "found".to_string()
+            } else {
+                last.to_string()
+            }
+        }
+    };
+    let used = |n: &str| {
+        let (first, last) = function.map(|f| (f.header.line, f.last)).unwrap_or((1, src.len()));
+        (first..=last).any(|l| {
+            src.text(l)
+                .is_some_and(|t| flow::replace_word(t, n, "\u{0}") != t)
+        })
+    };
+    let keywords = ["match", "from", "import", "class", "def", "return", "in", "is", "not"];
+    let mut name = if keywords.contains(&noun.as_str()) && noun != "match" { format!("{noun}_value") } else { noun };
+    while used(&name) {
+        name.push_str("_value");
+    }
+    name
 }
 
 /// The statement-level change for a None `base` whose None would break the code after it.
