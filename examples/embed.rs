@@ -34,6 +34,7 @@ fn main() -> anyhow::Result<()> {
                     println!("solution: {}\n{}", solution.description, solution.diff)
                 }
                 NodeEvent::Error(error) => eprintln!("error: {error}"),
+                NodeEvent::Warning(warning) => eprintln!("warning: {warning}"),
                 NodeEvent::Note(_) | NodeEvent::Plan(_) => {}
             }
         }

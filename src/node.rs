@@ -35,6 +35,8 @@ pub enum NodeEvent {
     Error(String),
     /// A verbose note: why a solution was dropped, what was skipped.
     Note(String),
+    /// Something the user should fix, shown at every verbosity: a rule whose file is not tracked.
+    Warning(String),
     /// What a deploy would have done (`--dry-run`).
     Plan(Box<DeployPlan>),
 }
@@ -55,7 +57,9 @@ pub struct Node {
     fixer: Fixer,
     deployer: Deployer,
     events: Sender<NodeEvent>,
-    /// Fingerprints that already have a solution: 50 trips of one crash give one solution.
+    /// Fingerprints that already have a solution: 50 trips of one crash give one solution. An
+    /// incident a rule tripped is proposed for all the same: the rule's edit is its own (the fix
+    /// stage drops a change it already proposed).
     solved: HashSet<String>,
     summary: Summary,
 }
@@ -129,12 +133,15 @@ impl Node {
         self.summary.incidents += 1;
         self.state = NodeState::Processing;
         let fingerprint = incident.fingerprint.id.clone();
-        let solutions = if self.solved.contains(&fingerprint) {
+        let solutions = if self.solved.contains(&fingerprint) && incident.rules.is_empty() {
             Vec::new()
         } else {
             self.fixer.propose(&incident)
         };
         self.emit(NodeEvent::Incident(Box::new(incident)));
+        for warning in self.fixer.take_warnings() {
+            self.emit(NodeEvent::Warning(warning));
+        }
         for note in self.fixer.take_notes() {
             self.emit(NodeEvent::Note(note));
         }

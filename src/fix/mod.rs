@@ -94,6 +94,8 @@ pub struct Fixer {
     /// Diffs already proposed: two fingerprints of one crash (a trace joined to different log
     /// lines) must not give the same patch twice.
     proposed: std::collections::HashSet<String>,
+    /// Rules that cannot run, reported without `-v`.
+    rule_warnings: rules::Warnings,
 }
 
 impl Fixer {
@@ -102,7 +104,13 @@ impl Fixer {
             settings,
             notes: Vec::new(),
             proposed: std::collections::HashSet::new(),
+            rule_warnings: rules::Warnings::default(),
         }
+    }
+
+    /// Broken rules met since the last call (a rule whose file is not tracked), for every output.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        self.rule_warnings.take()
     }
 
     /// Why solutions were not proposed or were dropped since the last call, for verbose output.
@@ -129,6 +137,7 @@ impl Fixer {
             .settings
             .rules
             .iter()
+            .filter(|spec| self.rule_warnings.usable(spec, incident, &repo))
             .map(|spec| rules::Rule { spec })
             .collect();
         let builtins = builtin::all();

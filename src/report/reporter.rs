@@ -64,6 +64,7 @@ impl Reporter {
             },
             NodeEvent::Error(message) => self.diag.error(&message)?,
             NodeEvent::Note(message) => self.diag.note(&message)?,
+            NodeEvent::Warning(message) => self.diag.warning(&message)?,
             NodeEvent::Plan(plan) => match self.kind {
                 ReportKind::Text { .. } => self.text.plan(&plan)?,
                 ReportKind::JsonLines => self.json_line("plan", super::json::plan_json(&plan))?,
