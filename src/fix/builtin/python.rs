@@ -789,6 +789,36 @@ fn none_strategy(
     breaks: &str,
     at_column: bool,
 ) -> Result<Draft, Skip> {
+    // A default the code base defines for this attribute: `DEFAULT_CHANNEL` for `.channel`.
+    if let Some(attr) = access.strip_prefix(base).and_then(|a| a.strip_prefix('.')) {
+        let text = site.line_text().unwrap_or("");
+        let at = text.find(access);
+        if let (Some(start), Some((value, why))) = (
+            at,
+            flow::default_for(attr, &site.path, &site.content, cx.repo),
+        ) {
+            let end = start + access.len();
+            let new = format!(
+                "{}({access} if {base} is not None else {value}){}",
+                &text[..start],
+                &text[end..]
+            );
+            let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
+                .expect("the site line exists");
+            return Ok(Draft {
+                edits: vec![edit],
+                description: format!(
+                    "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs. None \
+                     in its place would be wrong ({breaks}); {why}, so that default is used \
+                     when there is no `{base}`.",
+                    site.path,
+                    site.line,
+                    function_name(site)
+                ),
+                at_column: Some(at_column),
+            });
+        }
+    }
     let root = base.split('.').next().unwrap_or(base).to_string();
     // Where the None came from: `user = repo.find(event["user_id"])` earlier in the function.
     let source = function.and_then(|f| {

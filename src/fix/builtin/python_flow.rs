@@ -38,7 +38,15 @@ pub fn fate(at: &At<'_, '_>, line: u32, start: usize, end: usize, repo: &Snapsho
         return Fate::Breaks("the line is not in the file".into());
     };
     let where_ = format!("{}:{line}", at.path);
-    if fstring_fields(text).iter().any(|&(a, b)| a <= start && end <= b) {
+    if let Some(&(a, b)) = fstring_fields(text)
+        .iter()
+        .find(|&&(a, b)| a <= start && end <= b)
+    {
+        let after = text[end..b].trim_start();
+        let before = text[a..start].trim_end();
+        if after.starts_with("or ") || after.starts_with("if ") || after.starts_with("is ") || before.ends_with(" or") {
+            return Fate::Accepted(format!("{where_} tests it before it is formatted"));
+        }
         return Fate::Breaks(format!("it is formatted into output at {where_}"));
     }
     let l = Line::new(text, Lang::Python);
@@ -349,12 +357,18 @@ impl Strategies<'_> {
         if lp.iter.starts_with("range(") {
             return Err(format!("the loop at {}:{} counts, it does not go over records", self.path, lp.header.line));
         }
+        if let Some(chained) = carried(&src, &lp.header, self.line) {
+            return Err(format!(
+                "the records of the loop at {}:{} depend on each other (`{chained}` carries a value from one to the next); skipping one would change the rest",
+                self.path, lp.header.line
+            ));
+        }
         let at = insertion_point(&src, self.line, lp.header.line, &lp.targets, missing)
             .ok_or_else(|| format!(
                 "the loop at {}:{} does other work for the record before {}:{}; skipping there would leave it half done",
                 self.path, lp.header.line, self.path, self.line
             ))?;
-        let record = record_name(&src, function.as_ref(), &lp.targets);
+        let record = record_name(&src, function.as_ref(), &lp.targets, &lp.iter);
         let indent = src.indent_str(at).to_string();
         let mut edits = Vec::new();
         let args: Vec<String> = record.1.iter().chain(&missing.args).cloned().collect();
@@ -501,7 +515,7 @@ impl Strategies<'_> {
         let at = insertion_point(&csrc, caller.line, lp.header.line, &lp.targets, &m).ok_or_else(|| {
             format!("the loop at {}:{} does other work for the record first", caller.path, lp.header.line)
         })?;
-        let record = record_name(&csrc, cfunction.as_ref(), &lp.targets);
+        let record = record_name(&csrc, cfunction.as_ref(), &lp.targets, &lp.iter);
         let indent = csrc.indent_str(at).to_string();
         let unit = indent_unit(&csrc);
         let mut edits = Vec::new();
@@ -548,6 +562,31 @@ fn insertion_point(src: &Source<'_>, line: u32, header: u32, targets: &[String],
         .filter(|&b| src.starts_statement(b))
 }
 
+/// A statement of the loop body that computes a variable from its own previous value
+/// (`chain = sha256(chain + sql)`): each record then depends on the ones before it. Counters and
+/// sums (`n += 1`, `total += x`) do not: a skipped record just is not counted.
+fn carried(src: &Source<'_>, header: &crate::fix::syntax::python::Header, line: u32) -> Option<String> {
+    let body = src.statement_end(header.line) + 1;
+    let mut l = body;
+    while l <= src.len() {
+        if src.starts_statement(l) {
+            if src.indent(l) <= header.indent {
+                break;
+            }
+            let stmt = src.statement(l);
+            if let Some((lhs, rhs)) = stmt.split_once(" = ") {
+                let lhs = lhs.trim();
+                let plain = !lhs.is_empty() && lhs.bytes().all(is_ident);
+                if plain && word_in(rhs, lhs) && l != line {
+                    return Some(super::super::generator::excerpt(&stmt, 60));
+                }
+            }
+        }
+        l += 1;
+    }
+    None
+}
+
 /// Whether a statement does something a skipped record must not have done: output, counting,
 /// appending, writing, yielding.
 fn has_effect(stmt: &str) -> bool {
@@ -562,8 +601,12 @@ fn has_effect(stmt: &str) -> bool {
 }
 
 /// How the log line names the record: text with `{}` placeholders and their expressions.
-fn record_name(src: &Source<'_>, function: Option<&Function>, targets: &[String]) -> (String, Vec<String>) {
+fn record_name(src: &Source<'_>, function: Option<&Function>, targets: &[String], iter: &str) -> (String, Vec<String>) {
     let record = targets.last().cloned().unwrap_or_else(|| "record".into());
+    if targets.len() == 2 && iter.starts_with("enumerate(") {
+        // `for n, line in enumerate(lines, 1)`: the record's number names it best.
+        return (format!("{record} {{!r}}"), vec![targets[0].clone()]);
+    }
     if let Some(f) = function {
         for key in ["id", "uid", "name", "key", "sku", "email", "code", "order_id", "user_id"] {
             for form in [format!("{record}['{key}']"), format!("{record}[\"{key}\"]")] {
