@@ -169,7 +169,10 @@ mod tests {
     #[test]
     fn one_edit_between_two_texts() {
         let e = Edit::between("f", "a\nb\nc\n", "a\nx\ny\nc\n").unwrap();
-        assert_eq!((e.line, e.old.as_str(), e.new.as_str()), (2, "b\n", "x\ny\n"));
+        assert_eq!(
+            (e.line, e.old.as_str(), e.new.as_str()),
+            (2, "b\n", "x\ny\n")
+        );
         assert_eq!(apply("a\nb\nc\n", &[e]).unwrap(), "a\nx\ny\nc\n");
         let e = Edit::between("f", "a\nc\n", "a\nb\nc\n").unwrap();
         assert_eq!((e.line, e.old.as_str()), (2, ""));

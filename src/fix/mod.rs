@@ -19,8 +19,8 @@ pub mod generator;
 pub mod locate;
 pub mod repo;
 pub mod rules;
-pub mod syntax;
 mod solution;
+pub mod syntax;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod validate;

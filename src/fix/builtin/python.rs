@@ -6,9 +6,9 @@
 
 use super::code::{is_name_chain, Class, Lang, Line};
 use super::python_flow as flow;
-use crate::fix::syntax::python::Source;
 use crate::fix::edit::{self, Edit};
 use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
+use crate::fix::syntax::python::Source;
 
 /// What the traceback shows under a frame, mapped onto the HEAD line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -327,21 +327,21 @@ impl Generator for KeyError {
         let breaks = match fate {
             flow::Fate::Breaks(breaks) => breaks,
             flow::Fate::Accepted(why) => {
-            let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
-                .expect("the site line exists");
-            return Ok(Draft {
-                edits: vec![edit],
-                description: format!(
-                    "{} at {}:{} in {}: `{read}` reads a key the mapping does not have at run \
+                let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
+                    .expect("the site line exists");
+                return Ok(Draft {
+                    edits: vec![edit],
+                    description: format!(
+                        "{} at {}:{} in {}: `{read}` reads a key the mapping does not have at run \
                      time. `{replacement}` gives None instead of raising, and None is safe there: \
                      {why}.",
-                    headline(cx),
-                    site.path,
-                    site.line,
-                    function_name(site),
-                ),
-                at_column: Some(at_column),
-            });
+                        headline(cx),
+                        site.path,
+                        site.line,
+                        function_name(site),
+                    ),
+                    at_column: Some(at_column),
+                });
             }
         };
         let mut why_not = vec![format!("None in place of `{read}` is wrong: {breaks}")];
@@ -357,13 +357,12 @@ impl Generator for KeyError {
                 line: site.line,
                 caller: flow::caller_of(cx),
             };
-            let root = base
-                .split(['.', '['])
-                .next()
-                .unwrap_or(base)
-                .to_string();
+            let root = base.split(['.', '[']).next().unwrap_or(base).to_string();
             let missing = flow::Missing {
-                cond: format!("{} not in {base}", &text[start + base.len() + 1..key_end - 1]),
+                cond: format!(
+                    "{} not in {base}",
+                    &text[start + base.len() + 1..key_end - 1]
+                ),
                 names: vec![root],
                 what: format!("no '{key}'"),
                 args: Vec::new(),
@@ -562,10 +561,17 @@ impl Generator for NoneAttribute {
                 path: &site.path,
                 function: function.as_ref(),
             };
-            if let flow::Fate::Breaks(breaks) =
-                flow::fate(&at, site.line, start, end, cx.repo, 0)
-            {
-                return none_strategy(cx, site, &src, function.as_ref(), base, access, &breaks, at_column);
+            if let flow::Fate::Breaks(breaks) = flow::fate(&at, site.line, start, end, cx.repo, 0) {
+                return none_strategy(
+                    cx,
+                    site,
+                    &src,
+                    function.as_ref(),
+                    base,
+                    access,
+                    &breaks,
+                    at_column,
+                );
             }
             let before = &text[..start];
             let tail = text[end..code_end].trim();
@@ -632,8 +638,15 @@ fn bind_and_guard(
     if let Some((callee, args)) = call_parts(base) {
         if callee.ends_with(".get") && args.len() == 1 {
             if let Some(key) = literal_value(&args[0]) {
-                if let Some((value, why)) = flow::default_for(key, &site.path, &site.content, cx.repo) {
-                    let new = format!("{}{callee}({}, {value}){}", &text[..start], args[0], &text[dot..]);
+                if let Some((value, why)) =
+                    flow::default_for(key, &site.path, &site.content, cx.repo)
+                {
+                    let new = format!(
+                        "{}{callee}({}, {value}){}",
+                        &text[..start],
+                        args[0],
+                        &text[dot..]
+                    );
                     let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
                         .expect("the site line exists");
                     return Ok(Draft {
@@ -655,7 +668,11 @@ fn bind_and_guard(
     let function = src.function(site.line);
     let name = local_name(base, &src, function.as_ref());
     let indent = src.indent_str(site.line);
-    let eol = if site.content.contains("\r\n") { "\r\n" } else { "\n" };
+    let eol = if site.content.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     let bound_stmt = format!("{}{name}{}", &text[..start], &text[dot..]);
     let virtual_content = edit::apply(
         &site.content,
@@ -694,8 +711,10 @@ fn bind_and_guard(
             let stmt = format!("{before}{guarded}{after}");
             let new = edit::apply(
                 &bound.content,
-                &[Edit::replace_line(&site.path, &bound.content, bound.line, &stmt)
-                    .expect("the bound line exists")],
+                &[
+                    Edit::replace_line(&site.path, &bound.content, bound.line, &stmt)
+                        .expect("the bound line exists"),
+                ],
             )
             .map_err(|e| Skip::Declined(e.to_string()))?;
             Draft {
@@ -743,17 +762,23 @@ fn new_content_edit(site: &Site, new: &str) -> Edit {
 
 /// A local name for the result of `call`, not used in `function` yet: `match` for a regex
 /// match, the method's noun (`latest_tag()` → `tag`, `section()` → `section`), else `found`.
-fn local_name(call: &str, src: &Source<'_>, function: Option<&crate::fix::syntax::python::Function>) -> String {
+fn local_name(
+    call: &str,
+    src: &Source<'_>,
+    function: Option<&crate::fix::syntax::python::Function>,
+) -> String {
     let callee = call.split('(').next().unwrap_or(call);
     let method = callee.rsplit('.').next().unwrap_or(callee);
     let noun = match method {
         "match" | "search" | "fullmatch" => "match".to_string(),
         "get" | "find" | "lookup" | "first" | "one_or_none" | "get_or_none" => "found".to_string(),
         m => {
-            let m = ["get_", "find_", "fetch_", "load_", "latest_", "lookup_", "read_"]
-                .iter()
-                .find_map(|p| m.strip_prefix(p))
-                .unwrap_or(m);
+            let m = [
+                "get_", "find_", "fetch_", "load_", "latest_", "lookup_", "read_",
+            ]
+            .iter()
+            .find_map(|p| m.strip_prefix(p))
+            .unwrap_or(m);
             let last = m.rsplit('_').next().unwrap_or(m);
             if last.is_empty() || !last.chars().all(|c| c.is_ascii_alphanumeric()) {
                 "found".to_string()
@@ -763,14 +788,22 @@ fn local_name(call: &str, src: &Source<'_>, function: Option<&crate::fix::syntax
         }
     };
     let used = |n: &str| {
-        let (first, last) = function.map(|f| (f.header.line, f.last)).unwrap_or((1, src.len()));
+        let (first, last) = function
+            .map(|f| (f.header.line, f.last))
+            .unwrap_or((1, src.len()));
         (first..=last).any(|l| {
             src.text(l)
                 .is_some_and(|t| flow::replace_word(t, n, "\u{0}") != t)
         })
     };
-    let keywords = ["match", "from", "import", "class", "def", "return", "in", "is", "not"];
-    let mut name = if keywords.contains(&noun.as_str()) && noun != "match" { format!("{noun}_value") } else { noun };
+    let keywords = [
+        "match", "from", "import", "class", "def", "return", "in", "is", "not",
+    ];
+    let mut name = if keywords.contains(&noun.as_str()) && noun != "match" {
+        format!("{noun}_value")
+    } else {
+        noun
+    };
     while used(&name) {
         name.push_str("_value");
     }
@@ -942,6 +975,7 @@ impl Generator for ZeroDivision {
         let line = Line::new(text, Lang::Python);
         let b = line.bytes();
         let mut found = Vec::new();
+        let mut augmented = Vec::new();
         let mut i = 0;
         while i < b.len() {
             let op = if b[i] == b'/' && b.get(i + 1) == Some(&b'/') {
@@ -956,11 +990,28 @@ impl Generator for ZeroDivision {
             };
             let at = i;
             i += op.len();
-            if !line.is_code(at) || b.get(at + op.len()) == Some(&b'=') {
+            if !line.is_code(at) {
+                continue;
+            }
+            if b.get(at + op.len()) == Some(&b'=') {
+                if ops.contains(&op) {
+                    augmented.push((at, op));
+                }
                 continue;
             }
             if ops.contains(&op) {
                 found.push((at, op));
+            }
+        }
+        // `x /= d` as the whole statement: the divisor is everything after the operator.
+        if found.is_empty() {
+            if let [(at, op)] = augmented.as_slice() {
+                let divisor = text[at + op.len() + 1..line.code_end()].trim();
+                let target = text[..*at].trim();
+                if pure_divisor(divisor) && is_name_chain(target) {
+                    let expr = format!("{target} {op}= {divisor}");
+                    return zero_strategy(cx, site, msg, &expr, divisor, shown.primary().is_some());
+                }
             }
         }
         let primary = shown.primary();
@@ -1040,48 +1091,60 @@ impl Generator for ZeroDivision {
             }
         }
         let expr = &text[lstart..rend];
-        // No neutral number is right for a quotient nobody measured: 0 pages, shard 0 and an
-        // average of 0.0 are all wrong answers. Only a statement-level change is proposed.
-        let names: Vec<String> = divisor
-            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-            .filter(|w| !w.is_empty() && !w.as_bytes()[0].is_ascii_digit())
-            .filter(|w| !["len", "float", "int", "abs", "sum", "max", "min", "round"].contains(w))
-            .map(|w| w.split('.').next().unwrap_or(w).to_string())
-            .collect();
-        let strategies = flow::Strategies {
-            path: &site.path,
-            content: &site.content,
-            line: site.line,
-            caller: flow::caller_of(cx),
-        };
-        let missing = flow::Missing {
-            cond: format!("{divisor} == 0"),
-            names,
-            what: format!("{divisor} is 0"),
-            args: Vec::new(),
-            announce: false,
-        };
-        match strategies.choose(&missing) {
-            Ok(plan) => Ok(Draft {
-                edits: plan.edits,
-                description: format!(
-                    "ZeroDivisionError ({msg}) at {}:{} in {}: `{expr}` divides by `{divisor}`, \
+        zero_strategy(cx, site, msg, expr, divisor, at_column)
+    }
+}
+
+/// The statement-level change for a division by a zero `divisor`.
+fn zero_strategy(
+    cx: &Context<'_>,
+    site: &Site,
+    msg: &str,
+    expr: &str,
+    divisor: &str,
+    at_column: bool,
+) -> Result<Draft, Skip> {
+    // No neutral number is right for a quotient nobody measured: 0 pages, shard 0 and an
+    // average of 0.0 are all wrong answers. Only a statement-level change is proposed.
+    let names: Vec<String> = divisor
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .filter(|w| !w.is_empty() && !w.as_bytes()[0].is_ascii_digit())
+        .filter(|w| !["len", "float", "int", "abs", "sum", "max", "min", "round"].contains(w))
+        .map(|w| w.split('.').next().unwrap_or(w).to_string())
+        .collect();
+    let strategies = flow::Strategies {
+        path: &site.path,
+        content: &site.content,
+        line: site.line,
+        caller: flow::caller_of(cx),
+    };
+    let missing = flow::Missing {
+        cond: format!("{divisor} == 0"),
+        names,
+        what: format!("{divisor} is 0"),
+        args: Vec::new(),
+        announce: false,
+    };
+    match strategies.choose(&missing) {
+        Ok(plan) => Ok(Draft {
+            edits: plan.edits,
+            description: format!(
+                "ZeroDivisionError ({msg}) at {}:{} in {}: `{expr}` divides by `{divisor}`, \
                      which is 0 for some inputs. No number is the right answer for a quotient of \
                      nothing (a 0 would be reported as if measured), so the change does not \
                      invent one: {}.",
-                    site.path,
-                    site.line,
-                    function_name(site),
-                    plan.why
-                ),
-                at_column: Some(at_column),
-            }),
-            Err(reasons) => decline(format!(
-                "no value of `{expr}` is right when `{divisor}` is 0, and no statement-level \
+                site.path,
+                site.line,
+                function_name(site),
+                plan.why
+            ),
+            at_column: Some(at_column),
+        }),
+        Err(reasons) => decline(format!(
+            "no value of `{expr}` is right when `{divisor}` is 0, and no statement-level \
                  change applies: {}",
-                reasons.join("; ")
-            )),
-        }
+            reasons.join("; ")
+        )),
     }
 }
 
@@ -1599,10 +1662,7 @@ KeyError: 'timeout'";
             one("    x = environ['k']", k),
             vec!["    x = environ.get('k')"]
         );
-        assert_eq!(
-            one("    if d['k']:", k),
-            vec!["    if d.get('k'):"]
-        );
+        assert_eq!(one("    if d['k']:", k), vec!["    if d.get('k'):"]);
         // Written to, deleted, used at once, in arithmetic, ambiguous, not a literal: nothing.
         none("    d['k'] += 1", k);
         none("    d['k'] = 1", k);
@@ -1641,7 +1701,10 @@ KeyError: 'timeout'";
         let div = "ZeroDivisionError: division by zero";
         // No number stands in for a quotient of nothing.
         let notes = none("    return a / n", div);
-        assert!(notes[0].contains("no value of `a / n` is right"), "{notes:?}");
+        assert!(
+            notes[0].contains("no value of `a / n` is right"),
+            "{notes:?}"
+        );
         // In a loop over records, the record is skipped and logged.
         let src = "def f(rows, out):\n    for row in rows:\n        x = row['total'] / row['n']\n        out.append(x)\n";
         let (sols, notes) = propose(
@@ -1659,7 +1722,8 @@ KeyError: 'timeout'";
             ]
         );
         // A function that already returns None for no data returns None again.
-        let src = "def avg(xs):\n    if xs is None:\n        return None\n    return sum(xs) / len(xs)\n";
+        let src =
+            "def avg(xs):\n    if xs is None:\n        return None\n    return sum(xs) / len(xs)\n";
         let (sols, notes) = propose(
             &[("m.py", src)],
             &tb("m.py", 4, "    return sum(xs) / len(xs)", div),
@@ -1676,6 +1740,7 @@ KeyError: 'timeout'";
         none("    x = a / n ** 2", div);
         none("    x = a / d.pop()", div);
         none("    x = a / n + b / d", div);
+        // `a /= n` outside a loop: nothing applies either.
         none("    a /= n", div);
         none(
             "    x = '%d' % n",

@@ -33,7 +33,14 @@ pub struct At<'s, 'a> {
 }
 
 /// What happens to the value of the expression `line[start..end]` if it is None.
-pub fn fate(at: &At<'_, '_>, line: u32, start: usize, end: usize, repo: &Snapshot, depth: u8) -> Fate {
+pub fn fate(
+    at: &At<'_, '_>,
+    line: u32,
+    start: usize,
+    end: usize,
+    repo: &Snapshot,
+    depth: u8,
+) -> Fate {
     let Some(text) = at.src.text(line) else {
         return Fate::Breaks("the line is not in the file".into());
     };
@@ -44,7 +51,11 @@ pub fn fate(at: &At<'_, '_>, line: u32, start: usize, end: usize, repo: &Snapsho
     {
         let after = text[end..b].trim_start();
         let before = text[a..start].trim_end();
-        if after.starts_with("or ") || after.starts_with("if ") || after.starts_with("is ") || before.ends_with(" or") {
+        if after.starts_with("or ")
+            || after.starts_with("if ")
+            || after.starts_with("is ")
+            || before.ends_with(" or")
+        {
             return Fate::Accepted(format!("{where_} tests it before it is formatted"));
         }
         return Fate::Breaks(format!("it is formatted into output at {where_}"));
@@ -92,7 +103,9 @@ pub fn fate(at: &At<'_, '_>, line: u32, start: usize, end: usize, repo: &Snapsho
         return if nothing {
             Fate::Accepted(format!(
                 "{} already returns None on another path",
-                at.function.map(|f| f.name.as_str()).unwrap_or("the function")
+                at.function
+                    .map(|f| f.name.as_str())
+                    .unwrap_or("the function")
             ))
         } else {
             Fate::Breaks(format!("it is returned to the caller at {where_}"))
@@ -108,7 +121,10 @@ pub fn fate(at: &At<'_, '_>, line: u32, start: usize, end: usize, repo: &Snapsho
         if NONE_SAFE.contains(&name.as_str()) {
             return Fate::Accepted(format!("{name}() accepts None"));
         }
-        if FORMATTERS.contains(&name.as_str()) || callee.ends_with(".format") || is_log_call(&callee) {
+        if FORMATTERS.contains(&name.as_str())
+            || callee.ends_with(".format")
+            || is_log_call(&callee)
+        {
             return Fate::Breaks(format!("it is formatted into output at {where_}"));
         }
         if depth < 3 {
@@ -123,7 +139,9 @@ pub fn fate(at: &At<'_, '_>, line: u32, start: usize, end: usize, repo: &Snapsho
     if stmt.is_empty() && after.is_empty() {
         return Fate::Accepted("the value is not used".into());
     }
-    Fate::Breaks(format!("it is used at {where_} in a way not shown to accept None"))
+    Fate::Breaks(format!(
+        "it is used at {where_} in a way not shown to accept None"
+    ))
 }
 
 /// What happens to `var`, None from the statement ending at `from`, in the rest of the function.
@@ -137,7 +155,8 @@ pub fn var_fate(at: &At<'_, '_>, var: &str, from: u32, repo: &Snapshot, depth: u
         let fields = fstring_fields(text);
         for (i, _) in text.match_indices(var) {
             let end = i + var.len();
-            let word = (i == 0 || !is_ident(text.as_bytes()[i - 1]) && text.as_bytes()[i - 1] != b'.')
+            let word = (i == 0
+                || !is_ident(text.as_bytes()[i - 1]) && text.as_bytes()[i - 1] != b'.')
                 && text.as_bytes().get(end).is_none_or(|c| !is_ident(*c));
             let in_code = line.class.get(i) == Some(&Class::Code)
                 || fields.iter().any(|&(a, b)| a <= i && end <= b);
@@ -174,7 +193,9 @@ fn word_in(text: &str, word: &str) -> bool {
 fn assigned_name(before: &str) -> Option<String> {
     let b = before.trim();
     let lhs = b.strip_suffix('=')?;
-    if lhs.ends_with(['=', '!', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^', '@']) {
+    if lhs.ends_with([
+        '=', '!', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^', '@',
+    ]) {
         return None;
     }
     let lhs = lhs.split(':').next()?.trim();
@@ -185,10 +206,14 @@ fn assigned_name(before: &str) -> Option<String> {
 fn is_arith(side: &str, after: bool) -> bool {
     let ops = ["+", "-", "*", "/", "%", "@", "**", "//"];
     if after {
-        ops.iter().any(|op| side.starts_with(op)) && !side.starts_with("*=") && !side.starts_with("-=")
+        ops.iter().any(|op| side.starts_with(op))
+            && !side.starts_with("*=")
+            && !side.starts_with("-=")
     } else {
         let s = side.trim_end();
-        ops.iter().any(|op| s.ends_with(op)) && !s.ends_with("**") && !s.ends_with(",*")
+        ops.iter().any(|op| s.ends_with(op))
+            && !s.ends_with("**")
+            && !s.ends_with(",*")
             && !s.ends_with("(*")
             || s.ends_with("+=")
             || s.ends_with("-=")
@@ -200,7 +225,10 @@ fn is_arith(side: &str, after: bool) -> bool {
 fn is_log_call(callee: &str) -> bool {
     let last = callee.rsplit('.').next().unwrap_or(callee);
     callee.contains('.')
-        && matches!(last, "debug" | "info" | "warning" | "warn" | "error" | "exception" | "critical" | "write")
+        && matches!(
+            last,
+            "debug" | "info" | "warning" | "warn" | "error" | "exception" | "critical" | "write"
+        )
 }
 
 /// The call whose argument list holds byte `at` directly, and the argument's index.
@@ -236,7 +264,9 @@ fn param_fate(repo: &Snapshot, name: &str, index: usize, depth: u8) -> Option<Fa
     let needle = format!("def {name}(");
     let mut found = None;
     for path in repo.files().iter().filter(|p| p.ends_with(".py")) {
-        let Some(text) = repo.read(path) else { continue };
+        let Some(text) = repo.read(path) else {
+            continue;
+        };
         if !text.contains(&needle) {
             continue;
         }
@@ -255,10 +285,16 @@ fn param_fate(repo: &Snapshot, name: &str, index: usize, depth: u8) -> Option<Fa
         path: &path,
         function: Some(&f),
     };
-    Some(match var_fate(&at, &param, f.header.line, repo, depth + 1) {
-        Fate::Accepted(why) => Fate::Accepted(format!("{name}() accepts None for `{param}`: {why}")),
-        Fate::Breaks(why) => Fate::Breaks(format!("{name}() does not accept None for `{param}`: {why}")),
-    })
+    Some(
+        match var_fate(&at, &param, f.header.line, repo, depth + 1) {
+            Fate::Accepted(why) => {
+                Fate::Accepted(format!("{name}() accepts None for `{param}`: {why}"))
+            }
+            Fate::Breaks(why) => Fate::Breaks(format!(
+                "{name}() does not accept None for `{param}`: {why}"
+            )),
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,7 +342,11 @@ pub fn caller_of(cx: &crate::fix::generator::Context<'_>) -> Option<Caller> {
             crate::fix::locate::Located::Repo { path, .. } => {
                 let line = frame.line?;
                 let content = cx.repo.read(&path)?;
-                return Some(Caller { path, line, content });
+                return Some(Caller {
+                    path,
+                    line,
+                    content,
+                });
             }
             crate::fix::locate::Located::Library | crate::fix::locate::Located::Absent => continue,
             crate::fix::locate::Located::Ambiguous(_) => return None,
@@ -355,7 +395,10 @@ impl Strategies<'_> {
             return Err("the statement is not inside a loop over records".into());
         };
         if lp.iter.starts_with("range(") {
-            return Err(format!("the loop at {}:{} counts, it does not go over records", self.path, lp.header.line));
+            return Err(format!(
+                "the loop at {}:{} counts, it does not go over records",
+                self.path, lp.header.line
+            ));
         }
         if let Some(chained) = carried(&src, &lp.header, self.line) {
             return Err(format!(
@@ -372,9 +415,19 @@ impl Strategies<'_> {
         let indent = src.indent_str(at).to_string();
         let mut edits = Vec::new();
         let args: Vec<String> = record.1.iter().chain(&missing.args).cloned().collect();
-        let log = log_line(&src, self.path, &indent, &format!("skipping {}: {}", record.0, missing.what), &args, &mut edits);
+        let log = log_line(
+            &src,
+            self.path,
+            &indent,
+            &format!("skipping {}: {}", record.0, missing.what),
+            &args,
+            &mut edits,
+        );
         let unit = indent_unit(&src);
-        let body = format!("{indent}if {}:\n{indent}{unit}{log}\n{indent}{unit}continue\n", missing.cond);
+        let body = format!(
+            "{indent}if {}:\n{indent}{unit}{log}\n{indent}{unit}continue\n",
+            missing.cond
+        );
         edits.push(insert(self.path, self.content, at, &body));
         Ok(Plan {
             edits,
@@ -405,14 +458,20 @@ impl Strategies<'_> {
             "()" => Some("()"),
             _ => None,
         });
-        let caller_tests = self.caller.as_ref().and_then(|c| caller_tests(c, &function.name));
+        let caller_tests = self
+            .caller
+            .as_ref()
+            .and_then(|c| caller_tests(c, &function.name));
         let sibling = if existing.is_none() && caller_tests.is_none() {
             self.sibling_returns_none(&src, &function)
         } else {
             None
         };
         let (value, why) = match (existing, caller_tests, sibling) {
-            (Some(v), _, _) => (v, format!("{}() already returns {v} on another path", function.name)),
+            (Some(v), _, _) => (
+                v,
+                format!("{}() already returns {v} on another path", function.name),
+            ),
             (None, Some(why), _) => ("None", why),
             (None, None, Some(why)) => ("None", why),
             (None, None, None) => {
@@ -423,23 +482,40 @@ impl Strategies<'_> {
             }
         };
         if !src.starts_statement(self.line) {
-            return Err(format!("{}:{} continues a longer statement", self.path, self.line));
+            return Err(format!(
+                "{}:{} continues a longer statement",
+                self.path, self.line
+            ));
         }
         let indent = src.indent_str(self.line).to_string();
         let unit = indent_unit(&src);
         let mut edits = Vec::new();
         let mut body = format!("{indent}if {}:\n", missing.cond);
         if missing.announce {
-            let log = log_line(&src, self.path, &indent, &format!("{}(): skipped, {}", function.name, missing.what), &missing.args, &mut edits);
+            let log = log_line(
+                &src,
+                self.path,
+                &indent,
+                &format!("{}(): skipped, {}", function.name, missing.what),
+                &missing.args,
+                &mut edits,
+            );
             body.push_str(&format!("{indent}{unit}{log}\n"));
         }
-        let ret = if value == "None" { "return None".to_string() } else { format!("return {value}") };
+        let ret = if value == "None" {
+            "return None".to_string()
+        } else {
+            format!("return {value}")
+        };
         body.push_str(&format!("{indent}{unit}{ret}\n"));
         edits.push(insert(self.path, self.content, self.line, &body));
         Ok(Plan {
             edits,
             strategy: "return-nothing",
-            why: format!("{}() returns {value} when {}: {why}", function.name, missing.what),
+            why: format!(
+                "{}() returns {value} when {}: {why}",
+                function.name, missing.what
+            ),
         })
     }
 
@@ -468,24 +544,39 @@ impl Strategies<'_> {
             return Err("no caller frame in the repository".into());
         };
         let src = self.src();
-        let function = src.function(self.line).ok_or("the statement is not inside a function")?;
+        let function = src
+            .function(self.line)
+            .ok_or("the statement is not inside a function")?;
         if !missing.names.iter().all(|n| function.params.contains(n)) {
-            return Err(format!("what is missing is not one of {}()'s parameters", function.name));
+            return Err(format!(
+                "what is missing is not one of {}()'s parameters",
+                function.name
+            ));
         }
         let csrc = Source::new(&caller.content);
         let cfunction = csrc.function(caller.line);
         let Some(lp) = csrc.for_loop(caller.line, cfunction.as_ref()) else {
-            return Err(format!("the caller {}:{} is not inside a loop over records", caller.path, caller.line));
+            return Err(format!(
+                "the caller {}:{} is not inside a loop over records",
+                caller.path, caller.line
+            ));
         };
         let stmt = csrc.statement(caller.line);
-        let args = call_args(&stmt, &function.name).ok_or_else(|| format!("no call of {}() at {}:{}", function.name, caller.path, caller.line))?;
+        let args = call_args(&stmt, &function.name).ok_or_else(|| {
+            format!(
+                "no call of {}() at {}:{}",
+                function.name, caller.path, caller.line
+            )
+        })?;
         let mut cond = missing.cond.clone();
         let mut what_args = missing.args.clone();
         let mut names = Vec::new();
         for n in &missing.names {
             let i = function.params.iter().position(|p| p == n).unwrap_or(0);
             let skip_self = usize::from(function.params.first().is_some_and(|p| p == "self"));
-            let arg = args.get(i.wrapping_sub(skip_self)).ok_or("the call passes fewer arguments")?;
+            let arg = args
+                .get(i.wrapping_sub(skip_self))
+                .ok_or("the call passes fewer arguments")?;
             if !super::code::is_name_chain(arg) {
                 return Err(format!("the argument `{arg}` is not a plain name"));
             }
@@ -512,16 +603,31 @@ impl Strategies<'_> {
             args: shown,
             announce: true,
         };
-        let at = insertion_point(&csrc, caller.line, lp.header.line, &lp.targets, &m).ok_or_else(|| {
-            format!("the loop at {}:{} does other work for the record first", caller.path, lp.header.line)
-        })?;
+        let at = insertion_point(&csrc, caller.line, lp.header.line, &lp.targets, &m).ok_or_else(
+            || {
+                format!(
+                    "the loop at {}:{} does other work for the record first",
+                    caller.path, lp.header.line
+                )
+            },
+        )?;
         let record = record_name(&csrc, cfunction.as_ref(), &lp.targets, &lp.iter);
         let indent = csrc.indent_str(at).to_string();
         let unit = indent_unit(&csrc);
         let mut edits = Vec::new();
         let args: Vec<String> = record.1.iter().chain(&m.args).cloned().collect();
-        let log = log_line(&csrc, &caller.path, &indent, &format!("skipping {}: {}", record.0, m.what), &args, &mut edits);
-        let body = format!("{indent}if {}:\n{indent}{unit}{log}\n{indent}{unit}continue\n", m.cond);
+        let log = log_line(
+            &csrc,
+            &caller.path,
+            &indent,
+            &format!("skipping {}: {}", record.0, m.what),
+            &args,
+            &mut edits,
+        );
+        let body = format!(
+            "{indent}if {}:\n{indent}{unit}{log}\n{indent}{unit}continue\n",
+            m.cond
+        );
         edits.push(insert(&caller.path, &caller.content, at, &body));
         Ok(Plan {
             edits,
@@ -543,7 +649,13 @@ impl Strategies<'_> {
 /// Where in the loop the guard goes: right before the statement when nothing before it in the
 /// loop body has an effect, else at the top of the body when the condition reads only the loop
 /// targets; `None` when neither.
-fn insertion_point(src: &Source<'_>, line: u32, header: u32, targets: &[String], missing: &Missing) -> Option<u32> {
+fn insertion_point(
+    src: &Source<'_>,
+    line: u32,
+    header: u32,
+    targets: &[String],
+    missing: &Missing,
+) -> Option<u32> {
     if !src.starts_statement(line) {
         return None;
     }
@@ -565,7 +677,11 @@ fn insertion_point(src: &Source<'_>, line: u32, header: u32, targets: &[String],
 /// A statement of the loop body that computes a variable from its own previous value
 /// (`chain = sha256(chain + sql)`): each record then depends on the ones before it. Counters and
 /// sums (`n += 1`, `total += x`) do not: a skipped record just is not counted.
-fn carried(src: &Source<'_>, header: &crate::fix::syntax::python::Header, line: u32) -> Option<String> {
+fn carried(
+    src: &Source<'_>,
+    header: &crate::fix::syntax::python::Header,
+    line: u32,
+) -> Option<String> {
     let body = src.statement_end(header.line) + 1;
     let mut l = body;
     while l <= src.len() {
@@ -595,27 +711,43 @@ fn has_effect(stmt: &str) -> bool {
         || s.starts_with("yield")
         || s.contains("+=")
         || s.contains("-=")
-        || [".append(", ".add(", ".write(", ".send(", ".put(", ".extend(", ".update(", ".insert(", "log.", "logger.", "logging."]
-            .iter()
-            .any(|m| s.contains(m))
+        || [
+            ".append(", ".add(", ".write(", ".send(", ".put(", ".extend(", ".update(", ".insert(",
+            "log.", "logger.", "logging.",
+        ]
+        .iter()
+        .any(|m| s.contains(m))
 }
 
 /// How the log line names the record: text with `{}` placeholders and their expressions.
-fn record_name(src: &Source<'_>, function: Option<&Function>, targets: &[String], iter: &str) -> (String, Vec<String>) {
+fn record_name(
+    src: &Source<'_>,
+    function: Option<&Function>,
+    targets: &[String],
+    iter: &str,
+) -> (String, Vec<String>) {
     let record = targets.last().cloned().unwrap_or_else(|| "record".into());
     if targets.len() == 2 && iter.starts_with("enumerate(") {
         // `for n, line in enumerate(lines, 1)`: the record's number names it best.
         return (format!("{record} {{!r}}"), vec![targets[0].clone()]);
     }
     if let Some(f) = function {
-        for key in ["id", "uid", "name", "key", "sku", "email", "code", "order_id", "user_id"] {
+        for key in [
+            "id", "uid", "name", "key", "sku", "email", "code", "order_id", "user_id",
+        ] {
             for form in [format!("{record}['{key}']"), format!("{record}[\"{key}\"]")] {
                 if (f.first..=f.last).any(|l| src.text(l).is_some_and(|t| t.contains(&form))) {
-                    return (format!("{record} {key}={{!r}}"), vec![form.replace('"', "'")]);
+                    return (
+                        format!("{record} {key}={{!r}}"),
+                        vec![form.replace('"', "'")],
+                    );
                 }
             }
             let attr = format!("{record}.{key}");
-            if (f.first..=f.last).any(|l| src.text(l).is_some_and(|t| t.contains(&attr) && !t.contains(&format!("{attr}(")))) {
+            if (f.first..=f.last).any(|l| {
+                src.text(l)
+                    .is_some_and(|t| t.contains(&attr) && !t.contains(&format!("{attr}(")))
+            }) {
                 return (format!("{record} {key}={{!r}}"), vec![attr]);
             }
         }
@@ -625,10 +757,19 @@ fn record_name(src: &Source<'_>, function: Option<&Function>, targets: &[String]
 
 /// A log line through the module's own logger; `text` has `{}` where each of `args` goes.
 /// Adds an `import sys` edit to `edits` when printing to stderr needs it.
-fn log_line(src: &Source<'_>, path: &str, _indent: &str, text: &str, args: &[String], edits: &mut Vec<Edit>) -> String {
+fn log_line(
+    src: &Source<'_>,
+    path: &str,
+    _indent: &str,
+    text: &str,
+    args: &[String],
+    edits: &mut Vec<Edit>,
+) -> String {
     match src.logger() {
         Logger::Logging(name) => {
-            let fmt = escape(&text.replace("{!r}", "%r"), '"').replace('%', "%%").replace("%%r", "%r");
+            let fmt = escape(&text.replace("{!r}", "%r"), '"')
+                .replace('%', "%%")
+                .replace("%%r", "%r");
             let mut call = format!("{name}.warning(\"{fmt}\"");
             for a in args {
                 call.push_str(", ");
@@ -640,7 +781,10 @@ fn log_line(src: &Source<'_>, path: &str, _indent: &str, text: &str, args: &[Str
         Logger::Print { width, name } => {
             let level = if width >= 9 { "WARNING" } else { "WARN" };
             let pad = " ".repeat(width.saturating_sub(level.len()).max(1));
-            format!("print({})", fstring(&format!("{level}{pad}{name}: {text}"), args))
+            format!(
+                "print({})",
+                fstring(&format!("{level}{pad}{name}: {text}"), args)
+            )
         }
         Logger::None => {
             if !src.imports("sys") {
@@ -653,7 +797,10 @@ fn log_line(src: &Source<'_>, path: &str, _indent: &str, text: &str, args: &[Str
                     new: format!("import sys{eol}"),
                 });
             }
-            format!("print({}, file=sys.stderr)", fstring(&format!("warning: {text}"), args))
+            format!(
+                "print({}, file=sys.stderr)",
+                fstring(&format!("warning: {text}"), args)
+            )
         }
     }
 }
@@ -661,7 +808,11 @@ fn log_line(src: &Source<'_>, path: &str, _indent: &str, text: &str, args: &[Str
 /// An f-string (or plain string) of `text` with `{!r}` fields for `args`, quoted so that the
 /// expressions' own quotes need no escapes on any Python 3.
 fn fstring(text: &str, args: &[String]) -> String {
-    let q = if args.iter().any(|a| a.contains('"')) { '\'' } else { '"' };
+    let q = if args.iter().any(|a| a.contains('"')) {
+        '\''
+    } else {
+        '"'
+    };
     let mut out = String::new();
     let mut parts = text.split("{!r}");
     out.push_str(&escape_f(parts.next().unwrap_or(""), q, !args.is_empty()));
@@ -715,7 +866,11 @@ fn indent_unit(src: &Source<'_>) -> String {
 
 /// An edit inserting `body` (lines ending in `\n`) before `line`, in the file's end of line.
 fn insert(path: &str, content: &str, line: u32, body: &str) -> Edit {
-    let eol = if content.contains("\r\n") { "\r\n" } else { "\n" };
+    let eol = if content.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     Edit {
         file: path.to_string(),
         line,
@@ -733,8 +888,24 @@ fn caller_tests(caller: &Caller, name: &str) -> Option<String> {
     // Without a receiver (`self.`, `module.`) in front of the call.
     let before = stmt[..at].trim_end_matches(|c: char| c == '.' || c == '_' || c.is_alphanumeric());
     let before = before.trim();
-    let tested = ["if", "if not", "elif", "elif not", "while", "while not", "assert"].contains(&before);
-    tested.then(|| format!("the caller at {}:{} tests its result (`{}`)", caller.path, caller.line, super::super::generator::excerpt(&stmt, 60)))
+    let tested = [
+        "if",
+        "if not",
+        "elif",
+        "elif not",
+        "while",
+        "while not",
+        "assert",
+    ]
+    .contains(&before);
+    tested.then(|| {
+        format!(
+            "the caller at {}:{} tests its result (`{}`)",
+            caller.path,
+            caller.line,
+            super::super::generator::excerpt(&stmt, 60)
+        )
+    })
 }
 
 /// The arguments of the first call of `name` in `stmt`.
@@ -747,7 +918,12 @@ fn call_args(stmt: &str, name: &str) -> Option<Vec<String>> {
         if ok {
             let line = Line::new(stmt, Lang::Python);
             let close = line.matching_close(open)?;
-            return Some(split_top(&stmt[open + 1..close]).into_iter().map(|a| a.trim().to_string()).collect());
+            return Some(
+                split_top(&stmt[open + 1..close])
+                    .into_iter()
+                    .map(|a| a.trim().to_string())
+                    .collect(),
+            );
         }
         from = open;
     }
@@ -778,10 +954,21 @@ pub fn replace_word(text: &str, word: &str, with: &str) -> String {
 /// A constant the code base defines as the default for `key`: `DEFAULT_TIMEOUT`,
 /// `TIMEOUT_DEFAULT`, `DEFAULT_TIMEOUT_S` … at the top level of `content`, or a literal fallback
 /// given for the same key elsewhere in the repository (`.get('timeout', 30)`).
-pub fn default_for(key: &str, path: &str, content: &str, repo: &Snapshot) -> Option<(String, String)> {
+pub fn default_for(
+    key: &str,
+    path: &str,
+    content: &str,
+    repo: &Snapshot,
+) -> Option<(String, String)> {
     let upper: String = key
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if upper.is_empty() {
         return None;
@@ -792,7 +979,10 @@ pub fn default_for(key: &str, path: &str, content: &str, repo: &Snapshot) -> Opt
     ))
     .ok()?;
     if let Some(c) = re.captures(content) {
-        return Some((c[1].to_string(), format!("{path} defines {} as the default", &c[1])));
+        return Some((
+            c[1].to_string(),
+            format!("{path} defines {} as the default", &c[1]),
+        ));
     }
     let lit = r#"(-?\d+(?:\.\d+)?|'[^'\\]*'|"[^"\\]*"|True|False)"#;
     let get = regex::Regex::new(&format!(
@@ -808,7 +998,12 @@ pub fn default_for(key: &str, path: &str, content: &str, repo: &Snapshot) -> Opt
             match &found {
                 Some((prev, _)) if *prev != v => return None,
                 Some(_) => {}
-                None => found = Some((v.clone(), format!("{p} already falls back to {v} for '{key}'"))),
+                None => {
+                    found = Some((
+                        v.clone(),
+                        format!("{p} already falls back to {v} for '{key}'"),
+                    ))
+                }
             }
         }
     }
@@ -823,10 +1018,17 @@ pub fn config_without(key: &str, siblings: &[String], repo: &Snapshot) -> Vec<St
     }
     repo.files()
         .iter()
-        .filter(|p| [".json", ".yaml", ".yml", ".toml", ".ini", ".cfg"].iter().any(|e| p.ends_with(e)))
+        .filter(|p| {
+            [".json", ".yaml", ".yml", ".toml", ".ini", ".cfg"]
+                .iter()
+                .any(|e| p.ends_with(e))
+        })
         .filter(|p| {
             repo.read(p).is_some_and(|t| {
-                siblings.iter().all(|s| t.contains(s.as_str())) && !t.contains(&format!("\"{key}\"")) && !t.contains(&format!("{key}:")) && !t.contains(&format!("{key} ="))
+                siblings.iter().all(|s| t.contains(s.as_str()))
+                    && !t.contains(&format!("\"{key}\""))
+                    && !t.contains(&format!("{key}:"))
+                    && !t.contains(&format!("{key} ="))
             })
         })
         .cloned()
@@ -843,7 +1045,11 @@ mod tests {
         let snap = Snapshot::open(dir.path()).unwrap();
         let src = Source::new(src_text);
         let f = src.function(line);
-        let at = At { src: &src, path: "m.py", function: f.as_ref() };
+        let at = At {
+            src: &src,
+            path: "m.py",
+            function: f.as_ref(),
+        };
         let text = src.text(line).unwrap();
         let start = text.find(expr).unwrap();
         fate(&at, line, start, start + expr.len(), &snap, 0)
@@ -855,7 +1061,8 @@ mod tests {
         assert!(matches!(flow(src, 2, "d.get('k')"), Fate::Breaks(w) if w.contains("formatted")));
         let src = "def f(d):\n    v = d.get('k')\n    return v + 1\n";
         assert!(matches!(flow(src, 2, "d.get('k')"), Fate::Breaks(w) if w.contains("arithmetic")));
-        let src = "def f(d):\n    v = d.get('k')\n    if v is None:\n        return 0\n    return v\n";
+        let src =
+            "def f(d):\n    v = d.get('k')\n    if v is None:\n        return 0\n    return v\n";
         assert!(matches!(flow(src, 2, "d.get('k')"), Fate::Accepted(_)));
         let src = "def f(d):\n    v = d.get('k')\n    for x in v:\n        pass\n";
         assert!(matches!(flow(src, 2, "d.get('k')"), Fate::Breaks(w) if w.contains("iterated")));
@@ -871,7 +1078,10 @@ mod tests {
 
     #[test]
     fn words_are_replaced_whole() {
-        assert_eq!(replace_word("user is None and users", "user", "u.x"), "u.x is None and users");
+        assert_eq!(
+            replace_word("user is None and users", "user", "u.x"),
+            "u.x is None and users"
+        );
     }
 
     #[test]
@@ -879,12 +1089,29 @@ mod tests {
         let src = Source::new("import logging\nlog = logging.getLogger(__name__)\n");
         let mut edits = Vec::new();
         assert_eq!(
-            log_line(&src, "m.py", "", "skipping row {!r}: no 'k'", &["row['id']".into()], &mut edits),
+            log_line(
+                &src,
+                "m.py",
+                "",
+                "skipping row {!r}: no 'k'",
+                &["row['id']".into()],
+                &mut edits
+            ),
             "log.warning(\"skipping row %r: no 'k'\", row['id'])"
         );
         let src = Source::new("def f():\n    pass\n");
-        let line = log_line(&src, "m.py", "", "skipping row {!r}: no 'k'", &["row['id']".into()], &mut edits);
-        assert_eq!(line, "print(f\"warning: skipping row {row['id']!r}: no 'k'\", file=sys.stderr)");
+        let line = log_line(
+            &src,
+            "m.py",
+            "",
+            "skipping row {!r}: no 'k'",
+            &["row['id']".into()],
+            &mut edits,
+        );
+        assert_eq!(
+            line,
+            "print(f\"warning: skipping row {row['id']!r}: no 'k'\", file=sys.stderr)"
+        );
         assert_eq!(edits.len(), 1);
     }
 }

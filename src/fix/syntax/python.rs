@@ -274,7 +274,9 @@ impl<'a> Source<'a> {
                 nested = None;
             }
             let stmt = self.statement(l);
-            if stmt.starts_with("def ") || stmt.starts_with("async def ") || stmt.starts_with("class ")
+            if stmt.starts_with("def ")
+                || stmt.starts_with("async def ")
+                || stmt.starts_with("class ")
             {
                 nested = Some(indent);
                 continue;
@@ -313,8 +315,10 @@ impl<'a> Source<'a> {
         static LOGGING: OnceLock<Regex> = OnceLock::new();
         static PRINT: OnceLock<Regex> = OnceLock::new();
         let logging = LOGGING.get_or_init(|| {
-            Regex::new(r"^([A-Za-z_]\w*)\s*=\s*(?:logging\.getLogger|structlog\.get_logger|getLogger)\(")
-                .expect("valid regex")
+            Regex::new(
+                r"^([A-Za-z_]\w*)\s*=\s*(?:logging\.getLogger|structlog\.get_logger|getLogger)\(",
+            )
+            .expect("valid regex")
         });
         let print = PRINT.get_or_init(|| {
             Regex::new(r#"print\(f?["'](DEBUG|INFO|WARN|WARNING|ERROR)( +)([\w.-]+): "#)
@@ -377,7 +381,11 @@ impl<'a> Source<'a> {
 }
 
 /// The bracket depth, open triple quote and backslash continuation after `line`.
-fn scan(line: &str, mut depth: i32, mut triple: Option<&'static str>) -> (i32, Option<&'static str>, bool) {
+fn scan(
+    line: &str,
+    mut depth: i32,
+    mut triple: Option<&'static str>,
+) -> (i32, Option<&'static str>, bool) {
     let b = line.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -425,7 +433,8 @@ fn inline_return(code: &str) -> Option<String> {
 
 /// `code` without a trailing `# comment` (outside strings).
 pub fn strip_comment(code: &str) -> String {
-    let line = super::super::builtin::code::Line::new(code, super::super::builtin::code::Lang::Python);
+    let line =
+        super::super::builtin::code::Line::new(code, super::super::builtin::code::Lang::Python);
     code[..line.code_end()].to_string()
 }
 
