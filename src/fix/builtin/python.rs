@@ -107,6 +107,17 @@ fn checked_line<'a>(cx: &'a Context<'_>) -> Result<(&'a Site, &'a str, Shown), S
     Ok((site, text, shown))
 }
 
+/// `text` lexed with the code inside f-string fields counted as code: `f"{cfg['db']['port']}"`
+/// fails at `['port']` like any other subscript.
+fn code_line(text: &str) -> Line<'_> {
+    let mut line = Line::new(text, Lang::Python);
+    for (a, b) in crate::fix::syntax::python::fstring_fields(text) {
+        let field = Line::new(&text[a..b], Lang::Python);
+        line.class[a..b].copy_from_slice(&field.class);
+    }
+    line
+}
+
 fn is_python(cx: &Context<'_>) -> bool {
     cx.language == Some(crate::pattern::Language::Python)
 }
@@ -182,7 +193,7 @@ impl Generator for KeyError {
             ));
         };
         let (site, text, shown) = checked_line(cx)?;
-        let line = Line::new(text, Lang::Python);
+        let line = code_line(text);
         let b = line.bytes();
         // Every `[<literal key>]` subscript in code.
         let mut found = Vec::new();
@@ -465,7 +476,7 @@ impl Generator for NoneAttribute {
             return Err(Skip::NotApplicable);
         };
         let (site, text, shown) = checked_line(cx)?;
-        let line = Line::new(text, Lang::Python);
+        let line = code_line(text);
         let b = line.bytes();
         let needle = format!(".{attr}");
         let mut found = Vec::new();
@@ -869,7 +880,10 @@ fn none_strategy(
             ),
             args,
         ),
-        _ => (format!("{base} is None"), Vec::new()),
+        _ => (
+            format!("no {}", base.rsplit('.').next().unwrap_or(base)),
+            Vec::new(),
+        ),
     };
     let strategies = flow::Strategies {
         path: &site.path,
@@ -972,7 +986,7 @@ impl Generator for ZeroDivision {
             }
         };
         let (site, text, shown) = checked_line(cx)?;
-        let line = Line::new(text, Lang::Python);
+        let line = code_line(text);
         let b = line.bytes();
         let mut found = Vec::new();
         let mut augmented = Vec::new();

@@ -732,9 +732,7 @@ fn record_name(
         return (format!("{record} {{!r}}"), vec![targets[0].clone()]);
     }
     if let Some(f) = function {
-        for key in [
-            "id", "uid", "name", "key", "sku", "email", "code", "order_id", "user_id",
-        ] {
+        for key in ID_KEYS {
             for form in [format!("{record}['{key}']"), format!("{record}[\"{key}\"]")] {
                 if (f.first..=f.last).any(|l| src.text(l).is_some_and(|t| t.contains(&form))) {
                     return (
@@ -752,8 +750,48 @@ fn record_name(
             }
         }
     }
+    // Else the first plain field of the record the function reads.
+    if let Some(f) = function {
+        let re = regex::Regex::new(&format!(
+            r#"\b{}(?:\.([A-Za-z_]\w*)\b[^.(\[]|\[['"](\w+)['"]\])"#,
+            regex::escape(&record)
+        ))
+        .expect("valid regex");
+        for l in f.first..=f.last {
+            if let Some(c) = src.text(l).and_then(|t| re.captures(t)) {
+                if let Some(attr) = c.get(1) {
+                    return (
+                        format!("{record} {}={{!r}}", attr.as_str()),
+                        vec![format!("{record}.{}", attr.as_str())],
+                    );
+                }
+                if let Some(key) = c.get(2) {
+                    return (
+                        format!("{record} {}={{!r}}", key.as_str()),
+                        vec![format!("{record}['{}']", key.as_str())],
+                    );
+                }
+            }
+        }
+    }
     (format!("{record} {{!r}}"), vec![record])
 }
+
+/// Field names that identify a record, most telling first.
+const ID_KEYS: &[&str] = &[
+    "id",
+    "uid",
+    "number",
+    "order_id",
+    "user_id",
+    "invoice_id",
+    "key",
+    "sku",
+    "code",
+    "ref",
+    "name",
+    "email",
+];
 
 /// A log line through the module's own logger; `text` has `{}` where each of `args` goes.
 /// Adds an `import sys` edit to `edits` when printing to stderr needs it.
