@@ -865,8 +865,9 @@ fn none_strategy(
     }
     let root = base.split('.').next().unwrap_or(base).to_string();
     // Where the None came from: `user = repo.find(event["user_id"])` earlier in the function.
-    let source = function.and_then(|f| {
-        (f.first..site.line).rev().find_map(|l| {
+    let first = function.map(|f| f.first).unwrap_or(1);
+    let source = Some(()).and_then(|_| {
+        (first..site.line).rev().find_map(|l| {
             let stmt = src.statement(l);
             let rhs = stmt.strip_prefix(&format!("{base} = "))?;
             rhs.ends_with(')').then(|| rhs.to_string())

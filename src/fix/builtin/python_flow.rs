@@ -726,10 +726,11 @@ fn record_name(
     targets: &[String],
     iter: &str,
 ) -> (String, Vec<String>) {
-    let record = targets.last().cloned().unwrap_or_else(|| "record".into());
+    // `for name, cents, units in rows`: the first target is the record's key.
+    let record = targets.first().cloned().unwrap_or_else(|| "record".into());
     if targets.len() == 2 && iter.starts_with("enumerate(") {
         // `for n, line in enumerate(lines, 1)`: the record's number names it best.
-        return (format!("{record} {{!r}}"), vec![targets[0].clone()]);
+        return (format!("{} {{!r}}", targets[1]), vec![targets[0].clone()]);
     }
     if let Some(f) = function {
         for key in ID_KEYS {
