@@ -1732,7 +1732,7 @@ KeyError: 'timeout'";
             vec![
                 "import sys",
                 "        if row['n'] == 0:",
-                "            print(f\"warning: skipping row {row!r}: row['n'] is 0\", file=sys.stderr)",
+                "            print(f\"warning: skipping row total={row['total']!r}: row['n'] is 0\", file=sys.stderr)",
                 "            continue",
             ]
         );
@@ -1786,12 +1786,33 @@ KeyError: 'timeout'";
         assert!(notes[0].contains("formatted into output"), "{notes:?}");
         none("    print(a.name.upper() + '!')", e);
         // A call's result, two different receivers, a compound statement's target: nothing.
-        none("    x = d.get('u').name", e);
+        // A call's None result is bound once and guarded.
+        assert_eq!(
+            one("    x = d.get('u').name", e),
+            vec![
+                "    found = d.get('u')",
+                "    x = found.name if found is not None else None"
+            ]
+        );
         none("    x = a.name + b.name", e);
         none("    x = a.title", e);
-        let notes = none("    x = f(a).name", e);
+        assert_eq!(
+            one("    x = f(a).name", e),
+            vec![
+                "    f_value = f(a)",
+                "    x = f_value.name if f_value is not None else None"
+            ]
+        );
+        // Inside a longer statement the call cannot be bound before it.
+        let notes = none(
+            "    x = (f(a).name,
+         1)",
+            e,
+        );
         assert!(
-            notes.iter().any(|n| n.contains("evaluate twice")),
+            notes
+                .iter()
+                .any(|n| n.contains("longer statement") || n.contains("no single")),
             "{notes:?}"
         );
     }
