@@ -72,6 +72,7 @@ impl Generator for Rule<'_> {
             edits,
             description,
             at_column: None,
+            strategy: None,
         })
     }
 }

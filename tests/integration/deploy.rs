@@ -147,6 +147,7 @@ pub fn solution(to: u32) -> Solution {
         state: SolutionState::Validated,
         files: vec!["config/database.yaml".into()],
         diff: pool_diff(to),
+        verification: vec![],
         pr_url: None,
     }
 }

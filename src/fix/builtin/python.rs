@@ -334,6 +334,7 @@ impl Generator for KeyError {
                 after
             ),
             at_column: Some(at_column),
+            strategy: None,
         })
     }
 }
@@ -483,6 +484,7 @@ impl Generator for NoneAttribute {
                 site.frame.function.as_deref().unwrap_or("<module>"),
             ),
             at_column: Some(at_column),
+            strategy: None,
         })
     }
 }
@@ -661,6 +663,7 @@ impl Generator for ZeroDivision {
                 site.frame.function.as_deref().unwrap_or("<module>"),
             ),
             at_column: Some(at_column),
+            strategy: None,
         })
     }
 }
@@ -966,6 +969,7 @@ impl Generator for MissingModule {
                 site.path, site.line
             ),
             at_column: Some(true),
+            strategy: None,
         })
     }
 }

@@ -77,6 +77,7 @@ impl Generator for Unwrap {
                 site.column.map(|c| format!(":{c}")).unwrap_or_default(),
             ),
             at_column: Some(at_column),
+            strategy: None,
         })
     }
 }
