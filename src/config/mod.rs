@@ -625,7 +625,10 @@ mod tests {
 
     #[test]
     fn min_confidence_must_be_within_0_and_1() {
-        assert_eq!(problems("fix:\n  min_confidence: 0.95\n"), Vec::<String>::new());
+        assert_eq!(
+            problems("fix:\n  min_confidence: 0.95\n"),
+            Vec::<String>::new()
+        );
         assert_eq!(
             problems("fix:\n  verify_timeout: 1m\n  min_confidence: 1.5\n"),
             ["3:fix.min_confidence: must be within 0 and 1, got '1.5'"]
@@ -634,7 +637,8 @@ mod tests {
             problems("fix:\n  min_confidence: -0.1\n"),
             ["2:fix.min_confidence: must be within 0 and 1, got '-0.1'"]
         );
-        let settings = Settings::parse(Path::new("h.yaml"), "fix:\n  reproduce: make crash\n").unwrap();
+        let settings =
+            Settings::parse(Path::new("h.yaml"), "fix:\n  reproduce: make crash\n").unwrap();
         assert_eq!(settings.fix.min_confidence, 0.8);
         assert_eq!(settings.fix.reproduce.as_deref(), Some("make crash"));
     }

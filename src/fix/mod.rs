@@ -132,7 +132,9 @@ pub enum FixEvent {
 impl std::fmt::Display for FixEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FixEvent::Declined { generator, why } => write!(f, "{generator}: no fix proposed: {why}"),
+            FixEvent::Declined { generator, why } => {
+                write!(f, "{generator}: no fix proposed: {why}")
+            }
             FixEvent::Dropped {
                 generator,
                 step,
@@ -277,7 +279,11 @@ impl Fixer {
                     command: String::new(),
                     why: format!(
                         "failed: '{file}' no longer parses: {}",
-                        reason.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim()
+                        reason
+                            .lines()
+                            .find(|l| !l.trim().is_empty())
+                            .unwrap_or("")
+                            .trim()
                     ),
                     output: reason,
                 });
@@ -383,7 +389,11 @@ fn factors(
         ));
     }
     for (name, step, value) in [
-        (factor::COMPILE, verify::Step::Compile, factor::COMPILE_PASSED),
+        (
+            factor::COMPILE,
+            verify::Step::Compile,
+            factor::COMPILE_PASSED,
+        ),
         (factor::VERIFY, verify::Step::Verify, factor::VERIFY_PASSED),
         (
             factor::REPRODUCE,

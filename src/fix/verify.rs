@@ -209,11 +209,21 @@ fn compile(work: &Workspace, checked: &Checked, timeout: Duration) -> Result<Vec
     }
     let java_files = by_ext(&["java"]);
     if !java_files.is_empty() && !any_failed(&rungs) {
-        rungs.push(java(&tree, &java_files, &work.scratch("javac-out"), timeout)?);
+        rungs.push(java(
+            &tree,
+            &java_files,
+            &work.scratch("javac-out"),
+            timeout,
+        )?);
     }
     let rust_files = by_ext(&["rs"]);
     if !rust_files.is_empty() && !any_failed(&rungs) {
-        rungs.push(rust(&tree, &rust_files, &work.scratch("cargo-target"), timeout)?);
+        rungs.push(rust(
+            &tree,
+            &rust_files,
+            &work.scratch("cargo-target"),
+            timeout,
+        )?);
     }
     if rungs.is_empty() {
         rungs.push(Rung::skipped(
@@ -548,7 +558,11 @@ fn java_sources(dir: &Path) -> Vec<JavaSource> {
                 format!("{package}.{stem}")
             };
             Some(JavaSource {
-                root: if root.is_empty() { ".".into() } else { root.into() },
+                root: if root.is_empty() {
+                    ".".into()
+                } else {
+                    root.into()
+                },
                 path,
                 class,
                 package,
@@ -704,7 +718,6 @@ mod tests {
         dir
     }
 
-
     #[test]
     fn python_compile_fails_on_a_syntax_error_and_says_where() {
         let dir = tree(&[
@@ -717,7 +730,10 @@ mod tests {
         let bad = python(dir.path(), &["app/jobs.py"], T).unwrap();
         assert_eq!(bad.result, Outcome::Failed, "{bad:?}");
         let why = bad.reason.unwrap();
-        assert!(why.starts_with("failed: ") && why.contains("SyntaxError"), "{why}");
+        assert!(
+            why.starts_with("failed: ") && why.contains("SyntaxError"),
+            "{why}"
+        );
         assert!(!why.contains('\n'), "{why}");
     }
 
@@ -749,15 +765,31 @@ mod tests {
             ("src/main/java/com/shop/Product.java", product),
             ("src/main/java/com/shop/app/Main.java", main_ok),
         ]);
-        let ok = java(dir.path(), &["src/main/java/com/shop/app/Main.java"], out.path(), T).unwrap();
+        let ok = java(
+            dir.path(),
+            &["src/main/java/com/shop/app/Main.java"],
+            out.path(),
+            T,
+        )
+        .unwrap();
         assert_eq!(ok.result, Outcome::Passed, "{ok:?}");
-        assert!(ok.command.contains("-sourcepath src/main/java "), "{}", ok.command);
+        assert!(
+            ok.command.contains("-sourcepath src/main/java "),
+            "{}",
+            ok.command
+        );
         fs::write(
             dir.path().join("src/main/java/com/shop/app/Main.java"),
             &main_bad,
         )
         .unwrap();
-        let bad = java(dir.path(), &["src/main/java/com/shop/app/Main.java"], out.path(), T).unwrap();
+        let bad = java(
+            dir.path(),
+            &["src/main/java/com/shop/app/Main.java"],
+            out.path(),
+            T,
+        )
+        .unwrap();
         assert_eq!(bad.result, Outcome::Failed, "{bad:?}");
         assert!(bad.reason.unwrap().contains("error"));
         // A dependency javac cannot see: skipped, not failed.
@@ -765,7 +797,13 @@ mod tests {
             "src/main/java/com/shop/Product.java",
             "package com.shop;\n\nimport com.google.gson.Gson;\n\npublic class Product {}\n",
         )]);
-        let skipped = java(dir.path(), &["src/main/java/com/shop/Product.java"], out.path(), T).unwrap();
+        let skipped = java(
+            dir.path(),
+            &["src/main/java/com/shop/Product.java"],
+            out.path(),
+            T,
+        )
+        .unwrap();
         assert_eq!(skipped.result, Outcome::Skipped, "{skipped:?}");
         assert!(skipped.reason.unwrap().contains("com.google.gson.Gson"));
     }
@@ -774,7 +812,10 @@ mod tests {
     fn an_absent_tool_is_skipped_never_passed() {
         let dir = tree(&[("a.txt", "x\n")]);
         let why = unavailable(dir.path(), "hephaestus-no-such-tool", "--version").unwrap();
-        assert_eq!(why.as_deref(), Some("hephaestus-no-such-tool is not on PATH"));
+        assert_eq!(
+            why.as_deref(),
+            Some("hephaestus-no-such-tool is not on PATH")
+        );
         let why = unavailable(dir.path(), "false", "--version").unwrap();
         assert!(why.is_some_and(|w| w.starts_with("false does not run")));
     }
@@ -831,7 +872,10 @@ mod tests {
         );
         assert!(passed(&rungs, Step::Verify) && !passed(&rungs, Step::Compile));
         assert!(!dir.path().join("made").exists(), "ran in the repository");
-        assert_eq!(fs::read_to_string(dir.path().join("a.txt")).unwrap(), "old\n");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "old\n"
+        );
 
         let work = Workspace::new(&snap, &BTreeMap::new()).unwrap();
         let failed = verify(&work.tree(), "sh run.sh || { echo nope; exit 3; }", T).unwrap();
@@ -853,12 +897,25 @@ mod tests {
             assert!(ok, "git {args:?}");
         };
         git(&["add", "link.txt"]);
-        git(&["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "link"]);
+        git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@e",
+            "commit",
+            "-qm",
+            "link",
+        ]);
         let snap = Snapshot::open(dir.path()).unwrap();
-        assert!(!snap.contains("link.txt"), "a symlink is never an edit target");
+        assert!(
+            !snap.contains("link.txt"),
+            "a symlink is never an edit target"
+        );
         let work = Workspace::new(&snap, &patched).unwrap();
         assert_eq!(
-            verify(&work.tree(), "grep -q new link.txt", T).unwrap().result,
+            verify(&work.tree(), "grep -q new link.txt", T)
+                .unwrap()
+                .result,
             Outcome::Passed
         );
     }

@@ -92,6 +92,7 @@ impl World {
             repo: Some(self.work.clone()),
             remote: self.remote_settings(token),
             state_dir: Some(self.env.path().join("state")),
+            min_confidence: 0.0,
             retry: RetryPolicy {
                 base: Duration::from_millis(5),
                 ..RetryPolicy::default()
@@ -285,6 +286,7 @@ fn another_host_with_the_same_fix_finds_the_branch_and_the_pull_request() {
         repo: Some(host2),
         remote: w.remote_settings(TOKEN),
         state_dir: Some(w.env.path().join("state2")),
+        min_confidence: 0.0,
         retry: RetryPolicy {
             base: Duration::from_millis(5),
             ..RetryPolicy::default()
@@ -362,6 +364,7 @@ fn forge_errors_say_what_to_fix() {
             ..w.remote_settings(TOKEN)
         },
         state_dir: Some(w.env.path().join("state")),
+        min_confidence: 0.0,
         retry: RetryPolicy {
             base: Duration::from_millis(5),
             ..RetryPolicy::default()
@@ -464,6 +467,7 @@ fn an_existing_pull_request_is_reported_not_duplicated() {
         repo: Some(w.work.clone()),
         remote: w.remote_settings(TOKEN),
         state_dir: Some(w.env.path().join("other-state")),
+        min_confidence: 0.0,
         retry: RetryPolicy {
             base: Duration::from_millis(5),
             ..RetryPolicy::default()
@@ -541,6 +545,7 @@ fn gitlab_merge_requests() {
         repo: Some(w.work.clone()),
         remote: w.remote_settings(TOKEN),
         state_dir: Some(w.env.path().join("other")),
+        min_confidence: 0.0,
         retry: RetryPolicy::default(),
     };
     settings.retry.base = Duration::from_millis(5);
@@ -1035,6 +1040,7 @@ fn author_falls_back_to_git_config() {
             ..w.remote_settings(TOKEN)
         },
         state_dir: Some(w.env.path().join("state")),
+        min_confidence: 0.0,
         retry: RetryPolicy {
             base: Duration::from_millis(5),
             ..RetryPolicy::default()
@@ -1124,6 +1130,7 @@ fn every_forge_retries_what_is_transient_and_names_what_is_not() {
                 ..w.remote_settings(TOKEN)
             },
             state_dir: Some(w.env.path().join("state-wrong")),
+            min_confidence: 0.0,
             retry: RetryPolicy {
                 base: Duration::from_millis(5),
                 ..RetryPolicy::default()
@@ -1190,6 +1197,7 @@ fn a_hanging_forge_times_out_and_is_retried_and_a_422_is_not() {
         repo: Some(w.work.clone()),
         remote: w.remote_settings(TOKEN),
         state_dir: Some(w.env.path().join(state)),
+        min_confidence: 0.0,
         retry: RetryPolicy {
             base: Duration::from_millis(5),
             timeout: Duration::from_millis(300),
