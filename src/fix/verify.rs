@@ -809,6 +809,26 @@ mod tests {
     }
 
     #[test]
+    fn rust_outside_a_crate_is_skipped() {
+        let dir = tree(&[("tools/gen.rs", "fn main() {}\n")]);
+        let out = tempfile::tempdir().unwrap();
+        let rung = rust(dir.path(), &["tools/gen.rs"], out.path(), T).unwrap();
+        assert_eq!(rung.result, Outcome::Skipped);
+        assert_eq!(
+            rung.reason.as_deref(),
+            Some("no Cargo.toml above tools/gen.rs")
+        );
+        let dir = tree(&[
+            ("Cargo.toml", "[package]\n"),
+            ("src/main.rs", "fn main() {}\n"),
+        ]);
+        assert_eq!(
+            crate_of(dir.path(), "src/main.rs"),
+            Some(dir.path().to_path_buf())
+        );
+    }
+
+    #[test]
     fn an_absent_tool_is_skipped_never_passed() {
         let dir = tree(&[("a.txt", "x\n")]);
         let why = unavailable(dir.path(), "hephaestus-no-such-tool", "--version").unwrap();
