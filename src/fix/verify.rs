@@ -481,7 +481,7 @@ fn first_error(output: &str) -> String {
     let lines = || output.lines().map(str::trim).filter(|l| !l.is_empty());
     let line = lines()
         .find(|l| l.to_ascii_lowercase().contains("error"))
-        .or_else(|| lines().last())
+        .or_else(|| lines().next_back())
         .unwrap_or("");
     super::generator::excerpt(line, 200)
 }
