@@ -58,7 +58,9 @@ pub struct DeploySettings {
 /// A solution deploy mode kept to a suggestion, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Held {
+    /// The solution's id.
     pub solution: String,
+    /// The generator (or rule) that produced it.
     pub generator: String,
     /// One line: `confidence 0.75 is below fix.min_confidence 0.80`.
     pub why: String,

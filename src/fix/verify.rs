@@ -47,6 +47,7 @@ pub enum Step {
 }
 
 impl Step {
+    /// The name of the rung, as JSON and the report write it.
     pub fn as_str(self) -> &'static str {
         match self {
             Step::Compile => "compile",
@@ -257,36 +258,33 @@ pub fn node(dir: &Path, file: &str, timeout: Duration) -> Result<Rung, FixError>
     tool_rung(dir, cmd, command, timeout)
 }
 
-/// `javac -d OUT -sourcepath ROOTS FILES` in `dir`, when every import of the tree's Java files is
-/// the JDK's or the tree's own: a build tool's dependencies are invisible to plain javac, and a
-/// missing one would fail a correct change.
+/// `javac -d OUT -sourcepath ROOTS FILES` in `dir`, when every import of the code javac reaches
+/// from `files` is the JDK's or the tree's own: a build tool's dependencies are invisible to plain
+/// javac, and a missing one would fail a correct change.
 pub fn java(dir: &Path, files: &[&str], out: &Path, timeout: Duration) -> Result<Rung, FixError> {
     let sources = java_sources(dir);
-    let mut roots = BTreeSet::new();
-    for file in files {
-        match sources.iter().find(|s| s.path == *file) {
-            Some(s) => roots.insert(s.root.clone()),
-            None => {
-                return Ok(Rung::skipped(
-                    Step::Compile,
-                    "",
-                    format!("the package of '{file}' does not match its path"),
-                ))
-            }
-        };
-    }
-    let sourcepath = roots.into_iter().collect::<Vec<_>>().join(":");
-    let command = format!(
-        "javac -d <tmp> -sourcepath {sourcepath} {}",
-        files.join(" ")
-    );
-    if let Some(import) = foreign_import(&sources) {
+    if let Some(file) = files
+        .iter()
+        .find(|f| !sources.iter().any(|s| s.path == **f))
+    {
         return Ok(Rung::skipped(
             Step::Compile,
-            command,
-            format!("'{import}' is neither the JDK's nor in the repository"),
+            "",
+            format!("the package of '{file}' does not match its path"),
         ));
     }
+    let command = |roots: &str| format!("javac -d <tmp> -sourcepath {roots} {}", files.join(" "));
+    let sourcepath = match reach(&sources, files) {
+        Ok(roots) => roots.into_iter().collect::<Vec<_>>().join(":"),
+        Err(import) => {
+            return Ok(Rung::skipped(
+                Step::Compile,
+                command("…"),
+                format!("'{import}' is neither the JDK's nor in the repository"),
+            ))
+        }
+    };
+    let command = command(&sourcepath);
     if let Some(why) = unavailable(dir, "javac", "-version")? {
         return Ok(Rung::skipped(Step::Compile, command, why));
     }
@@ -593,34 +591,61 @@ fn java_header(text: &str) -> (String, Vec<String>) {
     (package, imports)
 }
 
-/// The first import that is neither the JDK's nor a class or package of the tree.
-fn foreign_import(sources: &[JavaSource]) -> Option<String> {
-    let classes: BTreeSet<&str> = sources.iter().map(|s| s.class.as_str()).collect();
-    let packages: BTreeSet<&str> = sources.iter().map(|s| s.package.as_str()).collect();
-    let known = |import: &str| {
-        if import.starts_with("java.") || import.starts_with("javax.") {
-            return true;
+/// The source roots of the code reachable from `files`, or the first import of that code that is
+/// neither the JDK's nor a class or package of the tree. Reachable: the files, the classes and
+/// packages they import from the tree, the classes of their own package under the same root (used
+/// without an import), and so on; code javac never reaches (tests importing JUnit under another
+/// root, say) does not matter.
+fn reach(sources: &[JavaSource], files: &[&str]) -> Result<BTreeSet<String>, String> {
+    let is_class = |name: &str| sources.iter().any(|s| s.class == name);
+    let is_package = |name: &str| sources.iter().any(|s| s.package == name);
+    // The tree's class an import names (`a.B`, `a.B.Inner`, `a.B.member`), or its package.
+    let resolve = |import: &str| -> Option<String> {
+        if is_package(import) {
+            return Some(import.to_string());
         }
-        if packages.contains(import) {
-            return true;
-        }
-        // A class, or a member or nested class of one: some prefix is a class of the tree.
         let mut prefix = import;
         loop {
-            if classes.contains(prefix) {
-                return true;
+            if is_class(prefix) {
+                return Some(prefix.to_string());
             }
-            match prefix.rsplit_once('.') {
-                Some((head, _)) => prefix = head,
-                None => return false,
-            }
+            prefix = prefix.rsplit_once('.')?.0;
         }
     };
-    sources
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut roots = BTreeSet::new();
+    let mut todo: Vec<&JavaSource> = sources
         .iter()
-        .flat_map(|s| s.imports.iter())
-        .find(|i| !known(i))
-        .cloned()
+        .filter(|s| files.contains(&s.path.as_str()))
+        .collect();
+    while let Some(source) = todo.pop() {
+        if !seen.insert(&source.path) {
+            continue;
+        }
+        roots.insert(source.root.clone());
+        todo.extend(
+            sources
+                .iter()
+                .filter(|s| s.root == source.root && s.package == source.package),
+        );
+        let mut reached = Vec::new();
+        for import in &source.imports {
+            if import.starts_with("java.") || import.starts_with("javax.") {
+                continue;
+            }
+            match resolve(import) {
+                Some(found) => reached.push(found),
+                None => return Err(import.clone()),
+            }
+        }
+        todo.extend(
+            sources
+                .iter()
+                .filter(|s| reached.iter().any(|r| s.class == *r || s.package == *r))
+                .filter(|s| !seen.contains(s.path.as_str())),
+        );
+    }
+    Ok(roots)
 }
 
 /// Regular files under `dir`, relative to `root`, `/`-separated.
@@ -806,6 +831,41 @@ mod tests {
         .unwrap();
         assert_eq!(skipped.result, Outcome::Skipped, "{skipped:?}");
         assert!(skipped.reason.unwrap().contains("com.google.gson.Gson"));
+        // Code javac never reaches from the edited file does not matter: a test importing JUnit.
+        let dir = tree(&[
+            ("src/main/java/com/shop/Product.java", product),
+            (
+                "src/main/java/com/shop/Price.java",
+                "package com.shop;\n\nimport com.shop.app.Main;\n\nclass Price {}\n",
+            ),
+            ("src/main/java/com/shop/app/Main.java", main_ok),
+            (
+                "src/test/java/com/shop/ProductTest.java",
+                "package com.shop;\n\nimport org.junit.Test;\n\npublic class ProductTest {}\n",
+            ),
+        ]);
+        let ok = java(
+            dir.path(),
+            &["src/main/java/com/shop/app/Main.java"],
+            out.path(),
+            T,
+        )
+        .unwrap();
+        assert_eq!(ok.result, Outcome::Passed, "{ok:?}");
+        // But a class of the same package is reached without an import.
+        fs::write(
+            dir.path().join("src/main/java/com/shop/Price.java"),
+            "package com.shop;\n\nimport com.google.gson.Gson;\n\nclass Price {}\n",
+        )
+        .unwrap();
+        let skipped = java(
+            dir.path(),
+            &["src/main/java/com/shop/app/Main.java"],
+            out.path(),
+            T,
+        )
+        .unwrap();
+        assert_eq!(skipped.result, Outcome::Skipped, "{skipped:?}");
     }
 
     #[test]
