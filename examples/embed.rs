@@ -35,7 +35,10 @@ fn main() -> anyhow::Result<()> {
                 }
                 NodeEvent::Error(error) => eprintln!("error: {error}"),
                 NodeEvent::Warning(warning) => eprintln!("warning: {warning}"),
-                NodeEvent::Note(_) | NodeEvent::Plan(_) => {}
+                NodeEvent::Note(_)
+                | NodeEvent::Fix(_)
+                | NodeEvent::Held(_)
+                | NodeEvent::Plan(_) => {}
             }
         }
     };

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::config::Settings;
-use crate::deploy::{DeployPlan, DeploySettings, Deployer};
-use crate::fix::{Fixer, Solution};
+use crate::deploy::{DeployPlan, DeploySettings, Deployer, Held};
+use crate::fix::{FixEvent, Fixer, Solution};
 use crate::parse::LogEntry;
 use crate::pattern::{PatternEngine, PatternSummary};
 use crate::threshold::{Clock, Detector, Incident, SystemClock};
@@ -33,10 +33,15 @@ pub enum NodeEvent {
     Solution(Box<Solution>),
     /// A stage failed on an incident; the node goes on.
     Error(String),
-    /// A verbose note: why a solution was dropped, what was skipped.
+    /// A verbose note: what a deploy did, what was skipped.
     Note(String),
     /// Something the user should fix, shown at every verbosity: a rule whose file is not tracked.
     Warning(String),
+    /// What the fix stage says besides solutions: a solution dropped by verification (always
+    /// shown), a generator that declined (verbose).
+    Fix(FixEvent),
+    /// A solution deploy mode only suggested (`fix.min_confidence`).
+    Held(Box<Held>),
     /// What a deploy would have done (`--dry-run`).
     Plan(Box<DeployPlan>),
 }
@@ -82,6 +87,7 @@ impl Node {
                 repo: settings.fix.repo.clone(),
                 remote: settings.remote.clone(),
                 state_dir: settings.state_dir.clone(),
+                min_confidence: settings.fix.min_confidence,
                 ..settings.deploy.clone()
             }),
             events: tx,
@@ -142,8 +148,8 @@ impl Node {
         for warning in self.fixer.take_warnings() {
             self.emit(NodeEvent::Warning(warning));
         }
-        for note in self.fixer.take_notes() {
-            self.emit(NodeEvent::Note(note));
+        for event in self.fixer.take_events() {
+            self.emit(NodeEvent::Fix(event));
         }
         let mut failed = false;
         for mut solution in solutions {
@@ -161,6 +167,9 @@ impl Node {
                 self.emit(NodeEvent::Note(note));
             }
             self.emit(NodeEvent::Solution(Box::new(solution)));
+            for held in self.deployer.take_held() {
+                self.emit(NodeEvent::Held(Box::new(held)));
+            }
             for plan in self.deployer.take_plans() {
                 self.emit(NodeEvent::Plan(Box::new(plan)));
             }

@@ -361,6 +361,13 @@ impl Settings {
         let verify_timeout = problems
             .duration(&["fix", "verify_timeout"], &config.fix.verify_timeout)
             .unwrap_or(Duration::from_secs(300));
+        let min_confidence = config.fix.min_confidence;
+        if !(0.0..=1.0).contains(&min_confidence) {
+            problems.add(
+                &["fix", "min_confidence"],
+                format!("must be within 0 and 1, got '{min_confidence}'"),
+            );
+        }
 
         let remote = &config.remote_repo;
         if !["github", "gitlab", "gitea"].contains(&remote.provider.as_str()) {
@@ -406,8 +413,11 @@ impl Settings {
             fix: FixSettings {
                 repo: None,
                 rules,
+                compile: true,
                 verify: config.fix.verify.clone(),
+                reproduce: config.fix.reproduce.clone(),
                 verify_timeout,
+                min_confidence,
             },
             deploy: DeploySettings {
                 mode,
@@ -640,6 +650,26 @@ mod tests {
                 "4:mode: unknown mode 'yolo' (expected suggest or deploy)",
             ]
         );
+    }
+
+    #[test]
+    fn min_confidence_must_be_within_0_and_1() {
+        assert_eq!(
+            problems("fix:\n  min_confidence: 0.95\n"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            problems("fix:\n  verify_timeout: 1m\n  min_confidence: 1.5\n"),
+            ["3:fix.min_confidence: must be within 0 and 1, got '1.5'"]
+        );
+        assert_eq!(
+            problems("fix:\n  min_confidence: -0.1\n"),
+            ["2:fix.min_confidence: must be within 0 and 1, got '-0.1'"]
+        );
+        let settings =
+            Settings::parse(Path::new("h.yaml"), "fix:\n  reproduce: make crash\n").unwrap();
+        assert_eq!(settings.fix.min_confidence, 0.8);
+        assert_eq!(settings.fix.reproduce.as_deref(), Some("make crash"));
     }
 
     #[test]

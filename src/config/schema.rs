@@ -176,14 +176,22 @@ pub struct MaskConfig {
 pub struct FixConfig {
     /// Command run with the patch applied in a temporary worktree.
     pub verify: Option<String>,
+    /// Command that reproduced the crash: with the patch applied it must exit 0 and no longer
+    /// print the exception.
+    pub reproduce: Option<String>,
+    /// Timeout of each command of the verification ladder (compilers, verify, reproduce).
     pub verify_timeout: String,
+    /// In [0, 1]: below it, deploy mode suggests a solution instead of pushing it.
+    pub min_confidence: f64,
 }
 
 impl Default for FixConfig {
     fn default() -> Self {
         FixConfig {
             verify: None,
+            reproduce: None,
             verify_timeout: "5m".into(),
+            min_confidence: 0.8,
         }
     }
 }
@@ -226,7 +234,7 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
         "rules[]" => &["name", "match", "level", "count", "file", "find", "replace"],
         "patterns" => &["masks", "extra_masks", "max_patterns"],
         "patterns.extra_masks[]" => &["name", "regex"],
-        "fix" => &["verify", "verify_timeout"],
+        "fix" => &["verify", "reproduce", "verify_timeout", "min_confidence"],
         _ => return None,
     })
 }

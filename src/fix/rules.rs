@@ -84,6 +84,7 @@ impl Generator for Rule<'_> {
             edits,
             description,
             at_column: None,
+            strategy: None,
         })
     }
 }

@@ -466,7 +466,7 @@ fn rs_unwrap_of_a_result_with_a_backtrace() {
     fixed_by(
         "rs-unwrap-result-backtrace",
         "rs-unwrap",
-        "raw.parse::<u32>().unwrap_or_default()",
+        "raw.parse::<u32>().unwrap_or(100)",
     );
 }
 
@@ -550,24 +550,29 @@ fn verify_config(repo: &Repo, command: &str, timeout: &str) -> String {
 
 #[test]
 fn verify_that_passes_validates_the_solution() {
-    let repo = Repo::new("py-key-nested");
-    let config = verify_config(&repo, "python3 main.py", "60s");
+    let repo = Repo::new("py-none-from-call-module-loop");
+    let config = verify_config(&repo, "python3 notify.py", "60s");
     let report = repo.analyze(&["--config", &config]);
     let sols = solutions(&report);
     assert_eq!(sols.len(), 1, "{report:#}");
     assert_eq!(sols[0]["state"], "suggested");
-    assert_eq!(sols[0]["factors"]["validation"], 0.15);
+    assert_eq!(sols[0]["factors"]["verify"], 0.15);
+    assert_eq!(sols[0]["factors"]["compile"], 0.1);
+    let verify = &sols[0]["verification"][1];
+    assert_eq!(verify["step"], "verify");
+    assert_eq!(verify["command"], "python3 notify.py");
+    assert_eq!(verify["result"], "passed");
     // The command ran on a copy: nothing it wrote is in the repository.
-    assert!(!repo.root().join("svc/__pycache__").exists());
+    assert!(!repo.root().join("__pycache__").exists());
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
 
 #[test]
 fn verify_that_fails_drops_the_solution_and_says_why() {
-    let repo = Repo::new("py-key-nested");
+    let repo = Repo::new("py-none-from-call-module-loop");
     let config = verify_config(
         &repo,
-        "python3 main.py && grep -q never-there svc/db.py",
+        "python3 notify.py && grep -q never-there notify.py",
         "60s",
     );
     let out = repo.analyze_verbose(&["--config", &config]);
@@ -579,7 +584,7 @@ fn verify_that_fails_drops_the_solution_and_says_why() {
 
 #[test]
 fn verify_that_hangs_is_stopped_at_the_timeout() {
-    let repo = Repo::new("py-key-nested");
+    let repo = Repo::new("py-none-from-call-module-loop");
     let config = verify_config(&repo, "sleep 60", "1s");
     let started = std::time::Instant::now();
     let report = repo.analyze(&["--config", &config]);
@@ -590,17 +595,17 @@ fn verify_that_hangs_is_stopped_at_the_timeout() {
 
 #[test]
 fn verbose_text_shows_factors_diff_and_refusals() {
-    let repo = Repo::new("py-key-nested");
+    let repo = Repo::new("py-none-from-call-module-loop");
     let out = repo.analyze_verbose(&[]);
     let text = crate::harness::stdout(&out);
     for needle in [
-        "py-key-error",
+        "py-none-attribute",
         "frame resolved exactly",
         "expression found at the column",
         "generator prior",
-        "--- a/svc/db.py",
-        "+++ b/svc/db.py",
-        "+    host = cfg['database'].get('host')",
+        "--- a/notify.py",
+        "+++ b/notify.py",
+        "+    found = lookup(uid)",
     ] {
         assert!(text.contains(needle), "{needle:?} missing from\n{text}");
     }
@@ -658,4 +663,169 @@ fn python_cases_behave_after_the_patch() {
             );
         }
     }
+}
+
+/// `analyze crash.log --repo … --threshold-count 1 EXTRA` in the default text form, not verbose.
+fn analyze_text(repo: &Repo, extra: &[&str]) -> Output {
+    let mut args: Vec<OsString> = vec![
+        "analyze".into(),
+        repo.case.join("crash.log").into(),
+        "--repo".into(),
+        repo.root().into(),
+        "--threshold-count".into(),
+        "1".into(),
+    ];
+    args.extend(extra.iter().map(OsString::from));
+    run(&mut repo.env.cmd(args), 1)
+}
+
+/// The lines of `text` that tell of a dropped solution.
+fn dropped_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| l.contains(": dropped: ")).collect()
+}
+
+#[test]
+fn a_rule_that_breaks_python_is_dropped_by_the_compile_rung_in_one_line() {
+    let repo = Repo::new("rule-queue-depth");
+    let config = repo.env.write(
+        "broken.yaml",
+        "rules:\n  - name: queue-full\n    match: 'queue full'\n    file: enqueue.py\n    find: 'depth = \\[\\]'\n    replace: 'depth = ['\n",
+    );
+    let config = config.to_str().unwrap();
+    let out = analyze_text(&repo, &["--config", config]);
+    let text = crate::harness::stdout(&out);
+    assert!(text.contains("0 solutions"), "{text}");
+    let dropped = dropped_lines(&text);
+    assert_eq!(dropped.len(), 1, "{text}");
+    assert!(
+        dropped[0].starts_with(
+            "rule:queue-full: dropped: compile 'python3 -m py_compile enqueue.py' failed: "
+        ),
+        "{text}"
+    );
+    assert!(dropped[0].contains("SyntaxError"), "{text}");
+    assert!(!dropped[0].contains("\\n"), "{text}");
+    // JSON says the same, with structure.
+    let report = repo.analyze(&["--config", config]);
+    assert!(solutions(&report).is_empty(), "{report:#}");
+    assert_eq!(report["dropped"][0]["step"], "compile", "{report:#}");
+    assert_eq!(report["dropped"][0]["generator"], "rule:queue-full");
+    // Nothing was left behind in the repository.
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+}
+
+#[test]
+fn a_passing_case_carries_its_compile_rung_in_json() {
+    let repo = Repo::new("py-none-from-call-module-loop");
+    let sols = solutions(&repo.analyze(&[]));
+    assert_eq!(sols.len(), 1, "{sols:#?}");
+    let rungs = sols[0]["verification"].as_array().unwrap();
+    assert_eq!(rungs[0]["step"], "compile");
+    assert_eq!(rungs[0]["command"], "python3 -m py_compile notify.py");
+    assert_eq!(rungs[0]["result"], "passed");
+    assert!(rungs[0]["seconds"].as_f64().unwrap() >= 0.0);
+    // Not configured: skipped, and worth nothing.
+    assert_eq!(rungs[1]["step"], "verify");
+    assert_eq!(rungs[1]["result"], "skipped");
+    assert_eq!(rungs[2]["step"], "reproduce");
+    assert_eq!(rungs[2]["result"], "skipped");
+    assert_eq!(sols[0]["factors"]["compile"], 0.1);
+    assert_eq!(sols[0]["factors"]["verify"], 0.0);
+    assert_eq!(sols[0]["factors"]["reproduce"], 0.0);
+    assert_eq!(sols[0]["state"], "suggested");
+    // A structured file's re-parse is a compile rung too.
+    let sols = solutions(&Repo::new("rule-queue-depth").analyze(&[]));
+    assert_eq!(
+        sols[0]["verification"][0]["command"],
+        "re-parse config/queue.json"
+    );
+    assert_eq!(sols[0]["verification"][0]["result"], "passed");
+}
+
+#[test]
+fn a_compiler_absent_from_path_is_skipped_never_passed() {
+    let repo = Repo::new("py-none-from-call-module-loop");
+    let bin = repo.env.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let git = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(git.trim(), bin.join("git")).unwrap();
+    let root = repo.root();
+    let log = repo.case.join("crash.log");
+    let mut cmd = repo.env.cmd([
+        "analyze".as_ref(),
+        log.as_os_str(),
+        "--repo".as_ref(),
+        root.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--threshold-count".as_ref(),
+        "1".as_ref(),
+    ]);
+    cmd.env("PATH", &bin);
+    let report = json(&run(&mut cmd, 1));
+    let sols = solutions(&report);
+    assert_eq!(sols.len(), 1, "{report:#}");
+    let compile = &sols[0]["verification"][0];
+    assert_eq!(compile["step"], "compile");
+    assert_eq!(compile["result"], "skipped", "{compile:#}");
+    assert_eq!(compile["reason"], "python3 is not on PATH");
+    assert_eq!(sols[0]["factors"]["compile"], 0.0);
+}
+
+fn reproduce_config(repo: &Repo, command: &str) -> String {
+    let path = repo.env.write(
+        "reproduce.yaml",
+        format!("fix:\n  reproduce: >-\n    {command}\n  verify_timeout: 60s\n"),
+    );
+    path.display().to_string()
+}
+
+#[test]
+fn reproduce_passes_once_the_crash_is_gone() {
+    let repo = Repo::new("py-none-from-call-module-loop");
+    let config = reproduce_config(&repo, "python3 notify.py");
+    let report = repo.analyze(&["--config", &config]);
+    let sols = solutions(&report);
+    assert_eq!(sols.len(), 1, "{report:#}");
+    let reproduce = &sols[0]["verification"][2];
+    assert_eq!(reproduce["step"], "reproduce");
+    assert_eq!(reproduce["command"], "python3 notify.py");
+    assert_eq!(reproduce["result"], "passed");
+    assert_eq!(sols[0]["factors"]["reproduce"], 0.15);
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+}
+
+#[test]
+fn reproduce_that_still_prints_the_exception_drops_the_solution() {
+    let repo = Repo::new("py-none-from-call-module-loop");
+    let config = reproduce_config(
+        &repo,
+        "python3 notify.py && echo \"AttributeError: 'NoneType' object has no attribute 'email'\"",
+    );
+    let out = analyze_text(&repo, &["--config", &config]);
+    let text = crate::harness::stdout(&out);
+    assert!(text.contains("0 solutions"), "{text}");
+    assert_eq!(
+        dropped_lines(&text),
+        ["py-none-attribute: dropped: reproduce 'python3 notify.py && echo \"AttributeError: 'NoneType' object has no attribute 'email'\"' exited 0 but still printed 'AttributeError: 'NoneType' object has no attribute 'email''"],
+        "{text}"
+    );
+    // And a command that still crashes fails the rung by its exit status.
+    let config = reproduce_config(&repo, "python3 notify.py && exit 4");
+    let report = repo.analyze(&["--config", &config]);
+    assert!(solutions(&report).is_empty(), "{report:#}");
+    assert_eq!(report["dropped"][0]["step"], "reproduce");
 }

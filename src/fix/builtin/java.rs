@@ -168,6 +168,7 @@ impl Generator for NullPointer {
                 site.frame.function.as_deref().unwrap_or("?"),
             ),
             at_column: Some(false),
+            strategy: None,
         })
     }
 }

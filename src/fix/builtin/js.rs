@@ -182,6 +182,7 @@ impl Generator for UndefinedProperty {
                 site.column.map(|c| format!(":{c}")).unwrap_or_default(),
             ),
             at_column: Some(at_column),
+            strategy: None,
         })
     }
 }
@@ -383,6 +384,7 @@ impl Generator for MissingModule {
                  never installs it. The change adds it (as \"*\": pin the version you test with)."
             ),
             at_column: Some(true),
+            strategy: None,
         })
     }
 }

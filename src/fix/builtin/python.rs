@@ -314,6 +314,7 @@ impl Generator for KeyError {
             let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
                 .expect("the site line exists");
             return Ok(Draft {
+                strategy: crate::fix::factor::strategy("default-from-code"),
                 edits: vec![edit],
                 description: format!(
                     "{} at {}:{} in {}: `{read}` reads a key the mapping does not have. {why}, \
@@ -341,6 +342,7 @@ impl Generator for KeyError {
                 let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
                     .expect("the site line exists");
                 return Ok(Draft {
+                    strategy: crate::fix::factor::strategy("value-guard"),
                     edits: vec![edit],
                     description: format!(
                         "{} at {}:{} in {}: `{read}` reads a key the mapping does not have at run \
@@ -382,6 +384,7 @@ impl Generator for KeyError {
             match strategies.choose(&missing) {
                 Ok(plan) => {
                     return Ok(Draft {
+                        strategy: crate::fix::factor::strategy(plan.strategy),
                         edits: plan.edits,
                         description: format!(
                             "{} at {}:{} in {}: `{read}` reads a key some inputs do not have. \
@@ -618,6 +621,7 @@ impl Generator for NoneAttribute {
                 site.frame.function.as_deref().unwrap_or("<module>"),
             ),
             at_column: Some(at_column),
+            strategy: crate::fix::factor::strategy("value-guard"),
         })
     }
 }
@@ -661,6 +665,7 @@ fn bind_and_guard(
                     let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
                         .expect("the site line exists");
                     return Ok(Draft {
+                        strategy: crate::fix::factor::strategy("default-from-code"),
                         edits: vec![edit],
                         description: format!(
                             "AttributeError at {}:{} in {}: `{base}` is None when '{key}' is not \
@@ -729,6 +734,7 @@ fn bind_and_guard(
             )
             .map_err(|e| Skip::Declined(e.to_string()))?;
             Draft {
+                strategy: crate::fix::factor::strategy("value-guard"),
                 edits: vec![new_content_edit(site, &new)],
                 description: format!(
                     "AttributeError at {}:{} in {}: `{base}` returned None and `{access}` failed. \
@@ -850,6 +856,7 @@ fn none_strategy(
             let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
                 .expect("the site line exists");
             return Ok(Draft {
+                strategy: crate::fix::factor::strategy("default-from-code"),
                 edits: vec![edit],
                 description: format!(
                     "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs. None \
@@ -901,6 +908,7 @@ fn none_strategy(
     };
     match strategies.choose(&missing) {
         Ok(plan) => Ok(Draft {
+            strategy: crate::fix::factor::strategy(plan.strategy),
             edits: plan.edits,
             description: format!(
                 "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs{}. A None \
@@ -1142,6 +1150,7 @@ fn zero_strategy(
     };
     match strategies.choose(&missing) {
         Ok(plan) => Ok(Draft {
+            strategy: crate::fix::factor::strategy(plan.strategy),
             edits: plan.edits,
             description: format!(
                 "ZeroDivisionError ({msg}) at {}:{} in {}: `{expr}` divides by `{divisor}`, \
@@ -1469,6 +1478,7 @@ impl Generator for MissingModule {
                 site.path, site.line
             ),
             at_column: Some(true),
+            strategy: crate::fix::factor::strategy("declare-dependency"),
         })
     }
 }

@@ -61,7 +61,12 @@ impl Generator for Unwrap {
         let receiver = line
             .primary_start(at - 1)
             .map(|s| text[s..at - 1].trim().to_string())
-            .unwrap_or_default();
+            .filter(|r| r.len() > 2)
+            .unwrap_or_else(|| {
+                // A turbofish (`s.parse::<u32>()`) is beyond the lexer: the statement's text.
+                let before = text[..at - 1].trim();
+                before.rsplit(['=', '(']).next().unwrap_or(before).trim().to_string()
+            });
         let option = what.starts_with("Option");
         let function = enclosing_fn(&site.content, site.line);
         // The function's own "nothing": `?` in a function returning Option hands the None to
@@ -75,6 +80,7 @@ impl Generator for Unwrap {
             new.replace_range(at - 1..at + "unwrap()".len(), "?");
             let f = function.as_ref().map(|f| f.name.as_str()).unwrap_or("");
             return Ok(Draft {
+                strategy: crate::fix::factor::strategy("return-nothing"),
                 edits: vec![
                     Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line"),
                 ],
@@ -120,6 +126,7 @@ impl Generator for Unwrap {
                 let mut new = text.to_string();
                 new.replace_range(at..at + "unwrap()".len(), &format!("unwrap_or({value})"));
                 return Ok(Draft {
+                    strategy: crate::fix::factor::strategy("default-from-code"),
                     edits: vec![
                         Edit::replace_line(&site.path, &site.content, site.line, &new)
                             .expect("line"),
@@ -169,6 +176,7 @@ impl Generator for Unwrap {
                 },
             ),
             at_column: Some(at_column),
+            strategy: crate::fix::factor::strategy("value-guard"),
         })
     }
 }
