@@ -81,6 +81,14 @@ pub fn dropped_json(e: &FixEvent) -> Option<Value> {
     }
 }
 
+/// A class that saw its kind of error and proposed nothing, and why; `None` for other events.
+pub fn declined_json(e: &FixEvent) -> Option<Value> {
+    match e {
+        FixEvent::Declined { generator, why } => Some(json!({"generator": generator, "why": why})),
+        _ => None,
+    }
+}
+
 pub fn plan_json(p: &DeployPlan) -> Value {
     serde_json::to_value(p).expect("plans serialise")
 }
@@ -150,6 +158,9 @@ impl JsonReport {
         }
         if !findings.dropped.is_empty() {
             value["dropped"] = findings.dropped.iter().filter_map(dropped_json).collect();
+        }
+        if !findings.declined.is_empty() {
+            value["declined"] = findings.declined.iter().filter_map(declined_json).collect();
         }
         if !findings.held.is_empty() {
             value["held"] = serde_json::to_value(&findings.held)?;

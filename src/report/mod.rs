@@ -7,7 +7,9 @@ mod reporter;
 mod sanitize;
 mod text;
 
-pub use json::{dropped_json, entry_json, incident_json, pattern_json, solution_json, JsonReport};
+pub use json::{
+    declined_json, dropped_json, entry_json, incident_json, pattern_json, solution_json, JsonReport,
+};
 pub use patterns::PatternReport;
 pub use reporter::{ReportKind, Reporter};
 pub use sanitize::clean;
@@ -45,6 +47,8 @@ pub struct Findings {
     pub plans: Vec<crate::deploy::DeployPlan>,
     /// Solutions dropped by the verification ladder ([`crate::fix::FixEvent::Dropped`]).
     pub dropped: Vec<crate::fix::FixEvent>,
+    /// Classes that saw their kind of error and proposed nothing ([`crate::fix::FixEvent::Declined`]).
+    pub declined: Vec<crate::fix::FixEvent>,
     /// Solutions deploy mode only suggested (`fix.min_confidence`).
     pub held: Vec<crate::deploy::Held>,
 }

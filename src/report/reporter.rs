@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::json::{dropped_json, incident_json, solution_json};
+use super::json::{declined_json, dropped_json, incident_json, solution_json};
 use super::text::{Style, TextReport};
 use super::{Counts, Findings, JsonReport};
 use crate::fix::FixEvent;
@@ -74,6 +74,17 @@ impl Reporter {
                     }
                 }
                 ReportKind::JsonObject => self.findings.dropped.push(event),
+            },
+            // A class that saw its kind of error and proposed nothing says why at every
+            // verbosity: "nothing, because …" is an answer, silence is not.
+            NodeEvent::Fix(event @ FixEvent::Declined { .. }) => match self.kind {
+                ReportKind::Text { .. } => self.text.dropped(&event)?,
+                ReportKind::JsonLines => {
+                    if let Some(value) = declined_json(&event) {
+                        self.json_line("declined", value)?
+                    }
+                }
+                ReportKind::JsonObject => self.findings.declined.push(event),
             },
             NodeEvent::Fix(event) => self.diag.note(&event.to_string())?,
             NodeEvent::Held(held) => match self.kind {

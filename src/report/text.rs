@@ -199,7 +199,8 @@ impl<W: Write> TextReport<W> {
         out.flush()
     }
 
-    /// A solution the verification ladder dropped, in one line; `-v` adds the tail of what the
+    /// A solution the verification ladder dropped, or a class's reason to propose nothing, in one
+    /// line; `-v` adds the tail of what the
     /// failing command printed.
     pub fn dropped(&mut self, e: &FixEvent) -> io::Result<()> {
         if self.style.verbosity < 0 {

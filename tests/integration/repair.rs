@@ -294,12 +294,20 @@ fn working_tree_and_index_are_left_alone_and_head_is_what_is_patched() {
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
 }
 
-/// A case for which nothing is proposed, and the verbose report says `why`.
+/// A case for which nothing is proposed, and the report says `why`: in JSON `declined[]`, and in
+/// the text report without -v.
 fn declined(name: &str, why: &str) {
     let repo = Repo::new(name);
     let report = repo.analyze(&[]);
     assert!(solutions(&report).is_empty(), "{name}: {report:#}");
-    let out = repo.analyze_verbose(&[]);
+    let reasons = report["declined"].as_array().cloned().unwrap_or_default();
+    assert!(
+        reasons
+            .iter()
+            .any(|d| d["why"].as_str().unwrap_or("").contains(why)),
+        "{name}: no {why:?} in {report:#}"
+    );
+    let out = analyze_text(&repo, &[]);
     let text = crate::harness::stdout(&out) + &stderr(&out);
     assert!(text.contains(why), "{name}: no {why:?} in\n{text}");
 }
@@ -654,8 +662,9 @@ fn python_cases_behave_after_the_patch() {
         }
         case(&rel);
         if let Ok(reason) = std::fs::read_to_string(root.join(name).join("reason")) {
+            // Said without -v: "nothing, because …" is the answer for these.
             let repo = Repo::new(&rel);
-            let out = repo.analyze_verbose(&[]);
+            let out = analyze_text(&repo, &[]);
             let text = crate::harness::stdout(&out) + &stderr(&out);
             assert!(
                 text.contains(reason.trim()),

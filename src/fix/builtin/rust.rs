@@ -65,7 +65,12 @@ impl Generator for Unwrap {
             .unwrap_or_else(|| {
                 // A turbofish (`s.parse::<u32>()`) is beyond the lexer: the statement's text.
                 let before = text[..at - 1].trim();
-                before.rsplit(['=', '(']).next().unwrap_or(before).trim().to_string()
+                before
+                    .rsplit(['=', '('])
+                    .next()
+                    .unwrap_or(before)
+                    .trim()
+                    .to_string()
             });
         let option = what.starts_with("Option");
         let function = enclosing_fn(&site.content, site.line);
