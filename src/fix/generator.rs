@@ -65,6 +65,10 @@ pub struct Site {
     pub frame: Frame,
     /// The file's contents at HEAD.
     pub content: String,
+    /// The function of the innermost library frame inside this one, when the error was raised
+    /// in library code the site called (`yaml.load`), not by the site's own expression. Library
+    /// dunders (`__getitem__` of `os.environ`) run the site's expression and do not count.
+    pub raised_in_library: Option<String>,
 }
 
 impl Site {
@@ -156,7 +160,7 @@ fn find_site(
     repo: &Snapshot,
     notes: &mut Vec<String>,
 ) -> Option<Site> {
-    for frame in &exception.frames {
+    for (i, frame) in exception.frames.iter().enumerate() {
         match locate::locate(frame, language, repo.files()) {
             Located::Library | Located::Absent => continue,
             Located::Ambiguous(candidates) => {
@@ -172,6 +176,12 @@ fn find_site(
             Located::Repo { path, exact } => {
                 let line = frame.line?;
                 let content = repo.read(&path)?;
+                let raised_in_library = exception.frames[..i].iter().find_map(|f| {
+                    let name = f.function.as_deref().unwrap_or("?");
+                    let last = name.rsplit(['.', ':']).next().unwrap_or(name);
+                    let dunder = last.starts_with("__") && last.ends_with("__");
+                    (!dunder).then(|| name.to_string())
+                });
                 return Some(Site {
                     path,
                     line,
@@ -179,6 +189,7 @@ fn find_site(
                     exact,
                     frame: frame.clone(),
                     content,
+                    raised_in_library,
                 });
             }
         }

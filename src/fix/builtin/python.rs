@@ -95,6 +95,15 @@ fn checked_line<'a>(cx: &'a Context<'_>) -> Result<(&'a Site, &'a str, Shown), S
     let Some(text) = site.line_text() else {
         return decline(format!("{} has no line {}", site.path, site.line));
     };
+    if let Some(function) = &site.raised_in_library {
+        return decline(format!(
+            "the error was raised inside library code ({}) called from {}:{}; the expression \
+             that failed is not on that line",
+            excerpt(function, 60),
+            site.path,
+            site.line
+        ));
+    }
     let shown = shown(cx.message, site);
     if let Shown::Differs(logged) = &shown {
         return decline(format!(
@@ -1926,6 +1935,15 @@ KeyError: 'timeout'";
             "{:?}",
             sols[0].diff
         );
+    }
+
+    #[test]
+    fn an_error_raised_inside_a_library_is_not_fixed_on_the_calling_line() {
+        let src = "import yaml\n\n\ndef load(d):\n    return yaml.safe_load(d['k'])\n";
+        let trace = "Traceback (most recent call last):\n  File \"/srv/app/m.py\", line 5, in load\n    return yaml.safe_load(d['k'])\n  File \"/usr/lib/python3/dist-packages/yaml/__init__.py\", line 125, in safe_load\n    return load(stream, SafeLoader)\nKeyError: 'k'";
+        let (sols, notes) = propose(&[("m.py", src)], trace);
+        assert!(sols.is_empty());
+        assert!(notes[0].contains("raised inside library code (safe_load)"), "{notes:?}");
     }
 
     #[test]
