@@ -1,5 +1,6 @@
 //! The built-in generators, one module per language; [`code`] holds the line lexing they share.
 
+pub mod braces;
 pub mod code;
 pub mod java;
 pub mod js;

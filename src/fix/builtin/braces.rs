@@ -1,0 +1,875 @@
+//! Flow facts for brace languages (JavaScript, Java) that the generators need before they choose
+//! how to guard a missing value: the enclosing function and loop, found by braces; the caller
+//! frame of the trace and the argument a parameter came from; the module's own logger; and what
+//! happens to a value after the failing line (tested, formatted into output, used as a number …).
+//!
+//! A neutral value (undefined, null, 0, "") is only a fix where the code after it accepts it, so
+//! the generators ask [`fate`] first and fall back to statement-level changes (skip a record,
+//! return the function's own "nothing") that they build from [`Source::loop_at`] and [`caller`].
+//!
+//! Everything here is text-level and conservative: lines are lexed one at a time (block comments
+//! across lines are followed), and whatever does not fit the shapes below yields `None`, which
+//! makes a generator decline rather than guess.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::code::{in_substitution, is_ident, is_name_chain, Class, Lang, Line};
+use crate::fix::edit::{self, Edit};
+use crate::fix::generator::Context;
+use crate::fix::locate::{locate, Located};
+
+/// A file's lines, lexed once.
+pub struct Source<'a> {
+    pub lang: Lang,
+    lines: Vec<Line<'a>>,
+}
+
+/// What a `{` opens, read from the code before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockKind {
+    /// A function, method or lambda; `params` are the parameter names (`None` for a pattern).
+    Function {
+        name: Option<String>,
+        params: Vec<Option<String>>,
+    },
+    /// `for (…)`: the element of `for (const x of xs)` / `for (T x : xs)`, or the counter of a
+    /// counting loop.
+    For {
+        var: Option<String>,
+        index: Option<String>,
+    },
+    /// `while`, `do`: `continue` there does not move to the next record.
+    Loop,
+    /// `if`, `else`, `try`, `catch`, `finally`, `switch`, a bare block.
+    Control,
+    /// A class body, an object literal or anything else statements cannot be inserted into.
+    Other,
+}
+
+/// A `{…}` block: the 1-based lines of its braces and what opens it.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub open: u32,
+    pub close: u32,
+    pub header: String,
+    pub kind: BlockKind,
+}
+
+impl Block {
+    /// The parameter names of a function block.
+    pub fn params(&self) -> &[Option<String>] {
+        match &self.kind {
+            BlockKind::Function { params, .. } => params,
+            _ => &[],
+        }
+    }
+}
+
+impl<'a> Source<'a> {
+    /// Lex `content`; a `/* … */` comment that spans lines is a comment on every line it covers.
+    pub fn new(content: &'a str, lang: Lang) -> Source<'a> {
+        let mut lines = Vec::new();
+        let mut in_comment = false;
+        for text in content.lines() {
+            let text = text.strip_suffix('\r').unwrap_or(text);
+            let mut from = 0;
+            let mut still = false;
+            if in_comment {
+                match text.find("*/") {
+                    Some(k) => from = k + 2,
+                    None => (from, still) = (text.len(), true),
+                }
+            }
+            let rest = Line::new(&text[from..], lang);
+            let mut class = vec![Class::Comment; from];
+            class.extend_from_slice(&rest.class);
+            in_comment = still
+                || (rest.text.rfind("/*").is_some_and(|k| {
+                    rest.class.get(k) == Some(&Class::Comment) && !rest.text[k..].contains("*/")
+                }));
+            lines.push(Line { text, class });
+        }
+        Source { lang, lines }
+    }
+
+    /// Line `n` (1-based).
+    pub fn line(&self, n: u32) -> Option<&Line<'a>> {
+        self.lines.get((n as usize).checked_sub(1)?)
+    }
+
+    /// The code of line `n`, trimmed, without a trailing comment.
+    pub fn code(&self, n: u32) -> &str {
+        self.line(n)
+            .map(|l| l.text[..l.code_end()].trim())
+            .unwrap_or("")
+    }
+
+    pub fn len(&self) -> u32 {
+        self.lines.len() as u32
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The innermost `{` in code that is still open at byte `at` of line `n`.
+    fn open_before(&self, n: u32, at: usize) -> Option<(u32, usize)> {
+        let mut depth = 0;
+        let mut ln = n;
+        let mut end = at;
+        loop {
+            let line = self.line(ln)?;
+            for i in (0..end.min(line.text.len())).rev() {
+                if !line.is_code(i) {
+                    continue;
+                }
+                match line.bytes()[i] {
+                    b'}' => depth += 1,
+                    b'{' if depth == 0 => return Some((ln, i)),
+                    b'{' => depth -= 1,
+                    _ => {}
+                }
+            }
+            ln = ln.checked_sub(1).filter(|&l| l > 0)?;
+            end = usize::MAX;
+        }
+    }
+
+    /// The line of the `}` closing the `{` at byte `at` of line `n`.
+    fn close_of(&self, n: u32, at: usize) -> Option<u32> {
+        let mut depth = 0;
+        for ln in n..=self.len() {
+            let line = self.line(ln)?;
+            let from = if ln == n { at } else { 0 };
+            for i in from..line.text.len() {
+                if !line.is_code(i) {
+                    continue;
+                }
+                match line.bytes()[i] {
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(ln);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        None
+    }
+
+    /// The code before the `{` at byte `at` of line `n`, joined with earlier lines while its
+    /// parentheses are open or it is empty (a brace on a line of its own).
+    fn header(&self, n: u32, at: usize) -> String {
+        let line = self.line(n).map(|l| &l.text[..at]).unwrap_or("");
+        let mut head = line.to_string();
+        let mut ln = n;
+        let open = |s: &str| s.matches('(').count() as i32 - s.matches(')').count() as i32;
+        let incomplete = |h: &str| {
+            let h = h.trim();
+            h.is_empty() || open(h) < 0 || h.starts_with("throws ")
+        };
+        while incomplete(&head) && ln > 1 && n - ln < 6 {
+            ln -= 1;
+            head = format!("{} {head}", self.code(ln));
+        }
+        head.trim().trim_start_matches('}').trim().to_string()
+    }
+
+    /// The blocks around byte `at` of line `n`, innermost first, up to the enclosing function,
+    /// class or literal.
+    pub fn blocks_at(&self, n: u32, at: usize) -> Vec<Block> {
+        let mut out = Vec::new();
+        let (mut ln, mut i) = (n, at);
+        while let Some((open, byte)) = self.open_before(ln, i) {
+            let header = self.header(open, byte);
+            let kind = kind_of(&header, self.lang);
+            let Some(close) = self.close_of(open, byte) else {
+                break;
+            };
+            let last = matches!(kind, BlockKind::Function { .. } | BlockKind::Other);
+            out.push(Block {
+                open,
+                close,
+                header,
+                kind,
+            });
+            if last {
+                break;
+            }
+            (ln, i) = (open, byte);
+        }
+        out
+    }
+
+    /// The function around line `n`.
+    pub fn function_at(&self, n: u32) -> Option<Block> {
+        self.blocks_at(n, 0)
+            .into_iter()
+            .last()
+            .filter(|b| matches!(b.kind, BlockKind::Function { .. }))
+    }
+
+    /// The `for` loop around line `n` in which `continue` moves to the next element: the
+    /// innermost loop, reached through `if`/`try`/`switch` blocks only.
+    pub fn loop_at(&self, n: u32) -> Option<Block> {
+        for b in self.blocks_at(n, 0) {
+            match b.kind {
+                BlockKind::For { .. } => return Some(b),
+                BlockKind::Control => continue,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// Whether line `n` starts a statement that ends on it: the code before it ends a
+    /// statement or opens a block, and its brackets balance.
+    pub fn whole_statement(&self, n: u32) -> bool {
+        let Some(line) = self.line(n) else {
+            return false;
+        };
+        if !line.balanced() || !self.code(n).ends_with([';', '{', '}']) {
+            return false;
+        }
+        let prev = (1..n).rev().map(|k| self.code(k)).find(|c| !c.is_empty());
+        prev.is_none_or(|c| c.ends_with([';', '{', '}', ':']))
+    }
+
+    /// The uses of the local `name` from byte `at` of line `from` to the end of line `to`, in
+    /// order; stops after an assignment to it (later uses see another value).
+    pub fn uses(&self, name: &str, from: u32, at: usize, to: u32) -> Vec<Use> {
+        let mut out = Vec::new();
+        for n in from..=to.min(self.len()) {
+            let Some(line) = self.line(n) else { break };
+            let start = if n == from { at } else { 0 };
+            for s in line.find_code(name) {
+                let e = s + name.len();
+                let b = line.bytes();
+                if s < start
+                    || (s > 0 && (is_ident(b[s - 1]) || b[s - 1] == b'.'))
+                    || b.get(e).is_some_and(|&c| is_ident(c))
+                    || is_key(line, s, e)
+                {
+                    continue;
+                }
+                let kind = use_at(line, s, e);
+                let stop = kind == UseKind::Assigned;
+                out.push(Use { line: n, kind });
+                if stop {
+                    return out;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `{ name: …` / `, name: …`: an object literal key, not a use.
+fn is_key(line: &Line<'_>, s: usize, e: usize) -> bool {
+    let before = line.text[..s].trim_end();
+    let after = line.text[e..].trim_start();
+    (before.ends_with('{') || before.ends_with(','))
+        && after.starts_with(':')
+        && !after.starts_with("::")
+}
+
+static FOR_OF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^for\s*(?:await\s*)?\(\s*(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s+(?:of|in)\s")
+        .expect("valid regex")
+});
+static FOR_EACH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^for\s*\(\s*(?:final\s+)?[\w$.<>\[\]?, ]+?\s+([A-Za-z_$][\w$]*)\s*:[^:]")
+        .expect("valid regex")
+});
+static FOR_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^for\s*\(\s*(?:let|var|int|long)?\s*([A-Za-z_$][\w$]*)\s*=[^;]*;[^;]*;")
+        .expect("valid regex")
+});
+static FUNCTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"function\b\s*\*?\s*([A-Za-z_$][\w$]*)?\s*\(([^()]*)\)\s*$").expect("valid regex")
+});
+static ARROW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\(([^()]*)\)|([A-Za-z_$][\w$]*))\s*(?:=>|->)\s*$").expect("valid regex")
+});
+static METHOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\bnew\s+)?([A-Za-z_$][\w$]*)\s*\(([^()]*)\)\s*(?:throws\s+[\w$.,\s]+)?$")
+        .expect("valid regex")
+});
+static TYPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:class|interface|enum|record)\s+[A-Za-z_$]").expect("valid regex")
+});
+
+const CONTROL: &[&str] = &[
+    "if",
+    "else",
+    "try",
+    "catch",
+    "finally",
+    "switch",
+    "synchronized",
+    "for",
+    "while",
+    "do",
+    "with",
+    "return",
+    "static",
+];
+
+/// What the block whose header is `head` is.
+fn kind_of(head: &str, lang: Lang) -> BlockKind {
+    let word = head
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .next()
+        .unwrap_or("");
+    if word == "for" {
+        let var = FOR_OF
+            .captures(head)
+            .or_else(|| (lang == Lang::Java).then(|| FOR_EACH.captures(head)).flatten())
+            .map(|c| c[1].to_string());
+        let index = FOR_COUNT
+            .captures(head)
+            .filter(|_| var.is_none())
+            .map(|c| c[1].to_string());
+        return BlockKind::For { var, index };
+    }
+    if word == "while" || word == "do" {
+        return BlockKind::Loop;
+    }
+    let control = CONTROL.contains(&word) && (word != "static" || head == word);
+    if head.is_empty() || (control && !head.ends_with("=>")) {
+        return BlockKind::Control;
+    }
+    if TYPE.is_match(head) {
+        return BlockKind::Other;
+    }
+    let function = |name: Option<&str>, params: &str| BlockKind::Function {
+        name: name.map(str::to_string),
+        params: split_top(params)
+            .iter()
+            .filter(|p| !p.is_empty())
+            .map(|p| param_name(p, lang))
+            .collect(),
+    };
+    if let Some(c) = ARROW.captures(head) {
+        let params = c.get(1).or(c.get(2)).map(|m| m.as_str()).unwrap_or("");
+        return function(None, params);
+    }
+    if lang == Lang::Js {
+        if let Some(c) = FUNCTION.captures(head) {
+            return function(c.get(1).map(|m| m.as_str()), &c[2]);
+        }
+    }
+    match METHOD.captures(head) {
+        Some(c) if c.get(1).is_none() && !CONTROL.contains(&&c[2]) => {
+            function(Some(&c[2]), &c[3])
+        }
+        _ => BlockKind::Other,
+    }
+}
+
+/// The name a parameter declares: `a`, `a = 1`, `...rest`, `final String a`, `@X int a`.
+fn param_name(param: &str, lang: Lang) -> Option<String> {
+    let p = param.trim();
+    let name = match lang {
+        Lang::Java => p.split_whitespace().last()?.trim_start_matches("..."),
+        _ => p.split('=').next()?.trim().trim_start_matches("..."),
+    };
+    is_name_chain(name)
+        .then(|| name.to_string())
+        .filter(|n| !n.contains('.'))
+}
+
+/// `text` split at its top-level commas, each part trimmed.
+pub fn split_top(text: &str) -> Vec<String> {
+    let line = Line::new(text, Lang::Js);
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if !line.is_code(i) {
+            continue;
+        }
+        match b {
+            b'(' | b'[' | b'{' | b'<' => depth += 1,
+            b')' | b']' | b'}' | b'>' => depth -= 1,
+            b',' if depth == 0 => {
+                parts.push(text[last..i].trim().to_string());
+                last = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(text[last..].trim().to_string());
+    parts
+}
+
+/// What the code does with a value at one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UseKind {
+    /// Tested for truthiness or null, or passed to `?.` / `??`: a neutral value is handled.
+    Tested,
+    /// A property or method read on it: `x.name` (the name), `x[…]` (`[`).
+    Member(String),
+    /// Called: `x(…)`.
+    Called,
+    /// Formatted into output: a template literal, string concatenation, a print or log call.
+    Text,
+    /// Used as a number.
+    Arithmetic,
+    /// Returned to the caller.
+    Returned,
+    /// The whole right-hand side of a declaration or assignment of `name`.
+    Bound(String),
+    /// The whole expression statement: its value is discarded.
+    Discarded,
+    /// Overwritten: later uses see another value.
+    Assigned,
+    /// Passed on or stored; where it goes is not followed.
+    Other,
+}
+
+/// One use of a local.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Use {
+    pub line: u32,
+    pub kind: UseKind,
+}
+
+static DECL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[;{]\s*)(?:(?:const|let|var|final)\s+)?(?:[\w$.<>\[\]?, ]+\s+)?([A-Za-z_$][\w$]*)\s*=$")
+        .expect("valid regex")
+});
+
+const PRINTERS: &[&str] = &[
+    "console.log",
+    "console.info",
+    "console.warn",
+    "console.error",
+    "console.debug",
+    "System.out.println",
+    "System.out.print",
+    "System.out.printf",
+    "System.err.println",
+    "String.format",
+    "String.valueOf",
+    ".append",
+    ".print",
+    ".println",
+    ".printf",
+    ".format",
+    ".write",
+    ".info",
+    ".warn",
+    ".warning",
+    ".error",
+    ".debug",
+    ".log",
+    ".join",
+];
+
+/// What the expression at `s..e` of `line` is used for.
+pub fn use_at(line: &Line<'_>, s: usize, e: usize) -> UseKind {
+    let before = line.text[..s].trim_end();
+    let code_end = line.code_end();
+    let after = line.text[e.min(code_end)..code_end].trim_start();
+    let not = |b: &str| b.ends_with('!') && !b.ends_with("!=");
+    if after.starts_with("?.") || after.starts_with("??") || not(before) {
+        return UseKind::Tested;
+    }
+    if let Some(rest) = after.strip_prefix('.') {
+        let name: String = rest.bytes().take_while(|&c| is_ident(c)).map(char::from).collect();
+        return UseKind::Member(name);
+    }
+    if after.starts_with('[') {
+        return UseKind::Member("[".into());
+    }
+    if after.starts_with('(') {
+        return UseKind::Called;
+    }
+    let cmp = ["==", "!=", "&&", "||"];
+    let ternary = after.starts_with('?') || (after.starts_with(')') && before.ends_with('?'));
+    let condition = after.starts_with(')')
+        && ["if", "while"]
+            .iter()
+            .any(|k| before.strip_suffix('(').is_some_and(|b| b.trim_end().ends_with(k)));
+    if cmp.iter().any(|c| after.starts_with(c) || before.ends_with(c)) || ternary || condition {
+        return UseKind::Tested;
+    }
+    if in_substitution(line, s) {
+        return UseKind::Text;
+    }
+    let plus = (before.ends_with('+') && !before.ends_with("++"))
+        || (after.starts_with('+') && !after.starts_with("++"));
+    if plus {
+        let quoted = line.class.iter().any(|c| *c == Class::Str);
+        return if quoted { UseKind::Text } else { UseKind::Arithmetic };
+    }
+    let arith = |t: &str| t.starts_with(['-', '*', '/', '%', '<', '>']) && !t.starts_with("->");
+    if arith(after) || before.ends_with(['-', '*', '/', '%', '<', '>']) {
+        return UseKind::Arithmetic;
+    }
+    if after.starts_with('=') && !after.starts_with("==") && !after.starts_with("=>") {
+        return UseKind::Assigned;
+    }
+    let end = after.is_empty() || after == ";";
+    if end && (before == "return" || before.ends_with(" return")) {
+        return UseKind::Returned;
+    }
+    if end && (before.is_empty() || before.ends_with([';', '{', '}'])) {
+        return UseKind::Discarded;
+    }
+    if end {
+        if let Some(c) = DECL.captures(before) {
+            return UseKind::Bound(c[1].to_string());
+        }
+    }
+    if let Some(callee) = enclosing_call(line, s) {
+        if PRINTERS.iter().any(|p| callee.ends_with(p)) {
+            return UseKind::Text;
+        }
+    }
+    UseKind::Other
+}
+
+/// The name of the call whose argument list holds byte `s` directly (`console.log` for
+/// `console.log(a, b)` at `b`).
+fn enclosing_call<'t>(line: &Line<'t>, s: usize) -> Option<&'t str> {
+    let b = line.bytes();
+    let mut depth = 0;
+    for i in (0..s).rev() {
+        if !line.is_code(i) {
+            continue;
+        }
+        match b[i] {
+            b')' | b']' => depth += 1,
+            b'[' if depth > 0 => depth -= 1,
+            b'(' if depth > 0 => depth -= 1,
+            b'(' => {
+                let head = &line.text[..i];
+                let start = head
+                    .bytes()
+                    .rposition(|c| !(is_ident(c) || c == b'.'))
+                    .map(|k| k + 1)
+                    .unwrap_or(0);
+                return Some(&line.text[start..i]).filter(|n| !n.is_empty());
+            }
+            b'[' | b'{' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// How a use of a missing value ends, in words for a description (`None` when it is handled).
+pub fn harm(kind: &UseKind, what: &str, neutral: &str) -> Option<String> {
+    Some(match kind {
+        UseKind::Tested | UseKind::Discarded => return None,
+        UseKind::Member(m) if m == "[" => format!("`{what}` is indexed; {neutral} would throw there"),
+        UseKind::Member(m) => format!("`{what}.{m}` is read next; {neutral} would throw there"),
+        UseKind::Called => format!("`{what}` is called; {neutral} would throw there"),
+        UseKind::Text => format!("`{what}` is formatted into output; {neutral} would print '{neutral}'"),
+        UseKind::Arithmetic => format!("`{what}` is used as a number; {neutral} would compute a wrong result"),
+        UseKind::Returned => format!("`{what}` is returned to a caller that does not test it"),
+        UseKind::Bound(n) => format!("`{what}` is stored in `{n}`, which is not followed"),
+        UseKind::Assigned => format!("`{what}` is assigned to"),
+        UseKind::Other => format!("`{what}` is passed on; {neutral} is not known to be accepted there"),
+    })
+}
+
+/// The next frame out from the site that maps to a tracked file: its path, line and contents.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub path: String,
+    pub line: u32,
+    pub content: String,
+}
+
+/// The caller frame of `cx`'s site: the first frame after the site's that maps to a repo file.
+pub fn caller(cx: &Context<'_>) -> Option<Caller> {
+    let exception = cx.exception?;
+    let mut seen_site = false;
+    for frame in &exception.frames {
+        let Located::Repo { path, .. } = locate(frame, cx.language, cx.repo.files()) else {
+            continue;
+        };
+        if !seen_site {
+            seen_site = true;
+            continue;
+        }
+        return Some(Caller {
+            content: cx.repo.read(&path)?,
+            path,
+            line: frame.line?,
+        });
+    }
+    None
+}
+
+/// The function name of a frame as written in the source: `app.Greeter.badge` → `badge`,
+/// `Object.shippingLabel` → `shippingLabel`; `None` for anonymous functions and lambdas.
+pub fn callee_name(function: &str) -> Option<&str> {
+    let f = function.trim().trim_start_matches("async ").trim_start_matches("new ");
+    let f = f.split(" [as ").next().unwrap_or(f);
+    let name = f.rsplit('.').next()?;
+    (is_name_chain(name) && !name.contains('$') && !name.starts_with('<')).then_some(name)
+}
+
+/// The one call `callee(…)` on `line`: its span and its arguments.
+pub fn call_on(line: &Line<'_>, callee: &str) -> Option<(usize, usize, Vec<String>)> {
+    let needle = format!("{callee}(");
+    let b = line.bytes();
+    let found: Vec<usize> = line
+        .find_code(&needle)
+        .into_iter()
+        .filter(|&s| s == 0 || !is_ident(b[s - 1]))
+        .collect();
+    let [s] = found.as_slice() else {
+        return None;
+    };
+    let open = s + needle.len() - 1;
+    let close = line.matching_close(open)?;
+    let start = line.primary_start(open).unwrap_or(*s);
+    let args = split_top(&line.text[open + 1..close]);
+    let args = if args == [""] { Vec::new() } else { args };
+    Some((start, close + 1, args))
+}
+
+/// `expr` with its first name replaced: `order.customer` with `order` → `o` is `o.customer`.
+/// `None` when `expr` does not start with `name`.
+pub fn rebase(expr: &str, name: &str, with: &str) -> Option<String> {
+    let rest = expr.strip_prefix(name)?;
+    (rest.is_empty() || rest.starts_with('.')).then(|| format!("{with}{rest}"))
+}
+
+static JS_LOGGER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([A-Za-z_$][\w$]*)\.(warn|error)\(").expect("valid regex")
+});
+static JAVA_LOGGER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bstatic\s+(?:final\s+)?(?:[\w.]+\.)?Logger\s+([A-Za-z_$][\w$]*)\s*=\s*([\w.]+)\.get(?:Logger)?\(")
+        .expect("valid regex")
+});
+
+/// The call a warning goes through in `content`: its logger object when it has one that takes a
+/// single message (`log.warn`, `LOG.warning`), else `console.error` / `System.err.println`.
+pub fn logger(content: &str, lang: Lang) -> String {
+    if lang == Lang::Java {
+        return match JAVA_LOGGER.captures(content) {
+            Some(c) if c[2].ends_with("Logger") && !c[2].contains("Factory") => {
+                format!("{}.warning", &c[1])
+            }
+            Some(c) => format!("{}.warn", &c[1]),
+            None => "System.err.println".into(),
+        };
+    }
+    let mut best: Option<String> = None;
+    for c in JS_LOGGER.captures_iter(content) {
+        let object = &c[1];
+        let declared = Regex::new(&format!(r"\b(?:const|let|var)\s+{}\s*=", regex::escape(object)))
+            .is_ok_and(|r| r.is_match(content));
+        let whole = c.get(0).map(|m| m.end()).unwrap_or(0);
+        let line = Line::new(&content[whole - 1..], Lang::Js);
+        let single = line
+            .matching_close(0)
+            .is_some_and(|close| split_top(&line.text[1..close]).len() == 1);
+        if object != "console" && declared && single && (best.is_none() || &c[2] == "warn") {
+            best = Some(format!("{object}.{}", &c[2]));
+        }
+    }
+    best.unwrap_or_else(|| "console.error".into())
+}
+
+/// An edit that inserts `lines` before line `n` of `content`, in the file's end of line.
+pub fn insert_before(path: &str, content: &str, n: u32, lines: &[String]) -> Option<Edit> {
+    let (_, eol) = edit::line_parts(content, n)?;
+    let eol = if eol.is_empty() { "\n" } else { eol };
+    Some(Edit {
+        file: path.to_string(),
+        line: n,
+        old: String::new(),
+        new: lines.iter().map(|l| format!("{l}{eol}")).collect(),
+    })
+}
+
+/// `if (cond) {` … `}` at `indent`, the body one unit deeper (the file's own unit).
+pub fn guard(content: &str, indent: &str, cond: &str, body: &[String]) -> Vec<String> {
+    let unit = indent_unit(content);
+    let mut out = vec![format!("{indent}if ({cond}) {{")];
+    out.extend(body.iter().map(|b| format!("{indent}{unit}{b}")));
+    out.push(format!("{indent}}}"));
+    out
+}
+
+/// The smallest indentation in `content` (a tab when it indents with tabs).
+fn indent_unit(content: &str) -> String {
+    content
+        .lines()
+        .map(|l| &l[..l.len() - l.trim_start().len()])
+        .filter(|i| !i.is_empty())
+        .min_by_key(|i| i.len())
+        .unwrap_or("  ")
+        .to_string()
+}
+
+/// How to name the record a loop is on in a message: its `id` when the code reads one, else
+/// the loop's counter, else the element itself; `None` for a loop without either.
+pub fn record_id(loop_block: &Block, body: &str, lang: Lang) -> Option<String> {
+    let BlockKind::For { var, index } = &loop_block.kind else {
+        return None;
+    };
+    if let Some(v) = var {
+        for id in [format!("{v}.id"), format!("{v}.getId()"), format!("{v}.id()")] {
+            let line = Line::new(body, lang);
+            let hit = line.find_code(&id).into_iter().any(|s| {
+                let b = line.bytes();
+                (s == 0 || !is_ident(b[s - 1]))
+                    && !b.get(s + id.len()).is_some_and(|&c| is_ident(c) || c == b'(')
+            });
+            if hit {
+                return Some(id);
+            }
+        }
+        return Some(v.clone());
+    }
+    index.clone()
+}
+
+/// The text of lines `from..=to` of `content`.
+pub fn lines_text(content: &str, from: u32, to: u32) -> String {
+    content
+        .lines()
+        .skip(from.saturating_sub(1) as usize)
+        .take((to + 1).saturating_sub(from) as usize)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JS: &str = "'use strict';
+/* helpers { not code
+   still a comment } */
+function label(order, opts) {
+  const name = order.customer.name;
+  for (const item of order.items) {
+    if (item.qty) {
+      total += item.price;
+    }
+  }
+  return `#${order.id} ${name}`;
+}
+module.exports = { label };
+";
+
+    #[test]
+    fn functions_and_loops_by_braces() {
+        let src = Source::new(JS, Lang::Js);
+        let f = src.function_at(5).unwrap();
+        assert_eq!((f.open, f.close), (4, 12));
+        assert_eq!(
+            f.kind,
+            BlockKind::Function {
+                name: Some("label".into()),
+                params: vec![Some("order".into()), Some("opts".into())]
+            }
+        );
+        let l = src.loop_at(8).unwrap();
+        assert_eq!((l.open, l.close), (6, 10));
+        assert_eq!(
+            l.kind,
+            BlockKind::For {
+                var: Some("item".into()),
+                index: None
+            }
+        );
+        assert!(src.loop_at(5).is_none());
+        assert!(src.function_at(13).is_none());
+        assert!(src.whole_statement(5));
+        assert!(!src.whole_statement(2));
+    }
+
+    #[test]
+    fn java_methods_loops_and_lambdas() {
+        let java = "class A {\n    static int f(final String s, java.util.List<String> l)\n        throws java.io.IOException {\n        for (String x : l) {\n            run(() -> {\n                use(x);\n            });\n        }\n        for (int i = 0; i < 3; i++) {\n            while (s.isEmpty()) {\n                g(i);\n            }\n        }\n        return 0;\n    }\n}\n";
+        let src = Source::new(java, Lang::Java);
+        let f = src.function_at(4).unwrap();
+        assert_eq!(f.params(), &[Some("s".into()), Some("l".into())]);
+        assert_eq!(f.open, 3);
+        assert!(matches!(src.loop_at(5), Some(Block { kind: BlockKind::For { var: Some(v), .. }, .. }) if v == "x"));
+        assert!(src.loop_at(6).is_none(), "inside a lambda");
+        assert!(src.loop_at(11).is_none(), "inside a while");
+        assert!(matches!(src.loop_at(10), Some(Block { kind: BlockKind::For { index: Some(i), .. }, .. }) if i == "i"));
+        assert!(src.function_at(1).is_none());
+    }
+
+    #[test]
+    fn uses_of_a_local() {
+        let src = Source::new(JS, Lang::Js);
+        let uses = src.uses("name", 5, 9, 12);
+        assert_eq!(uses.len(), 1);
+        assert_eq!(uses[0].kind, UseKind::Text);
+        assert_eq!(uses[0].line, 11);
+        let kinds = |line: &str, name: &str| {
+            let src = Source::new(line, Lang::Js);
+            src.uses(name, 1, 0, 1)
+                .into_iter()
+                .map(|u| u.kind)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(kinds("if (!x) return;", "x"), vec![UseKind::Tested]);
+        assert_eq!(kinds("const y = x ?? 1;", "x"), vec![UseKind::Tested]);
+        assert_eq!(kinds("if (x == null) {", "x"), vec![UseKind::Tested]);
+        assert_eq!(kinds("if (x) {", "x"), vec![UseKind::Tested]);
+        assert_eq!(kinds("return x.length;", "x"), vec![UseKind::Member("length".into())]);
+        assert_eq!(kinds("total = total + x;", "x"), vec![UseKind::Arithmetic]);
+        assert_eq!(kinds("console.log('a', x);", "x"), vec![UseKind::Text]);
+        assert_eq!(kinds("sb.append(x);", "x"), vec![UseKind::Text]);
+        assert_eq!(kinds("return x;", "x"), vec![UseKind::Returned]);
+        assert_eq!(kinds("send(x);", "x"), vec![UseKind::Other]);
+        assert_eq!(kinds("x = 2; x.y;", "x"), vec![UseKind::Assigned]);
+        assert_eq!(kinds("o.x + { x: 1 }", "x"), Vec::<UseKind>::new());
+        let line = Line::new("  const n = a.b.c;", Lang::Js);
+        assert_eq!(use_at(&line, 12, 17), UseKind::Bound("n".into()));
+        let line = Line::new("  String n = a.b();", Lang::Java);
+        assert_eq!(use_at(&line, 13, 18), UseKind::Bound("n".into()));
+    }
+
+    #[test]
+    fn calls_callees_and_loggers() {
+        let line = Line::new("  console.log(Greeter.badge(e.login, e.name));", Lang::Java);
+        let (s, e, args) = call_on(&line, "badge").unwrap();
+        assert_eq!(&line.text[s..e], "Greeter.badge(e.login, e.name)");
+        assert_eq!(args, vec!["e.login", "e.name"]);
+        assert_eq!(callee_name("app.Greeter.badge"), Some("badge"));
+        assert_eq!(callee_name("Object.<anonymous>"), None);
+        assert_eq!(callee_name("app.Main.lambda$main$0"), None);
+        assert_eq!(rebase("order.customer", "order", "o").as_deref(), Some("o.customer"));
+        assert_eq!(rebase("orders.x", "order", "o"), None);
+        assert_eq!(logger("console.log(1);\n", Lang::Js), "console.error");
+        let pino = "const log = require('./log');\nlog.error(err, 'x');\n";
+        assert_eq!(logger(pino, Lang::Js), "console.error");
+        let own = "const logger = makeLogger();\nlogger.error('x');\nlogger.warn(`y`);\n";
+        assert_eq!(logger(own, Lang::Js), "logger.warn");
+        let jul = "private static final Logger LOG = Logger.getLogger(A.class.getName());";
+        assert_eq!(logger(jul, Lang::Java), "LOG.warning");
+        let slf = "private static final Logger log = LoggerFactory.getLogger(A.class);";
+        assert_eq!(logger(slf, Lang::Java), "log.warn");
+        assert_eq!(logger("class A {}", Lang::Java), "System.err.println");
+    }
+
+    #[test]
+    fn records_are_named_by_their_id() {
+        let src = Source::new(JS, Lang::Js);
+        let l = src.loop_at(8).unwrap();
+        assert_eq!(record_id(&l, "x(item.id)", Lang::Js).as_deref(), Some("item.id"));
+        assert_eq!(record_id(&l, "x(item.idx)", Lang::Js).as_deref(), Some("item"));
+        let edit = insert_before("a.js", JS, 5, &guard(JS, "  ", "a == null", &["continue;".into()])).unwrap();
+        assert_eq!(edit.new, "  if (a == null) {\n    continue;\n  }\n");
+    }
+}
