@@ -748,6 +748,241 @@ pub fn lines_text(content: &str, from: u32, to: u32) -> String {
         .join("\n")
 }
 
+/// A value missing at a failing line, for the statement-level changes: skip the record it
+/// belongs to, or return the function's own "nothing".
+pub struct Missing<'a> {
+    pub path: &'a str,
+    pub content: &'a str,
+    pub src: &'a Source<'a>,
+    pub line: u32,
+    /// The missing value, a name chain (`order.customer.address`, `name`).
+    pub expr: String,
+    /// How the language says it is missing: `undefined`, `null`.
+    pub neutral: &'static str,
+    /// A call result bound to a local first: the declaration and the failing line's new text.
+    pub bind: Option<(String, String)>,
+}
+
+/// A statement-level change and why it is safe, in words for the description.
+pub struct Change {
+    pub edits: Vec<Edit>,
+    pub why: String,
+    /// Whether the failing line itself is edited (else a caller's line is).
+    pub at_site: bool,
+}
+
+impl Missing<'_> {
+    fn root(&self) -> &str {
+        self.expr.split('.').next().unwrap_or("")
+    }
+
+    /// The guard (and a binding) in front of the failing line.
+    fn at_site(&self, guard_lines: Vec<String>) -> Option<Edit> {
+        match &self.bind {
+            None => insert_before(self.path, self.content, self.line, &guard_lines),
+            Some((decl, new)) => {
+                let mut all = vec![decl.clone()];
+                all.extend(guard_lines);
+                all.push(new.clone());
+                Edit::replace_line(self.path, self.content, self.line, &all.join("\n"))
+                    .map(|mut e| {
+                        let eol = if e.old.ends_with("\r\n") { "\r\n" } else { "\n" };
+                        e.new = e.new.replace('\n', eol).replace("\r\r", "\r");
+                        e
+                    })
+            }
+        }
+    }
+}
+
+/// The warning a skipped record gets, through `logger`, naming it by `id`.
+fn warning(logger: &str, lang: Lang, noun: &str, id: &str, expr: &str, neutral: &str) -> String {
+    let missing = if neutral == "null" { "is null" } else { "is missing" };
+    match lang {
+        Lang::Java => format!("{logger}(\"skipping {noun} \" + {id} + \": {expr} {missing}\");"),
+        _ => {
+            let shown = if id.contains('.') || id.len() <= 2 {
+                id.to_string()
+            } else {
+                format!("JSON.stringify({id})")
+            };
+            format!("{logger}(`skipping {noun} ${{{shown}}}: {expr} {missing}`);")
+        }
+    }
+}
+
+/// The guard that skips the record of `loop_block` when `cond_expr` is missing.
+fn skip_guard(content: &str, indent: &str, loop_block: &Block, body: &str, lang: Lang, expr: &str, neutral: &str) -> Option<Vec<String>> {
+    let id = record_id(loop_block, body, lang)?;
+    let noun = match &loop_block.kind {
+        BlockKind::For { var: Some(v), .. } => v.clone(),
+        _ => "record".into(),
+    };
+    let warn = warning(&logger(content, lang), lang, &noun, &id, expr, neutral);
+    Some(guard(content, indent, &format!("{expr} == null"), &[warn, "continue;".into()]))
+}
+
+/// Skip the record when the failing line is in a loop over records of its own function and the
+/// missing value comes from the loop's element or a local of the loop body.
+pub fn skip_in_own_loop(m: &Missing<'_>) -> Result<Change, String> {
+    let lp = m.src.loop_at(m.line).ok_or("the failing line is in no `for` loop of its function")?;
+    let root = m.root();
+    let from_element = matches!(&lp.kind, BlockKind::For { var: Some(v), .. } if v == root);
+    let decl = Regex::new(&format!(r"\b{}\s*=[^=]", regex::escape(root))).map_err(|e| e.to_string())?;
+    let local = (lp.open + 1..m.line).any(|n| decl.is_match(m.src.code(n)));
+    if !(from_element || local || m.bind.is_some()) {
+        return Err(format!("`{}` does not come from the loop's record", m.expr));
+    }
+    if !m.src.whole_statement(m.line) {
+        return Err(format!("{}:{} is not a whole statement", m.path, m.line));
+    }
+    let indent = m.src.line(m.line).map(|l| l.indent()).unwrap_or("");
+    let body = lines_text(m.content, lp.open, lp.close);
+    let lines = skip_guard(m.content, indent, &lp, &body, m.src.lang, &m.expr, m.neutral)
+        .ok_or("the loop names no record")?;
+    let edit = m.at_site(lines).ok_or("the line is gone")?;
+    Ok(Change {
+        edits: vec![edit],
+        why: format!(
+            "The loop at {}:{} processes one record at a time, so the record without `{}` is \
+             skipped with a warning and the others are still processed.",
+            m.path, lp.open, m.expr
+        ),
+        at_site: true,
+    })
+}
+
+/// Skip the record in the caller's loop: the missing value is (a part of) a parameter, and the
+/// caller frame's line passes it from the record it is processing.
+pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<Change, String> {
+    let f = m.src.function_at(m.line).ok_or("the failing line is in no function")?;
+    let BlockKind::Function { name: Some(name), params } = &f.kind else {
+        return Err("the failing function has no name to find its call by".into());
+    };
+    let k = params.iter().position(|p| p.as_deref() == Some(m.root()));
+    let Some(k) = k.filter(|_| name == callee && m.bind.is_none()) else {
+        return Err(format!("`{}` is not a parameter of {callee}()", m.expr));
+    };
+    if m.src.uses(m.root(), f.open + 1, 0, m.line).iter().any(|u| u.kind == UseKind::Assigned) {
+        return Err(format!("the parameter `{}` is reassigned before the failing line", m.root()));
+    }
+    let csrc = Source::new(&caller.content, m.src.lang);
+    let at = format!("{}:{}", caller.path, caller.line);
+    let cline = csrc.line(caller.line).ok_or_else(|| format!("{at} is gone"))?;
+    let (_, _, args) = call_on(cline, callee).ok_or_else(|| format!("{at} has no single call of {callee}()"))?;
+    let arg = args.get(k).filter(|a| is_name_chain(a)).ok_or_else(|| format!("the argument at {at} is not a plain name"))?;
+    let expr = rebase(&m.expr, m.root(), arg).ok_or("no argument")?;
+    let lp = csrc.loop_at(caller.line).ok_or_else(|| format!("the call at {at} is in no `for` loop"))?;
+    if !csrc.whole_statement(caller.line) {
+        return Err(format!("the call at {at} is not a whole statement"));
+    }
+    let mut body = lines_text(&caller.content, lp.open, lp.close);
+    if let BlockKind::For { var: Some(v), .. } = &lp.kind {
+        if arg == v {
+            let own = lines_text(m.content, f.open, f.close);
+            body.push('\n');
+            body.push_str(&own.replace(&format!("{}.", m.root()), &format!("{v}.")));
+        }
+    }
+    let lines = skip_guard(&caller.content, cline.indent(), &lp, &body, m.src.lang, &expr, m.neutral)
+        .ok_or("the caller's loop names no record")?;
+    let edit = insert_before(&caller.path, &caller.content, caller.line, &lines).ok_or("gone")?;
+    Ok(Change {
+        edits: vec![edit],
+        why: format!(
+            "{callee}() gets `{}` from the loop over records at {}:{}, so the caller skips the \
+             record whose `{expr}` is missing, with a warning naming it, before the call; the \
+             rest of that loop body (counting it as done) is skipped too, and the other records \
+             are still processed.",
+            m.root(), caller.path, lp.open
+        ),
+        at_site: false,
+    })
+}
+
+static NOTHING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^return\s*(null|undefined|\[\]|Optional\.empty\(\)|Collections\.empty\w*\(\)|List\.of\(\))?\s*;$")
+        .expect("valid regex")
+});
+
+/// Return the function's existing "nothing" when it has one on another path and the caller
+/// frame's line tests the result.
+pub fn return_nothing(m: &Missing<'_>, caller: Option<&Caller>, callee: &str) -> Result<Change, String> {
+    let f = m.src.function_at(m.line).ok_or("the failing line is in no function")?;
+    let nothing = (f.open + 1..f.close)
+        .filter(|&n| n != m.line)
+        .find_map(|n| NOTHING.captures(m.src.code(n)).map(|c| c.get(1).map(|v| v.as_str().to_string())))
+        .ok_or_else(|| format!("{callee}() returns no \"nothing\" value on another path"))?;
+    let caller = caller.ok_or("no caller frame maps to a tracked file")?;
+    let at = format!("{}:{}", caller.path, caller.line);
+    let csrc = Source::new(&caller.content, m.src.lang);
+    let cline = csrc.line(caller.line).ok_or_else(|| format!("{at} is gone"))?;
+    let (s, e, _) = call_on(cline, callee).ok_or_else(|| format!("{at} has no single call of {callee}()"))?;
+    let end = csrc.function_at(caller.line).map(|b| b.close).unwrap_or(csrc.len());
+    let kind = match use_at(cline, s, e) {
+        UseKind::Bound(v) => csrc.uses(&v, caller.line, e, end).into_iter().next().map(|u| u.kind).unwrap_or(UseKind::Discarded),
+        k => k,
+    };
+    if let Some(h) = harm(&kind, &format!("{callee}()"), nothing.as_deref().unwrap_or(m.neutral)) {
+        return Err(format!("the caller at {at} does not handle it: {h}"));
+    }
+    if !m.src.whole_statement(m.line) {
+        return Err(format!("{}:{} is not a whole statement", m.path, m.line));
+    }
+    let ret = match &nothing {
+        Some(v) => format!("return {v};"),
+        None => "return;".into(),
+    };
+    let indent = m.src.line(m.line).map(|l| l.indent()).unwrap_or("");
+    let lines = guard(m.content, indent, &format!("{} == null", m.expr), &[ret.clone()]);
+    let edit = m.at_site(lines).ok_or("the line is gone")?;
+    Ok(Change {
+        edits: vec![edit],
+        why: format!(
+            "{callee}() already answers `{ret}` on another path and its caller at {at} tests the \
+             result, so it now does the same when `{}` is missing.",
+            m.expr
+        ),
+        at_site: true,
+    })
+}
+
+/// Where a value computed at `s..e` of line `n` goes: `Ok` when a neutral value is handled
+/// there (tested, discarded, or stored in a local whose first use tests it, or returned to a
+/// caller frame whose line tests it), else why not.
+pub fn fate(path: &str, src: &Source<'_>, n: u32, s: usize, e: usize, caller: Option<(&Caller, &str)>, neutral: &str) -> Result<(), String> {
+    let line = src.line(n).ok_or("the line is gone")?;
+    let what = line.text[s..e].to_string();
+    let end = src.function_at(n).map(|b| b.close).unwrap_or(src.len());
+    let (kind, what, at) = match use_at(line, s, e) {
+        UseKind::Bound(v) => match src.uses(&v, n, e, end).into_iter().next() {
+            Some(u) => (u.kind, v, format!("{path}:{}", u.line)),
+            None => return Ok(()),
+        },
+        UseKind::Returned => {
+            let (c, callee) = caller.ok_or("it is returned and no caller frame maps to a tracked file")?;
+            let csrc = Source::new(&c.content, src.lang);
+            let at = format!("{}:{}", c.path, c.line);
+            let cline = csrc.line(c.line).ok_or_else(|| format!("{at} is gone"))?;
+            let (cs, ce, _) = call_on(cline, callee).ok_or_else(|| format!("it is returned and {at} has no single call of {callee}()"))?;
+            let cend = csrc.function_at(c.line).map(|b| b.close).unwrap_or(csrc.len());
+            let name = format!("the result of {callee}()");
+            match use_at(cline, cs, ce) {
+                UseKind::Bound(v) => match csrc.uses(&v, c.line, ce, cend).into_iter().next() {
+                    Some(u) => (u.kind, v, format!("{}:{}", c.path, u.line)),
+                    None => return Ok(()),
+                },
+                k => (k, name, at),
+            }
+        }
+        k => (k, what, format!("{path}:{n}")),
+    };
+    match harm(&kind, &what, neutral) {
+        None => Ok(()),
+        Some(h) => Err(format!("{h} (at {at})")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

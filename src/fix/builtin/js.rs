@@ -3,9 +3,10 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::code::{is_ident, Lang, Line};
+use super::braces::{self, callee_name, Missing, Source, UseKind};
+use super::code::{is_ident, is_name_chain, Lang, Line};
 use crate::fix::edit::Edit;
-use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Skip};
+use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
 use crate::fix::rules::whole_file_edits;
 use crate::pattern::Language;
 
@@ -81,46 +82,7 @@ impl Generator for UndefinedProperty {
         }
         let line = Line::new(text, Lang::Js);
         let b = line.bytes();
-        let is_prop_at = |i: usize| {
-            text[i..].starts_with(prop)
-                && !b.get(i + prop.len()).is_some_and(|&c| is_ident(c))
-                && line.is_code(i)
-        };
-        // Where the access is: `.prop` (the dot's offset) or `[…]` (the bracket's offset).
-        let mut at = None;
-        if let Some(i) = site.column.and_then(|c| column_byte(text, c)) {
-            if i < b.len() {
-                if b[i] == b'.' && line.is_code(i) && is_prop_at(i + 1) {
-                    // After a call, V8 points at the dot.
-                    at = Some(i);
-                } else if i > 0 && b[i - 1] == b'.' && is_prop_at(i) {
-                    // After a name, at the property.
-                    at = Some(i - 1);
-                } else if b[i] == b'[' && line.is_code(i) {
-                    at = Some(i);
-                }
-            }
-        }
-        let at_column = at.is_some();
-        if at.is_none() {
-            let found: Vec<usize> = line
-                .find_code(&format!(".{prop}"))
-                .into_iter()
-                .filter(|&d| is_prop_at(d + 1))
-                .collect();
-            match found.as_slice() {
-                [one] => at = Some(*one),
-                _ => {
-                    return decline(format!(
-                        "{} .{prop} reads on {}:{} and the column does not single one out",
-                        if found.is_empty() { "no" } else { "several" },
-                        site.path,
-                        site.line
-                    ))
-                }
-            }
-        }
-        let at = at.expect("set above");
+        let (at, at_column) = find_read(site, &line, prop)?;
         if at > 0 && b[at - 1] == b'?' {
             return decline(format!(
                 "{}:{} already uses optional chaining there; the code changed since the log",
@@ -134,7 +96,6 @@ impl Generator for UndefinedProperty {
             ));
         };
         let end = line.primary_end(start).unwrap_or(at + 1);
-        // An optional chain cannot be assigned to, incremented or constructed.
         let after = line.next_non_space(end);
         let assigned = after.is_some_and(|(i, c)| {
             let rest = &text[i..];
@@ -150,40 +111,254 @@ impl Generator for UndefinedProperty {
                 || rest.starts_with("&&=")
         });
         let before = text[..start].trim_end();
-        if assigned
+        // An optional chain cannot be assigned to, incremented or constructed.
+        let chainable = !(assigned
             || before.ends_with("new")
             || before.ends_with("++")
             || before.ends_with("--")
-            || after.is_some_and(|(_, c)| c == b'`')
-        {
-            return decline(format!(
-                "the access at {}:{} is assigned to or constructed; optional chaining is not \
-                 allowed there",
-                site.path, site.line
+            || after.is_some_and(|(_, c)| c == b'`'));
+        let access = Access {
+            at,
+            start,
+            end,
+            at_column,
+            prop,
+        };
+        plan(cx, site, &line, &access, chainable)
+    }
+}
+
+/// The offset of the failing read (`.prop`'s dot or `[`) on the line, and whether the column
+/// pointed at it.
+fn find_read(site: &Site, line: &Line<'_>, prop: &str) -> Result<(usize, bool), Skip> {
+    let text = line.text;
+    let b = line.bytes();
+    let is_prop_at = |i: usize| {
+        text[i..].starts_with(prop)
+            && !b.get(i + prop.len()).is_some_and(|&c| is_ident(c))
+            && line.is_code(i)
+    };
+    // Where the access is: `.prop` (the dot's offset) or `[…]` (the bracket's offset).
+    let mut at = None;
+    if let Some(i) = site.column.and_then(|c| column_byte(text, c)) {
+        if i < b.len() {
+            if b[i] == b'.' && line.is_code(i) && is_prop_at(i + 1) {
+                // After a call, V8 points at the dot.
+                at = Some(i);
+            } else if i > 0 && b[i - 1] == b'.' && is_prop_at(i) {
+                // After a name, at the property.
+                at = Some(i - 1);
+            } else if b[i] == b'[' && line.is_code(i) {
+                at = Some(i);
+            }
+        }
+    }
+    let at_column = at.is_some();
+    if at.is_none() {
+        let found: Vec<usize> = line
+            .find_code(&format!(".{prop}"))
+            .into_iter()
+            .filter(|&d| is_prop_at(d + 1))
+            .collect();
+        match found.as_slice() {
+            [one] => at = Some(*one),
+            _ => {
+                return decline(format!(
+                    "{} .{prop} reads on {}:{} and the column does not single one out",
+                    if found.is_empty() { "no" } else { "several" },
+                    site.path,
+                    site.line
+                ))
+            }
+        }
+    }
+    match at {
+        Some(at) => Ok((at, at_column)),
+        None => decline("no read on the line"),
+    }
+}
+
+/// Where the failing read is on the line.
+struct Access<'p> {
+    /// The `.` or `[` of the read.
+    at: usize,
+    /// Start and end of the whole chain the read is part of.
+    start: usize,
+    end: usize,
+    at_column: bool,
+    prop: &'p str,
+}
+
+/// Choose the change: optional chaining where undefined is handled after it, else the code
+/// base's own default, else skip the record (in this loop or the caller's), else the function's
+/// own "nothing", else none.
+fn plan(
+    cx: &Context<'_>,
+    site: &Site,
+    line: &Line<'_>,
+    a: &Access<'_>,
+    chainable: bool,
+) -> Result<Draft, Skip> {
+    let text = line.text;
+    let object = &text[a.start..a.at];
+    let place = format!(
+        "{}:{}{}",
+        site.path,
+        site.line,
+        site.column.map(|c| format!(":{c}")).unwrap_or_default()
+    );
+    let head = format!(
+        "TypeError at {place}: `{object}` is undefined or null when `{}` is read (data without \
+         that part, e.g. an optional field left out).",
+        if text.as_bytes()[a.at] == b'[' { "[…]".to_string() } else { format!(".{}", a.prop) }
+    );
+    let src = Source::new(&site.content, Lang::Js);
+    let callee = site.frame.function.as_deref().and_then(callee_name);
+    let caller = braces::caller(cx);
+    let pair = caller.as_ref().zip(callee);
+    let flow = braces::fate(&site.path, &src, site.line, a.start, a.end, pair, "undefined");
+    let mut reasons = Vec::new();
+    match (&flow, chainable) {
+        (Ok(()), true) => {
+            let mut new = text.to_string();
+            new.insert_str(a.at, if text.as_bytes()[a.at] == b'[' { "?." } else { "?" });
+            return draft(site, &new, a.at_column, format!(
+                "{head} Optional chaining (`?.`) makes the read yield undefined instead of \
+                 throwing, and the code after it handles undefined: the value is only tested or \
+                 discarded."
             ));
         }
-        let object = &text[start..at];
-        let mut new = text.to_string();
-        if b[at] == b'[' {
-            new.insert_str(at, "?.");
-        } else {
-            new.insert(at, '?');
-        }
-        let edit = Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line");
-        Ok(Draft {
-            edits: vec![edit],
-            description: format!(
-                "TypeError at {}:{}{}: `{object}` is undefined or null when `.{prop}` is read \
-                 (data without that part, e.g. an optional field left out). Optional chaining \
-                 (`?.`) makes the read yield undefined instead of throwing, so the program \
-                 keeps going; the code after it sees undefined.",
-                site.path,
-                site.line,
-                site.column.map(|c| format!(":{c}")).unwrap_or_default(),
-            ),
-            at_column: Some(at_column),
-        })
+        (Err(why), _) => reasons.push(format!("undefined is not handled after it: {why}")),
+        (Ok(()), false) => reasons.push("optional chaining is not allowed there".into()),
     }
+    if chainable {
+        match with_default(cx, site, line, a) {
+            Some((new, why)) => return draft(site, &new, a.at_column, format!("{head} {why}")),
+            None => reasons.push("the code base defines no default for it".into()),
+        }
+    }
+    let missing = Missing {
+        path: &site.path,
+        content: &site.content,
+        src: &src,
+        line: site.line,
+        expr: object.to_string(),
+        neutral: "undefined",
+        bind: None,
+    };
+    if !is_name_chain(object) {
+        reasons.push(format!("`{object}` is not a plain name to test first"));
+        return decline(format!("{head} No fix: {}", reasons.join("; ")));
+    }
+    let changes = [
+        braces::skip_in_own_loop(&missing),
+        match (&caller, callee) {
+            (Some(c), Some(f)) => braces::skip_in_caller(&missing, c, f),
+            _ => Err("no caller frame maps to a tracked file".into()),
+        },
+        braces::return_nothing(&missing, caller.as_ref(), callee.unwrap_or("?")),
+    ];
+    for change in changes {
+        match change {
+            Ok(c) => {
+                return Ok(Draft {
+                    edits: c.edits,
+                    description: format!("{head} {}", c.why),
+                    at_column: c.at_site.then_some(a.at_column),
+                })
+            }
+            Err(why) => reasons.push(why),
+        }
+    }
+    decline(format!("{head} No fix: {}", reasons.join("; ")))
+}
+
+/// A one-line change of the failing line.
+fn draft(site: &Site, new: &str, at_column: bool, description: String) -> Result<Draft, Skip> {
+    let Some(edit) = Edit::replace_line(&site.path, &site.content, site.line, new) else {
+        return decline(format!("{} has no line {}", site.path, site.line));
+    };
+    Ok(Draft {
+        edits: vec![edit],
+        description,
+        at_column: Some(at_column),
+    })
+}
+
+/// `a.b?.c ?? DEFAULT_C` when the chain ends in `.c` and the code base defines its default:
+/// a `DEFAULT_C` constant in scope, or one literal every `.c ?? x` / `.c || x` of the repo uses.
+fn with_default(
+    cx: &Context<'_>,
+    site: &Site,
+    line: &Line<'_>,
+    a: &Access<'_>,
+) -> Option<(String, String)> {
+    let text = line.text;
+    let tail = &text[a.at..a.end];
+    if !tail.starts_with('.') || !is_name_chain(&tail[1..]) {
+        return None;
+    }
+    let last = tail.rsplit('.').next()?;
+    let (value, source) = default_of(cx, site, last)?;
+    let object = &text[a.start..a.at];
+    let chain = format!("{object}?{tail} ?? {value}");
+    let whole = matches!(
+        braces::use_at(line, a.start, a.end),
+        UseKind::Bound(_) | UseKind::Returned | UseKind::Discarded
+    ) || line.sole_item(a.start, a.end);
+    let chain = if whole { chain } else { format!("({chain})") };
+    let mut new = text.to_string();
+    new.replace_range(a.start..a.end, &chain);
+    Some((
+        new,
+        format!(
+            "When it is missing, `.{last}` falls back to `{value}`, the default {source}, \
+             instead of throwing or handing undefined on."
+        ),
+    ))
+}
+
+/// The code base's default for property `prop`: a `DEFAULT_PROP` constant in the failing file,
+/// or the one literal the repo's JavaScript uses as `.prop`'s fallback.
+fn default_of(cx: &Context<'_>, site: &Site, prop: &str) -> Option<(String, String)> {
+    let mut constant = String::from("DEFAULT_");
+    for c in prop.chars() {
+        if c.is_ascii_uppercase() {
+            constant.push('_');
+        }
+        constant.push(c.to_ascii_uppercase());
+    }
+    let name = regex::escape(&constant);
+    let defined = Regex::new(&format!(
+        r"(?m)^\s*(?:export\s+)?(?:const|let|var)\s+{name}\s*=|(?:const|let|var|import)\s*\{{[^}}]*\b{name}\b[^}}]*\}}"
+    ))
+    .ok()?;
+    if defined.is_match(&site.content) {
+        return Some((constant, format!("{} defines", site.path)));
+    }
+    let fallback = Regex::new(&format!(
+        r#"\.{}\s*(?:\?\?|\|\|)\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)"#,
+        regex::escape(prop)
+    ))
+    .ok()?;
+    let mut found: Vec<(String, String)> = Vec::new();
+    for path in cx.repo.files() {
+        let js = [".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx"];
+        if path.contains("node_modules/") || !js.iter().any(|e| path.ends_with(e)) {
+            continue;
+        }
+        let content = cx.repo.read(path).unwrap_or_default();
+        for (n, l) in content.lines().enumerate() {
+            for c in fallback.captures_iter(l) {
+                found.push((c[1].to_string(), format!("{path}:{}", n + 1)));
+            }
+        }
+    }
+    let first = found.first()?.clone();
+    if found.iter().any(|(v, _)| *v != first.0) {
+        return None;
+    }
+    Some((first.0, format!("the code base uses for it at {}", first.1)))
 }
 
 // ---------------------------------------------------------------------------------------------
