@@ -1,43 +1,84 @@
-//! Java generator: a helpful NullPointerException on a method call → a null-safe rewrite.
+//! Java generator: a helpful NullPointerException → a null-safe change that keeps the program
+//! right, not only running.
 //!
-//! `Cannot invoke "String.length()" because "name" is null` names the method and the receiver,
-//! so the call `name.length()` is found on the line and guarded: `(name == null ? 0 :
-//! name.length())`. The value used when null comes from the method (0 for a size, false for a
-//! test, null for a String result); for another method the call must be a statement of its own,
-//! which is then skipped when the receiver is null.
+//! The message names what was null: a local or field (`because "name" is null`, `"c.address"`),
+//! or a call's result (`because the return value of "com.acme.Invoice.getCustomer()" is null`),
+//! and what was done with it (a method call, a field read, an array access). The access is
+//! found on the failing line, then the change is chosen by what the code does with the value:
+//! - `x.equals("LIT")` → `"LIT".equals(x)`: a null is not equal, always right;
+//! - a boolean test whose result is only tested → `(x == null || x.isEmpty())`,
+//!   `(x != null && x.startsWith(…))`;
+//! - a call that is a statement of its own → skipped when the receiver is null;
+//! - a String local or parameter used only as text afterwards → `""` before its first use;
+//! - else statement-level: skip the record in this method's or the caller's loop, or return the
+//!   method's own "nothing" when the caller tests for it (see [`super::braces`]);
+//! - else nothing, with the reason: a neutral value would print `null` or a wrong number.
+//!
+//! Without a local variable table (`javac` without `-g`) the message says `"<local4>"`, which
+//! names nothing in the source: no change then.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::code::{is_ident, is_name_chain, Lang, Line};
-use crate::fix::edit::{self, Edit};
-use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Skip};
+use super::braces::{self, callee_name, Missing, Source, UseKind};
+use super::code::{is_ident, is_name_chain, Class, Lang, Line};
+use crate::fix::edit::Edit;
+use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
 use crate::pattern::Language;
 
+/// `NullPointerException` with a helpful message.
 pub struct NullPointer;
 
-static INVOKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^Cannot invoke "(?P<type>[^"(]+)\.(?P<method>[A-Za-z_$][\w$]*)\((?P<params>[^"]*)\)" because "(?P<recv>[^"]+)" is null"#)
-        .expect("valid regex")
+static MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"^Cannot (?:invoke "(?P<type>[^"(]+)\.(?P<method>[A-Za-z_$][\w$]*)\((?P<params>[^"]*)\)""#,
+        r#"|read field "(?P<field>[\w$]+)"|read the array (?P<len>length)|load from \w+ (?P<arr>array))"#,
+        r#" because (?:"(?P<recv>[^"]+)"|the return value of "(?P<rtype>[^"(]+)\.(?P<rmethod>[A-Za-z_$][\w$]*)\([^"]*\)") is null"#,
+    ))
+    .expect("valid regex")
 });
 
-/// The value a call yields when its receiver is null.
-fn default_for(method: &str, owner: &str) -> Option<&'static str> {
-    Some(match method {
-        "length" | "size" | "hashCode" => "0",
-        "indexOf" | "lastIndexOf" => "-1",
-        "isEmpty" | "isBlank" => "true",
-        "equals" | "equalsIgnoreCase" | "startsWith" | "endsWith" | "contains" | "matches"
-        | "containsKey" | "containsValue" => "false",
-        "trim" | "strip" | "stripLeading" | "stripTrailing" | "toLowerCase" | "toUpperCase"
-        | "substring" | "replace" | "replaceAll" | "concat" | "intern" | "toString"
-            if owner.ends_with("String") || method == "toString" =>
-        {
-            "null"
-        }
-        _ => return None,
-    })
+/// Methods whose boolean result a null receiver can stand in for.
+const TESTS: &[&str] = &[
+    "isEmpty",
+    "isBlank",
+    "equals",
+    "equalsIgnoreCase",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "matches",
+    "containsKey",
+    "containsValue",
+];
+
+/// String methods after which `""` behaves as "no text": the use is as text.
+const TEXT_METHODS: &[&str] = &[
+    "length",
+    "isEmpty",
+    "isBlank",
+    "trim",
+    "strip",
+    "stripLeading",
+    "stripTrailing",
+    "toUpperCase",
+    "toLowerCase",
+    "concat",
+    "repeat",
+];
+
+/// What was null and what was done with it, as found on the failing line.
+struct Access {
+    /// The null value's expression: a name chain, or a call (`invoice.getCustomer()`).
+    expr: String,
+    /// The failing access: from the expression's start to the end of the call / field / index.
+    start: usize,
+    end: usize,
+    /// The method called on it, if a call.
+    method: Option<String>,
+    /// The invoked method's owner type (`String`, `java.util.List`).
+    owner: String,
 }
 
 impl Generator for NullPointer {
@@ -53,20 +94,20 @@ impl Generator for NullPointer {
         if cx.language != Some(Language::Java) || cx.kind() != Some("NullPointerException") {
             return Err(Skip::NotApplicable);
         }
-        let Some(caps) = INVOKE.captures(cx.exception_message().trim()) else {
+        let Some(caps) = MESSAGE.captures(cx.exception_message().trim()) else {
             return decline(format!(
-                "the NullPointerException message '{}' does not name a receiver (helpful NPE \
-                 messages need Java 14+ and a local variable table, `javac -g`)",
+                "the NullPointerException message '{}' does not name what was null (helpful NPE \
+                 messages need Java 14+)",
                 excerpt(cx.exception_message(), 80)
             ));
         };
-        let method = &caps["method"];
-        let owner = &caps["type"];
-        let recv = &caps["recv"];
-        if recv.starts_with('<') || !is_name_chain(recv) {
-            return decline(format!(
-                "the null receiver \"{recv}\" is not a name in the source"
-            ));
+        if let Some(recv) = caps.name("recv").map(|m| m.as_str()) {
+            if recv.starts_with('<') || !is_name_chain(recv) {
+                return decline(format!(
+                    "the null value \"{recv}\" is not a name in the source (compiled without a \
+                     local variable table: `javac -g` makes the message name it)"
+                ));
+            }
         }
         let Some(site) = cx.site.as_ref() else {
             return decline("no frame of the trace maps to a file tracked at HEAD");
@@ -75,101 +116,292 @@ impl Generator for NullPointer {
             return decline(format!("{} has no line {}", site.path, site.line));
         };
         let line = Line::new(text, Lang::Java);
-        let b = line.bytes();
-        // `this.name` may be written `name`.
-        let mut receivers = vec![recv.to_string()];
-        if let Some(field) = recv.strip_prefix("this.") {
-            receivers.push(field.to_string());
-        }
-        let mut calls = Vec::new();
-        for r in &receivers {
-            let needle = format!("{r}.{method}(");
-            for start in line.find_code(&needle) {
-                if start > 0 && (is_ident(b[start - 1]) || b[start - 1] == b'.') {
-                    continue;
-                }
-                let open = start + needle.len() - 1;
-                let Some(close) = line.matching_close(open) else {
-                    continue;
-                };
-                calls.push((start, close + 1, r.clone()));
-            }
-        }
-        if calls.is_empty() {
-            return decline(format!(
-                "{}:{} has no call {recv}.{method}(…) any more",
-                site.path, site.line
-            ));
-        }
-        let (start, end, r) = calls[0].clone();
-        let call = &text[start..end];
-        if calls.iter().any(|(s, e, _)| &text[*s..*e] != call) {
-            return decline(format!(
-                "several different {recv}.{method}(…) calls on {}:{}",
-                site.path, site.line
-            ));
-        }
-        // The whole chain after the call: its last call decides the type of the value.
-        let chain_end = line.primary_end(start).unwrap_or(end);
-        if chain_end != end {
-            return decline(format!(
-                "the result of {recv}.{method}() is used further at {}:{}; a guard would need \
-                 its type",
-                site.path, site.line
-            ));
-        }
-        let code_end = line.code_end();
-        let stmt = text[..code_end].trim_start();
-        let (new_text, how) = if stmt == format!("{call};") && line.balanced() {
-            let indent = line.indent();
-            let unit = if indent.contains('\t') { "\t" } else { "    " };
-            (
-                format!(
-                    "{indent}if ({r} != null) {{\n{indent}{unit}{stmt}{}\n{indent}}}",
-                    &text[code_end..]
-                ),
-                "skips the call when it is null".to_string(),
-            )
-        } else {
-            let Some(default) = default_for(method, owner) else {
-                return decline(format!(
-                    "the value of {owner}.{method}() is used at {}:{} and no neutral value is \
-                     known for it",
-                    site.path, site.line
-                ));
-            };
-            let mut t = text.to_string();
-            for (s, e, _) in calls.iter().rev() {
-                let guarded = format!("{r} == null ? {default} : {call}");
-                let guarded = if line.sole_item(*s, *e) {
-                    guarded
-                } else {
-                    format!("({guarded})")
-                };
-                t.replace_range(*s..*e, &guarded);
-            }
-            (t, format!("uses {default} when it is null"))
-        };
-        let (_, eol) = edit::line_parts(&site.content, site.line).expect("line");
-        let edit = Edit {
-            file: site.path.clone(),
-            line: site.line,
-            old: format!("{text}{eol}"),
-            new: format!("{}{eol}", new_text.replace('\n', eol)),
-        };
-        Ok(Draft {
-            edits: vec![edit],
-            description: format!(
-                "NullPointerException at {}:{} in {}: `{r}` is null when `{call}` runs (a value \
-                 the caller did not provide). The rewrite checks `{r}` first and {how}, so one \
-                 missing value no longer stops the program.",
-                site.path,
-                site.line,
-                site.frame.function.as_deref().unwrap_or("?"),
-            ),
-            at_column: Some(false),
-        })
+        let access = find_access(site, &line, &caps)?;
+        plan(cx, site, &line, &access)
     }
+}
+
+/// The null value's accesses on the line: all must be the same text.
+fn find_access(site: &Site, line: &Line<'_>, caps: &regex::Captures<'_>) -> Result<Access, Skip> {
+    let text = line.text;
+    let b = line.bytes();
+    let method = caps.name("method").map(|m| m.as_str().to_string());
+    let tail = match (&method, caps.name("field"), caps.name("len")) {
+        (Some(m), _, _) => format!(".{m}("),
+        (_, Some(f), _) => format!(".{}", f.as_str()),
+        (_, _, Some(_)) => ".length".to_string(),
+        _ => "[".to_string(),
+    };
+    let mut exprs: Vec<(usize, String)> = Vec::new();
+    if let Some(recv) = caps.name("recv").map(|m| m.as_str()) {
+        let mut names = vec![recv.to_string()];
+        if let Some(field) = recv.strip_prefix("this.") {
+            names.push(field.to_string());
+        }
+        for r in names {
+            for s in line.find_code(&format!("{r}{tail}")) {
+                if s == 0 || !(is_ident(b[s - 1]) || b[s - 1] == b'.') {
+                    exprs.push((s, r.clone()));
+                }
+            }
+        }
+    } else if let Some(rm) = caps.name("rmethod").map(|m| m.as_str()) {
+        for s in line.find_code(&format!("{rm}(")) {
+            if s > 0 && is_ident(b[s - 1]) {
+                continue;
+            }
+            let open = s + rm.len();
+            let (Some(close), Some(start)) = (line.matching_close(open), line.primary_start(open)) else {
+                continue;
+            };
+            if text[close + 1..].starts_with(&tail) && line.is_code(close + 1) {
+                exprs.push((start, text[start..=close].to_string()));
+            }
+        }
+    }
+    let what = caps.name("recv").or(caps.name("rmethod")).map(|m| m.as_str()).unwrap_or("?");
+    let Some((start, expr)) = exprs.first().cloned() else {
+        return decline(format!("{}:{} has no {what}{tail}… any more", site.path, site.line));
+    };
+    if exprs.iter().any(|(_, e)| *e != expr) || exprs.len() > 1 {
+        return decline(format!("several {what}{tail}… on {}:{}", site.path, site.line));
+    }
+    let after = start + expr.len() + tail.len();
+    let end = match tail.as_bytes().last() {
+        Some(b'(') | Some(b'[') => line.matching_close(after - 1).map(|c| c + 1),
+        _ => Some(after).filter(|&e| !b.get(e).is_some_and(|&c| is_ident(c) || c == b'(')),
+    };
+    let Some(end) = end else {
+        return decline(format!("the access at {}:{} is not on one line", site.path, site.line));
+    };
+    let owner = caps.name("type").map(|m| m.as_str().to_string()).unwrap_or_default();
+    Ok(Access { expr, start, end, method, owner })
+}
+
+/// Choose the change (see the module docs for the order).
+fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Draft, Skip> {
+    let text = line.text;
+    let call = &text[a.start..a.end];
+    let head = format!(
+        "NullPointerException at {}:{} in {}: `{}` is null when `{call}` runs (a value the \
+         data did not provide).",
+        site.path,
+        site.line,
+        site.frame.function.as_deref().unwrap_or("?"),
+        a.expr
+    );
+    let src = Source::new(&site.content, Lang::Java);
+    let callee = site.frame.function.as_deref().and_then(callee_name);
+    let caller = braces::caller(cx);
+    let flow = braces::fate(&site.path, &src, site.line, a.start, a.end, caller.as_ref().zip(callee), "null");
+    let plain = is_name_chain(&a.expr);
+    if let (true, Some(new)) = (plain, literal_equals(line, a)) {
+        return draft(site, &new, format!(
+            "{head} `{new_call}` compares the literal with it instead: a null is simply not equal, \
+             which is what the test means.",
+            new_call = excerpt(new.trim(), 80)
+        ));
+    }
+    let method = a.method.as_deref().unwrap_or("");
+    if plain && flow.is_ok() && TESTS.contains(&method) {
+        let guarded = if method == "isEmpty" || method == "isBlank" {
+            format!("{} == null || {call}", a.expr)
+        } else {
+            format!("{} != null && {call}", a.expr)
+        };
+        let guarded = if line.sole_item(a.start, a.end) { guarded } else { format!("({guarded})") };
+        let mut new = text.to_string();
+        new.replace_range(a.start..a.end, &guarded);
+        return draft(site, &new, format!(
+            "{head} The result of `{method}` is only tested, so a null `{}` now counts as {}.",
+            a.expr,
+            if method.starts_with("is") { "empty" } else { "not matching" }
+        ));
+    }
+    if plain && braces::use_at(line, a.start, a.end) == UseKind::Discarded && line.balanced() {
+        let body = vec![text.trim().to_string()];
+        let lines = braces::guard(&site.content, line.indent(), &format!("{} != null", a.expr), &body);
+        return draft(site, &lines.join("\n"), format!(
+            "{head} The call is a statement of its own and its result is not used, so it is \
+             skipped when `{}` is null (nothing to notify or update).",
+            a.expr
+        ));
+    }
+    let mut reasons = vec![match &flow {
+        Ok(()) => "no neutral value is known for it".to_string(),
+        Err(why) => format!("a neutral value is not handled after it: {why}"),
+    }];
+    match text_default(site, &src, a) {
+        Ok((edit, why)) => {
+            return Ok(Draft {
+                edits: vec![edit],
+                description: format!("{head} {why}"),
+                at_column: Some(false),
+            })
+        }
+        Err(why) => reasons.push(why),
+    }
+    statement_level(cx, site, &src, a, caller.as_ref(), callee, &head, reasons)
+}
+
+/// `x.equals("LIT")` / `x.equalsIgnoreCase("LIT")` → `"LIT".equals(x)`.
+fn literal_equals(line: &Line<'_>, a: &Access) -> Option<String> {
+    let method = a.method.as_deref()?;
+    if method != "equals" && method != "equalsIgnoreCase" {
+        return None;
+    }
+    let open = a.start + a.expr.len() + method.len() + 1;
+    let arg = &line.text[open + 1..a.end - 1];
+    let literal = arg.len() >= 2
+        && arg.starts_with('"')
+        && (open + 1..a.end - 1).all(|i| line.class[i] == Class::Str);
+    if !literal {
+        return None;
+    }
+    let mut new = line.text.to_string();
+    new.replace_range(a.start..a.end, &format!("{arg}.{method}({})", a.expr));
+    Some(new)
+}
+
+/// A one-line (or a few lines in place of one) change of the failing line.
+fn draft(site: &Site, new: &str, description: String) -> Result<Draft, Skip> {
+    let Some(mut edit) = Edit::replace_line(&site.path, &site.content, site.line, new) else {
+        return decline(format!("{} has no line {}", site.path, site.line));
+    };
+    if edit.old.ends_with("\r\n") {
+        edit.new = edit.new.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    Ok(Draft {
+        edits: vec![edit],
+        description,
+        at_column: Some(false),
+    })
+}
+
+/// A null String local or parameter used only as text from its first use on becomes `""`
+/// there: `""` has length 0 and prints nothing, so the output keeps its shape.
+fn text_default(site: &Site, src: &Source<'_>, a: &Access) -> Result<(Edit, String), String> {
+    let name = a.expr.as_str();
+    let string = a.owner == "String" || a.owner == "java.lang.String";
+    if !string || name.contains('.') || !is_name_chain(name) {
+        return Err(format!("`{name}` is not a String local or parameter"));
+    }
+    let f = src.function_at(site.line).ok_or("the failing line is in no method")?;
+    let declared = Regex::new(&format!(r"(^|[(,]\s*|\s)(final\s+)?(java\.lang\.)?String\s+{name}\s*([=,);:]|$)"))
+        .map_err(|e| e.to_string())?;
+    let decl = (f.open..site.line)
+        .find(|&n| declared.is_match(src.code(n)) || (n == f.open && declared.is_match(&f.header)))
+        .ok_or_else(|| format!("`{name}` is not declared as a String in the method"))?;
+    let is_final = declared.captures(src.code(decl)).or_else(|| declared.captures(&f.header)).is_some_and(|c| c.get(2).is_some());
+    if is_final {
+        return Err(format!("`{name}` is final"));
+    }
+    let from = if decl == f.open { f.open + 1 } else { decl + 1 };
+    let uses = src.uses(name, from, 0, f.close);
+    let text_use = |k: &UseKind| match k {
+        UseKind::Text => true,
+        UseKind::Member(m) => TEXT_METHODS.contains(&m.as_str()),
+        _ => false,
+    };
+    let upto: Vec<_> = uses.iter().take_while(|u| u.kind != UseKind::Assigned).collect();
+    if let Some(bad) = upto.iter().find(|u| !text_use(&u.kind)) {
+        let h = braces::harm(&bad.kind, name, "\"\"").unwrap_or_default();
+        return Err(format!("`{name}` is not only text: {h} (at {}:{})", site.path, bad.line));
+    }
+    let first = upto.first().map(|u| u.line).unwrap_or(site.line);
+    let block = |n: u32| src.blocks_at(n, 0).first().map(|b| b.open);
+    let at = if block(first) == block(site.line) && src.whole_statement(first) { first } else { site.line };
+    if at != first || !src.whole_statement(at) {
+        return Err(format!("`{name}` is first used at {}:{} in another block", site.path, first));
+    }
+    let indent = src.line(at).map(|l| l.indent()).unwrap_or("").to_string();
+    let lines = braces::guard(&site.content, &indent, &format!("{name} == null"), &[format!("{name} = \"\";")]);
+    let edit = braces::insert_before(&site.path, &site.content, at, &lines).ok_or("the line is gone")?;
+    Ok((
+        edit,
+        format!(
+            "Every use of `{name}` from {}:{at} on is as text (its length, appended, \
+             concatenated or printed), so a missing one becomes \"\" there: it has length 0 and \
+             prints nothing, and the output keeps its shape instead of showing 'null'.",
+            site.path
+        ),
+    ))
+}
+
+/// Skip the record or return the method's own "nothing"; a call result is bound to a local first.
+#[allow(clippy::too_many_arguments)]
+fn statement_level(
+    cx: &Context<'_>,
+    site: &Site,
+    src: &Source<'_>,
+    a: &Access,
+    caller: Option<&braces::Caller>,
+    callee: Option<&str>,
+    head: &str,
+    mut reasons: Vec<String>,
+) -> Result<Draft, Skip> {
+    let _ = cx;
+    let text = src.line(site.line).map(|l| l.text).unwrap_or("");
+    let mut expr = a.expr.clone();
+    let mut bind = None;
+    if !is_name_chain(&a.expr) {
+        let Some(local) = local_for(src, site.line, &a.expr) else {
+            reasons.push(format!("no free local name to hold `{}`", a.expr));
+            return decline(format!("{head} No fix: {}", reasons.join("; ")));
+        };
+        let indent = src.line(site.line).map(|l| l.indent()).unwrap_or("");
+        let mut new = text.to_string();
+        new.replace_range(a.start..a.start + a.expr.len(), &local);
+        bind = Some((format!("{indent}var {local} = {};", a.expr), new));
+        expr = local;
+    }
+    let missing = Missing {
+        path: &site.path,
+        content: &site.content,
+        src,
+        line: site.line,
+        expr,
+        neutral: "null",
+        bind,
+    };
+    let changes = [
+        braces::skip_in_own_loop(&missing),
+        match (caller, callee) {
+            (Some(c), Some(f)) => braces::skip_in_caller(&missing, c, f),
+            _ => Err("no caller frame maps to a tracked file".into()),
+        },
+        braces::return_nothing(&missing, caller, callee.unwrap_or("?")),
+    ];
+    for change in changes {
+        match change {
+            Ok(c) => {
+                return Ok(Draft {
+                    edits: c.edits,
+                    description: format!("{head} {}", c.why),
+                    at_column: c.at_site.then_some(false),
+                })
+            }
+            Err(why) => reasons.push(why),
+        }
+    }
+    decline(format!("{head} No fix: {}", reasons.join("; ")))
+}
+
+/// A local name for the result of `call` (`invoice.getCustomer()` → `customer`) that the
+/// method does not use yet.
+fn local_for(src: &Source<'_>, line: u32, call: &str) -> Option<String> {
+    let open = call.rfind('(')?;
+    let method = call[..open].rsplit('.').next()?;
+    let base = ["get", "find", "load", "fetch", "lookup", "read"]
+        .iter()
+        .find_map(|p| method.strip_prefix(p).filter(|r| r.starts_with(|c: char| c.is_ascii_uppercase())))
+        .unwrap_or(method);
+    let mut name: String = base.chars().take(1).flat_map(char::to_lowercase).collect();
+    name.push_str(&base[base.chars().next()?.len_utf8()..]);
+    let f = src.function_at(line)?;
+    let used = Regex::new(&format!(r"\b{}\b", regex::escape(&name))).ok()?;
+    let taken = (f.open..=f.close).any(|n| used.is_match(src.code(n)));
+    (!taken && is_name_chain(&name) && name != method).then_some(name)
 }
 
 #[cfg(test)]
