@@ -259,7 +259,7 @@ impl<'a> Source<'a> {
                 }
                 let kind = use_at(line, s, e);
                 let stop = kind == UseKind::Assigned;
-                out.push(Use { line: n, kind });
+                out.push(Use { line: n, at: s, kind });
                 if stop {
                     return out;
                 }
@@ -437,6 +437,8 @@ pub enum UseKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Use {
     pub line: u32,
+    /// Byte offset of the use on its line.
+    pub at: usize,
     pub kind: UseKind,
 }
 
@@ -510,7 +512,8 @@ pub fn use_at(line: &Line<'_>, s: usize, e: usize) -> UseKind {
         return if quoted { UseKind::Text } else { UseKind::Arithmetic };
     }
     let arith = |t: &str| t.starts_with(['-', '*', '/', '%', '<', '>']) && !t.starts_with("->");
-    if arith(after) || before.ends_with(['-', '*', '/', '%', '<', '>']) {
+    let arrow = before.ends_with("=>") || before.ends_with("->");
+    if arith(after) || (before.ends_with(['-', '*', '/', '%', '<', '>']) && !arrow) {
         return UseKind::Arithmetic;
     }
     if after.starts_with('=') && !after.starts_with("==") && !after.starts_with("=>") {
@@ -907,7 +910,8 @@ static NOTHING: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Return the function's existing "nothing" when it has one on another path and the caller
 /// frame's line tests the result.
-pub fn return_nothing(m: &Missing<'_>, caller: Option<&Caller>, callee: &str) -> Result<Change, String> {
+pub fn return_nothing(m: &Missing<'_>, caller: Option<&Caller>, callee: Option<&str>) -> Result<Change, String> {
+    let callee = callee.ok_or("the failing function has no name to find its call by")?;
     let f = m.src.function_at(m.line).ok_or("the failing line is in no function")?;
     let nothing = (f.open + 1..f.close)
         .filter(|&n| n != m.line)

@@ -298,15 +298,17 @@ fn text_default(site: &Site, src: &Source<'_>, a: &Access) -> Result<(Edit, Stri
     }
     let from = if decl == f.open { f.open + 1 } else { decl + 1 };
     let uses = src.uses(name, from, 0, f.close);
-    let text_use = |k: &UseKind| match k {
-        UseKind::Text => true,
-        UseKind::Member(m) => TEXT_METHODS.contains(&m.as_str()),
-        _ => false,
-    };
     let upto: Vec<_> = uses.iter().take_while(|u| u.kind != UseKind::Assigned).collect();
-    if let Some(bad) = upto.iter().find(|u| !text_use(&u.kind)) {
-        let h = braces::harm(&bad.kind, name, "\"\"").unwrap_or_default();
-        return Err(format!("`{name}` is not only text: {h} (at {}:{})", site.path, bad.line));
+    for u in &upto {
+        let why = match &u.kind {
+            UseKind::Text => continue,
+            UseKind::Member(m) if TEXT_METHODS.contains(&m.as_str()) => match text_result(src, u) {
+                None => continue,
+                Some(k) => format!("`{name}.{m}(…)` is {}", describe(&k)),
+            },
+            k => format!("`{name}` is {}", describe(k)),
+        };
+        return Err(format!("{why}, not text (at {}:{})", site.path, u.line));
     }
     let first = upto.first().map(|u| u.line).unwrap_or(site.line);
     let block = |n: u32| src.blocks_at(n, 0).first().map(|b| b.open);
@@ -326,6 +328,44 @@ fn text_default(site: &Site, src: &Source<'_>, a: &Access) -> Result<(Edit, Stri
             site.path
         ),
     ))
+}
+
+/// Whether the String method chain starting at use `u` (`s.trim().length()`) ends in a number or
+/// test, or in text that is formatted into output, where `""` is as good as no text: `None`,
+/// else what is done with it.
+fn text_result(src: &Source<'_>, u: &braces::Use) -> Option<UseKind> {
+    let line = src.line(u.line)?;
+    let Some(end) = line.primary_end(u.at) else {
+        return Some(UseKind::Other);
+    };
+    let chain = &line.text[u.at..end];
+    let last = chain
+        .trim_end_matches(|c| c != '(')
+        .trim_end_matches('(')
+        .rsplit('.')
+        .next()
+        .unwrap_or("");
+    match braces::use_at(line, u.at, end) {
+        _ if matches!(last, "length" | "isEmpty" | "isBlank") => None,
+        UseKind::Text | UseKind::Tested => None,
+        k => Some(k),
+    }
+}
+
+/// What a use does, in words.
+fn describe(kind: &UseKind) -> &'static str {
+    match kind {
+        UseKind::Tested => "tested",
+        UseKind::Member(_) => "read from",
+        UseKind::Called => "called",
+        UseKind::Text => "printed",
+        UseKind::Arithmetic => "used as a number",
+        UseKind::Returned => "returned",
+        UseKind::Bound(_) => "stored",
+        UseKind::Discarded => "discarded",
+        UseKind::Assigned => "assigned",
+        UseKind::Other => "passed on (as a key or argument)",
+    }
 }
 
 /// Skip the record or return the method's own "nothing"; a call result is bound to a local first.
@@ -370,7 +410,7 @@ fn statement_level(
             (Some(c), Some(f)) => braces::skip_in_caller(&missing, c, f),
             _ => Err("no caller frame maps to a tracked file".into()),
         },
-        braces::return_nothing(&missing, caller, callee.unwrap_or("?")),
+        braces::return_nothing(&missing, caller, callee),
     ];
     for change in changes {
         match change {
@@ -408,55 +448,129 @@ fn local_for(src: &Source<'_>, line: u32, call: &str) -> Option<String> {
 mod tests {
     use crate::fix::testing::{added, propose};
 
-    fn npe(line: &str, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
-        let src = format!("package app;\nclass A {{\n  int f(String s, java.util.List<String> l) {{\n{line}\n  }}\n}}\n");
+    /// `lines` as the body of a method; the trace points at its last line.
+    fn npe(lines: &str, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
+        let src = format!("package app;\nclass A {{\n  int f(String s, java.util.List<String> l) {{\n{lines}\n  }}\n}}\n");
+        let at = 3 + lines.lines().count();
         let trace = format!(
-            "Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:4)\n\tat app.A.main(A.java:9)"
+            "Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:{at})\n\tat app.A.main(A.java:99)"
         );
         propose(&[("src/main/java/app/A.java", &src)], &trace)
     }
 
     #[test]
-    fn null_safe_calls() {
+    fn null_safe_calls_where_the_value_is_only_tested() {
         let (sols, notes) = npe(
-            "    return s.length() + l.size();",
-            "Cannot invoke \"String.length()\" because \"s\" is null",
-        );
-        assert_eq!(
-            added(&sols[0].diff),
-            vec!["    return (s == null ? 0 : s.length()) + l.size();"],
-            "{notes:?}"
-        );
-        let (sols, _) = npe(
             "    if (s.equals(\"x\")) return 1;",
             "Cannot invoke \"String.equals(Object)\" because \"s\" is null",
         );
-        assert_eq!(
-            added(&sols[0].diff),
-            vec!["    if (s == null ? false : s.equals(\"x\")) return 1;"]
+        assert_eq!(added(&sols[0].diff), vec!["    if (\"x\".equals(s)) return 1;"], "{notes:?}");
+        let (sols, _) = npe(
+            "    if (s.startsWith(\"x\")) return 1;",
+            "Cannot invoke \"String.startsWith(String)\" because \"s\" is null",
         );
+        assert_eq!(added(&sols[0].diff), vec!["    if (s != null && s.startsWith(\"x\")) return 1;"]);
+        let (sols, _) = npe(
+            "    if (!s.isEmpty()) return 1;",
+            "Cannot invoke \"String.isEmpty()\" because \"s\" is null",
+        );
+        assert_eq!(added(&sols[0].diff), vec!["    if (!(s == null || s.isEmpty())) return 1;"]);
         let (sols, _) = npe(
             "    l.clear();",
             "Cannot invoke \"java.util.List.clear()\" because \"l\" is null",
         );
         assert_eq!(
             added(&sols[0].diff),
-            vec!["    if (l != null) {", "        l.clear();", "    }"]
+            vec!["    if (l != null) {", "      l.clear();", "    }"]
+        );
+    }
+
+    #[test]
+    fn a_string_used_only_as_text_becomes_empty() {
+        let (sols, notes) = npe(
+            "    return s.length() + l.size();",
+            "Cannot invoke \"String.length()\" because \"s\" is null",
+        );
+        assert!(!sols.is_empty(), "{notes:?}");
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if (s == null) {", "      s = \"\";", "    }"],
+            "{notes:?}"
+        );
+        // Before its first use, when that is earlier in the same block.
+        let (sols, _) = npe(
+            "    String t = \"[\" + s + \"]\";\n    return t.length() - s.trim().length();",
+            "Cannot invoke \"String.trim()\" because \"s\" is null",
+        );
+        let diff = &sols[0].diff;
+        assert!(diff.contains("+    if (s == null) {\n+      s = \"\";\n+    }\n     String t"), "{diff}");
+    }
+
+    fn loop_npe(body: &str, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
+        let src = format!("package app;\nclass A {{\n  void f(java.util.List<Inv> l) {{\n    for (Inv i : l) {{\n{body}\n    }}\n  }}\n}}\n");
+        let trace = format!(
+            "Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:5)\n\tat app.A.main(A.java:20)"
+        );
+        propose(&[("src/main/java/app/A.java", &src)], &trace)
+    }
+
+    #[test]
+    fn statement_level_skips_in_a_loop() {
+        let (sols, notes) = loop_npe(
+            "      System.out.println(i.getCustomer().getName());",
+            "Cannot invoke \"app.Customer.getName()\" because the return value of \"app.Inv.getCustomer()\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![
+                "      var customer = i.getCustomer();",
+                "      if (customer == null) {",
+                "        System.err.println(\"skipping i \" + i + \": customer is null\");",
+                "        continue;",
+                "      }",
+                "      System.out.println(customer.getName());",
+            ],
+            "{notes:?}"
+        );
+        let (sols, notes) = loop_npe(
+            "      System.out.println(i.id + i.address.city);",
+            "Cannot read field \"city\" because \"i.address\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff)[..3],
+            [
+                "      if (i.address == null) {",
+                "        System.err.println(\"skipping i \" + i.id + \": i.address is null\");",
+                "        continue;",
+            ],
+            "{notes:?}"
         );
     }
 
     #[test]
     fn refusals() {
-        for (line, msg) in [
-            ("    return s.trim().length();", "Cannot invoke \"String.trim()\" because \"s\" is null"),
-            ("    return l.get(0).length();", "Cannot invoke \"java.util.List.get(int)\" because \"l\" is null"),
-            ("    return s.length();", "Cannot invoke \"String.length()\" because \"<local1>\" is null"),
-            ("    return s.length();", "Cannot invoke \"String.length()\" because the return value of \"app.A.g()\" is null"),
-            ("    return t.length();", "Cannot invoke \"String.length()\" because \"s\" is null"),
-            ("    return s.length();", "Cannot read field \"x\" because \"s\" is null"),
+        for (line, msg, why) in [
+            ("    return s.trim();", "Cannot invoke \"String.trim()\" because \"s\" is null", "returned"),
+            ("    return l.get(0).length();", "Cannot invoke \"java.util.List.get(int)\" because \"l\" is null", "No fix"),
+            ("    return s.length();", "Cannot invoke \"String.length()\" because \"<local1>\" is null", "javac -g"),
+            ("    return s.length();", "Cannot invoke \"String.length()\" because the return value of \"app.A.g()\" is null", "any more"),
+            ("    return t.length();", "Cannot invoke \"String.length()\" because \"s\" is null", "any more"),
+            ("    return s.length();", "Cannot read field \"x\" because \"s\" is null", "any more"),
+            ("    return s.length() + 1;", "Cannot invoke \"String.length()\" because \"s\" is null\n", ""),
         ] {
-            let (sols, _) = npe(line, msg);
+            if why.is_empty() {
+                continue;
+            }
+            let (sols, notes) = npe(line, msg);
             assert!(sols.is_empty(), "{line} / {msg}: {:?}", sols[0].diff);
+            assert!(notes.iter().any(|n| n.contains(why)), "{line}: {notes:?}");
         }
+        // A final String is not rewritten, and a number from it is not made up.
+        let (sols, notes) = npe(
+            "    final String u = s;\n    return u.length();",
+            "Cannot invoke \"String.length()\" because \"u\" is null",
+        );
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(notes.iter().any(|n| n.contains("final")), "{notes:?}");
     }
 }

@@ -256,7 +256,7 @@ fn plan(
             (Some(c), Some(f)) => braces::skip_in_caller(&missing, c, f),
             _ => Err("no caller frame maps to a tracked file".into()),
         },
-        braces::return_nothing(&missing, caller.as_ref(), callee.unwrap_or("?")),
+        braces::return_nothing(&missing, caller.as_ref(), callee),
     ];
     for change in changes {
         match change {
@@ -790,29 +790,26 @@ mod generator_tests {
     }
 
     #[test]
-    fn optional_chaining_at_the_column() {
+    fn optional_chaining_where_undefined_is_handled() {
         let read =
             |p: &str| format!("TypeError: Cannot read properties of undefined (reading '{p}')");
-        let l = "  return a.b.c + a.c;";
-        let (sols, notes) = node(l, col_of(l, "c +"), &read("c"));
-        assert_eq!(
-            added(&sols[0].diff),
-            vec!["  return a.b?.c + a.c;"],
-            "{notes:?}"
-        );
+        let l = "  if (a.b.c) return 1;";
+        let (sols, notes) = node(l, col_of(l, "c)"), &read("c"));
+        assert_eq!(added(&sols[0].diff), vec!["  if (a.b?.c) return 1;"], "{notes:?}");
         // After a call the column is the dot's.
-        let l = "  return g(a).c;";
+        let l = "  return g(a).c ?? 0;";
         let (sols, _) = node(l, col_of(l, ".c"), &read("c"));
-        assert_eq!(added(&sols[0].diff), vec!["  return g(a)?.c;"]);
+        assert_eq!(added(&sols[0].diff), vec!["  return g(a)?.c ?? 0;"]);
         // Computed access and the old message form.
-        let l = "  return a.list[b];";
+        let l = "  if (!a.list[b]) return;";
         let (sols, _) = node(
             l,
             col_of(l, "[b]"),
             "TypeError: Cannot read property '0' of null",
         );
-        assert_eq!(added(&sols[0].diff), vec!["  return a.list?.[b];"]);
-        // A column that points elsewhere: the only `.c` on the line, with less confidence.
+        assert_eq!(added(&sols[0].diff), vec!["  if (!a.list?.[b]) return;"]);
+        // A column that points elsewhere: the only `.c` on the line, with less confidence; the
+        // local is never used.
         let l = "  const x = a.b.c;";
         let (sols, _) = node(l, 1, &read("c"));
         assert_eq!(added(&sols[0].diff), vec!["  const x = a.b?.c;"]);
@@ -820,6 +817,83 @@ mod generator_tests {
             .factors
             .iter()
             .any(|(k, v)| k.contains("column") && *v == 0.0));
+    }
+
+    #[test]
+    fn band_aids_are_refused_with_the_reason() {
+        let read = "TypeError: Cannot read properties of undefined (reading 'c')";
+        for (l, why) in [
+            ("  return a.b.c + 1;", "used as a number"),
+            ("  return `#${a.b.c}`;", "formatted into output"),
+            ("  const n = a.b.c;\n  return n.length;", "`n.length` is read"),
+            ("  send(a.b.c);", "passed on"),
+        ] {
+            let first = l.lines().next().unwrap();
+            let (sols, notes) = node(l, col_of(first, ".c") + 1, read);
+            assert!(sols.is_empty(), "{l}: {}", sols[0].diff);
+            assert!(notes.iter().any(|n| n.contains(why)), "{l}: {notes:?}");
+        }
+    }
+
+    fn trace(file: &str, line: usize, col: usize, caller: &str) -> String {
+        format!(
+            "TypeError: Cannot read properties of undefined (reading 'city')\n    at label (/srv/app/{file}:{line}:{col})\n    at Object.<anonymous> (/srv/app/{caller})\n    at Module._compile (node:internal/modules/cjs/loader:1521:14)"
+        )
+    }
+
+    #[test]
+    fn a_default_the_code_base_defines() {
+        let lib = "const DEFAULT_CITY = 'unknown';\nfunction label(o) {\n  const city = o.addr.city;\n  return `${o.id} ${city}`;\n}\nmodule.exports = { label };\n";
+        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", "label(o);\n")], &trace("lib/x.js", 3, 23, "index.js:1:1"));
+        assert_eq!(added(&sols[0].diff), vec!["  const city = o.addr?.city ?? DEFAULT_CITY;"], "{notes:?}");
+        // The same property's fallback elsewhere in the repository.
+        let lib = "function label(o) {\n  return 'to ' + (o.addr.city);\n}\n";
+        let other = "const c = cfg.home.city ?? 'Paris';\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("lib/y.js", other), ("index.js", "label(o);\n")],
+            &trace("lib/x.js", 2, 26, "index.js:1:1"),
+        );
+        assert_eq!(added(&sols[0].diff), vec!["  return 'to ' + (o.addr?.city ?? 'Paris');"], "{notes:?}");
+        assert!(sols[0].description.contains("lib/y.js:1"), "{}", sols[0].description);
+    }
+
+    #[test]
+    fn the_record_is_skipped_in_the_callers_loop() {
+        let lib = "function label(o) {\n  return `${o.id} ${o.addr.city}`;\n}\nmodule.exports = { label };\n";
+        let index = "const { label } = require('./lib/x');\nlet n = 0;\nfor (const o of list) {\n  console.log(label(o));\n  n++;\n}\n";
+        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", index)], &trace("lib/x.js", 2, 27, "index.js:4:15"));
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![
+                "  if (o.addr == null) {",
+                "    console.error(`skipping o ${o.id}: o.addr is missing`);",
+                "    continue;",
+                "  }"
+            ],
+            "{notes:?}"
+        );
+        assert_eq!(sols[0].files, vec!["index.js"]);
+        // Not from a loop: nothing, and why.
+        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", "console.log(label(o));\n")], &trace("lib/x.js", 2, 27, "index.js:1:15"));
+        assert!(sols.is_empty());
+        assert!(notes.iter().any(|n| n.contains("formatted into output") && n.contains("in no `for` loop")), "{notes:?}");
+    }
+
+    #[test]
+    fn the_functions_own_nothing_when_the_caller_tests_it() {
+        let lib = "function label(u) {\n  if (!u) {\n    return null;\n  }\n  const city = u.addr.city;\n  return city.toUpperCase();\n}\n";
+        let index = "const c = label(user) ?? 'UTC';\nconsole.log(c);\n";
+        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", index)], &trace("lib/x.js", 5, 23, "index.js:1:11"));
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  if (u.addr == null) {", "    return null;", "  }"],
+            "{notes:?}"
+        );
+        // A caller that formats the result: no.
+        let index = "console.log(`${label(user)}`);\n";
+        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", index)], &trace("lib/x.js", 5, 23, "index.js:1:16"));
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(notes.iter().any(|n| n.contains("does not handle it")), "{notes:?}");
     }
 
     #[test]
