@@ -505,10 +505,15 @@ pub fn use_at(line: &Line<'_>, s: usize, e: usize) -> UseKind {
     if in_substitution(line, s) {
         return UseKind::Text;
     }
+    let quoted = line.class.iter().any(|c| *c == Class::Str);
+    let compound = ["+=", "-=", "*=", "/=", "%="].iter().any(|op| before.ends_with(op));
+    if compound {
+        let text = before.ends_with("+=") && quoted;
+        return if text { UseKind::Text } else { UseKind::Arithmetic };
+    }
     let plus = (before.ends_with('+') && !before.ends_with("++"))
         || (after.starts_with('+') && !after.starts_with("++"));
     if plus {
-        let quoted = line.class.iter().any(|c| *c == Class::Str);
         return if quoted { UseKind::Text } else { UseKind::Arithmetic };
     }
     let arith = |t: &str| t.starts_with(['-', '*', '/', '%', '<', '>']) && !t.starts_with("->");
@@ -821,7 +826,8 @@ fn skip_guard(content: &str, indent: &str, loop_block: &Block, body: &str, lang:
         BlockKind::For { var: Some(v), .. } => v.clone(),
         _ => "record".into(),
     };
-    let warn = warning(&logger(content, lang), lang, &noun, &id, expr, neutral);
+    let shown = expr.replace("?.", ".");
+    let warn = warning(&logger(content, lang), lang, &noun, &id, &shown, neutral);
     Some(guard(content, indent, &format!("{expr} == null"), &[warn, "continue;".into()]))
 }
 
@@ -887,7 +893,19 @@ pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<
             body.push_str(&own.replace(&format!("{}.", m.root()), &format!("{v}.")));
         }
     }
-    let lines = skip_guard(&caller.content, cline.indent(), &lp, &body, m.src.lang, &expr, m.neutral)
+    // The caller tests before the callee's own checks ran: in JavaScript, the parts between the
+    // record and the missing value may be missing too.
+    let tested = match m.src.lang {
+        Lang::Js => {
+            let parts: Vec<&str> = expr.split('.').collect();
+            match parts.len() {
+                0..=2 => expr.clone(),
+                _ => format!("{}.{}?.{}", parts[0], parts[1], parts[2..].join("?.")),
+            }
+        }
+        _ => expr.clone(),
+    };
+    let lines = skip_guard(&caller.content, cline.indent(), &lp, &body, m.src.lang, &tested, m.neutral)
         .ok_or("the caller's loop names no record")?;
     let edit = insert_before(&caller.path, &caller.content, caller.line, &lines).ok_or("gone")?;
     Ok(Change {

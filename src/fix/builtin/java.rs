@@ -404,13 +404,15 @@ fn statement_level(
         neutral: "null",
         bind,
     };
+    // A loop of its own first; the method's own "nothing" keeps the caller's handling of
+    // missing data; else the caller's loop.
     let changes = [
         braces::skip_in_own_loop(&missing),
+        braces::return_nothing(&missing, caller, callee),
         match (caller, callee) {
             (Some(c), Some(f)) => braces::skip_in_caller(&missing, c, f),
             _ => Err("no caller frame maps to a tracked file".into()),
         },
-        braces::return_nothing(&missing, caller, callee),
     ];
     for change in changes {
         match change {

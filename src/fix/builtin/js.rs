@@ -250,13 +250,15 @@ fn plan(
         reasons.push(format!("`{object}` is not a plain name to test first"));
         return decline(format!("{head} No fix: {}", reasons.join("; ")));
     }
+    // A loop of its own first; the function's own "nothing" keeps the caller's handling of
+    // missing data; else the caller's loop.
     let changes = [
         braces::skip_in_own_loop(&missing),
+        braces::return_nothing(&missing, caller.as_ref(), callee),
         match (&caller, callee) {
             (Some(c), Some(f)) => braces::skip_in_caller(&missing, c, f),
             _ => Err("no caller frame maps to a tracked file".into()),
         },
-        braces::return_nothing(&missing, caller.as_ref(), callee),
     ];
     for change in changes {
         match change {
@@ -305,7 +307,8 @@ fn with_default(
     let whole = matches!(
         braces::use_at(line, a.start, a.end),
         UseKind::Bound(_) | UseKind::Returned | UseKind::Discarded
-    ) || line.sole_item(a.start, a.end);
+    ) || line.sole_item(a.start, a.end)
+        || (text[..a.start].ends_with("${") && text[a.end..].starts_with('}'));
     let chain = if whole { chain } else { format!("({chain})") };
     let mut new = text.to_string();
     new.replace_range(a.start..a.end, &chain);

@@ -96,7 +96,7 @@ mod captures {
         assert_eq!(
             added(&sols[0].diff),
             vec![
-                "  if (order.customer.address == null) {",
+                "  if (order.customer?.address == null) {",
                 "    console.error(`skipping order ${JSON.stringify(order)}: order.customer.address is missing`);",
                 "    continue;",
                 "  }"
