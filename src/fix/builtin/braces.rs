@@ -988,7 +988,7 @@ pub fn fate(path: &str, src: &Source<'_>, n: u32, s: usize, e: usize, caller: Op
             let cline = csrc.line(c.line).ok_or_else(|| format!("{at} is gone"))?;
             let (cs, ce, _) = call_on(cline, callee).ok_or_else(|| format!("it is returned and {at} has no single call of {callee}()"))?;
             let cend = csrc.function_at(c.line).map(|b| b.close).unwrap_or(csrc.len());
-            let name = format!("the result of {callee}()");
+            let name = format!("{callee}(…)");
             match use_at(cline, cs, ce) {
                 UseKind::Bound(v) => match csrc.uses(&v, c.line, ce, cend).into_iter().next() {
                     Some(u) => (u.kind, v, format!("{}:{}", c.path, u.line)),
