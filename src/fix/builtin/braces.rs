@@ -765,6 +765,8 @@ pub struct Missing<'a> {
     pub line: u32,
     /// The missing value, a name chain (`order.customer.address`, `name`).
     pub expr: String,
+    /// How messages name it: `expr`, or the call a bound local holds (`inv.getCustomer()`).
+    pub what: String,
     /// How the language says it is missing: `undefined`, `null`.
     pub neutral: &'static str,
     /// A call result bound to a local first: the declaration and the failing line's new text.
@@ -847,15 +849,22 @@ pub fn skip_in_own_loop(m: &Missing<'_>) -> Result<Change, String> {
     }
     let indent = m.src.line(m.line).map(|l| l.indent()).unwrap_or("");
     let body = lines_text(m.content, lp.open, lp.close);
-    let lines = skip_guard(m.content, indent, &lp, &body, m.src.lang, &m.expr, m.neutral)
-        .ok_or("the loop names no record")?;
+    let id = record_id(&lp, &body, m.src.lang).ok_or("the loop names no record")?;
+    let noun = match &lp.kind {
+        BlockKind::For { var: Some(v), .. } => v.clone(),
+        _ => "record".into(),
+    };
+    let lang = m.src.lang;
+    let warn = warning(&logger(m.content, lang), lang, &noun, &id, &m.what, m.neutral);
+    let cond = format!("{} == null", m.expr);
+    let lines = guard(m.content, indent, &cond, &[warn, "continue;".into()]);
     let edit = m.at_site(lines).ok_or("the line is gone")?;
     Ok(Change {
         edits: vec![edit],
         why: format!(
             "The loop at {}:{} processes one record at a time, so the record without `{}` is \
              skipped with a warning and the others are still processed.",
-            m.path, lp.open, m.expr
+            m.path, lp.open, m.what
         ),
         at_site: true,
     })

@@ -401,6 +401,7 @@ fn statement_level(
         src,
         line: site.line,
         expr,
+        what: a.expr.clone(),
         neutral: "null",
         bind,
     };
@@ -527,7 +528,7 @@ mod tests {
             vec![
                 "      var customer = i.getCustomer();",
                 "      if (customer == null) {",
-                "        System.err.println(\"skipping i \" + i + \": customer is null\");",
+                "        System.err.println(\"skipping i \" + i + \": i.getCustomer() is null\");",
                 "        continue;",
                 "      }",
                 "      System.out.println(customer.getName());",

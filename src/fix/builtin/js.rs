@@ -243,6 +243,7 @@ fn plan(
         src: &src,
         line: site.line,
         expr: object.to_string(),
+        what: object.to_string(),
         neutral: "undefined",
         bind: None,
     };
