@@ -259,7 +259,11 @@ impl<'a> Source<'a> {
                 }
                 let kind = use_at(line, s, e);
                 let stop = kind == UseKind::Assigned;
-                out.push(Use { line: n, at: s, kind });
+                out.push(Use {
+                    line: n,
+                    at: s,
+                    kind,
+                });
                 if stop {
                     return out;
                 }
@@ -329,7 +333,11 @@ fn kind_of(head: &str, lang: Lang) -> BlockKind {
     if word == "for" {
         let var = FOR_OF
             .captures(head)
-            .or_else(|| (lang == Lang::Java).then(|| FOR_EACH.captures(head)).flatten())
+            .or_else(|| {
+                (lang == Lang::Java)
+                    .then(|| FOR_EACH.captures(head))
+                    .flatten()
+            })
             .map(|c| c[1].to_string());
         let index = FOR_COUNT
             .captures(head)
@@ -365,9 +373,7 @@ fn kind_of(head: &str, lang: Lang) -> BlockKind {
         }
     }
     match METHOD.captures(head) {
-        Some(c) if c.get(1).is_none() && !CONTROL.contains(&&c[2]) => {
-            function(Some(&c[2]), &c[3])
-        }
+        Some(c) if c.get(1).is_none() && !CONTROL.contains(&&c[2]) => function(Some(&c[2]), &c[3]),
         _ => BlockKind::Other,
     }
 }
@@ -479,51 +485,75 @@ pub fn use_at(line: &Line<'_>, s: usize, e: usize) -> UseKind {
     let before = line.text[..s].trim_end();
     let code_end = line.code_end();
     let after = line.text[e.min(code_end)..code_end].trim_start();
-    let not = |b: &str| b.ends_with('!') && !b.ends_with("!=");
-    if after.starts_with("?.") || after.starts_with("??") || not(before) {
-        return UseKind::Tested;
+    access_or_test(before, after)
+        .or_else(|| operator_use(line, s, before, after))
+        .unwrap_or_else(|| statement_use(line, s, before, after))
+}
+
+/// A member read, a call, or a test of the value (`!x`, `x == null`, `x ?? d`, `if (x)`).
+fn access_or_test(before: &str, after: &str) -> Option<UseKind> {
+    let not = before.ends_with('!') && !before.ends_with("!=");
+    if after.starts_with("?.") || after.starts_with("??") || not {
+        return Some(UseKind::Tested);
     }
     if let Some(rest) = after.strip_prefix('.') {
-        let name: String = rest.bytes().take_while(|&c| is_ident(c)).map(char::from).collect();
-        return UseKind::Member(name);
+        let name = rest.bytes().take_while(|&c| is_ident(c)).map(char::from);
+        return Some(UseKind::Member(name.collect()));
     }
     if after.starts_with('[') {
-        return UseKind::Member("[".into());
+        return Some(UseKind::Member("[".into()));
     }
     if after.starts_with('(') {
-        return UseKind::Called;
+        return Some(UseKind::Called);
     }
     let cmp = ["==", "!=", "&&", "||"];
     let ternary = after.starts_with('?') || (after.starts_with(')') && before.ends_with('?'));
     let condition = after.starts_with(')')
-        && ["if", "while"]
-            .iter()
-            .any(|k| before.strip_suffix('(').is_some_and(|b| b.trim_end().ends_with(k)));
-    if cmp.iter().any(|c| after.starts_with(c) || before.ends_with(c)) || ternary || condition {
-        return UseKind::Tested;
-    }
+        && ["if", "while"].iter().any(|k| {
+            before
+                .strip_suffix('(')
+                .is_some_and(|b| b.trim_end().ends_with(k))
+        });
+    let compared = cmp
+        .iter()
+        .any(|c| after.starts_with(c) || before.ends_with(c));
+    (compared || ternary || condition).then_some(UseKind::Tested)
+}
+
+/// Formatted into text, used in arithmetic, or assigned to.
+fn operator_use(line: &Line<'_>, s: usize, before: &str, after: &str) -> Option<UseKind> {
     if in_substitution(line, s) {
-        return UseKind::Text;
+        return Some(UseKind::Text);
     }
-    let quoted = line.class.iter().any(|c| *c == Class::Str);
-    let compound = ["+=", "-=", "*=", "/=", "%="].iter().any(|op| before.ends_with(op));
-    if compound {
-        let text = before.ends_with("+=") && quoted;
-        return if text { UseKind::Text } else { UseKind::Arithmetic };
+    // A string literal on the line makes `+` a concatenation.
+    let quoted = line.class.contains(&Class::Str);
+    let text_or_number = |text: bool| {
+        Some(if text {
+            UseKind::Text
+        } else {
+            UseKind::Arithmetic
+        })
+    };
+    let compound = ["+=", "-=", "*=", "/=", "%="];
+    if compound.iter().any(|op| before.ends_with(op)) {
+        return text_or_number(before.ends_with("+=") && quoted);
     }
     let plus = (before.ends_with('+') && !before.ends_with("++"))
         || (after.starts_with('+') && !after.starts_with("++"));
     if plus {
-        return if quoted { UseKind::Text } else { UseKind::Arithmetic };
+        return text_or_number(quoted);
     }
-    let arith = |t: &str| t.starts_with(['-', '*', '/', '%', '<', '>']) && !t.starts_with("->");
+    let ops = ['-', '*', '/', '%', '<', '>'];
     let arrow = before.ends_with("=>") || before.ends_with("->");
-    if arith(after) || (before.ends_with(['-', '*', '/', '%', '<', '>']) && !arrow) {
-        return UseKind::Arithmetic;
+    if (after.starts_with(ops) && !after.starts_with("->")) || (before.ends_with(ops) && !arrow) {
+        return Some(UseKind::Arithmetic);
     }
-    if after.starts_with('=') && !after.starts_with("==") && !after.starts_with("=>") {
-        return UseKind::Assigned;
-    }
+    let assigned = after.starts_with('=') && !after.starts_with("==") && !after.starts_with("=>");
+    assigned.then_some(UseKind::Assigned)
+}
+
+/// Returned, discarded, bound to a local, printed, or passed on.
+fn statement_use(line: &Line<'_>, s: usize, before: &str, after: &str) -> UseKind {
     let end = after.is_empty() || after == ";";
     if end && (before == "return" || before.ends_with(" return")) {
         return UseKind::Returned;
@@ -531,17 +561,13 @@ pub fn use_at(line: &Line<'_>, s: usize, e: usize) -> UseKind {
     if end && (before.is_empty() || before.ends_with([';', '{', '}'])) {
         return UseKind::Discarded;
     }
-    if end {
-        if let Some(c) = DECL.captures(before) {
-            return UseKind::Bound(c[1].to_string());
-        }
+    if let Some(c) = DECL.captures(before).filter(|_| end) {
+        return UseKind::Bound(c[1].to_string());
     }
-    if let Some(callee) = enclosing_call(line, s) {
-        if PRINTERS.iter().any(|p| callee.ends_with(p)) {
-            return UseKind::Text;
-        }
+    match enclosing_call(line, s) {
+        Some(callee) if PRINTERS.iter().any(|p| callee.ends_with(p)) => UseKind::Text,
+        _ => UseKind::Other,
     }
-    UseKind::Other
 }
 
 /// The name of the call whose argument list holds byte `s` directly (`console.log` for
@@ -577,15 +603,23 @@ fn enclosing_call<'t>(line: &Line<'t>, s: usize) -> Option<&'t str> {
 pub fn harm(kind: &UseKind, what: &str, neutral: &str) -> Option<String> {
     Some(match kind {
         UseKind::Tested | UseKind::Discarded => return None,
-        UseKind::Member(m) if m == "[" => format!("`{what}` is indexed; {neutral} would throw there"),
+        UseKind::Member(m) if m == "[" => {
+            format!("`{what}` is indexed; {neutral} would throw there")
+        }
         UseKind::Member(m) => format!("`{what}.{m}` is read next; {neutral} would throw there"),
         UseKind::Called => format!("`{what}` is called; {neutral} would throw there"),
-        UseKind::Text => format!("`{what}` is formatted into output; {neutral} would print '{neutral}'"),
-        UseKind::Arithmetic => format!("`{what}` is used as a number; {neutral} would compute a wrong result"),
+        UseKind::Text => {
+            format!("`{what}` is formatted into output; {neutral} would print '{neutral}'")
+        }
+        UseKind::Arithmetic => {
+            format!("`{what}` is used as a number; {neutral} would compute a wrong result")
+        }
         UseKind::Returned => format!("`{what}` is returned to a caller that does not test it"),
         UseKind::Bound(n) => format!("`{what}` is stored in `{n}`, which is not followed"),
         UseKind::Assigned => format!("`{what}` is assigned to"),
-        UseKind::Other => format!("`{what}` is passed on; {neutral} is not known to be accepted there"),
+        UseKind::Other => {
+            format!("`{what}` is passed on; {neutral} is not known to be accepted there")
+        }
     })
 }
 
@@ -621,7 +655,10 @@ pub fn caller(cx: &Context<'_>) -> Option<Caller> {
 /// The function name of a frame as written in the source: `app.Greeter.badge` → `badge`,
 /// `Object.shippingLabel` → `shippingLabel`; `None` for anonymous functions and lambdas.
 pub fn callee_name(function: &str) -> Option<&str> {
-    let f = function.trim().trim_start_matches("async ").trim_start_matches("new ");
+    let f = function
+        .trim()
+        .trim_start_matches("async ")
+        .trim_start_matches("new ");
     let f = f.split(" [as ").next().unwrap_or(f);
     let name = f.rsplit('.').next()?;
     (is_name_chain(name) && !name.contains('$') && !name.starts_with('<')).then_some(name)
@@ -654,9 +691,8 @@ pub fn rebase(expr: &str, name: &str, with: &str) -> Option<String> {
     (rest.is_empty() || rest.starts_with('.')).then(|| format!("{with}{rest}"))
 }
 
-static JS_LOGGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b([A-Za-z_$][\w$]*)\.(warn|error)\(").expect("valid regex")
-});
+static JS_LOGGER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b([A-Za-z_$][\w$]*)\.(warn|error)\(").expect("valid regex"));
 static JAVA_LOGGER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\bstatic\s+(?:final\s+)?(?:[\w.]+\.)?Logger\s+([A-Za-z_$][\w$]*)\s*=\s*([\w.]+)\.get(?:Logger)?\(")
         .expect("valid regex")
@@ -677,8 +713,11 @@ pub fn logger(content: &str, lang: Lang) -> String {
     let mut best: Option<String> = None;
     for c in JS_LOGGER.captures_iter(content) {
         let object = &c[1];
-        let declared = Regex::new(&format!(r"\b(?:const|let|var)\s+{}\s*=", regex::escape(object)))
-            .is_ok_and(|r| r.is_match(content));
+        let declared = Regex::new(&format!(
+            r"\b(?:const|let|var)\s+{}\s*=",
+            regex::escape(object)
+        ))
+        .is_ok_and(|r| r.is_match(content));
         let whole = c.get(0).map(|m| m.end()).unwrap_or(0);
         let line = Line::new(&content[whole - 1..], Lang::Js);
         let single = line
@@ -730,12 +769,18 @@ pub fn record_id(loop_block: &Block, body: &str, lang: Lang) -> Option<String> {
         return None;
     };
     if let Some(v) = var {
-        for id in [format!("{v}.id"), format!("{v}.getId()"), format!("{v}.id()")] {
+        for id in [
+            format!("{v}.id"),
+            format!("{v}.getId()"),
+            format!("{v}.id()"),
+        ] {
             let line = Line::new(body, lang);
             let hit = line.find_code(&id).into_iter().any(|s| {
                 let b = line.bytes();
                 (s == 0 || !is_ident(b[s - 1]))
-                    && !b.get(s + id.len()).is_some_and(|&c| is_ident(c) || c == b'(')
+                    && !b
+                        .get(s + id.len())
+                        .is_some_and(|&c| is_ident(c) || c == b'(')
             });
             if hit {
                 return Some(id);
@@ -794,12 +839,17 @@ impl Missing<'_> {
                 let mut all = vec![decl.clone()];
                 all.extend(guard_lines);
                 all.push(new.clone());
-                Edit::replace_line(self.path, self.content, self.line, &all.join("\n"))
-                    .map(|mut e| {
-                        let eol = if e.old.ends_with("\r\n") { "\r\n" } else { "\n" };
+                Edit::replace_line(self.path, self.content, self.line, &all.join("\n")).map(
+                    |mut e| {
+                        let eol = if e.old.ends_with("\r\n") {
+                            "\r\n"
+                        } else {
+                            "\n"
+                        };
                         e.new = e.new.replace('\n', eol).replace("\r\r", "\r");
                         e
-                    })
+                    },
+                )
             }
         }
     }
@@ -807,7 +857,11 @@ impl Missing<'_> {
 
 /// The warning a skipped record gets, through `logger`, naming it by `id`.
 fn warning(logger: &str, lang: Lang, noun: &str, id: &str, expr: &str, neutral: &str) -> String {
-    let missing = if neutral == "null" { "is null" } else { "is missing" };
+    let missing = if neutral == "null" {
+        "is null"
+    } else {
+        "is missing"
+    };
     match lang {
         Lang::Java => format!("{logger}(\"skipping {noun} \" + {id} + \": {expr} {missing}\");"),
         _ => {
@@ -822,7 +876,15 @@ fn warning(logger: &str, lang: Lang, noun: &str, id: &str, expr: &str, neutral: 
 }
 
 /// The guard that skips the record of `loop_block` when `cond_expr` is missing.
-fn skip_guard(content: &str, indent: &str, loop_block: &Block, body: &str, lang: Lang, expr: &str, neutral: &str) -> Option<Vec<String>> {
+fn skip_guard(
+    content: &str,
+    indent: &str,
+    loop_block: &Block,
+    body: &str,
+    lang: Lang,
+    expr: &str,
+    neutral: &str,
+) -> Option<Vec<String>> {
     let id = record_id(loop_block, body, lang)?;
     let noun = match &loop_block.kind {
         BlockKind::For { var: Some(v), .. } => v.clone(),
@@ -830,16 +892,25 @@ fn skip_guard(content: &str, indent: &str, loop_block: &Block, body: &str, lang:
     };
     let shown = expr.replace("?.", ".");
     let warn = warning(&logger(content, lang), lang, &noun, &id, &shown, neutral);
-    Some(guard(content, indent, &format!("{expr} == null"), &[warn, "continue;".into()]))
+    Some(guard(
+        content,
+        indent,
+        &format!("{expr} == null"),
+        &[warn, "continue;".into()],
+    ))
 }
 
 /// Skip the record when the failing line is in a loop over records of its own function and the
 /// missing value comes from the loop's element or a local of the loop body.
 pub fn skip_in_own_loop(m: &Missing<'_>) -> Result<Change, String> {
-    let lp = m.src.loop_at(m.line).ok_or("the failing line is in no `for` loop of its function")?;
+    let lp = m
+        .src
+        .loop_at(m.line)
+        .ok_or("the failing line is in no `for` loop of its function")?;
     let root = m.root();
     let from_element = matches!(&lp.kind, BlockKind::For { var: Some(v), .. } if v == root);
-    let decl = Regex::new(&format!(r"\b{}\s*=[^=]", regex::escape(root))).map_err(|e| e.to_string())?;
+    let decl =
+        Regex::new(&format!(r"\b{}\s*=[^=]", regex::escape(root))).map_err(|e| e.to_string())?;
     let local = (lp.open + 1..m.line).any(|n| decl.is_match(m.src.code(n)));
     if !(from_element || local || m.bind.is_some()) {
         return Err(format!("`{}` does not come from the loop's record", m.expr));
@@ -855,7 +926,14 @@ pub fn skip_in_own_loop(m: &Missing<'_>) -> Result<Change, String> {
         _ => "record".into(),
     };
     let lang = m.src.lang;
-    let warn = warning(&logger(m.content, lang), lang, &noun, &id, &m.what, m.neutral);
+    let warn = warning(
+        &logger(m.content, lang),
+        lang,
+        &noun,
+        &id,
+        &m.what,
+        m.neutral,
+    );
     let cond = format!("{} == null", m.expr);
     let lines = guard(m.content, indent, &cond, &[warn, "continue;".into()]);
     let edit = m.at_site(lines).ok_or("the line is gone")?;
@@ -872,25 +950,60 @@ pub fn skip_in_own_loop(m: &Missing<'_>) -> Result<Change, String> {
 
 /// Skip the record in the caller's loop: the missing value is (a part of) a parameter, and the
 /// caller frame's line passes it from the record it is processing.
-pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<Change, String> {
-    let f = m.src.function_at(m.line).ok_or("the failing line is in no function")?;
-    let BlockKind::Function { name: Some(name), params } = &f.kind else {
+/// The failing function and the index of the parameter the missing value comes from.
+fn parameter_of(m: &Missing<'_>, callee: &str) -> Result<(Block, usize), String> {
+    let f = m
+        .src
+        .function_at(m.line)
+        .ok_or("the failing line is in no function")?;
+    let BlockKind::Function {
+        name: Some(name),
+        params,
+    } = &f.kind
+    else {
         return Err("the failing function has no name to find its call by".into());
     };
     let k = params.iter().position(|p| p.as_deref() == Some(m.root()));
     let Some(k) = k.filter(|_| name == callee && m.bind.is_none()) else {
         return Err(format!("`{}` is not a parameter of {callee}()", m.expr));
     };
-    if m.src.uses(m.root(), f.open + 1, 0, m.line).iter().any(|u| u.kind == UseKind::Assigned) {
-        return Err(format!("the parameter `{}` is reassigned before the failing line", m.root()));
+    let uses = m.src.uses(m.root(), f.open + 1, 0, m.line);
+    if uses.iter().any(|u| u.kind == UseKind::Assigned) {
+        return Err(format!(
+            "the parameter `{}` is reassigned before the failing line",
+            m.root()
+        ));
     }
+    Ok((f, k))
+}
+
+/// The test of `expr` in a caller: it runs before the callee's own checks, so in JavaScript
+/// the parts between the record and the missing value may be missing too (`a.b?.c`).
+fn caller_test(expr: &str, lang: Lang) -> String {
+    let parts: Vec<&str> = expr.split('.').collect();
+    match (lang, parts.len()) {
+        (Lang::Js, 3..) => format!("{}.{}?.{}", parts[0], parts[1], parts[2..].join("?.")),
+        _ => expr.to_string(),
+    }
+}
+
+pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<Change, String> {
+    let (f, k) = parameter_of(m, callee)?;
     let csrc = Source::new(&caller.content, m.src.lang);
     let at = format!("{}:{}", caller.path, caller.line);
-    let cline = csrc.line(caller.line).ok_or_else(|| format!("{at} is gone"))?;
-    let (_, _, args) = call_on(cline, callee).ok_or_else(|| format!("{at} has no single call of {callee}()"))?;
-    let arg = args.get(k).filter(|a| is_name_chain(a)).ok_or_else(|| format!("the argument at {at} is not a plain name"))?;
+    let cline = csrc
+        .line(caller.line)
+        .ok_or_else(|| format!("{at} is gone"))?;
+    let (_, _, args) =
+        call_on(cline, callee).ok_or_else(|| format!("{at} has no single call of {callee}()"))?;
+    let arg = args
+        .get(k)
+        .filter(|a| is_name_chain(a))
+        .ok_or_else(|| format!("the argument at {at} is not a plain name"))?;
     let expr = rebase(&m.expr, m.root(), arg).ok_or("no argument")?;
-    let lp = csrc.loop_at(caller.line).ok_or_else(|| format!("the call at {at} is in no `for` loop"))?;
+    let lp = csrc
+        .loop_at(caller.line)
+        .ok_or_else(|| format!("the call at {at} is in no `for` loop"))?;
     if !csrc.whole_statement(caller.line) {
         return Err(format!("the call at {at} is not a whole statement"));
     }
@@ -902,20 +1015,17 @@ pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<
             body.push_str(&own.replace(&format!("{}.", m.root()), &format!("{v}.")));
         }
     }
-    // The caller tests before the callee's own checks ran: in JavaScript, the parts between the
-    // record and the missing value may be missing too.
-    let tested = match m.src.lang {
-        Lang::Js => {
-            let parts: Vec<&str> = expr.split('.').collect();
-            match parts.len() {
-                0..=2 => expr.clone(),
-                _ => format!("{}.{}?.{}", parts[0], parts[1], parts[2..].join("?.")),
-            }
-        }
-        _ => expr.clone(),
-    };
-    let lines = skip_guard(&caller.content, cline.indent(), &lp, &body, m.src.lang, &tested, m.neutral)
-        .ok_or("the caller's loop names no record")?;
+    let tested = caller_test(&expr, m.src.lang);
+    let lines = skip_guard(
+        &caller.content,
+        cline.indent(),
+        &lp,
+        &body,
+        m.src.lang,
+        &tested,
+        m.neutral,
+    )
+    .ok_or("the caller's loop names no record")?;
     let edit = insert_before(&caller.path, &caller.content, caller.line, &lines).ok_or("gone")?;
     Ok(Change {
         edits: vec![edit],
@@ -924,7 +1034,9 @@ pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<
              record whose `{expr}` is missing, with a warning naming it, before the call; the \
              rest of that loop body (counting it as done) is skipped too, and the other records \
              are still processed.",
-            m.root(), caller.path, lp.open
+            m.root(),
+            caller.path,
+            lp.open
         ),
         at_site: false,
     })
@@ -937,24 +1049,50 @@ static NOTHING: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Return the function's existing "nothing" when it has one on another path and the caller
 /// frame's line tests the result.
-pub fn return_nothing(m: &Missing<'_>, caller: Option<&Caller>, callee: Option<&str>) -> Result<Change, String> {
+pub fn return_nothing(
+    m: &Missing<'_>,
+    caller: Option<&Caller>,
+    callee: Option<&str>,
+) -> Result<Change, String> {
     let callee = callee.ok_or("the failing function has no name to find its call by")?;
-    let f = m.src.function_at(m.line).ok_or("the failing line is in no function")?;
+    let f = m
+        .src
+        .function_at(m.line)
+        .ok_or("the failing line is in no function")?;
     let nothing = (f.open + 1..f.close)
         .filter(|&n| n != m.line)
-        .find_map(|n| NOTHING.captures(m.src.code(n)).map(|c| c.get(1).map(|v| v.as_str().to_string())))
+        .find_map(|n| {
+            NOTHING
+                .captures(m.src.code(n))
+                .map(|c| c.get(1).map(|v| v.as_str().to_string()))
+        })
         .ok_or_else(|| format!("{callee}() returns no \"nothing\" value on another path"))?;
     let caller = caller.ok_or("no caller frame maps to a tracked file")?;
     let at = format!("{}:{}", caller.path, caller.line);
     let csrc = Source::new(&caller.content, m.src.lang);
-    let cline = csrc.line(caller.line).ok_or_else(|| format!("{at} is gone"))?;
-    let (s, e, _) = call_on(cline, callee).ok_or_else(|| format!("{at} has no single call of {callee}()"))?;
-    let end = csrc.function_at(caller.line).map(|b| b.close).unwrap_or(csrc.len());
+    let cline = csrc
+        .line(caller.line)
+        .ok_or_else(|| format!("{at} is gone"))?;
+    let (s, e, _) =
+        call_on(cline, callee).ok_or_else(|| format!("{at} has no single call of {callee}()"))?;
+    let end = csrc
+        .function_at(caller.line)
+        .map(|b| b.close)
+        .unwrap_or(csrc.len());
     let kind = match use_at(cline, s, e) {
-        UseKind::Bound(v) => csrc.uses(&v, caller.line, e, end).into_iter().next().map(|u| u.kind).unwrap_or(UseKind::Discarded),
+        UseKind::Bound(v) => csrc
+            .uses(&v, caller.line, e, end)
+            .into_iter()
+            .next()
+            .map(|u| u.kind)
+            .unwrap_or(UseKind::Discarded),
         k => k,
     };
-    if let Some(h) = harm(&kind, &format!("{callee}()"), nothing.as_deref().unwrap_or(m.neutral)) {
+    if let Some(h) = harm(
+        &kind,
+        &format!("{callee}()"),
+        nothing.as_deref().unwrap_or(m.neutral),
+    ) {
         return Err(format!("the caller at {at} does not handle it: {h}"));
     }
     if !m.src.whole_statement(m.line) {
@@ -965,7 +1103,12 @@ pub fn return_nothing(m: &Missing<'_>, caller: Option<&Caller>, callee: Option<&
         None => "return;".into(),
     };
     let indent = m.src.line(m.line).map(|l| l.indent()).unwrap_or("");
-    let lines = guard(m.content, indent, &format!("{} == null", m.expr), &[ret.clone()]);
+    let lines = guard(
+        m.content,
+        indent,
+        &format!("{} == null", m.expr),
+        std::slice::from_ref(&ret),
+    );
     let edit = m.at_site(lines).ok_or("the line is gone")?;
     Ok(Change {
         edits: vec![edit],
@@ -978,10 +1121,44 @@ pub fn return_nothing(m: &Missing<'_>, caller: Option<&Caller>, callee: Option<&
     })
 }
 
+/// The statement-level changes in order: a loop of the function's own first; then the
+/// function's own "nothing", which keeps the caller's handling of missing data; then the
+/// caller's loop. `Err` has why each one does not fit.
+pub fn statement_change(
+    m: &Missing<'_>,
+    caller: Option<&Caller>,
+    callee: Option<&str>,
+) -> Result<Change, Vec<String>> {
+    let mut reasons = Vec::new();
+    let tries: [&dyn Fn() -> Result<Change, String>; 3] = [
+        &|| skip_in_own_loop(m),
+        &|| return_nothing(m, caller, callee),
+        &|| match (caller, callee) {
+            (Some(c), Some(f)) => skip_in_caller(m, c, f),
+            _ => Err("no caller frame maps to a tracked file".into()),
+        },
+    ];
+    for attempt in tries {
+        match attempt() {
+            Ok(change) => return Ok(change),
+            Err(why) => reasons.push(why),
+        }
+    }
+    Err(reasons)
+}
+
 /// Where a value computed at `s..e` of line `n` goes: `Ok` when a neutral value is handled
 /// there (tested, discarded, or stored in a local whose first use tests it, or returned to a
 /// caller frame whose line tests it), else why not.
-pub fn fate(path: &str, src: &Source<'_>, n: u32, s: usize, e: usize, caller: Option<(&Caller, &str)>, neutral: &str) -> Result<(), String> {
+pub fn fate(
+    path: &str,
+    src: &Source<'_>,
+    n: u32,
+    s: usize,
+    e: usize,
+    caller: Option<(&Caller, &str)>,
+    neutral: &str,
+) -> Result<(), String> {
     let line = src.line(n).ok_or("the line is gone")?;
     let what = line.text[s..e].to_string();
     let end = src.function_at(n).map(|b| b.close).unwrap_or(src.len());
@@ -991,12 +1168,18 @@ pub fn fate(path: &str, src: &Source<'_>, n: u32, s: usize, e: usize, caller: Op
             None => return Ok(()),
         },
         UseKind::Returned => {
-            let (c, callee) = caller.ok_or("it is returned and no caller frame maps to a tracked file")?;
+            let (c, callee) =
+                caller.ok_or("it is returned and no caller frame maps to a tracked file")?;
             let csrc = Source::new(&c.content, src.lang);
             let at = format!("{}:{}", c.path, c.line);
             let cline = csrc.line(c.line).ok_or_else(|| format!("{at} is gone"))?;
-            let (cs, ce, _) = call_on(cline, callee).ok_or_else(|| format!("it is returned and {at} has no single call of {callee}()"))?;
-            let cend = csrc.function_at(c.line).map(|b| b.close).unwrap_or(csrc.len());
+            let (cs, ce, _) = call_on(cline, callee).ok_or_else(|| {
+                format!("it is returned and {at} has no single call of {callee}()")
+            })?;
+            let cend = csrc
+                .function_at(c.line)
+                .map(|b| b.close)
+                .unwrap_or(csrc.len());
             let name = format!("{callee}(…)");
             match use_at(cline, cs, ce) {
                 UseKind::Bound(v) => match csrc.uses(&v, c.line, ce, cend).into_iter().next() {
@@ -1067,10 +1250,14 @@ module.exports = { label };
         let f = src.function_at(4).unwrap();
         assert_eq!(f.params(), &[Some("s".into()), Some("l".into())]);
         assert_eq!(f.open, 3);
-        assert!(matches!(src.loop_at(5), Some(Block { kind: BlockKind::For { var: Some(v), .. }, .. }) if v == "x"));
+        assert!(
+            matches!(src.loop_at(5), Some(Block { kind: BlockKind::For { var: Some(v), .. }, .. }) if v == "x")
+        );
         assert!(src.loop_at(6).is_none(), "inside a lambda");
         assert!(src.loop_at(11).is_none(), "inside a while");
-        assert!(matches!(src.loop_at(10), Some(Block { kind: BlockKind::For { index: Some(i), .. }, .. }) if i == "i"));
+        assert!(
+            matches!(src.loop_at(10), Some(Block { kind: BlockKind::For { index: Some(i), .. }, .. }) if i == "i")
+        );
         assert!(src.function_at(1).is_none());
     }
 
@@ -1092,7 +1279,10 @@ module.exports = { label };
         assert_eq!(kinds("const y = x ?? 1;", "x"), vec![UseKind::Tested]);
         assert_eq!(kinds("if (x == null) {", "x"), vec![UseKind::Tested]);
         assert_eq!(kinds("if (x) {", "x"), vec![UseKind::Tested]);
-        assert_eq!(kinds("return x.length;", "x"), vec![UseKind::Member("length".into())]);
+        assert_eq!(
+            kinds("return x.length;", "x"),
+            vec![UseKind::Member("length".into())]
+        );
         assert_eq!(kinds("total = total + x;", "x"), vec![UseKind::Arithmetic]);
         assert_eq!(kinds("console.log('a', x);", "x"), vec![UseKind::Text]);
         assert_eq!(kinds("sb.append(x);", "x"), vec![UseKind::Text]);
@@ -1115,7 +1305,10 @@ module.exports = { label };
         assert_eq!(callee_name("app.Greeter.badge"), Some("badge"));
         assert_eq!(callee_name("Object.<anonymous>"), None);
         assert_eq!(callee_name("app.Main.lambda$main$0"), None);
-        assert_eq!(rebase("order.customer", "order", "o").as_deref(), Some("o.customer"));
+        assert_eq!(
+            rebase("order.customer", "order", "o").as_deref(),
+            Some("o.customer")
+        );
         assert_eq!(rebase("orders.x", "order", "o"), None);
         assert_eq!(logger("console.log(1);\n", Lang::Js), "console.error");
         let pino = "const log = require('./log');\nlog.error(err, 'x');\n";
@@ -1133,9 +1326,21 @@ module.exports = { label };
     fn records_are_named_by_their_id() {
         let src = Source::new(JS, Lang::Js);
         let l = src.loop_at(8).unwrap();
-        assert_eq!(record_id(&l, "x(item.id)", Lang::Js).as_deref(), Some("item.id"));
-        assert_eq!(record_id(&l, "x(item.idx)", Lang::Js).as_deref(), Some("item"));
-        let edit = insert_before("a.js", JS, 5, &guard(JS, "  ", "a == null", &["continue;".into()])).unwrap();
+        assert_eq!(
+            record_id(&l, "x(item.id)", Lang::Js).as_deref(),
+            Some("item.id")
+        );
+        assert_eq!(
+            record_id(&l, "x(item.idx)", Lang::Js).as_deref(),
+            Some("item")
+        );
+        let edit = insert_before(
+            "a.js",
+            JS,
+            5,
+            &guard(JS, "  ", "a == null", &["continue;".into()]),
+        )
+        .unwrap();
         assert_eq!(edit.new, "  if (a == null) {\n    continue;\n  }\n");
     }
 }

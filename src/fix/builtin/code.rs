@@ -358,7 +358,9 @@ fn classify(text: &str, lang: Lang) -> Vec<Class> {
                     continue;
                 }
                 if lang == Lang::Js && c == b'`' && text[j..].starts_with("${") {
-                    j = substitution_end(text, j + 2).map(|e| e + 1).unwrap_or(b.len());
+                    j = substitution_end(text, j + 2)
+                        .map(|e| e + 1)
+                        .unwrap_or(b.len());
                     continue;
                 }
                 if b[j] == c && (!triple || text[j..].starts_with(&text[i..i + 3])) {
@@ -433,13 +435,13 @@ pub fn in_substitution(line: &Line<'_>, i: usize) -> bool {
     if !line.is_code(i) {
         return false;
     }
-    let b = line.bytes();
     let mut depth = 0i32;
-    for k in 1..=i {
-        let (prev, here) = (line.class[k - 1], line.class[k]);
-        if here == Class::Code && prev == Class::Str && line.text[..k].ends_with("${") {
+    let pairs = line.class[..=i].windows(2).zip(&line.bytes()[1..=i]);
+    for (k, (pair, &byte)) in pairs.enumerate() {
+        let (prev, here) = (pair[0], pair[1]);
+        if here == Class::Code && prev == Class::Str && line.text[..k + 1].ends_with("${") {
             depth += 1;
-        } else if here == Class::Str && prev == Class::Code && b[k] == b'}' {
+        } else if here == Class::Str && prev == Class::Code && byte == b'}' {
             depth -= 1;
         }
     }

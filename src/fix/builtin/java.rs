@@ -151,7 +151,8 @@ fn find_access(site: &Site, line: &Line<'_>, caps: &regex::Captures<'_>) -> Resu
                 continue;
             }
             let open = s + rm.len();
-            let (Some(close), Some(start)) = (line.matching_close(open), line.primary_start(open)) else {
+            let (Some(close), Some(start)) = (line.matching_close(open), line.primary_start(open))
+            else {
                 continue;
             };
             if text[close + 1..].starts_with(&tail) && line.is_code(close + 1) {
@@ -159,12 +160,22 @@ fn find_access(site: &Site, line: &Line<'_>, caps: &regex::Captures<'_>) -> Resu
             }
         }
     }
-    let what = caps.name("recv").or(caps.name("rmethod")).map(|m| m.as_str()).unwrap_or("?");
+    let what = caps
+        .name("recv")
+        .or(caps.name("rmethod"))
+        .map(|m| m.as_str())
+        .unwrap_or("?");
     let Some((start, expr)) = exprs.first().cloned() else {
-        return decline(format!("{}:{} has no {what}{tail}… any more", site.path, site.line));
+        return decline(format!(
+            "{}:{} has no {what}{tail}… any more",
+            site.path, site.line
+        ));
     };
     if exprs.iter().any(|(_, e)| *e != expr) || exprs.len() > 1 {
-        return decline(format!("several {what}{tail}… on {}:{}", site.path, site.line));
+        return decline(format!(
+            "several {what}{tail}… on {}:{}",
+            site.path, site.line
+        ));
     }
     let after = start + expr.len() + tail.len();
     let end = match tail.as_bytes().last() {
@@ -172,10 +183,22 @@ fn find_access(site: &Site, line: &Line<'_>, caps: &regex::Captures<'_>) -> Resu
         _ => Some(after).filter(|&e| !b.get(e).is_some_and(|&c| is_ident(c) || c == b'(')),
     };
     let Some(end) = end else {
-        return decline(format!("the access at {}:{} is not on one line", site.path, site.line));
+        return decline(format!(
+            "the access at {}:{} is not on one line",
+            site.path, site.line
+        ));
     };
-    let owner = caps.name("type").map(|m| m.as_str().to_string()).unwrap_or_default();
-    Ok(Access { expr, start, end, method, owner })
+    let owner = caps
+        .name("type")
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_default();
+    Ok(Access {
+        expr,
+        start,
+        end,
+        method,
+        owner,
+    })
 }
 
 /// Choose the change (see the module docs for the order).
@@ -193,39 +216,17 @@ fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Dr
     let src = Source::new(&site.content, Lang::Java);
     let callee = site.frame.function.as_deref().and_then(callee_name);
     let caller = braces::caller(cx);
-    let flow = braces::fate(&site.path, &src, site.line, a.start, a.end, caller.as_ref().zip(callee), "null");
-    let plain = is_name_chain(&a.expr);
-    if let (true, Some(new)) = (plain, literal_equals(line, a)) {
-        return draft(site, &new, format!(
-            "{head} `{new_call}` compares the literal with it instead: a null is simply not equal, \
-             which is what the test means.",
-            new_call = excerpt(new.trim(), 80)
-        ));
-    }
-    let method = a.method.as_deref().unwrap_or("");
-    if plain && flow.is_ok() && TESTS.contains(&method) {
-        let guarded = if method == "isEmpty" || method == "isBlank" {
-            format!("{} == null || {call}", a.expr)
-        } else {
-            format!("{} != null && {call}", a.expr)
-        };
-        let guarded = if line.sole_item(a.start, a.end) { guarded } else { format!("({guarded})") };
-        let mut new = text.to_string();
-        new.replace_range(a.start..a.end, &guarded);
-        return draft(site, &new, format!(
-            "{head} The result of `{method}` is only tested, so a null `{}` now counts as {}.",
-            a.expr,
-            if method.starts_with("is") { "empty" } else { "not matching" }
-        ));
-    }
-    if plain && braces::use_at(line, a.start, a.end) == UseKind::Discarded && line.balanced() {
-        let body = vec![text.trim().to_string()];
-        let lines = braces::guard(&site.content, line.indent(), &format!("{} != null", a.expr), &body);
-        return draft(site, &lines.join("\n"), format!(
-            "{head} The call is a statement of its own and its result is not used, so it is \
-             skipped when `{}` is null (nothing to notify or update).",
-            a.expr
-        ));
+    let flow = braces::fate(
+        &site.path,
+        &src,
+        site.line,
+        a.start,
+        a.end,
+        caller.as_ref().zip(callee),
+        "null",
+    );
+    if let Some((new, why)) = value_change(site, line, a, flow.is_ok()) {
+        return draft(site, &new, format!("{head} {why}"));
     }
     let mut reasons = vec![match &flow {
         Ok(()) => "no neutral value is known for it".to_string(),
@@ -241,7 +242,69 @@ fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Dr
         }
         Err(why) => reasons.push(why),
     }
-    statement_level(cx, site, &src, a, caller.as_ref(), callee, &head, reasons)
+    statement_level(site, &src, a, caller.as_ref(), callee, &head, reasons)
+}
+
+/// The value-level rewrites that are right whatever follows: the literal's `equals`, a test
+/// whose result is only tested (`tested`), a call whose result is discarded. The new line and
+/// why it is safe.
+fn value_change(
+    site: &Site,
+    line: &Line<'_>,
+    a: &Access,
+    tested: bool,
+) -> Option<(String, String)> {
+    if !is_name_chain(&a.expr) {
+        return None;
+    }
+    let text = line.text;
+    let call = &text[a.start..a.end];
+    if let Some(new) = literal_equals(line, a) {
+        let why = format!(
+            "`{}` compares the literal with it instead: a null is simply not equal, which is \
+             what the test means.",
+            excerpt(new.trim(), 80)
+        );
+        return Some((new, why));
+    }
+    let method = a.method.as_deref().unwrap_or("");
+    if tested && TESTS.contains(&method) {
+        let empty = method == "isEmpty" || method == "isBlank";
+        let guarded = if empty {
+            format!("{} == null || {call}", a.expr)
+        } else {
+            format!("{} != null && {call}", a.expr)
+        };
+        let guarded = if line.sole_item(a.start, a.end) {
+            guarded
+        } else {
+            format!("({guarded})")
+        };
+        let mut new = text.to_string();
+        new.replace_range(a.start..a.end, &guarded);
+        let counts = if empty { "empty" } else { "not matching" };
+        let why = format!(
+            "The result of `{method}` is only tested, so a null `{}` now counts as {counts}.",
+            a.expr
+        );
+        return Some((new, why));
+    }
+    if braces::use_at(line, a.start, a.end) == UseKind::Discarded && line.balanced() {
+        let cond = format!("{} != null", a.expr);
+        let lines = braces::guard(
+            &site.content,
+            line.indent(),
+            &cond,
+            &[text.trim().to_string()],
+        );
+        let why = format!(
+            "The call is a statement of its own and its result is not used, so it is skipped \
+             when `{}` is null (nothing to notify or update).",
+            a.expr
+        );
+        return Some((lines.join("\n"), why));
+    }
+    None
 }
 
 /// `x.equals("LIT")` / `x.equalsIgnoreCase("LIT")` → `"LIT".equals(x)`.
@@ -286,19 +349,29 @@ fn text_default(site: &Site, src: &Source<'_>, a: &Access) -> Result<(Edit, Stri
     if !string || name.contains('.') || !is_name_chain(name) {
         return Err(format!("`{name}` is not a String local or parameter"));
     }
-    let f = src.function_at(site.line).ok_or("the failing line is in no method")?;
-    let declared = Regex::new(&format!(r"(^|[(,]\s*|\s)(final\s+)?(java\.lang\.)?String\s+{name}\s*([=,);:]|$)"))
-        .map_err(|e| e.to_string())?;
+    let f = src
+        .function_at(site.line)
+        .ok_or("the failing line is in no method")?;
+    let declared = Regex::new(&format!(
+        r"(^|[(,]\s*|\s)(final\s+)?(java\.lang\.)?String\s+{name}\s*([=,);:]|$)"
+    ))
+    .map_err(|e| e.to_string())?;
     let decl = (f.open..site.line)
         .find(|&n| declared.is_match(src.code(n)) || (n == f.open && declared.is_match(&f.header)))
         .ok_or_else(|| format!("`{name}` is not declared as a String in the method"))?;
-    let is_final = declared.captures(src.code(decl)).or_else(|| declared.captures(&f.header)).is_some_and(|c| c.get(2).is_some());
+    let is_final = declared
+        .captures(src.code(decl))
+        .or_else(|| declared.captures(&f.header))
+        .is_some_and(|c| c.get(2).is_some());
     if is_final {
         return Err(format!("`{name}` is final"));
     }
     let from = if decl == f.open { f.open + 1 } else { decl + 1 };
     let uses = src.uses(name, from, 0, f.close);
-    let upto: Vec<_> = uses.iter().take_while(|u| u.kind != UseKind::Assigned).collect();
+    let upto: Vec<_> = uses
+        .iter()
+        .take_while(|u| u.kind != UseKind::Assigned)
+        .collect();
     for u in &upto {
         let why = match &u.kind {
             UseKind::Text => continue,
@@ -312,13 +385,26 @@ fn text_default(site: &Site, src: &Source<'_>, a: &Access) -> Result<(Edit, Stri
     }
     let first = upto.first().map(|u| u.line).unwrap_or(site.line);
     let block = |n: u32| src.blocks_at(n, 0).first().map(|b| b.open);
-    let at = if block(first) == block(site.line) && src.whole_statement(first) { first } else { site.line };
+    let at = if block(first) == block(site.line) && src.whole_statement(first) {
+        first
+    } else {
+        site.line
+    };
     if at != first || !src.whole_statement(at) {
-        return Err(format!("`{name}` is first used at {}:{} in another block", site.path, first));
+        return Err(format!(
+            "`{name}` is first used at {}:{} in another block",
+            site.path, first
+        ));
     }
     let indent = src.line(at).map(|l| l.indent()).unwrap_or("").to_string();
-    let lines = braces::guard(&site.content, &indent, &format!("{name} == null"), &[format!("{name} = \"\";")]);
-    let edit = braces::insert_before(&site.path, &site.content, at, &lines).ok_or("the line is gone")?;
+    let lines = braces::guard(
+        &site.content,
+        &indent,
+        &format!("{name} == null"),
+        &[format!("{name} = \"\";")],
+    );
+    let edit =
+        braces::insert_before(&site.path, &site.content, at, &lines).ok_or("the line is gone")?;
     Ok((
         edit,
         format!(
@@ -369,9 +455,7 @@ fn describe(kind: &UseKind) -> &'static str {
 }
 
 /// Skip the record or return the method's own "nothing"; a call result is bound to a local first.
-#[allow(clippy::too_many_arguments)]
 fn statement_level(
-    cx: &Context<'_>,
     site: &Site,
     src: &Source<'_>,
     a: &Access,
@@ -380,7 +464,6 @@ fn statement_level(
     head: &str,
     mut reasons: Vec<String>,
 ) -> Result<Draft, Skip> {
-    let _ = cx;
     let text = src.line(site.line).map(|l| l.text).unwrap_or("");
     let mut expr = a.expr.clone();
     let mut bind = None;
@@ -405,29 +488,17 @@ fn statement_level(
         neutral: "null",
         bind,
     };
-    // A loop of its own first; the method's own "nothing" keeps the caller's handling of
-    // missing data; else the caller's loop.
-    let changes = [
-        braces::skip_in_own_loop(&missing),
-        braces::return_nothing(&missing, caller, callee),
-        match (caller, callee) {
-            (Some(c), Some(f)) => braces::skip_in_caller(&missing, c, f),
-            _ => Err("no caller frame maps to a tracked file".into()),
-        },
-    ];
-    for change in changes {
-        match change {
-            Ok(c) => {
-                return Ok(Draft {
-                    edits: c.edits,
-                    description: format!("{head} {}", c.why),
-                    at_column: c.at_site.then_some(false),
-                })
-            }
-            Err(why) => reasons.push(why),
+    match braces::statement_change(&missing, caller, callee) {
+        Ok(c) => Ok(Draft {
+            edits: c.edits,
+            description: format!("{head} {}", c.why),
+            at_column: c.at_site.then_some(false),
+        }),
+        Err(why) => {
+            reasons.extend(why);
+            decline(format!("{head} No fix: {}", reasons.join("; ")))
         }
     }
-    decline(format!("{head} No fix: {}", reasons.join("; ")))
 }
 
 /// A local name for the result of `call` (`invoice.getCustomer()` → `customer`) that the
@@ -437,7 +508,11 @@ fn local_for(src: &Source<'_>, line: u32, call: &str) -> Option<String> {
     let method = call[..open].rsplit('.').next()?;
     let base = ["get", "find", "load", "fetch", "lookup", "read"]
         .iter()
-        .find_map(|p| method.strip_prefix(p).filter(|r| r.starts_with(|c: char| c.is_ascii_uppercase())))
+        .find_map(|p| {
+            method
+                .strip_prefix(p)
+                .filter(|r| r.starts_with(|c: char| c.is_ascii_uppercase()))
+        })
         .unwrap_or(method);
     let mut name: String = base.chars().take(1).flat_map(char::to_lowercase).collect();
     name.push_str(&base[base.chars().next()?.len_utf8()..]);
@@ -467,17 +542,27 @@ mod tests {
             "    if (s.equals(\"x\")) return 1;",
             "Cannot invoke \"String.equals(Object)\" because \"s\" is null",
         );
-        assert_eq!(added(&sols[0].diff), vec!["    if (\"x\".equals(s)) return 1;"], "{notes:?}");
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if (\"x\".equals(s)) return 1;"],
+            "{notes:?}"
+        );
         let (sols, _) = npe(
             "    if (s.startsWith(\"x\")) return 1;",
             "Cannot invoke \"String.startsWith(String)\" because \"s\" is null",
         );
-        assert_eq!(added(&sols[0].diff), vec!["    if (s != null && s.startsWith(\"x\")) return 1;"]);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if (s != null && s.startsWith(\"x\")) return 1;"]
+        );
         let (sols, _) = npe(
             "    if (!s.isEmpty()) return 1;",
             "Cannot invoke \"String.isEmpty()\" because \"s\" is null",
         );
-        assert_eq!(added(&sols[0].diff), vec!["    if (!(s == null || s.isEmpty())) return 1;"]);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if (!(s == null || s.isEmpty())) return 1;"]
+        );
         let (sols, _) = npe(
             "    l.clear();",
             "Cannot invoke \"java.util.List.clear()\" because \"l\" is null",
@@ -506,7 +591,10 @@ mod tests {
             "Cannot invoke \"String.trim()\" because \"s\" is null",
         );
         let diff = &sols[0].diff;
-        assert!(diff.contains("+    if (s == null) {\n+      s = \"\";\n+    }\n     String t"), "{diff}");
+        assert!(
+            diff.contains("+    if (s == null) {\n+      s = \"\";\n+    }\n     String t"),
+            "{diff}"
+        );
     }
 
     fn loop_npe(body: &str, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {

@@ -201,32 +201,34 @@ fn plan(
 ) -> Result<Draft, Skip> {
     let text = line.text;
     let object = &text[a.start..a.at];
-    let place = format!(
-        "{}:{}{}",
-        site.path,
-        site.line,
-        site.column.map(|c| format!(":{c}")).unwrap_or_default()
-    );
-    let head = format!(
-        "TypeError at {place}: `{object}` is undefined or null when `{}` is read (data without \
-         that part, e.g. an optional field left out).",
-        if text.as_bytes()[a.at] == b'[' { "[…]".to_string() } else { format!(".{}", a.prop) }
-    );
+    let head = headline(site, text, a);
     let src = Source::new(&site.content, Lang::Js);
     let callee = site.frame.function.as_deref().and_then(callee_name);
     let caller = braces::caller(cx);
     let pair = caller.as_ref().zip(callee);
-    let flow = braces::fate(&site.path, &src, site.line, a.start, a.end, pair, "undefined");
+    let flow = braces::fate(
+        &site.path,
+        &src,
+        site.line,
+        a.start,
+        a.end,
+        pair,
+        "undefined",
+    );
     let mut reasons = Vec::new();
     match (&flow, chainable) {
         (Ok(()), true) => {
+            let optional = if text.as_bytes()[a.at] == b'[' {
+                "?."
+            } else {
+                "?"
+            };
             let mut new = text.to_string();
-            new.insert_str(a.at, if text.as_bytes()[a.at] == b'[' { "?." } else { "?" });
-            return draft(site, &new, a.at_column, format!(
-                "{head} Optional chaining (`?.`) makes the read yield undefined instead of \
-                 throwing, and the code after it handles undefined: the value is only tested or \
-                 discarded."
-            ));
+            new.insert_str(a.at, optional);
+            let why = "Optional chaining (`?.`) makes the read yield undefined instead of \
+                       throwing, and the code after it handles undefined: the value is only \
+                       tested or discarded.";
+            return draft(site, &new, a.at_column, format!("{head} {why}"));
         }
         (Err(why), _) => reasons.push(format!("undefined is not handled after it: {why}")),
         (Ok(()), false) => reasons.push("optional chaining is not allowed there".into()),
@@ -251,29 +253,34 @@ fn plan(
         reasons.push(format!("`{object}` is not a plain name to test first"));
         return decline(format!("{head} No fix: {}", reasons.join("; ")));
     }
-    // A loop of its own first; the function's own "nothing" keeps the caller's handling of
-    // missing data; else the caller's loop.
-    let changes = [
-        braces::skip_in_own_loop(&missing),
-        braces::return_nothing(&missing, caller.as_ref(), callee),
-        match (&caller, callee) {
-            (Some(c), Some(f)) => braces::skip_in_caller(&missing, c, f),
-            _ => Err("no caller frame maps to a tracked file".into()),
-        },
-    ];
-    for change in changes {
-        match change {
-            Ok(c) => {
-                return Ok(Draft {
-                    edits: c.edits,
-                    description: format!("{head} {}", c.why),
-                    at_column: c.at_site.then_some(a.at_column),
-                })
-            }
-            Err(why) => reasons.push(why),
+    match braces::statement_change(&missing, caller.as_ref(), callee) {
+        Ok(c) => Ok(Draft {
+            edits: c.edits,
+            description: format!("{head} {}", c.why),
+            at_column: c.at_site.then_some(a.at_column),
+        }),
+        Err(why) => {
+            reasons.extend(why);
+            decline(format!("{head} No fix: {}", reasons.join("; ")))
         }
     }
-    decline(format!("{head} No fix: {}", reasons.join("; ")))
+}
+
+/// The description's first sentences: what was missing where.
+fn headline(site: &Site, text: &str, a: &Access<'_>) -> String {
+    let read = if text.as_bytes()[a.at] == b'[' {
+        "[…]".to_string()
+    } else {
+        format!(".{}", a.prop)
+    };
+    format!(
+        "TypeError at {}:{}{}: `{}` is undefined or null when `{read}` is read (data without \
+         that part, e.g. an optional field left out).",
+        site.path,
+        site.line,
+        site.column.map(|c| format!(":{c}")).unwrap_or_default(),
+        &text[a.start..a.at]
+    )
 }
 
 /// A one-line change of the failing line.
@@ -799,7 +806,11 @@ mod generator_tests {
             |p: &str| format!("TypeError: Cannot read properties of undefined (reading '{p}')");
         let l = "  if (a.b.c) return 1;";
         let (sols, notes) = node(l, col_of(l, "c)"), &read("c"));
-        assert_eq!(added(&sols[0].diff), vec!["  if (a.b?.c) return 1;"], "{notes:?}");
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  if (a.b?.c) return 1;"],
+            "{notes:?}"
+        );
         // After a call the column is the dot's.
         let l = "  return g(a).c ?? 0;";
         let (sols, _) = node(l, col_of(l, ".c"), &read("c"));
@@ -829,7 +840,10 @@ mod generator_tests {
         for (l, why) in [
             ("  return a.b.c + 1;", "used as a number"),
             ("  return `#${a.b.c}`;", "formatted into output"),
-            ("  const n = a.b.c;\n  return n.length;", "`n.length` is read"),
+            (
+                "  const n = a.b.c;\n  return n.length;",
+                "`n.length` is read",
+            ),
             ("  send(a.b.c);", "passed on"),
         ] {
             let first = l.lines().next().unwrap();
@@ -848,24 +862,46 @@ mod generator_tests {
     #[test]
     fn a_default_the_code_base_defines() {
         let lib = "const DEFAULT_CITY = 'unknown';\nfunction label(o) {\n  const city = o.addr.city;\n  return `${o.id} ${city}`;\n}\nmodule.exports = { label };\n";
-        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", "label(o);\n")], &trace("lib/x.js", 3, 23, "index.js:1:1"));
-        assert_eq!(added(&sols[0].diff), vec!["  const city = o.addr?.city ?? DEFAULT_CITY;"], "{notes:?}");
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", "label(o);\n")],
+            &trace("lib/x.js", 3, 23, "index.js:1:1"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  const city = o.addr?.city ?? DEFAULT_CITY;"],
+            "{notes:?}"
+        );
         // The same property's fallback elsewhere in the repository.
         let lib = "function label(o) {\n  return 'to ' + (o.addr.city);\n}\n";
         let other = "const c = cfg.home.city ?? 'Paris';\n";
         let (sols, notes) = propose(
-            &[("lib/x.js", lib), ("lib/y.js", other), ("index.js", "label(o);\n")],
+            &[
+                ("lib/x.js", lib),
+                ("lib/y.js", other),
+                ("index.js", "label(o);\n"),
+            ],
             &trace("lib/x.js", 2, 26, "index.js:1:1"),
         );
-        assert_eq!(added(&sols[0].diff), vec!["  return 'to ' + (o.addr?.city ?? 'Paris');"], "{notes:?}");
-        assert!(sols[0].description.contains("lib/y.js:1"), "{}", sols[0].description);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  return 'to ' + (o.addr?.city ?? 'Paris');"],
+            "{notes:?}"
+        );
+        assert!(
+            sols[0].description.contains("lib/y.js:1"),
+            "{}",
+            sols[0].description
+        );
     }
 
     #[test]
     fn the_record_is_skipped_in_the_callers_loop() {
         let lib = "function label(o) {\n  return `${o.id} ${o.addr.city}`;\n}\nmodule.exports = { label };\n";
         let index = "const { label } = require('./lib/x');\nlet n = 0;\nfor (const o of list) {\n  console.log(label(o));\n  n++;\n}\n";
-        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", index)], &trace("lib/x.js", 2, 27, "index.js:4:15"));
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", index)],
+            &trace("lib/x.js", 2, 27, "index.js:4:15"),
+        );
         assert_eq!(
             added(&sols[0].diff),
             vec![
@@ -878,16 +914,27 @@ mod generator_tests {
         );
         assert_eq!(sols[0].files, vec!["index.js"]);
         // Not from a loop: nothing, and why.
-        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", "console.log(label(o));\n")], &trace("lib/x.js", 2, 27, "index.js:1:15"));
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", "console.log(label(o));\n")],
+            &trace("lib/x.js", 2, 27, "index.js:1:15"),
+        );
         assert!(sols.is_empty());
-        assert!(notes.iter().any(|n| n.contains("formatted into output") && n.contains("in no `for` loop")), "{notes:?}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("formatted into output") && n.contains("in no `for` loop")),
+            "{notes:?}"
+        );
     }
 
     #[test]
     fn the_functions_own_nothing_when_the_caller_tests_it() {
         let lib = "function label(u) {\n  if (!u) {\n    return null;\n  }\n  const city = u.addr.city;\n  return city.toUpperCase();\n}\n";
         let index = "const c = label(user) ?? 'UTC';\nconsole.log(c);\n";
-        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", index)], &trace("lib/x.js", 5, 23, "index.js:1:11"));
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", index)],
+            &trace("lib/x.js", 5, 23, "index.js:1:11"),
+        );
         assert_eq!(
             added(&sols[0].diff),
             vec!["  if (u.addr == null) {", "    return null;", "  }"],
@@ -895,9 +942,15 @@ mod generator_tests {
         );
         // A caller that formats the result: no.
         let index = "console.log(`${label(user)}`);\n";
-        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", index)], &trace("lib/x.js", 5, 23, "index.js:1:16"));
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", index)],
+            &trace("lib/x.js", 5, 23, "index.js:1:16"),
+        );
         assert!(sols.is_empty(), "{}", sols[0].diff);
-        assert!(notes.iter().any(|n| n.contains("does not handle it")), "{notes:?}");
+        assert!(
+            notes.iter().any(|n| n.contains("does not handle it")),
+            "{notes:?}"
+        );
     }
 
     #[test]

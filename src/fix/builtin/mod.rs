@@ -75,7 +75,11 @@ mod captures {
             // badge's width and prints no "null".
             assert_eq!(
                 added(&sols[0].diff),
-                vec!["        if (name == null) {", "            name = \"\";", "        }"],
+                vec![
+                    "        if (name == null) {",
+                    "            name = \"\";",
+                    "        }"
+                ],
                 "{}",
                 sols[0].diff
             );
@@ -103,9 +107,17 @@ mod captures {
             ]
         );
         // Without the caller's file, `city` going into the label is reason enough for nothing.
-        let (sols, notes) = propose(&[("src/labels.js", &src)], &fixture("node/undefined_property.txt"));
+        let (sols, notes) = propose(
+            &[("src/labels.js", &src)],
+            &fixture("node/undefined_property.txt"),
+        );
         assert!(sols.is_empty());
-        assert!(notes.iter().any(|n| n.contains("`city` is formatted into output")), "{notes:?}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("`city` is formatted into output")),
+            "{notes:?}"
+        );
     }
 
     #[test]
@@ -123,7 +135,9 @@ mod captures {
         // handled; the app's file, not the library's, is the one looked at.
         assert!(sols.is_empty(), "{}", sols[0].diff);
         assert!(
-            notes.iter().any(|n| n.contains("library_frames.js:4") && n.contains("passed on")),
+            notes
+                .iter()
+                .any(|n| n.contains("library_frames.js:4") && n.contains("passed on")),
             "{notes:?}"
         );
     }
