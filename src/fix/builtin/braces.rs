@@ -35,10 +35,12 @@ pub enum BlockKind {
         params: Vec<Option<String>>,
     },
     /// `for (…)`: the element of `for (const x of xs)` / `for (T x : xs)`, or the counter of a
-    /// counting loop.
+    /// counting loop; `each` for the callback of `xs.forEach(x => {`, where `return` moves to
+    /// the next element.
     For {
         var: Option<String>,
         index: Option<String>,
+        each: bool,
     },
     /// `while`, `do`: `continue` there does not move to the next record.
     Loop,
@@ -58,6 +60,15 @@ pub struct Block {
 }
 
 impl Block {
+    /// The statement that moves a loop to its next element: `continue;`, or `return;` in a
+    /// `forEach` callback.
+    pub fn next_element(&self) -> &'static str {
+        match self.kind {
+            BlockKind::For { each: true, .. } => "return;",
+            _ => "continue;",
+        }
+    }
+
     /// The parameter names of a function block.
     pub fn params(&self) -> &[Option<String>] {
         match &self.kind {
@@ -191,7 +202,10 @@ impl<'a> Source<'a> {
             let Some(close) = self.close_of(open, byte) else {
                 break;
             };
-            let last = matches!(kind, BlockKind::Function { .. } | BlockKind::Other);
+            let last = matches!(
+                kind,
+                BlockKind::Function { .. } | BlockKind::Other | BlockKind::For { each: true, .. }
+            );
             out.push(Block {
                 open,
                 close,
@@ -294,6 +308,13 @@ static FOR_COUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^for\s*\(\s*(?:let|var|int|long)?\s*([A-Za-z_$][\w$]*)\s*=[^;]*;[^;]*;")
         .expect("valid regex")
 });
+static EACH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\.forEach\(\s*(?:async\s+)?(?:\(\s*([A-Za-z_$][\w$]*)[^()]*\)|([A-Za-z_$][\w$]*))\s*(?:=>|->)\s*$",
+        r"|\.forEach\(\s*(?:async\s+)?function\s*[\w$]*\s*\(\s*([A-Za-z_$][\w$]*)[^()]*\)\s*$",
+    ))
+    .expect("valid regex")
+});
 static FUNCTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"function\b\s*\*?\s*([A-Za-z_$][\w$]*)?\s*\(([^()]*)\)\s*$").expect("valid regex")
 });
@@ -343,7 +364,23 @@ fn kind_of(head: &str, lang: Lang) -> BlockKind {
             .captures(head)
             .filter(|_| var.is_none())
             .map(|c| c[1].to_string());
-        return BlockKind::For { var, index };
+        return BlockKind::For {
+            var,
+            index,
+            each: false,
+        };
+    }
+    if let Some(c) = EACH.captures(head) {
+        let var = c
+            .get(1)
+            .or(c.get(2))
+            .or(c.get(3))
+            .map(|m| m.as_str().to_string());
+        return BlockKind::For {
+            var,
+            index: None,
+            each: true,
+        };
     }
     if word == "while" || word == "do" {
         return BlockKind::Loop;
@@ -765,7 +802,7 @@ fn indent_unit(content: &str) -> String {
 /// How to name the record a loop is on in a message: its `id` when the code reads one, else
 /// the loop's counter, else the element itself; `None` for a loop without either.
 pub fn record_id(loop_block: &Block, body: &str, lang: Lang) -> Option<String> {
-    let BlockKind::For { var, index } = &loop_block.kind else {
+    let BlockKind::For { var, index, .. } = &loop_block.kind else {
         return None;
     };
     if let Some(v) = var {
@@ -896,7 +933,7 @@ fn skip_guard(
         content,
         indent,
         &format!("{expr} == null"),
-        &[warn, "continue;".into()],
+        &[warn, loop_block.next_element().into()],
     ))
 }
 
@@ -935,7 +972,7 @@ pub fn skip_in_own_loop(m: &Missing<'_>) -> Result<Change, String> {
         m.neutral,
     );
     let cond = format!("{} == null", m.expr);
-    let lines = guard(m.content, indent, &cond, &[warn, "continue;".into()]);
+    let lines = guard(m.content, indent, &cond, &[warn, lp.next_element().into()]);
     let edit = m.at_site(lines).ok_or("the line is gone")?;
     Ok(Change {
         edits: vec![edit],
@@ -1234,13 +1271,29 @@ module.exports = { label };
             l.kind,
             BlockKind::For {
                 var: Some("item".into()),
-                index: None
+                index: None,
+                each: false
             }
         );
         assert!(src.loop_at(5).is_none());
         assert!(src.function_at(13).is_none());
         assert!(src.whole_statement(5));
         assert!(!src.whole_statement(2));
+    }
+
+    #[test]
+    fn for_each_callbacks_are_loops_whose_next_is_return() {
+        let js = "orders.forEach((order, i) => {\n  print(order);\n});\nlist.forEach(function (x) {\n  print(x);\n});\nitems.forEach(c -> {\n  print(c);\n});\n";
+        for (n, var) in [(2, "order"), (5, "x"), (8, "c")] {
+            let lang = if n == 8 { Lang::Java } else { Lang::Js };
+            let src = Source::new(js, lang);
+            let l = src.loop_at(n).unwrap();
+            assert!(
+                matches!(&l.kind, BlockKind::For { var: Some(v), each: true, .. } if v == var),
+                "{l:?}"
+            );
+            assert_eq!(l.next_element(), "return;");
+        }
     }
 
     #[test]

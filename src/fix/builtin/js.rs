@@ -913,6 +913,13 @@ mod generator_tests {
             "{notes:?}"
         );
         assert_eq!(sols[0].files, vec!["index.js"]);
+        // A forEach callback moves on with `return`.
+        let index = "const { label } = require('./lib/x');\nlist.forEach((o) => {\n  console.log(label(o));\n});\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", index)],
+            &trace("lib/x.js", 2, 27, "index.js:3:15"),
+        );
+        assert_eq!(added(&sols[0].diff)[2], "    return;", "{notes:?}");
         // Not from a loop: nothing, and why.
         let (sols, notes) = propose(
             &[("lib/x.js", lib), ("index.js", "console.log(label(o));\n")],
