@@ -53,6 +53,18 @@ const TESTS: &[&str] = &[
     "containsValue",
 ];
 
+/// The methods an implicit unboxing calls.
+const UNBOX: &[&str] = &[
+    "intValue",
+    "longValue",
+    "doubleValue",
+    "floatValue",
+    "shortValue",
+    "byteValue",
+    "booleanValue",
+    "charValue",
+];
+
 /// String methods after which `""` behaves as "no text": the use is as text.
 const TEXT_METHODS: &[&str] = &[
     "length",
@@ -79,6 +91,8 @@ struct Access {
     method: Option<String>,
     /// The invoked method's owner type (`String`, `java.util.List`).
     owner: String,
+    /// Whether the access is an implicit unboxing (`int n = map.get(k)`).
+    unboxed: bool,
 }
 
 impl Generator for NullPointer {
@@ -126,7 +140,15 @@ fn find_access(site: &Site, line: &Line<'_>, caps: &regex::Captures<'_>) -> Resu
     let text = line.text;
     let b = line.bytes();
     let method = caps.name("method").map(|m| m.as_str().to_string());
+    let owner = caps
+        .name("type")
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_default();
+    // `int t = map.get(k);` unboxes without a call in the source.
+    let unboxed =
+        owner.starts_with("java.lang.") && method.as_deref().is_some_and(|m| UNBOX.contains(&m));
     let tail = match (&method, caps.name("field"), caps.name("len")) {
+        _ if unboxed => String::new(),
         (Some(m), _, _) => format!(".{m}("),
         (_, Some(f), _) => format!(".{}", f.as_str()),
         (_, _, Some(_)) => ".length".to_string(),
@@ -140,7 +162,9 @@ fn find_access(site: &Site, line: &Line<'_>, caps: &regex::Captures<'_>) -> Resu
         }
         for r in names {
             for s in line.find_code(&format!("{r}{tail}")) {
-                if s == 0 || !(is_ident(b[s - 1]) || b[s - 1] == b'.') {
+                let next = b.get(s + r.len()).copied().unwrap_or(b';');
+                let used = unboxed && (is_ident(next) || b".([".contains(&next));
+                if !used && (s == 0 || !(is_ident(b[s - 1]) || b[s - 1] == b'.')) {
                     exprs.push((s, r.clone()));
                 }
             }
@@ -188,16 +212,13 @@ fn find_access(site: &Site, line: &Line<'_>, caps: &regex::Captures<'_>) -> Resu
             site.path, site.line
         ));
     };
-    let owner = caps
-        .name("type")
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_default();
     Ok(Access {
         expr,
         start,
         end,
         method,
         owner,
+        unboxed,
     })
 }
 
@@ -225,7 +246,10 @@ fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Dr
         caller.as_ref().zip(callee),
         "null",
     );
-    if let Some((new, why)) = value_change(site, line, a, flow.is_ok()) {
+    if let Some((new, why)) = map_default(cx, site, line, a) {
+        return draft(site, &new, format!("{head} {why}"));
+    }
+    if let Some((new, why)) = value_change(site, line, a, flow.is_ok()).filter(|_| !a.unboxed) {
         return draft(site, &new, format!("{head} {why}"));
     }
     let mut reasons = vec![match &flow {
@@ -305,6 +329,79 @@ fn value_change(
         return Some((lines.join("\n"), why));
     }
     None
+}
+
+/// `map.get(key)` unboxed → `map.getOrDefault(key, d)` where the code base defines `d` for
+/// that key: a `getOrDefault(key, d)` elsewhere in the repository, or a `DEFAULT_KEY` constant
+/// of the failing file.
+fn map_default(
+    cx: &Context<'_>,
+    site: &Site,
+    line: &Line<'_>,
+    a: &Access,
+) -> Option<(String, String)> {
+    if !a.unboxed {
+        return None;
+    }
+    let open = a.expr.find(".get(")?;
+    let (receiver, key) = (&a.expr[..open], &a.expr[open + 5..a.expr.len() - 1]);
+    if braces::split_top(key).len() != 1 || !is_name_chain(receiver) {
+        return None;
+    }
+    let uses = Regex::new(&format!(
+        r"getOrDefault\(\s*{}\s*,\s*([^()]+?)\s*\)",
+        regex::escape(key)
+    ))
+    .ok()?;
+    let mut found: Vec<(String, String)> = Vec::new();
+    for path in cx.repo.files().iter().filter(|p| p.ends_with(".java")) {
+        let content = cx.repo.read(path).unwrap_or_default();
+        for (n, l) in content.lines().enumerate() {
+            for c in uses.captures_iter(l) {
+                found.push((
+                    c[1].to_string(),
+                    format!("the same key's fallback at {path}:{}", n + 1),
+                ));
+            }
+        }
+    }
+    let word: String = key
+        .trim_matches('"')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let constant = format!("DEFAULT_{word}");
+    let defined = Regex::new(&format!(
+        r"\bstatic\s+final\s+[\w<>]+\s+{}\s*=",
+        regex::escape(&constant)
+    ))
+    .ok()?;
+    if found.is_empty() && key.starts_with('"') && defined.is_match(&site.content) {
+        found.push((
+            constant.clone(),
+            format!("{constant}, which {} defines", site.path),
+        ));
+    }
+    let (value, source) = found.first()?.clone();
+    if found.iter().any(|(v, _)| *v != value) {
+        return None;
+    }
+    let mut new = line.text.to_string();
+    new.replace_range(
+        a.start..a.end,
+        &format!("{receiver}.getOrDefault({key}, {value})"),
+    );
+    let why = format!(
+        "The map has no entry for {key}; the code base's default for it is `{value}` \
+         ({source}), so the lookup falls back to it instead of unboxing null."
+    );
+    Some((new, why))
 }
 
 /// `x.equals("LIT")` / `x.equalsIgnoreCase("LIT")` → `"LIT".equals(x)`.
@@ -634,6 +731,45 @@ mod tests {
                 "        System.err.println(\"skipping i \" + i.id + \": i.address is null\");",
                 "        continue;",
             ],
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn an_unboxed_map_lookup_gets_the_code_bases_default() {
+        let msg = "Cannot invoke \"java.lang.Integer.intValue()\" because the return value of \"java.util.Map.get(Object)\" is null";
+        let src = "package app;\nclass A {\n  static final int DEFAULT_TIMEOUT = 30;\n  int f(java.util.Map<String, Integer> cfg) {\n    int t = cfg.get(\"timeout\");\n    return t * 2;\n  }\n}\n";
+        let trace = format!("Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:5)\n\tat app.A.main(A.java:99)");
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], &trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    int t = cfg.getOrDefault(\"timeout\", DEFAULT_TIMEOUT);"],
+            "{notes:?}"
+        );
+        let other = "class B { int g(java.util.Map<String, Integer> m) { return m.getOrDefault(\"timeout\", 15); } }\n";
+        let src = src.replace("DEFAULT_TIMEOUT = 30", "LIMIT = 30");
+        let (sols, notes) = propose(
+            &[
+                ("src/main/java/app/A.java", &src),
+                ("src/main/java/app/B.java", other),
+            ],
+            &trace,
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    int t = cfg.getOrDefault(\"timeout\", 15);"],
+            "{notes:?}"
+        );
+        assert!(
+            sols[0].description.contains("B.java:1"),
+            "{}",
+            sols[0].description
+        );
+        // No default anywhere: the number is not made up.
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", &src)], &trace);
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(
+            notes.iter().any(|n| n.contains("used as a number")),
             "{notes:?}"
         );
     }
