@@ -705,3 +705,12 @@ fn java_string_used_as_a_key_is_declined() {
 fn java_npe_without_debug_info_is_declined_with_the_reason() {
     declined_because("neg-java-npe-no-debug-info", &["javac -g"]);
 }
+
+#[test]
+fn java_unboxed_map_lookup_gets_the_default_the_code_base_uses() {
+    fixed_by(
+        "java-map-default",
+        "java-npe",
+        "int timeout = settings.getOrDefault(\"timeout\", 30);",
+    );
+}
