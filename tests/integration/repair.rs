@@ -714,3 +714,12 @@ fn java_unboxed_map_lookup_gets_the_default_the_code_base_uses() {
         "int timeout = settings.getOrDefault(\"timeout\", 30);",
     );
 }
+
+#[test]
+fn js_destructured_record_skipped_in_the_callers_for_each() {
+    fixed_by(
+        "js-destructure-foreach",
+        "js-undefined-property",
+        "console.error(`skipping user ${user.id}: user.name is missing`);",
+    );
+}

@@ -43,6 +43,11 @@ static READING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+static DESTRUCTURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^Cannot destructure property '(?P<prop>[^']+)' of '(?P<of>[^']+)' as it is (?:undefined|null)")
+        .expect("valid regex")
+});
+
 impl Generator for UndefinedProperty {
     fn name(&self) -> String {
         "js-undefined-property".into()
@@ -56,12 +61,15 @@ impl Generator for UndefinedProperty {
         if !is_node(cx) || cx.kind() != Some("TypeError") {
             return Err(Skip::NotApplicable);
         }
-        let Some(caps) = READING.captures(cx.exception_message().trim()) else {
+        let message = cx.exception_message().trim();
+        let destructured = DESTRUCTURE.captures(message).map(|c| c["of"].to_string());
+        let caps = READING.captures(message);
+        if caps.is_none() && destructured.is_none() {
             return Err(Skip::NotApplicable);
-        };
+        }
         let prop = caps
-            .name("prop")
-            .or_else(|| caps.name("old"))
+            .as_ref()
+            .and_then(|c| c.name("prop").or_else(|| c.name("old")))
             .map(|m| m.as_str())
             .unwrap_or("");
         let Some(site) = cx.site.as_ref() else {
@@ -81,6 +89,9 @@ impl Generator for UndefinedProperty {
             }
         }
         let line = Line::new(text, Lang::Js);
+        if let Some(d) = destructured {
+            return destructure(cx, site, &line, &d);
+        }
         let b = line.bytes();
         let (at, at_column) = find_read(site, &line, prop)?;
         if at > 0 && b[at - 1] == b'?' {
@@ -258,6 +269,96 @@ fn plan(
             edits: c.edits,
             description: format!("{head} {}", c.why),
             at_column: c.at_site.then_some(a.at_column),
+        }),
+        Err(why) => {
+            reasons.extend(why);
+            decline(format!("{head} No fix: {}", reasons.join("; ")))
+        }
+    }
+}
+
+/// `const { a, b } = x.y;` with `x.y` missing: `x.y ?? {}` when the pattern gives every name a
+/// default or each name is only tested after; else a statement-level change; else none.
+fn destructure(cx: &Context<'_>, site: &Site, line: &Line<'_>, of: &str) -> Result<Draft, Skip> {
+    let text = line.text;
+    let place = format!("{}:{}", site.path, site.line);
+    if !is_name_chain(of) {
+        return decline(format!(
+            "the destructured value '{of}' at {place} is not a name in the source"
+        ));
+    }
+    let b = line.bytes();
+    let found: Vec<usize> = line
+        .find_code(of)
+        .into_iter()
+        .filter(|&s| s == 0 || !(is_ident(b[s - 1]) || b[s - 1] == b'.'))
+        .filter(|&s| {
+            !b.get(s + of.len())
+                .is_some_and(|&c| is_ident(c) || c == b'.')
+        })
+        .collect();
+    let [s] = found.as_slice() else {
+        return decline(format!("{place} does not destructure `{of}` once"));
+    };
+    let (s, e) = (*s, *s + of.len());
+    let head = format!(
+        "TypeError at {place}: `{of}` is undefined or null where it is destructured (data \
+         without that part)."
+    );
+    let before = text[..s].trim_end();
+    let pattern = before
+        .strip_suffix('=')
+        .filter(|p| !p.ends_with(['=', '!', '<', '>']))
+        .map(str::trim_end)
+        .and_then(|p| p.strip_suffix('}'))
+        .and_then(|p| p.rfind('{').map(|o| &p[o + 1..]));
+    let Some(pattern) = pattern else {
+        return decline(format!(
+            "{head} The pattern is not `{{ … }} = {of}` on one line."
+        ));
+    };
+    let src = Source::new(&site.content, Lang::Js);
+    let end = src
+        .function_at(site.line)
+        .map(|f| f.close)
+        .unwrap_or(src.len());
+    let mut reasons = Vec::new();
+    for part in braces::split_top(pattern).iter().filter(|p| !p.is_empty()) {
+        if part.contains('=') {
+            continue;
+        }
+        let name = part.rsplit(':').next().unwrap_or(part).trim();
+        let first = src.uses(name, site.line, e, end).into_iter().next();
+        if let Some(h) =
+            first.and_then(|u| braces::harm(&u.kind, name, "undefined").map(|h| (h, u.line)))
+        {
+            reasons.push(format!("{} (at {}:{})", h.0, site.path, h.1));
+        }
+    }
+    if reasons.is_empty() {
+        let mut new = text.to_string();
+        new.replace_range(s..e, &format!("{of} ?? {{}}"));
+        let why = "Every name the pattern takes has a default of its own or is only tested \
+                   afterwards, so an empty object stands in for the missing one.";
+        return draft(site, &new, false, format!("{head} {why}"));
+    }
+    let missing = Missing {
+        path: &site.path,
+        content: &site.content,
+        src: &src,
+        line: site.line,
+        expr: of.to_string(),
+        what: of.to_string(),
+        neutral: "undefined",
+        bind: None,
+    };
+    let caller = braces::caller(cx);
+    let callee = site.frame.function.as_deref().and_then(callee_name);
+    match braces::statement_change(&missing, caller.as_ref(), callee) {
+        Ok(c) => Ok(Draft {
+            edits: c.edits,
+            description: format!("{head} {}", c.why),
+            at_column: c.at_site.then_some(false),
         }),
         Err(why) => {
             reasons.extend(why);
@@ -956,6 +1057,47 @@ mod generator_tests {
         assert!(sols.is_empty(), "{}", sols[0].diff);
         assert!(
             notes.iter().any(|n| n.contains("does not handle it")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn destructuring_a_missing_object() {
+        let msg = "TypeError: Cannot destructure property 'city' of 'o.addr' as it is undefined.";
+        let trace = |line: usize, caller: &str| {
+            format!("{msg}\n    at label (/srv/app/lib/x.js:{line}:11)\n    at Object.<anonymous> (/srv/app/{caller})")
+        };
+        let lib = "function label(o) {\n  const { city = 'unknown', zip = '' } = o.addr;\n  return `${city} ${zip}`;\n}\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", "label(o);\n")],
+            &trace(2, "index.js:1:1"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  const { city = 'unknown', zip = '' } = o.addr ?? {};"],
+            "{notes:?}"
+        );
+        // Without defaults the names are printed: the caller's loop skips the record.
+        let lib = "function label(o) {\n  const { city } = o.addr;\n  return `${city}`;\n}\n";
+        let index = "for (const o of list) {\n  console.log(label(o));\n}\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", index)],
+            &trace(2, "index.js:2:15"),
+        );
+        assert_eq!(
+            added(&sols[0].diff)[0],
+            "  if (o.addr == null) {",
+            "{notes:?}"
+        );
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", "label(o);\n")],
+            &trace(2, "index.js:1:1"),
+        );
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("`city` is formatted into output")),
             "{notes:?}"
         );
     }
