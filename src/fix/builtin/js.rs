@@ -1,4 +1,14 @@
-//! Node.js generators: a missing package, a property read on undefined or null.
+//! Node.js generators: a missing package, a property read on (or a destructuring of) undefined
+//! or null.
+//!
+//! For the missing value the change follows what the code does with it next (see
+//! [`super::braces`]): optional chaining (`a.b?.c`) only where undefined is then only tested,
+//! passed to `??` or discarded; else the default the code base defines for that property
+//! (`?? DEFAULT_CITY`, or the one literal the repository's `.city ?? …` uses); else the record is
+//! skipped with a warning in the loop that processes it (this function's, or the caller frame's,
+//! with the parameter mapped to the call's argument); else the function's own "nothing" when its
+//! caller tests for it; else no change, with what undefined would have done (print 'undefined',
+//! compute NaN, throw further on).
 
 use regex::Regex;
 use std::sync::LazyLock;
@@ -33,7 +43,8 @@ fn shown_source<'m>(message: &'m str, file: &str, line: u32) -> Option<&'m str> 
 
 // ---------------------------------------------------------------------------------------------
 
-/// `TypeError: Cannot read properties of undefined (reading 'p')` → optional chaining.
+/// `TypeError: Cannot read properties of undefined (reading 'p')` and `Cannot destructure
+/// property 'p' of 'x' as it is undefined` → a guard chosen by where the value goes.
 pub struct UndefinedProperty;
 
 static READING: LazyLock<Regex> = LazyLock::new(|| {
