@@ -34,7 +34,11 @@ fn main() -> anyhow::Result<()> {
                     println!("solution: {}\n{}", solution.description, solution.diff)
                 }
                 NodeEvent::Error(error) => eprintln!("error: {error}"),
-                NodeEvent::Note(_) | NodeEvent::Plan(_) => {}
+                NodeEvent::Warning(warning) => eprintln!("warning: {warning}"),
+                NodeEvent::Note(_)
+                | NodeEvent::Fix(_)
+                | NodeEvent::Held(_)
+                | NodeEvent::Plan(_) => {}
             }
         }
     };

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::config::Settings;
-use crate::deploy::{DeployPlan, DeploySettings, Deployer};
-use crate::fix::{Fixer, Solution};
+use crate::deploy::{DeployPlan, DeploySettings, Deployer, Held};
+use crate::fix::{FixEvent, Fixer, Solution};
 use crate::parse::LogEntry;
 use crate::pattern::{PatternEngine, PatternSummary};
 use crate::threshold::{Clock, Detector, Incident, SystemClock};
@@ -33,8 +33,15 @@ pub enum NodeEvent {
     Solution(Box<Solution>),
     /// A stage failed on an incident; the node goes on.
     Error(String),
-    /// A verbose note: why a solution was dropped, what was skipped.
+    /// A verbose note: what a deploy did, what was skipped.
     Note(String),
+    /// Something the user should fix, shown at every verbosity: a rule whose file is not tracked.
+    Warning(String),
+    /// What the fix stage says besides solutions: a solution dropped by verification (always
+    /// shown), a generator that declined (verbose).
+    Fix(FixEvent),
+    /// A solution deploy mode only suggested (`fix.min_confidence`).
+    Held(Box<Held>),
     /// What a deploy would have done (`--dry-run`).
     Plan(Box<DeployPlan>),
 }
@@ -55,7 +62,9 @@ pub struct Node {
     fixer: Fixer,
     deployer: Deployer,
     events: Sender<NodeEvent>,
-    /// Fingerprints that already have a solution: 50 trips of one crash give one solution.
+    /// Fingerprints that already have a solution: 50 trips of one crash give one solution. An
+    /// incident a rule tripped is proposed for all the same: the rule's edit is its own (the fix
+    /// stage drops a change it already proposed).
     solved: HashSet<String>,
     summary: Summary,
 }
@@ -78,6 +87,7 @@ impl Node {
                 repo: settings.fix.repo.clone(),
                 remote: settings.remote.clone(),
                 state_dir: settings.state_dir.clone(),
+                min_confidence: settings.fix.min_confidence,
                 ..settings.deploy.clone()
             }),
             events: tx,
@@ -129,14 +139,17 @@ impl Node {
         self.summary.incidents += 1;
         self.state = NodeState::Processing;
         let fingerprint = incident.fingerprint.id.clone();
-        let solutions = if self.solved.contains(&fingerprint) {
+        let solutions = if self.solved.contains(&fingerprint) && incident.rules.is_empty() {
             Vec::new()
         } else {
             self.fixer.propose(&incident)
         };
         self.emit(NodeEvent::Incident(Box::new(incident)));
-        for note in self.fixer.take_notes() {
-            self.emit(NodeEvent::Note(note));
+        for warning in self.fixer.take_warnings() {
+            self.emit(NodeEvent::Warning(warning));
+        }
+        for event in self.fixer.take_events() {
+            self.emit(NodeEvent::Fix(event));
         }
         let mut failed = false;
         for mut solution in solutions {
@@ -154,6 +167,9 @@ impl Node {
                 self.emit(NodeEvent::Note(note));
             }
             self.emit(NodeEvent::Solution(Box::new(solution)));
+            for held in self.deployer.take_held() {
+                self.emit(NodeEvent::Held(Box::new(held)));
+            }
             for plan in self.deployer.take_plans() {
                 self.emit(NodeEvent::Plan(Box::new(plan)));
             }

@@ -22,7 +22,7 @@ use crate::deploy::{DeploySettings, Mode};
 use crate::fix::{FixSettings, RuleSpec};
 use crate::parse::{FormatSpec, Level, ParseSettings};
 use crate::pattern::{mask, PatternSettings};
-use crate::threshold::{ThresholdSettings, DEFAULT_MAX_TRACKED};
+use crate::threshold::{RuleTrigger, ThresholdSettings, DEFAULT_MAX_TRACKED};
 
 /// The annotated configuration `init` writes.
 pub const EXAMPLE_CONFIG: &str = include_str!("../../hephaestus.example.yaml");
@@ -264,6 +264,7 @@ impl Settings {
         }
 
         let mut rules = Vec::new();
+        let mut triggers = Vec::new();
         for (i, r) in config.rules.iter().enumerate() {
             let at = |k: &str| {
                 vec![
@@ -286,7 +287,34 @@ impl Settings {
                     format!("'{}' must be a relative path inside the repository", r.file),
                 );
             }
+            if config.rules[..i].iter().any(|other| other.name == r.name) {
+                problems.add_at(
+                    &at("name"),
+                    format!("another rule is already named '{}'", r.name),
+                );
+            }
+            let level = r.level.as_deref().and_then(|word| {
+                let level = Level::parse(word);
+                if level.is_none() {
+                    problems.add_at(&at("level"), Level::parse_error(word));
+                }
+                level
+            });
+            if r.count < 1 {
+                problems.add_at(&at("count"), "must be ≥ 1".into());
+            }
+            if let (Some(matcher), Some(find)) = (&matcher, &find) {
+                for unknown in crate::fix::rules::undefined_groups(&r.replace, matcher, find) {
+                    problems.add_at(&at("replace"), unknown);
+                }
+            }
             if let (Some(matcher), Some(find)) = (matcher, find) {
+                triggers.push(RuleTrigger {
+                    name: r.name.clone(),
+                    matcher: matcher.clone(),
+                    level,
+                    count: u32::try_from(r.count.max(1)).unwrap_or(u32::MAX),
+                });
                 rules.push(RuleSpec {
                     name: r.name.clone(),
                     matcher,
@@ -333,6 +361,13 @@ impl Settings {
         let verify_timeout = problems
             .duration(&["fix", "verify_timeout"], &config.fix.verify_timeout)
             .unwrap_or(Duration::from_secs(300));
+        let min_confidence = config.fix.min_confidence;
+        if !(0.0..=1.0).contains(&min_confidence) {
+            problems.add(
+                &["fix", "min_confidence"],
+                format!("must be within 0 and 1, got '{min_confidence}'"),
+            );
+        }
 
         let remote = &config.remote_repo;
         if !["github", "gitlab", "gitea"].contains(&remote.provider.as_str()) {
@@ -373,12 +408,16 @@ impl Settings {
                 window,
                 cooldown,
                 max_tracked: DEFAULT_MAX_TRACKED,
+                rules: triggers,
             },
             fix: FixSettings {
                 repo: None,
                 rules,
+                compile: true,
                 verify: config.fix.verify.clone(),
+                reproduce: config.fix.reproduce.clone(),
                 verify_timeout,
+                min_confidence,
             },
             deploy: DeploySettings {
                 mode,
@@ -614,9 +653,83 @@ mod tests {
     }
 
     #[test]
+    fn min_confidence_must_be_within_0_and_1() {
+        assert_eq!(
+            problems("fix:\n  min_confidence: 0.95\n"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            problems("fix:\n  verify_timeout: 1m\n  min_confidence: 1.5\n"),
+            ["3:fix.min_confidence: must be within 0 and 1, got '1.5'"]
+        );
+        assert_eq!(
+            problems("fix:\n  min_confidence: -0.1\n"),
+            ["2:fix.min_confidence: must be within 0 and 1, got '-0.1'"]
+        );
+        let settings =
+            Settings::parse(Path::new("h.yaml"), "fix:\n  reproduce: make crash\n").unwrap();
+        assert_eq!(settings.fix.min_confidence, 0.8);
+        assert_eq!(settings.fix.reproduce.as_deref(), Some("make crash"));
+    }
+
+    #[test]
     fn unknown_keys_get_a_suggestion() {
         let got = problems("log:\n  treshold_count: 2\n");
         assert_eq!(got, ["2:log.treshold_count: unknown key 'treshold_count' (did you mean 'threshold_count'?)"]);
+    }
+
+    #[test]
+    fn the_commented_example_rule_is_valid() {
+        // The rule `init` documents, uncommented: `rules: []` and the `#` lines after it.
+        let mut text = String::new();
+        let mut in_rules = false;
+        for line in EXAMPLE_CONFIG.lines() {
+            if line == "rules: []" {
+                in_rules = true;
+                text.push_str("rules:\n");
+                continue;
+            }
+            if in_rules && line.starts_with('#') {
+                text.push_str(&line[1..]);
+            } else {
+                in_rules = false;
+                text.push_str(line);
+            }
+            text.push('\n');
+        }
+        let settings = Settings::parse(Path::new("h.yaml"), &text).unwrap();
+        let rule = &settings.threshold.rules[0];
+        assert_eq!(rule.name, "db-pool-exhausted");
+        assert_eq!((rule.level, rule.count), (Some(Level::Warn), 1));
+        assert_eq!(settings.fix.rules[0].replace, "max_connections: ${max}0");
+    }
+
+    #[test]
+    fn rule_triggers_default_to_any_level_once() {
+        let settings = Settings::parse(
+            Path::new("h.yaml"),
+            "rules:\n  - name: a\n    match: 'x'\n    file: f\n    find: 'y'\n    replace: z\n",
+        )
+        .unwrap();
+        let rule = &settings.threshold.rules[0];
+        assert_eq!((rule.level, rule.count), (None, 1));
+    }
+
+    #[test]
+    fn rule_level_count_replace_and_name_are_checked_at_their_line() {
+        let got = problems(
+            "rules:\n  - name: a\n    match: 'pool (?P<max>\\d+)'\n    level: loud\n    count: 0\n    file: f\n    find: 'max: (\\d+)'\n    replace: 'max: ${maks} $1 $2 $max'\n  - name: a\n    match: 'x'\n    file: f\n    find: 'y'\n    replace: z\n",
+        );
+        assert_eq!(
+            got,
+            [
+                "4:rules[0].level: unknown level 'loud' (expected one of: trace, debug, info, notice, warn, error, critical)",
+                "5:rules[0].count: must be ≥ 1",
+                "8:rules[0].replace: '${maks}' is not a group of match or find (named groups of match: max)",
+                "8:rules[0].replace: '$2' is not a group of match or find (named groups of match: max)",
+                "9:rules[1].name: another rule is already named 'a'",
+            ]
+        );
     }
 
     #[test]

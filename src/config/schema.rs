@@ -118,15 +118,28 @@ pub struct FormatConfig {
     pub timestamp_format: Option<String>,
 }
 
+/// A user rule; see `rules:` in `hephaestus.example.yaml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {
     pub name: String,
+    /// Regex searched in the entry's message followed by ` key=value` for each of its fields.
     #[serde(rename = "match")]
     pub matcher: String,
+    /// Lowest level that counts; any level when absent.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// Matching entries within the threshold window that trip the rule. Signed so that 0 and
+    /// negatives get a clear "must be ≥ 1".
+    #[serde(default = "one")]
+    pub count: i64,
     pub file: String,
     pub find: String,
     pub replace: String,
+}
+
+fn one() -> i64 {
+    1
 }
 
 #[derive(Debug, Deserialize)]
@@ -163,14 +176,22 @@ pub struct MaskConfig {
 pub struct FixConfig {
     /// Command run with the patch applied in a temporary worktree.
     pub verify: Option<String>,
+    /// Command that reproduced the crash: with the patch applied it must exit 0 and no longer
+    /// print the exception.
+    pub reproduce: Option<String>,
+    /// Timeout of each command of the verification ladder (compilers, verify, reproduce).
     pub verify_timeout: String,
+    /// In [0, 1]: below it, deploy mode suggests a solution instead of pushing it.
+    pub min_confidence: f64,
 }
 
 impl Default for FixConfig {
     fn default() -> Self {
         FixConfig {
             verify: None,
+            reproduce: None,
             verify_timeout: "5m".into(),
+            min_confidence: 0.8,
         }
     }
 }
@@ -210,10 +231,10 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
         "remote_repo.author" => &["name", "email"],
         "remote_repo.pr" => &["title_template", "branch_template", "labels", "draft"],
         "formats[]" => &["name", "regex", "timestamp_format"],
-        "rules[]" => &["name", "match", "file", "find", "replace"],
+        "rules[]" => &["name", "match", "level", "count", "file", "find", "replace"],
         "patterns" => &["masks", "extra_masks", "max_patterns"],
         "patterns.extra_masks[]" => &["name", "regex"],
-        "fix" => &["verify", "verify_timeout"],
+        "fix" => &["verify", "reproduce", "verify_timeout", "min_confidence"],
         _ => return None,
     })
 }

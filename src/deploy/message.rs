@@ -149,6 +149,7 @@ mod tests {
             state: SolutionState::Validated,
             files: vec!["config/database.yaml".into()],
             diff: "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n".into(),
+            verification: vec![],
             pr_url: None,
         }
     }

@@ -7,6 +7,9 @@
 //! requests for the branch (another host got there first), the remote branch's content (the same
 //! patch is not pushed twice), pushes that never force, and a "pull request already exists"
 //! answer read as the existing one.
+//!
+//! Only confident fixes are sent: below `fix.min_confidence` a solution is suggested (printed)
+//! instead, and the reason is reported.
 
 pub mod branch;
 pub mod forge;
@@ -48,6 +51,19 @@ pub struct DeploySettings {
     /// Where records and locks live; `None`: the default state directory.
     pub state_dir: Option<PathBuf>,
     pub retry: RetryPolicy,
+    /// Below this confidence a solution is suggested, never committed or pushed.
+    pub min_confidence: f64,
+}
+
+/// A solution deploy mode kept to a suggestion, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Held {
+    /// The solution's id.
+    pub solution: String,
+    /// The generator (or rule) that produced it.
+    pub generator: String,
+    /// One line: `confidence 0.75 is below fix.min_confidence 0.80`.
+    pub why: String,
 }
 
 /// What `--dry-run` would have done for one solution.
@@ -71,6 +87,7 @@ pub struct Deployer {
     settings: DeploySettings,
     plans: Vec<DeployPlan>,
     notes: Vec<String>,
+    held: Vec<Held>,
 }
 
 /// The text of one deploy: names, messages and the request, from the templates.
@@ -87,6 +104,7 @@ impl Deployer {
             settings,
             plans: Vec::new(),
             notes: Vec::new(),
+            held: Vec::new(),
         }
     }
 
@@ -94,6 +112,17 @@ impl Deployer {
     pub fn deliver(&mut self, solution: &mut Solution) -> anyhow::Result<()> {
         match self.settings.mode {
             Mode::Suggest => solution.state = SolutionState::Suggested,
+            Mode::Deploy if solution.confidence < self.settings.min_confidence => {
+                solution.state = SolutionState::Suggested;
+                self.held.push(Held {
+                    solution: solution.id.clone(),
+                    generator: solution.generator.clone(),
+                    why: format!(
+                        "confidence {:.2} is below fix.min_confidence {:.2}",
+                        solution.confidence, self.settings.min_confidence
+                    ),
+                });
+            }
             Mode::Deploy if self.settings.dry_run => {
                 let plan = self.plan(solution);
                 self.plans.push(plan);
@@ -106,6 +135,11 @@ impl Deployer {
     /// What the deploys since the last call did, for `-v`.
     pub fn take_notes(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notes)
+    }
+
+    /// The solutions kept to a suggestion by `fix.min_confidence` since the last call.
+    pub fn take_held(&mut self) -> Vec<Held> {
+        std::mem::take(&mut self.held)
     }
 
     /// The dry-run plans made since the last call.
@@ -409,6 +443,7 @@ fn restore(value: &serde_json::Value) -> Option<Solution> {
             })
             .unwrap_or_default(),
         diff: text("diff")?,
+        verification: serde_json::from_value(value["verification"].clone()).unwrap_or_default(),
         pr_url: None,
     })
 }

@@ -31,6 +31,31 @@ impl Edit {
     }
 }
 
+impl Edit {
+    /// The one edit that turns `old` into `new`: the lines between their common first and last
+    /// lines. `None` when they are equal.
+    pub fn between(file: &str, old: &str, new: &str) -> Option<Edit> {
+        if old == new {
+            return None;
+        }
+        let a: Vec<&str> = old.split_inclusive('\n').collect();
+        let b: Vec<&str> = new.split_inclusive('\n').collect();
+        let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+        let suffix = a[prefix..]
+            .iter()
+            .rev()
+            .zip(b[prefix..].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        Some(Edit {
+            file: file.to_string(),
+            line: prefix as u32 + 1,
+            old: a[prefix..a.len() - suffix].concat(),
+            new: b[prefix..b.len() - suffix].concat(),
+        })
+    }
+}
+
 /// Byte range of line `line` (1-based) including its end of line; one past the last line gives
 /// the empty range at the end.
 pub fn line_range(content: &str, line: u32) -> Option<std::ops::Range<usize>> {
@@ -139,6 +164,19 @@ mod tests {
             apply("a\nb\n", &[edit(1, "a\nb\n", "x\n"), edit(2, "b\n", "y\n")]),
             Err(FixError::Overlap(_))
         ));
+    }
+
+    #[test]
+    fn one_edit_between_two_texts() {
+        let e = Edit::between("f", "a\nb\nc\n", "a\nx\ny\nc\n").unwrap();
+        assert_eq!(
+            (e.line, e.old.as_str(), e.new.as_str()),
+            (2, "b\n", "x\ny\n")
+        );
+        assert_eq!(apply("a\nb\nc\n", &[e]).unwrap(), "a\nx\ny\nc\n");
+        let e = Edit::between("f", "a\nc\n", "a\nb\nc\n").unwrap();
+        assert_eq!((e.line, e.old.as_str()), (2, ""));
+        assert!(Edit::between("f", "a\n", "a\n").is_none());
     }
 
     #[test]

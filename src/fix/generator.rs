@@ -47,6 +47,9 @@ pub struct Draft {
     /// `Some(true)` confirmed, `Some(false)` found on the line by elimination only, `None` when
     /// the change does not edit the failing line.
     pub at_column: Option<bool>,
+    /// A named contribution of the way the change was chosen, added to the confidence as a
+    /// factor (e.g. `("guard at statement level", -0.05)`); `None` when the prior says it all.
+    pub strategy: Option<(&'static str, f64)>,
 }
 
 /// The innermost frame of the primary exception that maps to a tracked file.

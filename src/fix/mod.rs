@@ -5,12 +5,14 @@
 //! 2. **Generate** ([`generator`], [`builtin`], [`rules`]): generators return structured
 //!    [`edit::Edit`]s and check that the line they edit still holds what failed.
 //! 3. **Validate** ([`validate`]): the edits are applied to the HEAD contents in memory (the
-//!    working tree and index are never touched), structured files must still parse, and the
-//!    optional `fix.verify` command runs on a temporary copy.
-//! 4. **Explain**: a description, a unified diff ([`diff`]) and a confidence built from named
-//!    factors.
+//!    working tree and index are never touched) and structured files must still parse.
+//! 4. **Verify** ([`verify`]): on a temporary copy with the patch, the edited files are compiled,
+//!    then `fix.verify` and `fix.reproduce` run when configured; a failed rung drops the solution.
+//! 5. **Explain**: a description, a unified diff ([`diff`]) and a confidence built from named
+//!    factors, the rungs that passed among them.
 //!
-//! Precision first: no solution is better than a bogus one. Every refusal is noted for `-v`.
+//! Precision first: no solution is better than a bogus one. Every refusal is a [`FixEvent`]: a
+//! solution dropped by verification is reported as such, the rest is for `-v`.
 
 pub mod builtin;
 pub mod diff;
@@ -20,9 +22,11 @@ pub mod locate;
 pub mod repo;
 pub mod rules;
 mod solution;
+pub mod syntax;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod validate;
+pub mod verify;
 
 use std::path::PathBuf;
 
@@ -51,9 +55,18 @@ pub struct FixSettings {
     /// The repository fixes are proposed for; `None` when there is none (no fixes then).
     pub repo: Option<PathBuf>,
     pub rules: Vec<RuleSpec>,
+    /// Whether the edited files are compiled on the verify copy. The configuration always turns
+    /// it on; the default (off) is the bare stage that generator unit tests run on code fragments.
+    pub compile: bool,
     /// Command run in a temporary worktree with the patch applied, e.g. `cargo check`.
     pub verify: Option<String>,
+    /// Command that reproduced the crash; with the patch applied it must exit 0 and no longer
+    /// print the exception.
+    pub reproduce: Option<String>,
+    /// Timeout of each command of the verification ladder.
     pub verify_timeout: std::time::Duration,
+    /// Below this confidence a solution is suggested, never deployed.
+    pub min_confidence: f64,
 }
 
 /// What goes wrong inside the fix stage.
@@ -78,35 +91,117 @@ pub enum FixError {
     },
 }
 
-/// Named contributions to a confidence. They add up; the sum is clamped to [0, 1].
+/// Named contributions to a confidence. They add up; the sum is clamped to [0, 1]. A generator
+/// may add one more, its strategy ([`Draft::strategy`]).
 pub mod factor {
     pub const PRIOR: &str = "generator prior";
     pub const FRAME: &str = "frame resolved exactly";
     pub const COLUMN: &str = "expression found at the column";
-    pub const VALIDATION: &str = "validation";
+    /// The edited files compiled (or re-parsed) with the patch applied.
+    pub const COMPILE: &str = "compile";
+    /// `fix.verify` passed with the patch applied.
+    pub const VERIFY: &str = "verify";
+    /// `fix.reproduce` no longer crashes with the patch applied.
+    pub const REPRODUCE: &str = "reproduce";
+
+    /// The strategy factor of a change, by how much of the program's behaviour it keeps: a
+    /// default the code base defines keeps most, skipping a record or returning the function's
+    /// existing nothing keeps the other records' results, a value-level guard the data flow
+    /// accepted adds nothing beyond the evidence.
+    pub fn strategy(name: &'static str) -> Option<(&'static str, f64)> {
+        let value = match name {
+            "default-from-code" => 0.1,
+            "skip-record" | "return-nothing" => 0.05,
+            _ => 0.0,
+        };
+        Some((name, value))
+    }
+
+    /// What a passed rung adds; a skipped one adds nothing.
+    pub const COMPILE_PASSED: f64 = 0.1;
+    pub const VERIFY_PASSED: f64 = 0.15;
+    pub const REPRODUCE_PASSED: f64 = 0.15;
+}
+
+/// What the fix stage has to say besides its solutions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FixEvent {
+    /// A generator saw its kind of error but would have guessed.
+    Declined { generator: String, why: String },
+    /// A solution failed a rung of the verification ladder and was dropped.
+    Dropped {
+        generator: String,
+        step: verify::Step,
+        /// What ran (empty for an in-process check).
+        command: String,
+        /// One line: `failed: SyntaxError: invalid syntax`.
+        why: String,
+        /// The tail of the command's output, for `-v`.
+        output: String,
+    },
+    /// Anything else worth saying with `-v`: a refused edit, a duplicate, a missing site.
+    Note(String),
+}
+
+impl std::fmt::Display for FixEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FixEvent::Declined { generator, why } => {
+                write!(f, "{generator}: no fix proposed: {why}")
+            }
+            FixEvent::Dropped {
+                generator,
+                step,
+                command,
+                why,
+                ..
+            } if command.is_empty() => write!(f, "{generator}: dropped: {step} {why}"),
+            FixEvent::Dropped {
+                generator,
+                step,
+                command,
+                why,
+                ..
+            } => write!(f, "{generator}: dropped: {step} '{command}' {why}"),
+            FixEvent::Note(note) => f.write_str(note),
+        }
+    }
 }
 
 /// The fix stage.
 pub struct Fixer {
     settings: FixSettings,
-    notes: Vec<String>,
+    events: Vec<FixEvent>,
     /// Diffs already proposed: two fingerprints of one crash (a trace joined to different log
     /// lines) must not give the same patch twice.
     proposed: std::collections::HashSet<String>,
+    /// Rules that cannot run, reported without `-v`.
+    rule_warnings: rules::Warnings,
 }
 
 impl Fixer {
     pub fn new(settings: FixSettings) -> Fixer {
         Fixer {
             settings,
-            notes: Vec::new(),
+            events: Vec::new(),
             proposed: std::collections::HashSet::new(),
+            rule_warnings: rules::Warnings::default(),
         }
     }
 
-    /// Why solutions were not proposed or were dropped since the last call, for verbose output.
+    /// Broken rules met since the last call (a rule whose file is not tracked), for every output.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        self.rule_warnings.take()
+    }
+
+    /// Why solutions were not proposed or were dropped since the last call, as text.
     pub fn take_notes(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.notes)
+        self.take_events().iter().map(ToString::to_string).collect()
+    }
+
+    /// Why solutions were not proposed or were dropped since the last call.
+    pub fn take_events(&mut self) -> Vec<FixEvent> {
+        std::mem::take(&mut self.events)
     }
 
     /// Solutions for `incident`, best first; empty when nothing fits.
@@ -117,7 +212,8 @@ impl Fixer {
         let repo = match repo::Snapshot::open(&root) {
             Ok(repo) => repo,
             Err(err) => {
-                self.notes.push(format!("no fix proposed: {err}"));
+                self.events
+                    .push(FixEvent::Note(format!("no fix proposed: {err}")));
                 return Vec::new();
             }
         };
@@ -128,6 +224,7 @@ impl Fixer {
             .settings
             .rules
             .iter()
+            .filter(|spec| self.rule_warnings.usable(spec, incident, &repo))
             .map(|spec| rules::Rule { spec })
             .collect();
         let builtins = builtin::all();
@@ -136,20 +233,22 @@ impl Fixer {
             .map(|r| r as &dyn Generator)
             .chain(builtins.iter().map(|g| g.as_ref()));
         let mut solutions = Vec::new();
+        let mut events = Vec::new();
         for generator in generators {
             match generator.generate(&cx) {
                 Ok(draft) => {
-                    if let Some(s) = self.finish(generator, draft, &cx, &mut notes) {
+                    if let Some(s) = self.finish(generator, draft, &cx, &mut events) {
                         solutions.push(s);
                     }
                 }
                 Err(Skip::NotApplicable) => {}
-                Err(Skip::Declined(why)) => {
-                    notes.push(format!("{}: no fix proposed: {why}", generator.name()))
-                }
+                Err(Skip::Declined(why)) => events.push(FixEvent::Declined {
+                    generator: generator.name(),
+                    why,
+                }),
             }
         }
-        if solutions.is_empty() && notes.is_empty() {
+        if solutions.is_empty() && notes.is_empty() && events.is_empty() {
             let what = cx
                 .exception
                 .map(|e| e.headline())
@@ -159,7 +258,8 @@ impl Fixer {
                 generator::excerpt(&what, 100)
             ));
         }
-        self.notes.extend(notes);
+        self.events.extend(notes.into_iter().map(FixEvent::Note));
+        self.events.extend(events);
         // Best first; a lower-ranked solution touching a file a better one changes would
         // conflict with it when both are applied.
         solutions.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
@@ -174,10 +274,10 @@ impl Fixer {
         solutions.retain(|s| {
             let fresh = self.proposed.insert(s.diff.clone());
             if !fresh {
-                self.notes.push(format!(
+                self.events.push(FixEvent::Note(format!(
                     "{}: the same change was already proposed for another fingerprint",
                     s.generator
-                ));
+                )));
             }
             fresh
         });
@@ -189,79 +289,80 @@ impl Fixer {
         generator: &dyn Generator,
         draft: Draft,
         cx: &Context<'_>,
-        notes: &mut Vec<String>,
+        events: &mut Vec<FixEvent>,
     ) -> Option<Solution> {
         let name = generator.name();
         let checked = match validate::check(cx.repo, &draft.edits) {
             Ok(c) => c,
+            Err(FixError::Unparseable { file, reason }) => {
+                // The in-process compile rung of structured files.
+                events.push(FixEvent::Dropped {
+                    generator: name,
+                    step: verify::Step::Compile,
+                    command: String::new(),
+                    why: format!(
+                        "failed: '{file}' no longer parses: {}",
+                        reason
+                            .lines()
+                            .find(|l| !l.trim().is_empty())
+                            .unwrap_or("")
+                            .trim()
+                    ),
+                    output: reason,
+                });
+                return None;
+            }
             Err(err) => {
-                notes.push(format!("{name}: dropped: {err}"));
+                events.push(FixEvent::Note(format!("{name}: dropped: {err}")));
                 return None;
             }
         };
         if self.proposed.contains(&checked.diff) {
-            // Checked before verify: the command may take minutes.
-            notes.push(format!(
+            // Checked before the ladder: its commands may take minutes.
+            events.push(FixEvent::Note(format!(
                 "{name}: the same change was already proposed for another fingerprint"
-            ));
+            )));
             return None;
         }
-        let mut factors = vec![(factor::PRIOR.to_string(), generator.prior())];
-        let touches_site = cx
-            .site
-            .as_ref()
-            .is_some_and(|site| checked.files.contains(&site.path));
-        if let (Some(site), Some(at_column)) = (&cx.site, draft.at_column) {
-            if touches_site {
-                factors.push((
-                    factor::FRAME.to_string(),
-                    if site.exact { 0.1 } else { -0.1 },
-                ));
-            }
-            factors.push((
-                factor::COLUMN.to_string(),
-                if at_column { 0.1 } else { 0.0 },
-            ));
-        }
-        let mut validation = if checked.reparsed.is_empty() {
-            0.0
-        } else {
-            0.05
+        let headline = cx.exception.map(|e| e.headline());
+        let ladder = verify::Ladder {
+            compile: self.settings.compile,
+            verify: self.settings.verify.as_deref(),
+            reproduce: self.settings.reproduce.as_deref(),
+            timeout: self.settings.verify_timeout,
+            headline: headline.as_deref(),
         };
-        let mut state = SolutionState::Generated;
-        if let Some(command) = &self.settings.verify {
-            match validate::verify(
-                cx.repo,
-                &checked.patched,
-                command,
-                self.settings.verify_timeout,
-            ) {
-                Ok(validate::Verdict::Passed) => {
-                    validation += 0.15;
-                    state = SolutionState::Validated;
-                }
-                Ok(validate::Verdict::Failed { status, output }) => {
-                    notes.push(format!(
-                        "{name}: dropped: verify '{command}' failed ({status}) with the patch applied:\n{output}"
-                    ));
-                    return None;
-                }
-                Ok(validate::Verdict::TimedOut) => {
-                    notes.push(format!(
-                        "{name}: dropped: verify '{command}' did not finish within {}",
-                        humantime::format_duration(self.settings.verify_timeout)
-                    ));
-                    return None;
-                }
-                Err(err) => {
-                    notes.push(format!("{name}: dropped: {err}"));
-                    return None;
-                }
+        let verification = match verify::climb(cx.repo, &checked, &ladder) {
+            Ok(rungs) => rungs,
+            Err(err) => {
+                events.push(FixEvent::Note(format!("{name}: dropped: {err}")));
+                return None;
             }
+        };
+        if let Some(failed) = verification
+            .iter()
+            .find(|r| r.result == verify::Outcome::Failed)
+        {
+            events.push(FixEvent::Dropped {
+                generator: name,
+                step: failed.step,
+                command: failed.command.clone(),
+                why: failed.reason.clone().unwrap_or_else(|| "failed".into()),
+                output: failed.output.clone(),
+            });
+            return None;
         }
-        factors.push((factor::VALIDATION.to_string(), validation));
+        let factors = factors(generator, &draft, cx, &checked, &verification);
         let sum: f64 = factors.iter().map(|(_, v)| v).sum();
         let confidence = (sum.clamp(0.0, 1.0) * 100.0).round() / 100.0;
+        let state = if verification
+            .iter()
+            .any(|r| r.result == verify::Outcome::Passed)
+        {
+            SolutionState::Validated
+        } else {
+            SolutionState::Generated
+        };
         let incident = cx.incident;
         Some(Solution {
             id: format!("{}-{}", incident.fingerprint.id, slug(&name)),
@@ -275,9 +376,58 @@ impl Fixer {
             state,
             files: checked.files,
             diff: checked.diff,
+            verification,
             pr_url: None,
         })
     }
+}
+
+/// The named contributions to a solution's confidence: the generator's prior and strategy, where
+/// the change sits against the trace, and the rungs of the ladder that passed.
+fn factors(
+    generator: &dyn Generator,
+    draft: &Draft,
+    cx: &Context<'_>,
+    checked: &validate::Checked,
+    rungs: &[verify::Rung],
+) -> Vec<(String, f64)> {
+    let mut factors = vec![(factor::PRIOR.to_string(), generator.prior())];
+    if let Some((name, value)) = draft.strategy {
+        factors.push((name.to_string(), value));
+    }
+    let touches_site = cx
+        .site
+        .as_ref()
+        .is_some_and(|site| checked.files.contains(&site.path));
+    if let (Some(site), Some(at_column)) = (&cx.site, draft.at_column) {
+        if touches_site {
+            factors.push((
+                factor::FRAME.to_string(),
+                if site.exact { 0.1 } else { -0.1 },
+            ));
+        }
+        factors.push((
+            factor::COLUMN.to_string(),
+            if at_column { 0.1 } else { 0.0 },
+        ));
+    }
+    for (name, step, value) in [
+        (
+            factor::COMPILE,
+            verify::Step::Compile,
+            factor::COMPILE_PASSED,
+        ),
+        (factor::VERIFY, verify::Step::Verify, factor::VERIFY_PASSED),
+        (
+            factor::REPRODUCE,
+            verify::Step::Reproduce,
+            factor::REPRODUCE_PASSED,
+        ),
+    ] {
+        let passed = verify::passed(rungs, step);
+        factors.push((name.to_string(), if passed { value } else { 0.0 }));
+    }
+    factors
 }
 
 fn slug(name: &str) -> String {

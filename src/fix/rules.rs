@@ -1,10 +1,16 @@
-//! User rules from the config: when the incident's text matches `match`, replace what `find`
-//! matches in `file` by `replace`.
+//! User rules from the config: when the rule's own trigger tripped on an entry (the threshold
+//! stage names it in [`Incident::rules`]), replace what `find` matches in `file` by `replace`.
 //!
+//! `match` is searched in [`rule_text`], the message and the entry's fields, as the trigger did.
 //! `$name` and `${name}` in `replace` are the `match` regex's named groups (values taken
 //! literally); what is left (`$1`, `$$`, names of `find`'s own groups) is expanded against each
-//! `find` match as the regex crate does. The file must be a tracked regular file at HEAD, named
-//! by a relative path without `..`: a rule never writes outside the repository.
+//! `find` match as the regex crate does; a reference to a group neither regex has is a config
+//! error ([`undefined_groups`]). The file must be a tracked regular file at HEAD, named by a
+//! relative path without `..`: a rule never writes outside the repository. A rule whose file is
+//! not tracked is reported once without `-v` ([`Warnings`]): the user's rule is broken, not the
+//! incident unfixable.
+
+use std::collections::HashSet;
 
 use std::path::{Component, Path};
 
@@ -12,7 +18,9 @@ use regex::{Captures, Regex};
 
 use super::edit::{self, Edit};
 use super::generator::{decline, excerpt, Context, Draft, Generator, Skip};
+use super::repo::Snapshot;
 use super::RuleSpec;
+use crate::threshold::{rule_text, Incident};
 
 /// One user rule as a generator.
 pub struct Rule<'a> {
@@ -31,7 +39,11 @@ impl Generator for Rule<'_> {
 
     fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip> {
         let spec = self.spec;
-        let Some(caps) = spec.matcher.captures(cx.message) else {
+        if !cx.incident.rules.contains(&spec.name) {
+            return Err(Skip::NotApplicable);
+        }
+        let text = rule_text(&cx.incident.entry);
+        let Some(caps) = spec.matcher.captures(&text) else {
             return Err(Skip::NotApplicable);
         };
         if !inside_repo(&spec.file) {
@@ -72,6 +84,7 @@ impl Generator for Rule<'_> {
             edits,
             description,
             at_column: None,
+            strategy: None,
         })
     }
 }
@@ -83,6 +96,98 @@ pub fn inside_repo(file: &str) -> bool {
         && path
             .components()
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// Collects, once per rule, the rules that cannot run because their file is not tracked, for the
+/// report to show without `-v`.
+#[derive(Debug, Default)]
+pub struct Warnings {
+    warned: HashSet<String>,
+    pending: Vec<String>,
+}
+
+impl Warnings {
+    /// Whether `spec` can run for `incident` in `repo`: false, with a warning the first time,
+    /// when the rule tripped on the incident and its file is not a tracked file of `repo`.
+    pub fn usable(&mut self, spec: &RuleSpec, incident: &Incident, repo: &Snapshot) -> bool {
+        if !incident.rules.contains(&spec.name) || repo.contains(&spec.file) {
+            return true;
+        }
+        if self.warned.insert(spec.name.clone()) {
+            self.pending.push(format!(
+                "rule '{}': file '{}' is not tracked in the repository; rule skipped",
+                spec.name, spec.file
+            ));
+        }
+        false
+    }
+
+    /// The warnings collected since the last call.
+    pub fn take(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.pending)
+    }
+}
+
+/// The group reference at the start of `after` (the text after a `$` that is not `$$`): its name
+/// and length, or `None` when the `$` stands for itself. `${name}` and `$name` (the longest run
+/// of `[A-Za-z0-9_]`), as the regex crate reads them.
+fn reference(after: &str) -> Option<(&str, usize)> {
+    let (name, len) = if let Some(inner) = after.strip_prefix('{') {
+        let end = inner.find('}')?;
+        (&inner[..end], end + 2)
+    } else {
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        (&after[..end], end)
+    };
+    (len > 0).then_some((name, len))
+}
+
+/// Every reference of `template` with its text as written: (`${db}` or `$db`, `db`).
+fn references(template: &str) -> Vec<(&str, &str)> {
+    let mut found = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find('$') {
+        let after = &rest[i + 1..];
+        if let Some(stripped) = after.strip_prefix('$') {
+            rest = stripped;
+            continue;
+        }
+        match reference(after) {
+            Some((name, len)) => {
+                found.push((&rest[i..i + 1 + len], name));
+                rest = &after[len..];
+            }
+            None => rest = after,
+        }
+    }
+    found
+}
+
+/// One message per reference in `replace` to a group that neither `matcher` (named groups) nor
+/// `find` (named or numbered groups, `$0` the whole match) has: it would expand to nothing.
+pub fn undefined_groups(replace: &str, matcher: &Regex, find: &Regex) -> Vec<String> {
+    let named: Vec<&str> = matcher.capture_names().flatten().collect();
+    let find_named: Vec<&str> = find.capture_names().flatten().collect();
+    let mut problems = Vec::new();
+    for (written, name) in references(replace) {
+        let defined = match name.parse::<usize>() {
+            Ok(index) => index < find.captures_len(),
+            Err(_) => named.contains(&name) || find_named.contains(&name),
+        };
+        if !defined {
+            let groups = if named.is_empty() {
+                "match has no named groups, e.g. (?P<name>...)".to_string()
+            } else {
+                format!("named groups of match: {}", named.join(", "))
+            };
+            problems.push(format!(
+                "'{written}' is not a group of match or find ({groups})"
+            ));
+        }
+    }
+    problems
 }
 
 /// Replace `$name` / `${name}` naming a group of `matcher` by its captured text, escaped so that
@@ -99,17 +204,7 @@ pub fn substitute(template: &str, matcher: &Regex, caps: &Captures<'_>) -> Strin
             rest = stripped;
             continue;
         }
-        let (name, len) = if let Some(inner) = after.strip_prefix('{') {
-            match inner.find('}') {
-                Some(end) => (&inner[..end], end + 2),
-                None => ("", 0),
-            }
-        } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..end], end)
-        };
+        let (name, len) = reference(after).unwrap_or(("", 0));
         if len > 0 && names.contains(&name) {
             let value = caps.name(name).map(|m| m.as_str()).unwrap_or("");
             out.push_str(&value.replace('$', "$$"));
@@ -190,6 +285,27 @@ mod tests {
         assert_eq!(out, "x: $$1");
         let find = Regex::new("x: .*").unwrap();
         assert_eq!(find.replace("x: 0", out.as_str()), "x: $1");
+    }
+
+    #[test]
+    fn references_to_groups_no_regex_has_are_found() {
+        let m = Regex::new(r"pool exhausted \(max=(?P<max>\d+)\)").unwrap();
+        let find = Regex::new(r"(max_size): (?P<old>\d+)").unwrap();
+        let ok = "$1: ${max}0 # was $old, $0 $$cost $ {x} ${";
+        assert_eq!(undefined_groups(ok, &m, &find), Vec::<String>::new());
+        assert_eq!(
+            undefined_groups("${maks}0 $db_name $3 $2 ${max}", &m, &find),
+            [
+                "'${maks}' is not a group of match or find (named groups of match: max)",
+                "'$db_name' is not a group of match or find (named groups of match: max)",
+                "'$3' is not a group of match or find (named groups of match: max)",
+            ]
+        );
+        let plain = Regex::new("pool exhausted").unwrap();
+        assert_eq!(
+            undefined_groups("$size", &plain, &plain),
+            ["'$size' is not a group of match or find (match has no named groups, e.g. (?P<name>...))"]
+        );
     }
 
     #[test]

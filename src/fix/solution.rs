@@ -8,7 +8,7 @@ use serde::Serialize;
 pub enum SolutionState {
     /// Produced by a generator, edits applied in memory.
     Generated,
-    /// Passed validation (and `fix.verify` when configured).
+    /// Passed at least one rung of the verification ladder and failed none.
     Validated,
     /// Printed for a human to apply (`mode: suggest`).
     Suggested,
@@ -39,6 +39,8 @@ pub struct Solution {
     pub files: Vec<String>,
     /// Unified diff relative to the repository root, `a/` `b/` prefixes; applies with `git apply`.
     pub diff: String,
+    /// The verification ladder as it ran: compile, verify, reproduce.
+    pub verification: Vec<super::verify::Rung>,
     /// Pull request URL once deployed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pr_url: Option<String>,

@@ -58,6 +58,7 @@ pub fn incident(message: &str) -> Incident {
         last: None,
         trace: trace::extract(message),
         entry,
+        rules: Vec::new(),
     }
 }
 

@@ -1,19 +1,13 @@
-//! Validation: apply a draft's edits to the HEAD contents in memory, check the result, render the
-//! diff, and optionally run the user's `fix.verify` command on a copy of HEAD with the patch.
+//! Validation: apply a draft's edits to the HEAD contents in memory, check the result and render
+//! the diff. What runs on a copy of the patched tree (compilers, `fix.verify`, `fix.reproduce`) is
+//! the ladder in [`verify`](super::verify).
 //!
 //! Invariants: the working tree and the index are never touched (contents come from the HEAD
-//! tree, the verify copy lives in a temporary directory that is removed afterwards); an edit of a
-//! file that is not a tracked regular file is refused, so a patch cannot reach outside the
-//! repository (trees hold no `..` and symlinks are not listed).
+//! tree); an edit of a file that is not a tracked regular file is refused, so a patch cannot reach
+//! outside the repository (trees hold no `..` and symlinks are not listed).
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
-use wait_timeout::ChildExt;
 
 use super::diff;
 use super::edit::{self, Edit};
@@ -113,106 +107,6 @@ fn parse(kind: Structured, text: &str) -> Result<(), String> {
     }
 }
 
-/// How a verify run ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Passed,
-    /// Non-zero exit (or killed by a signal); the tail of its output.
-    Failed {
-        status: String,
-        output: String,
-    },
-    TimedOut,
-}
-
-/// Run `command` with `sh -c` in a fresh copy of HEAD with `patched` written over it.
-pub fn verify(
-    repo: &Snapshot,
-    patched: &BTreeMap<String, String>,
-    command: &str,
-    timeout: Duration,
-) -> Result<Verdict, FixError> {
-    let io = |what: &str, source: std::io::Error| FixError::Verify {
-        what: what.to_string(),
-        source,
-    };
-    let tree = tempfile::Builder::new()
-        .prefix("hephaestus-verify-")
-        .tempdir()
-        .map_err(|e| io("create a temporary directory", e))?;
-    for file in repo.files() {
-        let Some(bytes) = repo.read_bytes(file) else {
-            continue;
-        };
-        let bytes = match patched.get(file) {
-            Some(text) => text.as_bytes().to_vec(),
-            None => bytes,
-        };
-        let path = tree.path().join(file);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| io("write the verify copy", e))?;
-        }
-        fs::write(&path, bytes).map_err(|e| io("write the verify copy", e))?;
-        if repo.executable(file) {
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(&path, fs::Permissions::from_mode(0o755))
-                .map_err(|e| io("write the verify copy", e))?;
-        }
-    }
-    for (link, target) in repo.links() {
-        let path = tree.path().join(link);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| io("write the verify copy", e))?;
-        }
-        // A link the copy cannot hold (a path through another link) is left out.
-        let _ = std::os::unix::fs::symlink(target, &path);
-    }
-    // Output goes to a file: a pipe nobody drains could block the command.
-    let mut log = tempfile::tempfile().map_err(|e| io("create the verify log", e))?;
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(command)
-        .current_dir(tree.path())
-        .stdin(Stdio::null())
-        .stdout(
-            log.try_clone()
-                .map_err(|e| io("create the verify log", e))?,
-        )
-        .stderr(
-            log.try_clone()
-                .map_err(|e| io("create the verify log", e))?,
-        );
-    {
-        use std::os::unix::process::CommandExt;
-        // Its own process group, so that a timeout kills what the command started too.
-        cmd.process_group(0);
-    }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| io(&format!("run '{command}'"), e))?;
-    let status = child
-        .wait_timeout(timeout)
-        .map_err(|e| io(&format!("wait for '{command}'"), e))?;
-    let Some(status) = status else {
-        let pgid = nix::unistd::Pid::from_raw(child.id() as i32);
-        let _ = nix::sys::signal::killpg(pgid, nix::sys::signal::Signal::SIGKILL);
-        let _ = child.wait();
-        return Ok(Verdict::TimedOut);
-    };
-    if status.success() {
-        return Ok(Verdict::Passed);
-    }
-    use std::io::Seek;
-    let mut output = String::new();
-    let _ = log.rewind();
-    let _ = log.read_to_string(&mut output);
-    let tail: Vec<&str> = output.lines().rev().take(5).collect();
-    Ok(Verdict::Failed {
-        status: status.to_string(),
-        output: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,69 +168,5 @@ mod tests {
             check(&snap, &[edit("a.py", 1, "x = 1\n", "x = 1\n")]),
             Err(FixError::NoChange)
         ));
-    }
-
-    #[test]
-    fn verify_runs_on_a_copy_with_the_patch() {
-        let dir = repo(&[
-            ("a.txt", "old\n"),
-            ("run.sh", "#!/bin/sh\ngrep -q new a.txt\n"),
-        ]);
-        let snap = Snapshot::open(dir.path()).unwrap();
-        let mut patched = BTreeMap::new();
-        patched.insert("a.txt".to_string(), "new\n".to_string());
-        let t = Duration::from_secs(30);
-        assert_eq!(
-            verify(&snap, &patched, "sh run.sh && touch made", t).unwrap(),
-            Verdict::Passed
-        );
-        assert!(!dir.path().join("made").exists(), "ran in the repository");
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("a.txt")).unwrap(),
-            "old\n"
-        );
-        let failed = verify(
-            &snap,
-            &BTreeMap::new(),
-            "sh run.sh || { echo nope; exit 3; }",
-            t,
-        );
-        assert!(
-            matches!(failed, Ok(Verdict::Failed { ref output, .. }) if output == "nope"),
-            "{failed:?}"
-        );
-        let slow = verify(&snap, &patched, "sleep 30", Duration::from_millis(200)).unwrap();
-        assert_eq!(slow, Verdict::TimedOut);
-        // Symlinks are recreated in the copy (the verify command may rely on them).
-        std::os::unix::fs::symlink("a.txt", dir.path().join("link.txt")).unwrap();
-        let git = |args: &[&str]| {
-            let ok = std::process::Command::new("git")
-                .args(args)
-                .current_dir(dir.path())
-                .output()
-                .unwrap()
-                .status
-                .success();
-            assert!(ok, "git {args:?}");
-        };
-        git(&["add", "link.txt"]);
-        git(&[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@e",
-            "commit",
-            "-qm",
-            "link",
-        ]);
-        let snap = Snapshot::open(dir.path()).unwrap();
-        assert!(
-            !snap.contains("link.txt"),
-            "a symlink is never an edit target"
-        );
-        assert_eq!(
-            verify(&snap, &patched, "grep -q new link.txt", t).unwrap(),
-            Verdict::Passed
-        );
     }
 }

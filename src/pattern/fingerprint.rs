@@ -1,15 +1,20 @@
 //! Fingerprints: the identity of an error that the threshold counts by and branches are named after.
 //!
 //! An entry with a stack trace is fingerprinted like error trackers do: the language, the type of
-//! the exception the fix should address ([`StackTrace::primary`]) and the file and function of its
-//! top in-app frames (all frames when none is in-app). Line and column numbers, addresses, symbol
-//! hashes and messages are left out, so the same crash after an unrelated edit, on another host or
-//! with another request id keeps its fingerprint. An entry without a trace falls back to its mined
+//! the exception the fix should address ([`StackTrace::primary`]), the first line of its message
+//! masked as the pattern stage masks messages ([`Masker::mask`]), and the file and function of its
+//! top in-app frames (all frames when none is in-app). The message is in because it tells bugs
+//! apart that share a site: `KeyError: 'country'` and `KeyError: 'US'` at one line are two missing
+//! keys, two fixes; masked, because what only differs in a number, an id, an address or a path
+//! (`user 17 not found`, `user 18 not found`) is one bug. Line and column numbers, addresses and
+//! symbol hashes are left out, so the same crash after an unrelated edit, on another host or with
+//! another request id keeps its fingerprint. An entry without a trace falls back to its mined
 //! template, so its fingerprint id is its pattern id.
 //!
 //! Invariants: the id is a pure function of those parts (xxh3, hex); `error_type` is at most 48
 //! bytes of `[a-z0-9-]`, never empty, never starting or ending with `-`: safe in a branch name.
 
+use super::mask::Masker;
 use super::miner::template_id;
 use super::trace::{Frame, Language, StackTrace};
 
@@ -27,13 +32,20 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
-    /// Fingerprint an entry from its trace when it has one, else from its template.
-    pub fn of(trace: Option<&StackTrace>, template: &str) -> Fingerprint {
+    /// Fingerprint an entry from its trace when it has one, else from its template; `masker` is
+    /// the pattern stage's, applied to the exception's message.
+    pub fn of(trace: Option<&StackTrace>, template: &str, masker: &Masker) -> Fingerprint {
         match trace.and_then(|t| t.primary().map(|e| (t.language, e))) {
             Some((language, exception)) => {
                 let kind = short_kind(&exception.kind);
                 let frames = top_frames(&exception.frames);
-                let mut key = format!("{}\u{0}{}", language_name(language), kind);
+                let message = exception.message.lines().next().unwrap_or("").trim();
+                let mut key = format!(
+                    "{}\u{0}{}\u{2}{}",
+                    language_name(language),
+                    kind,
+                    masker.mask(message)
+                );
                 for f in &frames {
                     key.push('\u{0}');
                     key.push_str(&normalise_file(&f.file));
@@ -170,7 +182,14 @@ pub fn slug(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pattern::mask::BUILTIN;
     use crate::pattern::trace::Exception;
+
+    /// Fingerprint with the pattern stage's default masks.
+    fn of(trace: Option<&StackTrace>, template: &str) -> Fingerprint {
+        let names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
+        Fingerprint::of(trace, template, &Masker::new(&names, &[]))
+    }
 
     fn frame(file: &str, line: u32, function: &str, in_app: bool) -> Frame {
         Frame {
@@ -212,15 +231,62 @@ mod tests {
 
     #[test]
     fn same_crash_with_other_lines_and_values_keeps_its_fingerprint() {
-        let a = Fingerprint::of(Some(&crash(12, "'DATABASE_URL'")), "ignored");
-        let b = Fingerprint::of(Some(&crash(19, "'REDIS_URL' (request 8d1f)")), "other");
+        let a = of(Some(&crash(12, "'user-17' (request 8d1f0a2b)")), "ignored");
+        let b = of(Some(&crash(19, "'user-18' (request 3c9e7d41)")), "other");
         assert_eq!(a, b);
         assert_eq!(a.error_type, "keyerror-settings-py");
     }
 
     #[test]
+    fn the_masked_message_tells_bugs_at_one_site_apart() {
+        let id = |message: &str| of(Some(&crash(12, message)), "").id;
+        let names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
+        let masker = Masker::new(&names, &[]);
+        for word in ["'country'", "'US'", "'timeout'"] {
+            assert_eq!(masker.mask(word), word);
+        }
+        assert_eq!(masker.mask("'user-17'"), "'user-<*>'");
+        // Two missing keys are two bugs: the quoted key is a word, not a value.
+        assert_ne!(id("'country'"), id("'US'"));
+        assert_ne!(id("'timeout'"), id("'retries'"));
+        // What only differs in a masked number, address or id is one bug.
+        assert_eq!(id("user 17 not found"), id("user 18 not found"));
+        assert_eq!(
+            id("Connection refused: 10.0.0.3:5432"),
+            id("Connection refused: 10.0.0.3:5433")
+        );
+        assert_eq!(id("'user-17'"), id("'user-18'"));
+        assert_eq!(
+            id("no such file: /srv/data/a.csv"),
+            id("no such file: /srv/data/b.csv")
+        );
+        // The first line only: a multi-line message's detail does not split it.
+        assert_eq!(id("bad value\n  got 3"), id("bad value\n  got 4, then 5"));
+        // The id keeps its shape: 16 hex digits, like a template id.
+        let one = id("'country'");
+        assert_eq!(one.len(), template_id("x").len());
+        assert!(one.bytes().all(|c| c.is_ascii_hexdigit()), "{one}");
+    }
+
+    #[test]
+    fn java_helpful_npe_messages_name_the_null_variable() {
+        let npe = |variable: &str| StackTrace {
+            language: Language::Java,
+            chain: vec![Exception {
+                kind: "java.lang.NullPointerException".into(),
+                message: format!(
+                    "Cannot invoke \"String.length()\" because \"{variable}\" is null"
+                ),
+                frames: vec![frame("Greeter.java", 7, "com.acme.Greeter.badge", true)],
+            }],
+        };
+        assert_ne!(of(Some(&npe("name")), "").id, of(Some(&npe("city")), "").id);
+        assert_eq!(of(Some(&npe("name")), ""), of(Some(&npe("name")), "x"));
+    }
+
+    #[test]
     fn other_exception_or_other_frame_is_another_fingerprint() {
-        let base = Fingerprint::of(Some(&crash(12, "x")), "");
+        let base = of(Some(&crash(12, "x")), "");
         let mut other_kind = crash(12, "x");
         other_kind.chain[0].kind = "ValueError".into();
         let mut other_frame = crash(12, "x");
@@ -228,7 +294,7 @@ mod tests {
         let mut other_file = crash(12, "x");
         other_file.chain[0].frames[1].file = "/srv/app/cli.py".into();
         for t in [other_kind, other_frame, other_file] {
-            assert_ne!(Fingerprint::of(Some(&t), "").id, base.id);
+            assert_ne!(of(Some(&t), "").id, base.id);
         }
     }
 
@@ -238,7 +304,7 @@ mod tests {
         let mut b = crash(12, "x");
         b.chain[0].frames[2].file = "/opt/venv/lib/site-packages/click/core.py".into();
         b.chain[0].frames[2].function = Some("main".into());
-        assert_eq!(Fingerprint::of(Some(&a), ""), Fingerprint::of(Some(&b), ""));
+        assert_eq!(of(Some(&a), ""), of(Some(&b), ""));
     }
 
     #[test]
@@ -256,8 +322,8 @@ mod tests {
                 )],
             }],
         };
-        let a = Fingerprint::of(Some(&rust("h0123456789abcdef", 10)), "");
-        let b = Fingerprint::of(Some(&rust("hfedcba9876543210", 99)), "");
+        let a = of(Some(&rust("h0123456789abcdef", 10)), "");
+        let b = of(Some(&rust("hfedcba9876543210", 99)), "");
         assert_eq!(a, b);
         assert_eq!(a.error_type, "panic-parser-rs");
 
@@ -275,8 +341,8 @@ mod tests {
             }],
         };
         assert_eq!(
-            Fingerprint::of(Some(&go("0xc000012345, 0x1")), ""),
-            Fingerprint::of(Some(&go("0xc000098765, 0x2")), "")
+            of(Some(&go("0xc000012345, 0x1")), ""),
+            of(Some(&go("0xc000098765, 0x2")), "")
         );
     }
 
@@ -296,14 +362,14 @@ mod tests {
             }],
         };
         assert_eq!(
-            Fingerprint::of(Some(&t), "").error_type,
+            of(Some(&t), "").error_type,
             "nullpointerexception-userservice-java"
         );
     }
 
     #[test]
     fn without_trace_the_template_is_the_fingerprint() {
-        let f = Fingerprint::of(None, "connection to <*> refused");
+        let f = of(None, "connection to <*> refused");
         assert_eq!(f.id, template_id("connection to <*> refused"));
         assert_eq!(f.error_type, "connection-to-refused");
     }
@@ -311,7 +377,7 @@ mod tests {
     /// Real traces, extracted by the trace stage.
     fn real(text: &str) -> Fingerprint {
         let trace = crate::pattern::trace::extract(text).expect("a trace");
-        Fingerprint::of(Some(&trace), "")
+        of(Some(&trace), "")
     }
 
     #[test]

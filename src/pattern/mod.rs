@@ -3,7 +3,8 @@
 //! - [`mask`] replaces variable tokens (numbers, ids, addresses …) before clustering;
 //! - [`miner`] mines message templates online, one pass, bounded memory;
 //! - [`trace`] extracts structured stack traces from an entry's text;
-//! - [`fingerprint`] names an error: exception type + top in-app frames, else the template.
+//! - [`fingerprint`] names an error: exception type + masked message + top in-app frames, else the
+//!   template.
 //!
 //! [`PatternEngine`] is the stage's face to the pipeline. Templates generalise as data arrives, so
 //! an entry's template (and a trace-less entry's fingerprint) can change early on; pattern ids are
@@ -149,7 +150,7 @@ impl PatternEngine {
         let subject = subject(entry, trace.as_ref());
         let message: &str = &subject;
         let mined = self.mine(message);
-        let fingerprint = Fingerprint::of(trace.as_ref(), &mined.template);
+        let fingerprint = Fingerprint::of(trace.as_ref(), &mined.template, &self.masker);
         let stat = self.stats.entry(mined.id.clone()).or_insert_with(|| Stat {
             example: message.to_owned(),
             summary: PatternSummary {

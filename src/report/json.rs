@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::Findings;
 use crate::deploy::DeployPlan;
-use crate::fix::Solution;
+use crate::fix::{FixEvent, Solution};
 use crate::parse::LogEntry;
 use crate::pattern::PatternSummary;
 use crate::threshold::Incident;
@@ -65,6 +65,20 @@ pub fn solution_json(s: &Solution) -> Value {
         );
     }
     value
+}
+
+/// A solution the verification ladder dropped; `None` for other fix events.
+pub fn dropped_json(e: &FixEvent) -> Option<Value> {
+    match e {
+        FixEvent::Dropped {
+            generator,
+            step,
+            command,
+            why,
+            ..
+        } => Some(json!({"generator": generator, "step": step, "command": command, "why": why})),
+        _ => None,
+    }
 }
 
 pub fn plan_json(p: &DeployPlan) -> Value {
@@ -133,6 +147,12 @@ impl JsonReport {
         });
         if !findings.plans.is_empty() {
             value["plans"] = findings.plans.iter().map(plan_json).collect();
+        }
+        if !findings.dropped.is_empty() {
+            value["dropped"] = findings.dropped.iter().filter_map(dropped_json).collect();
+        }
+        if !findings.held.is_empty() {
+            value["held"] = serde_json::to_value(&findings.held)?;
         }
         // The rest as a pretty object without its opening brace: `,` then its members.
         let rest = serde_json::to_string_pretty(&value)?;

@@ -7,7 +7,7 @@ mod reporter;
 mod sanitize;
 mod text;
 
-pub use json::{entry_json, incident_json, pattern_json, solution_json, JsonReport};
+pub use json::{dropped_json, entry_json, incident_json, pattern_json, solution_json, JsonReport};
 pub use patterns::PatternReport;
 pub use reporter::{ReportKind, Reporter};
 pub use sanitize::clean;
@@ -43,6 +43,10 @@ pub struct Findings {
     pub solutions: Vec<Solution>,
     /// What `--dry-run` deploys would have done.
     pub plans: Vec<crate::deploy::DeployPlan>,
+    /// Solutions dropped by the verification ladder ([`crate::fix::FixEvent::Dropped`]).
+    pub dropped: Vec<crate::fix::FixEvent>,
+    /// Solutions deploy mode only suggested (`fix.min_confidence`).
+    pub held: Vec<crate::deploy::Held>,
 }
 
 /// Decide once whether to color, from `--color`, `NO_COLOR` and whether `is_tty`.

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::json::{incident_json, solution_json};
+use super::json::{dropped_json, incident_json, solution_json};
 use super::text::{Style, TextReport};
 use super::{Counts, Findings, JsonReport};
+use crate::fix::FixEvent;
 use crate::node::NodeEvent;
 use crate::parse::LogEntry;
 use crate::pattern::PatternSummary;
@@ -64,6 +65,25 @@ impl Reporter {
             },
             NodeEvent::Error(message) => self.diag.error(&message)?,
             NodeEvent::Note(message) => self.diag.note(&message)?,
+            NodeEvent::Warning(message) => self.diag.warning(&message)?,
+            NodeEvent::Fix(event @ FixEvent::Dropped { .. }) => match self.kind {
+                ReportKind::Text { .. } => self.text.dropped(&event)?,
+                ReportKind::JsonLines => {
+                    if let Some(value) = dropped_json(&event) {
+                        self.json_line("dropped", value)?
+                    }
+                }
+                ReportKind::JsonObject => self.findings.dropped.push(event),
+            },
+            NodeEvent::Fix(event) => self.diag.note(&event.to_string())?,
+            NodeEvent::Held(held) => match self.kind {
+                ReportKind::Text { .. } => self.text.held(&held)?,
+                ReportKind::JsonLines => {
+                    let value = serde_json::to_value(&*held).unwrap_or_default();
+                    self.json_line("held", value)?
+                }
+                ReportKind::JsonObject => self.findings.held.push(*held),
+            },
             NodeEvent::Plan(plan) => match self.kind {
                 ReportKind::Text { .. } => self.text.plan(&plan)?,
                 ReportKind::JsonLines => self.json_line("plan", super::json::plan_json(&plan))?,

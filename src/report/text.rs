@@ -9,8 +9,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::json::window_text;
 use super::{clean, Counts};
-use crate::deploy::DeployPlan;
-use crate::fix::Solution;
+use crate::deploy::{DeployPlan, Held};
+use crate::fix::verify::Outcome;
+use crate::fix::{FixEvent, Solution};
 use crate::parse::Level;
 use crate::pattern::PatternSummary;
 use crate::threshold::Incident;
@@ -157,6 +158,25 @@ impl<W: Write> TextReport<W> {
             for (name, value) in &s.factors {
                 writeln!(out, "    {} {:+.2}", clean(name).dimmed(), value)?;
             }
+            for rung in &s.verification {
+                let command = if rung.command.is_empty() {
+                    String::new()
+                } else {
+                    format!(" '{}'", rung.command)
+                };
+                let result = match rung.result {
+                    Outcome::Passed => format!("passed in {:.2}s", rung.seconds),
+                    Outcome::Failed => "failed".to_owned(),
+                    Outcome::Skipped => "skipped".to_owned(),
+                };
+                let reason = rung
+                    .reason
+                    .as_ref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default();
+                let line = format!("{}{command} {result}{reason}", rung.step);
+                writeln!(out, "    {}", clean(&line).dimmed())?;
+            }
         }
         if let Some(url) = &s.pr_url {
             writeln!(out, "  pull request: {}", clean(url))?;
@@ -177,6 +197,31 @@ impl<W: Write> TextReport<W> {
             writeln!(out, "{line}")?;
         }
         out.flush()
+    }
+
+    /// A solution the verification ladder dropped, in one line; `-v` adds the tail of what the
+    /// failing command printed.
+    pub fn dropped(&mut self, e: &FixEvent) -> io::Result<()> {
+        if self.style.verbosity < 0 {
+            return Ok(());
+        }
+        writeln!(self.out, "{}", clean(&e.to_string()).yellow())?;
+        if let (FixEvent::Dropped { output, .. }, true) = (e, self.style.verbosity > 0) {
+            for line in output.lines() {
+                writeln!(self.out, "    {}", clean(line).dimmed())?;
+            }
+        }
+        self.out.flush()
+    }
+
+    /// A solution deploy mode only suggested, and why, in one line.
+    pub fn held(&mut self, h: &Held) -> io::Result<()> {
+        if self.style.verbosity < 0 {
+            return Ok(());
+        }
+        let line = format!("{}: not deployed, suggested only: {}", h.generator, h.why);
+        writeln!(self.out, "{}", clean(&line).yellow())?;
+        self.out.flush()
     }
 
     /// What a `--dry-run` deploy would do: branch, commit, requests.

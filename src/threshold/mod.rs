@@ -5,8 +5,13 @@
 //! seen, or the [`Clock`] when the log has none at all. Memory is bounded twice: each window holds
 //! at most `count` times, and at most `max_tracked` fingerprints are tracked (the stalest are
 //! dropped first, and a fingerprint idle for longer than its window has nothing worth keeping).
+//!
+//! User rules ([`rules`]) trip beside the global threshold, each by its own level and count. An
+//! entry raises at most one incident, whoever tripped on it: the global threshold, rules, or both
+//! (then [`Incident::rules`] names the rules and the fix stage proposes once).
 
 pub mod clock;
+pub mod rules;
 pub mod window;
 
 use std::collections::HashMap;
@@ -15,6 +20,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, TimeZone};
 
 pub use clock::{Clock, FakeClock, SystemClock};
+pub use rules::{rule_text, RuleTrigger};
 use window::Window;
 
 use crate::parse::{Level, LogEntry};
@@ -34,6 +40,8 @@ pub struct ThresholdSettings {
     /// After tripping, the same fingerprint does not trip again for this long.
     pub cooldown: Duration,
     pub max_tracked: usize,
+    /// User rules, each with its own trigger within `window` (and the same `cooldown`).
+    pub rules: Vec<RuleTrigger>,
 }
 
 impl Default for ThresholdSettings {
@@ -44,6 +52,7 @@ impl Default for ThresholdSettings {
             window: Duration::from_secs(300),
             cooldown: Duration::from_secs(300),
             max_tracked: DEFAULT_MAX_TRACKED,
+            rules: Vec::new(),
         }
     }
 }
@@ -57,7 +66,8 @@ pub struct Incident {
     pub template: String,
     /// Level of the entry that tripped.
     pub level: Level,
-    /// Entries within the window when it tripped.
+    /// Entries within the window when it tripped: of the fingerprint when the global threshold
+    /// tripped, else of the first rule in `rules`.
     pub count: usize,
     pub window: Duration,
     /// Log time of the first and last entry in the window; `None` when the log has no timestamps.
@@ -66,6 +76,9 @@ pub struct Incident {
     /// A representative entry: the one that tripped.
     pub entry: LogEntry,
     pub trace: Option<StackTrace>,
+    /// Names of the user rules whose own trigger tripped on this entry, in config order; only
+    /// these rules propose their edit. Empty when only the global threshold tripped.
+    pub rules: Vec<String>,
 }
 
 impl Incident {
@@ -81,22 +94,60 @@ struct Tracked {
     cooldown_until: Option<i64>,
 }
 
+impl Tracked {
+    fn new(capacity: usize, at_ms: i64) -> Tracked {
+        Tracked {
+            window: Window::new(capacity),
+            last_at: at_ms,
+            cooldown_until: None,
+        }
+    }
+
+    /// Record an entry at `at_ms`; when it makes `capacity` within `span_ms` outside a cooldown,
+    /// start the cooldown and return the count and the time of the oldest entry counted.
+    fn trip(
+        &mut self,
+        at_ms: i64,
+        span_ms: i64,
+        cooldown_ms: i64,
+        capacity: usize,
+    ) -> Option<(usize, i64)> {
+        self.last_at = self.last_at.max(at_ms);
+        let count = self.window.record(at_ms, span_ms);
+        if count < capacity || self.cooldown_until.is_some_and(|until| at_ms < until) {
+            return None;
+        }
+        let first_ms = self.window.oldest().unwrap_or(at_ms);
+        self.cooldown_until = Some(at_ms.saturating_add(cooldown_ms));
+        self.window.clear();
+        Some((count, first_ms))
+    }
+}
+
 /// Sliding-window counter per fingerprint.
 pub struct Detector {
     settings: ThresholdSettings,
     clock: Box<dyn Clock>,
     /// By [`Classified::group`].
     tracked: HashMap<u64, Tracked>,
+    /// One per rule, in the order of `settings.rules`.
+    rule_windows: Vec<Tracked>,
     /// Newest log time seen, and its offset: time for entries that have none.
     last_log_time: Option<DateTime<FixedOffset>>,
 }
 
 impl Detector {
     pub fn new(settings: ThresholdSettings, clock: Box<dyn Clock>) -> Detector {
+        let rule_windows = settings
+            .rules
+            .iter()
+            .map(|r| Tracked::new(r.count.max(1) as usize, i64::MIN))
+            .collect();
         Detector {
             settings,
             clock,
             tracked: HashMap::new(),
+            rule_windows,
             last_log_time: None,
         }
     }
@@ -105,7 +156,8 @@ impl Detector {
         &self.settings
     }
 
-    /// Count `entry` if its level is high enough; returns the incident when this entry trips one.
+    /// Count `entry` if its level is high enough, for its fingerprint and for every rule it
+    /// matches; returns the incident when this entry trips the global threshold or a rule.
     pub fn observe(&mut self, entry: &LogEntry, classified: &Classified) -> Option<Incident> {
         if let Some(ts) = entry.timestamp {
             if self.last_log_time.is_none_or(|last| ts > last) {
@@ -113,35 +165,23 @@ impl Detector {
             }
         }
         self.fold(classified);
-        let level = entry.level.filter(|&l| l >= self.settings.level)?;
+        let level = entry.level?;
+        let counts_globally = level >= self.settings.level;
+        if !counts_globally && self.settings.rules.is_empty() {
+            return None;
+        }
         let (at, log_time) = match entry.timestamp.or(self.last_log_time) {
             Some(ts) => (ts, true),
             None => (self.clock.now(), false),
         };
         let at_ms = at.timestamp_millis();
-        let span_ms = duration_ms(self.settings.window);
-        let cooldown_ms = duration_ms(self.settings.cooldown);
-        let capacity = self.settings.count as usize;
-
-        if !self.tracked.contains_key(&classified.group) {
-            self.make_room(at_ms);
-        }
-        let tracked = self
-            .tracked
-            .entry(classified.group)
-            .or_insert_with(|| Tracked {
-                window: Window::new(capacity),
-                last_at: at_ms,
-                cooldown_until: None,
-            });
-        tracked.last_at = tracked.last_at.max(at_ms);
-        let count = tracked.window.record(at_ms, span_ms);
-        if count < capacity || tracked.cooldown_until.is_some_and(|until| at_ms < until) {
-            return None;
-        }
-        let first_ms = tracked.window.oldest().unwrap_or(at_ms);
-        tracked.cooldown_until = Some(at_ms.saturating_add(cooldown_ms));
-        tracked.window.clear();
+        let rules = self.count_rules(entry, level, at_ms);
+        let global = if counts_globally {
+            self.count_group(classified.group, at_ms)
+        } else {
+            None
+        };
+        let (count, first_ms) = global.or_else(|| rules.first().map(|(_, trip)| *trip))?;
         let offset = *at.offset();
         Some(Incident {
             fingerprint: classified.fingerprint.clone(),
@@ -156,7 +196,60 @@ impl Detector {
             last: log_time.then_some(at),
             entry: entry.clone(),
             trace: classified.trace.clone(),
+            rules: rules.into_iter().map(|(name, _)| name).collect(),
         })
+    }
+
+    /// Count an entry at `at_ms` for its group; the count and oldest time when it trips.
+    fn count_group(&mut self, group: u64, at_ms: i64) -> Option<(usize, i64)> {
+        if !self.tracked.contains_key(&group) {
+            self.make_room(at_ms);
+        }
+        let capacity = self.settings.count as usize;
+        let (span_ms, cooldown_ms) = self.spans();
+        self.tracked
+            .entry(group)
+            .or_insert_with(|| Tracked::new(capacity, at_ms))
+            .trip(at_ms, span_ms, cooldown_ms, capacity)
+    }
+
+    /// Count an entry of `level` at `at_ms` for every rule it matches; the rules it trips, with
+    /// their count and oldest time.
+    fn count_rules(
+        &mut self,
+        entry: &LogEntry,
+        level: Level,
+        at_ms: i64,
+    ) -> Vec<(String, (usize, i64))> {
+        let mut tripped = Vec::new();
+        if !self
+            .settings
+            .rules
+            .iter()
+            .any(|r| r.level.is_none_or(|min| level >= min))
+        {
+            return tripped;
+        }
+        let text = rule_text(entry);
+        let (span_ms, cooldown_ms) = self.spans();
+        for (rule, tracked) in self.settings.rules.iter().zip(&mut self.rule_windows) {
+            if !rule.matches(level, &text) {
+                continue;
+            }
+            if let Some(trip) =
+                tracked.trip(at_ms, span_ms, cooldown_ms, rule.count.max(1) as usize)
+            {
+                tripped.push((rule.name.clone(), trip));
+            }
+        }
+        tripped
+    }
+
+    fn spans(&self) -> (i64, i64) {
+        (
+            duration_ms(self.settings.window),
+            duration_ms(self.settings.cooldown),
+        )
     }
 
     /// The pattern stage merged other groups into this entry's: their counts continue in it.
@@ -333,6 +426,107 @@ mod tests {
         assert!(
             d.observe(&at(62), &c).is_some(),
             "cooldown over, still 2 within the window: trips again"
+        );
+    }
+
+    fn with_rules(rules: Vec<RuleTrigger>) -> Detector {
+        let settings = ThresholdSettings {
+            rules,
+            ..Default::default()
+        };
+        let start = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        Detector::new(settings, Box::new(FakeClock::new(start)))
+    }
+
+    fn rule(name: &str, pattern: &str, level: Option<Level>, count: u32) -> RuleTrigger {
+        RuleTrigger {
+            name: name.into(),
+            matcher: regex::Regex::new(pattern).unwrap(),
+            level,
+            count,
+        }
+    }
+
+    fn said(ts: &str, level: Level, message: &str) -> LogEntry {
+        LogEntry {
+            message: message.into(),
+            ..entry(Some(ts), level)
+        }
+    }
+
+    #[test]
+    fn a_rule_trips_at_its_own_level_and_count() {
+        // Global threshold: 3 at error. The rule: any level, once.
+        let mut d = with_rules(vec![rule("pool", "pool near capacity", None, 1)]);
+        let c = classified("p");
+        let incident = d
+            .observe(
+                &said("2026-01-01T10:00:00Z", Level::Warn, "pool near capacity"),
+                &c,
+            )
+            .expect("the rule trips on its first match");
+        assert_eq!(incident.rules, ["pool"]);
+        assert_eq!((incident.level, incident.count), (Level::Warn, 1));
+        // Its cooldown holds back the next match; an entry it does not match never counts for it.
+        assert!(d
+            .observe(
+                &said("2026-01-01T10:00:01Z", Level::Warn, "pool near capacity"),
+                &c
+            )
+            .is_none());
+        assert!(d
+            .observe(&said("2026-01-01T10:00:02Z", Level::Warn, "pool ok"), &c)
+            .is_none());
+    }
+
+    #[test]
+    fn a_rule_with_a_count_trips_on_that_match_and_a_level_filters() {
+        let mut d = with_rules(vec![rule("slow", "slow query", Some(Level::Warn), 3)]);
+        let c = classified("s");
+        let at = |s: u32, level| said(&format!("2026-01-01T10:00:{s:02}Z"), level, "slow query");
+        assert!(d.observe(&at(0, Level::Warn), &c).is_none());
+        assert!(
+            d.observe(&at(1, Level::Info), &c).is_none(),
+            "below the rule's level"
+        );
+        assert!(d.observe(&at(2, Level::Error), &c).is_none());
+        let incident = d.observe(&at(3, Level::Warn), &c).expect("third match");
+        assert_eq!((incident.count, incident.rules.len()), (3, 1));
+        assert_eq!(
+            incident.first.unwrap().to_rfc3339(),
+            "2026-01-01T10:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn an_entry_tripping_the_threshold_and_a_rule_is_one_incident() {
+        let mut d = with_rules(vec![
+            rule("a", "boom", None, 1),
+            rule("b", "bo+m", Some(Level::Error), 1),
+            rule("never", "bang", None, 1),
+        ]);
+        d.settings.count = 1;
+        let incident = d
+            .observe(
+                &entry(Some("2026-01-01T10:00:00Z"), Level::Error),
+                &classified("x"),
+            )
+            .expect("trips");
+        assert_eq!(incident.rules, ["a", "b"]);
+        // Rules are counted apart from fingerprints: the global cooldown does not hold them.
+        let mut d = with_rules(vec![rule("a", "boom", None, 2)]);
+        d.settings.count = 1;
+        let c = classified("y");
+        let first = d
+            .observe(&entry(Some("2026-01-01T10:00:00Z"), Level::Error), &c)
+            .expect("the threshold trips");
+        assert!(first.rules.is_empty());
+        let second = d
+            .observe(&entry(Some("2026-01-01T10:00:01Z"), Level::Error), &c)
+            .expect("the rule trips in the threshold's cooldown");
+        assert_eq!(
+            (second.rules.as_slice(), second.count),
+            (&["a".to_string()][..], 2)
         );
     }
 

@@ -92,6 +92,7 @@ impl World {
             repo: Some(self.work.clone()),
             remote: self.remote_settings(token),
             state_dir: Some(self.env.path().join("state")),
+            min_confidence: 0.0,
             retry: RetryPolicy {
                 base: Duration::from_millis(5),
                 ..RetryPolicy::default()
@@ -147,6 +148,7 @@ pub fn solution(to: u32) -> Solution {
         state: SolutionState::Validated,
         files: vec!["config/database.yaml".into()],
         diff: pool_diff(to),
+        verification: vec![],
         pr_url: None,
     }
 }
@@ -284,6 +286,7 @@ fn another_host_with_the_same_fix_finds_the_branch_and_the_pull_request() {
         repo: Some(host2),
         remote: w.remote_settings(TOKEN),
         state_dir: Some(w.env.path().join("state2")),
+        min_confidence: 0.0,
         retry: RetryPolicy {
             base: Duration::from_millis(5),
             ..RetryPolicy::default()
@@ -361,6 +364,7 @@ fn forge_errors_say_what_to_fix() {
             ..w.remote_settings(TOKEN)
         },
         state_dir: Some(w.env.path().join("state")),
+        min_confidence: 0.0,
         retry: RetryPolicy {
             base: Duration::from_millis(5),
             ..RetryPolicy::default()
@@ -463,6 +467,7 @@ fn an_existing_pull_request_is_reported_not_duplicated() {
         repo: Some(w.work.clone()),
         remote: w.remote_settings(TOKEN),
         state_dir: Some(w.env.path().join("other-state")),
+        min_confidence: 0.0,
         retry: RetryPolicy {
             base: Duration::from_millis(5),
             ..RetryPolicy::default()
@@ -540,6 +545,7 @@ fn gitlab_merge_requests() {
         repo: Some(w.work.clone()),
         remote: w.remote_settings(TOKEN),
         state_dir: Some(w.env.path().join("other")),
+        min_confidence: 0.0,
         retry: RetryPolicy::default(),
     };
     settings.retry.base = Duration::from_millis(5);
@@ -621,7 +627,7 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
     );
     assert!(stderr(&out).contains("; pull request #1 is open"));
     assert!(
-        text.contains("(confidence 0.85, deployed)"),
+        text.contains("(confidence 0.90, deployed)"),
         "{text}\n{}",
         stderr(&out)
     );
@@ -715,6 +721,44 @@ fn dry_run_prints_branch_commit_and_request_and_changes_nothing() {
 }
 
 #[test]
+fn below_min_confidence_deploy_mode_only_suggests_and_says_why() {
+    let w = World::new(Kind::GitHub);
+    config(&w, "fix:\n  min_confidence: 0.99\n");
+    log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
+    let out = run(&mut analyze(&w, TOKEN, &[]), 1);
+    let text = stdout(&out);
+    assert!(text.contains("(confidence 0.90, suggested)"), "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("not deployed"))
+            .collect::<Vec<_>>(),
+        ["rule:db-pool: not deployed, suggested only: confidence 0.90 is below fix.min_confidence 0.99"],
+        "{text}"
+    );
+    assert!(text.contains("+  max_connections: 100"), "{text}");
+    assert_eq!(w.branches(), ["main"]);
+    assert!(w.forge.log().is_empty());
+    assert!(w.git.requests().is_empty());
+
+    // JSON: the solution is suggested, and the reason is in `held`.
+    let report = json(&run(&mut analyze(&w, TOKEN, &["--format", "json"]), 1));
+    assert_eq!(report["solutions"][0]["state"], "suggested");
+    assert!(report["solutions"][0].get("pr_url").is_none());
+    assert_eq!(report["held"][0]["generator"], "rule:db-pool");
+    assert_eq!(
+        report["held"][0]["why"],
+        "confidence 0.90 is below fix.min_confidence 0.99"
+    );
+    // A dry run plans nothing for it either.
+    let report = json(&run(
+        &mut analyze(&w, TOKEN, &["--dry-run", "--format", "json"]),
+        1,
+    ));
+    assert!(report.get("plans").is_none(), "{report:#}");
+    assert_eq!(w.branches(), ["main"]);
+}
+
+#[test]
 fn a_refused_token_is_reported_without_showing_it() {
     let w = World::new(Kind::GitHub);
     config(&w, "");
@@ -725,7 +769,7 @@ fn a_refused_token_is_reported_without_showing_it() {
     assert!(!err.contains("ghp_wrongwrongwrong"), "{err}");
     assert!(!stdout(&out).contains("ghp_wrongwrongwrong"));
     assert!(
-        stdout(&out).contains("(confidence 0.85, generated)"),
+        stdout(&out).contains("(confidence 0.90, validated)"),
         "{}",
         stdout(&out)
     );
@@ -967,7 +1011,7 @@ fn a_failed_deploy_is_retried_by_the_next_run_even_if_the_error_is_gone() {
         stderr(&out)
     );
     assert!(
-        stdout(&out).contains("(confidence 0.85, generated)"),
+        stdout(&out).contains("(confidence 0.90, validated)"),
         "{}",
         stdout(&out)
     );
@@ -1034,6 +1078,7 @@ fn author_falls_back_to_git_config() {
             ..w.remote_settings(TOKEN)
         },
         state_dir: Some(w.env.path().join("state")),
+        min_confidence: 0.0,
         retry: RetryPolicy {
             base: Duration::from_millis(5),
             ..RetryPolicy::default()
@@ -1123,6 +1168,7 @@ fn every_forge_retries_what_is_transient_and_names_what_is_not() {
                 ..w.remote_settings(TOKEN)
             },
             state_dir: Some(w.env.path().join("state-wrong")),
+            min_confidence: 0.0,
             retry: RetryPolicy {
                 base: Duration::from_millis(5),
                 ..RetryPolicy::default()
@@ -1189,6 +1235,7 @@ fn a_hanging_forge_times_out_and_is_retried_and_a_422_is_not() {
         repo: Some(w.work.clone()),
         remote: w.remote_settings(TOKEN),
         state_dir: Some(w.env.path().join(state)),
+        min_confidence: 0.0,
         retry: RetryPolicy {
             base: Duration::from_millis(5),
             timeout: Duration::from_millis(300),

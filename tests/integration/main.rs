@@ -11,6 +11,7 @@ mod deploy;
 mod parse;
 mod patterns;
 mod repair;
+mod rules;
 mod snapshots;
 mod threshold;
 mod watch;

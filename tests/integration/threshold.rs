@@ -173,3 +173,33 @@ fn an_error_whose_words_vary_counts_as_one_from_its_first_entry() {
     assert_eq!(incident["count"], 3);
     assert_eq!(incident["first"], "2026-11-20T10:00:00Z");
 }
+
+#[test]
+fn two_missing_keys_at_one_line_are_two_incidents() {
+    // A real run of fixtures/traces/python/src/two_keys.py: `KeyError: 'country'` and
+    // `KeyError: 'US'` raised at the same line, each twice.
+    let env = Env::new();
+    let text = std::fs::read_to_string(fixture("traces/python/two_keys.txt")).unwrap();
+    let log = env.write("geo.log", text);
+    let out = run(
+        env.cmd(["analyze", "--format", "json", "--threshold-count", "1"])
+            .arg(&log),
+        1,
+    );
+    let report = json(&out);
+    let incidents = report["incidents"].as_array().unwrap();
+    // Each key trips once (the cooldown holds back its repeat), under its own fingerprint.
+    let mut seen: Vec<(&str, &str)> = incidents
+        .iter()
+        .map(|i| {
+            (
+                i["exception"]["message"].as_str().unwrap(),
+                i["fingerprint"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(seen.len(), 2, "{report:#}");
+    assert_eq!((seen[0].0, seen[1].0), ("'US'", "'country'"), "{report:#}");
+    assert_ne!(seen[0].1, seen[1].1, "{report:#}");
+}

@@ -861,6 +861,8 @@ pub struct Change {
     pub why: String,
     /// Whether the failing line itself is edited (else a caller's line is).
     pub at_site: bool,
+    /// The strategy's name for the confidence (`skip-record`, `return-nothing`).
+    pub strategy: &'static str,
 }
 
 impl Missing<'_> {
@@ -982,6 +984,7 @@ pub fn skip_in_own_loop(m: &Missing<'_>) -> Result<Change, String> {
             m.path, lp.open, m.what
         ),
         at_site: true,
+        strategy: "skip-record",
     })
 }
 
@@ -1076,6 +1079,7 @@ pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<
             lp.open
         ),
         at_site: false,
+        strategy: "skip-record",
     })
 }
 
@@ -1155,6 +1159,7 @@ pub fn return_nothing(
             m.expr
         ),
         at_site: true,
+        strategy: "return-nothing",
     })
 }
 

@@ -24,6 +24,7 @@ use regex::Regex;
 use super::braces::{self, callee_name, Missing, Source, UseKind};
 use super::code::{is_ident, is_name_chain, Class, Lang, Line};
 use crate::fix::edit::Edit;
+use crate::fix::factor::strategy;
 use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
 use crate::pattern::Language;
 
@@ -247,10 +248,10 @@ fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Dr
         "null",
     );
     if let Some((new, why)) = map_default(cx, site, line, a) {
-        return draft(site, &new, format!("{head} {why}"));
+        return draft(site, &new, format!("{head} {why}"), "default-from-code");
     }
     if let Some((new, why)) = value_change(site, line, a, flow.is_ok()).filter(|_| !a.unboxed) {
-        return draft(site, &new, format!("{head} {why}"));
+        return draft(site, &new, format!("{head} {why}"), "value-guard");
     }
     let mut reasons = vec![match &flow {
         Ok(()) => "no neutral value is known for it".to_string(),
@@ -262,6 +263,7 @@ fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Dr
                 edits: vec![edit],
                 description: format!("{head} {why}"),
                 at_column: Some(false),
+                strategy: strategy("value-guard"),
             })
         }
         Err(why) => reasons.push(why),
@@ -424,7 +426,7 @@ fn literal_equals(line: &Line<'_>, a: &Access) -> Option<String> {
 }
 
 /// A one-line (or a few lines in place of one) change of the failing line.
-fn draft(site: &Site, new: &str, description: String) -> Result<Draft, Skip> {
+fn draft(site: &Site, new: &str, description: String, how: &'static str) -> Result<Draft, Skip> {
     let Some(mut edit) = Edit::replace_line(&site.path, &site.content, site.line, new) else {
         return decline(format!("{} has no line {}", site.path, site.line));
     };
@@ -435,6 +437,7 @@ fn draft(site: &Site, new: &str, description: String) -> Result<Draft, Skip> {
         edits: vec![edit],
         description,
         at_column: Some(false),
+        strategy: strategy(how),
     })
 }
 
@@ -590,6 +593,7 @@ fn statement_level(
             edits: c.edits,
             description: format!("{head} {}", c.why),
             at_column: c.at_site.then_some(false),
+            strategy: strategy(c.strategy),
         }),
         Err(why) => {
             reasons.extend(why);

@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 use super::braces::{self, callee_name, Missing, Source, UseKind};
 use super::code::{is_ident, is_name_chain, Lang, Line};
 use crate::fix::edit::Edit;
+use crate::fix::factor::strategy;
 use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
 use crate::fix::rules::whole_file_edits;
 use crate::pattern::Language;
@@ -250,14 +251,18 @@ fn plan(
             let why = "Optional chaining (`?.`) makes the read yield undefined instead of \
                        throwing, and the code after it handles undefined: the value is only \
                        tested or discarded.";
-            return draft(site, &new, a.at_column, format!("{head} {why}"));
+            let description = format!("{head} {why}");
+            return draft(site, &new, a.at_column, description, "value-guard");
         }
         (Err(why), _) => reasons.push(format!("undefined is not handled after it: {why}")),
         (Ok(()), false) => reasons.push("optional chaining is not allowed there".into()),
     }
     if chainable {
         match with_default(cx, site, line, a) {
-            Some((new, why)) => return draft(site, &new, a.at_column, format!("{head} {why}")),
+            Some((new, why)) => {
+                let description = format!("{head} {why}");
+                return draft(site, &new, a.at_column, description, "default-from-code");
+            }
             None => reasons.push("the code base defines no default for it".into()),
         }
     }
@@ -280,6 +285,7 @@ fn plan(
             edits: c.edits,
             description: format!("{head} {}", c.why),
             at_column: c.at_site.then_some(a.at_column),
+            strategy: strategy(c.strategy),
         }),
         Err(why) => {
             reasons.extend(why);
@@ -351,7 +357,7 @@ fn destructure(cx: &Context<'_>, site: &Site, line: &Line<'_>, of: &str) -> Resu
         new.replace_range(s..e, &format!("{of} ?? {{}}"));
         let why = "Every name the pattern takes has a default of its own or is only tested \
                    afterwards, so an empty object stands in for the missing one.";
-        return draft(site, &new, false, format!("{head} {why}"));
+        return draft(site, &new, false, format!("{head} {why}"), "value-guard");
     }
     let missing = Missing {
         path: &site.path,
@@ -370,6 +376,7 @@ fn destructure(cx: &Context<'_>, site: &Site, line: &Line<'_>, of: &str) -> Resu
             edits: c.edits,
             description: format!("{head} {}", c.why),
             at_column: c.at_site.then_some(false),
+            strategy: strategy(c.strategy),
         }),
         Err(why) => {
             reasons.extend(why);
@@ -396,7 +403,13 @@ fn headline(site: &Site, text: &str, a: &Access<'_>) -> String {
 }
 
 /// A one-line change of the failing line.
-fn draft(site: &Site, new: &str, at_column: bool, description: String) -> Result<Draft, Skip> {
+fn draft(
+    site: &Site,
+    new: &str,
+    at_column: bool,
+    description: String,
+    how: &'static str,
+) -> Result<Draft, Skip> {
     let Some(edit) = Edit::replace_line(&site.path, &site.content, site.line, new) else {
         return decline(format!("{} has no line {}", site.path, site.line));
     };
@@ -404,6 +417,7 @@ fn draft(site: &Site, new: &str, at_column: bool, description: String) -> Result
         edits: vec![edit],
         description,
         at_column: Some(at_column),
+        strategy: strategy(how),
     })
 }
 
@@ -681,6 +695,7 @@ impl Generator for MissingModule {
                  never installs it. The change adds it (as \"*\": pin the version you test with)."
             ),
             at_column: Some(true),
+            strategy: None,
         })
     }
 }

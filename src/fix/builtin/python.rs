@@ -5,8 +5,10 @@
 //! changed since the log was written (decline), and carets pick the expression at the column.
 
 use super::code::{is_name_chain, Class, Lang, Line};
+use super::python_flow as flow;
 use crate::fix::edit::{self, Edit};
 use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
+use crate::fix::syntax::python::Source;
 
 /// What the traceback shows under a frame, mapped onto the HEAD line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +107,17 @@ fn checked_line<'a>(cx: &'a Context<'_>) -> Result<(&'a Site, &'a str, Shown), S
     Ok((site, text, shown))
 }
 
+/// `text` lexed with the code inside f-string fields counted as code: `f"{cfg['db']['port']}"`
+/// fails at `['port']` like any other subscript.
+fn code_line(text: &str) -> Line<'_> {
+    let mut line = Line::new(text, Lang::Python);
+    for (a, b) in crate::fix::syntax::python::fstring_fields(text) {
+        let field = Line::new(&text[a..b], Lang::Python);
+        line.class[a..b].copy_from_slice(&field.class);
+    }
+    line
+}
+
 fn is_python(cx: &Context<'_>) -> bool {
     cx.language == Some(crate::pattern::Language::Python)
 }
@@ -180,7 +193,7 @@ impl Generator for KeyError {
             ));
         };
         let (site, text, shown) = checked_line(cx)?;
-        let line = Line::new(text, Lang::Python);
+        let line = code_line(text);
         let b = line.bytes();
         // Every `[<literal key>]` subscript in code.
         let mut found = Vec::new();
@@ -230,7 +243,8 @@ impl Generator for KeyError {
             (found, false)
         };
         let mut new = text.to_string();
-        let mut shown_change = None;
+        let mut changes = Vec::new();
+        let default = flow::default_for(key, &site.path, &site.content, cx.repo);
         for &(start, open, close) in chosen.iter().rev() {
             let base = &text[start..open];
             // `d['k'] = v`, `d['k'] += 1`, `del d['k']`: not a read that `.get` can replace.
@@ -256,8 +270,9 @@ impl Generator for KeyError {
                     site.path, site.line
                 ));
             }
-            // A chain of literal subscripts after it: `cfg['db']['host']` with 'db' missing
-            // becomes `cfg.get('db', {}).get('host')`.
+            let lit = &text[open + 1..close];
+            let environ = base == "environ" || base.ends_with(".environ");
+            // A chain of literal subscripts after it: `cfg['db']['host']` with 'db' missing.
             let mut tail = Vec::new();
             let mut end = close + 1;
             while b.get(end) == Some(&b'[') {
@@ -268,74 +283,174 @@ impl Generator for KeyError {
                 if !(end + 1..c2).all(|i| line.class[i] == Class::Str)
                     || literal_value(inner).is_none()
                 {
-                    return decline(format!(
-                        "the value of ['{key}'] is subscripted further at {}:{}; a missing key there would fail the same way",
-                        site.path, site.line
-                    ));
+                    tail.clear();
+                    break;
                 }
                 tail.push(inner.to_string());
                 end = c2 + 1;
             }
-            if matches!(b.get(end), Some(b'.') | Some(b'(')) {
-                return decline(format!(
-                    "the value of ['{key}'] is used at once at {}:{} ('{}'); None would fail there",
-                    site.path,
-                    site.line,
-                    excerpt(&text[start..line.primary_end(start).unwrap_or(end)], 60)
-                ));
-            }
-            if let Some((i, op)) = line.next_non_space(end) {
-                if b"+-*/%@".contains(&op) && b.get(i + 1) != Some(&b'=') {
-                    return decline(format!(
-                        "the value of ['{key}'] is used in arithmetic at {}:{}; None would fail there",
-                        site.path, site.line
-                    ));
+            let replacement = match (&default, tail.is_empty(), environ) {
+                (Some((value, _)), true, false) => format!("{base}.get({lit}, {value})"),
+                _ if !tail.is_empty() => {
+                    let mut r = format!("{base}.get({lit}, {{}})");
+                    for (k, lit) in tail.iter().enumerate() {
+                        if k + 1 == tail.len() {
+                            r.push_str(&format!(".get({lit})"));
+                        } else {
+                            r.push_str(&format!(".get({lit}, {{}})"));
+                        }
+                    }
+                    r
                 }
-            }
-            let lit = &text[open + 1..close];
-            let environ = base == "environ" || base.ends_with(".environ");
-            let mut replacement = if environ {
-                format!("{base}.get({lit}, '')")
-            } else if tail.is_empty() {
-                format!("{base}.get({lit})")
-            } else {
-                format!("{base}.get({lit}, {{}})")
+                (_, _, true) => format!("{base}.get({lit})"),
+                _ => format!("{base}.get({lit})"),
             };
-            for (k, lit) in tail.iter().enumerate() {
-                if k + 1 == tail.len() {
-                    replacement.push_str(&format!(".get({lit})"));
-                } else {
-                    replacement.push_str(&format!(".get({lit}, {{}})"));
-                }
-            }
-            shown_change = Some((text[start..end].to_string(), replacement.clone()));
+            changes.push((start, close + 1, end, base.to_string(), replacement.clone()));
             new.replace_range(start..end, &replacement);
         }
-        let (before, after) = shown_change.expect("one subscript chosen");
-        let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
-            .expect("the site line exists");
-        let default = if before.contains("environ") {
-            "an empty string"
-        } else {
-            "None"
+        let &(start, key_end, end, ref base, ref replacement) = &changes[0];
+        let read = &text[start..end];
+        if let (Some((_, why)), true) = (&default, end == key_end) {
+            let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
+                .expect("the site line exists");
+            return Ok(Draft {
+                strategy: crate::fix::factor::strategy("default-from-code"),
+                edits: vec![edit],
+                description: format!(
+                    "{} at {}:{} in {}: `{read}` reads a key the mapping does not have. {why}, \
+                     so `{replacement}` falls back to it and a configured value is still used.",
+                    headline(cx),
+                    site.path,
+                    site.line,
+                    function_name(site),
+                ),
+                at_column: Some(at_column),
+            });
+        }
+        // What the code does with None in place of the value.
+        let src = Source::new(&site.content);
+        let function = src.function(site.line);
+        let at = flow::At {
+            src: &src,
+            path: &site.path,
+            function: function.as_ref(),
         };
-        Ok(Draft {
-            edits: vec![edit],
-            description: format!(
-                "KeyError: {} at {}:{} in {}: `{}` reads a key the mapping does not have at run \
-                 time. `{}` returns {default} instead of raising, so the program keeps running; \
-                 check that the code after it accepts {default}, or add the key where the mapping \
-                 is built.",
-                excerpt(cx.exception_message(), 40),
-                site.path,
-                site.line,
-                site.frame.function.as_deref().unwrap_or("<module>"),
-                before,
-                after
+        let fate = flow::fate(&at, site.line, start, end, cx.repo, 0);
+        let breaks = match fate {
+            flow::Fate::Breaks(breaks) => breaks,
+            flow::Fate::Accepted(why) => {
+                let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
+                    .expect("the site line exists");
+                return Ok(Draft {
+                    strategy: crate::fix::factor::strategy("value-guard"),
+                    edits: vec![edit],
+                    description: format!(
+                        "{} at {}:{} in {}: `{read}` reads a key the mapping does not have at run \
+                     time. `{replacement}` gives None instead of raising, and None is safe there: \
+                     {why}.",
+                        headline(cx),
+                        site.path,
+                        site.line,
+                        function_name(site),
+                    ),
+                    at_column: Some(at_column),
+                });
+            }
+        };
+        let mut why_not = vec![format!("None in place of `{read}` is wrong: {breaks}")];
+        // The key that is missing is the first one unless the carets say otherwise; the guard
+        // tests the mapping the missing key was read from.
+        let pure = super::code::is_name_chain(base.split('[').next().unwrap_or(base))
+            && changes.len() == 1
+            && end == key_end;
+        if pure {
+            let strategies = flow::Strategies {
+                path: &site.path,
+                content: &site.content,
+                line: site.line,
+                caller: flow::caller_of(cx),
+            };
+            let root = base.split(['.', '[']).next().unwrap_or(base).to_string();
+            let missing = flow::Missing {
+                cond: format!(
+                    "{} not in {base}",
+                    &text[start + base.len() + 1..key_end - 1]
+                ),
+                names: vec![root],
+                what: format!("no '{key}'"),
+                args: Vec::new(),
+                announce: true,
+            };
+            match strategies.choose(&missing) {
+                Ok(plan) => {
+                    return Ok(Draft {
+                        strategy: crate::fix::factor::strategy(plan.strategy),
+                        edits: plan.edits,
+                        description: format!(
+                            "{} at {}:{} in {}: `{read}` reads a key some inputs do not have. \
+                             None in its place would be wrong ({breaks}), so the change does not \
+                             invent a value: {}.",
+                            headline(cx),
+                            site.path,
+                            site.line,
+                            function_name(site),
+                            plan.why
+                        ),
+                        at_column: Some(at_column),
+                    })
+                }
+                Err(reasons) => why_not.extend(reasons),
+            }
+        }
+        let siblings = sibling_keys(&src, function.as_ref(), base, key);
+        let configs = flow::config_without(key, &siblings, cx.repo);
+        let missing = match configs.as_slice() {
+            [] => format!("no default for '{key}' is defined in the repository"),
+            files => format!(
+                "{} {} no '{key}' and no default is defined",
+                files.join(", "),
+                if files.len() == 1 { "has" } else { "have" }
             ),
-            at_column: Some(at_column),
-        })
+        };
+        decline(format!("{missing}; {}", why_not.join("; ")))
     }
+}
+
+/// The headline of the exception, cut for a description.
+fn headline(cx: &Context<'_>) -> String {
+    excerpt(
+        &cx.exception
+            .map(|e| e.headline())
+            .unwrap_or_else(|| "the error".into()),
+        60,
+    )
+}
+
+fn function_name(site: &Site) -> &str {
+    site.frame.function.as_deref().unwrap_or("<module>")
+}
+
+/// The other literal keys `function` reads from `base` (`settings["batch_size"]`).
+fn sibling_keys(
+    src: &Source<'_>,
+    function: Option<&crate::fix::syntax::python::Function>,
+    base: &str,
+    key: &str,
+) -> Vec<String> {
+    let Some(f) = function else {
+        return Vec::new();
+    };
+    let re = regex::Regex::new(&format!(r#"{}\[['"]([\w.-]+)['"]\]"#, regex::escape(base)))
+        .expect("valid regex");
+    let mut out = Vec::new();
+    for l in f.first..=f.last {
+        for c in re.captures_iter(src.text(l).unwrap_or("")) {
+            if &c[1] != key && !out.contains(&c[1].to_string()) {
+                out.push(c[1].to_string());
+            }
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -364,7 +479,7 @@ impl Generator for NoneAttribute {
             return Err(Skip::NotApplicable);
         };
         let (site, text, shown) = checked_line(cx)?;
-        let line = Line::new(text, Lang::Python);
+        let line = code_line(text);
         let b = line.bytes();
         let needle = format!(".{attr}");
         let mut found = Vec::new();
@@ -409,6 +524,10 @@ impl Generator for NoneAttribute {
             (found[0].0, found[0].1, false)
         };
         let base = &text[start..dot];
+        if !is_name_chain(base) && base.ends_with(')') {
+            let end = line.primary_end(start).unwrap_or(dot + needle.len());
+            return bind_and_guard(cx, site, start, dot, end, at_column);
+        }
         if !is_name_chain(base) {
             return decline(format!(
                 "the None value at {}:{} comes from `{}`, which a guard would evaluate twice",
@@ -449,6 +568,25 @@ impl Generator for NoneAttribute {
                 site.path, site.line
             ));
         } else {
+            let src = Source::new(&site.content);
+            let function = src.function(site.line);
+            let at = flow::At {
+                src: &src,
+                path: &site.path,
+                function: function.as_ref(),
+            };
+            if let flow::Fate::Breaks(breaks) = flow::fate(&at, site.line, start, end, cx.repo, 0) {
+                return none_strategy(
+                    cx,
+                    site,
+                    &src,
+                    function.as_ref(),
+                    base,
+                    access,
+                    &breaks,
+                    at_column,
+                );
+            }
             let before = &text[..start];
             let tail = text[end..code_end].trim();
             let whole_rhs = tail.is_empty()
@@ -483,8 +621,331 @@ impl Generator for NoneAttribute {
                 site.frame.function.as_deref().unwrap_or("<module>"),
             ),
             at_column: Some(at_column),
+            strategy: crate::fix::factor::strategy("value-guard"),
         })
     }
+}
+
+/// `f(x).attr` where `f(x)` returned None: a `.get(key)` gets the fallback the code base uses for
+/// that key; otherwise the call's result is bound to a local first (it must not run twice), and
+/// the local is guarded like a name would be.
+fn bind_and_guard(
+    cx: &Context<'_>,
+    site: &Site,
+    start: usize,
+    dot: usize,
+    end: usize,
+    at_column: bool,
+) -> Result<Draft, Skip> {
+    let text = site.line_text().unwrap_or("");
+    let base = &text[start..dot];
+    let access = &text[start..end];
+    let src = Source::new(&site.content);
+    if !src.starts_statement(site.line) || src.statement_end(site.line) != site.line {
+        return decline(format!(
+            "the None value at {}:{} comes from `{}` inside a longer statement",
+            site.path,
+            site.line,
+            excerpt(base, 60)
+        ));
+    }
+    // `mapping.get('KEY')` with a fallback for the same key elsewhere in the code.
+    if let Some((callee, args)) = call_parts(base) {
+        if callee.ends_with(".get") && args.len() == 1 {
+            if let Some(key) = literal_value(&args[0]) {
+                if let Some((value, why)) =
+                    flow::default_for(key, &site.path, &site.content, cx.repo)
+                {
+                    let new = format!(
+                        "{}{callee}({}, {value}){}",
+                        &text[..start],
+                        args[0],
+                        &text[dot..]
+                    );
+                    let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
+                        .expect("the site line exists");
+                    return Ok(Draft {
+                        strategy: crate::fix::factor::strategy("default-from-code"),
+                        edits: vec![edit],
+                        description: format!(
+                            "AttributeError at {}:{} in {}: `{base}` is None when '{key}' is not \
+                             set, and `{access}` fails. {why}, so the same fallback is used here; \
+                             a value that is set is still used.",
+                            site.path,
+                            site.line,
+                            function_name(site)
+                        ),
+                        at_column: Some(at_column),
+                    });
+                }
+            }
+        }
+    }
+    let function = src.function(site.line);
+    let name = local_name(base, &src, function.as_ref());
+    let indent = src.indent_str(site.line);
+    let eol = if site.content.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let bound_stmt = format!("{}{name}{}", &text[..start], &text[dot..]);
+    let virtual_content = edit::apply(
+        &site.content,
+        &[Edit::replace_line(
+            &site.path,
+            &site.content,
+            site.line,
+            &format!("{indent}{name} = {base}{eol}{bound_stmt}"),
+        )
+        .expect("the site line exists")],
+    )
+    .map_err(|e| Skip::Declined(e.to_string()))?;
+    let bound = Site {
+        line: site.line + 1,
+        content: virtual_content,
+        ..site.clone()
+    };
+    let vsrc = Source::new(&bound.content);
+    let vfunction = vsrc.function(bound.line);
+    let vend = start + name.len() + (end - dot);
+    let at = flow::At {
+        src: &vsrc,
+        path: &site.path,
+        function: vfunction.as_ref(),
+    };
+    let draft = match flow::fate(&at, bound.line, start, vend, cx.repo, 0) {
+        flow::Fate::Accepted(why) => {
+            let vaccess = &bound_stmt[start..vend];
+            let before = &bound_stmt[..start];
+            let after = &bound_stmt[vend..];
+            let guarded = if after.trim().is_empty() && assigns_whole(before) {
+                format!("{vaccess} if {name} is not None else None")
+            } else {
+                format!("({vaccess} if {name} is not None else None)")
+            };
+            let stmt = format!("{before}{guarded}{after}");
+            let new = edit::apply(
+                &bound.content,
+                &[
+                    Edit::replace_line(&site.path, &bound.content, bound.line, &stmt)
+                        .expect("the bound line exists"),
+                ],
+            )
+            .map_err(|e| Skip::Declined(e.to_string()))?;
+            Draft {
+                strategy: crate::fix::factor::strategy("value-guard"),
+                edits: vec![new_content_edit(site, &new)],
+                description: format!(
+                    "AttributeError at {}:{} in {}: `{base}` returned None and `{access}` failed. \
+                     The change keeps the call's result in `{name}` (so it runs once) and reads \
+                     the attribute only when there is one; None is safe there: {why}.",
+                    site.path,
+                    site.line,
+                    function_name(site)
+                ),
+                at_column: Some(at_column),
+            }
+        }
+        flow::Fate::Breaks(breaks) => {
+            let mut draft = none_strategy(
+                cx,
+                &bound,
+                &vsrc,
+                vfunction.as_ref(),
+                &name,
+                &bound_stmt[start..vend],
+                &breaks,
+                at_column,
+            )?;
+            let new = edit::apply(&bound.content, &draft.edits)
+                .map_err(|e| Skip::Declined(e.to_string()))?;
+            draft.edits = vec![new_content_edit(site, &new)];
+            draft
+        }
+    };
+    Ok(draft)
+}
+
+/// The edit from the site file at HEAD to `new`.
+fn new_content_edit(site: &Site, new: &str) -> Edit {
+    Edit::between(&site.path, &site.content, new).unwrap_or_else(|| Edit {
+        file: site.path.clone(),
+        line: site.line,
+        old: String::new(),
+        new: String::new(),
+    })
+}
+
+/// A local name for the result of `call`, not used in `function` yet: `match` for a regex
+/// match, the method's noun (`latest_tag()` → `tag`, `section()` → `section`), else `found`.
+fn local_name(
+    call: &str,
+    src: &Source<'_>,
+    function: Option<&crate::fix::syntax::python::Function>,
+) -> String {
+    let callee = call.split('(').next().unwrap_or(call);
+    let method = callee.rsplit('.').next().unwrap_or(callee);
+    let noun = match method {
+        "match" | "search" | "fullmatch" => "match".to_string(),
+        "get" | "find" | "lookup" | "first" | "one_or_none" | "get_or_none" => "found".to_string(),
+        m => {
+            let m = [
+                "get_", "find_", "fetch_", "load_", "latest_", "lookup_", "read_",
+            ]
+            .iter()
+            .find_map(|p| m.strip_prefix(p))
+            .unwrap_or(m);
+            let last = m.rsplit('_').next().unwrap_or(m);
+            if last.is_empty() || !last.chars().all(|c| c.is_ascii_alphanumeric()) {
+                "found".to_string()
+            } else {
+                last.to_string()
+            }
+        }
+    };
+    let used = |n: &str| {
+        let (first, last) = function
+            .map(|f| (f.header.line, f.last))
+            .unwrap_or((1, src.len()));
+        (first..=last).any(|l| {
+            src.text(l)
+                .is_some_and(|t| flow::replace_word(t, n, "\u{0}") != t)
+        })
+    };
+    let keywords = [
+        "match", "from", "import", "class", "def", "return", "in", "is", "not",
+    ];
+    let mut name = if keywords.contains(&noun.as_str()) && noun != "match" {
+        format!("{noun}_value")
+    } else {
+        noun
+    };
+    while used(&name) {
+        name.push_str("_value");
+    }
+    name
+}
+
+/// The statement-level change for a None `base` whose None would break the code after it.
+#[allow(clippy::too_many_arguments)]
+fn none_strategy(
+    cx: &Context<'_>,
+    site: &Site,
+    src: &Source<'_>,
+    function: Option<&crate::fix::syntax::python::Function>,
+    base: &str,
+    access: &str,
+    breaks: &str,
+    at_column: bool,
+) -> Result<Draft, Skip> {
+    // A default the code base defines for this attribute: `DEFAULT_CHANNEL` for `.channel`.
+    if let Some(attr) = access.strip_prefix(base).and_then(|a| a.strip_prefix('.')) {
+        let text = site.line_text().unwrap_or("");
+        let at = text.find(access);
+        if let (Some(start), Some((value, why))) = (
+            at,
+            flow::default_for(attr, &site.path, &site.content, cx.repo),
+        ) {
+            let end = start + access.len();
+            let new = format!(
+                "{}({access} if {base} is not None else {value}){}",
+                &text[..start],
+                &text[end..]
+            );
+            let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
+                .expect("the site line exists");
+            return Ok(Draft {
+                strategy: crate::fix::factor::strategy("default-from-code"),
+                edits: vec![edit],
+                description: format!(
+                    "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs. None \
+                     in its place would be wrong ({breaks}); {why}, so that default is used \
+                     when there is no `{base}`.",
+                    site.path,
+                    site.line,
+                    function_name(site)
+                ),
+                at_column: Some(at_column),
+            });
+        }
+    }
+    let root = base.split('.').next().unwrap_or(base).to_string();
+    // Where the None came from: `user = repo.find(event["user_id"])` earlier in the function.
+    let first = function.map(|f| f.first).unwrap_or(1);
+    let source = Some(()).and_then(|_| {
+        (first..site.line).rev().find_map(|l| {
+            let stmt = src.statement(l);
+            let rhs = stmt.strip_prefix(&format!("{base} = "))?;
+            rhs.ends_with(')').then(|| rhs.to_string())
+        })
+    });
+    let (what, args) = match source.as_deref().and_then(call_parts) {
+        Some((callee, args)) if !args.is_empty() => (
+            format!(
+                "{callee}({}) found nothing",
+                vec!["{!r}"; args.len()].join(", ")
+            ),
+            args,
+        ),
+        _ => (
+            format!("no {}", base.rsplit('.').next().unwrap_or(base)),
+            Vec::new(),
+        ),
+    };
+    let strategies = flow::Strategies {
+        path: &site.path,
+        content: &site.content,
+        line: site.line,
+        caller: flow::caller_of(cx),
+    };
+    let missing = flow::Missing {
+        cond: format!("{base} is None"),
+        names: vec![root],
+        what,
+        args,
+        announce: true,
+    };
+    match strategies.choose(&missing) {
+        Ok(plan) => Ok(Draft {
+            strategy: crate::fix::factor::strategy(plan.strategy),
+            edits: plan.edits,
+            description: format!(
+                "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs{}. A None \
+                 in place of `{access}` would be wrong ({breaks}), so the change does not \
+                 invent a value: {}.",
+                site.path,
+                site.line,
+                function_name(site),
+                source
+                    .map(|s| format!(" (`{}` found nothing)", excerpt(&s, 60)))
+                    .unwrap_or_default(),
+                plan.why
+            ),
+            at_column: Some(at_column),
+        }),
+        Err(reasons) => decline(format!(
+            "None in place of `{access}` is wrong: {breaks}; {}",
+            reasons.join("; ")
+        )),
+    }
+}
+
+/// `callee(a, b)` → `callee` and its arguments, when the arguments are plain expressions.
+fn call_parts(call: &str) -> Option<(String, Vec<String>)> {
+    let open = call.find('(')?;
+    let callee = call[..open].trim();
+    if !is_name_chain(callee) {
+        return None;
+    }
+    let inner = call[open + 1..].strip_suffix(')')?;
+    let args: Vec<String> = crate::fix::syntax::python::split_top(inner)
+        .into_iter()
+        .map(|a| a.trim().to_string())
+        .collect();
+    args.iter()
+        .all(|a| !a.contains('=') && !a.starts_with('*'))
+        .then(|| (callee.to_string(), args))
 }
 
 /// Whether `before` ends an assignment whose right-hand side is everything after it (`x =`,
@@ -534,9 +995,10 @@ impl Generator for ZeroDivision {
             }
         };
         let (site, text, shown) = checked_line(cx)?;
-        let line = Line::new(text, Lang::Python);
+        let line = code_line(text);
         let b = line.bytes();
         let mut found = Vec::new();
+        let mut augmented = Vec::new();
         let mut i = 0;
         while i < b.len() {
             let op = if b[i] == b'/' && b.get(i + 1) == Some(&b'/') {
@@ -551,11 +1013,28 @@ impl Generator for ZeroDivision {
             };
             let at = i;
             i += op.len();
-            if !line.is_code(at) || b.get(at + op.len()) == Some(&b'=') {
+            if !line.is_code(at) {
+                continue;
+            }
+            if b.get(at + op.len()) == Some(&b'=') {
+                if ops.contains(&op) {
+                    augmented.push((at, op));
+                }
                 continue;
             }
             if ops.contains(&op) {
                 found.push((at, op));
+            }
+        }
+        // `x /= d` as the whole statement: the divisor is everything after the operator.
+        if found.is_empty() {
+            if let [(at, op)] = augmented.as_slice() {
+                let divisor = text[at + op.len() + 1..line.code_end()].trim();
+                let target = text[..*at].trim();
+                if pure_divisor(divisor) && is_name_chain(target) {
+                    let expr = format!("{target} {op}= {divisor}");
+                    return zero_strategy(cx, site, msg, &expr, divisor, shown.primary().is_some());
+                }
             }
         }
         let primary = shown.primary();
@@ -635,39 +1114,72 @@ impl Generator for ZeroDivision {
             }
         }
         let expr = &text[lstart..rend];
-        let default = if op == "/" { "0.0" } else { "0" };
-        let before = &text[..lstart];
-        let code_end = line.code_end();
-        let whole_rhs = text[rend..code_end].trim().is_empty()
-            && line.balanced()
-            && (assigns_whole(before) || before.trim() == "return");
-        let guarded = if whole_rhs || line.sole_item(lstart, rend) {
-            format!("{expr} if {divisor} != 0 else {default}")
-        } else {
-            format!("({expr} if {divisor} != 0 else {default})")
-        };
-        let new = format!("{before}{guarded}{}", &text[rend..]);
-        let edit =
-            Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line exists");
-        Ok(Draft {
-            edits: vec![edit],
+        zero_strategy(cx, site, msg, expr, divisor, at_column)
+    }
+}
+
+/// The statement-level change for a division by a zero `divisor`.
+fn zero_strategy(
+    cx: &Context<'_>,
+    site: &Site,
+    msg: &str,
+    expr: &str,
+    divisor: &str,
+    at_column: bool,
+) -> Result<Draft, Skip> {
+    // No neutral number is right for a quotient nobody measured: 0 pages, shard 0 and an
+    // average of 0.0 are all wrong answers. Only a statement-level change is proposed.
+    let names: Vec<String> = divisor
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .filter(|w| !w.is_empty() && !w.as_bytes()[0].is_ascii_digit())
+        .filter(|w| !["len", "float", "int", "abs", "sum", "max", "min", "round"].contains(w))
+        .map(|w| w.split('.').next().unwrap_or(w).to_string())
+        .collect();
+    let strategies = flow::Strategies {
+        path: &site.path,
+        content: &site.content,
+        line: site.line,
+        caller: flow::caller_of(cx),
+    };
+    let missing = flow::Missing {
+        cond: format!("{divisor} == 0"),
+        names,
+        what: format!("{divisor} is 0"),
+        args: Vec::new(),
+        announce: false,
+    };
+    match strategies.choose(&missing) {
+        Ok(plan) => Ok(Draft {
+            strategy: crate::fix::factor::strategy(plan.strategy),
+            edits: plan.edits,
             description: format!(
-                "ZeroDivisionError ({msg}) at {}:{} in {}: `{expr}` divides by `{divisor}`, which \
-                 is 0 for some inputs (an empty collection, a counter not yet incremented). The \
-                 change returns {default} in that case instead of raising, so the rest of the \
-                 work goes on; a different neutral value may suit the caller better.",
+                "ZeroDivisionError ({msg}) at {}:{} in {}: `{expr}` divides by `{divisor}`, \
+                     which is 0 for some inputs. No number is the right answer for a quotient of \
+                     nothing (a 0 would be reported as if measured), so the change does not \
+                     invent one: {}.",
                 site.path,
                 site.line,
-                site.frame.function.as_deref().unwrap_or("<module>"),
+                function_name(site),
+                plan.why
             ),
             at_column: Some(at_column),
-        })
+        }),
+        Err(reasons) => decline(format!(
+            "no value of `{expr}` is right when `{divisor}` is 0, and no statement-level \
+                 change applies: {}",
+            reasons.join("; ")
+        )),
     }
 }
 
 /// Names, attribute chains, literal subscripts and calls of side-effect-free builtins.
 fn pure_divisor(text: &str) -> bool {
-    if is_name_chain(text) {
+    static CHAIN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let chain = CHAIN.get_or_init(|| {
+        regex::Regex::new(r#"^[A-Za-z_]\w*(?:\.\w+|\[(?:'[^'\\]*'|"[^"\\]*"|\d+)\])*$"#)
+            .expect("valid regex")
+    });
+    if is_name_chain(text) || chain.is_match(text) {
         return true;
     }
     for f in [
@@ -966,6 +1478,7 @@ impl Generator for MissingModule {
                 site.path, site.line
             ),
             at_column: Some(true),
+            strategy: crate::fix::factor::strategy("declare-dependency"),
         })
     }
 }
@@ -1092,13 +1605,13 @@ fn pyproject_edit(file: &str, content: &str, dist: &str) -> Result<Option<Edit>,
 mod tests {
     use crate::fix::testing::{added, propose};
 
-    const JOBS: &str = "from app import settings as settings_mod\n\n\ndef run(recipients):\n    settings = settings_mod.load()\n    batch_size = settings[\"batch_size\"]\n    timeout = settings['timeout']\n    return timeout\n";
+    const JOBS: &str = "from app import settings as settings_mod\n\nDEFAULT_TIMEOUT = 30\n\ndef run(recipients):\n    settings = settings_mod.load()\n    batch_size = settings[\"batch_size\"]\n    timeout = settings['timeout']\n    return timeout\n";
 
     const KEY_TRACE: &str = "Traceback (most recent call last):
   File \"/home/app/service/worker.py\", line 9, in main
     done = jobs.run(recipients)
            ^^^^^^^^^^^^^^^^^^^^
-  File \"/home/app/service/app/jobs.py\", line 7, in run
+  File \"/home/app/service/app/jobs.py\", line 8, in run
     timeout = settings['timeout']
               ~~~~~~~~^^^^^^^^^^^
 KeyError: 'timeout'";
@@ -1110,9 +1623,18 @@ KeyError: 'timeout'";
         assert_eq!(sols[0].generator, "py-key-error");
         assert_eq!(
             added(&sols[0].diff),
-            vec!["    timeout = settings.get('timeout')"]
+            vec!["    timeout = settings.get('timeout', DEFAULT_TIMEOUT)"]
         );
         assert_eq!(sols[0].files, vec!["app/jobs.py"]);
+        // Without the constant nothing says what the timeout should be.
+        let bare = JOBS.replace("DEFAULT_TIMEOUT = 30", "");
+        let (sols, notes) = propose(&[("app/jobs.py", &bare), ("worker.py", "x\n")], KEY_TRACE);
+        assert!(sols.is_empty());
+        assert!(
+            notes[0].contains("no default for 'timeout' is defined in the repository")
+                && notes[0].contains("returned to the caller"),
+            "{notes:?}"
+        );
     }
 
     /// A Python 3.10-style traceback (no carets) for `line` of `/srv/app/{file}`.
@@ -1163,8 +1685,9 @@ KeyError: 'timeout'";
         );
         assert_eq!(
             one("    x = environ['k']", k),
-            vec!["    x = environ.get('k', '')"]
+            vec!["    x = environ.get('k')"]
         );
+        assert_eq!(one("    if d['k']:", k), vec!["    if d.get('k'):"]);
         // Written to, deleted, used at once, in arithmetic, ambiguous, not a literal: nothing.
         none("    d['k'] += 1", k);
         none("    d['k'] = 1", k);
@@ -1180,8 +1703,8 @@ KeyError: 'timeout'";
     #[test]
     fn carets_are_read_from_an_escaped_trace() {
         // Two `['k']` reads on different mappings: only the carets say which one failed.
-        let src = "def f(a, b):\n    x = a['k'] + b['k']\n";
-        let tb = "Traceback (most recent call last):\n  File \"/srv/app/m.py\", line 2, in f\n    x = a['k'] + b['k']\n                 ~^^^^^\nKeyError: 'k'";
+        let src = "def f(a, b):\n    x = a['k'] or b['k']\n";
+        let tb = "Traceback (most recent call last):\n  File \"/srv/app/m.py\", line 2, in f\n    x = a['k'] or b['k']\n                  ~^^^^^\nKeyError: 'k'";
         let escaped = format!(
             "worker crashed exc=\"{}\"",
             // As `traceback.format_exception` ends it: with a newline.
@@ -1190,10 +1713,10 @@ KeyError: 'timeout'";
         assert!(!escaped.contains('\n'));
         let (sols, notes) = propose(&[("m.py", src)], &escaped);
         assert_eq!(sols.len(), 1, "{notes:?}");
-        assert_eq!(added(&sols[0].diff), vec!["    x = a['k'] + b.get('k')"]);
+        assert_eq!(added(&sols[0].diff), vec!["    x = a['k'] or b.get('k')"]);
         let (sols, _) = propose(
             &[("m.py", src)],
-            &tb.replace("                 ~^^^^^\n", ""),
+            &tb.replace("                  ~^^^^^\n", ""),
         );
         assert!(sols.is_empty(), "without carets the read is ambiguous");
     }
@@ -1201,25 +1724,39 @@ KeyError: 'timeout'";
     #[test]
     fn zero_division_shapes() {
         let div = "ZeroDivisionError: division by zero";
-        assert_eq!(
-            one("    return a / n", div),
-            vec!["    return a / n if n != 0 else 0.0"]
+        // No number stands in for a quotient of nothing.
+        let notes = none("    return a / n", div);
+        assert!(
+            notes[0].contains("no value of `a / n` is right"),
+            "{notes:?}"
         );
-        assert_eq!(
-            one("    x = a.total / len(b)", div),
-            vec!["    x = a.total / len(b) if len(b) != 0 else 0.0"]
+        // In a loop over records, the record is skipped and logged.
+        let src = "def f(rows, out):\n    for row in rows:\n        x = row['total'] / row['n']\n        out.append(x)\n";
+        let (sols, notes) = propose(
+            &[("m.py", src)],
+            &tb("m.py", 3, "        x = row['total'] / row['n']", div),
         );
+        assert_eq!(sols.len(), 1, "{notes:?}");
         assert_eq!(
-            one("    x = 1 + a / n", div),
-            vec!["    x = 1 + (a / n if n != 0 else 0.0)"]
+            added(&sols[0].diff),
+            vec![
+                "import sys",
+                "        if row['n'] == 0:",
+                "            print(f\"warning: skipping row total={row['total']!r}: row['n'] is 0\", file=sys.stderr)",
+                "            continue",
+            ]
         );
-        assert_eq!(
-            one("    ok = x != a / n", div),
-            vec!["    ok = x != (a / n if n != 0 else 0.0)"]
+        // A function that already returns None for no data returns None again.
+        let src =
+            "def avg(xs):\n    if xs is None:\n        return None\n    return sum(xs) / len(xs)\n";
+        let (sols, notes) = propose(
+            &[("m.py", src)],
+            &tb("m.py", 4, "    return sum(xs) / len(xs)", div),
         );
+        assert_eq!(sols.len(), 1, "{notes:?}");
         assert_eq!(
-            one("    x = a % n", "ZeroDivisionError: float modulo"),
-            vec!["    x = a % n if n != 0 else 0"]
+            added(&sols[0].diff),
+            vec!["    if len(xs) == 0:", "        return None"]
         );
         // Operators the message rules out, a product, a power, side effects, two candidates,
         // an augmented assignment, string formatting: nothing.
@@ -1228,6 +1765,7 @@ KeyError: 'timeout'";
         none("    x = a / n ** 2", div);
         none("    x = a / d.pop()", div);
         none("    x = a / n + b / d", div);
+        // `a /= n` outside a loop: nothing applies either.
         none("    a /= n", div);
         none(
             "    x = '%d' % n",
@@ -1242,29 +1780,49 @@ KeyError: 'timeout'";
     #[test]
     fn none_attribute_shapes() {
         let e = "AttributeError: 'NoneType' object has no attribute 'name'";
+        // None is fine where the code after it tests it, or never uses it.
         assert_eq!(
-            one("    return a.name", e),
-            vec!["    return a.name if a is not None else None"]
+            one("    if a.name:", e),
+            vec!["    if (a.name if a is not None else None):"]
         );
         assert_eq!(
             one("    a.name = 'x'", e),
             vec!["    if a is not None:", "        a.name = 'x'"]
         );
-        assert_eq!(
-            one("    print(a.user.name.upper())", e),
-            vec!["    print(a.user.name.upper() if a.user is not None else None)"]
-        );
-        assert_eq!(
-            one("    print(a.name.upper() + '!')", e),
-            vec!["    print((a.name.upper() if a is not None else None) + '!')"]
-        );
+        // Returned, printed, called: None would be wrong, and nothing else applies.
+        let notes = none("    return a.name", e);
+        assert!(notes[0].contains("returned to the caller"), "{notes:?}");
+        let notes = none("    print(a.user.name.upper())", e);
+        assert!(notes[0].contains("formatted into output"), "{notes:?}");
+        none("    print(a.name.upper() + '!')", e);
         // A call's result, two different receivers, a compound statement's target: nothing.
-        none("    x = d.get('u').name", e);
+        // A call's None result is bound once and guarded.
+        assert_eq!(
+            one("    x = d.get('u').name", e),
+            vec![
+                "    found = d.get('u')",
+                "    x = found.name if found is not None else None"
+            ]
+        );
         none("    x = a.name + b.name", e);
         none("    x = a.title", e);
-        let notes = none("    x = f(a).name", e);
+        assert_eq!(
+            one("    x = f(a).name", e),
+            vec![
+                "    f_value = f(a)",
+                "    x = f_value.name if f_value is not None else None"
+            ]
+        );
+        // Inside a longer statement the call cannot be bound before it.
+        let notes = none(
+            "    x = (f(a).name,
+         1)",
+            e,
+        );
         assert!(
-            notes.iter().any(|n| n.contains("evaluate twice")),
+            notes
+                .iter()
+                .any(|n| n.contains("longer statement") || n.contains("no single")),
             "{notes:?}"
         );
     }
@@ -1364,7 +1922,7 @@ KeyError: 'timeout'";
         assert!(
             sols[0]
                 .diff
-                .contains("+    timeout = settings.get('timeout')\r\n"),
+                .contains("+    timeout = settings.get('timeout', DEFAULT_TIMEOUT)\r\n"),
             "{:?}",
             sols[0].diff
         );
@@ -1404,20 +1962,20 @@ mod versions {
             ("shop/__init__.py", String::new()),
         ];
         let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        // Every version prints enough for the same decision: no value is right for either.
         for v in ["py27", "py38", "py312", "py313"] {
             let (sols, notes) = propose(&files, &fixture(&format!("versions/key_error_{v}.txt")));
-            assert_eq!(sols.len(), 1, "{v}: {notes:?}");
-            assert_eq!(
-                added(&sols[0].diff),
-                vec!["    timeout = settings.get('timeout')"],
-                "{v}"
+            assert!(sols.is_empty(), "{v}");
+            assert!(
+                notes[0].contains("no default for 'timeout' is defined"),
+                "{v}: {notes:?}"
             );
             let (sols, notes) = propose(&files, &fixture(&format!("versions/frozen_os_{v}.txt")));
-            assert_eq!(sols.len(), 1, "{v}: {notes:?}");
-            assert_eq!(
-                added(&sols[0].diff),
-                vec!["    return os.environ.get('DATABASE_URL', '')"],
-                "{v}"
+            assert!(sols.is_empty(), "{v}");
+            assert!(
+                notes[0].contains("`os.environ['DATABASE_URL']`")
+                    && notes[0].contains("returned to the caller"),
+                "{v}: {notes:?}"
             );
         }
     }

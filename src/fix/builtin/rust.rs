@@ -58,27 +58,201 @@ impl Generator for Unwrap {
                 ))
             }
         };
-        let mut new = text.to_string();
-        new.replace_range(at..at + "unwrap()".len(), "unwrap_or_default()");
-        let edit = Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line");
         let receiver = line
             .primary_start(at - 1)
             .map(|s| text[s..at - 1].trim().to_string())
+            .filter(|r| r.len() > 2)
+            .unwrap_or_else(|| {
+                // A turbofish (`s.parse::<u32>()`) is beyond the lexer: the statement's text.
+                let before = text[..at - 1].trim();
+                before
+                    .rsplit(['=', '('])
+                    .next()
+                    .unwrap_or(before)
+                    .trim()
+                    .to_string()
+            });
+        let option = what.starts_with("Option");
+        let function = enclosing_fn(&site.content, site.line);
+        // The function's own "nothing": `?` in a function returning Option hands the None to
+        // callers that must already handle it.
+        if option
+            && function
+                .as_ref()
+                .is_some_and(|f| f.returns.starts_with("Option<"))
+        {
+            let mut new = text.to_string();
+            new.replace_range(at - 1..at + "unwrap()".len(), "?");
+            let f = function.as_ref().map(|f| f.name.as_str()).unwrap_or("");
+            return Ok(Draft {
+                strategy: crate::fix::factor::strategy("return-nothing"),
+                edits: vec![
+                    Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line"),
+                ],
+                description: format!(
+                    "The program panicked at {}:{} with {what}: `{receiver}` had no value. \
+                     {f}() already returns an Option, so `?` returns None from it instead of \
+                     panicking, and its callers handle that as they handle any other None.",
+                    site.path, site.line
+                ),
+                at_column: Some(at_column),
+            });
+        }
+        if [
+            ".get(",
+            ".first()",
+            ".last()",
+            ".iter().next()",
+            ".get_mut(",
+        ]
+        .iter()
+        .any(|m| receiver.contains(m) && receiver.ends_with(if m.ends_with('(') { ")" } else { m }))
+            && !receiver.contains(".copied()")
+            && !receiver.contains(".cloned()")
+        {
+            return decline(format!(
+                "`{receiver}` is a reference into a collection (Option<&T>), which has no \
+                 default; what a missing entry should mean is not in the code at {}:{}",
+                site.path, site.line
+            ));
+        }
+        // What the default would become: a port, a size or a name of 0/"" is a wrong value.
+        let binding = binding_name(text, at);
+        let subject = binding
+            .clone()
+            .or_else(|| function.as_ref().map(|f| f.name.clone()))
             .unwrap_or_default();
+        if let Some(word) = WRONG_WHEN_EMPTY
+            .iter()
+            .find(|w| subject.to_ascii_lowercase().contains(*w))
+        {
+            // A literal fallback the code already gives the same value: `.unwrap_or("100")`.
+            if let Some(value) = literal_fallback(&site.content, site.line) {
+                let mut new = text.to_string();
+                new.replace_range(at..at + "unwrap()".len(), &format!("unwrap_or({value})"));
+                return Ok(Draft {
+                    strategy: crate::fix::factor::strategy("default-from-code"),
+                    edits: vec![
+                        Edit::replace_line(&site.path, &site.content, site.line, &new)
+                            .expect("line"),
+                    ],
+                    description: format!(
+                        "The program panicked at {}:{} with {what}: `{receiver}` failed. The \
+                         code already falls back to {value} for this value a line above, so the \
+                         change falls back to the same {value} instead of panicking; a valid \
+                         setting is still used.",
+                        site.path, site.line
+                    ),
+                    at_column: Some(at_column),
+                });
+            }
+            return decline(format!(
+                "`{receiver}` gives `{subject}`, and a default of 0 or \"\" is not a valid {word}; \
+                 no default for it is defined in the code at {}",
+                site.path
+            ));
+        }
+        let rest = &text[at + "unwrap()".len()..];
+        if rest.trim_start().starts_with(".parse") || rest.trim_start().starts_with(".unwrap") {
+            return decline(format!(
+                "the value of `{receiver}` is parsed at once at {}:{}; an empty default would \
+                 fail there the same way",
+                site.path, site.line
+            ));
+        }
+        let mut new = text.to_string();
+        new.replace_range(at..at + "unwrap()".len(), "unwrap_or_default()");
+        let edit = Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line");
         Ok(Draft {
             edits: vec![edit],
             description: format!(
                 "The program panicked at {}:{}{} with {what}: `{receiver}` had no value at run \
                  time and `.unwrap()` turned that into a crash. `.unwrap_or_default()` uses the \
-                 type's default (0, \"\", empty) instead, so the program keeps running; it needs \
-                 the type to implement Default, which `cargo check` confirms.",
+                 type's default (0, \"\", empty) instead; `{}` is not a port, size, limit, \
+                 path or name, where that default would be wrong. It needs the type to \
+                 implement Default.",
                 site.path,
                 site.line,
                 site.column.map(|c| format!(":{c}")).unwrap_or_default(),
+                if subject.is_empty() {
+                    receiver.as_str()
+                } else {
+                    subject.as_str()
+                },
             ),
             at_column: Some(at_column),
+            strategy: crate::fix::factor::strategy("value-guard"),
         })
     }
+}
+
+/// Words in a value's name (or its function's) that make 0 or "" a wrong value rather than an
+/// absent one.
+const WRONG_WHEN_EMPTY: &[&str] = &[
+    "port", "size", "batch", "worker", "thread", "slot", "shard", "capacity", "interval",
+    "timeout", "limit", "max", "rate", "divisor", "host", "url", "addr", "path", "dir", "file",
+    "token", "secret", "password", "key",
+];
+
+/// The function around `line`: its name and return type.
+struct RustFn {
+    name: String,
+    returns: String,
+}
+
+fn enclosing_fn(content: &str, line: u32) -> Option<RustFn> {
+    let lines: Vec<&str> = content.lines().collect();
+    let re = regex::Regex::new(
+        r"^\s*(?:pub(?:\([^)]*\))?\s+)?(?:const\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s+(\w+)",
+    )
+    .expect("valid regex");
+    let mut i = (line as usize)
+        .checked_sub(1)?
+        .min(lines.len().saturating_sub(1));
+    loop {
+        if let Some(c) = re.captures(lines[i]) {
+            let mut sig = String::new();
+            for l in &lines[i..] {
+                sig.push_str(l);
+                sig.push(' ');
+                if l.contains('{') {
+                    break;
+                }
+            }
+            let head = sig.split('{').next().unwrap_or("");
+            let returns = head
+                .rsplit_once("->")
+                .map(|(_, r)| r.split(" where ").next().unwrap_or(r).trim().to_string())
+                .unwrap_or_default();
+            return Some(RustFn {
+                name: c[1].to_string(),
+                returns,
+            });
+        }
+        if i == 0 {
+            return None;
+        }
+        i -= 1;
+    }
+}
+
+/// `let name = …` / `let name: T = …` before byte `at` of `text`.
+fn binding_name(text: &str, at: usize) -> Option<String> {
+    let before = text[..at].trim_start();
+    let rest = before.strip_prefix("let ")?;
+    let rest = rest.strip_prefix("mut ").unwrap_or(rest);
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// A numeric string fallback on the line above (`.unwrap_or("100")`): the code's own default.
+fn literal_fallback(content: &str, line: u32) -> Option<String> {
+    let above = crate::fix::edit::line_text(content, line.checked_sub(1)?)?;
+    let re = regex::Regex::new(r#"\.unwrap_or\("(-?\d+(?:\.\d+)?)"\)"#).expect("valid regex");
+    re.captures(above).map(|c| c[1].to_string())
 }
 
 #[cfg(test)]
@@ -103,12 +277,12 @@ mod tests {
 
     #[test]
     fn unwrap_at_the_column() {
-        let l = "    let x = a.get(0).unwrap() + b.get(1).unwrap();";
+        let l = "    let x = a.next().unwrap() + b.next().unwrap();";
         let col = l.rfind("unwrap").unwrap() + 1;
         let (sols, notes) = panic(l, col, NONE);
         assert_eq!(
             added(&sols[0].diff),
-            vec!["    let x = a.get(0).unwrap() + b.get(1).unwrap_or_default();"],
+            vec!["    let x = a.next().unwrap() + b.next().unwrap_or_default();"],
             "{notes:?}"
         );
         let (sols, _) = panic(l, 1, NONE);
@@ -129,6 +303,48 @@ mod tests {
         assert_eq!(
             added(&sols[0].diff),
             vec![l.replacen("unwrap()", "unwrap_or_default()", 1)]
+        );
+    }
+
+    #[test]
+    fn no_default_where_zero_or_empty_is_wrong() {
+        // A reference into a map has no default; a port of 0 is not a port.
+        let (sols, notes) = panic("    let v = map.get(\"k\").unwrap();", 21, NONE);
+        assert!(
+            sols.is_empty() && notes[0].contains("Option<&T>"),
+            "{notes:?}"
+        );
+        let (sols, notes) = panic("    let port = cfg.get_u16(\"port\").unwrap();", 37, NONE);
+        assert!(
+            sols.is_empty() && notes[0].contains("not a valid port"),
+            "{notes:?}"
+        );
+        // A parse right after: an empty default fails there too.
+        let l = "    let n = std::env::var(\"N\").unwrap().parse::<u8>().unwrap();";
+        let (sols, notes) = panic(l, l.find("unwrap").unwrap() + 1, NONE);
+        assert!(
+            sols.is_empty() && notes[0].contains("parsed at once"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn the_code_own_fallback_or_the_function_none() {
+        let src = "fn size(raw: Option<&str>) -> u32 {\n    let raw = raw.unwrap_or(\"100\");\n    raw.parse::<u32>().unwrap()\n}\n";
+        let trace = "\nthread 'main' panicked at src/main.rs:3:24:\ncalled `Result::unwrap()` on an `Err` value: ParseIntError { kind: InvalidDigit }\n";
+        let (sols, notes) = propose(&[("src/main.rs", src)], trace);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    raw.parse::<u32>().unwrap_or(100)"]
+        );
+        let src = "fn first_word(s: &str) -> Option<String> {\n    let w = s.split(' ').next().unwrap();\n    Some(w.to_string())\n}\n";
+        let trace = "\nthread 'main' panicked at src/main.rs:2:32:\ncalled `Option::unwrap()` on a `None` value\n";
+        let (sols, notes) = propose(&[("src/main.rs", src)], trace);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    let w = s.split(' ').next()?;"]
         );
     }
 }

@@ -1,0 +1,1156 @@
+//! Data flow and statement-level strategies for the Python generators.
+//!
+//! Before a generator turns a failing read into a neutral value (None, a default), it asks
+//! [`fate`] what the code does with that value next. When None would crash later or be printed
+//! as if it were data, the generator asks [`Strategies::choose`] instead, in order of preference:
+//! a default the code base defines, skipping the record in the loop that processes inputs, or the
+//! function's existing "nothing" result. Each answer says why it is safe, for the description.
+
+use super::code::{is_ident, Class, Lang, Line};
+use crate::fix::edit::Edit;
+use crate::fix::repo::Snapshot;
+use crate::fix::syntax::python::{fstring_fields, split_top, Function, Logger, Source};
+
+/// What happens to a None value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fate {
+    /// The code after it accepts None; the reason says how.
+    Accepted(String),
+    /// It would crash later or be output as data; the reason says where.
+    Breaks(String),
+}
+
+/// Builtins that print or format their arguments: None there is output, not absence.
+const FORMATTERS: &[&str] = &["print", "str", "repr", "format", "f"];
+/// Calls that treat None as a value like any other.
+const NONE_SAFE: &[&str] = &["bool", "isinstance", "id", "type"];
+
+/// Where a value sits in its file.
+pub struct At<'s, 'a> {
+    pub src: &'s Source<'a>,
+    pub path: &'s str,
+    pub function: Option<&'s Function>,
+}
+
+/// What happens to the value of the expression `line[start..end]` if it is None.
+pub fn fate(
+    at: &At<'_, '_>,
+    line: u32,
+    start: usize,
+    end: usize,
+    repo: &Snapshot,
+    depth: u8,
+) -> Fate {
+    let Some(text) = at.src.text(line) else {
+        return Fate::Breaks("the line is not in the file".into());
+    };
+    let where_ = format!("{}:{line}", at.path);
+    if let Some(&(a, b)) = fstring_fields(text)
+        .iter()
+        .find(|&&(a, b)| a <= start && end <= b)
+    {
+        let after = text[end..b].trim_start();
+        let before = text[a..start].trim_end();
+        if after.starts_with("or ")
+            || after.starts_with("if ")
+            || after.starts_with("is ")
+            || before.ends_with(" or")
+        {
+            return Fate::Accepted(format!("{where_} tests it before it is formatted"));
+        }
+        return Fate::Breaks(format!("it is formatted into output at {where_}"));
+    }
+    let l = Line::new(text, Lang::Python);
+    let b = l.bytes();
+    // What is applied to the value itself.
+    match b.get(end) {
+        Some(b'.') => return Fate::Breaks(format!("an attribute of it is read at {where_}")),
+        Some(b'[') => return Fate::Breaks(format!("it is subscripted at {where_}")),
+        Some(b'(') => return Fate::Breaks(format!("it is called at {where_}")),
+        _ => {}
+    }
+    let before = text[..start].trim_end();
+    let after = text[end..l.code_end().max(end)].trim_start();
+    if is_arith(after, true) || is_arith(before, false) {
+        return Fate::Breaks(format!("it is used in arithmetic at {where_}"));
+    }
+    if after.starts_with("is None")
+        || after.starts_with("is not None")
+        || after.starts_with("==")
+        || after.starts_with("!=")
+        || after.starts_with("or ")
+        || after.starts_with("and ")
+        || before.ends_with(" or")
+        || before.ends_with(" and")
+        || before.ends_with("not")
+    {
+        return Fate::Accepted(format!("{where_} tests it before use"));
+    }
+    let stmt = before.trim_start();
+    if (stmt == "if" || stmt == "elif" || stmt == "while") && after.starts_with(':') {
+        return Fate::Accepted(format!("{where_} tests it before use"));
+    }
+    if before.ends_with(" in") || stmt.starts_with("for ") && before.ends_with("in") {
+        return Fate::Breaks(format!("it is iterated at {where_}"));
+    }
+    if stmt == "return" && after.is_empty() {
+        let nothing = at
+            .function
+            .map(|f| at.src.returns(f))
+            .unwrap_or_default()
+            .iter()
+            .any(|(_, v)| v.is_empty() || v == "None");
+        return if nothing {
+            Fate::Accepted(format!(
+                "{} already returns None on another path",
+                at.function
+                    .map(|f| f.name.as_str())
+                    .unwrap_or("the function")
+            ))
+        } else {
+            Fate::Breaks(format!("it is returned to the caller at {where_}"))
+        };
+    }
+    if let Some(var) = assigned_name(stmt) {
+        if after.is_empty() {
+            return var_fate(at, &var, at.src.statement_end(line), repo, depth);
+        }
+    }
+    if let Some((callee, index)) = enclosing_call(&l, start) {
+        let name = callee.rsplit('.').next().unwrap_or(&callee).to_string();
+        if NONE_SAFE.contains(&name.as_str()) {
+            return Fate::Accepted(format!("{name}() accepts None"));
+        }
+        if FORMATTERS.contains(&name.as_str())
+            || callee.ends_with(".format")
+            || is_log_call(&callee)
+        {
+            return Fate::Breaks(format!("it is formatted into output at {where_}"));
+        }
+        if depth < 3 {
+            if let Some(f) = param_fate(repo, &name, index, depth) {
+                return f;
+            }
+        }
+        return Fate::Breaks(format!(
+            "it is passed to {callee}() at {where_}, which is not shown to accept None"
+        ));
+    }
+    if stmt.is_empty() && after.is_empty() {
+        return Fate::Accepted("the value is not used".into());
+    }
+    Fate::Breaks(format!(
+        "it is used at {where_} in a way not shown to accept None"
+    ))
+}
+
+/// What happens to `var`, None from the statement ending at `from`, in the rest of the function.
+pub fn var_fate(at: &At<'_, '_>, var: &str, from: u32, repo: &Snapshot, depth: u8) -> Fate {
+    let Some(function) = at.function else {
+        return Fate::Breaks(format!("`{var}` is a module-level value"));
+    };
+    for l in from + 1..=function.last {
+        let Some(text) = at.src.text(l) else { break };
+        let line = Line::new(text, Lang::Python);
+        let fields = fstring_fields(text);
+        for (i, _) in text.match_indices(var) {
+            let end = i + var.len();
+            let word = (i == 0
+                || !is_ident(text.as_bytes()[i - 1]) && text.as_bytes()[i - 1] != b'.')
+                && text.as_bytes().get(end).is_none_or(|c| !is_ident(*c));
+            let in_code = line.class.get(i) == Some(&Class::Code)
+                || fields.iter().any(|&(a, b)| a <= i && end <= b);
+            if !word || !in_code {
+                continue;
+            }
+            // Rebinding before any read: the None is gone.
+            let stmt = text.trim_start();
+            let rest = text[end..].trim_start();
+            if at.src.starts_statement(l)
+                && i == text.len() - stmt.len()
+                && rest.starts_with('=')
+                && !rest.starts_with("==")
+            {
+                if !word_in(&rest[1..], var) {
+                    return Fate::Accepted(format!(
+                        "`{var}` is reassigned at {}:{l} before use",
+                        at.path
+                    ));
+                }
+                continue;
+            }
+            return fate(at, l, i, end, repo, depth + 1);
+        }
+    }
+    Fate::Accepted(format!("`{var}` is not used after it is set"))
+}
+
+fn word_in(text: &str, word: &str) -> bool {
+    replace_word(text, word, "\u{0}") != text
+}
+
+/// `x = ` / `x: T = ` at the start of `before` (the text before an expression): the name.
+fn assigned_name(before: &str) -> Option<String> {
+    let b = before.trim();
+    let lhs = b.strip_suffix('=')?;
+    if lhs.ends_with([
+        '=', '!', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^', '@',
+    ]) {
+        return None;
+    }
+    let lhs = lhs.split(':').next()?.trim();
+    (!lhs.is_empty() && lhs.bytes().all(is_ident) && !lhs.as_bytes()[0].is_ascii_digit())
+        .then(|| lhs.to_string())
+}
+
+fn is_arith(side: &str, after: bool) -> bool {
+    let ops = ["+", "-", "*", "/", "%", "@", "**", "//"];
+    if after {
+        ops.iter().any(|op| side.starts_with(op))
+            && !side.starts_with("*=")
+            && !side.starts_with("-=")
+    } else {
+        let s = side.trim_end();
+        ops.iter().any(|op| s.ends_with(op))
+            && !s.ends_with("**")
+            && !s.ends_with(",*")
+            && !s.ends_with("(*")
+            || s.ends_with("+=")
+            || s.ends_with("-=")
+            || s.ends_with("*=")
+            || s.ends_with("/=")
+    }
+}
+
+fn is_log_call(callee: &str) -> bool {
+    let last = callee.rsplit('.').next().unwrap_or(callee);
+    callee.contains('.')
+        && matches!(
+            last,
+            "debug" | "info" | "warning" | "warn" | "error" | "exception" | "critical" | "write"
+        )
+}
+
+/// The call whose argument list holds byte `at` directly, and the argument's index.
+fn enclosing_call(line: &Line<'_>, at: usize) -> Option<(String, usize)> {
+    let b = line.bytes();
+    let mut depth = 0;
+    let mut commas = 0;
+    let mut i = at;
+    while i > 0 {
+        i -= 1;
+        if !line.is_code(i) {
+            continue;
+        }
+        match b[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' if depth == 0 => {
+                let start = line.primary_start(i)?;
+                let callee = line.text[start..i].trim();
+                return (!callee.is_empty()).then(|| (callee.to_string(), commas));
+            }
+            b'[' | b'{' if depth == 0 => return None,
+            b'(' | b'[' | b'{' => depth -= 1,
+            b',' if depth == 0 => commas += 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// What a function defined in the repository does with its parameter `index` when given None,
+/// when exactly one tracked Python file defines a function of that name.
+fn param_fate(repo: &Snapshot, name: &str, index: usize, depth: u8) -> Option<Fate> {
+    let needle = format!("def {name}(");
+    let mut found = None;
+    for path in repo.files().iter().filter(|p| p.ends_with(".py")) {
+        let Some(text) = repo.read(path) else {
+            continue;
+        };
+        if !text.contains(&needle) {
+            continue;
+        }
+        if found.is_some() {
+            return None;
+        }
+        found = Some((path.clone(), text));
+    }
+    let (path, text) = found?;
+    let src = Source::new(&text);
+    let f = src.functions().into_iter().find(|f| f.name == name)?;
+    let skip_self = usize::from(f.params.first().is_some_and(|p| p == "self" || p == "cls"));
+    let param = f.params.get(index + skip_self)?.clone();
+    let at = At {
+        src: &src,
+        path: &path,
+        function: Some(&f),
+    };
+    Some(
+        match var_fate(&at, &param, f.header.line, repo, depth + 1) {
+            Fate::Accepted(why) => {
+                Fate::Accepted(format!("{name}() accepts None for `{param}`: {why}"))
+            }
+            Fate::Breaks(why) => Fate::Breaks(format!(
+                "{name}() does not accept None for `{param}`: {why}"
+            )),
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// A value the failing statement needs and does not have, as a Python condition.
+#[derive(Debug, Clone)]
+pub struct Missing {
+    /// True when the value is missing: `'timeout' not in settings`, `user is None`, `count == 0`.
+    pub cond: String,
+    /// Names `cond` reads.
+    pub names: Vec<String>,
+    /// What is missing, for the log line and the description: `no 'timeout'`.
+    pub what: String,
+    /// Expressions shown by the `{!r}` fields of `what`, evaluated where `cond` is.
+    pub args: Vec<String>,
+    /// Whether skipping or returning early must be announced in the module's log: a record not
+    /// processed is news; an empty average is not.
+    pub announce: bool,
+}
+
+/// A statement-level change and why it is safe.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub edits: Vec<Edit>,
+    /// Strategy name, for the confidence factors: `skip-record`, `return-nothing`.
+    pub strategy: &'static str,
+    pub why: String,
+}
+
+/// The trace's caller frame, mapped to a tracked file.
+pub struct Caller {
+    pub path: String,
+    pub line: u32,
+    pub content: String,
+}
+
+/// The next frame out from the site that maps to a tracked file: the code that called the failing
+/// function, with the record it was processing.
+pub fn caller_of(cx: &crate::fix::generator::Context<'_>) -> Option<Caller> {
+    let site = cx.site.as_ref()?;
+    let exception = cx.exception?;
+    let at = exception.frames.iter().position(|f| *f == site.frame)?;
+    for frame in &exception.frames[at + 1..] {
+        match crate::fix::locate::locate(frame, cx.language, cx.repo.files()) {
+            crate::fix::locate::Located::Repo { path, .. } => {
+                let line = frame.line?;
+                let content = cx.repo.read(&path)?;
+                return Some(Caller {
+                    path,
+                    line,
+                    content,
+                });
+            }
+            crate::fix::locate::Located::Library | crate::fix::locate::Located::Absent => continue,
+            crate::fix::locate::Located::Ambiguous(_) => return None,
+        }
+    }
+    None
+}
+
+/// The statement-level strategies for one failing statement.
+pub struct Strategies<'a> {
+    pub path: &'a str,
+    pub content: &'a str,
+    /// First line of the failing statement.
+    pub line: u32,
+    pub caller: Option<Caller>,
+}
+
+impl Strategies<'_> {
+    /// The first strategy that applies, with the reasons the others did not.
+    pub fn choose(&self, missing: &Missing) -> Result<Plan, Vec<String>> {
+        let mut why_not = Vec::new();
+        match self.skip_in_loop(missing) {
+            Ok(p) => return Ok(p),
+            Err(w) => why_not.push(w),
+        }
+        match self.return_nothing(missing) {
+            Ok(p) => return Ok(p),
+            Err(w) => why_not.push(w),
+        }
+        match self.skip_in_caller(missing) {
+            Ok(p) => return Ok(p),
+            Err(w) => why_not.push(w),
+        }
+        Err(why_not)
+    }
+
+    fn src(&self) -> Source<'_> {
+        Source::new(self.content)
+    }
+
+    /// `if cond: log; continue` in the loop around the statement that processes records.
+    fn skip_in_loop(&self, missing: &Missing) -> Result<Plan, String> {
+        let src = self.src();
+        let function = src.function(self.line);
+        let Some(lp) = src.for_loop(self.line, function.as_ref()) else {
+            return Err("the statement is not inside a loop over records".into());
+        };
+        if lp.iter.starts_with("range(") {
+            return Err(format!(
+                "the loop at {}:{} counts, it does not go over records",
+                self.path, lp.header.line
+            ));
+        }
+        if let Some(chained) = carried(&src, &lp.header, self.line) {
+            return Err(format!(
+                "the records of the loop at {}:{} depend on each other (`{chained}` carries a value from one to the next); skipping one would change the rest",
+                self.path, lp.header.line
+            ));
+        }
+        let at = insertion_point(&src, self.line, lp.header.line, &lp.targets, missing)
+            .ok_or_else(|| format!(
+                "the loop at {}:{} does other work for the record before {}:{}; skipping there would leave it half done",
+                self.path, lp.header.line, self.path, self.line
+            ))?;
+        let record = record_name(&src, function.as_ref(), &lp.targets, &lp.iter);
+        let indent = src.indent_str(at).to_string();
+        let mut edits = Vec::new();
+        let args: Vec<String> = record.1.iter().chain(&missing.args).cloned().collect();
+        let log = log_line(
+            &src,
+            self.path,
+            &indent,
+            &format!("skipping {}: {}", record.0, missing.what),
+            &args,
+            &mut edits,
+        );
+        let unit = indent_unit(&src);
+        let body = format!(
+            "{indent}if {}:\n{indent}{unit}{log}\n{indent}{unit}continue\n",
+            missing.cond
+        );
+        edits.push(insert(self.path, self.content, at, &body));
+        Ok(Plan {
+            edits,
+            strategy: "skip-record",
+            why: format!(
+                "the loop at {}:{} processes independent records (`for {} in {}`), so the record \
+                 without the value is skipped and logged, and the others are processed as before",
+                self.path,
+                lp.header.line,
+                lp.targets.join(", "),
+                lp.iter
+            ),
+        })
+    }
+
+    /// `if cond: return None` when the function already returns None (or another nothing) on
+    /// another path, or its caller tests what it returns.
+    fn return_nothing(&self, missing: &Missing) -> Result<Plan, String> {
+        let src = self.src();
+        let Some(function) = src.function(self.line) else {
+            return Err("the statement is not inside a function".into());
+        };
+        let returns = src.returns(&function);
+        let existing = returns.iter().find_map(|(_, v)| match v.as_str() {
+            "" | "None" => Some("None"),
+            "[]" => Some("[]"),
+            "{}" => Some("{}"),
+            "()" => Some("()"),
+            _ => None,
+        });
+        let caller_tests = self
+            .caller
+            .as_ref()
+            .and_then(|c| caller_tests(c, &function.name));
+        let sibling = if existing.is_none() && caller_tests.is_none() {
+            self.sibling_returns_none(&src, &function)
+        } else {
+            None
+        };
+        let (value, why) = match (existing, caller_tests, sibling) {
+            (Some(v), _, _) => (
+                v,
+                format!("{}() already returns {v} on another path", function.name),
+            ),
+            (None, Some(why), _) => ("None", why),
+            (None, None, Some(why)) => ("None", why),
+            (None, None, None) => {
+                return Err(format!(
+                    "{}() never returns None and its caller does not test its result",
+                    function.name
+                ))
+            }
+        };
+        if !src.starts_statement(self.line) {
+            return Err(format!(
+                "{}:{} continues a longer statement",
+                self.path, self.line
+            ));
+        }
+        let indent = src.indent_str(self.line).to_string();
+        let unit = indent_unit(&src);
+        let mut edits = Vec::new();
+        let mut body = format!("{indent}if {}:\n", missing.cond);
+        if missing.announce {
+            let log = log_line(
+                &src,
+                self.path,
+                &indent,
+                &format!("{}(): skipped, {}", function.name, missing.what),
+                &missing.args,
+                &mut edits,
+            );
+            body.push_str(&format!("{indent}{unit}{log}\n"));
+        }
+        let ret = if value == "None" {
+            "return None".to_string()
+        } else {
+            format!("return {value}")
+        };
+        body.push_str(&format!("{indent}{unit}{ret}\n"));
+        edits.push(insert(self.path, self.content, self.line, &body));
+        Ok(Plan {
+            edits,
+            strategy: "return-nothing",
+            why: format!(
+                "{}() returns {value} when {}: {why}",
+                function.name, missing.what
+            ),
+        })
+    }
+
+    /// A function of the same module, called in the same caller statement, that returns None for
+    /// its own empty case: the module's convention for "no value".
+    fn sibling_returns_none(&self, src: &Source<'_>, function: &Function) -> Option<String> {
+        let caller = self.caller.as_ref()?;
+        let stmt = Source::new(&caller.content).statement(caller.line);
+        for f in src.functions() {
+            if f.name == function.name || !stmt.contains(&format!("{}(", f.name)) {
+                continue;
+            }
+            if src.returns(&f).iter().any(|(_, v)| v == "None") {
+                return Some(format!(
+                    "{}(), called beside it at {}:{}, returns None for its empty case",
+                    f.name, caller.path, caller.line
+                ));
+            }
+        }
+        None
+    }
+
+    /// The guard in the caller's loop, with the callee's parameters replaced by the arguments.
+    fn skip_in_caller(&self, missing: &Missing) -> Result<Plan, String> {
+        let Some(caller) = &self.caller else {
+            return Err("no caller frame in the repository".into());
+        };
+        let src = self.src();
+        let function = src
+            .function(self.line)
+            .ok_or("the statement is not inside a function")?;
+        if !missing.names.iter().all(|n| function.params.contains(n)) {
+            return Err(format!(
+                "what is missing is not one of {}()'s parameters",
+                function.name
+            ));
+        }
+        let csrc = Source::new(&caller.content);
+        let cfunction = csrc.function(caller.line);
+        let Some(lp) = csrc.for_loop(caller.line, cfunction.as_ref()) else {
+            return Err(format!(
+                "the caller {}:{} is not inside a loop over records",
+                caller.path, caller.line
+            ));
+        };
+        let stmt = csrc.statement(caller.line);
+        let args = call_args(&stmt, &function.name).ok_or_else(|| {
+            format!(
+                "no call of {}() at {}:{}",
+                function.name, caller.path, caller.line
+            )
+        })?;
+        let mut cond = missing.cond.clone();
+        let mut what_args = missing.args.clone();
+        let mut names = Vec::new();
+        for n in &missing.names {
+            let i = function.params.iter().position(|p| p == n).unwrap_or(0);
+            let skip_self = usize::from(function.params.first().is_some_and(|p| p == "self"));
+            let arg = args
+                .get(i.wrapping_sub(skip_self))
+                .ok_or("the call passes fewer arguments")?;
+            if !super::code::is_name_chain(arg) {
+                return Err(format!("the argument `{arg}` is not a plain name"));
+            }
+            cond = replace_word(&cond, n, arg);
+            for a in &mut what_args {
+                *a = replace_word(a, n, arg);
+            }
+            names.push(arg.split('.').next().unwrap_or(arg).to_string());
+        }
+        // A shown value that still names the callee's locals cannot be evaluated in the caller.
+        let mut what = missing.what.clone();
+        let mut shown = Vec::new();
+        for (a, original) in what_args.iter().zip(&missing.args) {
+            if a == original && !missing.names.iter().any(|n| a.starts_with(n.as_str())) {
+                what = what.replacen("{!r}", "…", 1);
+            } else {
+                shown.push(a.clone());
+            }
+        }
+        let m = Missing {
+            cond,
+            names,
+            what,
+            args: shown,
+            announce: true,
+        };
+        let at = insertion_point(&csrc, caller.line, lp.header.line, &lp.targets, &m).ok_or_else(
+            || {
+                format!(
+                    "the loop at {}:{} does other work for the record first",
+                    caller.path, lp.header.line
+                )
+            },
+        )?;
+        let record = record_name(&csrc, cfunction.as_ref(), &lp.targets, &lp.iter);
+        let indent = csrc.indent_str(at).to_string();
+        let unit = indent_unit(&csrc);
+        let mut edits = Vec::new();
+        let args: Vec<String> = record.1.iter().chain(&m.args).cloned().collect();
+        let log = log_line(
+            &csrc,
+            &caller.path,
+            &indent,
+            &format!("skipping {}: {}", record.0, m.what),
+            &args,
+            &mut edits,
+        );
+        let body = format!(
+            "{indent}if {}:\n{indent}{unit}{log}\n{indent}{unit}continue\n",
+            m.cond
+        );
+        edits.push(insert(&caller.path, &caller.content, at, &body));
+        Ok(Plan {
+            edits,
+            strategy: "skip-record",
+            why: format!(
+                "{}() is called for each record by the loop at {}:{} (`for {} in {}`), so the \
+                 record without the value is skipped there and logged, and the others are \
+                 processed as before",
+                function.name,
+                caller.path,
+                lp.header.line,
+                lp.targets.join(", "),
+                lp.iter
+            ),
+        })
+    }
+}
+
+/// Where in the loop the guard goes: right before the statement when nothing before it in the
+/// loop body has an effect, else at the top of the body when the condition reads only the loop
+/// targets; `None` when neither.
+fn insertion_point(
+    src: &Source<'_>,
+    line: u32,
+    header: u32,
+    targets: &[String],
+    missing: &Missing,
+) -> Option<u32> {
+    if !src.starts_statement(line) {
+        return None;
+    }
+    let body = src.statement_end(header) + 1;
+    let effects = src
+        .statements(body, line.saturating_sub(1))
+        .any(|l| has_effect(&src.statement(l)));
+    if !effects {
+        return Some(line);
+    }
+    missing
+        .names
+        .iter()
+        .all(|n| targets.contains(n))
+        .then_some(body)
+        .filter(|&b| src.starts_statement(b))
+}
+
+/// A statement of the loop body that computes a variable from its own previous value
+/// (`chain = sha256(chain + sql)`): each record then depends on the ones before it. Counters and
+/// sums (`n += 1`, `total += x`) do not: a skipped record just is not counted.
+fn carried(
+    src: &Source<'_>,
+    header: &crate::fix::syntax::python::Header,
+    line: u32,
+) -> Option<String> {
+    let body = src.statement_end(header.line) + 1;
+    let mut l = body;
+    while l <= src.len() {
+        if src.starts_statement(l) {
+            if src.indent(l) <= header.indent {
+                break;
+            }
+            let stmt = src.statement(l);
+            if let Some((lhs, rhs)) = stmt.split_once(" = ") {
+                let lhs = lhs.trim();
+                let plain = !lhs.is_empty() && lhs.bytes().all(is_ident);
+                if plain && word_in(rhs, lhs) && l != line {
+                    return Some(super::super::generator::excerpt(&stmt, 60));
+                }
+            }
+        }
+        l += 1;
+    }
+    None
+}
+
+/// Whether a statement does something a skipped record must not have done: output, counting,
+/// appending, writing, yielding.
+fn has_effect(stmt: &str) -> bool {
+    let s = stmt.trim();
+    s.starts_with("print(")
+        || s.starts_with("yield")
+        || s.contains("+=")
+        || s.contains("-=")
+        || [
+            ".append(", ".add(", ".write(", ".send(", ".put(", ".extend(", ".update(", ".insert(",
+            "log.", "logger.", "logging.",
+        ]
+        .iter()
+        .any(|m| s.contains(m))
+}
+
+/// How the log line names the record: text with `{}` placeholders and their expressions.
+fn record_name(
+    src: &Source<'_>,
+    function: Option<&Function>,
+    targets: &[String],
+    iter: &str,
+) -> (String, Vec<String>) {
+    // `for name, cents, units in rows`: the first target is the record's key.
+    let record = targets.first().cloned().unwrap_or_else(|| "record".into());
+    if targets.len() == 2 && iter.starts_with("enumerate(") {
+        // `for n, line in enumerate(lines, 1)`: the record's number names it best.
+        return (format!("{} {{!r}}", targets[1]), vec![targets[0].clone()]);
+    }
+    if let Some(f) = function {
+        for key in ID_KEYS {
+            for form in [format!("{record}['{key}']"), format!("{record}[\"{key}\"]")] {
+                if (f.first..=f.last).any(|l| src.text(l).is_some_and(|t| t.contains(&form))) {
+                    return (
+                        format!("{record} {key}={{!r}}"),
+                        vec![form.replace('"', "'")],
+                    );
+                }
+            }
+            let attr = format!("{record}.{key}");
+            if (f.first..=f.last).any(|l| {
+                src.text(l)
+                    .is_some_and(|t| t.contains(&attr) && !t.contains(&format!("{attr}(")))
+            }) {
+                return (format!("{record} {key}={{!r}}"), vec![attr]);
+            }
+        }
+    }
+    // Else the first plain field of the record the function reads.
+    if let Some(f) = function {
+        let re = regex::Regex::new(&format!(
+            r#"\b{}(?:\.([A-Za-z_]\w*)\b[^.(\[]|\[['"](\w+)['"]\])"#,
+            regex::escape(&record)
+        ))
+        .expect("valid regex");
+        for l in f.first..=f.last {
+            if let Some(c) = src.text(l).and_then(|t| re.captures(t)) {
+                if let Some(attr) = c.get(1) {
+                    return (
+                        format!("{record} {}={{!r}}", attr.as_str()),
+                        vec![format!("{record}.{}", attr.as_str())],
+                    );
+                }
+                if let Some(key) = c.get(2) {
+                    return (
+                        format!("{record} {}={{!r}}", key.as_str()),
+                        vec![format!("{record}['{}']", key.as_str())],
+                    );
+                }
+            }
+        }
+    }
+    (format!("{record} {{!r}}"), vec![record])
+}
+
+/// Field names that identify a record, most telling first.
+const ID_KEYS: &[&str] = &[
+    "id",
+    "uid",
+    "number",
+    "order_id",
+    "user_id",
+    "invoice_id",
+    "key",
+    "sku",
+    "code",
+    "ref",
+    "name",
+    "email",
+];
+
+/// A log line through the module's own logger; `text` has `{}` where each of `args` goes.
+/// Adds an `import sys` edit to `edits` when printing to stderr needs it.
+fn log_line(
+    src: &Source<'_>,
+    path: &str,
+    _indent: &str,
+    text: &str,
+    args: &[String],
+    edits: &mut Vec<Edit>,
+) -> String {
+    match src.logger() {
+        Logger::Logging(name) => {
+            let fmt = escape(&text.replace("{!r}", "%r"), '"')
+                .replace('%', "%%")
+                .replace("%%r", "%r");
+            let mut call = format!("{name}.warning(\"{fmt}\"");
+            for a in args {
+                call.push_str(", ");
+                call.push_str(a);
+            }
+            call.push(')');
+            call
+        }
+        Logger::Print { width, name } => {
+            let level = if width >= 9 { "WARNING" } else { "WARN" };
+            let pad = " ".repeat(width.saturating_sub(level.len()).max(1));
+            format!(
+                "print({})",
+                fstring(&format!("{level}{pad}{name}: {text}"), args)
+            )
+        }
+        Logger::None => {
+            if !src.imports("sys") {
+                let content_line = src.import_line();
+                let eol = "\n";
+                edits.push(Edit {
+                    file: path.to_string(),
+                    line: content_line,
+                    old: String::new(),
+                    new: format!("import sys{eol}"),
+                });
+            }
+            format!(
+                "print({}, file=sys.stderr)",
+                fstring(&format!("warning: {text}"), args)
+            )
+        }
+    }
+}
+
+/// An f-string (or plain string) of `text` with `{!r}` fields for `args`, quoted so that the
+/// expressions' own quotes need no escapes on any Python 3.
+fn fstring(text: &str, args: &[String]) -> String {
+    let q = if args.iter().any(|a| a.contains('"')) {
+        '\''
+    } else {
+        '"'
+    };
+    let mut out = String::new();
+    let mut parts = text.split("{!r}");
+    out.push_str(&escape_f(parts.next().unwrap_or(""), q, !args.is_empty()));
+    for (a, part) in args.iter().zip(parts) {
+        out.push('{');
+        out.push_str(a);
+        out.push_str("!r}");
+        out.push_str(&escape_f(part, q, true));
+    }
+    if args.is_empty() {
+        format!("{q}{out}{q}")
+    } else {
+        format!("f{q}{out}{q}")
+    }
+}
+
+fn escape(s: &str, q: char) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32 & 0xff)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn escape_f(s: &str, q: char, f: bool) -> String {
+    let e = escape(s, q);
+    if f {
+        e.replace('{', "{{").replace('}', "}}")
+    } else {
+        e
+    }
+}
+
+/// The module's indentation unit: the first indented line's indentation, else four spaces.
+fn indent_unit(src: &Source<'_>) -> String {
+    for l in 1..=src.len() {
+        if src.starts_statement(l) && src.indent(l) > 0 {
+            return src.indent_str(l).to_string();
+        }
+    }
+    "    ".into()
+}
+
+/// An edit inserting `body` (lines ending in `\n`) before `line`, in the file's end of line.
+fn insert(path: &str, content: &str, line: u32, body: &str) -> Edit {
+    let eol = if content.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    Edit {
+        file: path.to_string(),
+        line,
+        old: String::new(),
+        new: body.replace('\n', eol),
+    }
+}
+
+/// Whether the caller's statement tests what `name(...)` returns: `if name(…):`, `if not name(…)`,
+/// `while name(…)`, `… = name(…) or …`.
+fn caller_tests(caller: &Caller, name: &str) -> Option<String> {
+    let stmt = Source::new(&caller.content).statement(caller.line);
+    let call = format!("{name}(");
+    let at = stmt.find(&call)?;
+    // Without a receiver (`self.`, `module.`) in front of the call.
+    let before = stmt[..at].trim_end_matches(|c: char| c == '.' || c == '_' || c.is_alphanumeric());
+    let before = before.trim();
+    let tested = [
+        "if",
+        "if not",
+        "elif",
+        "elif not",
+        "while",
+        "while not",
+        "assert",
+    ]
+    .contains(&before);
+    tested.then(|| {
+        format!(
+            "the caller at {}:{} tests its result (`{}`)",
+            caller.path,
+            caller.line,
+            super::super::generator::excerpt(&stmt, 60)
+        )
+    })
+}
+
+/// The arguments of the first call of `name` in `stmt`.
+fn call_args(stmt: &str, name: &str) -> Option<Vec<String>> {
+    let mut from = 0;
+    while let Some(k) = stmt[from..].find(&format!("{name}(")) {
+        let at = from + k;
+        let ok = at == 0 || !is_ident(stmt.as_bytes()[at - 1]) || stmt.as_bytes()[at - 1] == b'.';
+        let open = at + name.len();
+        if ok {
+            let line = Line::new(stmt, Lang::Python);
+            let close = line.matching_close(open)?;
+            return Some(
+                split_top(&stmt[open + 1..close])
+                    .into_iter()
+                    .map(|a| a.trim().to_string())
+                    .collect(),
+            );
+        }
+        from = open;
+    }
+    None
+}
+
+/// `text` with the whole word `word` replaced by `with`.
+pub fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let mut out = String::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < text.len() {
+        if text[i..].starts_with(word)
+            && (i == 0 || !is_ident(b[i - 1]) && b[i - 1] != b'.')
+            && b.get(i + word.len()).is_none_or(|c| !is_ident(*c))
+        {
+            out.push_str(with);
+            i += word.len();
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// A constant the code base defines as the default for `key`: `DEFAULT_TIMEOUT`,
+/// `TIMEOUT_DEFAULT`, `DEFAULT_TIMEOUT_S` … at the top level of `content`, or a literal fallback
+/// given for the same key elsewhere in the repository (`.get('timeout', 30)`).
+pub fn default_for(
+    key: &str,
+    path: &str,
+    content: &str,
+    repo: &Snapshot,
+) -> Option<(String, String)> {
+    let upper: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if upper.is_empty() {
+        return None;
+    }
+    let re = regex::Regex::new(&format!(
+        r"(?m)^((?:DEFAULT_{u}(?:_[A-Z]+)?|{u}_DEFAULT|DEFAULT_{u}S?))\s*(?::\s*\w+\s*)?=\s*\S",
+        u = regex::escape(&upper)
+    ))
+    .ok()?;
+    if let Some(c) = re.captures(content) {
+        return Some((
+            c[1].to_string(),
+            format!("{path} defines {} as the default", &c[1]),
+        ));
+    }
+    let lit = r#"(-?\d+(?:\.\d+)?|'[^'\\]*'|"[^"\\]*"|True|False)"#;
+    let get = regex::Regex::new(&format!(
+        r#"\.get\(\s*['"]{k}['"]\s*,\s*{lit}\s*\)"#,
+        k = regex::escape(key)
+    ))
+    .ok()?;
+    let mut found: Option<(String, String)> = None;
+    for p in repo.files().iter().filter(|p| p.ends_with(".py")) {
+        let Some(text) = repo.read(p) else { continue };
+        for c in get.captures_iter(&text) {
+            let v = c[1].to_string();
+            match &found {
+                Some((prev, _)) if *prev != v => return None,
+                Some(_) => {}
+                None => {
+                    found = Some((
+                        v.clone(),
+                        format!("{p} already falls back to {v} for '{key}'"),
+                    ))
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Tracked JSON/YAML/TOML files that hold the other keys `function` reads from the same mapping
+/// but not `key`: where the value was expected to come from.
+pub fn config_without(key: &str, siblings: &[String], repo: &Snapshot) -> Vec<String> {
+    if siblings.is_empty() {
+        return Vec::new();
+    }
+    repo.files()
+        .iter()
+        .filter(|p| {
+            [".json", ".yaml", ".yml", ".toml", ".ini", ".cfg"]
+                .iter()
+                .any(|e| p.ends_with(e))
+        })
+        .filter(|p| {
+            repo.read(p).is_some_and(|t| {
+                siblings.iter().all(|s| t.contains(s.as_str()))
+                    && !t.contains(&format!("\"{key}\""))
+                    && !t.contains(&format!("{key}:"))
+                    && !t.contains(&format!("{key} ="))
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::testing::repo;
+
+    fn flow(src_text: &str, line: u32, expr: &str) -> Fate {
+        let dir = repo(&[("m.py", src_text)]);
+        let snap = Snapshot::open(dir.path()).unwrap();
+        let src = Source::new(src_text);
+        let f = src.function(line);
+        let at = At {
+            src: &src,
+            path: "m.py",
+            function: f.as_ref(),
+        };
+        let text = src.text(line).unwrap();
+        let start = text.find(expr).unwrap();
+        fate(&at, line, start, start + expr.len(), &snap, 0)
+    }
+
+    #[test]
+    fn none_that_is_printed_or_used_breaks() {
+        let src = "def f(d):\n    v = d.get('k')\n    print(f\"k={v}\")\n";
+        assert!(matches!(flow(src, 2, "d.get('k')"), Fate::Breaks(w) if w.contains("formatted")));
+        let src = "def f(d):\n    v = d.get('k')\n    return v + 1\n";
+        assert!(matches!(flow(src, 2, "d.get('k')"), Fate::Breaks(w) if w.contains("arithmetic")));
+        let src =
+            "def f(d):\n    v = d.get('k')\n    if v is None:\n        return 0\n    return v\n";
+        assert!(matches!(flow(src, 2, "d.get('k')"), Fate::Accepted(_)));
+        let src = "def f(d):\n    v = d.get('k')\n    for x in v:\n        pass\n";
+        assert!(matches!(flow(src, 2, "d.get('k')"), Fate::Breaks(w) if w.contains("iterated")));
+    }
+
+    #[test]
+    fn none_passed_to_a_repo_function_follows_the_parameter() {
+        let src = "def send(name, email=None):\n    if email:\n        mail(email)\n\n\ndef f(d):\n    send(d['n'], d.get('e'))\n";
+        assert!(matches!(flow(src, 7, "d.get('e')"), Fate::Accepted(_)));
+        let src = "def send(name, email):\n    mail(email.lower())\n\n\ndef f(d):\n    send(d['n'], d.get('e'))\n";
+        assert!(matches!(flow(src, 6, "d.get('e')"), Fate::Breaks(_)));
+    }
+
+    #[test]
+    fn words_are_replaced_whole() {
+        assert_eq!(
+            replace_word("user is None and users", "user", "u.x"),
+            "u.x is None and users"
+        );
+    }
+
+    #[test]
+    fn log_lines_follow_the_module() {
+        let src = Source::new("import logging\nlog = logging.getLogger(__name__)\n");
+        let mut edits = Vec::new();
+        assert_eq!(
+            log_line(
+                &src,
+                "m.py",
+                "",
+                "skipping row {!r}: no 'k'",
+                &["row['id']".into()],
+                &mut edits
+            ),
+            "log.warning(\"skipping row %r: no 'k'\", row['id'])"
+        );
+        let src = Source::new("def f():\n    pass\n");
+        let line = log_line(
+            &src,
+            "m.py",
+            "",
+            "skipping row {!r}: no 'k'",
+            &["row['id']".into()],
+            &mut edits,
+        );
+        assert_eq!(
+            line,
+            "print(f\"warning: skipping row {row['id']!r}: no 'k'\", file=sys.stderr)"
+        );
+        assert_eq!(edits.len(), 1);
+    }
+}
