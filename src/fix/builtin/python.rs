@@ -1944,7 +1944,7 @@ KeyError: 'timeout'";
 /// fixtures), against the programs that printed them.
 #[cfg(test)]
 mod versions {
-    use crate::fix::testing::{added, propose};
+    use crate::fix::testing::propose;
 
     fn fixture(rel: &str) -> String {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
