@@ -721,6 +721,24 @@ pub fn call_on(line: &Line<'_>, callee: &str) -> Option<(usize, usize, Vec<Strin
     Some((start, close + 1, args))
 }
 
+/// Whether `expr` is names and argument-less getters (`o.getCustomer().name`, `u.isActive()`):
+/// by convention evaluating it again has no side effect.
+pub fn is_getter_chain(expr: &str) -> bool {
+    let mut parts = expr.split('.');
+    let first = parts.next().unwrap_or("");
+    is_name_chain(first)
+        && parts.all(|p| match p.strip_suffix("()") {
+            Some(call) => {
+                let rest = call
+                    .strip_prefix("get")
+                    .or_else(|| call.strip_prefix("is"))
+                    .unwrap_or("");
+                rest.starts_with(|c: char| c.is_ascii_uppercase()) && is_name_chain(call)
+            }
+            None => is_name_chain(p),
+        })
+}
+
 /// `expr` with its first name replaced: `order.customer` with `order` → `o` is `o.customer`.
 /// `None` when `expr` does not start with `name`.
 pub fn rebase(expr: &str, name: &str, with: &str) -> Option<String> {
@@ -870,6 +888,15 @@ impl Missing<'_> {
         self.expr.split('.').next().unwrap_or("")
     }
 
+    /// The missing value as a caller can test it: the name chain, or the getter chain a bound
+    /// local holds (`o.getCustomer()`: getters are read twice without harm).
+    fn in_caller(&self) -> Option<&str> {
+        match &self.bind {
+            None => Some(&self.expr),
+            Some(_) => is_getter_chain(&self.what).then_some(self.what.as_str()),
+        }
+    }
+
     /// The guard (and a binding) in front of the failing line.
     fn at_site(&self, guard_lines: Vec<String>) -> Option<Edit> {
         match &self.bind {
@@ -1003,15 +1030,18 @@ fn parameter_of(m: &Missing<'_>, callee: &str) -> Result<(Block, usize), String>
     else {
         return Err("the failing function has no name to find its call by".into());
     };
-    let k = params.iter().position(|p| p.as_deref() == Some(m.root()));
-    let Some(k) = k.filter(|_| name == callee && m.bind.is_none()) else {
-        return Err(format!("`{}` is not a parameter of {callee}()", m.expr));
+    let expr = m
+        .in_caller()
+        .ok_or_else(|| format!("`{}` is not a getter chain", m.what))?;
+    let root = expr.split('.').next().unwrap_or("");
+    let k = params.iter().position(|p| p.as_deref() == Some(root));
+    let Some(k) = k.filter(|_| name == callee) else {
+        return Err(format!("`{expr}` is not a parameter of {callee}()"));
     };
-    let uses = m.src.uses(m.root(), f.open + 1, 0, m.line);
+    let uses = m.src.uses(root, f.open + 1, 0, m.line);
     if uses.iter().any(|u| u.kind == UseKind::Assigned) {
         return Err(format!(
-            "the parameter `{}` is reassigned before the failing line",
-            m.root()
+            "the parameter `{root}` is reassigned before the failing line"
         ));
     }
     Ok((f, k))
@@ -1040,7 +1070,9 @@ pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<
         .get(k)
         .filter(|a| is_name_chain(a))
         .ok_or_else(|| format!("the argument at {at} is not a plain name"))?;
-    let expr = rebase(&m.expr, m.root(), arg).ok_or("no argument")?;
+    let missing = m.in_caller().unwrap_or(&m.expr);
+    let root = missing.split('.').next().unwrap_or("");
+    let expr = rebase(missing, root, arg).ok_or("no argument")?;
     let lp = csrc
         .loop_at(caller.line)
         .ok_or_else(|| format!("the call at {at} is in no `for` loop"))?;
@@ -1052,7 +1084,7 @@ pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<
         if arg == v {
             let own = lines_text(m.content, f.open, f.close);
             body.push('\n');
-            body.push_str(&own.replace(&format!("{}.", m.root()), &format!("{v}.")));
+            body.push_str(&own.replace(&format!("{root}."), &format!("{v}.")));
         }
     }
     let tested = caller_test(&expr, m.src.lang);
@@ -1074,9 +1106,7 @@ pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<
              record whose `{expr}` is missing, with a warning naming it, before the call; the \
              rest of that loop body (counting it as done) is skipped too, and the other records \
              are still processed.",
-            m.root(),
-            caller.path,
-            lp.open
+            root, caller.path, lp.open
         ),
         at_site: false,
         strategy: "skip-record",
@@ -1368,6 +1398,10 @@ module.exports = { label };
             Some("o.customer")
         );
         assert_eq!(rebase("orders.x", "order", "o"), None);
+        assert!(is_getter_chain("o.getCustomer().name"));
+        assert!(is_getter_chain("o.isActive()"));
+        assert!(!is_getter_chain("o.load()"));
+        assert!(!is_getter_chain("o.getX(1)"));
         assert_eq!(logger("console.log(1);\n", Lang::Js), "console.error");
         let pino = "const log = require('./log');\nlog.error(err, 'x');\n";
         assert_eq!(logger(pino, Lang::Js), "console.error");

@@ -779,6 +779,19 @@ mod tests {
     }
 
     #[test]
+    fn a_getter_chain_is_tested_in_the_callers_loop() {
+        let src = "package app;\nclass A {\n  static String f(Inv o) {\n    return o.getCustomer().getName();\n  }\n  static void g(java.util.List<Inv> l) {\n    for (Inv i : l) {\n      System.out.println(f(i));\n    }\n  }\n}\n";
+        let trace = "Exception in thread \"main\" java.lang.NullPointerException: Cannot invoke \"app.Customer.getName()\" because the return value of \"app.Inv.getCustomer()\" is null\n\tat app.A.f(A.java:4)\n\tat app.A.g(A.java:8)";
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], trace);
+        assert_eq!(
+            added(&sols[0].diff)[0],
+            "      if (i.getCustomer() == null) {",
+            "{notes:?}"
+        );
+        assert!(added(&sols[0].diff)[1].contains("i.getCustomer() is null"));
+    }
+
+    #[test]
     fn refusals() {
         for (line, msg, why) in [
             ("    return s.trim();", "Cannot invoke \"String.trim()\" because \"s\" is null", "returned"),
