@@ -227,9 +227,14 @@ fn find_access(site: &Site, line: &Line<'_>, caps: &regex::Captures<'_>) -> Resu
 fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Draft, Skip> {
     let text = line.text;
     let call = &text[a.start..a.end];
+    let when = if a.unboxed {
+        "it is unboxed to a primitive".to_string()
+    } else {
+        format!("`{call}` runs")
+    };
     let head = format!(
-        "NullPointerException at {}:{} in {}: `{}` is null when `{call}` runs (a value the \
-         data did not provide).",
+        "NullPointerException at {}:{} in {}: `{}` is null when {when} (a value the data did \
+         not provide).",
         site.path,
         site.line,
         site.frame.function.as_deref().unwrap_or("?"),
