@@ -434,20 +434,21 @@ fn py_missing_module_goes_to_pyproject_dependencies() {
 }
 
 #[test]
-fn js_undefined_property_after_a_call() {
-    fixed_by(
-        "js-undefined-after-call",
-        "js-undefined-property",
-        "return findUser(id)?.profile.timezone;",
+fn js_undefined_result_formatted_by_the_caller_is_declined() {
+    // `findUser(id)?.profile.timezone` would print "tz=undefined" in app.js.
+    declined_because(
+        "neg-js-undefined-after-call",
+        &["`timezoneOf(…)` is formatted into output", "app.js:6"],
     );
 }
 
 #[test]
 fn js_null_property_after_a_name() {
+    // `post.tags?.length` would print "Draft (undefined tags)": the caller skips the draft.
     fixed_by(
         "js-null-property",
         "js-undefined-property",
-        "post.tags?.length",
+        "if (post.tags == null) {",
     );
 }
 
@@ -492,7 +493,7 @@ fn js_undefined_property_from_a_pino_json_log() {
     fixed_by(
         "js-undefined-pino-json",
         "js-undefined-property",
-        "return sum + cart.shipping?.fee;",
+        "if (cart.shipping == null) {",
     );
 }
 
@@ -501,7 +502,7 @@ fn java_npe_from_a_logstash_json_log() {
     fixed_by(
         "java-npe-json-lines",
         "java-npe",
-        "if (code == null ? false : code.startsWith(\"VIP\")) {",
+        "if (code != null && code.startsWith(\"VIP\")) {",
     );
 }
 
@@ -510,7 +511,7 @@ fn java_npe_on_a_field() {
     fixed_by(
         "java-npe-field",
         "java-npe",
-        "(description == null ? true : description.isEmpty())",
+        "(description == null || description.isEmpty())",
     );
 }
 
@@ -837,4 +838,120 @@ fn reproduce_that_still_prints_the_exception_drops_the_solution() {
     let report = repo.analyze(&["--config", &config]);
     assert!(solutions(&report).is_empty(), "{report:#}");
     assert_eq!(report["dropped"][0]["step"], "reproduce");
+}
+
+// JavaScript and Java: the change follows what the code does with the missing value; a neutral
+// value only where it is handled, else a default, a skipped record, the function's own "nothing",
+// or no change and why.
+
+/// A negative case proposes nothing, and `-v` says why.
+fn declined_because(name: &str, why: &[&str]) {
+    case(name);
+    let repo = Repo::new(name);
+    let out = repo.analyze_verbose(&[]);
+    let text = crate::harness::stdout(&out) + &stderr(&out);
+    for w in why {
+        assert!(text.contains(w), "{name}: {w:?} missing from\n{text}");
+    }
+}
+
+#[test]
+fn js_default_the_module_defines_inside_a_template_literal() {
+    fixed_by(
+        "js-default-in-template",
+        "js-undefined-property",
+        "timeout=${svc.http?.timeout ?? DEFAULT_TIMEOUT}s`;",
+    );
+}
+
+#[test]
+fn js_record_skipped_in_its_own_loop_through_the_modules_logger() {
+    fixed_by(
+        "js-skip-own-loop",
+        "js-undefined-property",
+        "logger.warn(`skipping item ${JSON.stringify(item)}: item.price is missing`);",
+    );
+}
+
+#[test]
+fn js_function_returns_its_own_null_when_the_caller_tests_it() {
+    fixed_by(
+        "js-return-nothing",
+        "js-undefined-property",
+        "if (user.profile.address == null) {",
+    );
+}
+
+#[test]
+fn js_value_formatted_into_output_without_a_loop_is_declined() {
+    declined_because(
+        "neg-js-undefined-formatted",
+        &[
+            "`config.owner.name` is formatted into output",
+            "report.js:8 is in no `for` loop",
+        ],
+    );
+}
+
+#[test]
+fn java_call_result_is_bound_to_a_local_and_its_record_skipped() {
+    fixed_by(
+        "java-return-value-skip",
+        "java-npe",
+        "LOG.warning(\"skipping inv \" + inv.getId() + \": inv.getCustomer() is null\");",
+    );
+    fixed_by(
+        "java-return-value-skip",
+        "java-npe",
+        "var customer = inv.getCustomer();",
+    );
+}
+
+#[test]
+fn java_record_skipped_in_the_callers_loop() {
+    fixed_by(
+        "java-caller-loop-skip",
+        "java-npe",
+        "System.err.println(\"skipping c \" + c.id + \": c.address is null\");",
+    );
+}
+
+#[test]
+fn java_method_returns_its_own_null_when_the_caller_tests_it() {
+    fixed_by(
+        "java-return-nothing",
+        "java-npe",
+        "if (e.team.lead == null) {",
+    );
+}
+
+#[test]
+fn java_string_used_as_a_key_is_declined() {
+    declined_because(
+        "neg-java-npe-string-key",
+        &["`sku.toUpperCase(…)` is passed on (as a key or argument), not text"],
+    );
+}
+
+#[test]
+fn java_npe_without_debug_info_is_declined_with_the_reason() {
+    declined_because("neg-java-npe-no-debug-info", &["javac -g"]);
+}
+
+#[test]
+fn java_unboxed_map_lookup_gets_the_default_the_code_base_uses() {
+    fixed_by(
+        "java-map-default",
+        "java-npe",
+        "int timeout = settings.getOrDefault(\"timeout\", 30);",
+    );
+}
+
+#[test]
+fn js_destructured_record_skipped_in_the_callers_for_each() {
+    fixed_by(
+        "js-destructure-foreach",
+        "js-undefined-property",
+        "console.error(`skipping user ${user.id}: user.name is missing`);",
+    );
 }

@@ -357,6 +357,12 @@ fn classify(text: &str, lang: Lang) -> Vec<Class> {
                     j += 2;
                     continue;
                 }
+                if lang == Lang::Js && c == b'`' && text[j..].starts_with("${") {
+                    j = substitution_end(text, j + 2)
+                        .map(|e| e + 1)
+                        .unwrap_or(b.len());
+                    continue;
+                }
                 if b[j] == c && (!triple || text[j..].starts_with(&text[i..i + 3])) {
                     end = j + close_len;
                     break;
@@ -366,12 +372,80 @@ fn classify(text: &str, lang: Lang) -> Vec<Class> {
             for k in &mut class[i..end.min(b.len())] {
                 *k = Class::Str;
             }
+            if lang == Lang::Js && c == b'`' {
+                mark_substitutions(text, i + 1, end.min(b.len()), &mut class);
+            }
             i = end;
             continue;
         }
         i += 1;
     }
     class
+}
+
+/// The offset of the `}` closing a template substitution whose code starts at `from`, skipping
+/// brackets and string literals inside it.
+fn substitution_end(text: &str, from: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0;
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'{' => depth += 1,
+            b'}' if depth == 0 => return Some(i),
+            b'}' => depth -= 1,
+            q @ (b'"' | b'\'' | b'`') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Template literal substitutions (`${a.b}`) between `from` and `to` are code: their insides are
+/// classified again, the `${` and `}` stay part of the string.
+fn mark_substitutions(text: &str, from: usize, to: usize, class: &mut [Class]) {
+    let b = text.as_bytes();
+    let mut j = from;
+    while j < to {
+        if b[j] == b'\\' {
+            j += 2;
+            continue;
+        }
+        if text[j..].starts_with("${") {
+            let Some(close) = substitution_end(text, j + 2).filter(|&e| e < to) else {
+                return;
+            };
+            let inner = classify(&text[j + 2..close], Lang::Js);
+            class[j + 2..close].copy_from_slice(&inner);
+            j = close + 1;
+            continue;
+        }
+        j += 1;
+    }
+}
+
+/// Whether offset `i` of `line` is code inside a template literal substitution (`${…}`).
+pub fn in_substitution(line: &Line<'_>, i: usize) -> bool {
+    if !line.is_code(i) {
+        return false;
+    }
+    let mut depth = 0i32;
+    let pairs = line.class[..=i].windows(2).zip(&line.bytes()[1..=i]);
+    for (k, (pair, &byte)) in pairs.enumerate() {
+        let (prev, here) = (pair[0], pair[1]);
+        if here == Class::Code && prev == Class::Str && line.text[..k + 1].ends_with("${") {
+            depth += 1;
+        } else if here == Class::Str && prev == Class::Code && byte == b'}' {
+            depth -= 1;
+        }
+    }
+    depth > 0
 }
 
 #[cfg(test)]
@@ -388,6 +462,24 @@ mod tests {
         let l = Line::new("fn f<'a>(x: &'a str) -> char { 'x' }", Lang::Rust);
         assert!(l.is_code(5));
         assert!(!l.is_code(31));
+    }
+
+    #[test]
+    fn template_substitutions_are_code() {
+        let l = Line::new("  return `#${o.id} ${n} / ${a.b.c}` + `x.y`;", Lang::Js);
+        assert_eq!(l.find_code("a.b.c").len(), 1);
+        assert!(l.find_code("x.y").is_empty());
+        assert!(l.balanced());
+        let at = l.text.find("a.b").unwrap();
+        assert!(in_substitution(&l, at));
+        assert!(!in_substitution(&l, l.text.find("+ `").unwrap()));
+        let start = l.text.find(".c").unwrap();
+        assert_eq!(&l.text[l.primary_start(start).unwrap()..start], "a.b");
+        // A string inside a substitution, and a nested template.
+        let l = Line::new("`${m['k'] + `${q.r}`}` + s.t", Lang::Js);
+        assert_eq!(l.find_code("q.r").len(), 1);
+        assert_eq!(l.find_code("s.t").len(), 1);
+        assert!(l.find_code("'k'").is_empty());
     }
 
     #[test]

@@ -1,43 +1,99 @@
-//! Java generator: a helpful NullPointerException on a method call → a null-safe rewrite.
+//! Java generator: a helpful NullPointerException → a null-safe change that keeps the program
+//! right, not only running.
 //!
-//! `Cannot invoke "String.length()" because "name" is null` names the method and the receiver,
-//! so the call `name.length()` is found on the line and guarded: `(name == null ? 0 :
-//! name.length())`. The value used when null comes from the method (0 for a size, false for a
-//! test, null for a String result); for another method the call must be a statement of its own,
-//! which is then skipped when the receiver is null.
+//! The message names what was null: a local or field (`because "name" is null`, `"c.address"`),
+//! or a call's result (`because the return value of "com.acme.Invoice.getCustomer()" is null`),
+//! and what was done with it (a method call, a field read, an array access). The access is
+//! found on the failing line, then the change is chosen by what the code does with the value:
+//! - `x.equals("LIT")` → `"LIT".equals(x)`: a null is not equal, always right;
+//! - a boolean test whose result is only tested → `(x == null || x.isEmpty())`,
+//!   `(x != null && x.startsWith(…))`;
+//! - a call that is a statement of its own → skipped when the receiver is null;
+//! - a String local or parameter used only as text afterwards → `""` before its first use;
+//! - else statement-level: skip the record in this method's or the caller's loop, or return the
+//!   method's own "nothing" when the caller tests for it (see [`super::braces`]);
+//! - else nothing, with the reason: a neutral value would print `null` or a wrong number.
+//!
+//! Without a local variable table (`javac` without `-g`) the message says `"<local4>"`, which
+//! names nothing in the source: no change then.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::code::{is_ident, is_name_chain, Lang, Line};
-use crate::fix::edit::{self, Edit};
-use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Skip};
+use super::braces::{self, callee_name, Missing, Source, UseKind};
+use super::code::{is_ident, is_name_chain, Class, Lang, Line};
+use crate::fix::edit::Edit;
+use crate::fix::factor::strategy;
+use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
 use crate::pattern::Language;
 
+/// `NullPointerException` with a helpful message.
 pub struct NullPointer;
 
-static INVOKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^Cannot invoke "(?P<type>[^"(]+)\.(?P<method>[A-Za-z_$][\w$]*)\((?P<params>[^"]*)\)" because "(?P<recv>[^"]+)" is null"#)
-        .expect("valid regex")
+static MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"^Cannot (?:invoke "(?P<type>[^"(]+)\.(?P<method>[A-Za-z_$][\w$]*)\((?P<params>[^"]*)\)""#,
+        r#"|read field "(?P<field>[\w$]+)"|read the array (?P<len>length)|load from \w+ (?P<arr>array))"#,
+        r#" because (?:"(?P<recv>[^"]+)"|the return value of "(?P<rtype>[^"(]+)\.(?P<rmethod>[A-Za-z_$][\w$]*)\([^"]*\)") is null"#,
+    ))
+    .expect("valid regex")
 });
 
-/// The value a call yields when its receiver is null.
-fn default_for(method: &str, owner: &str) -> Option<&'static str> {
-    Some(match method {
-        "length" | "size" | "hashCode" => "0",
-        "indexOf" | "lastIndexOf" => "-1",
-        "isEmpty" | "isBlank" => "true",
-        "equals" | "equalsIgnoreCase" | "startsWith" | "endsWith" | "contains" | "matches"
-        | "containsKey" | "containsValue" => "false",
-        "trim" | "strip" | "stripLeading" | "stripTrailing" | "toLowerCase" | "toUpperCase"
-        | "substring" | "replace" | "replaceAll" | "concat" | "intern" | "toString"
-            if owner.ends_with("String") || method == "toString" =>
-        {
-            "null"
-        }
-        _ => return None,
-    })
+/// Methods whose boolean result a null receiver can stand in for.
+const TESTS: &[&str] = &[
+    "isEmpty",
+    "isBlank",
+    "equals",
+    "equalsIgnoreCase",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "matches",
+    "containsKey",
+    "containsValue",
+];
+
+/// The methods an implicit unboxing calls.
+const UNBOX: &[&str] = &[
+    "intValue",
+    "longValue",
+    "doubleValue",
+    "floatValue",
+    "shortValue",
+    "byteValue",
+    "booleanValue",
+    "charValue",
+];
+
+/// String methods after which `""` behaves as "no text": the use is as text.
+const TEXT_METHODS: &[&str] = &[
+    "length",
+    "isEmpty",
+    "isBlank",
+    "trim",
+    "strip",
+    "stripLeading",
+    "stripTrailing",
+    "toUpperCase",
+    "toLowerCase",
+    "concat",
+    "repeat",
+];
+
+/// What was null and what was done with it, as found on the failing line.
+struct Access {
+    /// The null value's expression: a name chain, or a call (`invoice.getCustomer()`).
+    expr: String,
+    /// The failing access: from the expression's start to the end of the call / field / index.
+    start: usize,
+    end: usize,
+    /// The method called on it, if a call.
+    method: Option<String>,
+    /// The invoked method's owner type (`String`, `java.util.List`).
+    owner: String,
+    /// Whether the access is an implicit unboxing (`int n = map.get(k)`).
+    unboxed: bool,
 }
 
 impl Generator for NullPointer {
@@ -53,20 +109,20 @@ impl Generator for NullPointer {
         if cx.language != Some(Language::Java) || cx.kind() != Some("NullPointerException") {
             return Err(Skip::NotApplicable);
         }
-        let Some(caps) = INVOKE.captures(cx.exception_message().trim()) else {
+        let Some(caps) = MESSAGE.captures(cx.exception_message().trim()) else {
             return decline(format!(
-                "the NullPointerException message '{}' does not name a receiver (helpful NPE \
-                 messages need Java 14+ and a local variable table, `javac -g`)",
+                "the NullPointerException message '{}' does not name what was null (helpful NPE \
+                 messages need Java 14+)",
                 excerpt(cx.exception_message(), 80)
             ));
         };
-        let method = &caps["method"];
-        let owner = &caps["type"];
-        let recv = &caps["recv"];
-        if recv.starts_with('<') || !is_name_chain(recv) {
-            return decline(format!(
-                "the null receiver \"{recv}\" is not a name in the source"
-            ));
+        if let Some(recv) = caps.name("recv").map(|m| m.as_str()) {
+            if recv.starts_with('<') || !is_name_chain(recv) {
+                return decline(format!(
+                    "the null value \"{recv}\" is not a name in the source (compiled without a \
+                     local variable table: `javac -g` makes the message name it)"
+                ));
+            }
         }
         let Some(site) = cx.site.as_ref() else {
             return decline("no frame of the trace maps to a file tracked at HEAD");
@@ -75,134 +131,543 @@ impl Generator for NullPointer {
             return decline(format!("{} has no line {}", site.path, site.line));
         };
         let line = Line::new(text, Lang::Java);
-        let b = line.bytes();
-        // `this.name` may be written `name`.
-        let mut receivers = vec![recv.to_string()];
-        if let Some(field) = recv.strip_prefix("this.") {
-            receivers.push(field.to_string());
-        }
-        let mut calls = Vec::new();
-        for r in &receivers {
-            let needle = format!("{r}.{method}(");
-            for start in line.find_code(&needle) {
-                if start > 0 && (is_ident(b[start - 1]) || b[start - 1] == b'.') {
-                    continue;
-                }
-                let open = start + needle.len() - 1;
-                let Some(close) = line.matching_close(open) else {
-                    continue;
-                };
-                calls.push((start, close + 1, r.clone()));
-            }
-        }
-        if calls.is_empty() {
-            return decline(format!(
-                "{}:{} has no call {recv}.{method}(…) any more",
-                site.path, site.line
-            ));
-        }
-        let (start, end, r) = calls[0].clone();
-        let call = &text[start..end];
-        if calls.iter().any(|(s, e, _)| &text[*s..*e] != call) {
-            return decline(format!(
-                "several different {recv}.{method}(…) calls on {}:{}",
-                site.path, site.line
-            ));
-        }
-        // The whole chain after the call: its last call decides the type of the value.
-        let chain_end = line.primary_end(start).unwrap_or(end);
-        if chain_end != end {
-            return decline(format!(
-                "the result of {recv}.{method}() is used further at {}:{}; a guard would need \
-                 its type",
-                site.path, site.line
-            ));
-        }
-        let code_end = line.code_end();
-        let stmt = text[..code_end].trim_start();
-        let (new_text, how) = if stmt == format!("{call};") && line.balanced() {
-            let indent = line.indent();
-            let unit = if indent.contains('\t') { "\t" } else { "    " };
-            (
-                format!(
-                    "{indent}if ({r} != null) {{\n{indent}{unit}{stmt}{}\n{indent}}}",
-                    &text[code_end..]
-                ),
-                "skips the call when it is null".to_string(),
-            )
-        } else {
-            let Some(default) = default_for(method, owner) else {
-                return decline(format!(
-                    "the value of {owner}.{method}() is used at {}:{} and no neutral value is \
-                     known for it",
-                    site.path, site.line
-                ));
-            };
-            let mut t = text.to_string();
-            for (s, e, _) in calls.iter().rev() {
-                let guarded = format!("{r} == null ? {default} : {call}");
-                let guarded = if line.sole_item(*s, *e) {
-                    guarded
-                } else {
-                    format!("({guarded})")
-                };
-                t.replace_range(*s..*e, &guarded);
-            }
-            (t, format!("uses {default} when it is null"))
-        };
-        let (_, eol) = edit::line_parts(&site.content, site.line).expect("line");
-        let edit = Edit {
-            file: site.path.clone(),
-            line: site.line,
-            old: format!("{text}{eol}"),
-            new: format!("{}{eol}", new_text.replace('\n', eol)),
-        };
-        Ok(Draft {
-            edits: vec![edit],
-            description: format!(
-                "NullPointerException at {}:{} in {}: `{r}` is null when `{call}` runs (a value \
-                 the caller did not provide). The rewrite checks `{r}` first and {how}, so one \
-                 missing value no longer stops the program.",
-                site.path,
-                site.line,
-                site.frame.function.as_deref().unwrap_or("?"),
-            ),
-            at_column: Some(false),
-            strategy: None,
-        })
+        let access = find_access(site, &line, &caps)?;
+        plan(cx, site, &line, &access)
     }
+}
+
+/// The null value's accesses on the line: all must be the same text.
+fn find_access(site: &Site, line: &Line<'_>, caps: &regex::Captures<'_>) -> Result<Access, Skip> {
+    let text = line.text;
+    let b = line.bytes();
+    let method = caps.name("method").map(|m| m.as_str().to_string());
+    let owner = caps
+        .name("type")
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_default();
+    // `int t = map.get(k);` unboxes without a call in the source.
+    let unboxed =
+        owner.starts_with("java.lang.") && method.as_deref().is_some_and(|m| UNBOX.contains(&m));
+    let tail = match (&method, caps.name("field"), caps.name("len")) {
+        _ if unboxed => String::new(),
+        (Some(m), _, _) => format!(".{m}("),
+        (_, Some(f), _) => format!(".{}", f.as_str()),
+        (_, _, Some(_)) => ".length".to_string(),
+        _ => "[".to_string(),
+    };
+    let mut exprs: Vec<(usize, String)> = Vec::new();
+    if let Some(recv) = caps.name("recv").map(|m| m.as_str()) {
+        let mut names = vec![recv.to_string()];
+        if let Some(field) = recv.strip_prefix("this.") {
+            names.push(field.to_string());
+        }
+        for r in names {
+            for s in line.find_code(&format!("{r}{tail}")) {
+                let next = b.get(s + r.len()).copied().unwrap_or(b';');
+                let used = unboxed && (is_ident(next) || b".([".contains(&next));
+                if !used && (s == 0 || !(is_ident(b[s - 1]) || b[s - 1] == b'.')) {
+                    exprs.push((s, r.clone()));
+                }
+            }
+        }
+    } else if let Some(rm) = caps.name("rmethod").map(|m| m.as_str()) {
+        for s in line.find_code(&format!("{rm}(")) {
+            if s > 0 && is_ident(b[s - 1]) {
+                continue;
+            }
+            let open = s + rm.len();
+            let (Some(close), Some(start)) = (line.matching_close(open), line.primary_start(open))
+            else {
+                continue;
+            };
+            if text[close + 1..].starts_with(&tail) && line.is_code(close + 1) {
+                exprs.push((start, text[start..=close].to_string()));
+            }
+        }
+    }
+    let what = caps
+        .name("recv")
+        .or(caps.name("rmethod"))
+        .map(|m| m.as_str())
+        .unwrap_or("?");
+    let Some((start, expr)) = exprs.first().cloned() else {
+        return decline(format!(
+            "{}:{} has no {what}{tail}… any more",
+            site.path, site.line
+        ));
+    };
+    if exprs.iter().any(|(_, e)| *e != expr) || exprs.len() > 1 {
+        return decline(format!(
+            "several {what}{tail}… on {}:{}",
+            site.path, site.line
+        ));
+    }
+    let after = start + expr.len() + tail.len();
+    let end = match tail.as_bytes().last() {
+        Some(b'(') | Some(b'[') => line.matching_close(after - 1).map(|c| c + 1),
+        _ => Some(after).filter(|&e| !b.get(e).is_some_and(|&c| is_ident(c) || c == b'(')),
+    };
+    let Some(end) = end else {
+        return decline(format!(
+            "the access at {}:{} is not on one line",
+            site.path, site.line
+        ));
+    };
+    Ok(Access {
+        expr,
+        start,
+        end,
+        method,
+        owner,
+        unboxed,
+    })
+}
+
+/// Choose the change (see the module docs for the order).
+fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Draft, Skip> {
+    let text = line.text;
+    let call = &text[a.start..a.end];
+    let when = if a.unboxed {
+        "it is unboxed to a primitive".to_string()
+    } else {
+        format!("`{call}` runs")
+    };
+    let head = format!(
+        "NullPointerException at {}:{} in {}: `{}` is null when {when} (a value the data did \
+         not provide).",
+        site.path,
+        site.line,
+        site.frame.function.as_deref().unwrap_or("?"),
+        a.expr
+    );
+    let src = Source::new(&site.content, Lang::Java);
+    let callee = site.frame.function.as_deref().and_then(callee_name);
+    let caller = braces::caller(cx);
+    let flow = braces::fate(
+        &site.path,
+        &src,
+        site.line,
+        a.start,
+        a.end,
+        caller.as_ref().zip(callee),
+        "null",
+    );
+    if let Some((new, why)) = map_default(cx, site, line, a) {
+        return draft(site, &new, format!("{head} {why}"), "default-from-code");
+    }
+    if let Some((new, why)) = value_change(site, line, a, flow.is_ok()).filter(|_| !a.unboxed) {
+        return draft(site, &new, format!("{head} {why}"), "value-guard");
+    }
+    let mut reasons = vec![match &flow {
+        Ok(()) => "no neutral value is known for it".to_string(),
+        Err(why) => format!("a neutral value is not handled after it: {why}"),
+    }];
+    match text_default(site, &src, a) {
+        Ok((edit, why)) => {
+            return Ok(Draft {
+                edits: vec![edit],
+                description: format!("{head} {why}"),
+                at_column: Some(false),
+                strategy: strategy("value-guard"),
+            })
+        }
+        Err(why) => reasons.push(why),
+    }
+    statement_level(site, &src, a, caller.as_ref(), callee, &head, reasons)
+}
+
+/// The value-level rewrites that are right whatever follows: the literal's `equals`, a test
+/// whose result is only tested (`tested`), a call whose result is discarded. The new line and
+/// why it is safe.
+fn value_change(
+    site: &Site,
+    line: &Line<'_>,
+    a: &Access,
+    tested: bool,
+) -> Option<(String, String)> {
+    if !is_name_chain(&a.expr) {
+        return None;
+    }
+    let text = line.text;
+    let call = &text[a.start..a.end];
+    if let Some(new) = literal_equals(line, a) {
+        let why = format!(
+            "`{}` compares the literal with it instead: a null is simply not equal, which is \
+             what the test means.",
+            excerpt(new.trim(), 80)
+        );
+        return Some((new, why));
+    }
+    let method = a.method.as_deref().unwrap_or("");
+    if tested && TESTS.contains(&method) {
+        let empty = method == "isEmpty" || method == "isBlank";
+        let guarded = if empty {
+            format!("{} == null || {call}", a.expr)
+        } else {
+            format!("{} != null && {call}", a.expr)
+        };
+        let guarded = if line.sole_item(a.start, a.end) {
+            guarded
+        } else {
+            format!("({guarded})")
+        };
+        let mut new = text.to_string();
+        new.replace_range(a.start..a.end, &guarded);
+        let counts = if empty { "empty" } else { "not matching" };
+        let why = format!(
+            "The result of `{method}` is only tested, so a null `{}` now counts as {counts}.",
+            a.expr
+        );
+        return Some((new, why));
+    }
+    if braces::use_at(line, a.start, a.end) == UseKind::Discarded && line.balanced() {
+        let cond = format!("{} != null", a.expr);
+        let lines = braces::guard(
+            &site.content,
+            line.indent(),
+            &cond,
+            &[text.trim().to_string()],
+        );
+        let why = format!(
+            "The call is a statement of its own and its result is not used, so it is skipped \
+             when `{}` is null (nothing to notify or update).",
+            a.expr
+        );
+        return Some((lines.join("\n"), why));
+    }
+    None
+}
+
+/// `map.get(key)` unboxed → `map.getOrDefault(key, d)` where the code base defines `d` for
+/// that key: a `getOrDefault(key, d)` elsewhere in the repository, or a `DEFAULT_KEY` constant
+/// of the failing file.
+fn map_default(
+    cx: &Context<'_>,
+    site: &Site,
+    line: &Line<'_>,
+    a: &Access,
+) -> Option<(String, String)> {
+    if !a.unboxed {
+        return None;
+    }
+    let open = a.expr.find(".get(")?;
+    let (receiver, key) = (&a.expr[..open], &a.expr[open + 5..a.expr.len() - 1]);
+    if braces::split_top(key).len() != 1 || !is_name_chain(receiver) {
+        return None;
+    }
+    let uses = Regex::new(&format!(
+        r"getOrDefault\(\s*{}\s*,\s*([^()]+?)\s*\)",
+        regex::escape(key)
+    ))
+    .ok()?;
+    let mut found: Vec<(String, String)> = Vec::new();
+    for path in cx.repo.files().iter().filter(|p| p.ends_with(".java")) {
+        let content = cx.repo.read(path).unwrap_or_default();
+        for (n, l) in content.lines().enumerate() {
+            for c in uses.captures_iter(l) {
+                found.push((
+                    c[1].to_string(),
+                    format!("the same key's fallback at {path}:{}", n + 1),
+                ));
+            }
+        }
+    }
+    let word: String = key
+        .trim_matches('"')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let constant = format!("DEFAULT_{word}");
+    let defined = Regex::new(&format!(
+        r"\bstatic\s+final\s+[\w<>]+\s+{}\s*=",
+        regex::escape(&constant)
+    ))
+    .ok()?;
+    if found.is_empty() && key.starts_with('"') && defined.is_match(&site.content) {
+        found.push((
+            constant.clone(),
+            format!("{constant}, which {} defines", site.path),
+        ));
+    }
+    let (value, source) = found.first()?.clone();
+    if found.iter().any(|(v, _)| *v != value) {
+        return None;
+    }
+    let mut new = line.text.to_string();
+    new.replace_range(
+        a.start..a.end,
+        &format!("{receiver}.getOrDefault({key}, {value})"),
+    );
+    let why = format!(
+        "The map has no entry for {key}; the code base's default for it is `{value}` \
+         ({source}), so the lookup falls back to it instead of unboxing null."
+    );
+    Some((new, why))
+}
+
+/// `x.equals("LIT")` / `x.equalsIgnoreCase("LIT")` → `"LIT".equals(x)`.
+fn literal_equals(line: &Line<'_>, a: &Access) -> Option<String> {
+    let method = a.method.as_deref()?;
+    if method != "equals" && method != "equalsIgnoreCase" {
+        return None;
+    }
+    let open = a.start + a.expr.len() + method.len() + 1;
+    let arg = &line.text[open + 1..a.end - 1];
+    let literal = arg.len() >= 2
+        && arg.starts_with('"')
+        && (open + 1..a.end - 1).all(|i| line.class[i] == Class::Str);
+    if !literal {
+        return None;
+    }
+    let mut new = line.text.to_string();
+    new.replace_range(a.start..a.end, &format!("{arg}.{method}({})", a.expr));
+    Some(new)
+}
+
+/// A one-line (or a few lines in place of one) change of the failing line.
+fn draft(site: &Site, new: &str, description: String, how: &'static str) -> Result<Draft, Skip> {
+    let Some(mut edit) = Edit::replace_line(&site.path, &site.content, site.line, new) else {
+        return decline(format!("{} has no line {}", site.path, site.line));
+    };
+    if edit.old.ends_with("\r\n") {
+        edit.new = edit.new.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    Ok(Draft {
+        edits: vec![edit],
+        description,
+        at_column: Some(false),
+        strategy: strategy(how),
+    })
+}
+
+/// A null String local or parameter used only as text from its first use on becomes `""`
+/// there: `""` has length 0 and prints nothing, so the output keeps its shape.
+fn text_default(site: &Site, src: &Source<'_>, a: &Access) -> Result<(Edit, String), String> {
+    let name = a.expr.as_str();
+    let string = a.owner == "String" || a.owner == "java.lang.String";
+    if !string || name.contains('.') || !is_name_chain(name) {
+        return Err(format!("`{name}` is not a String local or parameter"));
+    }
+    let f = src
+        .function_at(site.line)
+        .ok_or("the failing line is in no method")?;
+    let declared = Regex::new(&format!(
+        r"(^|[(,]\s*|\s)(final\s+)?(java\.lang\.)?String\s+{name}\s*([=,);:]|$)"
+    ))
+    .map_err(|e| e.to_string())?;
+    let decl = (f.open..site.line)
+        .find(|&n| declared.is_match(src.code(n)) || (n == f.open && declared.is_match(&f.header)))
+        .ok_or_else(|| format!("`{name}` is not declared as a String in the method"))?;
+    let is_final = declared
+        .captures(src.code(decl))
+        .or_else(|| declared.captures(&f.header))
+        .is_some_and(|c| c.get(2).is_some());
+    if is_final {
+        return Err(format!("`{name}` is final"));
+    }
+    let from = if decl == f.open { f.open + 1 } else { decl + 1 };
+    let uses = src.uses(name, from, 0, f.close);
+    let upto: Vec<_> = uses
+        .iter()
+        .take_while(|u| u.kind != UseKind::Assigned)
+        .collect();
+    for u in &upto {
+        let why = match &u.kind {
+            UseKind::Text => continue,
+            UseKind::Member(m) if TEXT_METHODS.contains(&m.as_str()) => match text_result(src, u) {
+                None => continue,
+                Some(k) => format!("`{name}.{m}(…)` is {}", describe(&k)),
+            },
+            k => format!("`{name}` is {}", describe(k)),
+        };
+        return Err(format!("{why}, not text (at {}:{})", site.path, u.line));
+    }
+    let first = upto.first().map(|u| u.line).unwrap_or(site.line);
+    let block = |n: u32| src.blocks_at(n, 0).first().map(|b| b.open);
+    let at = if block(first) == block(site.line) && src.whole_statement(first) {
+        first
+    } else {
+        site.line
+    };
+    if at != first || !src.whole_statement(at) {
+        return Err(format!(
+            "`{name}` is first used at {}:{} in another block",
+            site.path, first
+        ));
+    }
+    let indent = src.line(at).map(|l| l.indent()).unwrap_or("").to_string();
+    let lines = braces::guard(
+        &site.content,
+        &indent,
+        &format!("{name} == null"),
+        &[format!("{name} = \"\";")],
+    );
+    let edit =
+        braces::insert_before(&site.path, &site.content, at, &lines).ok_or("the line is gone")?;
+    Ok((
+        edit,
+        format!(
+            "Every use of `{name}` from {}:{at} on is as text (its length, appended, \
+             concatenated or printed), so a missing one becomes \"\" there: it has length 0 and \
+             prints nothing, and the output keeps its shape instead of showing 'null'.",
+            site.path
+        ),
+    ))
+}
+
+/// Whether the String method chain starting at use `u` (`s.trim().length()`) ends in a number or
+/// test, or in text that is formatted into output, where `""` is as good as no text: `None`,
+/// else what is done with it.
+fn text_result(src: &Source<'_>, u: &braces::Use) -> Option<UseKind> {
+    let line = src.line(u.line)?;
+    let Some(end) = line.primary_end(u.at) else {
+        return Some(UseKind::Other);
+    };
+    let chain = &line.text[u.at..end];
+    let last = chain
+        .trim_end_matches(|c| c != '(')
+        .trim_end_matches('(')
+        .rsplit('.')
+        .next()
+        .unwrap_or("");
+    match braces::use_at(line, u.at, end) {
+        _ if matches!(last, "length" | "isEmpty" | "isBlank") => None,
+        UseKind::Text | UseKind::Tested => None,
+        k => Some(k),
+    }
+}
+
+/// What a use does, in words.
+fn describe(kind: &UseKind) -> &'static str {
+    match kind {
+        UseKind::Tested => "tested",
+        UseKind::Member(_) => "read from",
+        UseKind::Called => "called",
+        UseKind::Text => "printed",
+        UseKind::Arithmetic => "used as a number",
+        UseKind::Returned => "returned",
+        UseKind::Bound(_) => "stored",
+        UseKind::Discarded => "discarded",
+        UseKind::Assigned => "assigned",
+        UseKind::Other => "passed on (as a key or argument)",
+    }
+}
+
+/// Skip the record or return the method's own "nothing"; a call result is bound to a local first.
+fn statement_level(
+    site: &Site,
+    src: &Source<'_>,
+    a: &Access,
+    caller: Option<&braces::Caller>,
+    callee: Option<&str>,
+    head: &str,
+    mut reasons: Vec<String>,
+) -> Result<Draft, Skip> {
+    let text = src.line(site.line).map(|l| l.text).unwrap_or("");
+    let mut expr = a.expr.clone();
+    let mut bind = None;
+    if !is_name_chain(&a.expr) {
+        let Some(local) = local_for(src, site.line, &a.expr) else {
+            reasons.push(format!("no free local name to hold `{}`", a.expr));
+            return decline(format!("{head} No fix: {}", reasons.join("; ")));
+        };
+        let indent = src.line(site.line).map(|l| l.indent()).unwrap_or("");
+        let mut new = text.to_string();
+        new.replace_range(a.start..a.start + a.expr.len(), &local);
+        bind = Some((format!("{indent}var {local} = {};", a.expr), new));
+        expr = local;
+    }
+    let missing = Missing {
+        path: &site.path,
+        content: &site.content,
+        src,
+        line: site.line,
+        expr,
+        what: a.expr.clone(),
+        neutral: "null",
+        bind,
+    };
+    match braces::statement_change(&missing, caller, callee) {
+        Ok(c) => Ok(Draft {
+            edits: c.edits,
+            description: format!("{head} {}", c.why),
+            at_column: c.at_site.then_some(false),
+            strategy: strategy(c.strategy),
+        }),
+        Err(why) => {
+            reasons.extend(why);
+            decline(format!("{head} No fix: {}", reasons.join("; ")))
+        }
+    }
+}
+
+/// A local name for the result of `call` (`invoice.getCustomer()` → `customer`) that the
+/// method does not use yet.
+fn local_for(src: &Source<'_>, line: u32, call: &str) -> Option<String> {
+    let open = call.rfind('(')?;
+    let method = call[..open].rsplit('.').next()?;
+    let base = ["get", "find", "load", "fetch", "lookup", "read"]
+        .iter()
+        .find_map(|p| {
+            method
+                .strip_prefix(p)
+                .filter(|r| r.starts_with(|c: char| c.is_ascii_uppercase()))
+        })
+        .unwrap_or(method);
+    let mut name: String = base.chars().take(1).flat_map(char::to_lowercase).collect();
+    name.push_str(&base[base.chars().next()?.len_utf8()..]);
+    let f = src.function_at(line)?;
+    let used = Regex::new(&format!(r"\b{}\b", regex::escape(&name))).ok()?;
+    let taken = (f.open..=f.close).any(|n| used.is_match(src.code(n)));
+    (!taken && is_name_chain(&name) && name != method).then_some(name)
 }
 
 #[cfg(test)]
 mod tests {
     use crate::fix::testing::{added, propose};
 
-    fn npe(line: &str, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
-        let src = format!("package app;\nclass A {{\n  int f(String s, java.util.List<String> l) {{\n{line}\n  }}\n}}\n");
+    /// `lines` as the body of a method; the trace points at its last line.
+    fn npe(lines: &str, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
+        let src = format!("package app;\nclass A {{\n  int f(String s, java.util.List<String> l) {{\n{lines}\n  }}\n}}\n");
+        let at = 3 + lines.lines().count();
         let trace = format!(
-            "Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:4)\n\tat app.A.main(A.java:9)"
+            "Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:{at})\n\tat app.A.main(A.java:99)"
         );
         propose(&[("src/main/java/app/A.java", &src)], &trace)
     }
 
     #[test]
-    fn null_safe_calls() {
+    fn null_safe_calls_where_the_value_is_only_tested() {
         let (sols, notes) = npe(
-            "    return s.length() + l.size();",
-            "Cannot invoke \"String.length()\" because \"s\" is null",
-        );
-        assert_eq!(
-            added(&sols[0].diff),
-            vec!["    return (s == null ? 0 : s.length()) + l.size();"],
-            "{notes:?}"
-        );
-        let (sols, _) = npe(
             "    if (s.equals(\"x\")) return 1;",
             "Cannot invoke \"String.equals(Object)\" because \"s\" is null",
         );
         assert_eq!(
             added(&sols[0].diff),
-            vec!["    if (s == null ? false : s.equals(\"x\")) return 1;"]
+            vec!["    if (\"x\".equals(s)) return 1;"],
+            "{notes:?}"
+        );
+        let (sols, _) = npe(
+            "    if (s.startsWith(\"x\")) return 1;",
+            "Cannot invoke \"String.startsWith(String)\" because \"s\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if (s != null && s.startsWith(\"x\")) return 1;"]
+        );
+        let (sols, _) = npe(
+            "    if (!s.isEmpty()) return 1;",
+            "Cannot invoke \"String.isEmpty()\" because \"s\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if (!(s == null || s.isEmpty())) return 1;"]
         );
         let (sols, _) = npe(
             "    l.clear();",
@@ -210,22 +675,151 @@ mod tests {
         );
         assert_eq!(
             added(&sols[0].diff),
-            vec!["    if (l != null) {", "        l.clear();", "    }"]
+            vec!["    if (l != null) {", "      l.clear();", "    }"]
         );
     }
 
     #[test]
+    fn a_string_used_only_as_text_becomes_empty() {
+        let (sols, notes) = npe(
+            "    return s.length() + l.size();",
+            "Cannot invoke \"String.length()\" because \"s\" is null",
+        );
+        assert!(!sols.is_empty(), "{notes:?}");
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if (s == null) {", "      s = \"\";", "    }"],
+            "{notes:?}"
+        );
+        // Before its first use, when that is earlier in the same block.
+        let (sols, _) = npe(
+            "    String t = \"[\" + s + \"]\";\n    return t.length() - s.trim().length();",
+            "Cannot invoke \"String.trim()\" because \"s\" is null",
+        );
+        let diff = &sols[0].diff;
+        assert!(
+            diff.contains("+    if (s == null) {\n+      s = \"\";\n+    }\n     String t"),
+            "{diff}"
+        );
+    }
+
+    fn loop_npe(body: &str, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
+        let src = format!("package app;\nclass A {{\n  void f(java.util.List<Inv> l) {{\n    for (Inv i : l) {{\n{body}\n    }}\n  }}\n}}\n");
+        let trace = format!(
+            "Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:5)\n\tat app.A.main(A.java:20)"
+        );
+        propose(&[("src/main/java/app/A.java", &src)], &trace)
+    }
+
+    #[test]
+    fn statement_level_skips_in_a_loop() {
+        let (sols, notes) = loop_npe(
+            "      System.out.println(i.getCustomer().getName());",
+            "Cannot invoke \"app.Customer.getName()\" because the return value of \"app.Inv.getCustomer()\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![
+                "      var customer = i.getCustomer();",
+                "      if (customer == null) {",
+                "        System.err.println(\"skipping i \" + i + \": i.getCustomer() is null\");",
+                "        continue;",
+                "      }",
+                "      System.out.println(customer.getName());",
+            ],
+            "{notes:?}"
+        );
+        let (sols, notes) = loop_npe(
+            "      System.out.println(i.id + i.address.city);",
+            "Cannot read field \"city\" because \"i.address\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff)[..3],
+            [
+                "      if (i.address == null) {",
+                "        System.err.println(\"skipping i \" + i.id + \": i.address is null\");",
+                "        continue;",
+            ],
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn an_unboxed_map_lookup_gets_the_code_bases_default() {
+        let msg = "Cannot invoke \"java.lang.Integer.intValue()\" because the return value of \"java.util.Map.get(Object)\" is null";
+        let src = "package app;\nclass A {\n  static final int DEFAULT_TIMEOUT = 30;\n  int f(java.util.Map<String, Integer> cfg) {\n    int t = cfg.get(\"timeout\");\n    return t * 2;\n  }\n}\n";
+        let trace = format!("Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:5)\n\tat app.A.main(A.java:99)");
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], &trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    int t = cfg.getOrDefault(\"timeout\", DEFAULT_TIMEOUT);"],
+            "{notes:?}"
+        );
+        let other = "class B { int g(java.util.Map<String, Integer> m) { return m.getOrDefault(\"timeout\", 15); } }\n";
+        let src = src.replace("DEFAULT_TIMEOUT = 30", "LIMIT = 30");
+        let (sols, notes) = propose(
+            &[
+                ("src/main/java/app/A.java", &src),
+                ("src/main/java/app/B.java", other),
+            ],
+            &trace,
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    int t = cfg.getOrDefault(\"timeout\", 15);"],
+            "{notes:?}"
+        );
+        assert!(
+            sols[0].description.contains("B.java:1"),
+            "{}",
+            sols[0].description
+        );
+        // No default anywhere: the number is not made up.
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", &src)], &trace);
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(
+            notes.iter().any(|n| n.contains("used as a number")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_getter_chain_is_tested_in_the_callers_loop() {
+        let src = "package app;\nclass A {\n  static String f(Inv o) {\n    return o.getCustomer().getName();\n  }\n  static void g(java.util.List<Inv> l) {\n    for (Inv i : l) {\n      System.out.println(f(i));\n    }\n  }\n}\n";
+        let trace = "Exception in thread \"main\" java.lang.NullPointerException: Cannot invoke \"app.Customer.getName()\" because the return value of \"app.Inv.getCustomer()\" is null\n\tat app.A.f(A.java:4)\n\tat app.A.g(A.java:8)";
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], trace);
+        assert_eq!(
+            added(&sols[0].diff)[0],
+            "      if (i.getCustomer() == null) {",
+            "{notes:?}"
+        );
+        assert!(added(&sols[0].diff)[1].contains("i.getCustomer() is null"));
+    }
+
+    #[test]
     fn refusals() {
-        for (line, msg) in [
-            ("    return s.trim().length();", "Cannot invoke \"String.trim()\" because \"s\" is null"),
-            ("    return l.get(0).length();", "Cannot invoke \"java.util.List.get(int)\" because \"l\" is null"),
-            ("    return s.length();", "Cannot invoke \"String.length()\" because \"<local1>\" is null"),
-            ("    return s.length();", "Cannot invoke \"String.length()\" because the return value of \"app.A.g()\" is null"),
-            ("    return t.length();", "Cannot invoke \"String.length()\" because \"s\" is null"),
-            ("    return s.length();", "Cannot read field \"x\" because \"s\" is null"),
+        for (line, msg, why) in [
+            ("    return s.trim();", "Cannot invoke \"String.trim()\" because \"s\" is null", "returned"),
+            ("    return l.get(0).length();", "Cannot invoke \"java.util.List.get(int)\" because \"l\" is null", "No fix"),
+            ("    return s.length();", "Cannot invoke \"String.length()\" because \"<local1>\" is null", "javac -g"),
+            ("    return s.length();", "Cannot invoke \"String.length()\" because the return value of \"app.A.g()\" is null", "any more"),
+            ("    return t.length();", "Cannot invoke \"String.length()\" because \"s\" is null", "any more"),
+            ("    return s.length();", "Cannot read field \"x\" because \"s\" is null", "any more"),
+            ("    return s.length() + 1;", "Cannot invoke \"String.length()\" because \"s\" is null\n", ""),
         ] {
-            let (sols, _) = npe(line, msg);
+            if why.is_empty() {
+                continue;
+            }
+            let (sols, notes) = npe(line, msg);
             assert!(sols.is_empty(), "{line} / {msg}: {:?}", sols[0].diff);
+            assert!(notes.iter().any(|n| n.contains(why)), "{line}: {notes:?}");
         }
+        // A final String is not rewritten, and a number from it is not made up.
+        let (sols, notes) = npe(
+            "    final String u = s;\n    return u.length();",
+            "Cannot invoke \"String.length()\" because \"u\" is null",
+        );
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(notes.iter().any(|n| n.contains("final")), "{notes:?}");
     }
 }

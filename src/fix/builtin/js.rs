@@ -1,11 +1,23 @@
-//! Node.js generators: a missing package, a property read on undefined or null.
+//! Node.js generators: a missing package, a property read on (or a destructuring of) undefined
+//! or null.
+//!
+//! For the missing value the change follows what the code does with it next (see
+//! [`super::braces`]): optional chaining (`a.b?.c`) only where undefined is then only tested,
+//! passed to `??` or discarded; else the default the code base defines for that property
+//! (`?? DEFAULT_CITY`, or the one literal the repository's `.city ?? …` uses); else the record is
+//! skipped with a warning in the loop that processes it (this function's, or the caller frame's,
+//! with the parameter mapped to the call's argument); else the function's own "nothing" when its
+//! caller tests for it; else no change, with what undefined would have done (print 'undefined',
+//! compute NaN, throw further on).
 
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::code::{is_ident, Lang, Line};
+use super::braces::{self, callee_name, Missing, Source, UseKind};
+use super::code::{is_ident, is_name_chain, Lang, Line};
 use crate::fix::edit::Edit;
-use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Skip};
+use crate::fix::factor::strategy;
+use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
 use crate::fix::rules::whole_file_edits;
 use crate::pattern::Language;
 
@@ -32,7 +44,8 @@ fn shown_source<'m>(message: &'m str, file: &str, line: u32) -> Option<&'m str> 
 
 // ---------------------------------------------------------------------------------------------
 
-/// `TypeError: Cannot read properties of undefined (reading 'p')` → optional chaining.
+/// `TypeError: Cannot read properties of undefined (reading 'p')` and `Cannot destructure
+/// property 'p' of 'x' as it is undefined` → a guard chosen by where the value goes.
 pub struct UndefinedProperty;
 
 static READING: LazyLock<Regex> = LazyLock::new(|| {
@@ -40,6 +53,11 @@ static READING: LazyLock<Regex> = LazyLock::new(|| {
         r"^Cannot read propert(?:y '(?P<old>[^']+)' of (?:undefined|null)|ies of (?:undefined|null) \(reading '(?P<prop>[^']+)'\))",
     )
     .expect("valid regex")
+});
+
+static DESTRUCTURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^Cannot destructure property '(?P<prop>[^']+)' of '(?P<of>[^']+)' as it is (?:undefined|null)")
+        .expect("valid regex")
 });
 
 impl Generator for UndefinedProperty {
@@ -55,12 +73,15 @@ impl Generator for UndefinedProperty {
         if !is_node(cx) || cx.kind() != Some("TypeError") {
             return Err(Skip::NotApplicable);
         }
-        let Some(caps) = READING.captures(cx.exception_message().trim()) else {
+        let message = cx.exception_message().trim();
+        let destructured = DESTRUCTURE.captures(message).map(|c| c["of"].to_string());
+        let caps = READING.captures(message);
+        if caps.is_none() && destructured.is_none() {
             return Err(Skip::NotApplicable);
-        };
+        }
         let prop = caps
-            .name("prop")
-            .or_else(|| caps.name("old"))
+            .as_ref()
+            .and_then(|c| c.name("prop").or_else(|| c.name("old")))
             .map(|m| m.as_str())
             .unwrap_or("");
         let Some(site) = cx.site.as_ref() else {
@@ -80,47 +101,11 @@ impl Generator for UndefinedProperty {
             }
         }
         let line = Line::new(text, Lang::Js);
+        if let Some(d) = destructured {
+            return destructure(cx, site, &line, &d);
+        }
         let b = line.bytes();
-        let is_prop_at = |i: usize| {
-            text[i..].starts_with(prop)
-                && !b.get(i + prop.len()).is_some_and(|&c| is_ident(c))
-                && line.is_code(i)
-        };
-        // Where the access is: `.prop` (the dot's offset) or `[…]` (the bracket's offset).
-        let mut at = None;
-        if let Some(i) = site.column.and_then(|c| column_byte(text, c)) {
-            if i < b.len() {
-                if b[i] == b'.' && line.is_code(i) && is_prop_at(i + 1) {
-                    // After a call, V8 points at the dot.
-                    at = Some(i);
-                } else if i > 0 && b[i - 1] == b'.' && is_prop_at(i) {
-                    // After a name, at the property.
-                    at = Some(i - 1);
-                } else if b[i] == b'[' && line.is_code(i) {
-                    at = Some(i);
-                }
-            }
-        }
-        let at_column = at.is_some();
-        if at.is_none() {
-            let found: Vec<usize> = line
-                .find_code(&format!(".{prop}"))
-                .into_iter()
-                .filter(|&d| is_prop_at(d + 1))
-                .collect();
-            match found.as_slice() {
-                [one] => at = Some(*one),
-                _ => {
-                    return decline(format!(
-                        "{} .{prop} reads on {}:{} and the column does not single one out",
-                        if found.is_empty() { "no" } else { "several" },
-                        site.path,
-                        site.line
-                    ))
-                }
-            }
-        }
-        let at = at.expect("set above");
+        let (at, at_column) = find_read(site, &line, prop)?;
         if at > 0 && b[at - 1] == b'?' {
             return decline(format!(
                 "{}:{} already uses optional chaining there; the code changed since the log",
@@ -134,7 +119,6 @@ impl Generator for UndefinedProperty {
             ));
         };
         let end = line.primary_end(start).unwrap_or(at + 1);
-        // An optional chain cannot be assigned to, incremented or constructed.
         let after = line.next_non_space(end);
         let assigned = after.is_some_and(|(i, c)| {
             let rest = &text[i..];
@@ -150,41 +134,368 @@ impl Generator for UndefinedProperty {
                 || rest.starts_with("&&=")
         });
         let before = text[..start].trim_end();
-        if assigned
+        // An optional chain cannot be assigned to, incremented or constructed.
+        let chainable = !(assigned
             || before.ends_with("new")
             || before.ends_with("++")
             || before.ends_with("--")
-            || after.is_some_and(|(_, c)| c == b'`')
-        {
-            return decline(format!(
-                "the access at {}:{} is assigned to or constructed; optional chaining is not \
-                 allowed there",
-                site.path, site.line
-            ));
-        }
-        let object = &text[start..at];
-        let mut new = text.to_string();
-        if b[at] == b'[' {
-            new.insert_str(at, "?.");
-        } else {
-            new.insert(at, '?');
-        }
-        let edit = Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line");
-        Ok(Draft {
-            edits: vec![edit],
-            description: format!(
-                "TypeError at {}:{}{}: `{object}` is undefined or null when `.{prop}` is read \
-                 (data without that part, e.g. an optional field left out). Optional chaining \
-                 (`?.`) makes the read yield undefined instead of throwing, so the program \
-                 keeps going; the code after it sees undefined.",
-                site.path,
-                site.line,
-                site.column.map(|c| format!(":{c}")).unwrap_or_default(),
-            ),
-            at_column: Some(at_column),
-            strategy: None,
-        })
+            || after.is_some_and(|(_, c)| c == b'`'));
+        let access = Access {
+            at,
+            start,
+            end,
+            at_column,
+            prop,
+        };
+        plan(cx, site, &line, &access, chainable)
     }
+}
+
+/// The offset of the failing read (`.prop`'s dot or `[`) on the line, and whether the column
+/// pointed at it.
+fn find_read(site: &Site, line: &Line<'_>, prop: &str) -> Result<(usize, bool), Skip> {
+    let text = line.text;
+    let b = line.bytes();
+    let is_prop_at = |i: usize| {
+        text[i..].starts_with(prop)
+            && !b.get(i + prop.len()).is_some_and(|&c| is_ident(c))
+            && line.is_code(i)
+    };
+    // Where the access is: `.prop` (the dot's offset) or `[…]` (the bracket's offset).
+    let mut at = None;
+    if let Some(i) = site.column.and_then(|c| column_byte(text, c)) {
+        if i < b.len() {
+            if b[i] == b'.' && line.is_code(i) && is_prop_at(i + 1) {
+                // After a call, V8 points at the dot.
+                at = Some(i);
+            } else if i > 0 && b[i - 1] == b'.' && is_prop_at(i) {
+                // After a name, at the property.
+                at = Some(i - 1);
+            } else if b[i] == b'[' && line.is_code(i) {
+                at = Some(i);
+            }
+        }
+    }
+    let at_column = at.is_some();
+    if at.is_none() {
+        let found: Vec<usize> = line
+            .find_code(&format!(".{prop}"))
+            .into_iter()
+            .filter(|&d| is_prop_at(d + 1))
+            .collect();
+        match found.as_slice() {
+            [one] => at = Some(*one),
+            _ => {
+                return decline(format!(
+                    "{} .{prop} reads on {}:{} and the column does not single one out",
+                    if found.is_empty() { "no" } else { "several" },
+                    site.path,
+                    site.line
+                ))
+            }
+        }
+    }
+    match at {
+        Some(at) => Ok((at, at_column)),
+        None => decline("no read on the line"),
+    }
+}
+
+/// Where the failing read is on the line.
+struct Access<'p> {
+    /// The `.` or `[` of the read.
+    at: usize,
+    /// Start and end of the whole chain the read is part of.
+    start: usize,
+    end: usize,
+    at_column: bool,
+    prop: &'p str,
+}
+
+/// Choose the change: optional chaining where undefined is handled after it, else the code
+/// base's own default, else skip the record (in this loop or the caller's), else the function's
+/// own "nothing", else none.
+fn plan(
+    cx: &Context<'_>,
+    site: &Site,
+    line: &Line<'_>,
+    a: &Access<'_>,
+    chainable: bool,
+) -> Result<Draft, Skip> {
+    let text = line.text;
+    let object = &text[a.start..a.at];
+    let head = headline(site, text, a);
+    let src = Source::new(&site.content, Lang::Js);
+    let callee = site.frame.function.as_deref().and_then(callee_name);
+    let caller = braces::caller(cx);
+    let pair = caller.as_ref().zip(callee);
+    let flow = braces::fate(
+        &site.path,
+        &src,
+        site.line,
+        a.start,
+        a.end,
+        pair,
+        "undefined",
+    );
+    let mut reasons = Vec::new();
+    match (&flow, chainable) {
+        (Ok(()), true) => {
+            let optional = if text.as_bytes()[a.at] == b'[' {
+                "?."
+            } else {
+                "?"
+            };
+            let mut new = text.to_string();
+            new.insert_str(a.at, optional);
+            let why = "Optional chaining (`?.`) makes the read yield undefined instead of \
+                       throwing, and the code after it handles undefined: the value is only \
+                       tested or discarded.";
+            let description = format!("{head} {why}");
+            return draft(site, &new, a.at_column, description, "value-guard");
+        }
+        (Err(why), _) => reasons.push(format!("undefined is not handled after it: {why}")),
+        (Ok(()), false) => reasons.push("optional chaining is not allowed there".into()),
+    }
+    if chainable {
+        match with_default(cx, site, line, a) {
+            Some((new, why)) => {
+                let description = format!("{head} {why}");
+                return draft(site, &new, a.at_column, description, "default-from-code");
+            }
+            None => reasons.push("the code base defines no default for it".into()),
+        }
+    }
+    let missing = Missing {
+        path: &site.path,
+        content: &site.content,
+        src: &src,
+        line: site.line,
+        expr: object.to_string(),
+        what: object.to_string(),
+        neutral: "undefined",
+        bind: None,
+    };
+    if !is_name_chain(object) {
+        reasons.push(format!("`{object}` is not a plain name to test first"));
+        return decline(format!("{head} No fix: {}", reasons.join("; ")));
+    }
+    match braces::statement_change(&missing, caller.as_ref(), callee) {
+        Ok(c) => Ok(Draft {
+            edits: c.edits,
+            description: format!("{head} {}", c.why),
+            at_column: c.at_site.then_some(a.at_column),
+            strategy: strategy(c.strategy),
+        }),
+        Err(why) => {
+            reasons.extend(why);
+            decline(format!("{head} No fix: {}", reasons.join("; ")))
+        }
+    }
+}
+
+/// `const { a, b } = x.y;` with `x.y` missing: `x.y ?? {}` when the pattern gives every name a
+/// default or each name is only tested after; else a statement-level change; else none.
+fn destructure(cx: &Context<'_>, site: &Site, line: &Line<'_>, of: &str) -> Result<Draft, Skip> {
+    let text = line.text;
+    let place = format!("{}:{}", site.path, site.line);
+    if !is_name_chain(of) {
+        return decline(format!(
+            "the destructured value '{of}' at {place} is not a name in the source"
+        ));
+    }
+    let b = line.bytes();
+    let found: Vec<usize> = line
+        .find_code(of)
+        .into_iter()
+        .filter(|&s| s == 0 || !(is_ident(b[s - 1]) || b[s - 1] == b'.'))
+        .filter(|&s| {
+            !b.get(s + of.len())
+                .is_some_and(|&c| is_ident(c) || c == b'.')
+        })
+        .collect();
+    let [s] = found.as_slice() else {
+        return decline(format!("{place} does not destructure `{of}` once"));
+    };
+    let (s, e) = (*s, *s + of.len());
+    let head = format!(
+        "TypeError at {place}: `{of}` is undefined or null where it is destructured (data \
+         without that part)."
+    );
+    let before = text[..s].trim_end();
+    let pattern = before
+        .strip_suffix('=')
+        .filter(|p| !p.ends_with(['=', '!', '<', '>']))
+        .map(str::trim_end)
+        .and_then(|p| p.strip_suffix('}'))
+        .and_then(|p| p.rfind('{').map(|o| &p[o + 1..]));
+    let Some(pattern) = pattern else {
+        return decline(format!(
+            "{head} The pattern is not `{{ … }} = {of}` on one line."
+        ));
+    };
+    let src = Source::new(&site.content, Lang::Js);
+    let end = src
+        .function_at(site.line)
+        .map(|f| f.close)
+        .unwrap_or(src.len());
+    let mut reasons = Vec::new();
+    for part in braces::split_top(pattern).iter().filter(|p| !p.is_empty()) {
+        if part.contains('=') {
+            continue;
+        }
+        let name = part.rsplit(':').next().unwrap_or(part).trim();
+        let first = src.uses(name, site.line, e, end).into_iter().next();
+        if let Some(h) =
+            first.and_then(|u| braces::harm(&u.kind, name, "undefined").map(|h| (h, u.line)))
+        {
+            reasons.push(format!("{} (at {}:{})", h.0, site.path, h.1));
+        }
+    }
+    if reasons.is_empty() {
+        let mut new = text.to_string();
+        new.replace_range(s..e, &format!("{of} ?? {{}}"));
+        let why = "Every name the pattern takes has a default of its own or is only tested \
+                   afterwards, so an empty object stands in for the missing one.";
+        return draft(site, &new, false, format!("{head} {why}"), "value-guard");
+    }
+    let missing = Missing {
+        path: &site.path,
+        content: &site.content,
+        src: &src,
+        line: site.line,
+        expr: of.to_string(),
+        what: of.to_string(),
+        neutral: "undefined",
+        bind: None,
+    };
+    let caller = braces::caller(cx);
+    let callee = site.frame.function.as_deref().and_then(callee_name);
+    match braces::statement_change(&missing, caller.as_ref(), callee) {
+        Ok(c) => Ok(Draft {
+            edits: c.edits,
+            description: format!("{head} {}", c.why),
+            at_column: c.at_site.then_some(false),
+            strategy: strategy(c.strategy),
+        }),
+        Err(why) => {
+            reasons.extend(why);
+            decline(format!("{head} No fix: {}", reasons.join("; ")))
+        }
+    }
+}
+
+/// The description's first sentences: what was missing where.
+fn headline(site: &Site, text: &str, a: &Access<'_>) -> String {
+    let read = if text.as_bytes()[a.at] == b'[' {
+        "[…]".to_string()
+    } else {
+        format!(".{}", a.prop)
+    };
+    format!(
+        "TypeError at {}:{}{}: `{}` is undefined or null when `{read}` is read (data without \
+         that part, e.g. an optional field left out).",
+        site.path,
+        site.line,
+        site.column.map(|c| format!(":{c}")).unwrap_or_default(),
+        &text[a.start..a.at]
+    )
+}
+
+/// A one-line change of the failing line.
+fn draft(
+    site: &Site,
+    new: &str,
+    at_column: bool,
+    description: String,
+    how: &'static str,
+) -> Result<Draft, Skip> {
+    let Some(edit) = Edit::replace_line(&site.path, &site.content, site.line, new) else {
+        return decline(format!("{} has no line {}", site.path, site.line));
+    };
+    Ok(Draft {
+        edits: vec![edit],
+        description,
+        at_column: Some(at_column),
+        strategy: strategy(how),
+    })
+}
+
+/// `a.b?.c ?? DEFAULT_C` when the chain ends in `.c` and the code base defines its default:
+/// a `DEFAULT_C` constant in scope, or one literal every `.c ?? x` / `.c || x` of the repo uses.
+fn with_default(
+    cx: &Context<'_>,
+    site: &Site,
+    line: &Line<'_>,
+    a: &Access<'_>,
+) -> Option<(String, String)> {
+    let text = line.text;
+    let tail = &text[a.at..a.end];
+    if !tail.starts_with('.') || !is_name_chain(&tail[1..]) {
+        return None;
+    }
+    let last = tail.rsplit('.').next()?;
+    let (value, source) = default_of(cx, site, last)?;
+    let object = &text[a.start..a.at];
+    let chain = format!("{object}?{tail} ?? {value}");
+    let whole = matches!(
+        braces::use_at(line, a.start, a.end),
+        UseKind::Bound(_) | UseKind::Returned | UseKind::Discarded
+    ) || line.sole_item(a.start, a.end)
+        || (text[..a.start].ends_with("${") && text[a.end..].starts_with('}'));
+    let chain = if whole { chain } else { format!("({chain})") };
+    let mut new = text.to_string();
+    new.replace_range(a.start..a.end, &chain);
+    Some((
+        new,
+        format!(
+            "When it is missing, `.{last}` falls back to `{value}`, the default {source}, \
+             instead of throwing or handing undefined on."
+        ),
+    ))
+}
+
+/// The code base's default for property `prop`: a `DEFAULT_PROP` constant in the failing file,
+/// or the one literal the repo's JavaScript uses as `.prop`'s fallback.
+fn default_of(cx: &Context<'_>, site: &Site, prop: &str) -> Option<(String, String)> {
+    let mut constant = String::from("DEFAULT_");
+    for c in prop.chars() {
+        if c.is_ascii_uppercase() {
+            constant.push('_');
+        }
+        constant.push(c.to_ascii_uppercase());
+    }
+    let name = regex::escape(&constant);
+    let defined = Regex::new(&format!(
+        r"(?m)^\s*(?:export\s+)?(?:const|let|var)\s+{name}\s*=|(?:const|let|var|import)\s*\{{[^}}]*\b{name}\b[^}}]*\}}"
+    ))
+    .ok()?;
+    if defined.is_match(&site.content) {
+        return Some((constant, format!("{} defines", site.path)));
+    }
+    let fallback = Regex::new(&format!(
+        r#"\.{}\s*(?:\?\?|\|\|)\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)"#,
+        regex::escape(prop)
+    ))
+    .ok()?;
+    let mut found: Vec<(String, String)> = Vec::new();
+    for path in cx.repo.files() {
+        let js = [".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx"];
+        if path.contains("node_modules/") || !js.iter().any(|e| path.ends_with(e)) {
+            continue;
+        }
+        let content = cx.repo.read(path).unwrap_or_default();
+        for (n, l) in content.lines().enumerate() {
+            for c in fallback.captures_iter(l) {
+                found.push((c[1].to_string(), format!("{path}:{}", n + 1)));
+            }
+        }
+    }
+    let first = found.first()?.clone();
+    if found.iter().any(|(v, _)| *v != first.0) {
+        return None;
+    }
+    Some((first.0, format!("the code base uses for it at {}", first.1)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -617,29 +928,30 @@ mod generator_tests {
     }
 
     #[test]
-    fn optional_chaining_at_the_column() {
+    fn optional_chaining_where_undefined_is_handled() {
         let read =
             |p: &str| format!("TypeError: Cannot read properties of undefined (reading '{p}')");
-        let l = "  return a.b.c + a.c;";
-        let (sols, notes) = node(l, col_of(l, "c +"), &read("c"));
+        let l = "  if (a.b.c) return 1;";
+        let (sols, notes) = node(l, col_of(l, "c)"), &read("c"));
         assert_eq!(
             added(&sols[0].diff),
-            vec!["  return a.b?.c + a.c;"],
+            vec!["  if (a.b?.c) return 1;"],
             "{notes:?}"
         );
         // After a call the column is the dot's.
-        let l = "  return g(a).c;";
+        let l = "  return g(a).c ?? 0;";
         let (sols, _) = node(l, col_of(l, ".c"), &read("c"));
-        assert_eq!(added(&sols[0].diff), vec!["  return g(a)?.c;"]);
+        assert_eq!(added(&sols[0].diff), vec!["  return g(a)?.c ?? 0;"]);
         // Computed access and the old message form.
-        let l = "  return a.list[b];";
+        let l = "  if (!a.list[b]) return;";
         let (sols, _) = node(
             l,
             col_of(l, "[b]"),
             "TypeError: Cannot read property '0' of null",
         );
-        assert_eq!(added(&sols[0].diff), vec!["  return a.list?.[b];"]);
-        // A column that points elsewhere: the only `.c` on the line, with less confidence.
+        assert_eq!(added(&sols[0].diff), vec!["  if (!a.list?.[b]) return;"]);
+        // A column that points elsewhere: the only `.c` on the line, with less confidence; the
+        // local is never used.
         let l = "  const x = a.b.c;";
         let (sols, _) = node(l, 1, &read("c"));
         assert_eq!(added(&sols[0].diff), vec!["  const x = a.b?.c;"]);
@@ -647,6 +959,173 @@ mod generator_tests {
             .factors
             .iter()
             .any(|(k, v)| k.contains("column") && *v == 0.0));
+    }
+
+    #[test]
+    fn band_aids_are_refused_with_the_reason() {
+        let read = "TypeError: Cannot read properties of undefined (reading 'c')";
+        for (l, why) in [
+            ("  return a.b.c + 1;", "used as a number"),
+            ("  return `#${a.b.c}`;", "formatted into output"),
+            (
+                "  const n = a.b.c;\n  return n.length;",
+                "`n.length` is read",
+            ),
+            ("  send(a.b.c);", "passed on"),
+        ] {
+            let first = l.lines().next().unwrap();
+            let (sols, notes) = node(l, col_of(first, ".c") + 1, read);
+            assert!(sols.is_empty(), "{l}: {}", sols[0].diff);
+            assert!(notes.iter().any(|n| n.contains(why)), "{l}: {notes:?}");
+        }
+    }
+
+    fn trace(file: &str, line: usize, col: usize, caller: &str) -> String {
+        format!(
+            "TypeError: Cannot read properties of undefined (reading 'city')\n    at label (/srv/app/{file}:{line}:{col})\n    at Object.<anonymous> (/srv/app/{caller})\n    at Module._compile (node:internal/modules/cjs/loader:1521:14)"
+        )
+    }
+
+    #[test]
+    fn a_default_the_code_base_defines() {
+        let lib = "const DEFAULT_CITY = 'unknown';\nfunction label(o) {\n  const city = o.addr.city;\n  return `${o.id} ${city}`;\n}\nmodule.exports = { label };\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", "label(o);\n")],
+            &trace("lib/x.js", 3, 23, "index.js:1:1"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  const city = o.addr?.city ?? DEFAULT_CITY;"],
+            "{notes:?}"
+        );
+        // The same property's fallback elsewhere in the repository.
+        let lib = "function label(o) {\n  return 'to ' + (o.addr.city);\n}\n";
+        let other = "const c = cfg.home.city ?? 'Paris';\n";
+        let (sols, notes) = propose(
+            &[
+                ("lib/x.js", lib),
+                ("lib/y.js", other),
+                ("index.js", "label(o);\n"),
+            ],
+            &trace("lib/x.js", 2, 26, "index.js:1:1"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  return 'to ' + (o.addr?.city ?? 'Paris');"],
+            "{notes:?}"
+        );
+        assert!(
+            sols[0].description.contains("lib/y.js:1"),
+            "{}",
+            sols[0].description
+        );
+    }
+
+    #[test]
+    fn the_record_is_skipped_in_the_callers_loop() {
+        let lib = "function label(o) {\n  return `${o.id} ${o.addr.city}`;\n}\nmodule.exports = { label };\n";
+        let index = "const { label } = require('./lib/x');\nlet n = 0;\nfor (const o of list) {\n  console.log(label(o));\n  n++;\n}\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", index)],
+            &trace("lib/x.js", 2, 27, "index.js:4:15"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![
+                "  if (o.addr == null) {",
+                "    console.error(`skipping o ${o.id}: o.addr is missing`);",
+                "    continue;",
+                "  }"
+            ],
+            "{notes:?}"
+        );
+        assert_eq!(sols[0].files, vec!["index.js"]);
+        // A forEach callback moves on with `return`.
+        let index = "const { label } = require('./lib/x');\nlist.forEach((o) => {\n  console.log(label(o));\n});\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", index)],
+            &trace("lib/x.js", 2, 27, "index.js:3:15"),
+        );
+        assert_eq!(added(&sols[0].diff)[2], "    return;", "{notes:?}");
+        // Not from a loop: nothing, and why.
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", "console.log(label(o));\n")],
+            &trace("lib/x.js", 2, 27, "index.js:1:15"),
+        );
+        assert!(sols.is_empty());
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("formatted into output") && n.contains("in no `for` loop")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn the_functions_own_nothing_when_the_caller_tests_it() {
+        let lib = "function label(u) {\n  if (!u) {\n    return null;\n  }\n  const city = u.addr.city;\n  return city.toUpperCase();\n}\n";
+        let index = "const c = label(user) ?? 'UTC';\nconsole.log(c);\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", index)],
+            &trace("lib/x.js", 5, 23, "index.js:1:11"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  if (u.addr == null) {", "    return null;", "  }"],
+            "{notes:?}"
+        );
+        // A caller that formats the result: no.
+        let index = "console.log(`${label(user)}`);\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", index)],
+            &trace("lib/x.js", 5, 23, "index.js:1:16"),
+        );
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(
+            notes.iter().any(|n| n.contains("does not handle it")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn destructuring_a_missing_object() {
+        let msg = "TypeError: Cannot destructure property 'city' of 'o.addr' as it is undefined.";
+        let trace = |line: usize, caller: &str| {
+            format!("{msg}\n    at label (/srv/app/lib/x.js:{line}:11)\n    at Object.<anonymous> (/srv/app/{caller})")
+        };
+        let lib = "function label(o) {\n  const { city = 'unknown', zip = '' } = o.addr;\n  return `${city} ${zip}`;\n}\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", "label(o);\n")],
+            &trace(2, "index.js:1:1"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  const { city = 'unknown', zip = '' } = o.addr ?? {};"],
+            "{notes:?}"
+        );
+        // Without defaults the names are printed: the caller's loop skips the record.
+        let lib = "function label(o) {\n  const { city } = o.addr;\n  return `${city}`;\n}\n";
+        let index = "for (const o of list) {\n  console.log(label(o));\n}\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", index)],
+            &trace(2, "index.js:2:15"),
+        );
+        assert_eq!(
+            added(&sols[0].diff)[0],
+            "  if (o.addr == null) {",
+            "{notes:?}"
+        );
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", "label(o);\n")],
+            &trace(2, "index.js:1:1"),
+        );
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("`city` is formatted into output")),
+            "{notes:?}"
+        );
     }
 
     #[test]
