@@ -344,9 +344,19 @@ impl Generator for KeyError {
             path: &site.path,
             function: function.as_ref(),
         };
-        let fate = flow::fate(&at, site.line, start, end, cx.repo, 0);
+        let mut fate = flow::fate(&at, site.line, start, end, cx.repo, 0);
+        // Stored as-is from a mapping whose other keys the function already treats as optional
+        // (`payload.get("qty", 1)`): None is that data's own "absent".
+        if let flow::Fate::Stored(why) = &fate {
+            if let Some(optional) = optional_sibling(&src, function.as_ref(), base, key) {
+                fate = flow::Fate::Accepted(format!(
+                    "{why}, and the function already reads `{optional}` from the same mapping, \
+                     so a missing key is expected data there"
+                ));
+            }
+        }
         let breaks = match fate {
-            flow::Fate::Breaks(breaks) => breaks,
+            flow::Fate::Breaks(breaks) | flow::Fate::Stored(breaks) => breaks,
             flow::Fate::Accepted(why) => {
                 let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
                     .expect("the site line exists");
@@ -437,6 +447,26 @@ fn headline(cx: &Context<'_>) -> String {
 
 fn function_name(site: &Site) -> &str {
     site.frame.function.as_deref().unwrap_or("<module>")
+}
+
+/// Another key `function` reads from `base` with `.get(…)`: the mapping's keys are optional by
+/// the code's own account.
+fn optional_sibling(
+    src: &Source<'_>,
+    function: Option<&crate::fix::syntax::python::Function>,
+    base: &str,
+    key: &str,
+) -> Option<String> {
+    let f = function?;
+    let re = regex::Regex::new(&format!(
+        r#"{}\.get\(\s*['"]([\w.-]+)['"]"#,
+        regex::escape(base)
+    ))
+    .expect("valid regex");
+    (f.first..=f.last).find_map(|l| {
+        let c = re.captures(src.text(l)?)?;
+        (&c[1] != key).then(|| format!("{base}.get('{}')", &c[1]))
+    })
 }
 
 /// The other literal keys `function` reads from `base` (`settings["batch_size"]`).
@@ -584,7 +614,7 @@ impl Generator for NoneAttribute {
                 path: &site.path,
                 function: function.as_ref(),
             };
-            if let flow::Fate::Breaks(breaks) = flow::fate(&at, site.line, start, end, cx.repo, 0) {
+            if let Ok(breaks) = flow::fate(&at, site.line, start, end, cx.repo, 0).against() {
                 return none_strategy(
                     cx,
                     site,
@@ -756,7 +786,7 @@ fn bind_and_guard(
                 at_column: Some(at_column),
             }
         }
-        flow::Fate::Breaks(breaks) => {
+        flow::Fate::Breaks(breaks) | flow::Fate::Stored(breaks) => {
             let mut draft = none_strategy(
                 cx,
                 &bound,
@@ -1943,7 +1973,10 @@ KeyError: 'timeout'";
         let trace = "Traceback (most recent call last):\n  File \"/srv/app/m.py\", line 5, in load\n    return yaml.safe_load(d['k'])\n  File \"/usr/lib/python3/dist-packages/yaml/__init__.py\", line 125, in safe_load\n    return load(stream, SafeLoader)\nKeyError: 'k'";
         let (sols, notes) = propose(&[("m.py", src)], trace);
         assert!(sols.is_empty());
-        assert!(notes[0].contains("raised inside library code (safe_load)"), "{notes:?}");
+        assert!(
+            notes[0].contains("raised inside library code (safe_load)"),
+            "{notes:?}"
+        );
     }
 
     #[test]

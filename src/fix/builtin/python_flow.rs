@@ -18,6 +18,19 @@ pub enum Fate {
     Accepted(String),
     /// It would crash later or be output as data; the reason says where.
     Breaks(String),
+    /// It is only stored (a literal's item, a constructor's argument): None stands for "absent"
+    /// there, which is right only where the data already treats the value as optional.
+    Stored(String),
+}
+
+impl Fate {
+    /// Why None is not shown to be right: `Breaks` and `Stored` alike.
+    pub fn against(self) -> Result<String, String> {
+        match self {
+            Fate::Accepted(why) => Err(why),
+            Fate::Breaks(why) | Fate::Stored(why) => Ok(why),
+        }
+    }
 }
 
 /// Builtins that print or format their arguments: None there is output, not absence.
@@ -116,6 +129,9 @@ pub fn fate(
             return var_fate(at, &var, at.src.statement_end(line), repo, depth);
         }
     }
+    if in_literal(&l, start) {
+        return Fate::Stored(format!("it is stored in a literal at {where_}"));
+    }
     if let Some((callee, index)) = enclosing_call(&l, start) {
         let name = callee.rsplit('.').next().unwrap_or(&callee).to_string();
         if NONE_SAFE.contains(&name.as_str()) {
@@ -131,6 +147,11 @@ pub fn fate(
             if let Some(f) = param_fate(repo, &name, index, depth) {
                 return f;
             }
+        }
+        if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return Fate::Stored(format!(
+                "it is passed to the constructor {callee}() at {where_}"
+            ));
         }
         return Fate::Breaks(format!(
             "it is passed to {callee}() at {where_}, which is not shown to accept None"
@@ -231,6 +252,31 @@ fn is_log_call(callee: &str) -> bool {
         )
 }
 
+/// Whether byte `at` is an item of a list, dict or set literal (not a subscript's index).
+fn in_literal(line: &Line<'_>, at: usize) -> bool {
+    let b = line.bytes();
+    let mut depth = 0;
+    let mut i = at;
+    while i > 0 {
+        i -= 1;
+        if !line.is_code(i) {
+            continue;
+        }
+        match b[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'{' if depth == 0 => return true,
+            b'[' if depth == 0 => {
+                let before = line.prev_non_space(i);
+                return !before.is_some_and(|(_, c)| is_ident(c) || c == b')' || c == b']');
+            }
+            b'(' if depth == 0 => return false,
+            b'(' | b'[' | b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The call whose argument list holds byte `at` directly, and the argument's index.
 fn enclosing_call(line: &Line<'_>, at: usize) -> Option<(String, usize)> {
     let b = line.bytes();
@@ -290,7 +336,7 @@ fn param_fate(repo: &Snapshot, name: &str, index: usize, depth: u8) -> Option<Fa
             Fate::Accepted(why) => {
                 Fate::Accepted(format!("{name}() accepts None for `{param}`: {why}"))
             }
-            Fate::Breaks(why) => Fate::Breaks(format!(
+            Fate::Breaks(why) | Fate::Stored(why) => Fate::Breaks(format!(
                 "{name}() does not accept None for `{param}`: {why}"
             )),
         },
