@@ -869,6 +869,28 @@ mod tests {
     }
 
     #[test]
+    fn cargo_check_fails_on_a_type_error() {
+        let manifest =
+            "[package]\nname = \"x\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n";
+        let ok = "fn main() {\n    let v: Vec<u32> = vec![1];\n    println!(\"{}\", v.first().copied().unwrap_or_default());\n}\n";
+        let out = tempfile::tempdir().unwrap();
+        let dir = tree(&[("Cargo.toml", manifest), ("src/main.rs", ok)]);
+        let rung = rust(dir.path(), &["src/main.rs"], out.path(), T).unwrap();
+        if rung.result == Outcome::Skipped {
+            // No toolchain reachable from this environment: the rung says so, never "passed".
+            assert!(rung.reason.is_some(), "{rung:?}");
+            return;
+        }
+        assert_eq!(rung.result, Outcome::Passed, "{rung:?}");
+        // `Option<&u32>` has no default: the band-aid does not compile.
+        let bad = ok.replace(".copied().unwrap_or_default()", ".unwrap_or_default()");
+        fs::write(dir.path().join("src/main.rs"), bad).unwrap();
+        let rung = rust(dir.path(), &["src/main.rs"], out.path(), T).unwrap();
+        assert_eq!(rung.result, Outcome::Failed, "{rung:?}");
+        assert!(rung.reason.unwrap().contains("error"));
+    }
+
+    #[test]
     fn rust_outside_a_crate_is_skipped() {
         let dir = tree(&[("tools/gen.rs", "fn main() {}\n")]);
         let out = tempfile::tempdir().unwrap();

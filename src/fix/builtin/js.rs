@@ -87,6 +87,13 @@ impl Generator for UndefinedProperty {
         let Some(site) = cx.site.as_ref() else {
             return decline("no frame of the trace maps to a file tracked at HEAD");
         };
+        if let Some(function) = &site.raised_in_library {
+            return decline(format!(
+                "the error was raised inside library code ({function}) called from {}:{}; the \
+                 expression that failed is not on that line",
+                site.path, site.line
+            ));
+        }
         let Some(text) = site.line_text() else {
             return decline(format!("{} has no line {}", site.path, site.line));
         };
@@ -925,6 +932,18 @@ mod generator_tests {
 
     fn col_of(line: &str, needle: &str) -> usize {
         line.find(needle).unwrap() + 1
+    }
+
+    #[test]
+    fn an_error_raised_inside_a_library_is_not_fixed_on_the_calling_line() {
+        let src = "const fmt = require('fmt-lite');\nfunction f(a) {\n  if (fmt.city(a.b.c)) return 1;\n}\n";
+        let trace = "TypeError: Cannot read properties of undefined (reading 'city')\n    at city (/srv/app/node_modules/fmt-lite/index.js:4:20)\n    at f (/srv/app/lib/x.js:3:11)\n    at Object.<anonymous> (/srv/app/index.js:1:1)";
+        let (sols, notes) = propose(&[("lib/x.js", src), ("index.js", "f()\n")], trace);
+        assert!(sols.is_empty());
+        assert!(
+            notes[0].contains("raised inside library code (city)"),
+            "{notes:?}"
+        );
     }
 
     #[test]
