@@ -637,8 +637,6 @@ fn verbose_text_shows_factors_diff_and_refusals() {
 const PYTHON_PENDING: &[&str] = &[
     // The ratio's None flows through a dict into `pct()`, further than the data flow follows.
     "guard-py-zero-ratio-none",
-    // The divisor's default (DEFAULT_PER_PAGE) is defined for the config key, not the divisor.
-    "py-zero-floordiv-default-const",
 ];
 
 /// Every case of fixtures/repair-py/ (made by running the programs, see its README): a positive

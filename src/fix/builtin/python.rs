@@ -1153,8 +1153,56 @@ impl Generator for ZeroDivision {
             }
         }
         let expr = &text[lstart..rend];
+        if let Some(draft) = divisor_default(cx, site, divisor, at_column) {
+            return Ok(draft);
+        }
         zero_strategy(cx, site, msg, expr, divisor, at_column)
     }
+}
+
+/// `per_page = cfg.get("per_page", 0)` earlier in the function, and another file of the
+/// repository falls back to a module constant for the same key: that constant replaces the 0.
+fn divisor_default(cx: &Context<'_>, site: &Site, divisor: &str, at_column: bool) -> Option<Draft> {
+    if !divisor.bytes().all(super::code::is_ident) {
+        return None;
+    }
+    let src = Source::new(&site.content);
+    let function = src.function(site.line)?;
+    let re = regex::Regex::new(&format!(
+        r#"^(\s*{d}\s*=\s*[\w.]+\.get\(\s*['"]([\w.-]+)['"]\s*,\s*)(0|0\.0|None)(\s*\).*)$"#,
+        d = regex::escape(divisor)
+    ))
+    .ok()?;
+    let (line, caps) = (function.first..site.line)
+        .rev()
+        .find_map(|l| Some((l, re.captures(src.text(l)?)?)))?;
+    let key = caps[2].to_string();
+    let (name, why, import) = flow::named_default(&key, &site.path, &site.content, cx.repo)?;
+    let new = format!("{}{name}{}", &caps[1], &caps[4]);
+    let mut edits = vec![Edit::replace_line(&site.path, &site.content, line, &new)?];
+    if let Some(import) = &import {
+        edits.push(Edit {
+            file: site.path.clone(),
+            line: src.import_line(),
+            old: String::new(),
+            new: format!("{import}\n"),
+        });
+    }
+    Some(Draft {
+        edits,
+        description: format!(
+            "ZeroDivisionError at {}:{} in {}: `{divisor}` is 0 because the '{key}' setting is \
+             missing and {}:{line} falls back to {}. {why}, so the same default is used here; a \
+             configured '{key}' is still used.",
+            site.path,
+            site.line,
+            function_name(site),
+            site.path,
+            &caps[3],
+        ),
+        at_column: Some(at_column),
+        strategy: crate::fix::factor::strategy("default-from-code"),
+    })
 }
 
 /// The statement-level change for a division by a zero `divisor`.

@@ -1095,6 +1095,56 @@ pub fn default_for(
     found
 }
 
+/// A module constant another file of the repository falls back to for the same key
+/// (`cfg.get("per_page", DEFAULT_PER_PAGE)` in export/settings.py, which defines it): the
+/// constant, why, and the import the file at `path` needs for it (`None` when it has it).
+pub fn named_default(
+    key: &str,
+    path: &str,
+    content: &str,
+    repo: &Snapshot,
+) -> Option<(String, String, Option<String>)> {
+    let get = regex::Regex::new(&format!(
+        r#"\.get\(\s*['"]{k}['"]\s*,\s*([A-Z][A-Z0-9_]*)\s*\)"#,
+        k = regex::escape(key)
+    ))
+    .ok()?;
+    let mut found: Option<(String, String, Option<String>)> = None;
+    for p in repo.files().iter().filter(|p| p.ends_with(".py")) {
+        let Some(text) = repo.read(p) else { continue };
+        for c in get.captures_iter(&text) {
+            let name = c[1].to_string();
+            let defined =
+                regex::Regex::new(&format!(r"(?m)^{}\s*(?::[^=]+)?=", regex::escape(&name)))
+                    .ok()?
+                    .is_match(&text);
+            if !defined {
+                continue;
+            }
+            if found.as_ref().is_some_and(|(n, _, _)| *n != name) {
+                return None;
+            }
+            let module = p
+                .trim_end_matches(".py")
+                .trim_end_matches("/__init__")
+                .replace('/', ".");
+            let here = p == path
+                || regex::Regex::new(&format!(
+                    r"(?m)^(?:from .* import .*\b{n}\b|{n}\s*=)",
+                    n = regex::escape(&name)
+                ))
+                .ok()?
+                .is_match(content);
+            found = Some((
+                name.clone(),
+                format!("{p} defines {name} and already falls back to it for '{key}'"),
+                (!here).then(|| format!("from {module} import {name}")),
+            ));
+        }
+    }
+    found
+}
+
 /// Tracked JSON/YAML/TOML files that hold the other keys `function` reads from the same mapping
 /// but not `key`: where the value was expected to come from.
 pub fn config_without(key: &str, siblings: &[String], repo: &Snapshot) -> Vec<String> {

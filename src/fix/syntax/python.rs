@@ -350,8 +350,8 @@ impl<'a> Source<'a> {
         })
     }
 
-    /// The line before which a new top-level `import` goes: after a module docstring and
-    /// `from __future__` imports, before the first other statement.
+    /// The line before which a new top-level `import` goes: after a module docstring and the
+    /// imports that open the file, before the first other statement.
     pub fn import_line(&self) -> u32 {
         let mut l = 1;
         for (i, p) in self.lines.iter().enumerate() {
@@ -360,7 +360,8 @@ impl<'a> Source<'a> {
                 continue;
             }
             let docstring = i == 0 && (t.starts_with("\"\"\"") || t.starts_with("'''"));
-            if docstring || t.starts_with("from __future__") {
+            let import = p.text.starts_with("import ") || p.text.starts_with("from ");
+            if docstring || import {
                 l = self.statement_end(i as u32 + 1) + 1;
                 continue;
             }
@@ -604,7 +605,7 @@ mod tests {
         );
         assert_eq!(src.logger(), Logger::Logging("log".into()));
         assert!(!src.imports("sys"));
-        assert_eq!(src.import_line(), 1);
+        assert_eq!(src.import_line(), 2);
         assert_eq!(src.functions().len(), 1);
     }
 
