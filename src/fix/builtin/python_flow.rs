@@ -1069,6 +1069,26 @@ pub fn default_for(
             format!("{path} defines {} as the default", &c[1]),
         ));
     }
+    // A module-level table of defaults holding the key: `DEFAULTS = {"timeout": 30, …}`.
+    let table = regex::Regex::new(r"(?m)^([A-Z_]*DEFAULTS?[A-Z_]*)\s*(?::[^=]+)?=\s*\{").ok()?;
+    for c in table.captures_iter(content) {
+        let start = c.get(0).map(|m| m.end()).unwrap_or(0);
+        let body = &content[start..];
+        let end = body
+            .find("\n}")
+            .or_else(|| body.find('}'))
+            .unwrap_or(body.len());
+        let body = &body[..end];
+        for q in ['"', '\''] {
+            if body.contains(&format!("{q}{key}{q}:")) || body.contains(&format!("{q}{key}{q} :")) {
+                let name = &c[1];
+                return Some((
+                    format!("{name}[{q}{key}{q}]"),
+                    format!("{path} lists '{key}' in its {name}"),
+                ));
+            }
+        }
+    }
     let lit = r#"(-?\d+(?:\.\d+)?|'[^'\\]*'|"[^"\\]*"|True|False)"#;
     let get = regex::Regex::new(&format!(
         r#"\.get\(\s*['"]{k}['"]\s*,\s*{lit}\s*\)"#,
@@ -1209,6 +1229,22 @@ mod tests {
         assert!(matches!(flow(src, 7, "d.get('e')"), Fate::Accepted(_)));
         let src = "def send(name, email):\n    mail(email.lower())\n\n\ndef f(d):\n    send(d['n'], d.get('e'))\n";
         assert!(matches!(flow(src, 6, "d.get('e')"), Fate::Breaks(_)));
+    }
+
+    #[test]
+    fn defaults_the_code_defines() {
+        let dir = repo(&[("m.py", "x = 1\n")]);
+        let snap = Snapshot::open(dir.path()).unwrap();
+        let src = "DEFAULTS = {\n    \"timeout\": 30,\n}\nDEFAULT_RETRIES = 3\n";
+        assert_eq!(
+            default_for("timeout", "m.py", src, &snap).unwrap().0,
+            "DEFAULTS[\"timeout\"]"
+        );
+        assert_eq!(
+            default_for("retries", "m.py", src, &snap).unwrap().0,
+            "DEFAULT_RETRIES"
+        );
+        assert!(default_for("port", "m.py", src, &snap).is_none());
     }
 
     #[test]
