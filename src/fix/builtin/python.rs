@@ -320,12 +320,10 @@ impl Generator for KeyError {
         let &(start, key_end, end, ref base, ref replacement) = &changes[0];
         let read = &text[start..end];
         if let (Some((_, why)), true) = (&default, end == key_end) {
-            let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
-                .expect("the site line exists");
-            return Ok(Draft {
-                strategy: crate::fix::factor::strategy("default-from-code"),
-                edits: vec![edit],
-                description: format!(
+            return Ok(line_draft(
+                site,
+                &new,
+                format!(
                     "{} at {}:{} in {}: `{read}` reads a key the mapping does not have. {why}, \
                      so `{replacement}` falls back to it and a configured value is still used.",
                     headline(cx),
@@ -333,8 +331,9 @@ impl Generator for KeyError {
                     site.line,
                     function_name(site),
                 ),
-                at_column: Some(at_column),
-            });
+                "default-from-code",
+                at_column,
+            ));
         }
         // What the code does with None in place of the value.
         let src = Source::new(&site.content);
@@ -358,12 +357,10 @@ impl Generator for KeyError {
         let breaks = match fate {
             flow::Fate::Breaks(breaks) | flow::Fate::Stored(breaks) => breaks,
             flow::Fate::Accepted(why) => {
-                let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
-                    .expect("the site line exists");
-                return Ok(Draft {
-                    strategy: crate::fix::factor::strategy("value-guard"),
-                    edits: vec![edit],
-                    description: format!(
+                return Ok(line_draft(
+                    site,
+                    &new,
+                    format!(
                         "{} at {}:{} in {}: `{read}` reads a key the mapping does not have at run \
                      time. `{replacement}` gives None instead of raising, and None is safe there: \
                      {why}.",
@@ -372,8 +369,9 @@ impl Generator for KeyError {
                         site.line,
                         function_name(site),
                     ),
-                    at_column: Some(at_column),
-                });
+                    "value-guard",
+                    at_column,
+                ));
             }
         };
         let mut why_not = vec![format!("None in place of `{read}` is wrong: {breaks}")];
@@ -432,6 +430,25 @@ impl Generator for KeyError {
             ),
         };
         decline(format!("{missing}; {}", why_not.join("; ")))
+    }
+}
+
+/// A draft that replaces the site's line by `new`.
+fn line_draft(
+    site: &Site,
+    new: &str,
+    description: String,
+    strategy: &'static str,
+    at_column: bool,
+) -> Draft {
+    Draft {
+        edits: vec![
+            Edit::replace_line(&site.path, &site.content, site.line, new)
+                .expect("the site line exists"),
+        ],
+        description,
+        at_column: Some(at_column),
+        strategy: crate::fix::factor::strategy(strategy),
     }
 }
 
@@ -701,12 +718,10 @@ fn bind_and_guard(
                         args[0],
                         &text[dot..]
                     );
-                    let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
-                        .expect("the site line exists");
-                    return Ok(Draft {
-                        strategy: crate::fix::factor::strategy("default-from-code"),
-                        edits: vec![edit],
-                        description: format!(
+                    return Ok(line_draft(
+                        site,
+                        &new,
+                        format!(
                             "AttributeError at {}:{} in {}: `{base}` is None when '{key}' is not \
                              set, and `{access}` fails. {why}, so the same fallback is used here; \
                              a value that is set is still used.",
@@ -714,8 +729,9 @@ fn bind_and_guard(
                             site.line,
                             function_name(site)
                         ),
-                        at_column: Some(at_column),
-                    });
+                        "default-from-code",
+                        at_column,
+                    ));
                 }
             }
         }
@@ -892,12 +908,10 @@ fn none_strategy(
                 &text[..start],
                 &text[end..]
             );
-            let edit = Edit::replace_line(&site.path, &site.content, site.line, &new)
-                .expect("the site line exists");
-            return Ok(Draft {
-                strategy: crate::fix::factor::strategy("default-from-code"),
-                edits: vec![edit],
-                description: format!(
+            return Ok(line_draft(
+                site,
+                &new,
+                format!(
                     "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs. None \
                      in its place would be wrong ({breaks}); {why}, so that default is used \
                      when there is no `{base}`.",
@@ -905,8 +919,9 @@ fn none_strategy(
                     site.line,
                     function_name(site)
                 ),
-                at_column: Some(at_column),
-            });
+                "default-from-code",
+                at_column,
+            ));
         }
     }
     let root = base.split('.').next().unwrap_or(base).to_string();
