@@ -129,10 +129,12 @@ pub fn fate(
             return var_fate(at, &var, at.src.statement_end(line), repo, depth);
         }
     }
-    if in_literal(&l, start) {
-        return Fate::Stored(format!("it is stored in a literal at {where_}"));
-    }
-    if let Some((callee, index)) = enclosing_call(&l, start) {
+    let (callee, index) = match holder(&l, start) {
+        Holder::Literal => return Fate::Stored(format!("it is stored in a literal at {where_}")),
+        Holder::Call(callee, index) => (Some(callee), index),
+        Holder::Other => (None, 0),
+    };
+    if let Some(callee) = callee {
         let name = callee.rsplit('.').next().unwrap_or(&callee).to_string();
         if NONE_SAFE.contains(&name.as_str()) {
             return Fate::Accepted(format!("{name}() accepts None"));
@@ -252,33 +254,17 @@ fn is_log_call(callee: &str) -> bool {
         )
 }
 
-/// Whether byte `at` is an item of a list, dict or set literal (not a subscript's index).
-fn in_literal(line: &Line<'_>, at: usize) -> bool {
-    let b = line.bytes();
-    let mut depth = 0;
-    let mut i = at;
-    while i > 0 {
-        i -= 1;
-        if !line.is_code(i) {
-            continue;
-        }
-        match b[i] {
-            b')' | b']' | b'}' => depth += 1,
-            b'{' if depth == 0 => return true,
-            b'[' if depth == 0 => {
-                let before = line.prev_non_space(i);
-                return !before.is_some_and(|(_, c)| is_ident(c) || c == b')' || c == b']');
-            }
-            b'(' if depth == 0 => return false,
-            b'(' | b'[' | b'{' => depth -= 1,
-            _ => {}
-        }
-    }
-    false
+/// What directly holds the expression at byte `at`: the bracket it sits in.
+enum Holder {
+    /// A call's argument list: the callee and the argument's index.
+    Call(String, usize),
+    /// A list, dict or set literal.
+    Literal,
+    /// Something else: a subscript's index, a parenthesised expression, nothing.
+    Other,
 }
 
-/// The call whose argument list holds byte `at` directly, and the argument's index.
-fn enclosing_call(line: &Line<'_>, at: usize) -> Option<(String, usize)> {
+fn holder(line: &Line<'_>, at: usize) -> Holder {
     let b = line.bytes();
     let mut depth = 0;
     let mut commas = 0;
@@ -291,17 +277,32 @@ fn enclosing_call(line: &Line<'_>, at: usize) -> Option<(String, usize)> {
         match b[i] {
             b')' | b']' | b'}' => depth += 1,
             b'(' if depth == 0 => {
-                let start = line.primary_start(i)?;
-                let callee = line.text[start..i].trim();
-                return (!callee.is_empty()).then(|| (callee.to_string(), commas));
+                let callee = line
+                    .primary_start(i)
+                    .map(|start| line.text[start..i].trim())
+                    .unwrap_or("");
+                return if callee.is_empty() {
+                    Holder::Other
+                } else {
+                    Holder::Call(callee.to_string(), commas)
+                };
             }
-            b'[' | b'{' if depth == 0 => return None,
+            b'{' if depth == 0 => return Holder::Literal,
+            b'[' if depth == 0 => {
+                let before = line.prev_non_space(i);
+                let subscript = before.is_some_and(|(_, c)| is_ident(c) || c == b')' || c == b']');
+                return if subscript {
+                    Holder::Other
+                } else {
+                    Holder::Literal
+                };
+            }
             b'(' | b'[' | b'{' => depth -= 1,
             b',' if depth == 0 => commas += 1,
             _ => {}
         }
     }
-    None
+    Holder::Other
 }
 
 /// What a function defined in the repository does with its parameter `index` when given None,
