@@ -72,6 +72,21 @@ pub struct Site {
 }
 
 impl Site {
+    /// Declines when the error was raised in code outside the repository that this line called:
+    /// the expression that failed is not on the line, so nothing on it is the fix.
+    pub fn failed_here(&self) -> Result<(), Skip> {
+        match &self.raised_in_library {
+            Some(function) => decline(format!(
+                "the error was raised in code outside the repository ({}), called from {}:{}; \
+                 the expression that failed is not on that line",
+                excerpt(function, 60),
+                self.path,
+                self.line
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// The text of the failing line at HEAD, without its end of line.
     pub fn line_text(&self) -> Option<&str> {
         super::edit::line_text(&self.content, self.line)

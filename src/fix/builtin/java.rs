@@ -127,13 +127,7 @@ impl Generator for NullPointer {
         let Some(site) = cx.site.as_ref() else {
             return decline("no frame of the trace maps to a file tracked at HEAD");
         };
-        if let Some(function) = &site.raised_in_library {
-            return decline(format!(
-                "the error was raised inside library code ({function}) called from {}:{}; the \
-                 expression that failed is not on that line",
-                site.path, site.line
-            ));
-        }
+        site.failed_here()?;
         let Some(text) = site.line_text() else {
             return decline(format!("{} has no line {}", site.path, site.line));
         };

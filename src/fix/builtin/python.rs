@@ -95,15 +95,7 @@ fn checked_line<'a>(cx: &'a Context<'_>) -> Result<(&'a Site, &'a str, Shown), S
     let Some(text) = site.line_text() else {
         return decline(format!("{} has no line {}", site.path, site.line));
     };
-    if let Some(function) = &site.raised_in_library {
-        return decline(format!(
-            "the error was raised inside library code ({}) called from {}:{}; the expression \
-             that failed is not on that line",
-            excerpt(function, 60),
-            site.path,
-            site.line
-        ));
-    }
+    site.failed_here()?;
     let shown = shown(cx.message, site);
     if let Shown::Differs(logged) = &shown {
         return decline(format!(
@@ -2037,7 +2029,7 @@ KeyError: 'timeout'";
         let (sols, notes) = propose(&[("m.py", src)], trace);
         assert!(sols.is_empty());
         assert!(
-            notes[0].contains("raised inside library code (safe_load)"),
+            notes[0].contains("raised in code outside the repository (safe_load)"),
             "{notes:?}"
         );
     }
