@@ -240,6 +240,17 @@ fn plan(
         "undefined",
     );
     let mut reasons = Vec::new();
+    // `row?.a || row.b`: the same missing object is read again, so `?.` only moves the crash.
+    let flow = match (flow, used_again(text, object, a.end)) {
+        (Ok(()), Some(at)) => Err(format!(
+            "`{object}` is read again at {}:{}:{} (`{}`)",
+            site.path,
+            site.line,
+            at + 1,
+            excerpt(&text[at..], 40)
+        )),
+        (flow, _) => flow,
+    };
     match (&flow, chainable) {
         (Ok(()), true) => {
             let optional = if text.as_bytes()[a.at] == b'[' {
@@ -265,6 +276,14 @@ fn plan(
                 return draft(site, &new, a.at_column, description, "default-from-code");
             }
             None => reasons.push("the code base defines no default for it".into()),
+        }
+        if let Some((edit, why)) = binding_default(cx, site, object) {
+            return Ok(Draft {
+                edits: vec![edit],
+                description: format!("{head} {why}"),
+                at_column: Some(a.at_column),
+                strategy: strategy("default-from-code"),
+            });
         }
     }
     let missing = Missing {
@@ -420,6 +439,57 @@ fn draft(
         at_column: Some(at_column),
         strategy: strategy(how),
     })
+}
+
+/// Where `object` is read again (`object.x`, `object[…]`) on `text` after byte `from`.
+fn used_again(text: &str, object: &str, from: usize) -> Option<usize> {
+    if !is_name_chain(object) {
+        return None;
+    }
+    let b = text.as_bytes();
+    text[from..]
+        .match_indices(object)
+        .map(|(i, _)| from + i)
+        .find(|&i| {
+            let before_ok = i == 0 || !(super::code::is_ident(b[i - 1]) || b[i - 1] == b'.');
+            let after = b.get(i + object.len());
+            before_ok && matches!(after, Some(b'.') | Some(b'['))
+        })
+}
+
+/// `const limits = cfg.limits[name];` a line above, and the code base defines `DEFAULT_LIMITS`:
+/// the binding falls back to it (`?? DEFAULT_LIMITS`), so every later read has a real value.
+fn binding_default(cx: &Context<'_>, site: &Site, object: &str) -> Option<(Edit, String)> {
+    if !object.bytes().all(super::code::is_ident) {
+        return None;
+    }
+    let re = Regex::new(&format!(
+        r"^(\s*(?:const|let|var)\s+{}\s*=\s*)([^;]+?)(;?\s*)$",
+        regex::escape(object)
+    ))
+    .ok()?;
+    let first = site.line.saturating_sub(20).max(1);
+    let (line, caps) = (first..site.line).rev().find_map(|l| {
+        Some((
+            l,
+            re.captures(crate::fix::edit::line_text(&site.content, l)?)?,
+        ))
+    })?;
+    let (value, source) = default_of(cx, site, object)?;
+    let rhs = caps[2].trim();
+    if rhs.contains("??") || rhs.contains("||") {
+        return None;
+    }
+    let new = format!("{}{rhs} ?? {value}{}", &caps[1], &caps[3]);
+    let edit = Edit::replace_line(&site.path, &site.content, line, &new)?;
+    Some((
+        edit,
+        format!(
+            "`{object}` is set at {}:{line} from a lookup that can find nothing; it now falls \
+             back to `{value}`, the default {source}, so every read of it has a real value.",
+            site.path
+        ),
+    ))
 }
 
 /// `a.b?.c ?? DEFAULT_C` when the chain ends in `.c` and the code base defines its default:

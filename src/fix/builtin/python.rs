@@ -605,7 +605,13 @@ impl Generator for NoneAttribute {
                 .is_some_and(|(i, c)| b"+-*/%&|^@".contains(&c) && b.get(i + 1) == Some(&b'='));
         let new_lines: String;
         let how: &str;
-        if (stmt == access || (assigns_to_access && stmt.starts_with(access))) && simple_statement {
+        // Skipping a whole statement on a missing object is right for letting go of something
+        // that is not there (`lock.release()`); skipping the work itself (`conn.execute(…)`)
+        // would report success for nothing done.
+        let letting_go = RELEASES.contains(&attr);
+        if (stmt == access && letting_go || (assigns_to_access && stmt.starts_with(access)))
+            && simple_statement
+        {
             // A statement on the None value: run it only when there is a value.
             let unit = if indent.contains('\t') { "\t" } else { "    " };
             new_lines = format!("{indent}if {guard}:\n{indent}{unit}{stmt}{rest}");
@@ -623,7 +629,17 @@ impl Generator for NoneAttribute {
                 path: &site.path,
                 function: function.as_ref(),
             };
-            if let Ok(breaks) = flow::fate(&at, site.line, start, end, cx.repo, 0).against() {
+            let mut fate = flow::fate(&at, site.line, start, end, cx.repo, 0).against();
+            if stmt == access && access.ends_with(')') {
+                fate = Ok(format!(
+                    "the call is the statement's whole work at {}:{}; not making it would report \
+                     success for nothing done",
+                    site.path, site.line
+                ));
+            }
+            // `node.size and not node.children`: the same None is read again after the guard.
+            let again = base_used_again(&at, text, base, end, site.line, cx.repo);
+            if let Some(breaks) = fate.ok().or(again) {
                 return none_strategy(
                     cx,
                     site,
@@ -672,6 +688,38 @@ impl Generator for NoneAttribute {
             strategy: crate::fix::factor::strategy("value-guard"),
         })
     }
+}
+
+/// Where the None `base` is read again after byte `end` of the failing line, or later in the
+/// function before it is rebound: a guard on one read would only move the crash there.
+fn base_used_again(
+    at: &flow::At<'_, '_>,
+    text: &str,
+    base: &str,
+    end: usize,
+    line: u32,
+    repo: &crate::fix::repo::Snapshot,
+) -> Option<String> {
+    let line_view = code_line(text);
+    let b = text.as_bytes();
+    for (i, _) in text[end..].match_indices(base) {
+        let i = end + i;
+        let starts = i == 0 || !(super::code::is_ident(b[i - 1]) || b[i - 1] == b'.');
+        let read = matches!(b.get(i + base.len()), Some(b'.') | Some(b'['));
+        if starts && read && line_view.is_code(i) {
+            return Some(format!(
+                "`{base}` is read again at {}:{line} (`{}`)",
+                at.path,
+                excerpt(&text[i..], 40)
+            ));
+        }
+    }
+    if !base.bytes().all(super::code::is_ident) {
+        return None;
+    }
+    flow::var_fate(at, base, at.src.statement_end(line), repo, 0)
+        .against()
+        .ok()
 }
 
 /// `f(x).attr` where `f(x)` returned None: a `.get(key)` gets the fallback the code base uses for
@@ -890,9 +938,25 @@ fn none_strategy(
     if let Some(attr) = access.strip_prefix(base).and_then(|a| a.strip_prefix('.')) {
         let text = site.line_text().unwrap_or("");
         let at = text.find(access);
-        if let (Some(start), Some((value, why))) = (
+        let flow_at = flow::At {
+            src,
+            path: &site.path,
+            function,
+        };
+        let again = at.and_then(|start| {
+            base_used_again(
+                &flow_at,
+                text,
+                base,
+                start + access.len(),
+                site.line,
+                cx.repo,
+            )
+        });
+        if let (Some(start), Some((value, why)), None) = (
             at,
             flow::default_for(attr, &site.path, &site.content, cx.repo),
+            again,
         ) {
             let end = start + access.len();
             let new = format!(
@@ -993,6 +1057,25 @@ fn call_parts(call: &str) -> Option<(String, Vec<String>)> {
         .all(|a| !a.contains('=') && !a.starts_with('*'))
         .then(|| (callee.to_string(), args))
 }
+
+/// Methods that let go of a resource: on a missing object there is nothing to let go of.
+const RELEASES: &[&str] = &[
+    "release",
+    "close",
+    "unlock",
+    "cancel",
+    "stop",
+    "shutdown",
+    "disconnect",
+    "terminate",
+    "kill",
+    "cleanup",
+    "dispose",
+    "unsubscribe",
+    "remove_listener",
+    "detach",
+    "join",
+];
 
 /// Whether `before` ends an assignment whose right-hand side is everything after it (`x =`,
 /// `x +=`), as opposed to a comparison (`==`, `!=`, `<=`, `>=`) that binds tighter than a

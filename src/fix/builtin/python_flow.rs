@@ -208,6 +208,14 @@ pub fn var_fate(at: &At<'_, '_>, var: &str, from: u32, repo: &Snapshot, depth: u
     Fate::Accepted(format!("`{var}` is not used after it is set"))
 }
 
+/// `text` with its string literals and comment blanked: names inside quotes are not reads.
+fn code_only(text: &str) -> String {
+    let line = Line::new(text, Lang::Python);
+    text.char_indices()
+        .map(|(i, c)| if line.is_code(i) { c } else { ' ' })
+        .collect()
+}
+
 fn word_in(text: &str, word: &str) -> bool {
     replace_word(text, word, "\u{0}") != text
 }
@@ -594,6 +602,12 @@ impl Strategies<'_> {
         let function = src
             .function(self.line)
             .ok_or("the statement is not inside a function")?;
+        if missing.names.iter().any(|n| n == "self" || n == "cls") {
+            return Err(format!(
+                "what is missing belongs to the object {}() runs on, not to a record its caller passes",
+                function.name
+            ));
+        }
         if !missing.names.iter().all(|n| function.params.contains(n)) {
             return Err(format!(
                 "what is missing is not one of {}()'s parameters",
@@ -740,7 +754,7 @@ fn carried(
             if let Some((lhs, rhs)) = stmt.split_once(" = ") {
                 let lhs = lhs.trim();
                 let plain = !lhs.is_empty() && lhs.bytes().all(is_ident);
-                if plain && word_in(rhs, lhs) && l != line {
+                if plain && word_in(&code_only(rhs), lhs) && l != line {
                     return Some(super::super::generator::excerpt(&stmt, 60));
                 }
             }

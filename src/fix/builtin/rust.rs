@@ -98,17 +98,10 @@ impl Generator for Unwrap {
                 at_column: Some(at_column),
             });
         }
-        if [
-            ".get(",
-            ".first()",
-            ".last()",
-            ".iter().next()",
-            ".get_mut(",
-        ]
-        .iter()
-        .any(|m| receiver.contains(m) && receiver.ends_with(if m.ends_with('(') { ")" } else { m }))
-            && !receiver.contains(".copied()")
-            && !receiver.contains(".cloned()")
+        if last_call(&receiver).is_some_and(|m| ["get", "first", "last", "get_mut"].contains(&m))
+            || receiver.ends_with(".iter().next()")
+                && !receiver.contains(".copied()")
+                && !receiver.contains(".cloned()")
         {
             return decline(format!(
                 "`{receiver}` is a reference into a collection (Option<&T>), which has no \
@@ -126,6 +119,26 @@ impl Generator for Unwrap {
             .iter()
             .find(|w| subject.to_ascii_lowercase().contains(*w))
         {
+            // A constant the crate defines for it: `DEFAULT_PORT` for `port`.
+            if let Some(constant) = default_const(&site.content, &subject) {
+                let mut new = text.to_string();
+                new.replace_range(at..at + "unwrap()".len(), &format!("unwrap_or({constant})"));
+                return Ok(Draft {
+                    edits: vec![
+                        Edit::replace_line(&site.path, &site.content, site.line, &new)
+                            .expect("line"),
+                    ],
+                    description: format!(
+                        "The program panicked at {}:{} with {what}: `{receiver}` had no value. \
+                         {} defines {constant} for it, so the change falls back to {constant} \
+                         instead of panicking or using a {word} of 0; a configured value is still \
+                         used.",
+                        site.path, site.line, site.path
+                    ),
+                    at_column: Some(at_column),
+                    strategy: crate::fix::factor::strategy("default-from-code"),
+                });
+            }
             // A literal fallback the code already gives the same value: `.unwrap_or("100")`.
             if let Some(value) = literal_fallback(&site.content, site.line) {
                 let mut new = text.to_string();
@@ -193,6 +206,60 @@ const WRONG_WHEN_EMPTY: &[&str] = &[
     "timeout", "limit", "max", "rate", "divisor", "host", "url", "addr", "path", "dir", "file",
     "token", "secret", "password", "key",
 ];
+
+/// The name of the last method called in `receiver` (`m.get(k)` → `get`), if it ends in a call.
+fn last_call(receiver: &str) -> Option<&str> {
+    let line = Line::new(receiver, Lang::Rust);
+    let b = receiver.as_bytes();
+    if !receiver.ends_with(')') {
+        return None;
+    }
+    // The `(` matching the final `)`.
+    let mut depth = 0;
+    let mut open = None;
+    for i in (0..b.len()).rev() {
+        if !line.is_code(i) {
+            continue;
+        }
+        match b[i] {
+            b')' => depth += 1,
+            b'(' => {
+                depth -= 1;
+                if depth == 0 {
+                    open = Some(i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let head = &receiver[..open?];
+    let dot = head.rfind('.')?;
+    let name = &head[dot + 1..];
+    name.bytes()
+        .all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        .then_some(name)
+}
+
+/// A `const DEFAULT_<NAME>` (or `<NAME>_DEFAULT`) the file defines for `name`.
+fn default_const(content: &str, name: &str) -> Option<String> {
+    let upper = name.to_ascii_uppercase();
+    let re = regex::Regex::new(&format!(
+        r"(?m)^\s*(?:pub(?:\([^)]*\))?\s+)?(?:const|static)\s+(DEFAULT_{u}|{u}_DEFAULT)\s*:",
+        u = regex::escape(&upper)
+    ))
+    .ok()?;
+    if let Some(c) = re.captures(content) {
+        return Some(c[1].to_string());
+    }
+    // Or one the file imports: `use config::{Config, DEFAULT_PORT};`.
+    let imported = regex::Regex::new(&format!(
+        r"(?m)^\s*(?:pub\s+)?use\s[^;]*\b(DEFAULT_{u}|{u}_DEFAULT)\b[^;]*;",
+        u = regex::escape(&upper)
+    ))
+    .ok()?;
+    imported.captures(content).map(|c| c[1].to_string())
+}
 
 /// The function around `line`: its name and return type.
 struct RustFn {
