@@ -378,6 +378,7 @@ impl Generator for KeyError {
                 content: &site.content,
                 line: site.line,
                 caller: flow::caller_of(cx),
+                repo: cx.repo,
             };
             let root = base.split(['.', '[']).next().unwrap_or(base).to_string();
             let missing = flow::Missing {
@@ -1008,6 +1009,7 @@ fn none_strategy(
         content: &site.content,
         line: site.line,
         caller: flow::caller_of(cx),
+        repo: cx.repo,
     };
     let missing = flow::Missing {
         cond: format!("{base} is None"),
@@ -1317,6 +1319,7 @@ fn zero_strategy(
         content: &site.content,
         line: site.line,
         caller: flow::caller_of(cx),
+        repo: cx.repo,
     };
     let missing = flow::Missing {
         cond: format!("{divisor} == 0"),
@@ -2103,6 +2106,24 @@ KeyError: 'timeout'";
             "{:?}",
             sols[0].diff
         );
+    }
+
+    #[test]
+    fn nothing_is_returned_when_the_caller_hands_the_result_to_code_that_accepts_none() {
+        let stats = "def avg(xs):\n    return sum(xs) / len(xs)\n\n\ndef fmt(v):\n    if v is None:\n        return 'n/a'\n    return f'{v:.1f}'\n";
+        let main = "from stats import avg, fmt\n\nprint(fmt(avg([])))\n";
+        let trace = "Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 3, in <module>\n    print(fmt(avg([])))\n  File \"/srv/app/stats.py\", line 2, in avg\n    return sum(xs) / len(xs)\nZeroDivisionError: division by zero";
+        let (sols, notes) = propose(&[("stats.py", stats), ("main.py", main)], trace);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(
+            crate::fix::testing::added(&sols[0].diff),
+            vec!["    if len(xs) == 0:", "        return None"]
+        );
+        // A caller that drops the result would go on as if the work were done.
+        let main = "from stats import avg\n\navg([])\n";
+        let trace = trace.replace("print(fmt(avg([])))", "avg([])");
+        let (sols, _) = propose(&[("stats.py", stats), ("main.py", main)], &trace);
+        assert!(sols.is_empty());
     }
 
     #[test]

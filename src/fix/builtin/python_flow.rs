@@ -417,6 +417,7 @@ pub struct Strategies<'a> {
     /// First line of the failing statement.
     pub line: u32,
     pub caller: Option<Caller>,
+    pub repo: &'a Snapshot,
 }
 
 impl Strategies<'_> {
@@ -513,10 +514,9 @@ impl Strategies<'_> {
             "()" => Some("()"),
             _ => None,
         });
-        let caller_tests = self
-            .caller
-            .as_ref()
-            .and_then(|c| caller_tests(c, &function.name));
+        let caller_tests = self.caller.as_ref().and_then(|c| {
+            caller_tests(c, &function.name).or_else(|| caller_accepts(c, &function.name, self.repo))
+        });
         let sibling = if existing.is_none() && caller_tests.is_none() {
             self.sibling_returns_none(&src, &function)
         } else {
@@ -1006,6 +1006,41 @@ fn caller_tests(caller: &Caller, name: &str) -> Option<String> {
             super::super::generator::excerpt(&stmt, 60)
         )
     })
+}
+
+/// Whether the caller's statement hands what `name(…)` returns to code that accepts None
+/// (`fmt_rate(hit_rate(h, n))` where `fmt_rate` prints None as n/a), by the same data flow.
+fn caller_accepts(caller: &Caller, name: &str, repo: &Snapshot) -> Option<String> {
+    let src = Source::new(&caller.content);
+    let text = src.text(caller.line)?;
+    let b = text.as_bytes();
+    let call = format!("{name}(");
+    let start = text
+        .match_indices(&call)
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || !is_ident(b[i - 1]))?;
+    let line = Line::new(text, Lang::Python);
+    let close = line.matching_close(start + name.len())?;
+    // With its receiver (`stats.hit_rate(…)`).
+    let start = line.primary_start(start + name.len()).unwrap_or(start);
+    // A caller that drops the result does not handle "nothing": it would go on as if the work
+    // were done.
+    if src.statement(caller.line) == text[start..=close].trim() {
+        return None;
+    }
+    let function = src.function(caller.line);
+    let at = At {
+        src: &src,
+        path: &caller.path,
+        function: function.as_ref(),
+    };
+    match fate(&at, caller.line, start, close + 1, repo, 0) {
+        Fate::Accepted(why) => Some(format!(
+            "its caller at {}:{} accepts None: {why}",
+            caller.path, caller.line
+        )),
+        Fate::Breaks(_) | Fate::Stored(_) => None,
+    }
 }
 
 /// The arguments of the first call of `name` in `stmt`.
