@@ -661,10 +661,6 @@ const MORE_PENDING: &[&str] = &[
     // A null test of the awaited result, and a skip in the caller of a class method.
     "js-undefined-async-return-null",
     "js-undefined-class-method-caller-skip",
-    // The dataclass field's own default.
-    "py-key-dataclass-field-default",
-    // A `while queue:` loop is not taken for a loop over records.
-    "py-none-while-queue-skip-logfmt",
     // The caller hands the result to a function that prints None as n/a.
     "py-zero-listcomp-helper-return-nothing",
     // `let … else { continue }` in Rust.

@@ -245,7 +245,8 @@ impl Generator for KeyError {
         };
         let mut new = text.to_string();
         let mut changes = Vec::new();
-        let default = flow::default_for(key, &site.path, &site.content, cx.repo);
+        let default = flow::default_for(key, &site.path, &site.content, cx.repo)
+            .or_else(|| keyword_default(text, &chosen, cx));
         for &(start, open, close) in chosen.iter().rev() {
             let base = &text[start..open];
             // `d['k'] = v`, `d['k'] += 1`, `del d['k']`: not a read that `.get` can replace.
@@ -424,6 +425,36 @@ impl Generator for KeyError {
         };
         decline(format!("{missing}; {}", why_not.join("; ")))
     }
+}
+
+/// `Reading(unit=doc["unit"])`: the default the constructed class gives that keyword.
+fn keyword_default(
+    text: &str,
+    chosen: &[(usize, usize, usize)],
+    cx: &Context<'_>,
+) -> Option<(String, String)> {
+    let &[(start, _, _)] = chosen else {
+        return None;
+    };
+    let before = text[..start].trim_end().strip_suffix('=')?;
+    if before.ends_with(['=', '!', '<', '>']) {
+        return None;
+    }
+    let kw: String = before
+        .trim_end()
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let callee = flow::callee_at(text, start)?;
+    let class = callee.rsplit('.').next()?;
+    if kw.is_empty() || !class.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    flow::constructor_default(class, &kw, cx.repo)
 }
 
 /// A draft that replaces the site's line by `new`.
@@ -2124,6 +2155,23 @@ KeyError: 'timeout'";
         let trace = trace.replace("print(fmt(avg([])))", "avg([])");
         let (sols, _) = propose(&[("stats.py", stats), ("main.py", main)], &trace);
         assert!(sols.is_empty());
+    }
+
+    #[test]
+    fn a_keyword_gets_the_default_its_class_gives_it() {
+        let src = "from dataclasses import dataclass\n\n\n@dataclass\nclass Reading:\n    value: float\n    unit: str = \"C\"\n\n\ndef parse(doc):\n    return Reading(value=doc[\"value\"], unit=doc[\"unit\"])\n";
+        let trace = tb(
+            "m.py",
+            11,
+            "    return Reading(value=doc[\"value\"], unit=doc[\"unit\"])",
+            "KeyError: 'unit'",
+        );
+        let (sols, notes) = propose(&[("m.py", src)], &trace);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(
+            crate::fix::testing::added(&sols[0].diff),
+            vec!["    return Reading(value=doc[\"value\"], unit=doc.get(\"unit\", \"C\"))"]
+        );
     }
 
     #[test]

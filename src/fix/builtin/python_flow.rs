@@ -272,6 +272,14 @@ enum Holder {
     Other,
 }
 
+/// The callee whose argument list holds byte `at` of `text` directly.
+pub fn callee_at(text: &str, at: usize) -> Option<String> {
+    match holder(&Line::new(text, Lang::Python), at) {
+        Holder::Call(callee, _) => Some(callee),
+        _ => None,
+    }
+}
+
 fn holder(line: &Line<'_>, at: usize) -> Holder {
     let b = line.bytes();
     let mut depth = 0;
@@ -447,7 +455,10 @@ impl Strategies<'_> {
     fn skip_in_loop(&self, missing: &Missing) -> Result<Plan, String> {
         let src = self.src();
         let function = src.function(self.line);
-        let Some(lp) = src.for_loop(self.line, function.as_ref()) else {
+        let lp = src
+            .for_loop(self.line, function.as_ref())
+            .or_else(|| src.while_loop(self.line, function.as_ref()));
+        let Some(lp) = lp else {
             return Err("the statement is not inside a loop over records".into());
         };
         if lp.iter.starts_with("range(") {
@@ -1211,6 +1222,54 @@ pub fn named_default(
                 (!here).then(|| format!("from {module} import {name}")),
             ));
         }
+    }
+    found
+}
+
+/// The default a class of the repository gives the keyword `kw` of its constructor: a
+/// dataclass field `kw: T = <literal>` or an `__init__(…, kw=<literal>)` parameter, when exactly
+/// one tracked class is named `class_name`.
+pub fn constructor_default(
+    class_name: &str,
+    kw: &str,
+    repo: &Snapshot,
+) -> Option<(String, String)> {
+    let lit = r#"(-?\d+(?:\.\d+)?|'[^'\\]*'|"[^"\\]*"|True|False|None)"#;
+    let class =
+        regex::Regex::new(&format!(r"(?m)^class\s+{}\b", regex::escape(class_name))).ok()?;
+    let field = regex::Regex::new(&format!(
+        r"(?m)^\s+{k}\s*:\s*[^=\n]+=\s*{lit}\s*$",
+        k = regex::escape(kw)
+    ))
+    .ok()?;
+    let param = regex::Regex::new(&format!(
+        r"def __init__\([^)]*\b{k}\s*(?::[^=,)]+)?=\s*{lit}",
+        k = regex::escape(kw)
+    ))
+    .ok()?;
+    let mut found = None;
+    for p in repo.files().iter().filter(|p| p.ends_with(".py")) {
+        let Some(text) = repo.read(p) else { continue };
+        let Some(m) = class.find(&text) else { continue };
+        if found.is_some() {
+            return None;
+        }
+        // The class body: up to the next top-level statement.
+        let body = &text[m.end()..];
+        let end = body
+            .match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .find(|&i| body[i..].starts_with(|c: char| !c.is_whitespace()))
+            .unwrap_or(body.len());
+        let body = &body[..end];
+        let c = field.captures(body).or_else(|| param.captures(body))?;
+        if &c[1] == "None" {
+            return None;
+        }
+        found = Some((
+            c[1].to_string(),
+            format!("{p}: {class_name} gives `{kw}` the default {}", &c[1]),
+        ));
     }
     found
 }

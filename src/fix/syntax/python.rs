@@ -239,11 +239,15 @@ impl<'a> Source<'a> {
     /// not this call's business).
     pub fn for_loop(&self, line: u32, function: Option<&Function>) -> Option<Loop> {
         let floor = function.map(|f| f.header.line).unwrap_or(0);
+        // The innermost loop: a `continue` belongs to it, so a `while` inside the `for` wins.
         let header = self
             .enclosing(line)
             .into_iter()
             .take_while(|h| h.line > floor)
-            .find(|h| h.keyword() == "for")?;
+            .find(|h| h.keyword() == "for" || h.keyword() == "while")?;
+        if header.keyword() != "for" {
+            return None;
+        }
         let text = header.text.clone();
         let body = text.strip_prefix("async ").unwrap_or(&text);
         let body = body.strip_prefix("for ")?.strip_suffix(':')?;
@@ -257,6 +261,45 @@ impl<'a> Source<'a> {
             header,
             targets,
             iter: iter.trim().to_string(),
+        })
+    }
+
+    /// The innermost `while` loop around `line` inside `function` that takes one record per
+    /// turn before `line` (`job = queue.popleft()`): its target is that record. A `while` loop
+    /// that takes nothing is not a loop over records, and `continue` in it could spin forever.
+    pub fn while_loop(&self, line: u32, function: Option<&Function>) -> Option<Loop> {
+        static TAKE: OnceLock<Regex> = OnceLock::new();
+        let take = TAKE.get_or_init(|| {
+            Regex::new(r"^([A-Za-z_]\w*)\s*=\s*(?:[\w.]+\.(?:popleft|pop|get_nowait|get|readline|recv)\(|next\()")
+                .expect("valid regex")
+        });
+        let floor = function.map(|f| f.header.line).unwrap_or(0);
+        let header = self
+            .enclosing(line)
+            .into_iter()
+            .take_while(|h| h.line > floor)
+            .find(|h| h.keyword() == "while" || h.keyword() == "for")?;
+        if header.keyword() != "while" {
+            return None;
+        }
+        let body = self.statement_end(header.line) + 1;
+        let target = self
+            .statements(body, line.saturating_sub(1))
+            .filter(|&l| self.indent(l) == self.indent(body))
+            .find_map(|l| {
+                take.captures(self.statement(l).as_str())
+                    .map(|c| c[1].to_string())
+            })?;
+        let cond = header
+            .text
+            .strip_prefix("while ")?
+            .strip_suffix(':')?
+            .trim()
+            .to_string();
+        Some(Loop {
+            header,
+            targets: vec![target],
+            iter: cond,
         })
     }
 
@@ -599,6 +642,14 @@ mod tests {
         assert_eq!(l.targets, vec!["n", "item"]);
         assert_eq!(l.iter, "enumerate(items)");
         assert!(src.for_loop(7, Some(&f)).is_none());
+        assert!(src.while_loop(11, Some(&f)).is_none());
+        let queue = Source::new("def f(q):\n    for batch in q:\n        while batch:\n            job = batch.pop()\n            send(job)\n");
+        let qf = queue.function(5).unwrap();
+        assert!(
+            queue.for_loop(5, Some(&qf)).is_none(),
+            "the while is the loop `continue` leaves"
+        );
+        assert_eq!(queue.while_loop(5, Some(&qf)).unwrap().targets, vec!["job"]);
         assert_eq!(
             src.returns(&f),
             vec![(10, "None".to_string()), (14, "total".to_string())]
