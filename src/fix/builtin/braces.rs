@@ -1114,7 +1114,8 @@ pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<
 }
 
 static NOTHING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^return\s*(null|undefined|\[\]|Optional\.empty\(\)|Collections\.empty\w*\(\)|List\.of\(\))?\s*;$")
+    // Also the one-line form of an early exit: `if (!id) return null;`.
+    Regex::new(r"^(?:(?:\}\s*)?(?:else\s+)?if\s*\(.*\)\s*\{?\s*|else\s+)?return\s*(null|undefined|\[\]|Optional\.empty\(\)|Collections\.empty\w*\(\)|List\.of\(\))?\s*;\s*\}?$")
         .expect("valid regex")
 });
 
@@ -1146,6 +1147,12 @@ pub fn return_nothing(
         .ok_or_else(|| format!("{at} is gone"))?;
     let (s, e, _) =
         call_on(cline, callee).ok_or_else(|| format!("{at} has no single call of {callee}()"))?;
+    // `await f(…)` is the value of `f(…)`, not an argument it is passed to.
+    let before = cline.text[..s].trim_end();
+    let s = match before.strip_suffix("await") {
+        Some(head) if !head.ends_with(|c: char| c.is_alphanumeric() || c == '_') => head.len(),
+        _ => s,
+    };
     let end = csrc
         .function_at(caller.line)
         .map(|b| b.close)

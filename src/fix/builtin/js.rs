@@ -1168,6 +1168,18 @@ mod generator_tests {
             notes.iter().any(|n| n.contains("does not handle it")),
             "{notes:?}"
         );
+        // The one-line early exit, and an awaited call whose result the caller tests.
+        let lib = "async function label(u) {\n  if (!u) return null;\n  return u.addr.city;\n}\n";
+        let index = "async function main() {\n  const c = await label(user);\n  if (c === null) return;\n  console.log(c);\n}\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", index)],
+            &trace("lib/x.js", 3, 17, "index.js:2:19"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  if (u.addr == null) {", "    return null;", "  }"],
+            "{notes:?}"
+        );
     }
 
     #[test]
