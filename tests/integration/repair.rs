@@ -651,8 +651,7 @@ const PYTHON_PENDING: &[&str] = &[
 /// Positive cases of fixtures/repair-more/ (shapes written apart from the generators) that no
 /// built-in class repairs yet: nothing, rather than a wrong patch.
 const MORE_PENDING: &[&str] = &[
-    // `x.equals(..)` on a method's null return value, and `switch` on a null String.
-    "guard-java-equals-null-role",
+    // `switch` on a null String.
     "guard-java-switch-null-default",
     // `(note or '').strip()`: an empty string the code after it accepts.
     "guard-py-none-fstring-two-lines",

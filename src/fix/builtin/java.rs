@@ -286,11 +286,7 @@ fn value_change(
     a: &Access,
     tested: bool,
 ) -> Option<(String, String)> {
-    if !is_name_chain(&a.expr) {
-        return None;
-    }
-    let text = line.text;
-    let call = &text[a.start..a.end];
+    // Whatever the receiver is (`u.role()` too), it is still evaluated once.
     if let Some(new) = literal_equals(line, a) {
         let why = format!(
             "`{}` compares the literal with it instead: a null is simply not equal, which is \
@@ -299,6 +295,11 @@ fn value_change(
         );
         return Some((new, why));
     }
+    if !is_name_chain(&a.expr) {
+        return None;
+    }
+    let text = line.text;
+    let call = &text[a.start..a.end];
     let method = a.method.as_deref().unwrap_or("");
     if tested && TESTS.contains(&method) {
         let empty = method == "isEmpty" || method == "isBlank";
@@ -652,6 +653,16 @@ mod tests {
         assert_eq!(
             added(&sols[0].diff),
             vec!["    if (\"x\".equals(s)) return 1;"],
+            "{notes:?}"
+        );
+        // A method's null result compared with a literal: the same idiom.
+        let (sols, notes) = npe(
+            "    if (u.role().equals(\"admin\")) return 1;",
+            "Cannot invoke \"String.equals(Object)\" because the return value of \"app.User.role()\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if (\"admin\".equals(u.role())) return 1;"],
             "{notes:?}"
         );
         let (sols, _) = npe(
