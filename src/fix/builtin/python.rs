@@ -374,13 +374,7 @@ impl Generator for KeyError {
             && changes.len() == 1
             && end == key_end;
         if pure {
-            let strategies = flow::Strategies {
-                path: &site.path,
-                content: &site.content,
-                line: site.line,
-                caller: flow::caller_of(cx),
-                repo: cx.repo,
-            };
+            let strategies = flow::Strategies::at(cx, site);
             let root = base.split(['.', '[']).next().unwrap_or(base).to_string();
             let missing = flow::Missing {
                 cond: format!(
@@ -1035,13 +1029,7 @@ fn none_strategy(
             Vec::new(),
         ),
     };
-    let strategies = flow::Strategies {
-        path: &site.path,
-        content: &site.content,
-        line: site.line,
-        caller: flow::caller_of(cx),
-        repo: cx.repo,
-    };
+    let strategies = flow::Strategies::at(cx, site);
     let missing = flow::Missing {
         cond: format!("{base} is None"),
         names: vec![root],
@@ -1345,13 +1333,7 @@ fn zero_strategy(
         .filter(|w| !["len", "float", "int", "abs", "sum", "max", "min", "round"].contains(w))
         .map(|w| w.split('.').next().unwrap_or(w).to_string())
         .collect();
-    let strategies = flow::Strategies {
-        path: &site.path,
-        content: &site.content,
-        line: site.line,
-        caller: flow::caller_of(cx),
-        repo: cx.repo,
-    };
+    let strategies = flow::Strategies::at(cx, site);
     let missing = flow::Missing {
         cond: format!("{divisor} == 0"),
         names,

@@ -428,7 +428,21 @@ pub struct Strategies<'a> {
     pub repo: &'a Snapshot,
 }
 
-impl Strategies<'_> {
+impl<'a> Strategies<'a> {
+    /// The strategies for the failing statement at `site`, with the trace's caller frame.
+    pub fn at(
+        cx: &'a crate::fix::generator::Context<'_>,
+        site: &'a crate::fix::generator::Site,
+    ) -> Strategies<'a> {
+        Strategies {
+            path: &site.path,
+            content: &site.content,
+            line: site.line,
+            caller: caller_of(cx),
+            repo: cx.repo,
+        }
+    }
+
     /// The first strategy that applies, with the reasons the others did not.
     pub fn choose(&self, missing: &Missing) -> Result<Plan, Vec<String>> {
         let mut why_not = Vec::new();
