@@ -66,26 +66,26 @@ impl Reporter {
             NodeEvent::Error(message) => self.diag.error(&message)?,
             NodeEvent::Note(message) => self.diag.note(&message)?,
             NodeEvent::Warning(message) => self.diag.warning(&message)?,
-            NodeEvent::Fix(event @ FixEvent::Dropped { .. }) => match self.kind {
-                ReportKind::Text { .. } => self.text.dropped(&event)?,
-                ReportKind::JsonLines => {
-                    if let Some(value) = dropped_json(&event) {
-                        self.json_line("dropped", value)?
-                    }
-                }
-                ReportKind::JsonObject => self.findings.dropped.push(event),
-            },
-            // A class that saw its kind of error and proposed nothing says why at every
+            // A dropped solution and a class's reason to propose nothing are said at every
             // verbosity: "nothing, because …" is an answer, silence is not.
-            NodeEvent::Fix(event @ FixEvent::Declined { .. }) => match self.kind {
-                ReportKind::Text { .. } => self.text.dropped(&event)?,
-                ReportKind::JsonLines => {
-                    if let Some(value) = declined_json(&event) {
-                        self.json_line("declined", value)?
+            NodeEvent::Fix(event @ (FixEvent::Dropped { .. } | FixEvent::Declined { .. })) => {
+                let dropped = matches!(event, FixEvent::Dropped { .. });
+                match self.kind {
+                    ReportKind::Text { .. } => self.text.dropped(&event)?,
+                    ReportKind::JsonLines => {
+                        let (kind, value) = if dropped {
+                            ("dropped", dropped_json(&event))
+                        } else {
+                            ("declined", declined_json(&event))
+                        };
+                        if let Some(value) = value {
+                            self.json_line(kind, value)?
+                        }
                     }
+                    ReportKind::JsonObject if dropped => self.findings.dropped.push(event),
+                    ReportKind::JsonObject => self.findings.declined.push(event),
                 }
-                ReportKind::JsonObject => self.findings.declined.push(event),
-            },
+            }
             NodeEvent::Fix(event) => self.diag.note(&event.to_string())?,
             NodeEvent::Held(held) => match self.kind {
                 ReportKind::Text { .. } => self.text.held(&held)?,

@@ -1200,6 +1200,31 @@ pub fn return_nothing(
     })
 }
 
+/// [`statement_change`] as the generator's draft: `head` opens the description, `reasons` (why
+/// the value-level changes did not fit) are joined to the strategies' when none applies, and
+/// `at_column` is the evidence for the site when the change is made there.
+pub fn statement_draft(
+    m: &Missing<'_>,
+    caller: Option<&Caller>,
+    callee: Option<&str>,
+    head: &str,
+    mut reasons: Vec<String>,
+    at_column: bool,
+) -> Result<crate::fix::Draft, crate::fix::Skip> {
+    match statement_change(m, caller, callee) {
+        Ok(c) => Ok(crate::fix::Draft {
+            edits: c.edits,
+            description: format!("{head} {}", c.why),
+            at_column: c.at_site.then_some(at_column),
+            strategy: crate::fix::factor::strategy(c.strategy),
+        }),
+        Err(why) => {
+            reasons.extend(why);
+            crate::fix::generator::decline(format!("{head} No fix: {}", reasons.join("; ")))
+        }
+    }
+}
+
 /// The statement-level changes in order: a loop of the function's own first; then the
 /// function's own "nothing", which keeps the caller's handling of missing data; then the
 /// caller's loop. `Err` has why each one does not fit.

@@ -295,6 +295,25 @@ const KEYWORDS: &[&str] = &[
     "typeof", "new", "delete", "void", "throw", "case", "let", "const", "var", "mut", "ref",
 ];
 
+/// The constant-case form of a key or name, as a code base names its default for it:
+/// `timeout` → `TIMEOUT`, `perPage` → `PER_PAGE`, `smtp-port` → `SMTP_PORT`.
+pub fn constant_case(name: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(if c.is_ascii_alphanumeric() {
+            c.to_ascii_uppercase()
+        } else {
+            '_'
+        });
+    }
+    out
+}
+
 pub fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
 }
@@ -498,6 +517,15 @@ mod tests {
         let l = Line::new("return total / count", Lang::Python);
         assert_eq!(l.primary_start(6), None);
         assert_eq!(l.primary_start(12), Some(7));
+    }
+
+    #[test]
+    fn constant_case_names() {
+        assert_eq!(constant_case("timeout"), "TIMEOUT");
+        assert_eq!(constant_case("perPage"), "PER_PAGE");
+        assert_eq!(constant_case("smtp-port"), "SMTP_PORT");
+        assert_eq!(constant_case("batch_size"), "BATCH_SIZE");
+        assert_eq!(constant_case("HTTPPort"), "HTTPPORT");
     }
 
     #[test]

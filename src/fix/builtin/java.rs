@@ -374,17 +374,7 @@ fn map_default(
             }
         }
     }
-    let word: String = key
-        .trim_matches('"')
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let word = super::code::constant_case(key.trim_matches('"'));
     let constant = format!("DEFAULT_{word}");
     let defined = Regex::new(&format!(
         r"\bstatic\s+final\s+[\w<>]+\s+{}\s*=",
@@ -595,18 +585,7 @@ fn statement_level(
         neutral: "null",
         bind,
     };
-    match braces::statement_change(&missing, caller, callee) {
-        Ok(c) => Ok(Draft {
-            edits: c.edits,
-            description: format!("{head} {}", c.why),
-            at_column: c.at_site.then_some(false),
-            strategy: strategy(c.strategy),
-        }),
-        Err(why) => {
-            reasons.extend(why);
-            decline(format!("{head} No fix: {}", reasons.join("; ")))
-        }
-    }
+    braces::statement_draft(&missing, caller, callee, head, reasons, false)
 }
 
 /// A local name for the result of `call` (`invoice.getCustomer()` → `customer`) that the

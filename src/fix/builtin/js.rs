@@ -300,18 +300,14 @@ fn plan(
         reasons.push(format!("`{object}` is not a plain name to test first"));
         return decline(format!("{head} No fix: {}", reasons.join("; ")));
     }
-    match braces::statement_change(&missing, caller.as_ref(), callee) {
-        Ok(c) => Ok(Draft {
-            edits: c.edits,
-            description: format!("{head} {}", c.why),
-            at_column: c.at_site.then_some(a.at_column),
-            strategy: strategy(c.strategy),
-        }),
-        Err(why) => {
-            reasons.extend(why);
-            decline(format!("{head} No fix: {}", reasons.join("; ")))
-        }
-    }
+    braces::statement_draft(
+        &missing,
+        caller.as_ref(),
+        callee,
+        &head,
+        reasons,
+        a.at_column,
+    )
 }
 
 /// `const { a, b } = x.y;` with `x.y` missing: `x.y ?? {}` when the pattern gives every name a
@@ -391,18 +387,7 @@ fn destructure(cx: &Context<'_>, site: &Site, line: &Line<'_>, of: &str) -> Resu
     };
     let caller = braces::caller(cx);
     let callee = site.frame.function.as_deref().and_then(callee_name);
-    match braces::statement_change(&missing, caller.as_ref(), callee) {
-        Ok(c) => Ok(Draft {
-            edits: c.edits,
-            description: format!("{head} {}", c.why),
-            at_column: c.at_site.then_some(false),
-            strategy: strategy(c.strategy),
-        }),
-        Err(why) => {
-            reasons.extend(why);
-            decline(format!("{head} No fix: {}", reasons.join("; ")))
-        }
-    }
+    braces::statement_draft(&missing, caller.as_ref(), callee, &head, reasons, false)
 }
 
 /// The description's first sentences: what was missing where.
@@ -529,13 +514,7 @@ fn with_default(
 /// The code base's default for property `prop`: a `DEFAULT_PROP` constant in the failing file,
 /// or the one literal the repo's JavaScript uses as `.prop`'s fallback.
 fn default_of(cx: &Context<'_>, site: &Site, prop: &str) -> Option<(String, String)> {
-    let mut constant = String::from("DEFAULT_");
-    for c in prop.chars() {
-        if c.is_ascii_uppercase() {
-            constant.push('_');
-        }
-        constant.push(c.to_ascii_uppercase());
-    }
+    let constant = format!("DEFAULT_{}", super::code::constant_case(prop));
     let name = regex::escape(&constant);
     let defined = Regex::new(&format!(
         r"(?m)^\s*(?:export\s+)?(?:const|let|var)\s+{name}\s*=|(?:const|let|var|import)\s*\{{[^}}]*\b{name}\b[^}}]*\}}"

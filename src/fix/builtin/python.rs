@@ -929,10 +929,7 @@ fn local_name(
         let (first, last) = function
             .map(|f| (f.header.line, f.last))
             .unwrap_or((1, src.len()));
-        (first..=last).any(|l| {
-            src.text(l)
-                .is_some_and(|t| flow::replace_word(t, n, "\u{0}") != t)
-        })
+        (first..=last).any(|l| src.text(l).is_some_and(|t| flow::word_in(t, n)))
     };
     let keywords = [
         "match", "from", "import", "class", "def", "return", "in", "is", "not",

@@ -216,8 +216,13 @@ fn code_only(text: &str) -> String {
         .collect()
 }
 
-fn word_in(text: &str, word: &str) -> bool {
-    replace_word(text, word, "\u{0}") != text
+/// Whether `text` holds `word` as a whole name (not part of a longer name or attribute).
+pub fn word_in(text: &str, word: &str) -> bool {
+    let b = text.as_bytes();
+    text.match_indices(word).any(|(i, _)| {
+        (i == 0 || !is_ident(b[i - 1]) && b[i - 1] != b'.')
+            && b.get(i + word.len()).is_none_or(|c| !is_ident(*c))
+    })
 }
 
 /// `x = ` / `x: T = ` at the start of `before` (the text before an expression): the name.
@@ -1120,16 +1125,7 @@ pub fn default_for(
     content: &str,
     repo: &Snapshot,
 ) -> Option<(String, String)> {
-    let upper: String = key
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let upper = super::code::constant_case(key);
     if upper.is_empty() {
         return None;
     }

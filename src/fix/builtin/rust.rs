@@ -243,7 +243,7 @@ fn last_call(receiver: &str) -> Option<&str> {
 
 /// A `const DEFAULT_<NAME>` (or `<NAME>_DEFAULT`) the file defines for `name`.
 fn default_const(content: &str, name: &str) -> Option<String> {
-    let upper = name.to_ascii_uppercase();
+    let upper = super::code::constant_case(name);
     let re = regex::Regex::new(&format!(
         r"(?m)^\s*(?:pub(?:\([^)]*\))?\s+)?(?:const|static)\s+(DEFAULT_{u}|{u}_DEFAULT)\s*:",
         u = regex::escape(&upper)
