@@ -52,6 +52,8 @@ pub struct Summary {
     pub entries: u64,
     pub incidents: u64,
     pub solutions: u64,
+    /// Timestamps far ahead of the entries around them, counted at the log's time instead.
+    pub skewed_timestamps: u64,
 }
 
 /// The pipeline from entries to incidents and solutions.
@@ -121,7 +123,10 @@ impl Node {
     }
 
     pub fn summary(&self) -> Summary {
-        self.summary
+        Summary {
+            skewed_timestamps: self.detector.skewed_timestamps(),
+            ..self.summary
+        }
     }
 
     /// The patterns mined so far, largest first.

@@ -170,6 +170,7 @@ fn finish_run(
     let summary = node.summary();
     counts.incidents = summary.incidents;
     counts.solutions = summary.solutions;
+    counts.bad_timestamps += summary.skewed_timestamps;
     reporter.finish(counts, node.patterns(), started.elapsed())?;
     Ok(summary.incidents > 0)
 }

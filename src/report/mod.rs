@@ -31,7 +31,8 @@ pub struct Counts {
     pub invalid_utf8: u64,
     /// Continuation lines dropped because their entry reached its size limit.
     pub dropped_lines: u64,
-    /// Timestamps present but unreadable (the entry then takes the time of the one before).
+    /// Timestamps present but unreadable (the entry then takes the time of the one before), or far
+    /// ahead of the entries around them (the entry is then counted at their time).
     pub bad_timestamps: u64,
     pub incidents: u64,
     pub solutions: u64,

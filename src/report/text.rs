@@ -342,7 +342,10 @@ impl<W: Write> TextReport<W> {
             ));
         }
         if c.bad_timestamps > 0 {
-            parts.push(format!("{} unreadable timestamps", c.bad_timestamps));
+            parts.push(format!(
+                "{} bad timestamps (unreadable or far ahead)",
+                c.bad_timestamps
+            ));
         }
         if c.invalid_utf8 > 0 {
             parts.push(format!("{} lines with invalid UTF-8", c.invalid_utf8));

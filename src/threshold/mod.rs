@@ -12,6 +12,7 @@
 
 pub mod clock;
 pub mod rules;
+pub mod skew;
 pub mod window;
 
 use std::collections::HashMap;
@@ -21,6 +22,7 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use rules::{rule_text, RuleTrigger};
+use skew::{LogClock, Placed};
 use window::Window;
 
 use crate::parse::{Level, LogEntry};
@@ -132,8 +134,8 @@ pub struct Detector {
     tracked: HashMap<u64, Tracked>,
     /// One per rule, in the order of `settings.rules`.
     rule_windows: Vec<Tracked>,
-    /// Newest log time seen, and its offset: time for entries that have none.
-    last_log_time: Option<DateTime<FixedOffset>>,
+    /// The log's time: newest trusted timestamp seen, and the time of entries that have none.
+    log_clock: LogClock,
 }
 
 impl Detector {
@@ -148,7 +150,7 @@ impl Detector {
             clock,
             tracked: HashMap::new(),
             rule_windows,
-            last_log_time: None,
+            log_clock: LogClock::default(),
         }
     }
 
@@ -159,18 +161,21 @@ impl Detector {
     /// Count `entry` if its level is high enough, for its fingerprint and for every rule it
     /// matches; returns the incident when this entry trips the global threshold or a rule.
     pub fn observe(&mut self, entry: &LogEntry, classified: &Classified) -> Option<Incident> {
-        if let Some(ts) = entry.timestamp {
-            if self.last_log_time.is_none_or(|last| ts > last) {
-                self.last_log_time = Some(ts);
+        let stamped = entry.timestamp.map(|ts| match self.log_clock.place(ts) {
+            Placed::AsStamped => ts,
+            Placed::Clamped(now) => now,
+            Placed::Rewound(now) => {
+                self.retime(now + skew::MAX_SKEW, now);
+                ts
             }
-        }
+        });
         self.fold(classified);
         let level = entry.level?;
         let counts_globally = level >= self.settings.level;
         if !counts_globally && self.settings.rules.is_empty() {
             return None;
         }
-        let (at, log_time) = match entry.timestamp.or(self.last_log_time) {
+        let (at, log_time) = match stamped.or(self.log_clock.now()) {
             Some(ts) => (ts, true),
             None => (self.clock.now(), false),
         };
@@ -267,6 +272,26 @@ impl Detector {
                 None => {
                     self.tracked.insert(classified.group, old);
                 }
+            }
+        }
+    }
+
+    /// Timestamps counted at the log's time instead of their own, being far ahead of it.
+    pub fn skewed_timestamps(&self) -> u64 {
+        self.log_clock.skewed()
+    }
+
+    /// Times counted after `after` belong at `to`: in every window.
+    fn retime(&mut self, after: DateTime<FixedOffset>, to: DateTime<FixedOffset>) {
+        let (after, to) = (after.timestamp_millis(), to.timestamp_millis());
+        let (_, cooldown_ms) = self.spans();
+        for tracked in self.tracked.values_mut().chain(&mut self.rule_windows) {
+            tracked.window.retime(after, to);
+            if tracked.last_at > after {
+                tracked.last_at = to;
+            }
+            if tracked.cooldown_until.is_some_and(|until| until > after) {
+                tracked.cooldown_until = Some(to.saturating_add(cooldown_ms));
             }
         }
     }
@@ -382,6 +407,26 @@ mod tests {
             incident.first.unwrap().to_rfc3339(),
             "2026-01-01T10:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn a_far_future_stamp_does_not_disable_its_kind() {
+        for first in [false, true] {
+            let mut d = detector(3, 60);
+            let c = classified("a");
+            let mut stamps = vec!["2026-01-01T10:00:00Z", "2099-06-01T00:00:00Z"];
+            if first {
+                stamps.swap(0, 1);
+            }
+            for ts in stamps {
+                assert!(d.observe(&entry(Some(ts), Level::Error), &c).is_none());
+            }
+            let incident = d
+                .observe(&entry(Some("2026-01-01T10:00:20Z"), Level::Error), &c)
+                .unwrap_or_else(|| panic!("third error trips (far-future stamp first: {first})"));
+            assert_eq!(incident.count, 3);
+            assert_eq!(d.skewed_timestamps(), 1);
+        }
     }
 
     #[test]

@@ -40,6 +40,16 @@ impl Window {
         self.times.front().copied()
     }
 
+    /// Move every time after `after` to `to` (a time counted too far ahead, put where it belongs).
+    pub fn retime(&mut self, after: i64, to: i64) {
+        if self.times.back().is_some_and(|&t| t > after) {
+            for t in self.times.iter_mut().filter(|t| **t > after) {
+                *t = to;
+            }
+            self.times.make_contiguous().sort_unstable();
+        }
+    }
+
     pub fn clear(&mut self) {
         self.times.clear();
     }

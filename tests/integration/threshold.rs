@@ -203,3 +203,29 @@ fn two_missing_keys_at_one_line_are_two_incidents() {
     assert_eq!((seen[0].0, seen[1].0), ("'US'", "'country'"), "{report:#}");
     assert_ne!(seen[0].1, seen[1].1, "{report:#}");
 }
+
+#[test]
+fn one_far_future_stamp_neither_moves_the_window_nor_hides_its_kind() {
+    // Made by fixtures/logs/far-future.py: the second of five errors is stamped 2099.
+    let env = Env::new();
+    let out = run(
+        env.cmd(["analyze", "--format", "json"])
+            .arg(fixture("logs/far-future.log")),
+        1,
+    );
+    let report = json(&out);
+    let incidents = report["incidents"].as_array().unwrap();
+    assert_eq!(incidents.len(), 1, "{report:#}");
+    assert_eq!(incidents[0]["count"], 3);
+    assert_eq!(incidents[0]["first"], "2026-11-26T10:00:00Z");
+    assert_eq!(incidents[0]["last"], "2026-11-26T10:00:03.500Z");
+    assert_eq!(report["summary"]["bad_timestamps"], 1, "{report:#}");
+    let text = run(env.cmd(["analyze"]).arg(fixture("logs/far-future.log")), 1);
+    assert!(
+        String::from_utf8_lossy(&text.stdout)
+            .contains("1 bad timestamps (unreadable or far ahead)")
+            || String::from_utf8_lossy(&text.stderr)
+                .contains("1 bad timestamps (unreadable or far ahead)"),
+        "{text:?}"
+    );
+}
