@@ -58,7 +58,11 @@ impl Generator for Rule<'_> {
                 spec.name, spec.file
             ));
         };
-        let replacement = substitute(&spec.replace, &spec.matcher, &caps);
+        let matched: String = spec.find.find_iter(&content).map(|m| m.as_str()).collect();
+        let replacement = match substitute(&spec.replace, &spec.matcher, &caps, &matched) {
+            Ok(replacement) => replacement,
+            Err(why) => return decline(format!("rule '{}': {why}", spec.name)),
+        };
         let new = spec.find.replace_all(&content, replacement.as_str());
         if new == content {
             return decline(format!(
@@ -190,9 +194,46 @@ pub fn undefined_groups(replace: &str, matcher: &Regex, find: &Regex) -> Vec<Str
     problems
 }
 
+/// Characters that give a line structure in YAML, JSON, TOML or INI files.
+const STRUCTURE: &[char] = &[
+    ':', '{', '}', '[', ']', ',', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', '=', ';',
+];
+
+/// Why a value captured from a log may not go into the file, if it may not: it comes from
+/// untrusted text, so it must stay one plain value. No line break or other control character
+/// (a capture across a continuation line could add a key), and no structure character that the
+/// text `find` matched does not already hold (a URL may keep its `:` where the old value had one).
+fn unsafe_value(value: &str, matched: &str) -> Option<String> {
+    let shown = || excerpt(&value.escape_debug().to_string(), 60);
+    if let Some(c) = value
+        .chars()
+        .find(|&c| c.is_control() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'))
+    {
+        let what = if matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}') {
+            "a line break"
+        } else {
+            "a control character"
+        };
+        return Some(format!("'{}' holds {what}", shown()));
+    }
+    let c = value
+        .chars()
+        .find(|c| STRUCTURE.contains(c) && !matched.contains(*c))?;
+    Some(format!(
+        "'{}' holds '{c}', which the text find matched does not",
+        shown()
+    ))
+}
+
 /// Replace `$name` / `${name}` naming a group of `matcher` by its captured text, escaped so that
-/// the `find` expansion leaves it as it is.
-pub fn substitute(template: &str, matcher: &Regex, caps: &Captures<'_>) -> String {
+/// the `find` expansion leaves it as it is. Refused (with the reason) when a value used is not a
+/// plain value for a file whose `find` matches read `matched` ([`unsafe_value`]).
+pub fn substitute(
+    template: &str,
+    matcher: &Regex,
+    caps: &Captures<'_>,
+    matched: &str,
+) -> Result<String, String> {
     let names: Vec<&str> = matcher.capture_names().flatten().collect();
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
@@ -207,6 +248,11 @@ pub fn substitute(template: &str, matcher: &Regex, caps: &Captures<'_>) -> Strin
         let (name, len) = reference(after).unwrap_or(("", 0));
         if len > 0 && names.contains(&name) {
             let value = caps.name(name).map(|m| m.as_str()).unwrap_or("");
+            if let Some(why) = unsafe_value(value, matched) {
+                return Err(format!(
+                    "the value captured for '{name}' from the log, {why}; not written"
+                ));
+            }
             out.push_str(&value.replace('$', "$$"));
             rest = &after[len..];
         } else {
@@ -215,7 +261,7 @@ pub fn substitute(template: &str, matcher: &Regex, caps: &Captures<'_>) -> Strin
         }
     }
     out.push_str(rest);
-    out
+    Ok(out)
 }
 
 /// Line edits turning `old` into `new`, one per changed run of lines.
@@ -272,19 +318,42 @@ mod tests {
         let m = Regex::new(r"pool exhausted \(max=(?P<max>\d+)\) on (?P<db>\w+)").unwrap();
         let caps = m.captures("pool exhausted (max=10) on main").unwrap();
         assert_eq!(
-            substitute("max: ${max}0 # $db", &m, &caps),
+            substitute("max: ${max}0 # $db", &m, &caps, "max: 1").unwrap(),
             "max: 100 # main"
         );
         assert_eq!(
-            substitute("cost: $$5 $other $1", &m, &caps),
+            substitute("cost: $$5 $other $1", &m, &caps, "").unwrap(),
             "cost: $$5 $other $1"
         );
         let m = Regex::new(r"v=(?P<v>\S+)").unwrap();
         let caps = m.captures("v=$1").unwrap();
-        let out = substitute("x: $v", &m, &caps);
+        let out = substitute("x: $v", &m, &caps, "x: 0").unwrap();
         assert_eq!(out, "x: $$1");
         let find = Regex::new("x: .*").unwrap();
         assert_eq!(find.replace("x: 0", out.as_str()), "x: $1");
+    }
+
+    #[test]
+    fn captured_values_stay_one_plain_value() {
+        let m = Regex::new(r"(?s)limit=(?P<v>[^ ]+)").unwrap();
+        let refused = |log: &str, matched: &str| {
+            let caps = m.captures(log).unwrap();
+            substitute("max: $v", &m, &caps, matched).unwrap_err()
+        };
+        assert_eq!(
+            refused("limit=10\nadmin: true", "max: 1"),
+            "the value captured for 'v' from the log, '10\\nadmin:' holds a line break; \
+             not written"
+        );
+        assert!(refused("limit=1\u{1b}[2J", "max: 1").contains("a control character"));
+        assert!(refused("limit={\"a\":1}", "max: 1").contains("holds '{'"));
+        assert!(refused("limit=1,2", "max: 1").contains("holds ','"));
+        // A character the replaced text already had is the value's own.
+        let caps = m.captures("limit=http://db:5432").unwrap();
+        assert_eq!(
+            substitute("url: $v", &m, &caps, "url: http://old:5432").unwrap(),
+            "url: http://db:5432"
+        );
     }
 
     #[test]

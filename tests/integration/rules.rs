@@ -193,3 +193,36 @@ fn a_rule_whose_file_is_not_tracked_is_reported_once_without_verbose() {
         stdout(&out)
     );
 }
+
+#[test]
+fn a_capture_across_a_continuation_line_never_reaches_the_file() {
+    let env = Env::new();
+    let root = repo(&env);
+    // `[^/]+` also matches the newline that joins the continuation line to its entry.
+    let config = rule_config(
+        &env,
+        r"pool near capacity \((?P<used>[^/]+)/",
+        "",
+        "max_connections: ${used}0",
+    );
+    let log = "2026-11-20T10:00:00Z INFO app: started\n\
+        2026-11-20T10:00:01Z WARN db: pool near capacity (4\n    admin: true\n    /40)\n";
+    let report = analyze(&env, log, &config, 1);
+    assert_eq!(
+        report["incidents"].as_array().unwrap().len(),
+        1,
+        "{report:#}"
+    );
+    assert!(
+        report["solutions"].as_array().unwrap().is_empty(),
+        "{report:#}"
+    );
+    let declined = report["declined"].to_string();
+    assert!(
+        declined.contains("the value captured for 'used' from the log")
+            && declined.contains("holds a line break"),
+        "{report:#}"
+    );
+    let file = std::fs::read_to_string(root.join("config/pool.yaml")).unwrap();
+    assert_eq!(file, "max_connections: 10\ntimeout: 30\n");
+}
