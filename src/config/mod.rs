@@ -33,6 +33,11 @@ pub const DEFAULT_CONFIG_FILE: &str = "hephaestus.yaml";
 /// Environment variables a token is taken from, in order of preference.
 pub const TOKEN_VARS: [&str; 2] = ["HEPHAESTUS_TOKEN", "GITHUB_TOKEN"];
 
+/// Every environment variable this tool takes a secret from: commands it runs on a repository's
+/// code (`fix.verify`, `fix.reproduce`, compilers) get an environment without them, since that
+/// code and its output come from a log's repository, not from the user.
+pub const SECRET_VARS: &[&str] = &TOKEN_VARS;
+
 /// One thing wrong with a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

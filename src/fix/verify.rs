@@ -429,7 +429,7 @@ struct Run {
 }
 
 /// Run `cmd` in `dir`, stdin closed, stdout and stderr to one file, in its own process group so
-/// that a timeout kills what it started too.
+/// that a timeout kills what it started too, and without the tokens in its environment.
 fn run(dir: &Path, mut cmd: Command, timeout: Duration) -> Result<Run, FixError> {
     let shown = format!("{cmd:?}");
     let io = |what: String, source: std::io::Error| FixError::Verify { what, source };
@@ -441,6 +441,9 @@ fn run(dir: &Path, mut cmd: Command, timeout: Duration) -> Result<Run, FixError>
     let err = log
         .try_clone()
         .map_err(|e| io("create the verify log".into(), e))?;
+    for var in crate::config::SECRET_VARS {
+        cmd.env_remove(var);
+    }
     cmd.current_dir(dir)
         .stdin(Stdio::null())
         .stdout(out)
@@ -684,6 +687,12 @@ impl Workspace {
             .prefix("hephaestus-verify-")
             .tempdir()
             .map_err(|e| io("create a temporary directory", e))?;
+        // The copy holds the repository's code and whatever its build writes: its owner's only.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700))
+                .map_err(|e| io("create a temporary directory", e))?;
+        }
         let tree = dir.path().join("tree");
         fs::create_dir_all(&tree).map_err(|e| io("write the verify copy", e))?;
         for file in repo.files() {

@@ -587,6 +587,41 @@ fn verify_that_passes_validates_the_solution() {
 }
 
 #[test]
+fn verify_runs_without_the_tokens_in_a_private_copy() {
+    let repo = Repo::new("py-none-from-call-module-loop");
+    // Passes only when neither token is in the command's environment and the copy it runs in
+    // (`tree/` of a temporary directory) is readable by its owner only.
+    let config = verify_config(
+        &repo,
+        r#"test -z "$HEPHAESTUS_TOKEN$GITHUB_TOKEN" && test "$(stat -c %a ..)" = 700 && python3 notify.py"#,
+        "60s",
+    );
+    let log = repo.case.join("crash.log");
+    let out = run(
+        repo.env
+            .cmd([
+                "analyze",
+                "--format",
+                "json",
+                "--threshold-count",
+                "1",
+                "--config",
+                &config,
+            ])
+            .arg(&log)
+            .arg("--repo")
+            .arg(repo.root())
+            .env("HEPHAESTUS_TOKEN", "hx-secret-1")
+            .env("GITHUB_TOKEN", "gh-secret-2"),
+        1,
+    );
+    let report = json(&out);
+    let sols = solutions(&report);
+    assert_eq!(sols.len(), 1, "{report:#}");
+    assert_eq!(sols[0]["verification"][1]["result"], "passed", "{report:#}");
+}
+
+#[test]
 fn verify_that_fails_drops_the_solution_and_says_why() {
     let repo = Repo::new("py-none-from-call-module-loop");
     let config = verify_config(
