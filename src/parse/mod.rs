@@ -3,9 +3,11 @@
 //! A [`Parser`] belongs to one source (a file or stdin). It tries the user's formats first, then
 //! the built-ins ([`builtin`], [`json`], [`logfmt`]), starting with the built-in that matched last:
 //! a source rarely changes format, so most lines cost one match. It joins continuation lines onto
-//! the entry before them ([`multiline`]): once the source's records carry timestamps, any line that
-//! is not such a record continues the entry (blank lines inside a trace included); before that,
-//! only indented lines, the runtimes' explicit continuation lines and the lines a trace expects do.
+//! the entry before them ([`multiline`]): indented and blank lines, the runtimes' explicit
+//! continuation lines, the lines a trace expects, and — once the source's records carry
+//! timestamps — a crash's first line (`thread 'main' panicked at …`, `java.lang.…Exception: …`),
+//! which a runtime prints without one. Any other line no format reads is an entry of its own: a
+//! file two programs write into must not have one's lines glued to the other's records.
 //! An entry is therefore only complete when the next entry starts, the source ends
 //! ([`Parser::finish`]) or the source goes idle ([`Parser::flush`]).
 //!
@@ -249,11 +251,19 @@ impl Parser {
                     return self.start(line, text, Some((index, parsed)));
                 }
                 _ if self.anchored => {
-                    // Lines a trace would keep anyway are trimmed at the limit; anything else past
-                    // it starts an entry of its own, so that a source that stops writing records
-                    // is not swallowed by the last one.
-                    let trace_like = self.tracker.continues(text);
-                    if self.is_full(text) && !trace_like {
+                    // A line no format reads continues the entry only when it looks like a
+                    // continuation: a trace's lines, or a crash's first line after a record (whose
+                    // time and context it takes). Anything else is an entry of its own, so that a
+                    // second program writing into the same file (or a format not configured) is
+                    // not glued to the record before it; a crash after such a line begins its own
+                    // entry too. Lines a trace would keep are trimmed at the entry's limit.
+                    let after_record = self
+                        .pending
+                        .as_ref()
+                        .is_some_and(|p| p.entry.format.is_some());
+                    let trace_like = self.tracker.continues(text)
+                        || after_record && multiline::shows_crash(text);
+                    if !trace_like {
                         return self.start(line, text, None);
                     }
                     self.tracker.observe(text);
@@ -456,9 +466,12 @@ impl Parser {
     }
 }
 
-/// A crash is at least an error, whatever the first line said.
+/// A crash is at least an error, unless the record it follows said `warn`: a logger that writes a
+/// traceback under a warning (`log.warning("retrying", exc_info=True)`) reports an error it
+/// handled. A traceback after an `info` or `debug` record, or after none, is one the runtime
+/// printed as the program died.
 fn raise(entry: &mut LogEntry) {
-    if entry.level < Some(Level::Error) {
+    if entry.level < Some(Level::Warn) {
         entry.level = Some(Level::Error);
         entry.level_from_crash = true;
     }
@@ -632,21 +645,21 @@ mod tests {
     }
 
     #[test]
-    fn a_full_entry_does_not_swallow_plain_lines_forever() {
+    fn plain_lines_after_a_record_are_entries_of_their_own() {
         let mut p = parser(vec![]).with_limits(Limits {
             max_lines: 2,
             max_bytes: 1024,
         });
         let got = run(
             &mut p,
-            "2026-11-20T10:15:03Z INFO app: up\nplain 1\nplain 2\nplain 3\nplain 4",
+            "2026-11-20T10:15:03Z INFO app: up\nplain 1\nplain 2\n  indented 1\n  indented 2\n  indented 3",
         );
         let firsts: Vec<_> = got.iter().map(LogEntry::first_line).collect();
-        // Past the limit a plain line starts an entry of its own, which then fills the same way.
-        assert_eq!(firsts, ["up", "plain 3"]);
-        assert_eq!(got[1].message, "plain 3\nplain 4");
-        assert_eq!(p.stats().unparsed, 1);
-        assert_eq!(p.stats().dropped_lines, 0);
+        // Only what looks like a continuation continues, and only up to the entry's limit.
+        assert_eq!(firsts, ["up", "plain 1", "plain 2"]);
+        assert_eq!(got[2].message, "plain 2\n  indented 1\n  indented 2");
+        assert_eq!(p.stats().unparsed, 2);
+        assert_eq!(p.stats().dropped_lines, 1);
     }
 
     #[test]
@@ -736,7 +749,8 @@ mod tests {
         );
         assert_eq!(got[0].format.as_deref(), Some("tracing"));
         assert_eq!(got[0].level, Some(Level::Error));
-        assert_eq!(got[0].message, "query failed\nplain red");
+        assert_eq!(got[0].message, "query failed");
+        assert_eq!(got[1].message, "plain red");
     }
 
     #[test]
@@ -776,17 +790,20 @@ mod tests {
                     "up".to_owned()
                 ),
                 (
+                    "2026-11-20T10:15:05.000000001+00:00".to_owned(),
+                    None,
+                    "colored words".to_owned()
+                ),
+                (
                     "2026-11-20T10:15:06+00:00".to_owned(),
                     Some(Level::Error),
                     "down".to_owned()
                 ),
             ]
         );
-        // The program's records carry timestamps, so its plain line continues the entry too.
+        // The traceback continues the record; the plain line after it is an entry of its own.
         assert!(
-            got[0]
-                .message
-                .ends_with("\nKeyError: 'timeout'\ncolored words"),
+            got[0].message.ends_with("\nKeyError: 'timeout'"),
             "{:?}",
             got[0].message
         );

@@ -1,8 +1,8 @@
 //! Which lines continue the entry before them, for sources without record timestamps to lean on,
 //! and which lines show that an entry holds a crash.
 //!
-//! Sources whose records carry timestamps need none of this: there, any line that is not a record
-//! continues the entry before it (see the parser). Elsewhere a line continues the entry when it is
+//! In sources whose records carry timestamps, a line that shows a crash continues the record
+//! before it too (see the parser). Everywhere, a line continues the entry when it is
 //! blank or indented, when it is one of the runtimes' explicit continuation lines (`Caused by:`,
 //! `... 3 more`, `goroutine 1 [running]:`, `note: run with RUST_BACKTRACE=1` …), or when the trace
 //! being read expects a column-0 line there: Python's exception line after the frames, the message

@@ -586,15 +586,9 @@ fn check_supervised_crash(file: &str, program: &str, crash: &str) {
     let exit = pattern(&report, "exited with status");
     assert_eq!(exit["level"], "warn", "{file}: {report:#}");
     assert_eq!(report["summary"]["incidents"], 1, "{file}: {report:#}");
+    let sample = report["incidents"][0]["sample"].as_str().unwrap();
     assert!(
-        report["incidents"][0]["sample"]
-            .as_str()
-            .unwrap()
-            .starts_with(&format!("supervisor: starting {program}"))
-            || report["incidents"][0]["sample"]
-                .as_str()
-                .unwrap()
-                .starts_with(&format!("starting {program}")),
+        sample.starts_with(&format!("starting {program}")),
         "{file}: {report:#}"
     );
     // Entries start only at supervisor lines, every other line of the file is inside one.
@@ -608,20 +602,50 @@ fn check_supervised_crash(file: &str, program: &str, crash: &str) {
     assert_eq!(entry_starts(&env, &path), supervisor_lines, "{file}");
 }
 
+/// As [`check_supervised_crash`], for a program that prints a line of its own (`printed`, no
+/// timestamp) before it crashes: that line is an entry of its own, and the crash after it begins
+/// one too, at the crash's first line (`header`): twelve entries, the crash's unleveled and raised
+/// to error.
+fn check_crash_after_program_output(file: &str, printed: &str, header: &str, crash: &str) {
+    let env = Env::new();
+    let path = fixture(&format!("multiline/{file}"));
+    let report = analyze(&env, &path, &[], 1);
+    assert_eq!(report["summary"]["entries"], 12, "{file}: {report:#}");
+    assert_eq!(report["summary"]["unparsed"], 6, "{file}: {report:#}");
+    let found = pattern(&report, crash);
+    assert_eq!(found["count"], 3, "{file}: {report:#}");
+    assert_eq!(found["level"], "error", "{file}: {report:#}");
+    assert_eq!(pattern(&report, "(run <*>)")["level"], "info");
+    assert_eq!(report["summary"]["incidents"], 1, "{file}: {report:#}");
+    let sample = report["incidents"][0]["sample"].as_str().unwrap();
+    assert!(sample.starts_with(header), "{file}: {report:#}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let expected: Vec<u64> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(" supervisor: ") || *l == printed || l.starts_with(header))
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    assert_eq!(expected.len(), 12, "{file}");
+    assert_eq!(entry_starts(&env, &path), expected, "{file}");
+}
+
 #[test]
 fn java_exception_with_caused_by_joins_its_entry() {
-    check_supervised_crash(
+    check_crash_after_program_output(
         "java.log",
-        "badges",
+        "[ADA]",
+        "Exception in thread \"main\"",
         "java.lang.NullPointerException: Cannot invoke",
     );
 }
 
 #[test]
 fn node_crash_with_source_excerpt_joins_its_entry() {
-    check_supervised_crash(
+    check_crash_after_program_output(
         "node.log",
-        "labels",
+        "LONDON",
+        "/srv/app/labels.js:4",
         "TypeError: Cannot read properties of undefined",
     );
 }
@@ -668,6 +692,30 @@ fn python_tracebacks_join_the_record_before_them() {
         let line = lines[n as usize - 1];
         assert!(line.starts_with("2026-"), "entry starts at {n}: {line:?}");
     }
+}
+
+#[test]
+fn a_handled_traceback_under_a_warning_stays_a_warning_and_plain_lines_stand_alone() {
+    let env = Env::new();
+    let path = fixture("multiline/retry.log");
+    // Three warnings with tracebacks: no error, so the default threshold does not trip.
+    let report = analyze(&env, &path, &[], 0);
+    assert_eq!(report["summary"]["incidents"], 0, "{report:#}");
+    let refused = pattern(&report, "upstream refused");
+    assert_eq!(refused["level"], "warn", "{report:#}");
+    assert_eq!(refused["count"], 3);
+    // The program's own untimed lines are entries of their own, not part of the record before.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let expected: Vec<u64> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.starts_with("2026-") || l.starts_with("attempt ") || l.starts_with("giving up")
+        })
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    assert_eq!(entry_starts(&env, &path), expected);
+    assert_eq!(report["summary"]["unparsed"], 4, "{report:#}");
 }
 
 #[test]
