@@ -17,8 +17,9 @@ pub fn run(args: &InitArgs, style: Style) -> Result<ExitStatus> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let text = match origin_owner_repo(dir) {
-        Some((owner, repo)) => prefill(EXAMPLE_CONFIG, &owner, &repo),
+    let origin = origin(dir);
+    let text = match &origin {
+        Some(origin) => prefill(EXAMPLE_CONFIG, origin),
         None => EXAMPLE_CONFIG.to_owned(),
     };
     let mut options = OpenOptions::new();
@@ -43,49 +44,183 @@ pub fn run(args: &InitArgs, style: Style) -> Result<ExitStatus> {
     };
     file.write_all(text.as_bytes())
         .with_context(|| format!("failed to write '{}'", args.output.display()))?;
-    TextReport::new(std::io::stderr(), style).done(&format!("wrote {}", args.output.display()))?;
+    let mut report = TextReport::new(std::io::stderr(), style);
+    let written = args.output.display();
+    report.done(&match &origin {
+        Some(o) => format!(
+            "wrote {written} for {} project {}/{} (base branch {})",
+            o.forge.provider, o.owner, o.repo, o.branch
+        ),
+        None => format!("wrote {written} (no git origin found: fill in remote_repo to deploy)"),
+    })?;
+    if let Some(o) = origin.as_ref().filter(|o| !o.forge.certain) {
+        report.done(&format!(
+            "  '{}' does not say which forge it is: check provider and api_url",
+            o.host
+        ))?;
+    }
+    for line in [
+        "next:".to_owned(),
+        format!("  1. if the built-in formats do not read your logs, add yours under `formats:` in {written}"),
+        "  2. try it: hephaestus analyze path/to/app.log -v".to_owned(),
+        "  3. to open pull requests: set `mode: deploy` and put a token in HEPHAESTUS_TOKEN".to_owned(),
+    ] {
+        report.done(&line)?;
+    }
     Ok(ExitStatus::Clean)
 }
 
-/// Owner and repository named by the `origin` remote of the repository containing `dir`.
-fn origin_owner_repo(dir: &Path) -> Option<(String, String)> {
+/// What `init` learns from the `origin` remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Origin {
+    host: String,
+    owner: String,
+    repo: String,
+    forge: Forge,
+    /// The remote's default branch, else the current branch's upstream, else `main`.
+    branch: String,
+}
+
+/// The forge a host is taken for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Forge {
+    provider: &'static str,
+    /// The API base URL when it is not the provider's public one.
+    api_url: Option<String>,
+    /// Whether the host says which forge it is; when not, the config tells the user to check.
+    certain: bool,
+}
+
+/// `github.com` → github; `gitlab.com` or a host with `gitlab` in its name → gitlab; `codeberg.org`
+/// or a host with `gitea` or `forgejo` in its name → gitea; anything else → github, unsure
+/// (GitHub Enterprise and self-hosted forges alike need `api_url`).
+fn forge_of(host: &str) -> Forge {
+    let host = host.to_ascii_lowercase();
+    let name = host.rsplit_once('@').map_or(host.as_str(), |(_, h)| h);
+    let bare = name.split(':').next().unwrap_or(name);
+    let forge = |provider, api_url: Option<String>| Forge {
+        provider,
+        api_url,
+        certain: true,
+    };
+    if bare == "github.com" || bare == "ssh.github.com" {
+        forge("github", None)
+    } else if bare == "gitlab.com" {
+        forge("gitlab", None)
+    } else if bare.contains("gitlab") {
+        forge("gitlab", Some(format!("https://{bare}/api/v4")))
+    } else if bare == "codeberg.org" || bare.contains("gitea") || bare.contains("forgejo") {
+        forge("gitea", Some(format!("https://{bare}/api/v1")))
+    } else {
+        Forge {
+            provider: "github",
+            api_url: Some(format!("https://{bare}/api/v3")),
+            certain: false,
+        }
+    }
+}
+
+/// The `origin` remote of the repository containing `dir`.
+fn origin(dir: &Path) -> Option<Origin> {
     let repo = git2::Repository::discover(dir).ok()?;
     let remote = repo.find_remote("origin").ok()?;
-    parse_remote_url(remote.url()?)
+    let (host, owner, name) = parse_remote_url(remote.url()?)?;
+    Some(Origin {
+        forge: forge_of(&host),
+        host,
+        owner,
+        repo: name,
+        branch: base_branch(&repo).unwrap_or_else(|| "main".to_owned()),
+    })
+}
+
+/// `refs/remotes/origin/HEAD`'s target, else the upstream of the branch checked out.
+fn base_branch(repo: &git2::Repository) -> Option<String> {
+    let from_head = repo
+        .find_reference("refs/remotes/origin/HEAD")
+        .ok()
+        .and_then(|r| r.symbolic_target().map(str::to_owned))
+        .and_then(|t| t.strip_prefix("refs/remotes/origin/").map(str::to_owned));
+    let branch = from_head.or_else(|| {
+        let head = repo.head().ok()?;
+        let name = head.shorthand()?.to_owned();
+        let local = repo.find_branch(&name, git2::BranchType::Local).ok()?;
+        let upstream = local.upstream().ok()?;
+        let upstream = upstream.name().ok()??.to_owned();
+        upstream.strip_prefix("origin/").map(str::to_owned)
+    })?;
+    safe_name(&branch).then_some(branch)
+}
+
+/// Characters a config value written between double quotes may hold as they are.
+fn safe_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
 }
 
 /// `git@github.com:owner/repo.git`, `ssh://git@host:22/owner/repo`, `https://host/group/sub/repo.git`
-/// → (`owner` or `group/sub`, `repo`). Credentials in the URL are ignored, never kept.
-pub(crate) fn parse_remote_url(url: &str) -> Option<(String, String)> {
-    let path = if let Some((_, rest)) = url.split_once("://") {
-        rest.split_once('/')?.1
+/// → (host, `owner` or `group/sub`, `repo`): a GitLab project in nested groups keeps its whole
+/// path, owner and repository joined. Credentials in the URL are ignored, never kept.
+fn parse_remote_url(url: &str) -> Option<(String, String, String)> {
+    let (host, path) = if let Some((_, rest)) = url.split_once("://") {
+        rest.split_once('/')?
     } else if let Some((host, path)) = url.split_once(':') {
         if host.contains('/') {
             return None;
         }
-        path
+        (host, path)
     } else {
         return None;
     };
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
     let path = path.trim_matches('/');
     let path = path.strip_suffix(".git").unwrap_or(path);
     let (owner, repo) = path.rsplit_once('/')?;
-    let safe = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-    };
-    (safe(owner) && safe(repo)).then(|| (owner.to_owned(), repo.to_owned()))
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']'));
+    (host_ok && safe_name(owner) && safe_name(repo))
+        .then(|| (host.to_owned(), owner.to_owned(), repo.to_owned()))
 }
 
-fn prefill(template: &str, owner: &str, repo: &str) -> String {
-    template
-        .replacen("  owner: \"\"", &format!("  owner: \"{owner}\""), 1)
+fn prefill(template: &str, origin: &Origin) -> String {
+    let Forge {
+        provider,
+        api_url,
+        certain,
+    } = &origin.forge;
+    let provider_line = if *certain {
+        format!("  provider: {provider}")
+    } else {
+        format!(
+            "  # '{}' does not say which forge it is: set provider (github, gitlab or gitea) and\n  \
+             # api_url to match it.\n  provider: {provider}",
+            origin.host
+        )
+    };
+    let mut text = template
+        .replacen("  provider: github", &provider_line, 1)
         .replacen(
-            "  repository: \"\"",
-            &format!("  repository: \"{repo}\""),
+            "  owner: \"\"",
+            &format!("  owner: \"{}\"", origin.owner),
             1,
         )
+        .replacen(
+            "  repository: \"\"",
+            &format!("  repository: \"{}\"", origin.repo),
+            1,
+        )
+        .replacen("  branch: main", &format!("  branch: {}", origin.branch), 1);
+    if let Some(api_url) = api_url {
+        text = text.replacen(
+            "  # api_url: https://api.github.com",
+            &format!("  api_url: {api_url}"),
+            1,
+        );
+    }
+    text
 }
 
 #[cfg(test)]
@@ -94,31 +229,75 @@ mod tests {
 
     #[test]
     fn parses_remote_urls() {
-        let pair = |o: &str, r: &str| Some((o.to_owned(), r.to_owned()));
+        let three = |h: &str, o: &str, r: &str| Some((h.to_owned(), o.to_owned(), r.to_owned()));
         assert_eq!(
             parse_remote_url("git@github.com:acme/shop.git"),
-            pair("acme", "shop")
+            three("github.com", "acme", "shop")
         );
         assert_eq!(
             parse_remote_url("https://github.com/acme/shop"),
-            pair("acme", "shop")
+            three("github.com", "acme", "shop")
         );
         assert_eq!(
             parse_remote_url("https://x:secret@gitlab.com/g/sub/p.git"),
-            pair("g/sub", "p")
+            three("gitlab.com", "g/sub", "p")
         );
         assert_eq!(
             parse_remote_url("ssh://git@host:2222/acme/shop.git"),
-            pair("acme", "shop")
+            three("host:2222", "acme", "shop")
         );
         assert_eq!(parse_remote_url("/srv/git/shop.git"), None);
         assert_eq!(parse_remote_url("https://host/a\"b/c"), None);
     }
 
     #[test]
-    fn prefill_fills_both_fields() {
-        let text = prefill(EXAMPLE_CONFIG, "acme", "shop");
-        assert!(text.contains("  owner: \"acme\""));
-        assert!(text.contains("  repository: \"shop\""));
+    fn the_host_names_the_forge() {
+        let of = |host: &str| {
+            let f = forge_of(host);
+            (f.provider, f.api_url, f.certain)
+        };
+        assert_eq!(of("github.com"), ("github", None, true));
+        assert_eq!(of("gitlab.com"), ("gitlab", None, true));
+        assert_eq!(
+            of("gitlab.acme.io"),
+            ("gitlab", Some("https://gitlab.acme.io/api/v4".into()), true)
+        );
+        assert_eq!(
+            of("codeberg.org"),
+            ("gitea", Some("https://codeberg.org/api/v1".into()), true)
+        );
+        assert_eq!(
+            of("git.forgejo.example:3000"),
+            (
+                "gitea",
+                Some("https://git.forgejo.example/api/v1".into()),
+                true
+            )
+        );
+        assert_eq!(
+            of("git.acme.io"),
+            ("github", Some("https://git.acme.io/api/v3".into()), false)
+        );
+    }
+
+    #[test]
+    fn prefill_fills_the_remote() {
+        let origin = Origin {
+            host: "gitlab.com".into(),
+            owner: "acme-group/sub".into(),
+            repo: "payments".into(),
+            forge: forge_of("gitlab.com"),
+            branch: "develop".into(),
+        };
+        let text = prefill(EXAMPLE_CONFIG, &origin);
+        for line in [
+            "  provider: gitlab\n",
+            "  owner: \"acme-group/sub\"\n",
+            "  repository: \"payments\"\n",
+            "  branch: develop\n",
+        ] {
+            assert!(text.contains(line), "{line:?} in {text}");
+        }
+        assert!(text.contains("  # api_url: https://api.github.com"));
     }
 }

@@ -264,3 +264,91 @@ fn init_prefills_owner_and_repository_from_the_git_origin() {
         "{written}"
     );
 }
+
+#[test]
+fn init_takes_the_forge_the_project_path_and_the_base_branch_from_the_origin() {
+    let env = Env::new();
+    let git = |dir: &std::path::Path, args: &[&str]| {
+        let out = Process::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    // A real clone of a repository whose default branch is `trunk`: the clone's origin/HEAD names
+    // it. Its URL is then the one of a self-hosted GitLab project in nested groups.
+    let upstream = env.path().join("upstream");
+    std::fs::create_dir_all(&upstream).unwrap();
+    git(&upstream, &["init", "-q", "-b", "trunk"]);
+    git(
+        &upstream,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "initial",
+        ],
+    );
+    git(env.path(), &["clone", "-q", "upstream", "service"]);
+    let service = env.path().join("service");
+    git(
+        &service,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "git@gitlab.acme.example:acme-group/sub/payments.git",
+        ],
+    );
+    let out = run(env.cmd(["init", "--output", "service/hephaestus.yaml"]), 0);
+    let written = std::fs::read_to_string(service.join("hephaestus.yaml")).unwrap();
+    for line in [
+        "  provider: gitlab\n",
+        "  api_url: https://gitlab.acme.example/api/v4\n",
+        "  owner: \"acme-group/sub\"\n",
+        "  repository: \"payments\"\n",
+        "  branch: trunk\n",
+    ] {
+        assert!(written.contains(line), "{line:?} in {written}");
+    }
+    let said = stderr(&out);
+    assert!(
+        said.contains("for gitlab project acme-group/sub/payments (base branch trunk)"),
+        "{said}"
+    );
+    assert!(said.contains("hephaestus analyze"), "{said}");
+    assert!(said.contains("HEPHAESTUS_TOKEN"), "{said}");
+    // What init wrote loads.
+    let log = env.write("service/app.log", "2026-11-20T10:00:00Z INFO app: up\n");
+    run(
+        env.cmd(["analyze", "--config", "service/hephaestus.yaml"])
+            .arg(&log),
+        0,
+    );
+
+    // A host that does not say which forge it is: the config says what to check.
+    git(
+        &service,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "https://git.acme.example/acme/shop.git",
+        ],
+    );
+    run(
+        env.cmd(["init", "--force", "--output", "service/hephaestus.yaml"]),
+        0,
+    );
+    let written = std::fs::read_to_string(service.join("hephaestus.yaml")).unwrap();
+    assert!(
+        written.contains("# 'git.acme.example' does not say which forge it is"),
+        "{written}"
+    );
+}
