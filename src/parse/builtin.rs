@@ -19,8 +19,11 @@ use super::{fallback, time, Level};
 pub enum Builtin {
     /// `<165>1 2026-11-20T10:15:03.123Z host app 123 ID47 [sd] message`
     Syslog5424,
-    /// `<34>Oct 11 22:14:15 host app[123]: message`, with or without the `<PRI>`.
+    /// `<34>Oct 11 22:14:15 host app[123]: message`, with or without the `<PRI>` (also
+    /// `journalctl`'s default `short` output).
     Syslog3164,
+    /// `journalctl -o short-iso`: `2026-12-01T19:57:53+0000 host app[123]: message`.
+    JournalIso,
     /// Rust env_logger: `[2026-11-20T10:15:03Z ERROR my_app::db] message`.
     EnvLogger,
     /// Rust tracing-subscriber's fmt: `2026-11-20T10:15:03.123456Z ERROR span{a=1}: my_app::db: message`.
@@ -76,6 +79,13 @@ static SYSLOG5424: LazyLock<Regex> = LazyLock::new(|| {
 static SYSLOG3164: LazyLock<Regex> = LazyLock::new(|| {
     compile(
         r"^(?:<(?P<pri>\d{1,3})>)?(?P<timestamp>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) (?P<app>[^\s:\[]+)(?:\[(?P<pid>\d+)\])?: ?",
+    )
+});
+/// `journalctl -o short-iso`: `2026-12-01T19:57:53+0000 host unit[pid]: message` (the pid is
+/// required, so that `2026-… INFO worker: …` is never taken for a host `INFO`).
+static JOURNAL_ISO: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<timestamp>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})) (?P<host>[^\s\[\]]+) (?P<app>[^\s:\[]+)\[(?P<pid>\d+)\]: ?",
     )
 });
 static ENV_LOGGER: LazyLock<Regex> = LazyLock::new(|| {
@@ -149,9 +159,10 @@ static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
 
 impl Builtin {
     /// Every built-in, in the order they are tried (see [`super::format::Format::builtins`]).
-    pub const ALL: [Builtin; 16] = [
+    pub const ALL: [Builtin; 17] = [
         Builtin::Syslog5424,
         Builtin::Syslog3164,
+        Builtin::JournalIso,
         Builtin::ApacheError,
         Builtin::EnvLogger,
         Builtin::Tracing,
@@ -174,6 +185,7 @@ impl Builtin {
         match self {
             Builtin::Syslog5424 => "syslog-rfc5424",
             Builtin::Syslog3164 => "syslog-rfc3164",
+            Builtin::JournalIso => "journald-short-iso",
             Builtin::EnvLogger => "env_logger",
             Builtin::Tracing => "tracing",
             Builtin::Spring => "spring-boot",
@@ -201,6 +213,7 @@ impl Builtin {
             ),
             Builtin::EnvLogger => first == b'[',
             Builtin::Tracing
+            | Builtin::JournalIso
             | Builtin::Spring
             | Builtin::Log4j
             | Builtin::PythonDash
@@ -227,6 +240,7 @@ impl Builtin {
         match self {
             Builtin::Syslog5424 => syslog5424(line),
             Builtin::Syslog3164 => syslog3164(line, cx),
+            Builtin::JournalIso => journal_iso(line),
             Builtin::EnvLogger => standard(&ENV_LOGGER, line, &["target"]),
             Builtin::Tracing => tracing(line),
             Builtin::Spring => standard(&SPRING, line, &["pid", "app", "thread", "logger"]),
@@ -397,6 +411,51 @@ fn syslog3164(line: &str, cx: Context) -> Option<Parsed> {
     };
     fields_from(&caps, &["host", "app", "pid"], &mut parsed.fields);
     Some(parsed)
+}
+
+fn journal_iso(line: &str) -> Option<Parsed> {
+    let caps = JOURNAL_ISO.captures(line)?;
+    if Level::parse_loose(&caps["host"]).is_some() {
+        return None;
+    }
+    let timestamp = time::iso8601(&caps["timestamp"]);
+    let mut message = rest(&caps, line);
+    let level = leading_level(message).map(|(level, rest)| {
+        message = rest;
+        level
+    });
+    let mut parsed = Parsed {
+        timestamp,
+        level,
+        message: message.to_owned(),
+        anchors: true,
+        bad_timestamp: timestamp.is_none(),
+        ..Parsed::default()
+    };
+    fields_from(&caps, &["host", "app", "pid"], &mut parsed.fields);
+    Some(parsed)
+}
+
+/// Where the program's own text begins in a line a system logger wrote (a syslog file,
+/// `journalctl -o short` or `short-iso`), and who wrote it (`app[pid]`, or `app`): the logger's
+/// prefix is what [`Builtin::Syslog3164`] and [`Builtin::JournalIso`] read.
+pub fn system_prefix(line: &str) -> Option<(usize, &str)> {
+    let first = *line.as_bytes().first()?;
+    let caps = if Builtin::Syslog3164.may_start_with(first) {
+        SYSLOG3164.captures(line)?
+    } else if first.is_ascii_digit() {
+        let caps = JOURNAL_ISO.captures(line)?;
+        if Level::parse_loose(&caps["host"]).is_some() {
+            return None;
+        }
+        caps
+    } else {
+        return None;
+    };
+    let whole = caps.get(0)?;
+    let app = caps.name("app")?;
+    let end = caps.name("pid").map_or(app.end(), |pid| pid.end() + 1);
+    Some((whole.end(), &line[app.start()..end]))
 }
 
 /// The most varied form, read by hand: a timestamp, separators, an optional process id (oslo.log's

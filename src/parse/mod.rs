@@ -162,6 +162,8 @@ impl Default for Limits {
 #[derive(Debug)]
 struct Pending {
     entry: LogEntry,
+    /// Who wrote the entry's first line, when a system logger wrapped it (`app[pid]`).
+    origin: Option<String>,
     continuation_lines: usize,
     dropped: u64,
 }
@@ -185,8 +187,12 @@ pub struct Parser {
     now: Option<DateTime<Utc>>,
     clock: DateTime<Utc>,
     clock_age: u32,
-    /// The container runtime's time for the current line, if a runtime wrapped it.
+    /// The container runtime's or system logger's time for the current line, if one wrapped it.
     outer_time: Option<DateTime<FixedOffset>>,
+    /// The system logger's record around the current line (see [`Parser::push`]) and who wrote
+    /// the line, if a system logger wrapped it.
+    outer: Option<(usize, Parsed)>,
+    origin: Option<String>,
 }
 
 const CLOCK_EVERY: u32 = 4096;
@@ -215,6 +221,8 @@ impl Parser {
             clock: DateTime::<Utc>::MIN_UTC,
             clock_age: 0,
             outer_time: None,
+            outer: None,
+            origin: None,
         }
     }
 
@@ -236,9 +244,18 @@ impl Parser {
         self.outer_time = unwrapped.as_ref().and_then(|u| u.time);
         let inner: &str = unwrapped.as_ref().map_or(&line.text, |u| &u.text);
         let stripped = format::strip_ansi(inner);
-        let text: &str = &stripped;
+        let text = self.unwrap_system_logger(&stripped);
         // A line cut at the length limit is never a continuation: a JSON record cut short no
-        // longer parses, and must not vanish into the entry before it.
+        // longer parses, and must not vanish into the entry before it. Nor is a line another
+        // program wrote, when a system logger says who wrote each line.
+        let same_writer = self
+            .pending
+            .as_ref()
+            .is_none_or(|p| p.origin == self.origin);
+        if self.pending.is_some() && !line.truncated && !same_writer {
+            let record = self.read(text);
+            return self.start(line, text, record);
+        }
         if self.pending.is_some() && !line.truncated {
             if multiline::is_indented_or_blank(text) {
                 self.tracker.observe(text);
@@ -285,6 +302,36 @@ impl Parser {
         }
         let record = self.read(text);
         self.start(line, text, record)
+    }
+
+    /// A system logger's line (a syslog file, `journalctl -o short`/`short-iso`) holds one line
+    /// of a program's output after its prefix: that text is what the formats and the continuation
+    /// rules read, so that a traceback written through journald joins its record as it would in
+    /// the program's own file. The logger's record stands in for a line no format reads.
+    fn unwrap_system_logger<'t>(&mut self, text: &'t str) -> &'t str {
+        self.outer = None;
+        self.origin = None;
+        let Some((start, origin)) = builtin::system_prefix(text) else {
+            return text;
+        };
+        let cx = self.context();
+        let outer = [Builtin::Syslog3164, Builtin::JournalIso]
+            .into_iter()
+            .find_map(|b| Some((self.builtin_index(b)?, b.parse(text, cx)?)));
+        let Some((index, record)) = outer else {
+            return text;
+        };
+        self.outer_time = record.timestamp.or(self.outer_time);
+        self.origin = Some(origin.to_owned());
+        self.outer = Some((index, record));
+        &text[start..]
+    }
+
+    fn builtin_index(&self, builtin: Builtin) -> Option<usize> {
+        self.formats[self.users..]
+            .iter()
+            .position(|f| matches!(f.format, Format::Builtin(b) if b == builtin))
+            .map(|i| i + self.users)
     }
 
     /// The entry held back waiting for continuation lines, if any (source idle).
@@ -358,7 +405,11 @@ impl Parser {
         let previous = self.pending.take().map(|p| self.complete(p));
         self.tracker.reset();
         self.tracker.observe(text);
-        let mut entry = match record {
+        let wrapper = self.outer.take();
+        let wrapper_fields = wrapper.as_ref().map(|(_, w)| w.fields.clone());
+        // A program's raw output line, which only the logger's prefix made a record.
+        let bare_output = record.is_none() && wrapper.is_some();
+        let mut entry = match record.or(wrapper) {
             Some((index, parsed)) => {
                 self.anchored = parsed.anchors;
                 self.stats.bad_timestamps += u64::from(parsed.bad_timestamp);
@@ -373,7 +424,9 @@ impl Parser {
                     format: Some(self.formats[index].name.clone()),
                     level_from_crash: false,
                 };
-                if entry.message.contains('\n') && entry.message.lines().any(multiline::shows_crash)
+                if bare_output && multiline::shows_crash(text)
+                    || entry.message.contains('\n')
+                        && entry.message.lines().any(multiline::shows_crash)
                 {
                     raise(&mut entry);
                 }
@@ -414,7 +467,12 @@ impl Parser {
             entry.message.truncate(cut);
             entry.message.push_str(TRUNCATION_MARKER);
         }
+        // Who wrote the line (the logger's host, app and pid) for a record read inside its prefix.
+        for (key, value) in wrapper_fields.into_iter().flatten() {
+            entry.fields.entry(key).or_insert(value);
+        }
         self.pending = Some(Pending {
+            origin: self.origin.take(),
             entry,
             continuation_lines: 0,
             dropped: 0,

@@ -719,6 +719,39 @@ fn a_handled_traceback_under_a_warning_stays_a_warning_and_plain_lines_stand_alo
 }
 
 #[test]
+fn program_output_through_journald_is_read_inside_the_journal_prefix() {
+    for file in [
+        "formats/journald-short.log",
+        "formats/journald-short-iso.log",
+    ] {
+        let env = Env::new();
+        let path = fixture(file);
+        let report = analyze(&env, &path, &[], 1);
+        // Per run of the worker: three records, each traceback joined to its own; per run of
+        // the invoicer: one panic. Nothing left over, nothing unread.
+        assert_eq!(report["summary"]["lines"], 54, "{file}: {report:#}");
+        assert_eq!(report["summary"]["entries"], 12, "{file}: {report:#}");
+        assert_eq!(report["summary"]["unparsed"], 0, "{file}: {report:#}");
+        assert_eq!(pattern(&report, "charge failed")["level"], "error");
+        let key_error = pattern(&report, "KeyError: 'timeout'");
+        assert_eq!(key_error["level"], "error", "{file}: {report:#}");
+        assert_eq!(key_error["count"], 3);
+        let panic = pattern(&report, "called `Option::unwrap()` on a `None` value");
+        assert_eq!(panic["level"], "error", "{file}: {report:#}");
+        assert_eq!(panic["count"], 3);
+        assert_eq!(report["summary"]["incidents"], 3, "{file}: {report:#}");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expected: Vec<u64> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains(": 2026-") || l.contains("]: thread 'main'"))
+            .map(|(i, _)| i as u64 + 1)
+            .collect();
+        assert_eq!(entry_starts(&env, &path), expected, "{file}");
+    }
+}
+
+#[test]
 fn python_tracebacks_join_untimed_records_too() {
     let env = Env::new();
     let path = fixture("multiline/python-bare.log");
