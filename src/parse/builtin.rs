@@ -755,6 +755,28 @@ mod tests {
     }
 
     #[test]
+    fn journalctl_short_iso_and_the_prefix_of_system_loggers() {
+        let line = "2026-12-02T01:07:13+0000 vm worker[3416]: KeyError: 'timeout'";
+        let p = check(
+            line,
+            Builtin::JournalIso,
+            Some("2026-12-02T01:07:13+00:00"),
+            None,
+            "KeyError: 'timeout'",
+        );
+        assert_eq!(p.fields["app"], "worker");
+        assert_eq!(system_prefix(line), Some((42, "worker[3416]")));
+        let line = "Dec 02 01:07:13 vm kernel: oom-kill: task=worker";
+        assert_eq!(system_prefix(line), Some((27, "kernel")));
+        // A level word where the host would be: an ordinary record, not a logger's prefix.
+        assert_eq!(
+            system_prefix("2026-12-02T01:07:13Z INFO worker[12]: up"),
+            None
+        );
+        assert_eq!(system_prefix("2026-12-02T01:07:13Z worker: up"), None);
+    }
+
+    #[test]
     fn iso8601_forms() {
         let p = check(
             "2026-11-20T10:15:03.123Z INFO worker: job 17 started",

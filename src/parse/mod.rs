@@ -19,7 +19,10 @@
 //! past that is dropped and counted, so memory stays flat whatever the input. An entry whose text
 //! shows a crash (traceback, panic, exception, stack frames) is at least `error`. Container
 //! runtimes' wrappers ([`container`]) and terminal escape sequences (colors) are removed before
-//! anything else looks at a line.
+//! anything else looks at a line. So is a system logger's prefix (a syslog file, `journalctl`'s
+//! `short` and `short-iso` output): the program's text inside is read as if the program had
+//! written its own file, the logger's record standing in when no format reads that text, and a
+//! line of another writer (`app[pid]`) never continues an entry.
 
 mod builtin;
 mod container;
