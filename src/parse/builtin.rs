@@ -24,6 +24,9 @@ pub enum Builtin {
     Syslog3164,
     /// `journalctl -o short-iso`: `2026-12-01T19:57:53+0000 host app[123]: message`.
     JournalIso,
+    /// java.util.logging's default `SimpleFormatter`, whose record is two lines: `Dec 01, 2026
+    /// 7:57:53 PM com.acme.Main main`, then `SEVERE: message` (see [`jul_level_line`]).
+    Jul,
     /// Rust env_logger: `[2026-11-20T10:15:03Z ERROR my_app::db] message`.
     EnvLogger,
     /// Rust tracing-subscriber's fmt: `2026-11-20T10:15:03.123456Z ERROR span{a=1}: my_app::db: message`.
@@ -81,6 +84,15 @@ static SYSLOG3164: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?:<(?P<pri>\d{1,3})>)?(?P<timestamp>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) (?P<app>[^\s:\[]+)(?:\[(?P<pid>\d+)\])?: ?",
     )
 });
+/// java.util.logging's first line: date, 12-hour time (newer JDKs put a narrow no-break space
+/// before `AM`/`PM`), the source class and method.
+static JUL: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^(?P<timestamp>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2}[ \x{202f}](?:AM|PM)) (?P<logger>[\w$.]+)(?: (?P<method>[\w$<>]+))?$",
+    )
+});
+static JUL_LEVEL: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"^(?P<level>SEVERE|WARNING|INFO|CONFIG|FINEST|FINER|FINE): "));
 /// `journalctl -o short-iso`: `2026-12-01T19:57:53+0000 host unit[pid]: message` (the pid is
 /// required, so that `2026-… INFO worker: …` is never taken for a host `INFO`).
 static JOURNAL_ISO: LazyLock<Regex> = LazyLock::new(|| {
@@ -159,10 +171,11 @@ static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
 
 impl Builtin {
     /// Every built-in, in the order they are tried (see [`super::format::Format::builtins`]).
-    pub const ALL: [Builtin; 17] = [
+    pub const ALL: [Builtin; 18] = [
         Builtin::Syslog5424,
         Builtin::Syslog3164,
         Builtin::JournalIso,
+        Builtin::Jul,
         Builtin::ApacheError,
         Builtin::EnvLogger,
         Builtin::Tracing,
@@ -186,6 +199,7 @@ impl Builtin {
             Builtin::Syslog5424 => "syslog-rfc5424",
             Builtin::Syslog3164 => "syslog-rfc3164",
             Builtin::JournalIso => "journald-short-iso",
+            Builtin::Jul => "java-util-logging",
             Builtin::EnvLogger => "env_logger",
             Builtin::Tracing => "tracing",
             Builtin::Spring => "spring-boot",
@@ -211,6 +225,7 @@ impl Builtin {
                 first,
                 b'<' | b'A' | b'D' | b'F' | b'J' | b'M' | b'N' | b'O' | b'S'
             ),
+            Builtin::Jul => matches!(first, b'A' | b'D' | b'F' | b'J' | b'M' | b'N' | b'O' | b'S'),
             Builtin::EnvLogger => first == b'[',
             Builtin::Tracing
             | Builtin::JournalIso
@@ -241,6 +256,7 @@ impl Builtin {
             Builtin::Syslog5424 => syslog5424(line),
             Builtin::Syslog3164 => syslog3164(line, cx),
             Builtin::JournalIso => journal_iso(line),
+            Builtin::Jul => jul(line),
             Builtin::EnvLogger => standard(&ENV_LOGGER, line, &["target"]),
             Builtin::Tracing => tracing(line),
             Builtin::Spring => standard(&SPRING, line, &["pid", "app", "thread", "logger"]),
@@ -411,6 +427,36 @@ fn syslog3164(line: &str, cx: Context) -> Option<Parsed> {
     };
     fields_from(&caps, &["host", "app", "pid"], &mut parsed.fields);
     Some(parsed)
+}
+
+fn jul(line: &str) -> Option<Parsed> {
+    let caps = JUL.captures(line)?;
+    let stamp = caps["timestamp"].replace('\u{202f}', " ");
+    let timestamp = chrono::NaiveDateTime::parse_from_str(&stamp, "%b %d, %Y %I:%M:%S %p")
+        .ok()
+        .map(|t| t.and_utc().fixed_offset());
+    // The level and the message are on the record's second line.
+    let mut parsed = Parsed {
+        timestamp,
+        anchors: true,
+        bad_timestamp: timestamp.is_none(),
+        ..Parsed::default()
+    };
+    fields_from(&caps, &["logger", "method"], &mut parsed.fields);
+    Some(parsed)
+}
+
+/// The second line of a java.util.logging record: its level and message.
+pub fn jul_level_line(line: &str) -> Option<(Level, &str)> {
+    let caps = JUL_LEVEL.captures(line)?;
+    let level = match &caps["level"] {
+        "SEVERE" => Level::Error,
+        "WARNING" => Level::Warn,
+        "INFO" | "CONFIG" => Level::Info,
+        "FINE" => Level::Debug,
+        _ => Level::Trace,
+    };
+    Some((level, &line[caps.get(0)?.end()..]))
 }
 
 fn journal_iso(line: &str) -> Option<Parsed> {
@@ -774,6 +820,28 @@ mod tests {
             None
         );
         assert_eq!(system_prefix("2026-12-02T01:07:13Z worker: up"), None);
+    }
+
+    #[test]
+    fn java_util_logging_first_and_second_lines() {
+        for line in [
+            "Dec 02, 2026 1:16:44 AM com.acme.orders.OrderService place",
+            "Dec 02, 2026 1:16:44\u{202f}AM com.acme.orders.OrderService place",
+        ] {
+            let p = check(
+                line,
+                Builtin::Jul,
+                Some("2026-12-02T01:16:44+00:00"),
+                None,
+                "",
+            );
+            assert_eq!(p.fields["logger"], "com.acme.orders.OrderService");
+        }
+        assert_eq!(
+            jul_level_line("SEVERE: order 1 failed"),
+            Some((Level::Error, "order 1 failed"))
+        );
+        assert_eq!(jul_level_line("SEVERELY: no"), None);
     }
 
     #[test]

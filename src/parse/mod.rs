@@ -260,6 +260,9 @@ impl Parser {
             return self.start(line, text, record);
         }
         if self.pending.is_some() && !line.truncated {
+            if self.completes_two_line_record(text) {
+                return None;
+            }
             if multiline::is_indented_or_blank(text) {
                 self.tracker.observe(text);
                 self.attach(text);
@@ -328,6 +331,25 @@ impl Parser {
         self.origin = Some(origin.to_owned());
         self.outer = Some((index, record));
         &text[start..]
+    }
+
+    /// java.util.logging writes a record as two lines, the level and message on the second: that
+    /// line completes the record its first line began.
+    fn completes_two_line_record(&mut self, text: &str) -> bool {
+        let Some(pending) = self.pending.as_mut() else {
+            return false;
+        };
+        let waiting = pending.continuation_lines == 0
+            && pending.entry.level.is_none()
+            && pending.entry.message.is_empty()
+            && pending.entry.format.as_deref() == Some(Builtin::Jul.name());
+        let Some((level, message)) = waiting.then(|| builtin::jul_level_line(text)).flatten()
+        else {
+            return false;
+        };
+        pending.entry.level = Some(level);
+        message.clone_into(&mut pending.entry.message);
+        true
     }
 
     fn builtin_index(&self, builtin: Builtin) -> Option<usize> {

@@ -719,6 +719,40 @@ fn a_handled_traceback_under_a_warning_stays_a_warning_and_plain_lines_stand_alo
 }
 
 #[test]
+fn java_util_logging_two_line_records_take_their_level_from_the_second_line() {
+    let env = Env::new();
+    let path = fixture("formats/jul-default.log");
+    let report = analyze(&env, &path, &[], 1);
+    assert_eq!(report["summary"]["entries"], 6, "{report:#}");
+    assert_eq!(report["summary"]["unparsed"], 0, "{report:#}");
+    assert_eq!(pattern(&report, "service starting")["level"], "info");
+    assert_eq!(pattern(&report, "slow query")["level"], "warn");
+    let failed = pattern(&report, "failed");
+    assert_eq!(failed["level"], "error");
+    assert_eq!(failed["count"], 3);
+    assert!(
+        failed["first_seen"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2026-12-02T01:16:")),
+        "{report:#}"
+    );
+    let incident = &report["incidents"][0];
+    assert_eq!(
+        incident["exception"]["type"], "java.lang.ArrayIndexOutOfBoundsException",
+        "{report:#}"
+    );
+    // Each record begins at its date line; the level line and the trace are inside it.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let dates: Vec<u64> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("Dec 02, 2026 "))
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    assert_eq!(entry_starts(&env, &path), dates);
+}
+
+#[test]
 fn program_output_through_journald_is_read_inside_the_journal_prefix() {
     for file in [
         "formats/journald-short.log",
