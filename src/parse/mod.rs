@@ -31,6 +31,7 @@ mod format;
 mod json;
 mod level;
 mod logfmt;
+mod manager;
 mod multiline;
 pub mod time;
 
@@ -196,6 +197,8 @@ pub struct Parser {
     /// the line, if a system logger wrapped it.
     outer: Option<(usize, Parsed)>,
     origin: Option<String>,
+    /// Fields a process manager's prefix gives the current line (its service).
+    outer_fields: Vec<(String, String)>,
 }
 
 const CLOCK_EVERY: u32 = 4096;
@@ -226,6 +229,7 @@ impl Parser {
             outer_time: None,
             outer: None,
             origin: None,
+            outer_fields: Vec::new(),
         }
     }
 
@@ -317,6 +321,16 @@ impl Parser {
     fn unwrap_system_logger<'t>(&mut self, text: &'t str) -> &'t str {
         self.outer = None;
         self.origin = None;
+        self.outer_fields.clear();
+        if let Some(prefix) = manager::prefix(text) {
+            self.origin = Some(prefix.origin.to_owned());
+            self.outer_fields
+                .push(("service".to_owned(), prefix.service.to_owned()));
+            if let Some(at) = prefix.time.and_then(time::iso8601) {
+                self.outer_time = Some(at);
+            }
+            return &text[prefix.len..];
+        }
         let Some((start, origin)) = builtin::system_prefix(text) else {
             return text;
         };
@@ -493,7 +507,8 @@ impl Parser {
             entry.message.push_str(TRUNCATION_MARKER);
         }
         // Who wrote the line (the logger's host, app and pid) for a record read inside its prefix.
-        for (key, value) in wrapper_fields.into_iter().flatten() {
+        let manager_fields = std::mem::take(&mut self.outer_fields);
+        for (key, value) in wrapper_fields.into_iter().flatten().chain(manager_fields) {
             entry.fields.entry(key).or_insert(value);
         }
         self.pending = Some(Pending {

@@ -753,6 +753,60 @@ fn java_util_logging_two_line_records_take_their_level_from_the_second_line() {
 }
 
 #[test]
+fn pm2_prefixes_are_read_through_and_name_the_service() {
+    for file in ["formats/pm2.log", "formats/pm2-time.log"] {
+        let env = Env::new();
+        let path = fixture(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let crashes = text.matches("TypeError: Cannot read").count() as u64;
+        let report = analyze(&env, &path, &[], 1);
+        let crash = pattern(&report, "TypeError: Cannot read properties of undefined");
+        assert_eq!(crash["level"], "error", "{file}: {report:#}");
+        assert_eq!(crash["count"], crashes, "{file}: {report:#}");
+        let start = report["patterns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["template"] == "starting")
+            .unwrap_or_else(|| panic!("{file}: {report:#}"));
+        assert_eq!(start["level"], "info", "{file}");
+        // No frame of a trace begins an entry: each crash is one entry, its frames inside.
+        let lines: Vec<&str> = text.lines().collect();
+        for n in entry_starts(&env, &path) {
+            let line = lines[n as usize - 1];
+            assert!(
+                !line.contains("|     at "),
+                "{file}: entry starts at {n}: {line:?}"
+            );
+        }
+        // The service is kept as a field of every entry its lines made.
+        let out = run(
+            env.cmd([
+                "watch",
+                "--format",
+                "json",
+                "--emit-entries",
+                "--threshold-count",
+                "99",
+            ])
+            .write_stdin(text.clone()),
+            0,
+        );
+        let services: std::collections::BTreeSet<String> = stdout(&out)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| v["type"] == "entry")
+            .map(|v| v["fields"]["service"].as_str().unwrap_or("-").to_owned())
+            .collect();
+        assert_eq!(
+            services.into_iter().collect::<Vec<_>>(),
+            ["labels", "pm2"],
+            "{file}"
+        );
+    }
+}
+
+#[test]
 fn program_output_through_journald_is_read_inside_the_journal_prefix() {
     for file in [
         "formats/journald-short.log",
