@@ -47,6 +47,7 @@ where
         quiet,
         command,
     } = cli;
+    let cwd = Path::new(".");
     let output = |format: OutputFormat| OutputSettings {
         json: format == OutputFormat::Json,
         color: match color {
@@ -66,14 +67,17 @@ where
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),
         Command::Analyze(args) => {
+            let config = crate::config::find(config.as_deref(), args.run.repo.as_deref(), cwd);
             let settings = load_settings(config.as_deref(), &args.run)?;
             analyze::run(&args.files, &settings, output(args.run.format))
         }
         Command::Watch(args) => {
+            let config = crate::config::find(config.as_deref(), args.run.repo.as_deref(), cwd);
             let settings = load_settings(config.as_deref(), &args.run)?;
             watch::run(&args, &settings, output(args.run.format))
         }
         Command::Patterns(args) => {
+            let config = crate::config::find(config.as_deref(), None, cwd);
             let settings = Settings::load(config.as_deref())?;
             let out = output(args.format);
             warn_all(&settings, out);

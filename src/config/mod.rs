@@ -4,6 +4,7 @@
 //! Validation reports every problem at once, each with its file, line and key path
 //! (`hephaestus.yaml:7: log.threshold_count: must be ≥ 1`), so a user fixes a config in one round.
 
+mod find;
 mod locate;
 mod schema;
 mod secret;
@@ -14,6 +15,7 @@ use std::time::Duration;
 use regex::Regex;
 use thiserror::Error;
 
+pub use find::{find, CONFIG_VAR};
 pub use locate::Step;
 pub use schema::{Config, RemoteRepoConfig};
 pub use secret::Secret;

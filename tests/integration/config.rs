@@ -122,3 +122,39 @@ fn a_literal_token_warns_and_never_prints() {
     );
     assert!(!all.contains("supersecret"), "{all}");
 }
+
+#[test]
+fn the_config_is_found_from_a_subdirectory_in_the_repo_or_by_environment() {
+    let env = Env::new();
+    // One error: only a config asking for one trips on it.
+    let log = env.write(
+        "app.log",
+        "2026-11-20T10:00:00Z ERROR db: connection refused\n",
+    );
+    let repo = env.path().join("svc");
+    std::fs::create_dir_all(repo.join("src/deep")).unwrap();
+    crate::harness::git(&repo, &["init", "-q"]);
+    env.write("svc/hephaestus.yaml", "log:\n  threshold_count: 1\n");
+    let analyze = |dir: &std::path::Path, extra: &[&str], code: i32| {
+        let mut cmd = env.cmd(["analyze"]);
+        cmd.current_dir(dir).args(extra).arg(&log);
+        run(&mut cmd, code)
+    };
+    analyze(&repo.join("src/deep"), &[], 1);
+    analyze(env.path(), &[], 0);
+    analyze(env.path(), &["--repo", repo.to_str().unwrap()], 1);
+    let mut cmd = env.cmd(["analyze"]);
+    cmd.env("HEPHAESTUS_CONFIG", repo.join("hephaestus.yaml"))
+        .arg(&log);
+    run(&mut cmd, 1);
+    // --config wins over the one found.
+    let other = env.write("other.yaml", "log:\n  threshold_count: 5\n");
+    analyze(
+        &repo.join("src/deep"),
+        &["--config", other.to_str().unwrap()],
+        0,
+    );
+    // A dot-file is found too.
+    std::fs::rename(repo.join("hephaestus.yaml"), repo.join(".hephaestus.yaml")).unwrap();
+    analyze(&repo.join("src/deep"), &[], 1);
+}
