@@ -11,14 +11,15 @@
 //! first, then the checkpoints are saved. A restart therefore neither loses nor repeats an entry.
 //!
 //! Signals: the first SIGINT or SIGTERM stops reading, hands on every complete line read and every
-//! entry held back, saves checkpoints, prints the summary and exits 0; a second one exits at once.
+//! entry held back, saves checkpoints, prints the summary and exits 0, incidents or not; another
+//! one more than a second later exits at once with 130 (see `super::stop`).
 //! A line still being written (no newline yet) is not cut in two: it stays for the next run, which
 //! reads it whole from the checkpoint.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +27,7 @@ use std::time::{Duration, Instant};
 use anyhow::{ensure, Context, Result};
 
 use super::ingest::Ingest;
+use super::stop;
 use crate::cli::WatchArgs;
 use crate::config::{OutputSettings, Settings};
 use crate::node::{Node, NodeEvent};
@@ -44,9 +46,6 @@ const CHANNEL_CAPACITY: usize = 64;
 
 /// How often idle sources, checkpoints and the stop flag are looked at when lines keep coming.
 const TICK: Duration = Duration::from_millis(100);
-
-/// Exit code of the second SIGINT: the shell's "killed by SIGINT".
-const INTERRUPTED: i32 = 130;
 
 pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Result<ExitStatus> {
     let WatchArgs {
@@ -90,14 +89,7 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         reporter.warning("--emit-entries only applies to --format json")?;
     }
 
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in signal_hook::consts::TERM_SIGNALS {
-        // Registered first, so it fires only when the flag is already set: the second signal.
-        signal_hook::flag::register_conditional_shutdown(*signal, INTERRUPTED, stop.clone())
-            .context("failed to install the signal handler")?;
-        signal_hook::flag::register(*signal, stop.clone())
-            .context("failed to install the signal handler")?;
-    }
+    let stop = stop::install()?;
 
     let (tx, rx) = mpsc::sync_channel(CHANNEL_CAPACITY);
     let mut checkpoints = None;
@@ -161,17 +153,13 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
     };
     let mut stdout = std::io::stdout();
     let mut next_tick = Instant::now() + TICK;
-    let mut stopped = false;
     loop {
-        if stop.load(Ordering::Relaxed) {
-            stopped = true;
-            if follower.as_ref().is_none_or(|f| f.is_finished()) {
-                // The follower sent its last lines before ending: take them, then stop.
-                for event in rx.try_iter() {
-                    watch.on_event(event, echo.then_some(&mut stdout))?;
-                }
-                break;
+        if stop.load(Ordering::Relaxed) && follower.as_ref().is_none_or(|f| f.is_finished()) {
+            // The follower sent its last lines before ending: take them, then stop.
+            for event in rx.try_iter() {
+                watch.on_event(event, echo.then_some(&mut stdout))?;
             }
+            break;
         }
         match rx.recv_timeout(TICK) {
             Ok(event) => {
@@ -197,6 +185,9 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         ..
     } = watch;
     let tripped = super::finish_run(&ingest, &node, &mut reporter, started)?;
+    // Asked for at the end, not when the loop ended: the loop may have ended first because the
+    // follower, stopping, closed the channel, and a watch that was stopped exits 0.
+    let stopped = stop.load(Ordering::Relaxed);
     Ok(if tripped && !stopped {
         ExitStatus::Incident
     } else {

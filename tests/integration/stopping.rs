@@ -1,0 +1,144 @@
+//! How a `watch` ends and what it leaves behind: signals (one request to stop however many arrive
+//! together, exit 0 with the summary and the checkpoints).
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use serde_json::Value;
+
+use crate::harness::{fixture, Env};
+use crate::watch::{command, entries_args, Watching, PATIENCE};
+
+fn signal(watch: &Watching, signal: Signal) {
+    let pid = Pid::from_raw(i32::try_from(watch.child.id()).unwrap());
+    kill(pid, signal).unwrap();
+}
+
+/// Wait until a JSON object of `kind` was printed.
+fn wait_object(watch: &mut Watching, kind: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        watch.take_stdout();
+        if watch.objects.iter().any(|o| o["type"] == kind) {
+            return;
+        }
+        if Instant::now() > deadline {
+            watch.fail(&format!("no {kind:?} object on stdout"));
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn wait_exit(watch: &mut Watching, why: &str) -> ExitStatus {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(status) = watch.child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            watch.fail(why);
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The checkpointed offset of the one followed file.
+fn checkpointed_offset(state: &Path) -> u64 {
+    let text = fs::read_to_string(state.join("watch-checkpoints.json")).unwrap();
+    let json: Value = serde_json::from_str(&text).unwrap();
+    json["files"][0]["at"]["offset"].as_u64().unwrap()
+}
+
+/// After an incident, a stop by signal is still a clean stop: exit 0, the summary, the
+/// checkpoint at the end of what was read. Two SIGTERMs 10 ms apart (what `timeout(1)` sends: to
+/// the child, then to its group) are one stop, not a stop cut short.
+#[test]
+fn a_signal_after_an_incident_stops_cleanly_with_exit_0() {
+    let log = fs::read(fixture("logs/app.log")).unwrap();
+    for round in 0..6 {
+        let env = Env::new();
+        env.write("app.log", &log);
+        let mut watch = Watching::start(
+            &env,
+            &[
+                "app.log",
+                "--from-start",
+                "--state-dir",
+                "state",
+                "--format",
+                "json",
+            ],
+        );
+        wait_object(&mut watch, "incident");
+        if round % 2 == 0 {
+            signal(&watch, Signal::SIGTERM);
+            thread::sleep(Duration::from_millis(10));
+            signal(&watch, Signal::SIGTERM);
+        } else {
+            signal(&watch, Signal::SIGINT);
+        }
+        let (objects, status, stderr) = watch.finish();
+        assert_eq!(status.code(), Some(0), "round {round}: {stderr}");
+        let summary = objects
+            .iter()
+            .find(|o| o["type"] == "summary")
+            .unwrap_or_else(|| panic!("round {round}: no summary in {objects:?}"));
+        assert_eq!(summary["incidents"], 1, "round {round}");
+        assert_eq!(summary["lines"], 7, "round {round}");
+        assert_eq!(
+            checkpointed_offset(&env.path().join("state")),
+            log.len() as u64,
+            "round {round}"
+        );
+    }
+}
+
+/// A stop that cannot finish (nobody reads stdout, so the pending output cannot be written) is
+/// not cut short by a second signal right behind the first, and is by one that comes later.
+#[test]
+fn a_later_signal_cuts_a_slow_stop_short_with_130() {
+    let env = Env::new();
+    let mut big = String::new();
+    for seq in 1..=100_000 {
+        big.push_str(&format!("seq={seq:06} worker did step {seq}\n"));
+    }
+    env.write("app.log", big);
+    let mut child = command(&env, &entries_args(&["app.log", "--from-start"]))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Output has started; from now on nothing reads it, so the pipe fills and writing blocks.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.contains("seq=000001"), "{first}");
+    let mut watch = Watching {
+        child,
+        stdin: None,
+        stdout: mpsc::channel().1,
+        stderr: Arc::default(),
+        objects: Vec::new(),
+    };
+    signal(&watch, Signal::SIGINT);
+    thread::sleep(Duration::from_millis(10));
+    signal(&watch, Signal::SIGINT);
+    // Well past the second at which a further signal counts as a new request.
+    thread::sleep(Duration::from_millis(1500));
+    assert!(
+        watch.child.try_wait().unwrap().is_none(),
+        "two signals 10 ms apart cut the stop short"
+    );
+    signal(&watch, Signal::SIGINT);
+    let status = wait_exit(&mut watch, "no exit after the later SIGINT");
+    assert_eq!(status.code(), Some(130));
+}
