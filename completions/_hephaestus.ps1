@@ -85,7 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'suggest: print the patch; deploy: commit it on a branch and open a pull request')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output; NO_COLOR in the environment also turns color off')
-            [CompletionResult]::new('--no-echo', '--no-echo', [CompletionResultType]::ParameterName, 'Do not echo stdin lines to stdout')
+            [CompletionResult]::new('--no-echo', '--no-echo', [CompletionResultType]::ParameterName, 'Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)')
             [CompletionResult]::new('--from-start', '--from-start', [CompletionResultType]::ParameterName, 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)')
             [CompletionResult]::new('--emit-entries', '--emit-entries', [CompletionResultType]::ParameterName, 'With --format json, also print every parsed entry as a {"type":"entry",...} line')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing')

@@ -79,7 +79,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --mode 'suggest: print the patch; deploy: commit it on a branch and open a pull request'
             cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
-            cand --no-echo 'Do not echo stdin lines to stdout'
+            cand --no-echo 'Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)'
             cand --from-start 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)'
             cand --emit-entries 'With --format json, also print every parsed entry as a {"type":"entry",...} line'
             cand --dry-run 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'

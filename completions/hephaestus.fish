@@ -80,7 +80,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l config -
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l no-echo -d 'Do not echo stdin lines to stdout'
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l no-echo -d 'Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l from-start -d 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l emit-entries -d 'With --format json, also print every parsed entry as a {"type":"entry",...} line'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l dry-run -d 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'

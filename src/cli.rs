@@ -83,7 +83,7 @@ pub struct WatchArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Do not echo stdin lines to stdout
+    /// Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)
     #[arg(long)]
     pub no_echo: bool,
 

@@ -1,9 +1,10 @@
 //! `hephaestus watch`: follow live input and report incidents as they trip.
 //!
-//! Inputs are stdin (the default, or `-`) and files or globs, followed like `tail -F`. On stdin
-//! every line is echoed to stdout as it arrives, so `app | hephaestus watch` still shows the app's
-//! output; findings then go to stderr (or to stdout as JSON lines with `--format json`, where
-//! nothing is echoed).
+//! Inputs are stdin (the default, or `-`) and files or globs, followed like `tail -F`. stdin is
+//! echoed to stdout byte for byte as it is read, like `tee`, so `app | hephaestus watch` shows the
+//! app's output unchanged; findings then go to stderr (or to stdout as JSON lines with
+//! `--format json`, where nothing is echoed). If stdout closes (`| head`), echo stops and the
+//! watch goes on: findings, summary and exit code are as they would have been.
 //!
 //! Checkpoints: for every followed file this loop knows the position just past the last entry it
 //! handed to the pipeline. An entry still waiting for continuation lines is not handed on yet, so
@@ -17,7 +18,6 @@
 //! reads it whole from the checkpoint.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -134,7 +134,7 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
     if use_stdin {
         // Never joined: a read from a terminal or pipe cannot be interrupted, and the process
         // ends with the command anyway.
-        let _ = source::spawn_stdin(tx.clone(), settings.max_line_bytes);
+        let _ = source::spawn_stdin(tx.clone(), settings.max_line_bytes, echo);
     }
     drop(tx);
 
@@ -151,19 +151,18 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         checkpoint_failed: false,
         following_files: follower.is_some(),
     };
-    let mut stdout = std::io::stdout();
     let mut next_tick = Instant::now() + TICK;
     loop {
         if stop.load(Ordering::Relaxed) && follower.as_ref().is_none_or(|f| f.is_finished()) {
             // The follower sent its last lines before ending: take them, then stop.
             for event in rx.try_iter() {
-                watch.on_event(event, echo.then_some(&mut stdout))?;
+                watch.on_event(event)?;
             }
             break;
         }
         match rx.recv_timeout(TICK) {
             Ok(event) => {
-                if !watch.on_event(event, echo.then_some(&mut stdout))? {
+                if !watch.on_event(event)? {
                     break;
                 }
             }
@@ -260,15 +259,9 @@ struct Watch {
 
 impl Watch {
     /// Handle one source event; false when the input is over.
-    fn on_event(&mut self, event: SourceEvent, echo: Option<&mut std::io::Stdout>) -> Result<bool> {
+    fn on_event(&mut self, event: SourceEvent) -> Result<bool> {
         match event {
             SourceEvent::Line { source, line } => {
-                if let Some(stdout) = echo {
-                    // The line is the user's own program output, passed through as it came.
-                    stdout.write_all(line.text.as_bytes())?;
-                    stdout.write_all(b"\n")?;
-                    stdout.flush()?;
-                }
                 self.on_line(source, &line, None)?;
             }
             SourceEvent::FileLine { source, line, end } => {
@@ -305,7 +298,7 @@ impl Watch {
             }
             SourceEvent::Batch(events) => {
                 for event in events {
-                    if !self.on_event(event, None)? {
+                    if !self.on_event(event)? {
                         return Ok(false);
                     }
                 }

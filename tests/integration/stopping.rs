@@ -1,8 +1,8 @@
 //! How a `watch` ends and what it leaves behind: signals (one request to stop however many arrive
-//! together, exit 0 with the summary and the checkpoints).
+//! together, exit 0 with the summary and the checkpoints), and stdin passed through unchanged.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -14,7 +14,7 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use serde_json::Value;
 
-use crate::harness::{fixture, Env};
+use crate::harness::{fixture, run, stderr, Env};
 use crate::watch::{command, entries_args, Watching, PATIENCE};
 
 fn signal(watch: &Watching, signal: Signal) {
@@ -141,4 +141,81 @@ fn a_later_signal_cuts_a_slow_stop_short_with_130() {
     signal(&watch, Signal::SIGINT);
     let status = wait_exit(&mut watch, "no exit after the later SIGINT");
     assert_eq!(status.code(), Some(130));
+}
+
+/// Bytes no line reader would pass on unchanged: CR LF, invalid UTF-8, NUL, a line three times
+/// the length limit, no newline at the end.
+fn awkward_bytes() -> Vec<u8> {
+    let mut input = b"first\r\nsecond \xff\xfe invalid\n\0nul\0 bytes\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 3 * 1024 * 1024));
+    input.extend_from_slice(b"\nlast line, no newline");
+    input
+}
+
+#[test]
+fn stdin_is_echoed_byte_for_byte() {
+    let env = Env::new();
+    let input = awkward_bytes();
+    let out = run(env.cmd(["watch"]).write_stdin(input.clone()), 0);
+    assert!(out.stdout == input, "stdout differs from stdin");
+    assert!(
+        stderr(&out).contains("5 lines, 5 entries"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn no_echo_and_json_print_no_input() {
+    let env = Env::new();
+    let out = run(
+        env.cmd(["watch", "--no-echo"]).write_stdin(awkward_bytes()),
+        0,
+    );
+    assert_eq!(out.stdout, b"");
+    let out = run(
+        env.cmd(["watch", "--format", "json"])
+            .write_stdin(awkward_bytes()),
+        0,
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let kinds: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let json: Value = serde_json::from_str(line).unwrap();
+            json["type"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(kinds, ["summary"], "{text}");
+}
+
+/// `app | hephaestus watch | head`: once `head` is gone the echo stops, and the watch still
+/// analyses everything, reports and exits as it would have.
+#[test]
+fn a_closed_stdout_stops_the_echo_not_the_watch() {
+    let env = Env::new();
+    let mut child = command(&env, &["-v"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(&fs::read(fixture("logs/app.log")).unwrap())
+        .unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("stdout is closed: no longer echoing stdin, still watching it"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("INCIDENT error ×3"), "{stderr}");
+    assert!(
+        stderr.contains("1 incident, 0 solutions, 7 lines, 7 entries"),
+        "{stderr}"
+    );
 }
