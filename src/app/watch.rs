@@ -37,6 +37,7 @@ use crate::source::{
     self, Checkpoint, Checkpoints, FileId, FollowOptions, Line, Position, SourceEvent, WatchMode,
     STDIN_NAME,
 };
+use crate::state_dir;
 use crate::ExitStatus;
 
 /// Events in flight between the readers and the pipeline (a followed file's event is a batch of
@@ -209,14 +210,7 @@ fn resolve_state_dir(flag: Option<&Path>, settings: &Settings) -> Option<PathBuf
     if let Some(dir) = flag.or(settings.state_dir.as_deref()) {
         return Some(dir.to_path_buf());
     }
-    let from_env = |name: &str| {
-        std::env::var_os(name)
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-    };
-    from_env("XDG_STATE_HOME")
-        .or_else(|| from_env("HOME").map(|home| home.join(".local/state")))
-        .map(|dir| dir.join("hephaestus"))
+    state_dir::default_dir()
 }
 
 /// What the loop knows about one source.

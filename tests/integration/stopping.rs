@@ -1,8 +1,10 @@
 //! How a `watch` ends and what it leaves behind: signals (one request to stop however many arrive
-//! together, exit 0 with the summary and the checkpoints), and stdin passed through unchanged.
+//! together, exit 0 with the summary and the checkpoints), stdin passed through unchanged, and
+//! state files nobody can redirect.
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -15,7 +17,7 @@ use nix::unistd::Pid;
 use serde_json::Value;
 
 use crate::harness::{fixture, run, stderr, Env};
-use crate::watch::{command, entries_args, Watching, PATIENCE};
+use crate::watch::{assert_exactly, command, entries_args, Watching, Writer, PATIENCE};
 
 fn signal(watch: &Watching, signal: Signal) {
     let pid = Pid::from_raw(i32::try_from(watch.child.id()).unwrap());
@@ -35,6 +37,10 @@ fn wait_object(watch: &mut Watching, kind: &str) {
         }
         thread::sleep(Duration::from_millis(20));
     }
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 fn wait_exit(watch: &mut Watching, why: &str) -> ExitStatus {
@@ -218,4 +224,42 @@ fn a_closed_stdout_stops_the_echo_not_the_watch() {
         stderr.contains("1 incident, 0 solutions, 7 lines, 7 entries"),
         "{stderr}"
     );
+}
+
+/// A link planted at the temporary name earlier versions wrote checkpoints through is not
+/// followed, and what the watch creates is its owner's alone.
+#[test]
+fn checkpoints_are_private_and_written_through_no_planted_link() {
+    let env = Env::new();
+    let outside = env.write("outside.txt", "precious");
+    env.write("app.log", "");
+    let mut watch = Watching::start(&env, &entries_args(&["app.log", "--state-dir", "state"]));
+    watch.wait_ready();
+    let state = env.path().join("state");
+    let checkpoints = state.join("watch-checkpoints.json");
+    let mut app = Writer::new(&env.path().join("app.log"));
+    app.lines(10);
+    watch.wait_seqs(app.written());
+    // Planted once the directory exists (the first save made it); every later save would go
+    // through it.
+    let deadline = Instant::now() + PATIENCE;
+    while !checkpoints.exists() {
+        assert!(Instant::now() < deadline, "no checkpoint saved");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let old_tmp = state.join(format!(".watch-checkpoints.json.{}.tmp", watch.child.id()));
+    symlink(&outside, &old_tmp).unwrap();
+    app.lines(10);
+    watch.wait_seqs(app.written());
+    let (objects, status, _) = watch.stop();
+    assert!(status.success());
+    assert_exactly(&objects, app.written());
+    assert_eq!(fs::read_to_string(&outside).unwrap(), "precious");
+    assert!(fs::symlink_metadata(&checkpoints).unwrap().is_file());
+    assert_eq!(
+        checkpointed_offset(&state),
+        fs::metadata(env.path().join("app.log")).unwrap().len()
+    );
+    assert_eq!(mode(&state), 0o700);
+    assert_eq!(mode(&checkpoints), 0o600);
 }
