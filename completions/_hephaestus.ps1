@@ -75,7 +75,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
         'hephaestus;watch' {
             [CompletionResult]::new('--poll', '--poll', [CompletionResultType]::ParameterName, 'Poll files for changes every INTERVAL (1s if not given: --poll or --poll=500ms) instead of using inotify (network filesystems, containers)')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Do not follow files matching GLOB (repeatable)')
-            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where read positions are kept so a restart goes on where it stopped [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where read positions and deploy records are kept, so a restart goes on where it stopped; one watch at a time per directory [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]')
             [CompletionResult]::new('--idle-flush', '--idle-flush', [CompletionResultType]::ParameterName, 'Hand on an unfinished line or entry after its source is quiet this long')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository the fixes are proposed for [default: the git repository containing the current directory]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')

@@ -69,7 +69,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
         &'hephaestus;watch'= {
             cand --poll 'Poll files for changes every INTERVAL (1s if not given: --poll or --poll=500ms) instead of using inotify (network filesystems, containers)'
             cand --exclude 'Do not follow files matching GLOB (repeatable)'
-            cand --state-dir 'Where read positions are kept so a restart goes on where it stopped [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]'
+            cand --state-dir 'Where read positions and deploy records are kept, so a restart goes on where it stopped; one watch at a time per directory [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]'
             cand --idle-flush 'Hand on an unfinished line or entry after its source is quiet this long'
             cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]'
             cand --format 'Output format'

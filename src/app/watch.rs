@@ -6,6 +6,11 @@
 //! `--format json`, where nothing is echoed). If stdout closes (`| head`), echo stops and the
 //! watch goes on: findings, summary and exit code are as they would have been.
 //!
+//! State: checkpoints (when following files) and deploy records (in deploy mode) go to one state
+//! directory, and one watch at a time may write there; a second is refused (exit 2) and told to
+//! take its own `--state-dir`. The deploy stage is given the directory resolved here, so both kinds
+//! of state sit under the lock.
+//!
 //! Checkpoints: for every followed file this loop knows the position just past the last entry it
 //! handed to the pipeline. An entry still waiting for continuation lines is not handed on yet, so
 //! the checkpoint stays at its first line until it is; at shutdown every held entry is handed on
@@ -30,6 +35,7 @@ use super::ingest::Ingest;
 use super::stop;
 use crate::cli::WatchArgs;
 use crate::config::{OutputSettings, Settings};
+use crate::deploy::Mode;
 use crate::node::{Node, NodeEvent};
 use crate::parse::LogEntry;
 use crate::report::{ReportKind, Reporter, Style};
@@ -37,7 +43,7 @@ use crate::source::{
     self, Checkpoint, Checkpoints, FileId, FollowOptions, Line, Position, SourceEvent, WatchMode,
     STDIN_NAME,
 };
-use crate::state_dir;
+use crate::state_dir::{self, DirLock, LockError};
 use crate::ExitStatus;
 
 /// Events in flight between the readers and the pipeline (a followed file's event is a batch of
@@ -71,6 +77,30 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         .into_iter()
         .filter(|p| p.as_os_str() != STDIN_NAME)
         .collect();
+    let state_dir = resolve_state_dir(state_dir.as_deref(), settings);
+    let deploys = settings.deploy.mode == Mode::Deploy && !settings.deploy.dry_run;
+    // Taken before anything is read or written there; held until the process ends.
+    let mut unwritable = None;
+    let _lock = match &state_dir {
+        Some(dir) if deploys || !file_inputs.is_empty() => match DirLock::acquire(dir) {
+            Ok(lock) => Some(lock),
+            // Another watch's directory, or one tampered with: this watch must not write there.
+            Err(error @ (LockError::Busy { .. } | LockError::Link { .. })) => {
+                return Err(error.into())
+            }
+            // A directory this user cannot write to (a read-only home): the watch still runs,
+            // it only keeps nothing across restarts.
+            Err(error) => {
+                unwritable = Some(error);
+                None
+            }
+        },
+        _ => None,
+    };
+    let settings = &Settings {
+        state_dir: state_dir.clone(),
+        ..settings.clone()
+    };
 
     let started = Instant::now();
     let style = Style {
@@ -86,6 +116,9 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
     for warning in &settings.warnings {
         reporter.warning(warning)?;
     }
+    if let Some(error) = &unwritable {
+        reporter.warning(&format!("{error}; nothing is kept across restarts"))?;
+    }
     if *emit_entries && !output.json {
         reporter.warning("--emit-entries only applies to --format json")?;
     }
@@ -96,9 +129,10 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
     let mut checkpoints = None;
     let mut follower = None;
     if !file_inputs.is_empty() {
-        let resume = match resolve_state_dir(state_dir.as_deref(), settings) {
+        let resume = match &state_dir {
+            Some(_) if unwritable.is_some() => HashMap::new(),
             Some(dir) => {
-                let (loaded, problem) = Checkpoints::load(&dir);
+                let (loaded, problem) = Checkpoints::load(dir);
                 if let Some(problem) = problem {
                     reporter.warning(&problem.to_string())?;
                 }

@@ -1,6 +1,6 @@
 //! How a `watch` ends and what it leaves behind: signals (one request to stop however many arrive
-//! together, exit 0 with the summary and the checkpoints), stdin passed through unchanged, and
-//! state files nobody can redirect.
+//! together, exit 0 with the summary and the checkpoints), stdin passed through unchanged, one
+//! watch per state directory, and state files nobody can redirect.
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -39,10 +39,6 @@ fn wait_object(watch: &mut Watching, kind: &str) {
     }
 }
 
-fn mode(path: &Path) -> u32 {
-    fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
-}
-
 fn wait_exit(watch: &mut Watching, why: &str) -> ExitStatus {
     let deadline = Instant::now() + PATIENCE;
     loop {
@@ -61,6 +57,10 @@ fn checkpointed_offset(state: &Path) -> u64 {
     let text = fs::read_to_string(state.join("watch-checkpoints.json")).unwrap();
     let json: Value = serde_json::from_str(&text).unwrap();
     json["files"][0]["at"]["offset"].as_u64().unwrap()
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 /// After an incident, a stop by signal is still a clean stop: exit 0, the summary, the
@@ -226,6 +226,48 @@ fn a_closed_stdout_stops_the_echo_not_the_watch() {
     );
 }
 
+/// Two watches writing checkpoints to one directory would lose lines: the second is refused,
+/// naming the first. The lock dies with its process, so after a `kill -9` a new watch starts.
+#[test]
+fn one_watch_per_state_directory() {
+    let env = Env::new();
+    env.write("app.log", "");
+    env.write("other.log", "");
+    let mut first = Watching::start(&env, &entries_args(&["app.log", "--state-dir", "state"]));
+    first.wait_ready();
+    let pid = first.child.id();
+    let refused = run(env.cmd(["watch", "other.log", "--state-dir", "state"]), 2);
+    assert_eq!(
+        stderr(&refused),
+        format!(
+            "error: the state directory 'state' is in use by another watch (pid {pid}); stop \
+             it, or give this watch its own --state-dir\n"
+        )
+    );
+    // Deploy records go to the state directory too.
+    run(
+        env.cmd(["watch", "--mode", "deploy", "--state-dir", "state"])
+            .write_stdin(""),
+        2,
+    );
+    // A watch of stdin that writes nothing there does not need it.
+    run(
+        env.cmd(["watch", "--state-dir", "state"]).write_stdin(""),
+        0,
+    );
+
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    let mut second = Watching::start(&env, &entries_args(&["app.log", "--state-dir", "state"]));
+    second.wait_ready();
+    let mut app = Writer::new(&env.path().join("app.log"));
+    app.lines(10);
+    second.wait_seqs(app.written());
+    let (objects, status, _) = second.stop();
+    assert!(status.success());
+    assert_exactly(&objects, app.written());
+}
+
 /// A link planted at the temporary name earlier versions wrote checkpoints through is not
 /// followed, and what the watch creates is its owner's alone.
 #[test]
@@ -262,4 +304,44 @@ fn checkpoints_are_private_and_written_through_no_planted_link() {
     );
     assert_eq!(mode(&state), 0o700);
     assert_eq!(mode(&checkpoints), 0o600);
+    assert_eq!(mode(&state.join("watch.lock")), 0o600);
+}
+
+#[test]
+fn a_link_at_the_lock_name_is_refused() {
+    let env = Env::new();
+    let outside = env.write("outside.txt", "precious");
+    env.write("app.log", "");
+    fs::create_dir(env.path().join("state")).unwrap();
+    symlink(&outside, env.path().join("state/watch.lock")).unwrap();
+    let out = run(env.cmd(["watch", "app.log", "--state-dir", "state"]), 2);
+    assert_eq!(
+        stderr(&out),
+        "error: 'state/watch.lock' is a symbolic link, not the state directory's lock file \
+         (remove it)\n"
+    );
+    assert_eq!(fs::read_to_string(&outside).unwrap(), "precious");
+}
+
+/// A state directory that cannot be made (here: under a file) is not a reason to stop watching:
+/// the watch says so, runs, and keeps nothing.
+#[test]
+fn an_unusable_state_directory_is_a_warning() {
+    let env = Env::new();
+    env.write("app.log", "");
+    let mut watch = Watching::start(
+        &env,
+        &entries_args(&["app.log", "--state-dir", "app.log/state"]),
+    );
+    watch.wait_stderr(
+        "warning: failed to create the state directory 'app.log/state': Not a directory (os \
+         error 20); nothing is kept across restarts",
+    );
+    watch.wait_ready();
+    let mut app = Writer::new(&env.path().join("app.log"));
+    app.lines(5);
+    watch.wait_seqs(app.written());
+    let (objects, status, _) = watch.stop();
+    assert!(status.success());
+    assert_exactly(&objects, app.written());
 }
