@@ -32,7 +32,7 @@ pub fn spawn_stdin(
                 out: echo.then(stdout_unbuffered),
                 tx: tx.clone(),
             };
-            // Small buffer: a live pipe delivers lines one by one and each should go on at once.
+            // A pipe's capacity: one read takes all a program wrote since the last, up to that.
             let mut reader =
                 LineReader::new(BufReader::with_capacity(64 * 1024, tee), max_line_bytes);
             let mut batch = Batch::default();
