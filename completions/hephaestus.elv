@@ -69,7 +69,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
         &'hephaestus;watch'= {
             cand --poll 'Poll files for changes every INTERVAL (1s if not given: --poll or --poll=500ms) instead of using inotify (network filesystems, containers)'
             cand --exclude 'Do not follow files matching GLOB (repeatable)'
-            cand --state-dir 'Where read positions are kept so a restart goes on where it stopped [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]'
+            cand --state-dir 'Where read positions and deploy records are kept, so a restart goes on where it stopped; one watch at a time per directory [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]'
             cand --idle-flush 'Hand on an unfinished line or entry after its source is quiet this long'
             cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]'
             cand --format 'Output format'
@@ -79,7 +79,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --mode 'suggest: print the patch; deploy: commit it on a branch and open a pull request'
             cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
-            cand --no-echo 'Do not echo stdin lines to stdout'
+            cand --no-echo 'Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)'
             cand --from-start 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)'
             cand --emit-entries 'With --format json, also print every parsed entry as a {"type":"entry",...} line'
             cand --dry-run 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'

@@ -66,7 +66,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s q -l q
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s h -l help -d 'Print help'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l poll -d 'Poll files for changes every INTERVAL (1s if not given: --poll or --poll=500ms) instead of using inotify (network filesystems, containers)' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l exclude -d 'Do not follow files matching GLOB (repeatable)' -r
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l state-dir -d 'Where read positions are kept so a restart goes on where it stopped [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]' -r -F
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l state-dir -d 'Where read positions and deploy records are kept, so a restart goes on where it stopped; one watch at a time per directory [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l idle-flush -d 'Hand on an unfinished line or entry after its source is quiet this long' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l repo -d 'Repository the fixes are proposed for [default: the git repository containing the current directory]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l format -d 'Output format' -r -f -a "text\t''
@@ -80,7 +80,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l config -
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l no-echo -d 'Do not echo stdin lines to stdout'
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l no-echo -d 'Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l from-start -d 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l emit-entries -d 'With --format json, also print every parsed entry as a {"type":"entry",...} line'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l dry-run -d 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'

@@ -83,7 +83,7 @@ pub struct WatchArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Do not echo stdin lines to stdout
+    /// Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)
     #[arg(long)]
     pub no_echo: bool,
 
@@ -102,7 +102,8 @@ pub struct WatchArgs {
     #[arg(long, value_name = "GLOB", help_heading = "Files")]
     pub exclude: Vec<String>,
 
-    /// Where read positions are kept so a restart goes on where it stopped
+    /// Where read positions and deploy records are kept, so a restart goes on where it stopped;
+    /// one watch at a time per directory
     /// [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]
     #[arg(long, value_name = "DIR", help_heading = "Files")]
     pub state_dir: Option<PathBuf>,

@@ -29,6 +29,7 @@ pub mod threshold;
 
 mod app;
 mod exit;
+mod state_dir;
 
 pub use app::run;
 pub use exit::ExitStatus;

@@ -7,6 +7,7 @@ mod ingest;
 mod init;
 mod man;
 mod patterns;
+mod stop;
 mod watch;
 
 use std::ffi::OsString;

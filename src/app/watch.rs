@@ -1,9 +1,15 @@
 //! `hephaestus watch`: follow live input and report incidents as they trip.
 //!
-//! Inputs are stdin (the default, or `-`) and files or globs, followed like `tail -F`. On stdin
-//! every line is echoed to stdout as it arrives, so `app | hephaestus watch` still shows the app's
-//! output; findings then go to stderr (or to stdout as JSON lines with `--format json`, where
-//! nothing is echoed).
+//! Inputs are stdin (the default, or `-`) and files or globs, followed like `tail -F`. stdin is
+//! echoed to stdout byte for byte as it is read, like `tee`, so `app | hephaestus watch` shows the
+//! app's output unchanged; findings then go to stderr (or to stdout as JSON lines with
+//! `--format json`, where nothing is echoed). If stdout closes (`| head`), echo stops and the
+//! watch goes on: findings, summary and exit code are as they would have been.
+//!
+//! State: checkpoints (when following files) and deploy records (in deploy mode) go to one state
+//! directory, and one watch at a time may write there; a second is refused (exit 2) and told to
+//! take its own `--state-dir`. The deploy stage is given the directory resolved here, so both kinds
+//! of state sit under the lock.
 //!
 //! Checkpoints: for every followed file this loop knows the position just past the last entry it
 //! handed to the pipeline. An entry still waiting for continuation lines is not handed on yet, so
@@ -11,14 +17,14 @@
 //! first, then the checkpoints are saved. A restart therefore neither loses nor repeats an entry.
 //!
 //! Signals: the first SIGINT or SIGTERM stops reading, hands on every complete line read and every
-//! entry held back, saves checkpoints, prints the summary and exits 0; a second one exits at once.
+//! entry held back, saves checkpoints, prints the summary and exits 0, incidents or not; another
+//! one more than a second later exits at once with 130 (see `super::stop`).
 //! A line still being written (no newline yet) is not cut in two: it stays for the next run, which
 //! reads it whole from the checkpoint.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,8 +32,10 @@ use std::time::{Duration, Instant};
 use anyhow::{ensure, Context, Result};
 
 use super::ingest::Ingest;
+use super::stop;
 use crate::cli::WatchArgs;
 use crate::config::{OutputSettings, Settings};
+use crate::deploy::Mode;
 use crate::node::{Node, NodeEvent};
 use crate::parse::LogEntry;
 use crate::report::{ReportKind, Reporter, Style};
@@ -35,6 +43,7 @@ use crate::source::{
     self, Checkpoint, Checkpoints, FileId, FollowOptions, Line, Position, SourceEvent, WatchMode,
     STDIN_NAME,
 };
+use crate::state_dir::{self, DirLock, LockError};
 use crate::ExitStatus;
 
 /// Events in flight between the readers and the pipeline (a followed file's event is a batch of
@@ -44,9 +53,6 @@ const CHANNEL_CAPACITY: usize = 64;
 
 /// How often idle sources, checkpoints and the stop flag are looked at when lines keep coming.
 const TICK: Duration = Duration::from_millis(100);
-
-/// Exit code of the second SIGINT: the shell's "killed by SIGINT".
-const INTERRUPTED: i32 = 130;
 
 pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Result<ExitStatus> {
     let WatchArgs {
@@ -71,6 +77,30 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         .into_iter()
         .filter(|p| p.as_os_str() != STDIN_NAME)
         .collect();
+    let state_dir = resolve_state_dir(state_dir.as_deref(), settings);
+    let deploys = settings.deploy.mode == Mode::Deploy && !settings.deploy.dry_run;
+    // Taken before anything is read or written there; held until the process ends.
+    let mut unwritable = None;
+    let _lock = match &state_dir {
+        Some(dir) if deploys || !file_inputs.is_empty() => match DirLock::acquire(dir) {
+            Ok(lock) => Some(lock),
+            // Another watch's directory, or one tampered with: this watch must not write there.
+            Err(error @ (LockError::Busy { .. } | LockError::Link { .. })) => {
+                return Err(error.into())
+            }
+            // A directory this user cannot write to (a read-only home): the watch still runs,
+            // it only keeps nothing across restarts.
+            Err(error) => {
+                unwritable = Some(error);
+                None
+            }
+        },
+        _ => None,
+    };
+    let settings = &Settings {
+        state_dir: state_dir.clone(),
+        ..settings.clone()
+    };
 
     let started = Instant::now();
     let style = Style {
@@ -86,26 +116,23 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
     for warning in &settings.warnings {
         reporter.warning(warning)?;
     }
+    if let Some(error) = &unwritable {
+        reporter.warning(&format!("{error}; nothing is kept across restarts"))?;
+    }
     if *emit_entries && !output.json {
         reporter.warning("--emit-entries only applies to --format json")?;
     }
 
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in signal_hook::consts::TERM_SIGNALS {
-        // Registered first, so it fires only when the flag is already set: the second signal.
-        signal_hook::flag::register_conditional_shutdown(*signal, INTERRUPTED, stop.clone())
-            .context("failed to install the signal handler")?;
-        signal_hook::flag::register(*signal, stop.clone())
-            .context("failed to install the signal handler")?;
-    }
+    let stop = stop::install()?;
 
     let (tx, rx) = mpsc::sync_channel(CHANNEL_CAPACITY);
     let mut checkpoints = None;
     let mut follower = None;
     if !file_inputs.is_empty() {
-        let resume = match resolve_state_dir(state_dir.as_deref(), settings) {
+        let resume = match &state_dir {
+            Some(_) if unwritable.is_some() => HashMap::new(),
             Some(dir) => {
-                let (loaded, problem) = Checkpoints::load(&dir);
+                let (loaded, problem) = Checkpoints::load(dir);
                 if let Some(problem) = problem {
                     reporter.warning(&problem.to_string())?;
                 }
@@ -142,7 +169,7 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
     if use_stdin {
         // Never joined: a read from a terminal or pipe cannot be interrupted, and the process
         // ends with the command anyway.
-        let _ = source::spawn_stdin(tx.clone(), settings.max_line_bytes);
+        let _ = source::spawn_stdin(tx.clone(), settings.max_line_bytes, echo);
     }
     drop(tx);
 
@@ -159,23 +186,18 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         checkpoint_failed: false,
         following_files: follower.is_some(),
     };
-    let mut stdout = std::io::stdout();
     let mut next_tick = Instant::now() + TICK;
-    let mut stopped = false;
     loop {
-        if stop.load(Ordering::Relaxed) {
-            stopped = true;
-            if follower.as_ref().is_none_or(|f| f.is_finished()) {
-                // The follower sent its last lines before ending: take them, then stop.
-                for event in rx.try_iter() {
-                    watch.on_event(event, echo.then_some(&mut stdout))?;
-                }
-                break;
+        if stop.load(Ordering::Relaxed) && follower.as_ref().is_none_or(|f| f.is_finished()) {
+            // The follower sent its last lines before ending: take them, then stop.
+            for event in rx.try_iter() {
+                watch.on_event(event)?;
             }
+            break;
         }
         match rx.recv_timeout(TICK) {
             Ok(event) => {
-                if !watch.on_event(event, echo.then_some(&mut stdout))? {
+                if !watch.on_event(event)? {
                     break;
                 }
             }
@@ -197,6 +219,9 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         ..
     } = watch;
     let tripped = super::finish_run(&ingest, &node, &mut reporter, started)?;
+    // Asked for at the end, not when the loop ended: the loop may have ended first because the
+    // follower, stopping, closed the channel, and a watch that was stopped exits 0.
+    let stopped = stop.load(Ordering::Relaxed);
     Ok(if tripped && !stopped {
         ExitStatus::Incident
     } else {
@@ -219,14 +244,7 @@ fn resolve_state_dir(flag: Option<&Path>, settings: &Settings) -> Option<PathBuf
     if let Some(dir) = flag.or(settings.state_dir.as_deref()) {
         return Some(dir.to_path_buf());
     }
-    let from_env = |name: &str| {
-        std::env::var_os(name)
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-    };
-    from_env("XDG_STATE_HOME")
-        .or_else(|| from_env("HOME").map(|home| home.join(".local/state")))
-        .map(|dir| dir.join("hephaestus"))
+    state_dir::default_dir()
 }
 
 /// What the loop knows about one source.
@@ -269,15 +287,9 @@ struct Watch {
 
 impl Watch {
     /// Handle one source event; false when the input is over.
-    fn on_event(&mut self, event: SourceEvent, echo: Option<&mut std::io::Stdout>) -> Result<bool> {
+    fn on_event(&mut self, event: SourceEvent) -> Result<bool> {
         match event {
             SourceEvent::Line { source, line } => {
-                if let Some(stdout) = echo {
-                    // The line is the user's own program output, passed through as it came.
-                    stdout.write_all(line.text.as_bytes())?;
-                    stdout.write_all(b"\n")?;
-                    stdout.flush()?;
-                }
                 self.on_line(source, &line, None)?;
             }
             SourceEvent::FileLine { source, line, end } => {
@@ -314,7 +326,7 @@ impl Watch {
             }
             SourceEvent::Batch(events) => {
                 for event in events {
-                    if !self.on_event(event, None)? {
+                    if !self.on_event(event)? {
                         return Ok(false);
                     }
                 }

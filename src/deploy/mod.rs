@@ -273,7 +273,7 @@ impl Deployer {
             .settings
             .state_dir
             .clone()
-            .or_else(state::default_dir)
+            .or_else(crate::state_dir::default_dir)
             .context("no state directory: set state_dir in hephaestus.yaml")?;
         Ok(Store::open(&state_dir)?)
     }

@@ -5,15 +5,17 @@
 //! the other, so the second finds the first's record (or its pull request) instead of racing it.
 //! A record is written `pending` before anything leaves the machine and `deployed` once the pull
 //! request exists; a deploy that fails stays `failed` with its error and is tried again next time
-//! the same fix comes up. Records are written to a temporary file and renamed, so a crash never
-//! leaves half a record.
+//! the same fix comes up. Records are written to a new private temporary file and renamed, so a
+//! crash never leaves half a record; the directory is private and lock files are never opened
+//! through a symbolic link (see `state_dir`).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+use crate::state_dir;
 
 /// Format version of the records; a record of another version is ignored.
 const VERSION: u32 = 1;
@@ -113,7 +115,7 @@ impl Store {
     /// Open (creating) `<state_dir>/deploy`.
     pub fn open(state_dir: &Path) -> Result<Store, StateError> {
         let dir = state_dir.join("deploy");
-        fs::create_dir_all(&dir).map_err(|source| StateError::Dir {
+        state_dir::create_dir(&dir).map_err(|source| StateError::Dir {
             path: dir.clone(),
             source,
         })?;
@@ -127,15 +129,10 @@ impl Store {
     /// Wait for, then hold, the lock of `key`. The OS releases it if the process dies.
     pub fn lock(&self, key: &str) -> Result<Lock, StateError> {
         let path = self.path(key, "lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|source| StateError::Lock {
-                path: path.clone(),
-                source,
-            })?;
+        let file = state_dir::open_lock_file(&path).map_err(|source| StateError::Lock {
+            path: path.clone(),
+            source,
+        })?;
         file.lock()
             .map_err(|source| StateError::Lock { path, source })?;
         Ok(Lock { _file: file })
@@ -171,35 +168,16 @@ impl Store {
     pub fn save(&self, key: &str, record: &mut Record) -> Result<(), StateError> {
         record.updated = now();
         let path = self.path(key, "json");
-        let tmp = self.path(key, &format!("json.{}.tmp", std::process::id()));
         let write = || -> std::io::Result<()> {
-            let mut file = File::create(&tmp)?;
-            serde_json::to_writer_pretty(&mut file, record)?;
-            file.write_all(b"\n")?;
-            file.sync_all()?;
-            fs::rename(&tmp, &path)
+            let mut text = serde_json::to_vec_pretty(record)?;
+            text.push(b'\n');
+            state_dir::write_atomically(&path, &text)
         };
-        write().map_err(|source| {
-            let _ = fs::remove_file(&tmp);
-            StateError::Write {
-                path: path.clone(),
-                source,
-            }
+        write().map_err(|source| StateError::Write {
+            path: path.clone(),
+            source,
         })
     }
-}
-
-/// The state directory: the configured one, else `$XDG_STATE_HOME/hephaestus`, else
-/// `~/.local/state/hephaestus`.
-pub fn default_dir() -> Option<PathBuf> {
-    let from = |var: &str| {
-        std::env::var_os(var)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    from("XDG_STATE_HOME")
-        .or_else(|| from("HOME").map(|h| h.join(".local").join("state")))
-        .map(|d| d.join("hephaestus"))
 }
 
 #[cfg(test)]
@@ -223,6 +201,29 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert_eq!(names, ["k.json"]);
+    }
+
+    /// Names a planted link could be waiting at: the temporary name earlier versions used, and a
+    /// lock file's.
+    #[test]
+    fn writes_nothing_through_a_planted_link() {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        fs::write(&outside, "precious").unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let deploy = dir.path().join("deploy");
+        let old_tmp = deploy.join(format!("k.json.{}.tmp", std::process::id()));
+        symlink(&outside, &old_tmp).unwrap();
+        symlink(&outside, deploy.join("k.lock")).unwrap();
+        assert!(store.lock("k").is_err());
+        let mut rec = Record::new("hephaestus/fix/E", "fp", "s", "abc");
+        store.save("k", &mut rec).unwrap();
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "precious");
+        assert_eq!(store.load("k"), Some(rec));
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&deploy.join("k.json")), 0o600);
+        assert_eq!(mode(&deploy), 0o700);
     }
 
     #[test]

@@ -10,8 +10,8 @@
 //! paths not followed in this run are kept as they were.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::tail::{FileId, Position};
+use crate::state_dir::write_atomically;
 
 /// Format version written; files of another version are ignored (with a warning).
 pub const VERSION: u32 = 1;
@@ -180,24 +181,6 @@ fn read(path: &Path) -> Result<Option<BTreeMap<PathBuf, Checkpoint>>, String> {
             .map(|r| (r.path, r.checkpoint))
             .collect(),
     ))
-}
-
-/// Write to a temporary file beside `path`, sync it, rename it over `path`: a crash leaves either
-/// the old file or the new one, never half of one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    // Named per process: two watches sharing the directory never write the same temporary file.
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    let mut file = File::create(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

@@ -58,6 +58,11 @@ impl<R: BufRead> LineReader<R> {
         self.stats
     }
 
+    /// The reader lines are read from.
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+
     /// The next line, `Ok(None)` at end of input. A last line without a newline is still a line.
     pub fn next_line(&mut self) -> io::Result<Option<Line>> {
         self.buf.clear();

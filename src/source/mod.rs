@@ -53,7 +53,7 @@ pub enum SourceEvent {
     /// The file `source` reads is now identified by more of its first bytes than when it was
     /// opened (it was short then); checkpoints should name it so.
     Identified { source: Arc<str>, file: FileId },
-    /// Several events of followed files, in order (one hand-over instead of one per line).
+    /// Several events, in order (one hand-over instead of one per line).
     Batch(Vec<SourceEvent>),
     /// Something the user should know (a warning, or a note for `--verbose`); following goes on.
     Notice { message: String, warning: bool },

@@ -13,5 +13,6 @@ mod patterns;
 mod repair;
 mod rules;
 mod snapshots;
+mod stopping;
 mod threshold;
 mod watch;

@@ -18,26 +18,26 @@ use serde_json::Value;
 use crate::harness::{fixture, Env};
 
 /// How long any expected output may take on a loaded machine; tests finish far sooner normally.
-const PATIENCE: Duration = Duration::from_secs(15);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(15);
 
 const POLL: &str = "--poll=100ms";
 
 /// A running `hephaestus watch`, its stdout as parsed JSON lines and its stderr as text.
-struct Watching {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: Receiver<String>,
-    stderr: Arc<Mutex<String>>,
+pub(crate) struct Watching {
+    pub(crate) child: Child,
+    pub(crate) stdin: Option<ChildStdin>,
+    pub(crate) stdout: Receiver<String>,
+    pub(crate) stderr: Arc<Mutex<String>>,
     /// Every JSON object printed so far.
-    objects: Vec<Value>,
+    pub(crate) objects: Vec<Value>,
 }
 
 impl Watching {
-    fn start(env: &Env, args: &[&str]) -> Watching {
+    pub(crate) fn start(env: &Env, args: &[&str]) -> Watching {
         Watching::spawn(command(env, args))
     }
 
-    fn spawn(mut cmd: Command) -> Watching {
+    pub(crate) fn spawn(mut cmd: Command) -> Watching {
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -79,11 +79,11 @@ impl Watching {
     }
 
     /// A follower started with `-v` says when it has opened its files.
-    fn wait_ready(&mut self) {
+    pub(crate) fn wait_ready(&mut self) {
         self.wait_stderr("following");
     }
 
-    fn wait_stderr(&mut self, needle: &str) {
+    pub(crate) fn wait_stderr(&mut self, needle: &str) {
         let deadline = Instant::now() + PATIENCE;
         while Instant::now() < deadline {
             if self.stderr.lock().unwrap().contains(needle) {
@@ -94,7 +94,7 @@ impl Watching {
         self.fail(&format!("no {needle:?} on stderr"));
     }
 
-    fn take_stdout(&mut self) {
+    pub(crate) fn take_stdout(&mut self) {
         while let Ok(line) = self.stdout.try_recv() {
             let value = serde_json::from_str(&line)
                 .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
@@ -103,7 +103,7 @@ impl Watching {
     }
 
     /// Wait until every sequence number in `expected` was seen (more may have been seen).
-    fn wait_seqs(&mut self, expected: impl IntoIterator<Item = u64>) {
+    pub(crate) fn wait_seqs(&mut self, expected: impl IntoIterator<Item = u64>) {
         let expected: Vec<u64> = expected.into_iter().collect();
         let deadline = Instant::now() + PATIENCE;
         loop {
@@ -121,12 +121,18 @@ impl Watching {
     }
 
     /// SIGTERM, then wait for the exit; returns every JSON object printed and the status.
-    fn stop(mut self) -> (Vec<Value>, ExitStatus, String) {
+    pub(crate) fn stop(self) -> (Vec<Value>, ExitStatus, String) {
         let killed = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(killed.success());
+        self.finish()
+    }
+
+    /// Wait for the exit (after a signal was sent); returns every JSON object printed and the
+    /// status.
+    pub(crate) fn finish(mut self) -> (Vec<Value>, ExitStatus, String) {
         let deadline = Instant::now() + PATIENCE;
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -134,7 +140,7 @@ impl Watching {
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
-                self.fail("did not exit after SIGTERM");
+                self.fail("did not exit after the signal");
             }
             thread::sleep(Duration::from_millis(20));
         };
@@ -152,7 +158,7 @@ impl Watching {
         (std::mem::take(&mut self.objects), status, stderr)
     }
 
-    fn fail(&mut self, why: &str) -> ! {
+    pub(crate) fn fail(&mut self, why: &str) -> ! {
         self.take_stdout();
         let _ = self.child.kill();
         let tail: Vec<String> = self
@@ -193,14 +199,14 @@ impl Drop for Watching {
 }
 
 /// `hephaestus watch ARGS` in the test's dir with a clean environment.
-fn command(env: &Env, args: &[&str]) -> Command {
+pub(crate) fn command(env: &Env, args: &[&str]) -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("hephaestus"));
     scrub(&mut cmd, env);
     cmd.arg("watch").args(args);
     cmd
 }
 
-fn scrub(cmd: &mut Command, env: &Env) {
+pub(crate) fn scrub(cmd: &mut Command, env: &Env) {
     cmd.current_dir(env.path())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -209,7 +215,7 @@ fn scrub(cmd: &mut Command, env: &Env) {
 }
 
 /// Sequence number → how many times an entry carried it.
-fn seqs(objects: &[Value]) -> BTreeMap<u64, usize> {
+pub(crate) fn seqs(objects: &[Value]) -> BTreeMap<u64, usize> {
     let mut seen = BTreeMap::new();
     for object in objects.iter().filter(|o| o["type"] == "entry") {
         let message = object["message"].as_str().unwrap_or("");
@@ -220,13 +226,13 @@ fn seqs(objects: &[Value]) -> BTreeMap<u64, usize> {
     seen
 }
 
-fn seq_of(message: &str) -> Option<u64> {
+pub(crate) fn seq_of(message: &str) -> Option<u64> {
     let rest = &message[message.find("seq=")? + 4..];
     rest.get(..6)?.parse().ok()
 }
 
 /// Exactly `expected`, each once.
-fn assert_exactly(objects: &[Value], expected: impl IntoIterator<Item = u64>) {
+pub(crate) fn assert_exactly(objects: &[Value], expected: impl IntoIterator<Item = u64>) {
     let seen = seqs(objects);
     let expected: Vec<u64> = expected.into_iter().collect();
     let duplicated: Vec<_> = seen.iter().filter(|(_, &c)| c > 1).collect();
@@ -238,14 +244,14 @@ fn assert_exactly(objects: &[Value], expected: impl IntoIterator<Item = u64>) {
 }
 
 /// An application appending numbered lines to its log, holding the file open like a real one.
-struct Writer {
+pub(crate) struct Writer {
     path: PathBuf,
-    file: File,
-    next: u64,
+    pub(crate) file: File,
+    pub(crate) next: u64,
 }
 
 impl Writer {
-    fn new(path: &Path) -> Writer {
+    pub(crate) fn new(path: &Path) -> Writer {
         Writer {
             path: path.to_path_buf(),
             file: open_append(path),
@@ -254,7 +260,7 @@ impl Writer {
     }
 
     /// Append `n` lines, a few at a time, as a program would.
-    fn lines(&mut self, n: u64) {
+    pub(crate) fn lines(&mut self, n: u64) {
         for i in 0..n {
             let seq = self.next;
             self.next += 1;
@@ -265,16 +271,16 @@ impl Writer {
         }
     }
 
-    fn raw(&mut self, bytes: &[u8]) {
+    pub(crate) fn raw(&mut self, bytes: &[u8]) {
         self.file.write_all(bytes).unwrap();
     }
 
     /// Reopen the path (after logrotate renamed or deleted the file).
-    fn reopen(&mut self) {
+    pub(crate) fn reopen(&mut self) {
         self.file = open_append(&self.path);
     }
 
-    fn written(&self) -> std::ops::Range<u64> {
+    pub(crate) fn written(&self) -> std::ops::Range<u64> {
         1..self.next
     }
 }
@@ -287,7 +293,7 @@ fn open_append(path: &Path) -> File {
         .unwrap()
 }
 
-fn entries_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn entries_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["--format", "json", "--emit-entries", "-v"];
     args.extend_from_slice(extra);
     args
@@ -672,53 +678,6 @@ fn glob_matching_rotated_names(mode: &[&str]) {
     assert_exactly(&objects, app.written());
 }
 both_modes!(glob_matching_rotated_names);
-
-/// The first SIGINT asks for a clean stop, which needs the pending output written; when that
-/// cannot happen (nobody reads stdout), a second SIGINT ends the process at once.
-#[test]
-fn second_interrupt_exits_at_once() {
-    let env = Env::new();
-    let mut big = String::new();
-    for seq in 1..=100_000 {
-        big.push_str(&format!("seq={seq:06} worker did step {seq}\n"));
-    }
-    env.write("app.log", big);
-    let mut child = command(&env, &entries_args(&["app.log", "--from-start"]))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Output has started; from now on nothing reads it, so the pipe fills and writing blocks.
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    assert!(first.contains("seq=000001"), "{first}");
-    let mut watch = Watching {
-        child,
-        stdin: None,
-        stdout: mpsc::channel().1,
-        stderr: Arc::default(),
-        objects: Vec::new(),
-    };
-    let pid = watch.child.id().to_string();
-    Command::new("kill").args(["-INT", &pid]).status().unwrap();
-    thread::sleep(Duration::from_millis(300));
-    assert!(
-        watch.child.try_wait().unwrap().is_none(),
-        "a stop with output still to write ended early"
-    );
-    Command::new("kill").args(["-INT", &pid]).status().unwrap();
-    let deadline = Instant::now() + PATIENCE;
-    let status = loop {
-        if let Some(status) = watch.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "no exit after the second SIGINT");
-        thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(130));
-}
 
 /// With too few file descriptors for inotify's event loop, the watcher cannot be made: the watch
 /// says so, polls instead, and still follows the file.
