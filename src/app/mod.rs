@@ -17,9 +17,10 @@ use anyhow::Result;
 use clap::Parser as _;
 
 use crate::cli::{Cli, ColorWhen, Command, ModeArg, OutputFormat, RunArgs};
-use crate::config::{ColorMode, OutputSettings, Overrides, Settings};
+use crate::config::{parse_size, ColorMode, OutputSettings, Overrides, Settings};
 use crate::deploy::Mode;
 use crate::report::{self, Style, TextReport};
+use crate::source::InputLimits;
 use crate::ExitStatus;
 
 /// Run the command line `args` (program name first).
@@ -67,7 +68,15 @@ where
         Command::Man(args) => man::run(&args),
         Command::Analyze(args) => {
             let settings = load_settings(config.as_deref(), &args.run)?;
-            analyze::run(&args.files, &settings, output(args.run.format))
+            let limits = InputLimits {
+                max_bytes: args
+                    .max_bytes
+                    .as_deref()
+                    .map(parse_size)
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("--max-bytes: {e}"))?,
+            };
+            analyze::run(&args.files, limits, &settings, output(args.run.format))
         }
         Command::Watch(args) => {
             let settings = load_settings(config.as_deref(), &args.run)?;

@@ -7,6 +7,7 @@
 mod locate;
 mod schema;
 mod secret;
+mod size;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,6 +18,7 @@ use thiserror::Error;
 pub use locate::Step;
 pub use schema::{Config, RemoteRepoConfig};
 pub use secret::Secret;
+pub use size::{format_size, parse_size};
 
 use crate::deploy::{DeploySettings, Mode};
 use crate::fix::{FixSettings, RuleSpec};

@@ -1,9 +1,12 @@
 //! Hostile and endless inputs, closed outputs: the exit code and the output stay true whatever the
 //! input and the reader of our output do.
 
+use std::io::Write as _;
 use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
-use crate::harness::{git, json, run, stderr, stdout, Env};
+use crate::harness::{fixture, git, json, run, stderr, stdout, Env};
 
 /// A log where one error repeats three times: enough to trip with the default threshold.
 fn tripping_log(env: &Env, name: &str, message: &str) -> PathBuf {
@@ -101,4 +104,293 @@ fn dry_run_never_prints_credentials_of_remote_urls() {
             }
         }
     }
+}
+
+// ---- A closed stdout stops the printing, not the verdict. ----
+
+/// `hephaestus ARGS` with stdout (and stderr, with `stderr_too`) a pipe whose reader is already
+/// closed, as behind `| head` once head has exited: every write fails with a broken pipe.
+fn exit_code_behind_closed_pipe(env: &Env, args: &[&str], stderr_too: bool) -> i32 {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("hephaestus"));
+    cmd.current_dir(env.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", env.path())
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(writer.try_clone().expect("pipe")));
+    cmd.stderr(if stderr_too {
+        Stdio::from(writer)
+    } else {
+        Stdio::null()
+    });
+    let status = cmd.status().expect("binary runs");
+    status.code().unwrap_or(-1)
+}
+
+#[test]
+fn a_closed_stdout_keeps_the_incident_exit_code() {
+    let env = Env::new();
+    let log = fixture("logs/app.log");
+    let log = log.to_str().unwrap();
+    for format in ["text", "json"] {
+        for stderr_too in [false, true] {
+            assert_eq!(
+                exit_code_behind_closed_pipe(
+                    &env,
+                    &["analyze", "--format", format, log],
+                    stderr_too
+                ),
+                1,
+                "--format {format}, stderr closed too: {stderr_too}"
+            );
+        }
+    }
+    // Nothing tripped, nothing to print but the summary: still 0.
+    assert_eq!(
+        exit_code_behind_closed_pipe(&env, &["analyze", "--threshold-count", "4", log], true),
+        0
+    );
+    // A missing input is still an error when nobody reads the message.
+    assert_eq!(
+        exit_code_behind_closed_pipe(&env, &["analyze", log, "missing.log"], true),
+        2
+    );
+}
+
+// ---- An input that fails part way leaves valid JSON that says so. ----
+
+/// `text` gzipped, with bytes in the middle of the compressed stream overwritten.
+fn corrupt_gzip(text: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text).unwrap();
+    let mut bytes = gz.finish().unwrap();
+    let middle = bytes.len() / 2;
+    for b in &mut bytes[middle..middle + 64] {
+        *b = 0xff;
+    }
+    bytes
+}
+
+#[test]
+fn an_input_failing_mid_stream_still_closes_the_json_and_exits_2() {
+    let env = Env::new();
+    let first = tripping_log(&env, "first.log", "job failed: connection refused");
+    let text: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "2026-11-20T11:00:00.000Z INFO worker: job {i} done in {} ms\n",
+                i * 7 % 1000
+            )
+        })
+        .collect();
+    env.write("broken.log.gz", corrupt_gzip(text.as_bytes()));
+    std::fs::create_dir(env.path().join("a-directory")).unwrap();
+    let last = tripping_log(&env, "last.log", "disk full on /var");
+
+    let out = run(
+        env.cmd(["analyze", "--format", "json"])
+            .arg(&first)
+            .args(["broken.log.gz", "a-directory"])
+            .arg(&last),
+        2,
+    );
+    let report = json(&out);
+    // The incidents of the inputs before and after the broken ones are all there.
+    assert_eq!(report["summary"]["incidents"], 2, "{report:#}");
+    assert_eq!(report["summary"]["inputs_failed"], 2, "{report:#}");
+    let errors = report["errors"].as_array().expect("errors array");
+    assert_eq!(errors.len(), 2, "{report:#}");
+    assert_eq!(errors[0]["input"], "broken.log.gz");
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("failed to read 'broken.log.gz': "),
+        "{message}"
+    );
+    assert_eq!(errors[1]["input"], "a-directory");
+    assert!(
+        errors[1]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("failed to read 'a-directory': "),
+        "{report:#}"
+    );
+    // And stderr says it too, one line each.
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: failed to read 'broken.log.gz': "),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: failed to read 'a-directory': "),
+        "{err}"
+    );
+
+    // Text: the same errors, the summary counts them, exit 2.
+    let out = run(
+        env.cmd(["analyze"])
+            .arg(&first)
+            .args(["broken.log.gz", "a-directory"])
+            .arg(&last),
+        2,
+    );
+    assert!(
+        stdout(&out).contains("2 inputs not read to the end (error)"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+// ---- Budgets: endless inputs end, bombs are stopped. ----
+
+#[test]
+fn max_bytes_stops_an_input_at_its_budget_and_the_run_goes_on() {
+    let env = Env::new();
+    // 2 MB of quiet lines, then an error that trips: beyond a 1MB budget.
+    let mut text: String = (0..40_000)
+        .map(|i| format!("2026-11-20T11:00:00.000Z INFO worker: job {i:06} done\n"))
+        .collect();
+    assert!(text.len() > 1_500_000);
+    for i in 0..3 {
+        text.push_str(&format!(
+            "2026-11-20T11:00:0{i}.000Z ERROR worker: late failure\n"
+        ));
+    }
+    let big = env.write("big.log", &text);
+    let next = tripping_log(&env, "next.log", "job failed: connection refused");
+
+    run(env.cmd(["analyze"]).arg(&big), 1);
+    let out = run(env.cmd(["analyze", "--max-bytes", "1MB"]).arg(&big), 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "warning: stopped reading 'big.log' after 1MB, its byte budget (--max-bytes); the rest of it is not analysed"
+        ) || err.contains(&format!(
+            "warning: stopped reading '{}' after 1MB, its byte budget",
+            big.display()
+        )),
+        "{err}"
+    );
+    let text_out = stdout(&out);
+    assert!(
+        text_out.contains("1 input read only up to its byte budget"),
+        "{text_out}"
+    );
+
+    // The next input is read whole; the JSON counts and names the stopped one.
+    let out = run(
+        env.cmd(["analyze", "--max-bytes", "1MB", "--format", "json"])
+            .arg(&big)
+            .arg(&next),
+        1,
+    );
+    let report = json(&out);
+    assert_eq!(report["summary"]["inputs_stopped"], 1, "{report:#}");
+    assert_eq!(report["summary"]["incidents"], 1, "{report:#}");
+    // The whole lines within the first 1MB of big.log (the one cut by the budget is left out),
+    // and the 3 of next.log.
+    let per_line = text.lines().next().unwrap().len() + 1;
+    assert_eq!(
+        report["summary"]["lines"],
+        (1_000_000 / per_line + 3) as u64,
+        "{report:#}"
+    );
+    assert_eq!(report["stopped"][0]["bytes"], 1_000_000, "{report:#}");
+    assert!(report.get("errors").is_none(), "{report:#}");
+
+    // The binary forms, and a size that is no size.
+    run(env.cmd(["analyze", "--max-bytes", "1GiB"]).arg(&big), 1);
+    let out = run(env.cmd(["analyze", "--max-bytes", "10XB"]).arg(&big), 2);
+    assert!(
+        stderr(&out).contains("--max-bytes: invalid size '10XB'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Fails the test if `cmd` is still running after a bound far beyond what it needs: a guard
+/// against an endless read, not a measure of speed.
+fn within_guard(cmd: &mut assert_cmd::Command, code: i32) -> std::process::Output {
+    cmd.timeout(Duration::from_secs(120));
+    let started = Instant::now();
+    let out = run(cmd, code);
+    assert!(started.elapsed() < Duration::from_secs(120));
+    out
+}
+
+#[test]
+fn dev_zero_ends_at_its_budget_and_the_next_input_is_read() {
+    let env = Env::new();
+    let next = tripping_log(&env, "next.log", "job failed: connection refused");
+    let out = within_guard(
+        env.cmd(["analyze", "--max-bytes", "8MiB", "/dev/zero"])
+            .arg(&next),
+        1,
+    );
+    assert!(
+        stderr(&out).contains(
+            "warning: stopped reading '/dev/zero' after 8MiB, its byte budget (--max-bytes)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("1 incident"), "{}", stdout(&out));
+
+    // A device has a budget even when none is given.
+    let out = within_guard(&mut env.cmd(["analyze", "/dev/zero"]), 0);
+    assert!(
+        stderr(&out).contains(
+            "warning: stopped reading '/dev/zero' after 1GiB: it is a device that may never end"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_gzip_bomb_is_stopped_with_a_clear_message() {
+    let env = Env::new();
+    // 200 gzip members of 1 MiB of zeros each: 200 MiB from a file of about 200 KB.
+    let mut member = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    member.write_all(&vec![0u8; 1 << 20]).unwrap();
+    let member = member.finish().unwrap();
+    let bomb: Vec<u8> = member.repeat(200);
+    assert!(bomb.len() < 1 << 20);
+    env.write("bomb.log.gz", &bomb);
+    let next = tripping_log(&env, "next.log", "job failed: connection refused");
+
+    let out = within_guard(
+        env.cmd(["analyze", "--format", "json", "bomb.log.gz"])
+            .arg(&next),
+        2,
+    );
+    let report = json(&out);
+    let message = report["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("stopped reading 'bomb.log.gz': it decompressed to ")
+            && message.contains("more than 100 times its size"),
+        "{report:#}"
+    );
+    // Far less than the 200 MiB it holds was read.
+    let read = report["errors"][0]["bytes"].as_u64().unwrap();
+    assert!(read < 64 << 20, "{report:#}");
+    assert_eq!(report["summary"]["incidents"], 1, "{report:#}");
+    assert!(
+        stderr(&out).contains("error: stopped reading 'bomb.log.gz': it decompressed to "),
+        "{}",
+        stderr(&out)
+    );
+
+    // A real log that compresses well is read whole.
+    let text: String = (0..50_000)
+        .map(|i| format!("2026-11-20T11:00:00.000Z INFO worker: job {i} done\n"))
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(text.as_bytes()).unwrap();
+    env.write("fine.log.gz", gz.finish().unwrap());
+    let out = run(env.cmd(["analyze", "--format", "json", "fine.log.gz"]), 0);
+    assert_eq!(json(&out)["summary"]["lines"], 50_000);
 }
