@@ -4,6 +4,7 @@
 //! Validation reports every problem at once, each with its file, line and key path
 //! (`hephaestus.yaml:7: log.threshold_count: must be ≥ 1`), so a user fixes a config in one round.
 
+mod guard;
 mod locate;
 mod schema;
 mod secret;
@@ -15,6 +16,7 @@ use std::time::Duration;
 use regex::Regex;
 use thiserror::Error;
 
+pub use guard::{Refusal, MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH};
 pub use locate::Step;
 pub use schema::{Config, RemoteRepoConfig};
 pub use secret::Secret;
@@ -50,6 +52,9 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Refused before parsing: too large, too deep, or with aliases (see [`guard`]).
+    #[error("refusing config '{}': {reason}", path.display())]
+    Refused { path: PathBuf, reason: Refusal },
     #[error("invalid config '{}':\n{}", path.display(), render_problems(path, problems))]
     Invalid {
         path: PathBuf,
@@ -154,15 +159,16 @@ impl Settings {
         let Some(path) = path else {
             return Ok(Settings::defaults());
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let text = read_bounded(&path)?;
         Settings::parse(&path, &text)
     }
 
     /// Parse and validate configuration text that came from `path`.
     pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
+        guard::check(text).map_err(|reason| ConfigError::Refused {
+            path: path.to_path_buf(),
+            reason,
+        })?;
         let invalid = |problems| ConfigError::Invalid {
             path: path.to_path_buf(),
             problems,
@@ -483,6 +489,33 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// The text of the config file `path`, refused past [`MAX_CONFIG_BYTES`] without reading the
+/// rest (the path may name something endless, like `/dev/zero`).
+fn read_bounded(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read as _;
+    let read_error = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() > MAX_CONFIG_BYTES {
+        return Err(ConfigError::Refused {
+            path: path.to_path_buf(),
+            reason: Refusal::TooLarge,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text ({e})"),
+        ))
+    })
 }
 
 /// Parse `30s`, `5m`, `1h30m` …; zero is refused.

@@ -394,3 +394,71 @@ fn a_gzip_bomb_is_stopped_with_a_clear_message() {
     let out = run(env.cmd(["analyze", "--format", "json", "fine.log.gz"]), 0);
     assert_eq!(json(&out)["summary"]["lines"], 50_000);
 }
+
+// ---- Hostile configs are refused before the YAML parser sees them. ----
+
+/// `analyze --config NAME` with `text` as the config: exit 2 and stderr, which must be one line.
+fn refused_config(env: &Env, name: &str, text: &[u8]) -> String {
+    env.write(name, text);
+    let log = tripping_log(env, "app.log", "job failed");
+    let out = within_guard(env.cmd(["analyze", "--config", name]).arg(&log), 2);
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    err.trim_end().to_owned()
+}
+
+#[test]
+fn a_huge_config_is_refused_without_being_read_whole() {
+    let env = Env::new();
+    let mut text = b"log:\n  threshold_count: 3\n".to_vec();
+    text.resize(50_000_000, b'#');
+    assert_eq!(
+        refused_config(&env, "huge.yaml", &text),
+        "error: refusing config 'huge.yaml': it is larger than 1MiB"
+    );
+}
+
+#[test]
+fn a_deeply_nested_config_is_refused() {
+    let env = Env::new();
+    let flow = format!("log: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(
+        refused_config(&env, "flow.yaml", flow.as_bytes()),
+        "error: refusing config 'flow.yaml': line 1: nesting deeper than 64 levels"
+    );
+    let block: String = (0..100)
+        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+        .collect();
+    assert_eq!(
+        refused_config(&env, "block.yaml", block.as_bytes()),
+        "error: refusing config 'block.yaml': line 65: nesting deeper than 64 levels"
+    );
+}
+
+#[test]
+fn yaml_aliases_are_refused_so_a_billion_laughs_cannot_expand() {
+    let env = Env::new();
+    let mut laughs = String::from(
+        "a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n",
+    );
+    for (i, name) in "bcdefghi".chars().enumerate() {
+        let prev = (b'a' + i as u8) as char;
+        let refs = vec![format!("*{prev}"); 9].join(", ");
+        laughs.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    assert_eq!(
+        refused_config(&env, "laughs.yaml", laughs.as_bytes()),
+        "error: refusing config 'laughs.yaml': line 2: YAML aliases (*name) are not supported; write the value out"
+    );
+    // A star inside a value is text, not an alias.
+    env.write(
+        "stars.yaml",
+        "log:\n  threshold_level: error # *not an alias*\nrules:\n  - name: star\n    match: 'a*b [x]'\n    file: config/x.yaml\n    find: x* [y]\n    replace: \"*\"\n",
+    );
+    run(
+        env.cmd(["analyze", "--config", "stars.yaml"])
+            .arg(tripping_log(&env, "plain.log", "job failed")),
+        1,
+    );
+}
