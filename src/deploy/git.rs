@@ -342,7 +342,8 @@ impl<'a> GitRemote<'a> {
                         return Err(GitError::Remote {
                             what,
                             url: redact(url),
-                            message: err.message().to_owned(),
+                            // libgit2 may quote the URL it was given.
+                            message: err.message().replace(url, &redact(url)),
                         });
                     }
                     std::thread::sleep(self.policy.backoff(attempt));

@@ -112,7 +112,9 @@ pub fn entry_json(e: &LogEntry) -> Value {
 }
 
 /// Renders a batch run as one JSON object on stdout. Incidents are written as they trip (a long
-/// file can trip thousands, and none of them needs keeping); the rest follows at the end.
+/// file can trip thousands, and none of them needs keeping); the rest follows at the end. Since
+/// the object is open from the first incident on, a run whose inputs fail must still reach
+/// [`JsonReport::finish`]: the inputs that failed go in its `errors` member.
 #[derive(Debug, Default)]
 pub struct JsonReport {
     incidents_written: u64,
