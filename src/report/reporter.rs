@@ -176,7 +176,6 @@ impl Reporter {
                         "lines": c.lines, "entries": c.entries, "unparsed": c.unparsed,
                         "unparsed_with_level": c.unparsed_with_level,
                         "incidents": c.incidents, "solutions": c.solutions,
-                        "inputs_stopped": c.inputs_stopped, "inputs_failed": c.inputs_failed,
                     }),
                 )
             }
