@@ -131,7 +131,11 @@ impl Run {
         let name: Arc<str> = input.name;
         let bar = report::progress_bar(input.len, self.stderr_tty, self.style);
         bar.set_message(name.to_string());
-        let counted = source::counting(input.reader, |n| bar.inc(n as u64));
+        // Progress in the file's own bytes: `len` is the compressed size of a gzip file.
+        let read = input.read;
+        let counted = source::counting(input.reader, |_| {
+            bar.set_position(read.load(std::sync::atomic::Ordering::Relaxed))
+        });
         let mut lines = LineReader::new(
             BufReader::with_capacity(256 * 1024, counted),
             self.max_line_bytes,

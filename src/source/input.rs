@@ -96,6 +96,8 @@ pub struct Input {
     /// Size on disk when known (for progress), compressed size for gzip.
     pub len: Option<u64>,
     pub reader: Box<dyn BufRead + Send>,
+    /// Bytes read from the file so far, compressed for gzip: progress against `len`.
+    pub read: Arc<AtomicU64>,
 }
 
 /// Open `path` (`-` is stdin) to be read within `limits`. Gzip content is decompressed
@@ -108,6 +110,7 @@ pub fn open(path: &Path, limits: &InputLimits) -> Result<Input> {
             name: Arc::from(STDIN_NAME),
             len: None,
             reader: Box::new(Limited::new(STDIN_NAME, reader, budget, None)),
+            read: Arc::default(),
         });
     }
     let file = File::open(path).with_context(|| format!("failed to open '{}'", path.display()))?;
@@ -129,7 +132,12 @@ pub fn open(path: &Path, limits: &InputLimits) -> Result<Input> {
         .starts_with(&GZIP_MAGIC);
     let reader: Box<dyn BufRead + Send> = if is_gzip {
         let decoder = BufReader::with_capacity(256 * 1024, MultiGzDecoder::new(reader));
-        Box::new(Limited::new(&name, decoder, budget, Some(compressed)))
+        Box::new(Limited::new(
+            &name,
+            decoder,
+            budget,
+            Some(compressed.clone()),
+        ))
     } else {
         Box::new(Limited::new(&name, reader, budget, None))
     };
@@ -137,6 +145,7 @@ pub fn open(path: &Path, limits: &InputLimits) -> Result<Input> {
         name: Arc::from(name),
         len,
         reader,
+        read: compressed,
     })
 }
 
