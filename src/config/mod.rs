@@ -171,7 +171,7 @@ impl Settings {
         })?;
         let invalid = |problems| ConfigError::Invalid {
             path: path.to_path_buf(),
-            problems,
+            problems: capped(problems),
         };
         let value: serde_yaml::Value = if text.trim().is_empty() {
             serde_yaml::Value::Null
@@ -541,6 +541,37 @@ fn did_you_mean(word: &str, candidates: &[&str]) -> String {
         .unwrap_or_default()
 }
 
+/// At most this many problems are listed, the rest counted: a file with thousands of wrong keys
+/// is fixed from the first screen of them, and locating each one costs a pass over the file.
+const MAX_PROBLEMS_LISTED: usize = 20;
+
+/// `problems` cut to [`MAX_PROBLEMS_LISTED`], with a last one counting those left out.
+fn capped(mut problems: Vec<Problem>) -> Vec<Problem> {
+    if problems.len() > MAX_PROBLEMS_LISTED {
+        let more = problems.len() - MAX_PROBLEMS_LISTED;
+        problems.truncate(MAX_PROBLEMS_LISTED);
+        problems.push(Problem {
+            line: None,
+            path: String::new(),
+            message: format!(
+                "… and {more} more problem{}",
+                if more == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    problems
+}
+
+/// The line of `path` for the problem that would be number `listed + 1`: `None` past those
+/// listed, which are not shown anyway.
+fn line_if_listed(text: &str, path: &[Step], listed: usize) -> Option<usize> {
+    if listed < MAX_PROBLEMS_LISTED {
+        locate::line_of(text, path)
+    } else {
+        None
+    }
+}
+
 /// Walk the YAML value and report every key the schema does not know.
 fn check_keys(
     text: &str,
@@ -566,7 +597,7 @@ fn check_keys(
                     check_keys(text, child, path, &child_schema, out);
                 } else {
                     out.push(Problem {
-                        line: locate::line_of(text, path),
+                        line: line_if_listed(text, path, out.len()),
                         path: locate::display_path(path),
                         message: format!("unknown key '{key}'{}", did_you_mean(key, known)),
                     });
@@ -620,7 +651,7 @@ impl<'a> Problems<'a> {
 
     fn add_at(&mut self, path: &[Step], message: String) {
         self.list.push(Problem {
-            line: locate::line_of(self.text, path),
+            line: line_if_listed(self.text, path, self.list.len()),
             path: locate::display_path(path),
             message,
         });
@@ -667,6 +698,16 @@ mod tests {
                 .collect(),
             Err(e) => vec![e.to_string()],
         }
+    }
+
+    #[test]
+    fn thousands_of_problems_list_the_first_ones_and_count_the_rest() {
+        let text: String = (0..5000).map(|i| format!("k{i}: 1\n")).collect();
+        let got = problems(&text);
+        assert_eq!(got.len(), MAX_PROBLEMS_LISTED + 1);
+        assert_eq!(got[0], "1:k0: unknown key 'k0'");
+        assert_eq!(got[19], "20:k19: unknown key 'k19'");
+        assert_eq!(got[20], "0:: … and 4980 more problems");
     }
 
     #[test]

@@ -462,3 +462,18 @@ fn yaml_aliases_are_refused_so_a_billion_laughs_cannot_expand() {
         1,
     );
 }
+
+#[test]
+fn a_config_with_thousands_of_wrong_keys_lists_twenty_and_counts_the_rest() {
+    let env = Env::new();
+    let text: String = (0..50_000).map(|i| format!("key{i}: 1\n")).collect();
+    env.write("keys.yaml", text);
+    let log = tripping_log(&env, "app.log", "job failed");
+    let out = within_guard(env.cmd(["analyze", "--config", "keys.yaml"]).arg(&log), 2);
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 22, "{err}");
+    assert_eq!(lines[0], "error: invalid config 'keys.yaml':");
+    assert_eq!(lines[1], "  keys.yaml:1: key0: unknown key 'key0'");
+    assert_eq!(lines[21], "  keys.yaml: … and 49980 more problems");
+}
