@@ -55,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             break
         }
         'hephaestus;analyze' {
+            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Read at most SIZE bytes of each input (after decompression), e.g. 500MB, 2GiB; the rest of an input is skipped with a warning [default: no limit for files and pipes, 1GiB for devices like /dev/zero]')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository the fixes are proposed for [default: the git repository containing the current directory]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--threshold-level', '--threshold-level', [CompletionResultType]::ParameterName, 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)')

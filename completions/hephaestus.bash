@@ -87,12 +87,16 @@ _hephaestus() {
             return 0
             ;;
         hephaestus__subcmd__analyze)
-            opts="-v -q -h --repo --format --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
+            opts="-v -q -h --max-bytes --repo --format --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -50,6 +50,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --help 'Print help'
         }
         &'hephaestus;analyze'= {
+            cand --max-bytes 'Read at most SIZE bytes of each input (after decompression), e.g. 500MB, 2GiB; the rest of an input is skipped with a warning [default: no limit for files and pipes, 1GiB for devices like /dev/zero]'
             cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]'
             cand --format 'Output format'
             cand --threshold-level 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)'

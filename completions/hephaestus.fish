@@ -48,6 +48,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -l force -d 
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -s q -l quiet -d 'Print only results and errors'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -s h -l help -d 'Print help'
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l max-bytes -d 'Read at most SIZE bytes of each input (after decompression), e.g. 500MB, 2GiB; the rest of an input is skipped with a warning [default: no limit for files and pipes, 1GiB for devices like /dev/zero]' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l repo -d 'Repository the fixes are proposed for [default: the git repository containing the current directory]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"

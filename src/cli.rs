@@ -73,6 +73,12 @@ pub struct AnalyzeArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
+    /// Read at most SIZE bytes of each input (after decompression), e.g. 500MB, 2GiB; the rest of
+    /// an input is skipped with a warning [default: no limit for files and pipes, 1GiB for devices
+    /// like /dev/zero]
+    #[arg(long, value_name = "SIZE", help_heading = "Input")]
+    pub max_bytes: Option<String>,
+
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -18,9 +18,10 @@ use anyhow::Result;
 use clap::Parser as _;
 
 use crate::cli::{Cli, ColorWhen, Command, ModeArg, OutputFormat, RunArgs};
-use crate::config::{ColorMode, OutputSettings, Overrides, Settings};
+use crate::config::{parse_size, ColorMode, OutputSettings, Overrides, Settings};
 use crate::deploy::Mode;
 use crate::report::{self, Style, TextReport};
+use crate::source::InputLimits;
 use crate::ExitStatus;
 
 /// Run the command line `args` (program name first).
@@ -70,7 +71,15 @@ where
         Command::Analyze(args) => {
             let config = crate::config::find(config.as_deref(), args.run.repo.as_deref(), cwd);
             let settings = load_settings(config.as_deref(), &args.run)?;
-            analyze::run(&args.files, &settings, output(args.run.format))
+            let limits = InputLimits {
+                max_bytes: args
+                    .max_bytes
+                    .as_deref()
+                    .map(parse_size)
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("--max-bytes: {e}"))?,
+            };
+            analyze::run(&args.files, limits, &settings, output(args.run.format))
         }
         Command::Watch(args) => {
             let config = crate::config::find(config.as_deref(), args.run.repo.as_deref(), cwd);

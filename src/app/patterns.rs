@@ -83,7 +83,7 @@ fn each_entry(
     settings: &Settings,
     mut f: impl FnMut(LogEntry) -> Result<()>,
 ) -> Result<()> {
-    let input = source::open(path)?;
+    let input = source::open(path, &source::InputLimits::default())?;
     let mut lines = LineReader::new(
         BufReader::with_capacity(256 * 1024, input.reader),
         settings.max_line_bytes,

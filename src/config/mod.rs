@@ -5,9 +5,11 @@
 //! (`hephaestus.yaml:7: log.threshold_count: must be ≥ 1`), so a user fixes a config in one round.
 
 mod find;
+mod guard;
 mod locate;
 mod schema;
 mod secret;
+mod size;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,9 +18,11 @@ use regex::Regex;
 use thiserror::Error;
 
 pub use find::{find, CONFIG_VAR};
+pub use guard::{Refusal, MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH};
 pub use locate::Step;
 pub use schema::{Config, RemoteRepoConfig};
 pub use secret::Secret;
+pub use size::{format_size, parse_size};
 
 use crate::deploy::{DeploySettings, Mode};
 use crate::fix::{FixSettings, RuleSpec};
@@ -55,6 +59,9 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Refused before parsing: too large, too deep, or with aliases (see [`guard`]).
+    #[error("refusing config '{}': {reason}", path.display())]
+    Refused { path: PathBuf, reason: Refusal },
     #[error("invalid config '{}':\n{}", path.display(), render_problems(path, problems))]
     Invalid {
         path: PathBuf,
@@ -159,18 +166,19 @@ impl Settings {
         let Some(path) = path else {
             return Ok(Settings::defaults());
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let text = read_bounded(&path)?;
         Settings::parse(&path, &text)
     }
 
     /// Parse and validate configuration text that came from `path`.
     pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
+        guard::check(text).map_err(|reason| ConfigError::Refused {
+            path: path.to_path_buf(),
+            reason,
+        })?;
         let invalid = |problems| ConfigError::Invalid {
             path: path.to_path_buf(),
-            problems,
+            problems: capped(problems),
         };
         let value: serde_yaml::Value = if text.trim().is_empty() {
             serde_yaml::Value::Null
@@ -490,6 +498,33 @@ impl Settings {
     }
 }
 
+/// The text of the config file `path`, refused past [`MAX_CONFIG_BYTES`] without reading the
+/// rest (the path may name something endless, like `/dev/zero`).
+fn read_bounded(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read as _;
+    let read_error = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() > MAX_CONFIG_BYTES {
+        return Err(ConfigError::Refused {
+            path: path.to_path_buf(),
+            reason: Refusal::TooLarge,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text ({e})"),
+        ))
+    })
+}
+
 /// Parse `30s`, `5m`, `1h30m` …; zero is refused.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(text.trim())
@@ -511,6 +546,37 @@ fn did_you_mean(word: &str, candidates: &[&str]) -> String {
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| format!(" (did you mean '{c}'?)"))
         .unwrap_or_default()
+}
+
+/// At most this many problems are listed, the rest counted: a file with thousands of wrong keys
+/// is fixed from the first screen of them, and locating each one costs a pass over the file.
+const MAX_PROBLEMS_LISTED: usize = 20;
+
+/// `problems` cut to [`MAX_PROBLEMS_LISTED`], with a last one counting those left out.
+fn capped(mut problems: Vec<Problem>) -> Vec<Problem> {
+    if problems.len() > MAX_PROBLEMS_LISTED {
+        let more = problems.len() - MAX_PROBLEMS_LISTED;
+        problems.truncate(MAX_PROBLEMS_LISTED);
+        problems.push(Problem {
+            line: None,
+            path: String::new(),
+            message: format!(
+                "… and {more} more problem{}",
+                if more == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    problems
+}
+
+/// The line of `path` for the problem that would be number `listed + 1`: `None` past those
+/// listed, which are not shown anyway.
+fn line_if_listed(text: &str, path: &[Step], listed: usize) -> Option<usize> {
+    if listed < MAX_PROBLEMS_LISTED {
+        locate::line_of(text, path)
+    } else {
+        None
+    }
 }
 
 /// Walk the YAML value and report every key the schema does not know.
@@ -538,7 +604,7 @@ fn check_keys(
                     check_keys(text, child, path, &child_schema, out);
                 } else {
                     out.push(Problem {
-                        line: locate::line_of(text, path),
+                        line: line_if_listed(text, path, out.len()),
                         path: locate::display_path(path),
                         message: format!("unknown key '{key}'{}", did_you_mean(key, known)),
                     });
@@ -592,7 +658,7 @@ impl<'a> Problems<'a> {
 
     fn add_at(&mut self, path: &[Step], message: String) {
         self.list.push(Problem {
-            line: locate::line_of(self.text, path),
+            line: line_if_listed(self.text, path, self.list.len()),
             path: locate::display_path(path),
             message,
         });
@@ -639,6 +705,16 @@ mod tests {
                 .collect(),
             Err(e) => vec![e.to_string()],
         }
+    }
+
+    #[test]
+    fn thousands_of_problems_list_the_first_ones_and_count_the_rest() {
+        let text: String = (0..5000).map(|i| format!("k{i}: 1\n")).collect();
+        let got = problems(&text);
+        assert_eq!(got.len(), MAX_PROBLEMS_LISTED + 1);
+        assert_eq!(got[0], "1:k0: unknown key 'k0'");
+        assert_eq!(got[19], "20:k19: unknown key 'k19'");
+        assert_eq!(got[20], "0:: … and 4980 more problems");
     }
 
     #[test]

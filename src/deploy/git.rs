@@ -125,15 +125,70 @@ pub struct GitRemote<'a> {
     policy: RetryPolicy,
 }
 
-/// `url` without user information, for messages.
+/// `url` without user information and with the values of credential-like query parameters
+/// (`access_token`, `private_token`, `key` …) replaced, for messages and dry-run plans.
 pub fn redact(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        if let Some((_, host)) = authority.rsplit_once('@') {
-            return format!("{scheme}://{host}{path}");
+    let (url, query) = match url.split_once('?') {
+        Some((url, query)) => (url, Some(query)),
+        None => (url, None),
+    };
+    let mut out = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            format!("{scheme}://{host}{path}")
         }
+        None => url.to_owned(),
+    };
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(&redact_query(query));
     }
-    url.to_owned()
+    out
+}
+
+/// Placeholder for a secret value in a redacted URL.
+const REDACTED: &str = "REDACTED";
+
+/// A query string with the values of parameters that look like credentials replaced.
+fn redact_query(query: &str) -> String {
+    let (query, fragment) = match query.split_once('#') {
+        Some((query, fragment)) => (query, Some(fragment)),
+        None => (query, None),
+    };
+    let mut out = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if is_credential_name(name) => format!("{name}={REDACTED}"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
+/// Whether a query parameter's name says its value is a secret. Broad on purpose: hiding a
+/// harmless value costs nothing, showing a token costs the token.
+fn is_credential_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase().replace("%5f", "_");
+    [
+        "token",
+        "key",
+        "secret",
+        "pass",
+        "auth",
+        "sig",
+        "credential",
+        "session",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 /// Whether `url` carries a password (`https://user:pass@host/…`).
@@ -287,7 +342,8 @@ impl<'a> GitRemote<'a> {
                         return Err(GitError::Remote {
                             what,
                             url: redact(url),
-                            message: err.message().to_owned(),
+                            // libgit2 may quote the URL it was given.
+                            message: err.message().replace(url, &redact(url)),
                         });
                     }
                     std::thread::sleep(self.policy.backoff(attempt));
@@ -670,6 +726,15 @@ mod tests {
             "https://github.com/o/r.git"
         );
         assert_eq!(redact("git@github.com:o/r.git"), "git@github.com:o/r.git");
+        assert_eq!(
+            redact("https://example.invalid/x.git?access_token=SECRET"),
+            "https://example.invalid/x.git?access_token=REDACTED"
+        );
+        assert_eq!(
+            redact("https://u:p@h/r?ref=main&private_token=S&API_KEY=S&sig=S#top"),
+            "https://h/r?ref=main&private_token=REDACTED&API_KEY=REDACTED&sig=REDACTED#top"
+        );
+        assert_eq!(redact("https://h?token=S"), "https://h?token=REDACTED");
         assert!(has_password("https://u:p@h/r"));
         assert!(!has_password("https://u@h/r"));
         assert!(!has_password("git@github.com:o/r.git"));

@@ -210,7 +210,18 @@ impl Deployer {
         let draft = self.draft(solution);
         let (requests, requests_error) =
             match forge::build(&self.settings.remote, self.settings.retry) {
-                Ok(forge) => (forge.plan(&draft.request), None),
+                // An api_url may carry a token in its query; a plan is printed.
+                Ok(forge) => (
+                    forge
+                        .plan(&draft.request)
+                        .into_iter()
+                        .map(|r| PlannedRequest {
+                            url: git::redact(&r.url),
+                            ..r
+                        })
+                        .collect(),
+                    None,
+                ),
                 Err(e) => (Vec::new(), Some(e.to_string())),
             };
         let spec = CommitSpec {

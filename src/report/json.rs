@@ -6,7 +6,7 @@ use std::io::Write;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde_json::{json, Value};
 
-use super::Findings;
+use super::{Findings, InputProblem};
 use crate::deploy::DeployPlan;
 use crate::fix::{FixEvent, Solution};
 use crate::parse::LogEntry;
@@ -89,6 +89,11 @@ pub fn declined_json(e: &FixEvent) -> Option<Value> {
     }
 }
 
+/// An input not read whole: `{"input": …, "message": …, "bytes": …}`.
+pub fn input_problem_json(p: &InputProblem) -> Value {
+    json!({"input": p.input, "message": p.message, "bytes": p.bytes})
+}
+
 pub fn plan_json(p: &DeployPlan) -> Value {
     serde_json::to_value(p).expect("plans serialise")
 }
@@ -107,7 +112,9 @@ pub fn entry_json(e: &LogEntry) -> Value {
 }
 
 /// Renders a batch run as one JSON object on stdout. Incidents are written as they trip (a long
-/// file can trip thousands, and none of them needs keeping); the rest follows at the end.
+/// file can trip thousands, and none of them needs keeping); the rest follows at the end. Since
+/// the object is open from the first incident on, a run whose inputs fail must still reach
+/// [`JsonReport::finish`]: the inputs that failed go in its `errors` member.
 #[derive(Debug, Default)]
 pub struct JsonReport {
     incidents_written: u64,
@@ -149,6 +156,8 @@ impl JsonReport {
                 "bad_timestamps": c.bad_timestamps,
                 "incidents": c.incidents,
                 "solutions": c.solutions,
+                "inputs_stopped": c.inputs_stopped,
+                "inputs_failed": c.inputs_failed,
             },
             "patterns": findings.patterns.iter().map(pattern_json).collect::<Vec<_>>(),
             "solutions": findings.solutions.iter().map(solution_json).collect::<Vec<_>>(),
@@ -164,6 +173,12 @@ impl JsonReport {
         }
         if !findings.held.is_empty() {
             value["held"] = serde_json::to_value(&findings.held)?;
+        }
+        if !findings.stopped.is_empty() {
+            value["stopped"] = findings.stopped.iter().map(input_problem_json).collect();
+        }
+        if !findings.errors.is_empty() {
+            value["errors"] = findings.errors.iter().map(input_problem_json).collect();
         }
         // The rest as a pretty object without its opening brace: `,` then its members.
         let rest = serde_json::to_string_pretty(&value)?;

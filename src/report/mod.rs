@@ -36,6 +36,10 @@ pub struct Counts {
     pub bad_timestamps: u64,
     pub incidents: u64,
     pub solutions: u64,
+    /// Inputs read only up to a byte budget.
+    pub inputs_stopped: u64,
+    /// Inputs that could not be opened or read to their end.
+    pub inputs_failed: u64,
 }
 
 /// Everything a batch run found, for reporters that render at the end.
@@ -52,6 +56,19 @@ pub struct Findings {
     pub declined: Vec<crate::fix::FixEvent>,
     /// Solutions deploy mode only suggested (`fix.min_confidence`).
     pub held: Vec<crate::deploy::Held>,
+    /// Inputs read only up to a byte budget, and why.
+    pub stopped: Vec<InputProblem>,
+    /// Inputs that could not be opened or read to their end, and why.
+    pub errors: Vec<InputProblem>,
+}
+
+/// An input that was not read whole: its name, and the one-line message that said why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputProblem {
+    pub input: String,
+    pub message: String,
+    /// Bytes read from it (after decompression), when known.
+    pub bytes: Option<u64>,
 }
 
 /// Decide once whether to color, from `--color`, `NO_COLOR` and whether `is_tty`.

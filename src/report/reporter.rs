@@ -1,14 +1,20 @@
 //! One reporter per run, chosen by `--format` and the command: it takes every [`NodeEvent`] and
 //! prints it now (text, JSON lines) or keeps it for the closing JSON object.
+//!
+//! A batch run's verdict is its exit code, and a reader that stops reading (`analyze … | head`)
+//! must not change it: with [`Reporter::outliving_closed_output`], a broken pipe on stdout or stderr
+//! stops the printing there and nothing else, so the run goes on to its true exit code.
 
-use std::io::{self, Stderr, Write};
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::json::{declined_json, dropped_json, incident_json, solution_json};
+use super::json::{declined_json, dropped_json, incident_json, input_problem_json, solution_json};
 use super::text::{Style, TextReport};
-use super::{Counts, Findings, JsonReport};
+use super::{Counts, Findings, InputProblem, JsonReport};
 use crate::fix::FixEvent;
 use crate::node::NodeEvent;
 use crate::parse::LogEntry;
@@ -27,22 +33,38 @@ pub enum ReportKind {
 
 pub struct Reporter {
     kind: ReportKind,
-    text: TextReport<Box<dyn Write>>,
-    diag: TextReport<Stderr>,
+    text: TextReport<Output>,
+    diag: TextReport<Output>,
+    /// Where JSON goes.
+    stdout: Output,
     findings: Findings,
     json: JsonReport,
 }
 
 impl Reporter {
     pub fn new(kind: ReportKind, style: Style) -> Reporter {
-        let out: Box<dyn Write> = match kind {
-            ReportKind::Text { on_stderr: true } => Box::new(io::stderr()),
-            _ => Box::new(io::stdout()),
+        Reporter::build(kind, style, false)
+    }
+
+    /// A reporter for a run whose exit code is its result: a closed stdout or stderr (the reader
+    /// went away) ends the printing to it, not the run. With [`Reporter::new`], a broken pipe is
+    /// an error like any other, which ends a run that only exists to print.
+    pub fn outliving_closed_output(kind: ReportKind, style: Style) -> Reporter {
+        Reporter::build(kind, style, true)
+    }
+
+    fn build(kind: ReportKind, style: Style, tolerate_close: bool) -> Reporter {
+        let stdout = Output::new(Stream::Stdout, tolerate_close);
+        let stderr = Output::new(Stream::Stderr, tolerate_close);
+        let out = match kind {
+            ReportKind::Text { on_stderr: true } => stderr.clone(),
+            _ => stdout.clone(),
         };
         Reporter {
             kind,
             text: TextReport::new(out, style),
-            diag: TextReport::new(io::stderr(), style),
+            diag: TextReport::new(stderr, style),
+            stdout,
             findings: Findings::default(),
             json: JsonReport::default(),
         }
@@ -54,9 +76,7 @@ impl Reporter {
             NodeEvent::Incident(incident) => match self.kind {
                 ReportKind::Text { .. } => self.text.incident(&incident)?,
                 ReportKind::JsonLines => self.json_line("incident", incident_json(&incident))?,
-                ReportKind::JsonObject => {
-                    self.json.incident(&mut io::stdout().lock(), &incident)?
-                }
+                ReportKind::JsonObject => self.json.incident(&mut self.stdout, &incident)?,
             },
             NodeEvent::Solution(solution) => match self.kind {
                 ReportKind::Text { .. } => self.text.solution(&solution)?,
@@ -116,13 +136,36 @@ impl Reporter {
         self.diag.warning(message)
     }
 
+    /// An input read only up to its byte budget: said now on stderr, counted in the summary.
+    pub fn input_stopped(&mut self, problem: InputProblem) -> io::Result<()> {
+        self.diag.warning(&problem.message)?;
+        if self.kind == ReportKind::JsonLines {
+            self.json_line("stopped", input_problem_json(&problem))?;
+        }
+        self.findings.stopped.push(problem);
+        Ok(())
+    }
+
+    /// An input that could not be opened or read to its end: said now on stderr, and kept for
+    /// the summary and the JSON object (whose `errors` member lists them).
+    pub fn input_failed(&mut self, problem: InputProblem) -> io::Result<()> {
+        self.diag.error(&problem.message)?;
+        if self.kind == ReportKind::JsonLines {
+            self.json_line("error", input_problem_json(&problem))?;
+        }
+        self.findings.errors.push(problem);
+        Ok(())
+    }
+
     /// The end of a run: the JSON object, or the text summary.
     pub fn finish(
         &mut self,
-        counts: Counts,
+        mut counts: Counts,
         patterns: Vec<PatternSummary>,
         elapsed: Duration,
     ) -> io::Result<()> {
+        counts.inputs_stopped = self.findings.stopped.len() as u64;
+        counts.inputs_failed = self.findings.errors.len() as u64;
         match self.kind {
             ReportKind::Text { .. } => self.text.summary(&counts, elapsed),
             ReportKind::JsonLines => {
@@ -139,9 +182,8 @@ impl Reporter {
             ReportKind::JsonObject => {
                 self.findings.counts = counts;
                 self.findings.patterns = patterns;
-                let mut out = io::stdout().lock();
-                self.json.finish(&mut out, &self.findings)?;
-                out.flush()
+                self.json.finish(&mut self.stdout, &self.findings)?;
+                self.stdout.flush()
             }
         }
     }
@@ -150,9 +192,70 @@ impl Reporter {
         if let Some(map) = value.as_object_mut() {
             map.insert("type".into(), Value::String(kind.into()));
         }
-        let mut out = io::stdout().lock();
-        serde_json::to_writer(&mut out, &value)?;
+        let out = &mut self.stdout;
+        serde_json::to_writer(&mut *out, &value)?;
         out.write_all(b"\n")?;
         out.flush()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Stdout or stderr, and whether its reader has gone. Once a write fails with a broken pipe on an
+/// output that tolerates it, that write and every later one succeed without writing.
+#[derive(Debug, Clone)]
+pub(crate) struct Output {
+    stream: Stream,
+    tolerate_close: bool,
+    /// Shared by the clones writing to the same stream.
+    closed: Arc<AtomicBool>,
+}
+
+impl Output {
+    fn new(stream: Stream, tolerate_close: bool) -> Output {
+        Output {
+            stream,
+            tolerate_close,
+            closed: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn attempt<T>(
+        &mut self,
+        ok: T,
+        op: impl FnOnce(&mut dyn Write) -> io::Result<T>,
+    ) -> io::Result<T> {
+        if self.closed.load(Ordering::Relaxed) {
+            return Ok(ok);
+        }
+        let result = match self.stream {
+            Stream::Stdout => op(&mut io::stdout().lock()),
+            Stream::Stderr => op(&mut io::stderr().lock()),
+        };
+        match result {
+            Err(e) if self.tolerate_close && e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed.store(true, Ordering::Relaxed);
+                Ok(ok)
+            }
+            other => other,
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.attempt(buf.len(), |out| out.write(buf))
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.attempt((), |out| out.write_all(buf))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.attempt((), |out| out.flush())
     }
 }

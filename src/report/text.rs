@@ -350,6 +350,25 @@ impl<W: Write> TextReport<W> {
         if c.invalid_utf8 > 0 {
             parts.push(format!("{} lines with invalid UTF-8", c.invalid_utf8));
         }
+        if c.inputs_stopped > 0 {
+            parts.push(format!(
+                "{} input{} read only up to {} byte budget",
+                c.inputs_stopped,
+                plural(c.inputs_stopped),
+                if c.inputs_stopped == 1 {
+                    "its"
+                } else {
+                    "their"
+                }
+            ));
+        }
+        if c.inputs_failed > 0 {
+            parts.push(format!(
+                "{} input{} not read to the end (error)",
+                c.inputs_failed,
+                plural(c.inputs_failed)
+            ));
+        }
         writeln!(
             self.out,
             "{incidents}, {} in {:.1?}",

@@ -14,7 +14,10 @@ pub mod tail;
 pub mod watch;
 
 pub use checkpoint::{Checkpoint, Checkpoints};
-pub use input::{counting, open, paths_or_stdin, Input};
+pub use input::{
+    counting, open, paths_or_stdin, Input, InputLimits, Stopped, DEFAULT_DEVICE_BUDGET,
+    GZIP_MAX_RATIO,
+};
 pub use lines::{Line, LineReader, LineStats, DEFAULT_MAX_LINE_BYTES, TRUNCATION_MARKER};
 pub use stdin::spawn_stdin;
 pub use tail::{FileId, Position};

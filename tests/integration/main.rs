@@ -8,6 +8,7 @@ mod analyze;
 mod cli;
 mod config;
 mod deploy;
+mod hostile;
 mod parse;
 mod patterns;
 mod repair;
