@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'hephaestus' {
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output; NO_COLOR in the environment also turns color off')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
@@ -43,7 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
         'hephaestus;init' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the configuration')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the configuration')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output; NO_COLOR in the environment also turns color off')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite the file if it exists')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
@@ -62,7 +62,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('--threshold-count', '--threshold-count', [CompletionResultType]::ParameterName, 'How many entries of one kind within the window trip an incident')
             [CompletionResult]::new('--threshold-window', '--threshold-window', [CompletionResultType]::ParameterName, 'Length of the sliding window, e.g. 30s, 5m, 1h')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'suggest: print the patch; deploy: commit it on a branch and open a pull request')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output; NO_COLOR in the environment also turns color off')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
@@ -84,7 +84,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('--threshold-count', '--threshold-count', [CompletionResultType]::ParameterName, 'How many entries of one kind within the window trip an incident')
             [CompletionResult]::new('--threshold-window', '--threshold-window', [CompletionResultType]::ParameterName, 'Length of the sliding window, e.g. 30s, 5m, 1h')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'suggest: print the patch; deploy: commit it on a branch and open a pull request')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output; NO_COLOR in the environment also turns color off')
             [CompletionResult]::new('--no-echo', '--no-echo', [CompletionResultType]::ParameterName, 'Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)')
             [CompletionResult]::new('--from-start', '--from-start', [CompletionResultType]::ParameterName, 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)')
@@ -100,7 +100,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
         }
         'hephaestus;patterns' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output; NO_COLOR in the environment also turns color off')
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Treat every line as one message: no format parsing, no multi-line joining')
             [CompletionResult]::new('--per-line', '--per-line', [CompletionResultType]::ParameterName, 'Print the pattern of every entry instead of the table')
@@ -113,7 +113,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             break
         }
         'hephaestus;completions' {
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output; NO_COLOR in the environment also turns color off')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
@@ -124,7 +124,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             break
         }
         'hephaestus;man' {
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output; NO_COLOR in the environment also turns color off')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')

@@ -18,7 +18,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
     }
     var completions = [
         &'hephaestus'= {
-            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --config 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]'
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
             cand -v 'Print more detail (repeat for more)'
             cand --verbose 'Print more detail (repeat for more)'
@@ -39,7 +39,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
         &'hephaestus;init'= {
             cand -o 'Where to write the configuration'
             cand --output 'Where to write the configuration'
-            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --config 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]'
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
             cand --force 'Overwrite the file if it exists'
             cand -v 'Print more detail (repeat for more)'
@@ -57,7 +57,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --threshold-count 'How many entries of one kind within the window trip an incident'
             cand --threshold-window 'Length of the sliding window, e.g. 30s, 5m, 1h'
             cand --mode 'suggest: print the patch; deploy: commit it on a branch and open a pull request'
-            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --config 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]'
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
             cand --dry-run 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'
             cand -v 'Print more detail (repeat for more)'
@@ -78,7 +78,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --threshold-count 'How many entries of one kind within the window trip an incident'
             cand --threshold-window 'Length of the sliding window, e.g. 30s, 5m, 1h'
             cand --mode 'suggest: print the patch; deploy: commit it on a branch and open a pull request'
-            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --config 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]'
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
             cand --no-echo 'Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)'
             cand --from-start 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)'
@@ -93,7 +93,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
         }
         &'hephaestus;patterns'= {
             cand --format 'Output format'
-            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --config 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]'
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
             cand --raw 'Treat every line as one message: no format parsing, no multi-line joining'
             cand --per-line 'Print the pattern of every entry instead of the table'
@@ -105,7 +105,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --help 'Print help'
         }
         &'hephaestus;completions'= {
-            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --config 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]'
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
             cand -v 'Print more detail (repeat for more)'
             cand --verbose 'Print more detail (repeat for more)'
@@ -115,7 +115,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --help 'Print help'
         }
         &'hephaestus;man'= {
-            cand --config 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]'
+            cand --config 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]'
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
             cand -v 'Print more detail (repeat for more)'
             cand --verbose 'Print more detail (repeat for more)'

@@ -24,7 +24,7 @@ function __fish_hephaestus_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c hephaestus -n "__fish_hephaestus_needs_command" -l config -d 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]' -r -F
+complete -c hephaestus -n "__fish_hephaestus_needs_command" -l config -d 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_needs_command" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -40,7 +40,7 @@ complete -c hephaestus -n "__fish_hephaestus_needs_command" -f -a "completions" 
 complete -c hephaestus -n "__fish_hephaestus_needs_command" -f -a "man" -d 'Print the manual page (roff), of hephaestus or of one of its commands'
 complete -c hephaestus -n "__fish_hephaestus_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -s o -l output -d 'Where to write the configuration' -r -F
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -l config -d 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]' -r -F
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -l config -d 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -57,7 +57,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l thresh
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l threshold-window -d 'Length of the sliding window, e.g. 30s, 5m, 1h' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l mode -d 'suggest: print the patch; deploy: commit it on a branch and open a pull request' -r -f -a "suggest\t''
 deploy\t''"
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l config -d 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]' -r -F
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l config -d 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -77,7 +77,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l threshol
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l threshold-window -d 'Length of the sliding window, e.g. 30s, 5m, 1h' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l mode -d 'suggest: print the patch; deploy: commit it on a branch and open a pull request' -r -f -a "suggest\t''
 deploy\t''"
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l config -d 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]' -r -F
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l config -d 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -90,7 +90,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s q -l qui
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s h -l help -d 'Print help'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -l config -d 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]' -r -F
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -l config -d 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -99,14 +99,14 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -l per-l
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -s q -l quiet -d 'Print only results and errors'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -s h -l help -d 'Print help'
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand completions" -l config -d 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]' -r -F
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand completions" -l config -d 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand completions" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand completions" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand man" -l config -d 'Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]' -r -F
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand man" -l config -d 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand man" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -14,13 +14,15 @@ Examples:
   hephaestus patterns --raw app.log         list the message templates of a log
   hephaestus init                           write an annotated hephaestus.yaml
 
-Configuration is read from --config, else ./hephaestus.yaml, else built-in defaults.
+Configuration is read from --config, else $HEPHAESTUS_CONFIG, else hephaestus.yaml (or
+.hephaestus.yaml) here or in a parent up to the repository's top, else in --repo, else built-in
+defaults.
 Exit codes: 0 nothing tripped, 1 at least one incident tripped, 2 usage, config or I/O error.";
 
 #[derive(Debug, Parser)]
 #[command(name = "hephaestus", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// Configuration file [default: ./hephaestus.yaml if present, else built-in defaults]
+    /// Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
