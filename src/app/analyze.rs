@@ -40,6 +40,7 @@ pub fn run(
     };
     super::init_stdout_color(output);
     let mut reporter = Reporter::outliving_closed_output(kind, style);
+    reporter.setup(super::setup(settings))?;
     for warning in &settings.warnings {
         reporter.warning(warning)?;
     }

@@ -140,6 +140,17 @@ fn load_settings(config: Option<&Path>, run: &RunArgs) -> Result<Settings> {
     Ok(settings)
 }
 
+/// What [`report::Setup`] says of `settings`.
+fn setup(settings: &Settings) -> report::Setup {
+    report::Setup {
+        config: settings
+            .config_path
+            .as_ref()
+            .map(|p| p.display().to_string()),
+        repo: settings.fix.repo.as_ref().map(|p| p.display().to_string()),
+    }
+}
+
 /// The working directory of the git repository containing `dir`, if any.
 fn discover_repo(dir: &Path) -> Option<PathBuf> {
     let repo = git2::Repository::discover(dir).ok()?;

@@ -113,6 +113,7 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
     };
     super::init_stderr_color(output);
     let mut reporter = Reporter::new(kind, style);
+    reporter.setup(super::setup(settings))?;
     for warning in &settings.warnings {
         reporter.warning(warning)?;
     }

@@ -158,6 +158,8 @@ impl JsonReport {
                 "solutions": c.solutions,
                 "inputs_stopped": c.inputs_stopped,
                 "inputs_failed": c.inputs_failed,
+                "config": findings.setup.config,
+                "repo": findings.setup.repo,
             },
             "patterns": findings.patterns.iter().map(pattern_json).collect::<Vec<_>>(),
             "solutions": findings.solutions.iter().map(solution_json).collect::<Vec<_>>(),

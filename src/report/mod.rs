@@ -60,6 +60,31 @@ pub struct Findings {
     pub stopped: Vec<InputProblem>,
     /// Inputs that could not be opened or read to their end, and why.
     pub errors: Vec<InputProblem>,
+    /// What the run read its settings from and proposes fixes in.
+    pub setup: Setup,
+}
+
+/// The config file a run read (`None`: built-in defaults) and the repository it proposes fixes in
+/// (`None`: fixes are off), as the user would name them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Setup {
+    pub config: Option<String>,
+    pub repo: Option<String>,
+}
+
+impl Setup {
+    /// One line: `config hephaestus.yaml, repository /srv/app`.
+    pub fn describe(&self) -> String {
+        let config = match &self.config {
+            Some(path) => format!("config {path}"),
+            None => "built-in defaults (no config file found)".to_owned(),
+        };
+        let repo = match &self.repo {
+            Some(path) => format!("repository {path}"),
+            None => "no repository: fixes off".to_owned(),
+        };
+        format!("{config}, {repo}")
+    }
 }
 
 /// An input that was not read whole: its name, and the one-line message that said why.

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::json::{declined_json, dropped_json, incident_json, input_problem_json, solution_json};
 use super::text::{Style, TextReport};
-use super::{Counts, Findings, InputProblem, JsonReport};
+use super::{Counts, Findings, InputProblem, JsonReport, Setup};
 use crate::fix::FixEvent;
 use crate::node::NodeEvent;
 use crate::parse::LogEntry;
@@ -136,6 +136,14 @@ impl Reporter {
         self.diag.warning(message)
     }
 
+    /// Where the run's settings came from and where fixes go: the first note at `-v`, and the
+    /// summary's `config` and `repo`.
+    pub fn setup(&mut self, setup: Setup) -> io::Result<()> {
+        self.diag.note(&setup.describe())?;
+        self.findings.setup = setup;
+        Ok(())
+    }
+
     /// An input read only up to its byte budget: said now on stderr, counted in the summary.
     pub fn input_stopped(&mut self, problem: InputProblem) -> io::Result<()> {
         self.diag.warning(&problem.message)?;
@@ -176,6 +184,8 @@ impl Reporter {
                         "lines": c.lines, "entries": c.entries, "unparsed": c.unparsed,
                         "unparsed_with_level": c.unparsed_with_level,
                         "incidents": c.incidents, "solutions": c.solutions,
+                        "config": self.findings.setup.config,
+                        "repo": self.findings.setup.repo,
                     }),
                 )
             }

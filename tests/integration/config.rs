@@ -158,3 +158,36 @@ fn the_config_is_found_from_a_subdirectory_in_the_repo_or_by_environment() {
     std::fs::rename(repo.join("hephaestus.yaml"), repo.join(".hephaestus.yaml")).unwrap();
     analyze(&repo.join("src/deep"), &[], 1);
 }
+
+#[test]
+fn verbose_runs_say_first_which_config_and_repository_they_use() {
+    let env = Env::new();
+    let log = env.write("app.log", "2026-11-20T10:00:00Z INFO app: up\n");
+    let out = run(env.cmd(["analyze", "-v"]).arg(&log), 0);
+    let first = stderr(&out).lines().next().unwrap_or_default().to_owned();
+    assert_eq!(
+        first,
+        "note: built-in defaults (no config file found), no repository: fixes off"
+    );
+    let repo = env.path().join("svc");
+    std::fs::create_dir_all(&repo).unwrap();
+    crate::harness::git(&repo, &["init", "-q"]);
+    env.write("svc/hephaestus.yaml", "log:\n  threshold_count: 3\n");
+    let mut cmd = env.cmd(["analyze", "-v"]);
+    cmd.current_dir(&repo).arg(&log);
+    let out = run(&mut cmd, 0);
+    let first = stderr(&out).lines().next().unwrap_or_default().to_owned();
+    let top = repo.canonicalize().unwrap();
+    assert_eq!(
+        first,
+        format!(
+            "note: config hephaestus.yaml, repository {}/",
+            top.display()
+        )
+    );
+    let mut cmd = env.cmd(["analyze", "--format", "json"]);
+    cmd.current_dir(&repo).arg(&log);
+    let report = crate::harness::json(&run(&mut cmd, 0));
+    assert_eq!(report["summary"]["config"], "hephaestus.yaml");
+    assert_eq!(report["summary"]["repo"], format!("{}/", top.display()));
+}
