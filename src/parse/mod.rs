@@ -101,6 +101,36 @@ impl LogEntry {
         self.message.lines().find(|l| multiline::shows_crash(l))
     }
 
+    /// The service that wrote the entry, from the first field that names one (`service`,
+    /// `unit`, `container`, or the `app` a system logger or process manager gave).
+    pub fn service(&self) -> Option<&str> {
+        ["service", "unit", "container", "app"]
+            .iter()
+            .find_map(|key| self.fields.get(*key))
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The logger that wrote the entry (`logger`, `name` or `target` field).
+    pub fn logger(&self) -> Option<&str> {
+        ["logger", "name", "target"]
+            .iter()
+            .find_map(|key| self.fields.get(*key))
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// `app.log:12`, or `stdin:12` for standard input.
+    pub fn location(&self) -> String {
+        let source: &str = &self.source;
+        let source = if source == crate::source::STDIN_NAME {
+            "stdin"
+        } else {
+            source
+        };
+        format!("{source}:{}", self.line)
+    }
+
     /// Whether the entry's level is at or above `threshold`.
     pub fn is_at_least(&self, threshold: Level) -> bool {
         self.level.is_some_and(|level| level >= threshold)

@@ -49,6 +49,8 @@ pub fn incident_json(i: &Incident) -> Value {
         "exception": i.trace.as_ref().and_then(|t| t.primary()).map(|e| json!({"type": e.kind, "message": e.message})),
         "source": &*i.entry.source,
         "line": i.entry.line,
+        "service": i.entry.service(),
+        "logger": i.entry.logger(),
     })
 }
 

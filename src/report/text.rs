@@ -68,8 +68,19 @@ impl<W: Write> TextReport<W> {
             out,
             "  {} {}",
             "where:".dimmed(),
-            clean(&format!("{}:{}", i.entry.source, i.entry.line))
+            clean(&i.entry.location())
         )?;
+        let who = match (i.entry.service(), i.entry.logger()) {
+            (Some(service), Some(logger)) if service != logger => {
+                Some(format!("{service} (logger {logger})"))
+            }
+            (Some(service), _) => Some(service.to_owned()),
+            (None, Some(logger)) => Some(format!("logger {logger}")),
+            (None, None) => None,
+        };
+        if let Some(who) = who {
+            writeln!(out, "  {} {}", "who:".dimmed(), clean(&who))?;
+        }
         writeln!(out, "  {} {}", "pattern:".dimmed(), clean(&i.template))?;
         if let Some(exception) = i.trace.as_ref().and_then(|t| t.primary()) {
             // An entry about its crash already shows the exception as its pattern.

@@ -100,3 +100,12 @@ fn an_incident_tripping_again_is_told_in_full_once_then_in_one_line() {
     );
     assert!(!text.contains("again"), "{text}");
 }
+
+#[test]
+fn stdin_lines_are_located_as_stdin() {
+    let env = Env::new();
+    let input = std::fs::read(fixture("logs/app.log")).unwrap();
+    let out = run(env.cmd(["analyze", "-"]).write_stdin(input), 1);
+    let text = stdout(&out);
+    assert!(text.contains("  where: stdin:6\n"), "{text}");
+}

@@ -760,6 +760,10 @@ fn pm2_prefixes_are_read_through_and_name_the_service() {
         let text = std::fs::read_to_string(&path).unwrap();
         let crashes = text.matches("TypeError: Cannot read").count() as u64;
         let report = analyze(&env, &path, &[], 1);
+        assert_eq!(
+            report["incidents"][0]["service"], "labels",
+            "{file}: {report:#}"
+        );
         let crash = pattern(&report, "TypeError: Cannot read properties of undefined");
         assert_eq!(crash["level"], "error", "{file}: {report:#}");
         assert_eq!(crash["count"], crashes, "{file}: {report:#}");
@@ -828,6 +832,14 @@ fn program_output_through_journald_is_read_inside_the_journal_prefix() {
         assert_eq!(panic["level"], "error", "{file}: {report:#}");
         assert_eq!(panic["count"], 3);
         assert_eq!(report["summary"]["incidents"], 3, "{file}: {report:#}");
+        let services: Vec<&str> = report["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["service"].as_str().unwrap_or("-"))
+            .collect();
+        assert_eq!(services, ["worker", "worker", "invoicer"], "{file}");
+        assert_eq!(report["incidents"][0]["logger"], "worker");
         let text = std::fs::read_to_string(&path).unwrap();
         let expected: Vec<u64> = text
             .lines()
