@@ -94,10 +94,11 @@ pub enum LockError {
         path.display()
     )]
     Link { path: PathBuf },
-    #[error("failed to create the state directory '{}': {source}", dir.display())]
-    Dir { dir: PathBuf, source: io::Error },
-    #[error("failed to lock '{}': {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    // Causes are part of the messages, not `source()`s, so that each is printed once.
+    #[error("failed to create the state directory '{}': {cause}", dir.display())]
+    Dir { dir: PathBuf, cause: io::Error },
+    #[error("failed to lock '{}': {cause}", path.display())]
+    Io { path: PathBuf, cause: io::Error },
 }
 
 /// Held by the one watch that writes into a state directory; released when dropped or when the
@@ -112,7 +113,7 @@ impl DirLock {
     pub fn acquire(dir: &Path) -> Result<DirLock, LockError> {
         create_dir(dir).map_err(|source| LockError::Dir {
             dir: dir.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let path = dir.join(LOCK_FILE);
         let io_error = |source: io::Error| {
@@ -121,7 +122,7 @@ impl DirLock {
             } else {
                 LockError::Io {
                     path: path.clone(),
-                    source,
+                    cause: source,
                 }
             }
         };

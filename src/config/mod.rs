@@ -54,10 +54,12 @@ pub struct Problem {
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("failed to read config '{}': {source}", path.display())]
+    // The cause is part of the message, not a `source()`: a chain printed with `{:#}` would say
+    // it twice.
+    #[error("failed to read config '{}': {cause}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Refused before parsing: too large, too deep, or with aliases (see [`guard`]).
     #[error("refusing config '{}': {reason}", path.display())]
@@ -504,7 +506,7 @@ fn read_bounded(path: &Path) -> Result<String, ConfigError> {
     use std::io::Read as _;
     let read_error = |source| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     let file = std::fs::File::open(path).map_err(read_error)?;
     let mut bytes = Vec::new();

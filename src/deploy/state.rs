@@ -22,20 +22,21 @@ const VERSION: u32 = 1;
 
 #[derive(Debug, Error)]
 pub enum StateError {
-    #[error("failed to create the state directory '{}': {source}", path.display())]
+    // Each cause is part of its message, not a `source()`, so that it is printed once.
+    #[error("failed to create the state directory '{}': {cause}", path.display())]
     Dir {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("failed to lock '{}': {source}", path.display())]
+    #[error("failed to lock '{}': {cause}", path.display())]
     Lock {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("failed to write the deploy record '{}': {source}", path.display())]
+    #[error("failed to write the deploy record '{}': {cause}", path.display())]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -117,7 +118,7 @@ impl Store {
         let dir = state_dir.join("deploy");
         state_dir::create_dir(&dir).map_err(|source| StateError::Dir {
             path: dir.clone(),
-            source,
+            cause: source,
         })?;
         Ok(Store { dir })
     }
@@ -131,10 +132,10 @@ impl Store {
         let path = self.path(key, "lock");
         let file = state_dir::open_lock_file(&path).map_err(|source| StateError::Lock {
             path: path.clone(),
-            source,
+            cause: source,
         })?;
         file.lock()
-            .map_err(|source| StateError::Lock { path, source })?;
+            .map_err(|cause| StateError::Lock { path, cause })?;
         Ok(Lock { _file: file })
     }
 
@@ -175,7 +176,7 @@ impl Store {
         };
         write().map_err(|source| StateError::Write {
             path: path.clone(),
-            source,
+            cause: source,
         })
     }
 }

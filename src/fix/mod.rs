@@ -72,8 +72,9 @@ pub struct FixSettings {
 /// What goes wrong inside the fix stage.
 #[derive(Debug, Error)]
 pub enum FixError {
-    #[error("failed to read the repository '{repo}': {source}")]
-    Git { repo: String, source: git2::Error },
+    // Causes are part of the messages, not `source()`s, so that each is printed once.
+    #[error("failed to read the repository '{repo}': {cause}")]
+    Git { repo: String, cause: git2::Error },
     #[error("'{file}' line {line} no longer holds the text the change expects")]
     Stale { file: String, line: u32 },
     #[error("overlapping edits of '{0}'")]
@@ -84,11 +85,8 @@ pub enum FixError {
     Unparseable { file: String, reason: String },
     #[error("the change changes nothing")]
     NoChange,
-    #[error("verify: failed to {what}: {source}")]
-    Verify {
-        what: String,
-        source: std::io::Error,
-    },
+    #[error("verify: failed to {what}: {cause}")]
+    Verify { what: String, cause: std::io::Error },
 }
 
 /// Named contributions to a confidence. They add up; the sum is clamped to [0, 1]. A generator

@@ -29,7 +29,7 @@ impl Snapshot {
     pub fn open(root: &Path) -> Result<Snapshot, FixError> {
         let git = |source: git2::Error| FixError::Git {
             repo: root.display().to_string(),
-            source,
+            cause: source,
         };
         let repo = Repository::open(root).map_err(git)?;
         let (blobs, link_ids) = tracked(&repo).map_err(git)?;

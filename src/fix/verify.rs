@@ -413,7 +413,9 @@ fn unavailable(dir: &Path, tool: &str, version_flag: &str) -> Result<Option<Stri
             "{tool} does not run: {}",
             first_error(&r.output)
         ))),
-        Err(FixError::Verify { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+        Err(FixError::Verify { cause: source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
             Ok(Some(format!("{tool} is not on PATH")))
         }
         Err(e) => Err(e),
@@ -432,7 +434,7 @@ struct Run {
 /// that a timeout kills what it started too, and without the tokens in its environment.
 fn run(dir: &Path, mut cmd: Command, timeout: Duration) -> Result<Run, FixError> {
     let shown = format!("{cmd:?}");
-    let io = |what: String, source: std::io::Error| FixError::Verify { what, source };
+    let io = |what: String, cause: std::io::Error| FixError::Verify { what, cause };
     // A file, not a pipe: a pipe nobody drains could block the command.
     let mut log = tempfile::tempfile().map_err(|e| io("create the verify log".into(), e))?;
     let out = log
@@ -681,7 +683,7 @@ impl Workspace {
     fn new(repo: &Snapshot, patched: &BTreeMap<String, String>) -> Result<Workspace, FixError> {
         let io = |what: &str, source: std::io::Error| FixError::Verify {
             what: what.to_string(),
-            source,
+            cause: source,
         };
         let dir = tempfile::Builder::new()
             .prefix("hephaestus-verify-")

@@ -100,10 +100,10 @@ fn a_missing_explicit_config_is_an_error() {
             .arg(fixture("logs/app.log")),
         2,
     );
-    assert!(
-        stderr(&out).contains("failed to read config 'nope.yaml'"),
-        "{}",
-        stderr(&out)
+    // The cause is said once.
+    assert_eq!(
+        stderr(&out),
+        "error: failed to read config 'nope.yaml': No such file or directory (os error 2)\n"
     );
 }
 
