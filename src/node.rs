@@ -54,6 +54,8 @@ pub struct Summary {
     pub solutions: u64,
     /// Timestamps far ahead of the entries around them, counted at the log's time instead.
     pub skewed_timestamps: u64,
+    /// Entries an `ignore:` entry kept from counting.
+    pub ignored: u64,
 }
 
 /// The pipeline from entries to incidents and solutions.
@@ -125,6 +127,7 @@ impl Node {
     pub fn summary(&self) -> Summary {
         Summary {
             skewed_timestamps: self.detector.skewed_timestamps(),
+            ignored: self.detector.ignored(),
             ..self.summary
         }
     }

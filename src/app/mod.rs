@@ -196,6 +196,7 @@ fn finish_run(
     counts.incidents = summary.incidents;
     counts.solutions = summary.solutions;
     counts.bad_timestamps += summary.skewed_timestamps;
+    counts.ignored = summary.ignored;
     reporter.finish(counts, node.patterns(), started.elapsed())?;
     Ok(summary.incidents > 0)
 }

@@ -28,7 +28,7 @@ use crate::deploy::{DeploySettings, Mode};
 use crate::fix::{FixSettings, RuleSpec};
 use crate::parse::{FormatSpec, Level, ParseSettings};
 use crate::pattern::{mask, PatternSettings};
-use crate::threshold::{RuleTrigger, ThresholdSettings, DEFAULT_MAX_TRACKED};
+use crate::threshold::{Ignore, Ignored, RuleTrigger, ThresholdSettings, DEFAULT_MAX_TRACKED};
 
 /// The annotated configuration `init` writes.
 pub const EXAMPLE_CONFIG: &str = include_str!("../../hephaestus.example.yaml");
@@ -342,6 +342,43 @@ impl Settings {
             }
         }
 
+        let mut ignore = Vec::new();
+        for (i, entry) in config.ignore.iter().enumerate() {
+            let at = |k: &str| {
+                vec![
+                    Step::Key("ignore".into()),
+                    Step::Index(i),
+                    Step::Key(k.into()),
+                ]
+            };
+            let level = entry.level.as_deref().and_then(|word| {
+                let level = Level::parse(word);
+                if level.is_none() {
+                    problems.add_at(&at("level"), Level::parse_error(word));
+                }
+                level
+            });
+            let what = match (&entry.template, &entry.fingerprint, &entry.matcher) {
+                (Some(template), None, None) => Some(Ignore::template(template, level).what),
+                (None, Some(id), None) => Some(Ignored::Fingerprint(id.clone())),
+                (None, None, Some(regex)) => {
+                    problems.regex(&at("match"), regex).map(Ignored::Match)
+                }
+                _ => {
+                    problems.add_at(
+                        &[Step::Key("ignore".into()), Step::Index(i)],
+                        "needs exactly one of template, fingerprint and match, e.g. \
+                         `- template: 'slow query took <*>ms'`"
+                            .into(),
+                    );
+                    None
+                }
+            };
+            if let Some(what) = what {
+                ignore.push(Ignore { what, level });
+            }
+        }
+
         for (i, name) in config.patterns.masks.iter().enumerate() {
             if !mask::BUILTIN.contains(&name.as_str()) {
                 let at = vec![
@@ -426,6 +463,7 @@ impl Settings {
                 cooldown,
                 max_tracked: DEFAULT_MAX_TRACKED,
                 rules: triggers,
+                ignore,
             },
             fix: FixSettings {
                 repo: None,

@@ -16,6 +16,8 @@ pub struct Config {
     pub remote_repo: RemoteRepoConfig,
     pub formats: Vec<FormatConfig>,
     pub rules: Vec<RuleConfig>,
+    /// Kinds of entries that never trip.
+    pub ignore: Vec<IgnoreConfig>,
     pub patterns: PatternsConfig,
     pub fix: FixConfig,
     /// Where `watch` keeps checkpoints and `deploy` its records.
@@ -118,6 +120,19 @@ pub struct FormatConfig {
     pub timestamp_format: Option<String>,
 }
 
+/// A kind of entry that never trips; see `ignore:` in `hephaestus.example.yaml`. Exactly one of
+/// `template`, `fingerprint` and `match`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IgnoreConfig {
+    pub template: Option<String>,
+    pub fingerprint: Option<String>,
+    #[serde(rename = "match")]
+    pub matcher: Option<String>,
+    /// Highest level ignored; every level when absent.
+    pub level: Option<String>,
+}
+
 /// A user rule; see `rules:` in `hephaestus.example.yaml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -206,6 +221,7 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "remote_repo",
             "formats",
             "rules",
+            "ignore",
             "patterns",
             "fix",
             "state_dir",
@@ -232,6 +248,7 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
         "remote_repo.pr" => &["title_template", "branch_template", "labels", "draft"],
         "formats[]" => &["name", "regex", "timestamp_format"],
         "rules[]" => &["name", "match", "level", "count", "file", "find", "replace"],
+        "ignore[]" => &["template", "fingerprint", "match", "level"],
         "patterns" => &["masks", "extra_masks", "max_patterns"],
         "patterns.extra_masks[]" => &["name", "regex"],
         "fix" => &["verify", "reproduce", "verify_timeout", "min_confidence"],

@@ -160,6 +160,7 @@ impl JsonReport {
                 "solutions": c.solutions,
                 "inputs_stopped": c.inputs_stopped,
                 "inputs_failed": c.inputs_failed,
+                "ignored": c.ignored,
                 "config": findings.setup.config,
                 "repo": findings.setup.repo,
             },

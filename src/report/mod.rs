@@ -36,6 +36,8 @@ pub struct Counts {
     pub bad_timestamps: u64,
     pub incidents: u64,
     pub solutions: u64,
+    /// Entries an `ignore:` entry kept from counting toward a threshold.
+    pub ignored: u64,
     /// Inputs read only up to a byte budget.
     pub inputs_stopped: u64,
     /// Inputs that could not be opened or read to their end.

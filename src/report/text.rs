@@ -343,6 +343,9 @@ impl<W: Write> TextReport<W> {
                 format!("{} unparsed", c.unparsed)
             },
         ];
+        if c.ignored > 0 {
+            parts.push(format!("{} ignored", c.ignored));
+        }
         if c.truncated > 0 {
             parts.push(format!("{} lines cut at the length limit", c.truncated));
         }

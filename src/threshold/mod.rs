@@ -11,6 +11,7 @@
 //! (then [`Incident::rules`] names the rules and the fix stage proposes once).
 
 pub mod clock;
+pub mod ignore;
 pub mod rules;
 pub mod skew;
 pub mod window;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, TimeZone};
 
 pub use clock::{Clock, FakeClock, SystemClock};
+pub use ignore::{Ignore, Ignored};
 pub use rules::{rule_text, RuleTrigger};
 use skew::{LogClock, Placed};
 use window::Window;
@@ -44,6 +46,8 @@ pub struct ThresholdSettings {
     pub max_tracked: usize,
     /// User rules, each with its own trigger within `window` (and the same `cooldown`).
     pub rules: Vec<RuleTrigger>,
+    /// Kinds of entries that never trip (`ignore:`).
+    pub ignore: Vec<Ignore>,
 }
 
 impl Default for ThresholdSettings {
@@ -55,6 +59,7 @@ impl Default for ThresholdSettings {
             cooldown: Duration::from_secs(300),
             max_tracked: DEFAULT_MAX_TRACKED,
             rules: Vec::new(),
+            ignore: Vec::new(),
         }
     }
 }
@@ -136,6 +141,8 @@ pub struct Detector {
     rule_windows: Vec<Tracked>,
     /// The log's time: newest trusted timestamp seen, and the time of entries that have none.
     log_clock: LogClock,
+    /// Entries an `ignore:` entry covered.
+    ignored: u64,
 }
 
 impl Detector {
@@ -151,6 +158,7 @@ impl Detector {
             tracked: HashMap::new(),
             rule_windows,
             log_clock: LogClock::default(),
+            ignored: 0,
         }
     }
 
@@ -171,6 +179,15 @@ impl Detector {
         });
         self.fold(classified);
         let level = entry.level?;
+        if self
+            .settings
+            .ignore
+            .iter()
+            .any(|i| i.covers(entry, classified))
+        {
+            self.ignored += 1;
+            return None;
+        }
         let counts_globally = level >= self.settings.level;
         if !counts_globally && self.settings.rules.is_empty() {
             return None;
@@ -274,6 +291,11 @@ impl Detector {
                 }
             }
         }
+    }
+
+    /// Entries that an `ignore:` entry kept from counting.
+    pub fn ignored(&self) -> u64 {
+        self.ignored
     }
 
     /// Timestamps counted at the log's time instead of their own, being far ahead of it.

@@ -229,3 +229,44 @@ fn one_far_future_stamp_neither_moves_the_window_nor_hides_its_kind() {
         "{text:?}"
     );
 }
+
+#[test]
+fn ignored_kinds_never_trip_and_are_counted() {
+    let env = Env::new();
+    let log = fixture("logs/app.log");
+    let analyze = |ignore: &str, code: i32| {
+        let config = env.write("h.yaml", format!("ignore:\n{ignore}"));
+        let out = run(
+            env.cmd(["analyze", "--format", "json", "--config"])
+                .arg(&config)
+                .arg(&log),
+            code,
+        );
+        json(&out)
+    };
+    for ignore in [
+        "  - template: 'job <*> failed: connection refused to <*>:<*>'\n",
+        "  - fingerprint: job-failed-connection-refused-to\n",
+        "  - match: 'connection refused to 10\\.0\\.0\\.7'\n",
+    ] {
+        let report = analyze(ignore, 0);
+        assert_eq!(report["summary"]["incidents"], 0, "{ignore}: {report:#}");
+        assert_eq!(report["summary"]["ignored"], 3, "{ignore}: {report:#}");
+    }
+    // Ignored up to warn only: the errors still trip.
+    let report = analyze(
+        "  - template: 'job <*> failed: connection refused to <*>:<*>'\n    level: warn\n",
+        1,
+    );
+    assert_eq!(report["summary"]["incidents"], 1, "{report:#}");
+    assert_eq!(report["summary"]["ignored"], 0);
+    let config = env.write("bad.yaml", "ignore:\n  - template: 'x'\n    match: 'y'\n");
+    let out = run(env.cmd(["analyze", "--config"]).arg(&config).arg(&log), 2);
+    assert!(
+        crate::harness::stderr(&out).contains(
+            "bad.yaml:2: ignore[0]: needs exactly one of template, fingerprint and match"
+        ),
+        "{}",
+        crate::harness::stderr(&out)
+    );
+}
