@@ -58,6 +58,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Read at most SIZE bytes of each input (after decompression), e.g. 500MB, 2GiB; the rest of an input is skipped with a warning [default: no limit for files and pipes, 1GiB for devices like /dev/zero]')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository the fixes are proposed for [default: the git repository containing the current directory]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--patch-out', '--patch-out', [CompletionResultType]::ParameterName, 'Also write the proposed fixes to FILE as one patch, for `git apply` (at the end of the run)')
             [CompletionResult]::new('--threshold-level', '--threshold-level', [CompletionResultType]::ParameterName, 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)')
             [CompletionResult]::new('--threshold-count', '--threshold-count', [CompletionResultType]::ParameterName, 'How many entries of one kind within the window trip an incident')
             [CompletionResult]::new('--threshold-window', '--threshold-window', [CompletionResultType]::ParameterName, 'Length of the sliding window, e.g. 30s, 5m, 1h')
@@ -69,8 +70,8 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'hephaestus;watch' {
@@ -80,6 +81,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('--idle-flush', '--idle-flush', [CompletionResultType]::ParameterName, 'Hand on an unfinished line or entry after its source is quiet this long')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository the fixes are proposed for [default: the git repository containing the current directory]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--patch-out', '--patch-out', [CompletionResultType]::ParameterName, 'Also write the proposed fixes to FILE as one patch, for `git apply` (at the end of the run)')
             [CompletionResult]::new('--threshold-level', '--threshold-level', [CompletionResultType]::ParameterName, 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)')
             [CompletionResult]::new('--threshold-count', '--threshold-count', [CompletionResultType]::ParameterName, 'How many entries of one kind within the window trip an incident')
             [CompletionResult]::new('--threshold-window', '--threshold-window', [CompletionResultType]::ParameterName, 'Length of the sliding window, e.g. 30s, 5m, 1h')
@@ -94,8 +96,8 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'hephaestus;patterns' {
@@ -108,8 +110,8 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'hephaestus;completions' {

@@ -87,7 +87,7 @@ _hephaestus() {
             return 0
             ;;
         hephaestus__subcmd__analyze)
-            opts="-v -q -h --max-bytes --repo --format --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
+            opts="-v -q -h --max-bytes --repo --format --patch-out --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -102,7 +102,11 @@ _hephaestus() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json patch" -- "${cur}"))
+                    return 0
+                    ;;
+                --patch-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --threshold-level)
@@ -330,7 +334,7 @@ _hephaestus() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json patch" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -349,7 +353,7 @@ _hephaestus() {
             return 0
             ;;
         hephaestus__subcmd__watch)
-            opts="-v -q -h --no-echo --poll --from-start --exclude --state-dir --idle-flush --emit-entries --repo --format --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
+            opts="-v -q -h --no-echo --poll --from-start --exclude --state-dir --idle-flush --emit-entries --repo --format --patch-out --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,7 +380,11 @@ _hephaestus() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json patch" -- "${cur}"))
+                    return 0
+                    ;;
+                --patch-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --threshold-level)

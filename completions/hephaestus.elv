@@ -53,6 +53,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --max-bytes 'Read at most SIZE bytes of each input (after decompression), e.g. 500MB, 2GiB; the rest of an input is skipped with a warning [default: no limit for files and pipes, 1GiB for devices like /dev/zero]'
             cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]'
             cand --format 'Output format'
+            cand --patch-out 'Also write the proposed fixes to FILE as one patch, for `git apply` (at the end of the run)'
             cand --threshold-level 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)'
             cand --threshold-count 'How many entries of one kind within the window trip an incident'
             cand --threshold-window 'Length of the sliding window, e.g. 30s, 5m, 1h'
@@ -64,8 +65,8 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'hephaestus;watch'= {
             cand --poll 'Poll files for changes every INTERVAL (1s if not given: --poll or --poll=500ms) instead of using inotify (network filesystems, containers)'
@@ -74,6 +75,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --idle-flush 'Hand on an unfinished line or entry after its source is quiet this long'
             cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]'
             cand --format 'Output format'
+            cand --patch-out 'Also write the proposed fixes to FILE as one patch, for `git apply` (at the end of the run)'
             cand --threshold-level 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)'
             cand --threshold-count 'How many entries of one kind within the window trip an incident'
             cand --threshold-window 'Length of the sliding window, e.g. 30s, 5m, 1h'
@@ -88,8 +90,8 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'hephaestus;patterns'= {
             cand --format 'Output format'
@@ -101,8 +103,8 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -q 'Print only results and errors'
             cand --quiet 'Print only results and errors'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'hephaestus;completions'= {
             cand --config 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]'

@@ -51,7 +51,9 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -s h -l help
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l max-bytes -d 'Read at most SIZE bytes of each input (after decompression), e.g. 500MB, 2GiB; the rest of an input is skipped with a warning [default: no limit for files and pipes, 1GiB for devices like /dev/zero]' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l repo -d 'Repository the fixes are proposed for [default: the git repository containing the current directory]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l format -d 'Output format' -r -f -a "text\t''
-json\t''"
+json\t''
+patch\t'`analyze` only: the proposed fixes as one patch on stdout, for `git apply`; the report goes to stderr'"
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l patch-out -d 'Also write the proposed fixes to FILE as one patch, for `git apply` (at the end of the run)' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l threshold-level -d 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l threshold-count -d 'How many entries of one kind within the window trip an incident' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l threshold-window -d 'Length of the sliding window, e.g. 30s, 5m, 1h' -r
@@ -64,14 +66,16 @@ never\t''"
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l dry-run -d 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s q -l quiet -d 'Print only results and errors'
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s h -l help -d 'Print help'
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l poll -d 'Poll files for changes every INTERVAL (1s if not given: --poll or --poll=500ms) instead of using inotify (network filesystems, containers)' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l exclude -d 'Do not follow files matching GLOB (repeatable)' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l state-dir -d 'Where read positions and deploy records are kept, so a restart goes on where it stopped; one watch at a time per directory [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l idle-flush -d 'Hand on an unfinished line or entry after its source is quiet this long' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l repo -d 'Repository the fixes are proposed for [default: the git repository containing the current directory]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l format -d 'Output format' -r -f -a "text\t''
-json\t''"
+json\t''
+patch\t'`analyze` only: the proposed fixes as one patch on stdout, for `git apply`; the report goes to stderr'"
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l patch-out -d 'Also write the proposed fixes to FILE as one patch, for `git apply` (at the end of the run)' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l threshold-level -d 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l threshold-count -d 'How many entries of one kind within the window trip an incident' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l threshold-window -d 'Length of the sliding window, e.g. 30s, 5m, 1h' -r
@@ -87,9 +91,10 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l emit-ent
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l dry-run -d 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s q -l quiet -d 'Print only results and errors'
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -l format -d 'Output format' -r -f -a "text\t''
-json\t''"
+json\t''
+patch\t'`analyze` only: the proposed fixes as one patch on stdout, for `git apply`; the report goes to stderr'"
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -l config -d 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''
@@ -98,7 +103,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -l raw -
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -l per-line -d 'Print the pattern of every entry instead of the table'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -s q -l quiet -d 'Print only results and errors'
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -s h -l help -d 'Print help'
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand patterns" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand completions" -l config -d 'Configuration file [default: $HEPHAESTUS_CONFIG, else hephaestus.yaml found here or above]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand completions" -l color -d 'When to color the output; NO_COLOR in the environment also turns color off' -r -f -a "auto\t''
 always\t''

@@ -144,6 +144,10 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, help_heading = "Output")]
     pub format: OutputFormat,
 
+    /// Also write the proposed fixes to FILE as one patch, for `git apply` (at the end of the run)
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub patch_out: Option<PathBuf>,
+
     /// Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)
     #[arg(long, value_name = "LEVEL", help_heading = "Threshold")]
     pub threshold_level: Option<String>,
@@ -209,6 +213,9 @@ pub enum ColorWhen {
 pub enum OutputFormat {
     Text,
     Json,
+    /// `analyze` only: the proposed fixes as one patch on stdout, for `git apply`; the report
+    /// goes to stderr
+    Patch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -28,18 +28,26 @@ pub fn run(
     limits: InputLimits,
     settings: &Settings,
     output: OutputSettings,
+    patch: report::PatchOutput,
 ) -> Result<ExitStatus> {
     let started = Instant::now();
     let style = Style {
         verbosity: output.verbosity,
     };
+    // With the patch on stdout, the report goes to stderr.
     let kind = if output.json {
         ReportKind::JsonObject
     } else {
-        ReportKind::Text { on_stderr: false }
+        ReportKind::Text {
+            on_stderr: output.patch,
+        }
     };
-    super::init_stdout_color(output);
-    let mut reporter = Reporter::outliving_closed_output(kind, style);
+    if output.patch {
+        super::init_stderr_color(output);
+    } else {
+        super::init_stdout_color(output);
+    }
+    let mut reporter = Reporter::outliving_closed_output(kind, style).with_patch(patch);
     reporter.setup(super::setup(settings))?;
     for warning in &settings.warnings {
         reporter.warning(warning)?;

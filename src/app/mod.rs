@@ -52,6 +52,7 @@ where
     let cwd = Path::new(".");
     let output = |format: OutputFormat| OutputSettings {
         json: format == OutputFormat::Json,
+        patch: format == OutputFormat::Patch,
         color: match color {
             ColorWhen::Auto => ColorMode::Auto,
             ColorWhen::Always => ColorMode::Always,
@@ -79,14 +80,32 @@ where
                     .transpose()
                     .map_err(|e| anyhow::anyhow!("--max-bytes: {e}"))?,
             };
-            analyze::run(&args.files, limits, &settings, output(args.run.format))
+            let patch = report::PatchOutput {
+                to_stdout: args.run.format == OutputFormat::Patch,
+                file: args.run.patch_out.clone(),
+            };
+            analyze::run(
+                &args.files,
+                limits,
+                &settings,
+                output(args.run.format),
+                patch,
+            )
         }
         Command::Watch(args) => {
+            anyhow::ensure!(
+                args.run.format != OutputFormat::Patch,
+                "--format patch is for analyze; a watch can write its fixes with --patch-out FILE"
+            );
             let config = crate::config::find(config.as_deref(), args.run.repo.as_deref(), cwd);
             let settings = load_settings(config.as_deref(), &args.run)?;
             watch::run(&args, &settings, output(args.run.format))
         }
         Command::Patterns(args) => {
+            anyhow::ensure!(
+                args.format != OutputFormat::Patch,
+                "--format patch is for analyze; patterns prints text or json"
+            );
             let config = crate::config::find(config.as_deref(), None, cwd);
             let settings = Settings::load(config.as_deref())?;
             let out = output(args.format);

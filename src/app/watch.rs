@@ -112,7 +112,10 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         (ReportKind::Text { on_stderr: true }, use_stdin && !no_echo)
     };
     super::init_stderr_color(output);
-    let mut reporter = Reporter::new(kind, style);
+    let mut reporter = Reporter::new(kind, style).with_patch(crate::report::PatchOutput {
+        to_stdout: false,
+        file: args.run.patch_out.clone(),
+    });
     reporter.setup(super::setup(settings))?;
     for warning in &settings.warnings {
         reporter.warning(warning)?;

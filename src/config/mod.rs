@@ -94,6 +94,8 @@ fn render_problems(path: &Path, problems: &[Problem]) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputSettings {
     pub json: bool,
+    /// The proposed fixes as one patch on stdout (`analyze --format patch`).
+    pub patch: bool,
     pub color: ColorMode,
     /// -1 quiet, 0 normal, 1+ verbose.
     pub verbosity: i8,

@@ -66,6 +66,15 @@ pub struct Findings {
     pub setup: Setup,
 }
 
+/// Where the proposed fixes go as one patch, besides the report: stdout (`--format patch`) and a
+/// file (`--patch-out`). Each solution's diff applies to the repository as it is; one after the
+/// other they make one patch, which `git apply` takes whole (several may change one file).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatchOutput {
+    pub to_stdout: bool,
+    pub file: Option<std::path::PathBuf>,
+}
+
 /// The config file a run read (`None`: built-in defaults) and the repository it proposes fixes in
 /// (`None`: fixes are off), as the user would name them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

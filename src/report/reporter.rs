@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::json::{declined_json, dropped_json, incident_json, input_problem_json, solution_json};
 use super::text::{Style, TextReport};
-use super::{Counts, Findings, InputProblem, JsonReport, Setup};
+use super::{Counts, Findings, InputProblem, JsonReport, PatchOutput, Setup};
 use crate::fix::FixEvent;
 use crate::node::NodeEvent;
 use crate::parse::LogEntry;
@@ -39,6 +39,9 @@ pub struct Reporter {
     stdout: Output,
     findings: Findings,
     json: JsonReport,
+    patch: PatchOutput,
+    /// Every solution's diff, in order, when a patch is written.
+    diffs: Vec<String>,
 }
 
 impl Reporter {
@@ -67,7 +70,15 @@ impl Reporter {
             stdout,
             findings: Findings::default(),
             json: JsonReport::default(),
+            patch: PatchOutput::default(),
+            diffs: Vec::new(),
         }
+    }
+
+    /// Also write the solutions as one patch, where `patch` says.
+    pub fn with_patch(mut self, patch: PatchOutput) -> Reporter {
+        self.patch = patch;
+        self
     }
 
     /// Render (or keep) one event.
@@ -78,11 +89,19 @@ impl Reporter {
                 ReportKind::JsonLines => self.json_line("incident", incident_json(&incident))?,
                 ReportKind::JsonObject => self.json.incident(&mut self.stdout, &incident)?,
             },
-            NodeEvent::Solution(solution) => match self.kind {
-                ReportKind::Text { .. } => self.text.solution(&solution)?,
-                ReportKind::JsonLines => self.json_line("solution", solution_json(&solution))?,
-                ReportKind::JsonObject => self.findings.solutions.push(*solution),
-            },
+            NodeEvent::Solution(solution) => {
+                if (self.patch.to_stdout || self.patch.file.is_some()) && !solution.diff.is_empty()
+                {
+                    self.diffs.push(solution.diff.clone());
+                }
+                match self.kind {
+                    ReportKind::Text { .. } => self.text.solution(&solution)?,
+                    ReportKind::JsonLines => {
+                        self.json_line("solution", solution_json(&solution))?
+                    }
+                    ReportKind::JsonObject => self.findings.solutions.push(*solution),
+                }
+            }
             NodeEvent::Error(message) => self.diag.error(&message)?,
             NodeEvent::Note(message) => self.diag.note(&message)?,
             NodeEvent::Warning(message) => self.diag.warning(&message)?,
@@ -174,6 +193,7 @@ impl Reporter {
     ) -> io::Result<()> {
         counts.inputs_stopped = self.findings.stopped.len() as u64;
         counts.inputs_failed = self.findings.errors.len() as u64;
+        self.write_patch()?;
         match self.kind {
             ReportKind::Text { .. } => self.text.summary(&counts, elapsed),
             ReportKind::JsonLines => {
@@ -196,6 +216,32 @@ impl Reporter {
                 self.stdout.flush()
             }
         }
+    }
+
+    /// The solutions' diffs as one patch, on stdout and in the `--patch-out` file.
+    fn write_patch(&mut self) -> io::Result<()> {
+        let patch = self.diffs.concat();
+        if let Some(file) = &self.patch.file {
+            std::fs::write(file, &patch).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("failed to write the patch '{}': {e}", file.display()),
+                )
+            })?;
+            let file = file.display();
+            self.diag.note(&format!(
+                "wrote {} fix(es) as one patch to {file} (apply with: git apply {file})",
+                self.diffs.len(),
+            ))?;
+        }
+        if self.patch.to_stdout {
+            if self.diffs.is_empty() {
+                self.diag.note("no fix was proposed: the patch is empty")?;
+            }
+            self.stdout.write_all(patch.as_bytes())?;
+            self.stdout.flush()?;
+        }
+        Ok(())
     }
 
     fn json_line(&mut self, kind: &str, mut value: Value) -> io::Result<()> {

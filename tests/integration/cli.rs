@@ -352,3 +352,13 @@ fn init_takes_the_forge_the_project_path_and_the_base_branch_from_the_origin() {
         "{written}"
     );
 }
+
+#[test]
+fn format_patch_is_for_analyze_only() {
+    let env = Env::new();
+    let out = run(env.cmd(["watch", "--format", "patch"]), 2);
+    assert_eq!(
+        stderr(&out),
+        "error: --format patch is for analyze; a watch can write its fixes with --patch-out FILE\n"
+    );
+}

@@ -1014,3 +1014,61 @@ fn js_destructured_record_skipped_in_the_callers_for_each() {
         "console.error(`skipping user ${user.id}: user.name is missing`);",
     );
 }
+
+#[test]
+fn format_patch_prints_every_fix_as_one_patch_git_applies() {
+    let repo = Repo::new("py-two-crashes");
+    let log = repo.case.join("crash.log");
+    let out = run(
+        repo.env
+            .cmd([
+                "analyze",
+                "--format",
+                "patch",
+                "--threshold-count",
+                "1",
+                "--repo",
+            ])
+            .arg(repo.root())
+            .arg(&log),
+        1,
+    );
+    let patch = crate::harness::stdout(&out);
+    // Only the patch is on stdout; the report is on stderr.
+    assert!(patch.starts_with("--- a/"), "{patch}");
+    assert!(stderr(&out).contains("2 solutions"), "{}", stderr(&out));
+    // The same fixes as the JSON report's, both in one patch.
+    let patch_file = repo.env.path().join("fixes.patch");
+    let report = json(&run(
+        repo.env
+            .cmd([
+                "analyze",
+                "--format",
+                "json",
+                "--threshold-count",
+                "1",
+                "--repo",
+            ])
+            .arg(repo.root())
+            .arg("--patch-out")
+            .arg(&patch_file)
+            .arg(&log),
+        1,
+    ));
+    let diffs: String = solutions(&report)
+        .iter()
+        .map(|s| s["diff"].as_str().unwrap())
+        .collect();
+    assert_eq!(patch, diffs);
+    assert_eq!(std::fs::read_to_string(&patch_file).unwrap(), diffs);
+    std::fs::write(repo.env.path().join("stdout.patch"), &patch).unwrap();
+    let applied = Command::new("git")
+        .args(["apply", "--check", "../stdout.patch"])
+        .current_dir(repo.root())
+        .output()
+        .unwrap();
+    assert!(applied.status.success(), "{applied:?}");
+    repo.git(&["apply", "../stdout.patch"]);
+    let changed = repo.git(&["diff", "--stat"]);
+    assert!(changed.contains("etl_job.py"), "{changed}");
+}
