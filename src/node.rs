@@ -15,6 +15,17 @@ use crate::parse::LogEntry;
 use crate::pattern::{PatternEngine, PatternSummary};
 use crate::threshold::{Clock, Detector, Incident, SystemClock};
 
+/// What the deploy stage gets of `settings`.
+pub fn deploy_settings(settings: &Settings) -> DeploySettings {
+    DeploySettings {
+        repo: settings.fix.repo.clone(),
+        remote: settings.remote.clone(),
+        state_dir: settings.state_dir.clone(),
+        min_confidence: settings.fix.min_confidence,
+        ..settings.deploy.clone()
+    }
+}
+
 /// Life-cycle state of a [`Node`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NodeState {
@@ -87,13 +98,7 @@ impl Node {
             patterns: PatternEngine::new(&settings.patterns),
             detector: Detector::new(settings.threshold.clone(), clock),
             fixer: Fixer::new(settings.fix.clone()),
-            deployer: Deployer::new(DeploySettings {
-                repo: settings.fix.repo.clone(),
-                remote: settings.remote.clone(),
-                state_dir: settings.state_dir.clone(),
-                min_confidence: settings.fix.min_confidence,
-                ..settings.deploy.clone()
-            }),
+            deployer: Deployer::new(deploy_settings(settings)),
             events: tx,
             solved: HashSet::new(),
             summary: Summary::default(),

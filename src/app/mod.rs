@@ -129,6 +129,20 @@ fn load_settings(config: Option<&Path>, run: &RunArgs) -> Result<Settings> {
         repo: run.repo.clone(),
         dry_run: run.dry_run,
     })?;
+    resolve_repo(&mut settings)?;
+    if settings.deploy.mode == Mode::Deploy {
+        let problems = crate::deploy::preflight::check(&crate::node::deploy_settings(&settings));
+        anyhow::ensure!(
+            problems.is_empty(),
+            "deploy mode cannot deliver fixes: {}",
+            problems.join("\nerror: deploy mode cannot deliver fixes: ")
+        );
+    }
+    Ok(settings)
+}
+
+/// `--repo`, checked, else the repository the current directory is in (else fixes are off).
+fn resolve_repo(settings: &mut Settings) -> Result<()> {
     match &settings.fix.repo {
         Some(repo) => {
             anyhow::ensure!(
@@ -156,7 +170,7 @@ fn load_settings(config: Option<&Path>, run: &RunArgs) -> Result<Settings> {
             }
         }
     }
-    Ok(settings)
+    Ok(())
 }
 
 /// What [`report::Setup`] says of `settings`.

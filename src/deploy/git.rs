@@ -353,6 +353,18 @@ impl<'a> GitRemote<'a> {
         }
     }
 
+    /// The URL pushes go to.
+    pub fn push_url(&self) -> &str {
+        &self.push_url
+    }
+
+    /// Whether the remote has the branch `name`.
+    pub fn has_branch(&self, name: &str) -> Result<bool, GitError> {
+        Ok(self
+            .ls_remote()?
+            .contains_key(&format!("refs/heads/{name}")))
+    }
+
     /// The remote's branches: `refs/heads/x` → tip.
     fn ls_remote(&self) -> Result<HashMap<String, Oid>, GitError> {
         self.with_retries("listing the branches of", &self.url, |failure| {

@@ -15,6 +15,7 @@ pub mod branch;
 pub mod forge;
 pub mod git;
 pub mod message;
+pub mod preflight;
 pub mod retry;
 pub mod state;
 

@@ -698,7 +698,12 @@ fn dry_run_prints_branch_commit_and_request_and_changes_nothing() {
     }
     assert!(!text.contains(TOKEN));
     assert!(w.forge.log().is_empty());
-    assert!(w.git.requests().is_empty());
+    // The preflight only asked the remote for its branches; nothing was pushed.
+    assert!(w
+        .git
+        .requests()
+        .iter()
+        .all(|r| !r.target.contains("git-receive-pack")));
     assert_eq!(w.branches(), ["main"]);
     assert_eq!(git(&w.work, &["for-each-ref"]), refs_before);
     assert_eq!(git(&w.work, &["count-objects", "-v"]), objects_before);
@@ -738,7 +743,12 @@ fn below_min_confidence_deploy_mode_only_suggests_and_says_why() {
     assert!(text.contains("+  max_connections: 100"), "{text}");
     assert_eq!(w.branches(), ["main"]);
     assert!(w.forge.log().is_empty());
-    assert!(w.git.requests().is_empty());
+    // The preflight only asked the remote for its branches; nothing was pushed.
+    assert!(w
+        .git
+        .requests()
+        .iter()
+        .all(|r| !r.target.contains("git-receive-pack")));
 
     // JSON: the solution is suggested, and the reason is in `held`.
     let report = json(&run(&mut analyze(&w, TOKEN, &["--format", "json"]), 1));
@@ -760,7 +770,8 @@ fn below_min_confidence_deploy_mode_only_suggests_and_says_why() {
 
 #[test]
 fn a_refused_token_is_reported_without_showing_it() {
-    let w = World::new(Kind::GitHub);
+    // The git server takes the token, the forge's API refuses it.
+    let w = World::with_tokens(Kind::GitHub, "ghp_wrongwrongwrong", TOKEN);
     config(&w, "");
     log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
     let out = run(&mut analyze(&w, "ghp_wrongwrongwrong", &[]), 1);
@@ -773,6 +784,56 @@ fn a_refused_token_is_reported_without_showing_it() {
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn deploy_mode_checks_what_it_needs_before_reading_any_log() {
+    let w = World::new(Kind::GitHub);
+    log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
+    let first_error = |out: &std::process::Output| {
+        let err = stderr(out);
+        assert!(stdout(out).is_empty(), "nothing analysed: {}", stdout(out));
+        err
+    };
+    // No token (dry run too).
+    config(&w, "");
+    let mut cmd = w
+        .env
+        .cmd(["analyze", "--mode", "deploy", "--dry-run", "--repo"]);
+    cmd.arg(&w.work).arg(w.env.path().join("app.log"));
+    let err = first_error(&run(&mut cmd, 2));
+    assert_eq!(
+        err,
+        "error: deploy mode cannot deliver fixes: no token: set HEPHAESTUS_TOKEN (or GITHUB_TOKEN) in the environment\n"
+    );
+    // A token the remote refuses.
+    let err = first_error(&run(&mut analyze(&w, "ghp_refused", &[]), 2));
+    assert!(err.contains("the token was refused"), "{err}");
+    assert!(!err.contains("ghp_refused"), "{err}");
+    // A forge that is not where the code is pushed.
+    let elsewhere = w.forge.api_url().replace("127.0.0.1", "localhost");
+    let text = std::fs::read_to_string(config(&w, ""))
+        .unwrap()
+        .replace(&w.forge.api_url(), &elsewhere);
+    w.env.write("hephaestus.yaml", text);
+    let err = first_error(&run(&mut analyze(&w, TOKEN, &["--dry-run"]), 2));
+    assert!(
+        err.contains("remote_repo.provider github at http://localhost:")
+            && err.contains("is not the forge of remote 'origin', which pushes to '127.0.0.1'"),
+        "{err}"
+    );
+    // A base branch the remote does not have.
+    let text = std::fs::read_to_string(config(&w, ""))
+        .unwrap()
+        .replace("  branch: main\n", "  branch: trunk\n");
+    w.env.write("hephaestus.yaml", text);
+    let err = first_error(&run(&mut analyze(&w, TOKEN, &["--dry-run"]), 2));
+    assert!(
+        err.contains("the base branch 'trunk' is not on remote 'origin'"),
+        "{err}"
+    );
+    assert_eq!(w.branches(), ["main"]);
+    assert!(w.forge.log().is_empty());
 }
 
 /// Several processes at once on the same incident.
