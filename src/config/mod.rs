@@ -6,6 +6,7 @@
 
 mod find;
 mod guard;
+mod humane;
 mod locate;
 mod schema;
 mod secret;
@@ -187,7 +188,7 @@ impl Settings {
         let value: serde_yaml::Value = if text.trim().is_empty() {
             serde_yaml::Value::Null
         } else {
-            serde_yaml::from_str(text).map_err(|e| invalid(vec![yaml_problem(&e)]))?
+            serde_yaml::from_str(text).map_err(|e| invalid(vec![yaml_problem(&e, text)]))?
         };
         let mut problems = Vec::new();
         check_keys(text, &value, &mut Vec::new(), "", &mut problems);
@@ -198,7 +199,7 @@ impl Settings {
         let config: Config = if value.is_null() {
             Config::default()
         } else {
-            serde_yaml::from_str(text).map_err(|e| invalid(vec![yaml_problem(&e)]))?
+            serde_yaml::from_str(text).map_err(|e| invalid(vec![yaml_problem(&e, text)]))?
         };
         Settings::from_config(Some(path), text, config).map_err(invalid)
     }
@@ -665,17 +666,18 @@ fn check_keys(
     }
 }
 
-fn yaml_problem(e: &serde_yaml::Error) -> Problem {
+fn yaml_problem(e: &serde_yaml::Error, text: &str) -> Problem {
     let message = e.to_string();
     // serde_yaml appends " at line L column C"; the line goes in front, like every other problem.
     let message = match message.find(" at line ") {
         Some(i) => message[..i].to_owned(),
         None => message,
     };
+    let line = e.location().map(|l| l.line());
     Problem {
-        line: e.location().map(|l| l.line()),
+        line,
         path: String::new(),
-        message,
+        message: humane::rewrite(&message, text, line),
     }
 }
 

@@ -101,6 +101,23 @@ impl LogEntry {
         self.message.lines().find(|l| multiline::shows_crash(l))
     }
 
+    /// The part of the message a report shows: from the crash on for an entry that is about its
+    /// crash (`INFO 47 recipients due` and then a traceback shows the traceback), else all of it.
+    pub fn about(&self) -> &str {
+        // An entry that begins at the crash (no record before it) is the crash whole.
+        if !self.level_from_crash || self.format.is_none() {
+            return &self.message;
+        }
+        let mut at = 0;
+        for line in self.message.split_inclusive('\n') {
+            if multiline::shows_crash(line.trim_end_matches(['\n', '\r'])) {
+                return &self.message[at..];
+            }
+            at += line.len();
+        }
+        &self.message
+    }
+
     /// The service that wrote the entry, from the first field that names one (`service`,
     /// `unit`, `container`, or the `app` a system logger or process manager gave).
     pub fn service(&self) -> Option<&str> {

@@ -89,7 +89,7 @@ impl<W: Write> TextReport<W> {
                 writeln!(out, "  {} {}", "error:".dimmed(), clean(&headline))?;
             }
         }
-        let mut lines = i.entry.message.lines();
+        let mut lines = i.entry.about().lines();
         writeln!(
             out,
             "  {} {}",

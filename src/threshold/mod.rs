@@ -89,9 +89,10 @@ pub struct Incident {
 }
 
 impl Incident {
-    /// First line of the representative entry.
+    /// First line of what the representative entry is about: its crash's first line when a
+    /// crash made it an error, else its first line.
     pub fn sample(&self) -> &str {
-        self.entry.first_line()
+        self.entry.about().lines().next().unwrap_or("")
     }
 }
 

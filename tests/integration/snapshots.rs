@@ -62,3 +62,60 @@ fn patterns_table() {
     let text = screen(&run(env.cmd(["patterns"]).arg(fixture("logs/app.log")), 0));
     settings(&env).bind(|| insta::assert_snapshot!(text));
 }
+
+/// Every message a hand-edited config commonly earns, one run each.
+#[test]
+fn config_error_messages() {
+    let env = Env::new();
+    let mut all = String::new();
+    for (name, yaml) in [
+        (
+            "a word where a number belongs",
+            "log:\n  threshold_count: three\n",
+        ),
+        (
+            "items after an empty list",
+            "formats: []\n  - name: myapp\n    regex: '^(?P<message>.*)$'\n",
+        ),
+        (
+            "a list where text belongs",
+            "log:\n  threshold_level: [error]\n",
+        ),
+        (
+            "a mapping where a list belongs",
+            "rules:\n  name: db-pool\n",
+        ),
+        ("a misspelt key", "log:\n  threshold_cont: 3\n"),
+        (
+            "an ignore naming two things",
+            "ignore:\n  - template: 'x'\n    match: 'y'\n",
+        ),
+    ] {
+        let config = env.write("hephaestus.yaml", yaml);
+        let out = run(
+            env.cmd(["analyze", "--config"])
+                .arg(&config)
+                .arg(fixture("logs/app.log")),
+            2,
+        );
+        all.push_str(&format!("# {name}\n{}\n", screen(&out)));
+    }
+    let out = run(
+        env.cmd(["analyze", "--config", "missing.yaml"])
+            .arg(fixture("logs/app.log")),
+        2,
+    );
+    all.push_str(&format!("# a config that is not there\n{}\n", screen(&out)));
+    settings(&env).bind(|| insta::assert_snapshot!(all));
+}
+
+/// The text report of a crash incident with its trace.
+#[test]
+fn crash_incident_text_report() {
+    let env = Env::new();
+    let text = screen(&run(
+        env.cmd(["analyze"]).arg(fixture("multiline/python.log")),
+        1,
+    ));
+    settings(&env).bind(|| insta::assert_snapshot!(text));
+}
