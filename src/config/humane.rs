@@ -45,7 +45,7 @@ fn type_mismatch(message: &str) -> Option<String> {
     let found = match found.split_once(' ') {
         Some(("string", value)) => format!("the text {value}"),
         Some(("integer" | "floating", value)) => format!("the number {}", value.trim_matches('`')),
-        Some(("boolean", value)) => format!("{}", value.trim_matches('`')),
+        Some(("boolean", value)) => value.trim_matches('`').to_string(),
         _ => match found {
             "sequence" => "a list".to_owned(),
             "map" => "a mapping of keys".to_owned(),
