@@ -9,7 +9,6 @@ mod guard;
 mod humane;
 mod locate;
 mod schema;
-mod secret;
 mod size;
 
 use std::path::{Path, PathBuf};
@@ -22,10 +21,9 @@ pub use find::{find, CONFIG_VAR};
 pub use guard::{Refusal, MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH};
 pub use locate::Step;
 pub use schema::{Config, RemoteRepoConfig};
-pub use secret::Secret;
 pub use size::{format_size, parse_size};
 
-use crate::deploy::{DeploySettings, Mode};
+use crate::deploy::{DeploySettings, Mode, RemoteSettings, Secret};
 use crate::fix::{FixSettings, RuleSpec};
 use crate::parse::{FormatSpec, Level, ParseSettings};
 use crate::pattern::{mask, PatternSettings};
@@ -107,24 +105,6 @@ pub enum ColorMode {
     Auto,
     Always,
     Never,
-}
-
-/// Remote repository settings for the deploy stage.
-#[derive(Debug, Clone, Default)]
-pub struct RemoteSettings {
-    pub provider: String,
-    pub api_url: Option<String>,
-    pub remote: String,
-    pub token: Option<Secret>,
-    pub owner: String,
-    pub repository: String,
-    pub branch: String,
-    pub author_name: Option<String>,
-    pub author_email: Option<String>,
-    pub title_template: String,
-    pub branch_template: String,
-    pub labels: Vec<String>,
-    pub draft: bool,
 }
 
 /// Everything a run needs, merged from the config file, flags and environment.

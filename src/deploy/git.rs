@@ -23,7 +23,7 @@ use thiserror::Error;
 
 use super::branch::digest;
 use super::retry::RetryPolicy;
-use crate::config::Secret;
+use super::Secret;
 
 #[derive(Debug, Error)]
 pub enum GitError {

@@ -17,6 +17,7 @@ pub mod git;
 pub mod message;
 pub mod preflight;
 pub mod retry;
+mod secret;
 pub mod state;
 
 use std::path::PathBuf;
@@ -24,11 +25,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::config::RemoteSettings;
 use crate::fix::{Solution, SolutionState};
 use forge::{PlannedRequest, PrRequest};
 use git::{CommitPlan, CommitSpec, GitRemote, Published};
 pub use retry::RetryPolicy;
+pub use secret::Secret;
 use state::{Record, Status, Store};
 
 /// How solutions are delivered.
@@ -38,6 +39,24 @@ pub enum Mode {
     #[default]
     Suggest,
     Deploy,
+}
+
+/// Remote repository settings for the deploy stage.
+#[derive(Debug, Clone, Default)]
+pub struct RemoteSettings {
+    pub provider: String,
+    pub api_url: Option<String>,
+    pub remote: String,
+    pub token: Option<Secret>,
+    pub owner: String,
+    pub repository: String,
+    pub branch: String,
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+    pub title_template: String,
+    pub branch_template: String,
+    pub labels: Vec<String>,
+    pub draft: bool,
 }
 
 /// What the deploy stage needs from the configuration.

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use hephaestus::config::{RemoteSettings, Secret};
-use hephaestus::deploy::{DeploySettings, Deployer, Mode, RetryPolicy};
+use hephaestus::deploy::{DeploySettings, Deployer, Mode, RemoteSettings, RetryPolicy, Secret};
 use hephaestus::{Solution, SolutionState};
 use serde_json::json;
 

@@ -9,8 +9,8 @@ use super::{
     expect, pull_request, segment, send_expecting, token_header, what, Forge, ForgeError,
     PlannedRequest, PrRequest, PullRequest, Repo,
 };
-use crate::config::{RemoteSettings, Secret};
 use crate::deploy::retry::{Http, RetryPolicy};
+use crate::deploy::{RemoteSettings, Secret};
 
 pub struct Gitea {
     http: Http,

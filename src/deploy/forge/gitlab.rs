@@ -8,8 +8,8 @@ use super::{
     expect, first_open, pull_request, segment, token_header, what, Forge, ForgeError, ListFields,
     PlannedRequest, PrRequest, PullRequest, Repo,
 };
-use crate::config::{RemoteSettings, Secret};
 use crate::deploy::retry::{Http, RetryPolicy};
+use crate::deploy::{RemoteSettings, Secret};
 
 pub struct GitLab {
     http: Http,

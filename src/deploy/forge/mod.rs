@@ -17,7 +17,7 @@ use serde_json::Value;
 use thiserror::Error;
 
 use super::retry::{Http, Response, RetryPolicy};
-use crate::config::{RemoteSettings, Secret};
+use crate::deploy::{RemoteSettings, Secret};
 
 pub use gitea::Gitea;
 pub use github::GitHub;
