@@ -71,7 +71,7 @@ where
         Command::Man(args) => man::run(&args),
         Command::Analyze(args) => {
             let config = crate::config::find(config.as_deref(), args.run.repo.as_deref(), cwd);
-            let settings = load_settings(config.as_deref(), &args.run)?;
+            let settings = load_settings(config.as_deref(), &args.run, None)?;
             let limits = InputLimits {
                 max_bytes: args
                     .max_bytes
@@ -98,7 +98,7 @@ where
                 "--format patch is for analyze; a watch can write its fixes with --patch-out FILE"
             );
             let config = crate::config::find(config.as_deref(), args.run.repo.as_deref(), cwd);
-            let settings = load_settings(config.as_deref(), &args.run)?;
+            let settings = load_settings(config.as_deref(), &args.run, args.state_dir.clone())?;
             watch::run(&args, &settings, output(args.run.format))
         }
         Command::Patterns(args) => {
@@ -116,7 +116,11 @@ where
 }
 
 /// Config file, then flags, then the repository default.
-fn load_settings(config: Option<&Path>, run: &RunArgs) -> Result<Settings> {
+fn load_settings(
+    config: Option<&Path>,
+    run: &RunArgs,
+    state_dir: Option<PathBuf>,
+) -> Result<Settings> {
     let mut settings = Settings::load(config)?;
     settings.apply(Overrides {
         threshold_level: run.threshold_level.clone(),
@@ -128,6 +132,7 @@ fn load_settings(config: Option<&Path>, run: &RunArgs) -> Result<Settings> {
         }),
         repo: run.repo.clone(),
         dry_run: run.dry_run,
+        state_dir,
     })?;
     resolve_repo(&mut settings)?;
     if settings.deploy.mode == Mode::Deploy {

@@ -23,7 +23,7 @@
 //! reads it whole from the checkpoint.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
@@ -43,7 +43,7 @@ use crate::source::{
     self, Checkpoint, Checkpoints, FileId, FollowOptions, Line, Position, SourceEvent, WatchMode,
     STDIN_NAME,
 };
-use crate::state_dir::{self, DirLock, LockError};
+use crate::state_dir::{DirLock, LockError};
 use crate::ExitStatus;
 
 /// Events in flight between the readers and the pipeline (a followed file's event is a batch of
@@ -61,7 +61,7 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         poll,
         from_start,
         exclude,
-        state_dir,
+        state_dir: _,
         idle_flush,
         emit_entries,
         run: _,
@@ -77,7 +77,8 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         .into_iter()
         .filter(|p| p.as_os_str() != STDIN_NAME)
         .collect();
-    let state_dir = resolve_state_dir(state_dir.as_deref(), settings);
+    // Resolved once with the other settings: --state-dir, the config's, the default.
+    let state_dir = settings.state_dir.clone();
     let deploys = settings.deploy.mode == Mode::Deploy && !settings.deploy.dry_run;
     // Taken before anything is read or written there; held until the process ends.
     let mut unwritable = None;
@@ -241,14 +242,6 @@ fn parse_duration(flag: &str, text: &str) -> Result<Duration> {
         "{flag} '{text}' is too short (at least 10ms)"
     );
     Ok(duration)
-}
-
-/// `--state-dir`, else the config's `state_dir`, else the XDG state directory.
-fn resolve_state_dir(flag: Option<&Path>, settings: &Settings) -> Option<PathBuf> {
-    if let Some(dir) = flag.or(settings.state_dir.as_deref()) {
-        return Some(dir.to_path_buf());
-    }
-    state_dir::default_dir()
 }
 
 /// What the loop knows about one source.

@@ -134,6 +134,8 @@ pub struct Overrides {
     pub repo: Option<PathBuf>,
     /// Describe deploys instead of making them.
     pub dry_run: bool,
+    /// `watch --state-dir`.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -491,6 +493,7 @@ impl Settings {
             mode,
             repo,
             dry_run,
+            state_dir,
         } = overrides;
         self.deploy.dry_run |= dry_run;
         if let Some(level) = threshold_level {
@@ -517,6 +520,11 @@ impl Settings {
         if let Some(repo) = repo {
             self.fix.repo = Some(repo);
         }
+        // The one place the state directory is decided: the flag, the config, the XDG default.
+        // Checkpoints and deploy records therefore never land in different directories.
+        self.state_dir = state_dir
+            .or(self.state_dir.take())
+            .or_else(crate::state_dir::default_dir);
         Ok(())
     }
 }

@@ -304,8 +304,7 @@ impl Deployer {
             .settings
             .state_dir
             .clone()
-            .or_else(crate::state_dir::default_dir)
-            .context("no state directory: set state_dir in hephaestus.yaml")?;
+            .context("no state directory: set state_dir in hephaestus.yaml, or HOME")?;
         Ok(Store::open(&state_dir)?)
     }
 
