@@ -90,6 +90,15 @@ struct Loaded {
 pub enum CheckpointError {
     #[error("ignoring checkpoints '{path}': {reason}; files are read as if new")]
     Unusable { path: PathBuf, reason: String },
+    #[error(
+        "checkpoints '{path}' are damaged ({reason}); the {files} file(s) still named in them \
+         are read from their start"
+    )]
+    Damaged {
+        path: PathBuf,
+        reason: String,
+        files: usize,
+    },
     #[error("failed to save checkpoints '{path}': {source}")]
     Write { path: PathBuf, source: io::Error },
 }
@@ -112,6 +121,9 @@ pub struct Checkpoints {
     owned: HashSet<(u64, u64)>,
     /// Files found gone when saving.
     gone: HashSet<FileId>,
+    /// Files not found at the last save: dropped if still not found at the next one (a listing
+    /// taken while files are being renamed may miss one).
+    missing: HashSet<(u64, u64)>,
     saved_at: Option<SystemTime>,
     clock: u64,
     dirty: bool,
@@ -133,13 +145,22 @@ impl Checkpoints {
             entries: BTreeMap::new(),
             owned: HashSet::new(),
             gone: HashSet::new(),
+            missing: HashSet::new(),
             saved_at: None,
             clock: 0,
             dirty: false,
             saved: None,
         };
+        let mut problem = None;
         match read(&path) {
-            Ok(Some(records)) => {
+            Ok(Some((records, damage))) => {
+                if let Some(reason) = damage {
+                    problem = Some(CheckpointError::Damaged {
+                        path: path.clone(),
+                        reason,
+                        files: records.len(),
+                    });
+                }
                 checkpoints.saved_at = fs::metadata(&path).and_then(|m| m.modified()).ok();
                 for loaded in records {
                     let damaged = loaded.at.is_none();
@@ -168,7 +189,7 @@ impl Checkpoints {
                 )
             }
         }
-        (checkpoints, None)
+        (checkpoints, problem)
     }
 
     pub fn file_path(&self) -> &Path {
@@ -250,7 +271,7 @@ impl Checkpoints {
         if !self.dirty {
             return Ok(());
         }
-        if let Ok(Some(on_disk)) = read(&self.path) {
+        if let Ok(Some((on_disk, _))) = read(&self.path) {
             for loaded in on_disk {
                 let key = key(&loaded.file);
                 if self.owned.contains(&key) {
@@ -287,8 +308,8 @@ impl Checkpoints {
         Ok(())
     }
 
-    /// Drop the records of files that no longer exist (a file renamed within its directory is
-    /// found under its new name), then the stalest beyond [`MAX_RECORDS`].
+    /// Drop the records of files not found at two saves in a row (a file renamed within its
+    /// directory is found under its new name), then the stalest beyond [`MAX_RECORDS`].
     fn prune(&mut self) {
         let mut listings: HashMap<PathBuf, HashMap<u64, PathBuf>> = HashMap::new();
         let mut gone = Vec::new();
@@ -306,6 +327,9 @@ impl Checkpoints {
                 _ => gone.push(*key),
             }
         }
+        let missing: HashSet<(u64, u64)> = gone.iter().copied().collect();
+        gone.retain(|key| self.missing.contains(key));
+        self.missing = missing;
         if self.gone.len() + gone.len() > MAX_GONE {
             self.gone.clear();
         }
@@ -339,17 +363,26 @@ fn list(dir: &Path) -> HashMap<u64, PathBuf> {
         .collect()
 }
 
-/// The records in `path`: `Ok(None)` when there is no file, `Err` with the reason it is unusable.
-/// A record whose position is damaged keeps its identity; one without a readable identity is
-/// dropped.
-fn read(path: &Path) -> Result<Option<Vec<Loaded>>, String> {
+/// The records in `path` and, if it is damaged, why: `Ok(None)` when there is no file, `Err` with
+/// the reason it is unusable. A record whose position is damaged keeps its identity; one without
+/// a readable identity is dropped.
+#[allow(clippy::type_complexity)]
+fn read(path: &Path) -> Result<Option<(Vec<Loaded>, Option<String>)>, String> {
     let text = match fs::read(path) {
         Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
-    let value: serde_json::Value =
-        serde_json::from_slice(&text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let value: serde_json::Value = match serde_json::from_slice(&text) {
+        Ok(value) => value,
+        Err(e) => {
+            let salvaged = salvage(&String::from_utf8_lossy(&text));
+            if salvaged.is_empty() {
+                return Err(format!("not valid JSON: {e}"));
+            }
+            return Ok(Some((salvaged, Some(format!("not valid JSON: {e}")))));
+        }
+    };
     let version = value.get("version").and_then(serde_json::Value::as_u64);
     match version {
         Some(1) | Some(2) => {}
@@ -383,7 +416,36 @@ fn read(path: &Path) -> Result<Option<Vec<Loaded>>, String> {
             });
         }
     }
-    Ok(Some(records))
+    let damaged = records.iter().filter(|r| r.at.is_none()).count();
+    let damage = (damaged > 0).then(|| format!("{damaged} record(s) without a usable position"));
+    Ok(Some((records, damage)))
+}
+
+/// The identities still legible in a file that is not JSON any more (cut short, overwritten in
+/// part): their files are read from the start rather than skipped.
+fn salvage(text: &str) -> Vec<Loaded> {
+    static RECORD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#""path"\s*:\s*("(?:[^"\\]|\\.)*")\s*,\s*"file"\s*:\s*\{\s*"dev"\s*:\s*(\d+)\s*,\s*"inode"\s*:\s*(\d+)\s*,\s*"fingerprint_len"\s*:\s*(\d+)\s*,\s*"fingerprint"\s*:\s*(\d+)"#,
+        )
+        .expect("record pattern")
+    });
+    RECORD
+        .captures_iter(text)
+        .filter_map(|c| {
+            let path: PathBuf = serde_json::from_str(&c[1]).ok()?;
+            Some(Loaded {
+                path,
+                file: FileId {
+                    dev: c[2].parse().ok()?,
+                    inode: c[3].parse().ok()?,
+                    fingerprint_len: c[4].parse().ok()?,
+                    fingerprint: c[5].parse().ok()?,
+                },
+                at: None,
+            })
+        })
+        .collect()
 }
 
 /// Write to a temporary file beside `path`, sync it, rename it over `path`: a crash leaves either
@@ -487,18 +549,22 @@ mod tests {
         let old = &resume[&key(&id(&rotated))];
         assert_eq!((old.path.as_path(), old.at), (rotated.as_path(), Some(at)));
         assert!(old.saved_at.is_some());
-        // Deleted: its record goes at the next save.
+        // Deleted: its record goes once two saves in a row did not find it.
         fs::remove_file(&rotated).unwrap();
         let (mut cps, _) = Checkpoints::load(dir.path());
-        cps.set(
-            &live,
-            Checkpoint {
-                file: id(&live),
-                at: Position { offset: 0, line: 0 },
-            },
-        );
-        cps.save().unwrap();
-        assert_eq!(Checkpoints::load(dir.path()).0.snapshot().len(), 1);
+        for offset in [0, 4] {
+            let at = Position { offset, line: 0 };
+            cps.set(
+                &live,
+                Checkpoint {
+                    file: id(&live),
+                    at,
+                },
+            );
+            cps.save().unwrap();
+            let kept = Checkpoints::load(dir.path()).0.snapshot().len();
+            assert_eq!(kept, if offset == 0 { 2 } else { 1 });
+        }
     }
 
     #[test]
@@ -509,10 +575,32 @@ mod tests {
             {"path":"/b.log"}]}"#;
         fs::write(dir.path().join(FILE_NAME), text).unwrap();
         let (cps, err) = Checkpoints::load(dir.path());
-        assert!(err.is_none());
+        assert!(err
+            .unwrap()
+            .to_string()
+            .contains("1 record(s) without a usable position"));
         let resume = cps.snapshot();
         assert_eq!(resume.len(), 1);
         assert_eq!(resume[&(1, 2)].at, None);
+    }
+
+    #[test]
+    fn salvages_identities_from_a_file_cut_short() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, checkpoint) = checkpoint(dir.path(), "a.log", 2);
+        let (mut cps, _) = Checkpoints::load(dir.path());
+        cps.set(&log, checkpoint);
+        cps.save().unwrap();
+        let text = fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
+        let cut = text.find("\"at\"").unwrap();
+        fs::write(dir.path().join(FILE_NAME), &text[..cut]).unwrap();
+        let (cps, err) = Checkpoints::load(dir.path());
+        assert!(matches!(
+            err,
+            Some(CheckpointError::Damaged { files: 1, .. })
+        ));
+        let saved = &cps.snapshot()[&key(&checkpoint.file)];
+        assert_eq!((saved.path.as_path(), saved.at), (log.as_path(), None));
     }
 
     #[test]

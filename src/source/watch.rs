@@ -478,10 +478,15 @@ struct Followed {
 }
 
 /// A file not being read.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Seen {
-    /// Read to `at` and closed (rotated away and quiet): read on if it grows.
-    Finished { id: FileId, at: Position },
+    /// Read to `at` under `label` and closed (rotated away and quiet): read on if it grows, under
+    /// the same label if it is free (the pipeline's position for that label is this file's).
+    Finished {
+        id: FileId,
+        at: Position,
+        label: Arc<str>,
+    },
     /// An old rotation that was there before the watch started: not read.
     Skipped { id: FileId, len: u64 },
 }
@@ -777,8 +782,9 @@ impl Follow {
                         format!("failed to read '{}': {error}; reopening", tailer.source());
                     let _ = tailer.finish(&mut |_| true);
                     let (id, at) = (tailer.id(), tailer.read_to());
+                    let label = tailer.source().clone();
                     self.remove(key);
-                    self.seen.insert(key, Seen::Finished { id, at });
+                    self.seen.insert(key, Seen::Finished { id, at, label });
                     if !self.warn(message) {
                         return false;
                     }
@@ -859,6 +865,7 @@ impl Follow {
                 Seen::Finished {
                     id: tailer.id(),
                     at: tailer.read_to(),
+                    label: tailer.source().clone(),
                 },
             );
             self.remember_content(tailer.id(), tailer.read_to());
@@ -1136,8 +1143,8 @@ impl Follow {
             return;
         }
         let len = candidate.meta.len();
-        let seen = self.seen.get(&key).copied();
-        if seen.is_some_and(|s| s.len() == len) {
+        let seen = self.seen.get(&key).cloned();
+        if seen.as_ref().is_some_and(|s| s.len() == len) {
             return;
         }
         let Ok(file) = File::open(&candidate.abs) else {
@@ -1146,10 +1153,14 @@ impl Follow {
         let Ok(id) = FileId::of(&file) else {
             return;
         };
+        let mut previous = None;
         let start = match seen {
             Some(seen) if seen.id().same_start(&file).unwrap_or(false) => match seen {
                 // Written to after it was finished: read on.
-                Seen::Finished { at, .. } => Some(at),
+                Seen::Finished { at, label, .. } => {
+                    previous = Some(label);
+                    Some(at)
+                }
                 Seen::Skipped { id, .. } => {
                     self.seen.insert(key, Seen::Skipped { id, len });
                     None
@@ -1164,7 +1175,7 @@ impl Follow {
             self.seen.entry(key).or_insert(Seen::Skipped { id, len });
             return;
         };
-        self.open(candidate, key, file, at, now);
+        self.open(candidate, key, file, at, previous, now);
     }
 
     /// Where a file not read yet starts; `None`: not read (an old rotation).
@@ -1256,13 +1267,32 @@ impl Follow {
         Position::default()
     }
 
-    fn open(&mut self, candidate: Candidate, key: Key, file: File, at: Position, now: Instant) {
-        let label = if candidate.followed {
-            self.take_label(&candidate.shown, now)
-        } else {
-            candidate.shown.to_string_lossy().into_owned()
+    /// Read `candidate` from `at`, under the label it had if it was read before (`previous`) and
+    /// that label is free, else under its name.
+    fn open(
+        &mut self,
+        candidate: Candidate,
+        key: Key,
+        file: File,
+        at: Position,
+        previous: Option<Arc<str>>,
+        now: Instant,
+    ) {
+        let label = match previous.filter(|l| !self.labels.active.contains_key(l)) {
+            Some(label) => {
+                self.labels.retired.remove(&label);
+                self.labels.active.insert(label.clone(), key);
+                label
+            }
+            None => {
+                let wanted = if candidate.followed {
+                    self.take_label(&candidate.shown, now)
+                } else {
+                    candidate.shown.to_string_lossy().into_owned()
+                };
+                self.labels.fresh(&wanted, key, now)
+            }
         };
-        let label = self.labels.fresh(&label, key, now);
         self.make_room(None);
         let tailer = match Tailer::new(
             label.clone(),

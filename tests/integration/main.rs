@@ -11,6 +11,7 @@ mod deploy;
 mod parse;
 mod patterns;
 mod repair;
+mod rotation;
 mod rules;
 mod snapshots;
 mod threshold;

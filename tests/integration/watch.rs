@@ -18,26 +18,26 @@ use serde_json::Value;
 use crate::harness::{fixture, Env};
 
 /// How long any expected output may take on a loaded machine; tests finish far sooner normally.
-const PATIENCE: Duration = Duration::from_secs(15);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(15);
 
-const POLL: &str = "--poll=100ms";
+pub(crate) const POLL: &str = "--poll=100ms";
 
 /// A running `hephaestus watch`, its stdout as parsed JSON lines and its stderr as text.
-struct Watching {
-    child: Child,
+pub(crate) struct Watching {
+    pub(crate) child: Child,
     stdin: Option<ChildStdin>,
-    stdout: Receiver<String>,
-    stderr: Arc<Mutex<String>>,
+    pub(crate) stdout: Receiver<String>,
+    pub(crate) stderr: Arc<Mutex<String>>,
     /// Every JSON object printed so far.
-    objects: Vec<Value>,
+    pub(crate) objects: Vec<Value>,
 }
 
 impl Watching {
-    fn start(env: &Env, args: &[&str]) -> Watching {
+    pub(crate) fn start(env: &Env, args: &[&str]) -> Watching {
         Watching::spawn(command(env, args))
     }
 
-    fn spawn(mut cmd: Command) -> Watching {
+    pub(crate) fn spawn(mut cmd: Command) -> Watching {
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -79,11 +79,11 @@ impl Watching {
     }
 
     /// A follower started with `-v` says when it has opened its files.
-    fn wait_ready(&mut self) {
+    pub(crate) fn wait_ready(&mut self) {
         self.wait_stderr("following");
     }
 
-    fn wait_stderr(&mut self, needle: &str) {
+    pub(crate) fn wait_stderr(&mut self, needle: &str) {
         let deadline = Instant::now() + PATIENCE;
         while Instant::now() < deadline {
             if self.stderr.lock().unwrap().contains(needle) {
@@ -94,7 +94,7 @@ impl Watching {
         self.fail(&format!("no {needle:?} on stderr"));
     }
 
-    fn take_stdout(&mut self) {
+    pub(crate) fn take_stdout(&mut self) {
         while let Ok(line) = self.stdout.try_recv() {
             let value = serde_json::from_str(&line)
                 .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
@@ -103,7 +103,7 @@ impl Watching {
     }
 
     /// Wait until every sequence number in `expected` was seen (more may have been seen).
-    fn wait_seqs(&mut self, expected: impl IntoIterator<Item = u64>) {
+    pub(crate) fn wait_seqs(&mut self, expected: impl IntoIterator<Item = u64>) {
         let expected: Vec<u64> = expected.into_iter().collect();
         let deadline = Instant::now() + PATIENCE;
         loop {
@@ -121,7 +121,7 @@ impl Watching {
     }
 
     /// SIGTERM, then wait for the exit; returns every JSON object printed and the status.
-    fn stop(mut self) -> (Vec<Value>, ExitStatus, String) {
+    pub(crate) fn stop(mut self) -> (Vec<Value>, ExitStatus, String) {
         let killed = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -152,7 +152,7 @@ impl Watching {
         (std::mem::take(&mut self.objects), status, stderr)
     }
 
-    fn fail(&mut self, why: &str) -> ! {
+    pub(crate) fn fail(&mut self, why: &str) -> ! {
         self.take_stdout();
         let _ = self.child.kill();
         let tail: Vec<String> = self
@@ -193,14 +193,14 @@ impl Drop for Watching {
 }
 
 /// `hephaestus watch ARGS` in the test's dir with a clean environment.
-fn command(env: &Env, args: &[&str]) -> Command {
+pub(crate) fn command(env: &Env, args: &[&str]) -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("hephaestus"));
     scrub(&mut cmd, env);
     cmd.arg("watch").args(args);
     cmd
 }
 
-fn scrub(cmd: &mut Command, env: &Env) {
+pub(crate) fn scrub(cmd: &mut Command, env: &Env) {
     cmd.current_dir(env.path())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -209,7 +209,7 @@ fn scrub(cmd: &mut Command, env: &Env) {
 }
 
 /// Sequence number → how many times an entry carried it.
-fn seqs(objects: &[Value]) -> BTreeMap<u64, usize> {
+pub(crate) fn seqs(objects: &[Value]) -> BTreeMap<u64, usize> {
     let mut seen = BTreeMap::new();
     for object in objects.iter().filter(|o| o["type"] == "entry") {
         let message = object["message"].as_str().unwrap_or("");
@@ -220,13 +220,13 @@ fn seqs(objects: &[Value]) -> BTreeMap<u64, usize> {
     seen
 }
 
-fn seq_of(message: &str) -> Option<u64> {
+pub(crate) fn seq_of(message: &str) -> Option<u64> {
     let rest = &message[message.find("seq=")? + 4..];
     rest.get(..6)?.parse().ok()
 }
 
 /// Exactly `expected`, each once.
-fn assert_exactly(objects: &[Value], expected: impl IntoIterator<Item = u64>) {
+pub(crate) fn assert_exactly(objects: &[Value], expected: impl IntoIterator<Item = u64>) {
     let seen = seqs(objects);
     let expected: Vec<u64> = expected.into_iter().collect();
     let duplicated: Vec<_> = seen.iter().filter(|(_, &c)| c > 1).collect();
@@ -238,14 +238,14 @@ fn assert_exactly(objects: &[Value], expected: impl IntoIterator<Item = u64>) {
 }
 
 /// An application appending numbered lines to its log, holding the file open like a real one.
-struct Writer {
-    path: PathBuf,
-    file: File,
-    next: u64,
+pub(crate) struct Writer {
+    pub(crate) path: PathBuf,
+    pub(crate) file: File,
+    pub(crate) next: u64,
 }
 
 impl Writer {
-    fn new(path: &Path) -> Writer {
+    pub(crate) fn new(path: &Path) -> Writer {
         Writer {
             path: path.to_path_buf(),
             file: open_append(path),
@@ -254,7 +254,7 @@ impl Writer {
     }
 
     /// Append `n` lines, a few at a time, as a program would.
-    fn lines(&mut self, n: u64) {
+    pub(crate) fn lines(&mut self, n: u64) {
         for i in 0..n {
             let seq = self.next;
             self.next += 1;
@@ -265,21 +265,21 @@ impl Writer {
         }
     }
 
-    fn raw(&mut self, bytes: &[u8]) {
+    pub(crate) fn raw(&mut self, bytes: &[u8]) {
         self.file.write_all(bytes).unwrap();
     }
 
     /// Reopen the path (after logrotate renamed or deleted the file).
-    fn reopen(&mut self) {
+    pub(crate) fn reopen(&mut self) {
         self.file = open_append(&self.path);
     }
 
-    fn written(&self) -> std::ops::Range<u64> {
+    pub(crate) fn written(&self) -> std::ops::Range<u64> {
         1..self.next
     }
 }
 
-fn open_append(path: &Path) -> File {
+pub(crate) fn open_append(path: &Path) -> File {
     OpenOptions::new()
         .create(true)
         .append(true)
@@ -287,7 +287,7 @@ fn open_append(path: &Path) -> File {
         .unwrap()
 }
 
-fn entries_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn entries_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["--format", "json", "--emit-entries", "-v"];
     args.extend_from_slice(extra);
     args
