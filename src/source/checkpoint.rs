@@ -79,6 +79,9 @@ struct Record {
     checkpoint: Checkpoint,
 }
 
+/// The records read from disk, and why the file is damaged if it is.
+type Records = (Vec<Loaded>, Option<String>);
+
 /// One record read from disk: `at` is `None` when only its identity could be read.
 struct Loaded {
     path: PathBuf,
@@ -366,8 +369,7 @@ fn list(dir: &Path) -> HashMap<u64, PathBuf> {
 /// The records in `path` and, if it is damaged, why: `Ok(None)` when there is no file, `Err` with
 /// the reason it is unusable. A record whose position is damaged keeps its identity; one without
 /// a readable identity is dropped.
-#[allow(clippy::type_complexity)]
-fn read(path: &Path) -> Result<Option<(Vec<Loaded>, Option<String>)>, String> {
+fn read(path: &Path) -> Result<Option<Records>, String> {
     let text = match fs::read(path) {
         Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),

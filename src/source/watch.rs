@@ -7,12 +7,27 @@
 //! rotated, deleted or not-yet-created file visible; globs are matched again whenever a directory
 //! changes and at every sweep, so files created later are picked up.
 //!
+//! Files are read by identity ([`FileId`]), one [`Tailer`] each, and paths only say which files
+//! to read. A followed path (named, or matched by a glob) names one file at a time; when it names
+//! another, the old file is read on until it has been quiet for [`ROTATION_GRACE`] while the new
+//! one is read at once, and every file beside the path whose name starts with the path's
+//! (`app.log.1`, `app.log.2`: generations rotated away between two looks) that was not read yet is
+//! read from its start, oldest first. Files that were there before the watch started are not
+//! generations, except those written since the last checkpoint save of a path followed before
+//! (rotated while nobody watched). A copy of a file read (copytruncate) goes on where the
+//! original was read to. Each file's lines go under one source name at a time, so that the
+//! pipeline's position per source is one file's; when a path's name is needed for its new file,
+//! the old file gets a name of its own first ([`SourceEvent::Opened`]).
+//!
 //! Even with the native watcher, every followed file is looked at once per sweep (1 s), so a lost
 //! or overflowed event delays a line by at most that much instead of losing it.
 //!
-//! Memory per file is one open file and at most one unfinished line (capped by `max_line_bytes`);
-//! the read buffer is shared, and lines wait for the pipeline in a bounded channel of batches of
-//! at most `BATCH` lines and about `BATCH_BYTES` bytes.
+//! Memory per file is at most one open file and one unfinished line (capped by
+//! `max_line_bytes`); the read buffer is shared, and lines wait for the pipeline in a bounded
+//! channel of batches of at most `BATCH` lines and about `BATCH_BYTES` bytes. Open files stay
+//! below the open-file limit, raised to the hard limit at start: beyond it, the least recently
+//! grown files are closed and reopened, by identity, when their path shows they grew. Symbolic
+//! links are followed only when asked to.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::File;
