@@ -184,6 +184,7 @@ pub fn spawn_files(
         timed: HashSet::new(),
         open_files,
         cap_reached: false,
+        out_of_descriptors: false,
         links: HashSet::new(),
         out: Out {
             tx,
@@ -200,6 +201,11 @@ pub fn spawn_files(
         mode,
         warnings,
     })
+}
+
+/// Whether `error` says the process or the system has no descriptor left (EMFILE, ENFILE).
+fn out_of_descriptors(error: &io::Error) -> bool {
+    matches!(error.raw_os_error(), Some(23 | 24))
 }
 
 /// The user-facing reason a native watcher failed, with what to do about inotify limits.
@@ -482,6 +488,8 @@ struct Follow {
     open_files: OpenFiles,
     /// The open-file cap was reached (said once).
     cap_reached: bool,
+    /// Opening failed for want of descriptors (said once).
+    out_of_descriptors: bool,
     /// Symbolic links skipped (each said once).
     links: HashSet<PathBuf>,
     out: Out,
@@ -770,9 +778,18 @@ impl Follow {
                     }
                 }
                 self.make_room(Some(key));
-                let tailer = self.tailers.get_mut(&key).expect("tailer");
-                match tailer.reopen(&path) {
+                let mut reopened = self.tailers.get_mut(&key).expect("tailer").reopen(&path);
+                if reopened.as_ref().is_err_and(out_of_descriptors) {
+                    self.close_idlest(Some(key));
+                    reopened = self.tailers.get_mut(&key).expect("tailer").reopen(&path);
+                }
+                match reopened {
                     Ok(true) => {}
+                    Err(error) if out_of_descriptors(&error) => {
+                        // Tried again at its next change or sweep.
+                        self.warn_out_of_descriptors(&path, &error);
+                        continue;
+                    }
                     Ok(false) | Err(_) => {
                         self.detach(key);
                         replaced = true;
@@ -962,6 +979,37 @@ impl Follow {
             if let Some(tailer) = self.tailers.get_mut(&key) {
                 tailer.close();
             }
+        }
+    }
+
+    /// Close the least recently grown open file that can be reopened (not `keep`).
+    fn close_idlest(&mut self, keep: Option<Key>) {
+        let idlest = self
+            .tailers
+            .iter()
+            .filter(|(key, t)| {
+                t.is_open() && Some(**key) != keep && !self.rotated.contains_key(*key)
+            })
+            .min_by_key(|(_, t)| t.grew())
+            .map(|(key, _)| *key);
+        if let Some(key) = idlest {
+            if let Some(tailer) = self.tailers.get_mut(&key) {
+                tailer.close();
+            }
+        }
+    }
+
+    /// Said once: the process ran out of descriptors even below the cap (something else holds
+    /// many, or the system-wide limit is reached).
+    fn warn_out_of_descriptors(&mut self, path: &Path, error: &io::Error) {
+        if !self.out_of_descriptors {
+            self.out_of_descriptors = true;
+            let message = format!(
+                "cannot open '{}': {error}; it is tried again, but raise the open-file limit \
+                 (`ulimit -n`, or LimitNOFILE= in a systemd unit)",
+                path.display()
+            );
+            let _ = self.warn(message);
         }
     }
 
@@ -1162,8 +1210,20 @@ impl Follow {
         if seen.as_ref().is_some_and(|s| s.len() == len) {
             return;
         }
-        let Ok(file) = File::open(&candidate.abs) else {
-            return;
+        let mut opened = File::open(&candidate.abs);
+        if opened.as_ref().is_err_and(out_of_descriptors) {
+            self.close_idlest(None);
+            opened = File::open(&candidate.abs);
+        }
+        let file = match opened {
+            Ok(file) => file,
+            Err(error) => {
+                if out_of_descriptors(&error) {
+                    // Looked at again at the next scan.
+                    self.warn_out_of_descriptors(&candidate.abs, &error);
+                }
+                return;
+            }
         };
         let Ok(id) = FileId::of(&file) else {
             return;
