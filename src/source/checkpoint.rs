@@ -323,10 +323,17 @@ impl Checkpoints {
             }
             let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
             let listing = listings.entry(dir.clone()).or_insert_with(|| list(&dir));
+            // The same inode under another name is this file only if it starts as it did (the
+            // inode of a deleted file is soon given to a new one).
+            let file = entry.record.checkpoint.file;
+            let same = |moved: &Path| {
+                File::open(moved).is_ok_and(|f| {
+                    f.metadata().is_ok_and(|m| m.dev() == key.0)
+                        && file.same_start(&f).unwrap_or(false)
+                })
+            };
             match listing.get(&key.1) {
-                Some(moved) if fs::metadata(moved).is_ok_and(|m| m.dev() == key.0) => {
-                    entry.record.path = moved.clone();
-                }
+                Some(moved) if same(moved) => entry.record.path = moved.clone(),
                 _ => gone.push(*key),
             }
         }
