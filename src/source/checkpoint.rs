@@ -19,7 +19,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirEntryExt, MetadataExt};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -58,9 +58,6 @@ pub struct Saved {
     pub file: FileId,
     /// `None` when the record was damaged: the file is then read from its start.
     pub at: Option<Position>,
-    /// When the checkpoints were saved: a file that changed since was written while nobody
-    /// watched.
-    pub saved_at: Option<SystemTime>,
 }
 
 /// Records by (device, inode).
@@ -127,7 +124,6 @@ pub struct Checkpoints {
     /// Files not found at the last save: dropped if still not found at the next one (a listing
     /// taken while files are being renamed may miss one).
     missing: HashSet<(u64, u64)>,
-    saved_at: Option<SystemTime>,
     clock: u64,
     dirty: bool,
     saved: Option<Instant>,
@@ -149,7 +145,6 @@ impl Checkpoints {
             owned: HashSet::new(),
             gone: HashSet::new(),
             missing: HashSet::new(),
-            saved_at: None,
             clock: 0,
             dirty: false,
             saved: None,
@@ -164,7 +159,6 @@ impl Checkpoints {
                         files: records.len(),
                     });
                 }
-                checkpoints.saved_at = fs::metadata(&path).and_then(|m| m.modified()).ok();
                 for loaded in records {
                     let damaged = loaded.at.is_none();
                     let record = Record {
@@ -208,7 +202,6 @@ impl Checkpoints {
                     path: entry.record.path.clone(),
                     file: entry.record.checkpoint.file,
                     at: (!entry.damaged).then_some(entry.record.checkpoint.at),
-                    saved_at: self.saved_at,
                 };
                 (*key, saved)
             })
@@ -557,7 +550,6 @@ mod tests {
         assert_eq!(resume.len(), 2);
         let old = &resume[&key(&id(&rotated))];
         assert_eq!((old.path.as_path(), old.at), (rotated.as_path(), Some(at)));
-        assert!(old.saved_at.is_some());
         // Deleted: its record goes once two saves in a row did not find it.
         fs::remove_file(&rotated).unwrap();
         let (mut cps, _) = Checkpoints::load(dir.path());

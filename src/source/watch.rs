@@ -157,7 +157,6 @@ pub fn spawn_files(
     };
     let open_files = limits::raise_open_files();
     let resumed_paths = options.resume.values().map(|s| s.path.clone()).collect();
-    let saved_at = options.resume.values().find_map(|s| s.saved_at);
     let follow = Follow {
         inputs,
         exclude,
@@ -168,7 +167,7 @@ pub fn spawn_files(
         max_line_bytes: options.max_line_bytes,
         resume: options.resume,
         resumed_paths,
-        saved_at,
+        last_written: HashMap::new(),
         stop: options.stop,
         watcher,
         watched: HashSet::new(),
@@ -463,7 +462,10 @@ struct Follow {
     resume: Resume,
     /// Where the last run's files were, to tell which files it followed.
     resumed_paths: Vec<PathBuf>,
-    saved_at: Option<SystemTime>,
+    /// At start, per directory: when the newest file the last run read was last written to. A
+    /// file beside it the last run did not read that was written to since is a rotation that
+    /// happened while nobody watched (or after the last run's last look).
+    last_written: HashMap<PathBuf, SystemTime>,
     stop: Arc<AtomicBool>,
     watcher: Option<RecommendedWatcher>,
     watched: HashSet<PathBuf>,
@@ -1031,6 +1033,22 @@ impl Follow {
         self.paths
             .retain(|abs, followed| present.contains(abs.as_path()) || followed.file.is_some());
         let candidates = self.candidates(found);
+        if initial {
+            for candidate in &candidates {
+                let key = (candidate.meta.dev(), candidate.meta.ino());
+                let (Some(dir), Ok(modified)) = (candidate.abs.parent(), candidate.meta.modified())
+                else {
+                    continue;
+                };
+                if self.resume.contains_key(&key) {
+                    let newest = self
+                        .last_written
+                        .entry(dir.to_path_buf())
+                        .or_insert(modified);
+                    *newest = (*newest).max(modified);
+                }
+            }
+        }
         let keys: HashSet<Key> = candidates
             .iter()
             .map(|c| (c.meta.dev(), c.meta.ino()))
@@ -1194,8 +1212,13 @@ impl Follow {
                 self.detach(old);
             }
         }
-        if let Some(tailer) = self.tailers.get_mut(&key) {
+        if self.tailers.contains_key(&key) {
+            if !candidate.followed && self.attached(key).is_some() {
+                // Renamed away from its followed path: read until quiet from now on.
+                self.detach(key);
+            }
             // The same file under another name (renamed, or matched again by a glob).
+            let tailer = self.tailers.get_mut(&key).expect("tailer");
             tailer.set_path(candidate.abs.clone());
             if candidate.followed {
                 self.rotated.remove(&key);
@@ -1279,18 +1302,31 @@ impl Follow {
         }
         let related = self.followed_before(&candidate.of);
         let written_since = related
-            && match (candidate.meta.modified(), self.saved_at) {
-                (Ok(modified), Some(saved)) => modified >= saved,
+            && match (
+                candidate.meta.modified(),
+                candidate
+                    .abs
+                    .parent()
+                    .and_then(|d| self.last_written.get(d)),
+            ) {
+                (Ok(modified), Some(newest)) => modified >= *newest,
                 _ => false,
             };
-        if written_since {
-            if candidate.followed && self.resumed_paths.contains(&candidate.abs) {
-                let message = format!(
-                    "'{}' was replaced while not watched; reading the new file from its start",
-                    candidate.shown.display()
-                );
-                let _ = self.warn(message);
-            }
+        // The path the last run read names a file it did not read: replaced while nobody
+        // watched.
+        let replaced = candidate.followed && self.resumed_paths.contains(&candidate.abs);
+        let named = self
+            .inputs
+            .iter()
+            .any(|input| matches!(input, Input::File { abs, .. } if *abs == candidate.abs));
+        if replaced && named {
+            let message = format!(
+                "'{}' was replaced while not watched; reading the new file from its start",
+                candidate.shown.display()
+            );
+            let _ = self.warn(message);
+        }
+        if written_since || replaced {
             return Some(Position::default());
         }
         if !candidate.followed {
