@@ -90,6 +90,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output; NO_COLOR in the environment also turns color off')
             [CompletionResult]::new('--no-echo', '--no-echo', [CompletionResultType]::ParameterName, 'Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)')
             [CompletionResult]::new('--from-start', '--from-start', [CompletionResultType]::ParameterName, 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)')
+            [CompletionResult]::new('--follow-symlinks', '--follow-symlinks', [CompletionResultType]::ParameterName, 'Read files through symbolic links (by default a link, given or matched by a glob, is skipped with a warning)')
             [CompletionResult]::new('--emit-entries', '--emit-entries', [CompletionResultType]::ParameterName, 'With --format json, also print every parsed entry as a {"type":"entry",...} line')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')

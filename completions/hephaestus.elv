@@ -84,6 +84,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --color 'When to color the output; NO_COLOR in the environment also turns color off'
             cand --no-echo 'Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)'
             cand --from-start 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)'
+            cand --follow-symlinks 'Read files through symbolic links (by default a link, given or matched by a glob, is skipped with a warning)'
             cand --emit-entries 'With --format json, also print every parsed entry as a {"type":"entry",...} line'
             cand --dry-run 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'
             cand -v 'Print more detail (repeat for more)'

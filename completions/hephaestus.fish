@@ -87,6 +87,7 @@ always\t''
 never\t''"
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l no-echo -d 'Do not pass stdin on to stdout (by default it is echoed byte for byte, like tee)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l from-start -d 'Read files that exist at start from their beginning instead of their end (files with a checkpoint go on from it)'
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l follow-symlinks -d 'Read files through symbolic links (by default a link, given or matched by a glob, is skipped with a warning)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l emit-entries -d 'With --format json, also print every parsed entry as a {"type":"entry",...} line'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l dry-run -d 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s v -l verbose -d 'Print more detail (repeat for more)'

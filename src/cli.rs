@@ -110,6 +110,11 @@ pub struct WatchArgs {
     #[arg(long, value_name = "GLOB", help_heading = "Files")]
     pub exclude: Vec<String>,
 
+    /// Read files through symbolic links (by default a link, given or matched by a glob, is
+    /// skipped with a warning)
+    #[arg(long, help_heading = "Files")]
+    pub follow_symlinks: bool,
+
     /// Where read positions and deploy records are kept, so a restart goes on where it stopped;
     /// one watch at a time per directory
     /// [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]

@@ -64,6 +64,7 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         state_dir: _,
         idle_flush,
         emit_entries,
+        follow_symlinks,
         run: _,
     } = args;
     let idle = parse_duration("--idle-flush", idle_flush)?;
@@ -162,6 +163,7 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
                 idle_flush: idle,
                 max_line_bytes: settings.max_line_bytes,
                 resume,
+                follow_symlinks: *follow_symlinks,
                 stop: stop.clone(),
             },
             tx.clone(),

@@ -2,18 +2,20 @@
 //! both commands, and live-followed inputs for `watch`, which send [`SourceEvent`]s over a bounded
 //! channel so that a slow pipeline pushes back on the reader instead of growing a queue.
 //!
-//! Followed files: [`tail`] follows one path through rotation, [`watch`] follows many paths and
-//! globs with one watcher (inotify, or polling), [`checkpoint`] remembers how far each file was
-//! read so that a restarted `watch` goes on where it stopped.
+//! Followed files: [`tail`] reads one file by identity wherever it is named, [`watch`] follows many
+//! paths and globs with one watcher (inotify, or polling) through rotation — every rotated
+//! generation read to its end — and [`checkpoint`] remembers how far each file was read, by
+//! identity, so that a restarted `watch` goes on where it stopped whatever the file is called now.
 
 pub mod checkpoint;
 mod input;
+mod limits;
 mod lines;
 mod stdin;
 pub mod tail;
 pub mod watch;
 
-pub use checkpoint::{Checkpoint, Checkpoints};
+pub use checkpoint::{Checkpoint, Checkpoints, Resume, Saved};
 pub use input::{
     counting, open, paths_or_stdin, Input, InputLimits, Stopped, DEFAULT_DEVICE_BUDGET,
     GZIP_MAX_RATIO,
@@ -34,7 +36,8 @@ pub const STDIN_NAME: &str = "-";
 pub enum SourceEvent {
     /// A complete line from `source`.
     Line { source: Arc<str>, line: Line },
-    /// `source` will send no more lines (end of stdin, file gone for good).
+    /// `source` will send no more lines (end of stdin; a rotated file read to its end and quiet,
+    /// whose position is final).
     Closed { source: Arc<str>, stats: LineStats },
     /// Reading `source` failed; the source is closed.
     Failed { source: Arc<str>, error: String },

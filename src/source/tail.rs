@@ -1,23 +1,20 @@
-//! Following one path through rotation, the way `tail --follow=name --retry` does.
+//! Reading one file, by identity, wherever it is named.
 //!
-//! A [`Tailer`] owns at most one open file: the file the path named when it was last opened. Each
-//! [`Tailer::poll`] reads what was appended since, then looks at the path again:
-//! - the path names another file now (rename + create, delete + recreate) or nothing (deleted,
-//!   rotated and not yet recreated): the old file is read until it has been quiet for
-//!   [`ROTATION_GRACE`] (a program writes to its old file until it reopens the path), then closed,
-//!   and the new file is read from its start;
-//! - the open file shrank, or its first bytes changed (copytruncate, then rewritten past our
-//!   position before we looked): it is read again from the start;
-//! - the path does not exist yet: nothing happens until it does.
+//! A [`Tailer`] reads one file — one (device, inode) with the first bytes it had — from a position
+//! on, whatever names it now: the follower ([`super::watch`]) decides which path names it and when it
+//! is finished. Each [`Tailer::poll`] reads what was appended since; when the file shrank, or its
+//! first bytes changed (copytruncate, then rewritten past our position before we looked), it is read
+//! again from its start. Its descriptor may be closed while it is idle ([`Tailer::close`]) and
+//! reopened by path later, but only if the path still names the same file ([`Tailer::reopen`]).
 //!
-//! Invariants: a line is handed on only when its newline arrived, when the file is finished (rotated
-//! away, truncated) or when [`Tailer::flush_idle`] finds it unfinished for the idle time (never
-//! because the watch stops: a line still being written then is left for the next run, whose
-//! checkpoint points at its start, so it is not cut in two); a line is
-//! never longer than `max_line_bytes` (the rest is skipped, never buffered). Every line carries the
-//! offset just past it, so the caller can checkpoint exactly behind what it consumed.
+//! Invariants: a line is handed on only when its newline arrived, when the file is finished
+//! ([`Tailer::finish`], truncation) or when [`Tailer::flush_idle`] finds it unfinished for the idle
+//! time (never because the watch stops: a line still being written then is left for the next run,
+//! whose checkpoint points at its start, so it is not cut in two); a line is never longer than
+//! `max_line_bytes` (the rest is skipped, never buffered). Every line carries the offset just past
+//! it, so the caller can checkpoint exactly behind what it consumed.
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -28,7 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Line, LineStats, SourceEvent, TRUNCATION_MARKER};
 
-/// How long a rotated-away file must stay quiet before the path's new file is read.
+/// How long a file no followed path names any more (rotated, deleted) is read on after it was last
+/// written to: a program writes to its old file until it reopens the path.
 pub const ROTATION_GRACE: Duration = Duration::from_millis(1000);
 
 /// How many leading bytes identify a file's content.
@@ -36,7 +34,7 @@ pub const FINGERPRINT_BYTES: u32 = 256;
 
 /// Which file a path named: device and inode, plus a hash of the first bytes so that an inode the
 /// filesystem recycled for a new file is not taken for the old one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FileId {
     pub dev: u64,
     pub inode: u64,
@@ -68,7 +66,8 @@ impl FileId {
         self.same_start(file)
     }
 
-    fn same_start(&self, file: &File) -> io::Result<bool> {
+    /// Whether `file` starts with the bytes this file started with.
+    pub fn same_start(&self, file: &File) -> io::Result<bool> {
         let (len, hash) = fingerprint(file, self.fingerprint_len)?;
         Ok(len == self.fingerprint_len && hash == self.fingerprint)
     }
@@ -96,17 +95,6 @@ pub struct Position {
     pub line: u64,
 }
 
-/// Where to begin the first time the path is opened (later files always begin at their start).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Start {
-    /// At the end, like `tail -F`: only what is appended from now on.
-    End,
-    /// At the first byte (`--from-start`, and files that appear while watching).
-    Beginning,
-    /// Where a checkpoint says, if the path still names that file.
-    Resume(FileId, Position),
-}
-
 /// What [`Tailer::poll`] left behind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Polled {
@@ -116,17 +104,6 @@ pub enum Polled {
     More,
     /// The receiver is gone.
     Closed,
-}
-
-struct Current {
-    file: File,
-    id: FileId,
-    /// Bytes consumed: everything before this is in a line handed on or in `partial`.
-    pos: u64,
-    /// Lines handed on before `partial`.
-    lines: u64,
-    /// The path names another file now; since when this one has been quiet.
-    rotated: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -139,72 +116,143 @@ struct Partial {
     grew: Option<Instant>,
 }
 
-/// One followed path. See the module docs.
+/// One file being read. See the module docs.
 pub struct Tailer {
     source: Arc<str>,
+    /// Where the file was last seen (it may have been renamed or deleted since).
     path: PathBuf,
-    start: Start,
-    current: Option<Current>,
+    id: FileId,
+    /// `None` while closed to spare descriptors.
+    file: Option<File>,
+    /// Bytes consumed: everything before this is in a line handed on or in `partial`.
+    pos: u64,
+    /// Lines handed on before `partial`.
+    lines: u64,
     partial: Partial,
     max_line_bytes: usize,
     stats: LineStats,
-    /// A file this tailer finished (rotated away), so a glob that later matches it under its new
-    /// name can pick up behind what was read instead of reading it twice.
-    finished: Option<(FileId, Position)>,
-    /// Last open error reported, so a persistent one is reported once.
-    reported: Option<io::ErrorKind>,
-    grace: Duration,
-    /// Resuming found neither the checkpointed file nor it under a rotated name.
-    lost_track: bool,
+    /// When bytes were last read (or the file opened): the least recently grown file is the one
+    /// closed when descriptors run short.
+    grew: Instant,
+    /// What the file was, and how far it was read, before it was truncated or rewritten.
+    replaced: Option<(FileId, Position)>,
 }
 
 impl Tailer {
-    /// Follow `path` (absolute), naming its lines `source`.
-    pub fn new(source: Arc<str>, path: PathBuf, start: Start, max_line_bytes: usize) -> Tailer {
-        Tailer {
+    /// Read `file` (found at `path`, absolute) from `at` on, naming its lines `source`.
+    pub fn new(
+        source: Arc<str>,
+        path: PathBuf,
+        mut file: File,
+        at: Position,
+        max_line_bytes: usize,
+    ) -> io::Result<Tailer> {
+        let id = FileId::of(&file)?;
+        file.seek(SeekFrom::Start(at.offset))?;
+        Ok(Tailer {
             source,
             path,
-            start,
-            current: None,
-            partial: Partial::default(),
+            id,
+            file: Some(file),
+            pos: at.offset,
+            lines: at.line,
+            partial: Partial {
+                start: at.offset,
+                ..Partial::default()
+            },
             max_line_bytes: max_line_bytes.max(1),
             stats: LineStats::default(),
-            finished: None,
-            reported: None,
-            grace: ROTATION_GRACE,
-            lost_track: false,
+            grew: Instant::now(),
+            replaced: None,
+        })
+    }
+
+    /// The event saying that lines of this file now come under its source name, from where the
+    /// lines handed on so far end.
+    pub fn opened(&self) -> SourceEvent {
+        SourceEvent::Opened {
+            source: self.source.clone(),
+            path: self.path.clone(),
+            file: self.id,
+            at: self.read_to(),
         }
     }
 
-    /// How long a rotated-away file must be quiet before switching (default [`ROTATION_GRACE`]).
-    pub fn with_rotation_grace(mut self, grace: Duration) -> Tailer {
-        self.grace = grace;
-        self
+    pub fn source(&self) -> &Arc<str> {
+        &self.source
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The file is now seen at `path`.
+    pub fn set_path(&mut self, path: PathBuf) {
+        self.path = path;
+    }
+
+    pub fn id(&self) -> FileId {
+        self.id
+    }
+
     pub fn stats(&self) -> LineStats {
         self.stats
     }
 
-    /// Identity of the file being read, if one is open.
-    pub fn current_id(&self) -> Option<FileId> {
-        self.current.as_ref().map(|c| c.id)
+    pub fn grew(&self) -> Instant {
+        self.grew
     }
 
-    /// The last file this tailer finished and the offset it read it to.
-    pub fn take_finished(&mut self) -> Option<(FileId, Position)> {
-        self.finished.take()
+    pub fn is_open(&self) -> bool {
+        self.file.is_some()
+    }
+
+    /// Just past the last line handed on.
+    pub fn read_to(&self) -> Position {
+        Position {
+            offset: self.partial.start,
+            line: self.lines,
+        }
+    }
+
+    /// Close the descriptor; what was read so far (an unfinished line too) is kept.
+    pub fn close(&mut self) {
+        self.file = None;
+    }
+
+    /// Open the file again through `path`: false (and still closed) if `path` names another
+    /// file now.
+    pub fn reopen(&mut self, path: &Path) -> io::Result<bool> {
+        let mut file = File::open(path)?;
+        if !self.id.matches(&file)? {
+            return Ok(false);
+        }
+        file.seek(SeekFrom::Start(self.pos))?;
+        self.file = Some(file);
+        self.path = path.to_path_buf();
+        Ok(true)
+    }
+
+    /// Whether a file of `len` bytes has something this tailer did not read (or was truncated).
+    pub fn changed_size(&self, len: u64) -> bool {
+        len != self.pos
+    }
+
+    /// From now on, name this file's lines `source` (the old name goes to another file).
+    pub fn relabel(&mut self, source: Arc<str>, emit: &mut dyn FnMut(SourceEvent) -> bool) -> bool {
+        self.source = source;
+        emit(self.opened())
+    }
+
+    /// The content read before the file was last truncated or rewritten, and how far: a copy of
+    /// it (copytruncate) is that content again.
+    pub fn take_replaced(&mut self) -> Option<(FileId, Position)> {
+        self.replaced.take()
     }
 
     /// Whether an unfinished line is held.
     pub fn has_partial(&self) -> bool {
-        self.current
-            .as_ref()
-            .is_some_and(|c| c.pos > self.partial.start)
+        self.pos > self.partial.start
     }
 
     /// When the held unfinished line must be handed on if nothing more arrives.
@@ -215,95 +263,46 @@ impl Tailer {
         self.partial.grew.map(|t| t + idle)
     }
 
-    /// When this tailer must be looked at even if nothing changes: to hand on an unfinished line,
-    /// or to switch from a rotated file that went quiet to the path's new file.
-    pub fn deadline(&self, idle: Duration) -> Option<Instant> {
-        let rotated = self
-            .current
-            .as_ref()
-            .and_then(|c| c.rotated)
-            .map(|t| t + self.grace);
-        match (self.partial_deadline(idle), rotated) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-
-    /// Read what is new, follow rotation, report through `emit` (which returns false when nobody
-    /// listens any more). Reads at most about `budget` bytes; `buf` is scratch space.
+    /// Read what is new, report through `emit` (which returns false when nobody listens any more).
+    /// Reads at most about `budget` bytes; `buf` is scratch space. A closed tailer reads nothing.
     pub fn poll(
         &mut self,
         buf: &mut [u8],
         budget: usize,
         emit: &mut dyn FnMut(SourceEvent) -> bool,
-    ) -> Polled {
-        // Twice at most: finishing a rotated file, then the file that replaced it.
-        for _ in 0..2 {
-            if self.current.is_none() && !self.open(emit) {
-                return Polled::Closed;
-            }
-            let Some(current) = self.current.as_mut() else {
-                return Polled::Idle;
-            };
-            let known = current.id;
-            match restarted(current) {
-                Ok(false) => {
-                    if current.id != known {
-                        let file = current.id;
-                        if !emit(SourceEvent::Identified {
-                            source: self.source.clone(),
-                            file,
-                        }) {
-                            return Polled::Closed;
-                        }
-                    }
-                }
-                Ok(true) => {
-                    if !self.finish_partial(emit) {
-                        return Polled::Closed;
-                    }
-                    if !self.reopen_at_start(emit) {
-                        return Polled::Closed;
-                    }
-                }
-                Err(error) => return self.fail(error, emit),
-            }
-            // Decided before the last read, so that whatever was written to the old file before
-            // the rotation is read before switching.
-            let replaced = self.replaced();
-            let read = match self.read_available(buf, budget, emit) {
-                Ok((Polled::Idle, read)) => read,
-                Ok((other, _)) => return other,
-                Err(error) => return self.fail(error, emit),
-            };
-            let current = self.current.as_mut().expect("file open");
-            if !replaced {
-                current.rotated = None;
-                return Polled::Idle;
-            }
-            // A program goes on writing to its old file until it reopens the path: switch only
-            // once the old file has been quiet for a while.
-            let now = Instant::now();
-            let quiet_since = match current.rotated {
-                Some(since) if read == 0 => since,
-                _ => now,
-            };
-            current.rotated = Some(quiet_since);
-            if now < quiet_since + self.grace {
-                return Polled::Idle;
-            }
+    ) -> io::Result<Polled> {
+        let Some(file) = self.file.as_ref() else {
+            return Ok(Polled::Idle);
+        };
+        let len = file.metadata()?.len();
+        if len < self.pos || !self.id.same_start(file)? {
+            // Truncated or rewritten: what is held belongs to the old content.
             if !self.finish_partial(emit) {
-                return Polled::Closed;
+                return Ok(Polled::Closed);
             }
-            let current = self.current.take().expect("file open");
-            let read_to = Position {
-                offset: current.pos,
-                line: current.lines,
-            };
-            self.finished = Some((current.id, read_to));
+            self.replaced = Some((self.id, self.read_to()));
+            let file = self.file.as_mut().expect("file open");
+            file.seek(SeekFrom::Start(0))?;
+            self.id = FileId::of(file)?;
+            self.pos = 0;
+            self.lines = 0;
             self.partial = Partial::default();
+            if !emit(self.opened()) {
+                return Ok(Polled::Closed);
+            }
+        } else if self.id.fingerprint_len < FINGERPRINT_BYTES
+            && len > u64::from(self.id.fingerprint_len)
+        {
+            // The file was short when first seen: identify it by more of its start now.
+            self.id = FileId::of(file)?;
+            if !emit(SourceEvent::Identified {
+                source: self.source.clone(),
+                file: self.id,
+            }) {
+                return Ok(Polled::Closed);
+            }
         }
-        Polled::Idle
+        self.read_available(buf, budget, emit)
     }
 
     /// Hand on the unfinished line if it has not grown for `idle`.
@@ -319,130 +318,15 @@ impl Tailer {
         }
     }
 
-    /// Open the path (or, resuming, the file the checkpoint names wherever it now is).
-    fn open(&mut self, emit: &mut dyn FnMut(SourceEvent) -> bool) -> bool {
-        let start = std::mem::replace(&mut self.start, Start::Beginning);
-        let opened = match start {
-            Start::Resume(id, at) => self.open_resumed(id, at),
-            Start::End => open_path(&self.path).and_then(|file| {
-                let file = match file {
-                    Some(file) => file,
-                    None => return Ok(None),
-                };
-                let end = file.metadata()?.len();
-                let lines = count_lines(&file, end)?;
-                Ok(Some((
-                    file,
-                    Position {
-                        offset: end,
-                        line: lines,
-                    },
-                )))
-            }),
-            Start::Beginning => {
-                open_path(&self.path).map(|file| file.map(|file| (file, Position::default())))
-            }
-        };
-        let (file, at) = match opened {
-            Ok(Some(opened)) => opened,
-            Ok(None) => {
-                // Not there yet: when it appears it is a new file, read whole (like `tail -F`).
-                self.reported = None;
-                return true;
-            }
-            Err(error) => {
-                self.start = start;
-                if self.reported != Some(error.kind()) {
-                    self.reported = Some(error.kind());
-                    return emit(SourceEvent::Notice {
-                        message: format!("cannot read '{}' yet: {error}; retrying", self.source),
-                        warning: true,
-                    });
-                }
-                return true;
-            }
-        };
-        self.reported = None;
-        if std::mem::take(&mut self.lost_track)
-            && !emit(SourceEvent::Notice {
-                message: format!(
-                    "'{}' was replaced while not watched and its old file is not beside it; \
-                     reading the new file from its start",
-                    self.source
-                ),
-                warning: true,
+    /// The file is done with (rotated away and quiet, or deleted): its unfinished line is handed
+    /// on, its descriptor closed, and the source closed.
+    pub fn finish(&mut self, emit: &mut dyn FnMut(SourceEvent) -> bool) -> bool {
+        self.file = None;
+        self.finish_partial(emit)
+            && emit(SourceEvent::Closed {
+                source: self.source.clone(),
+                stats: self.stats,
             })
-        {
-            return false;
-        }
-        self.install(file, at, emit).is_ok_and(|ok| ok)
-    }
-
-    /// The checkpointed file: under the path if it is still there, else under a rotated name in
-    /// the same directory (the path's new file then follows from its start).
-    fn open_resumed(&mut self, id: FileId, at: Position) -> io::Result<Option<(File, Position)>> {
-        if let Some(file) = open_path(&self.path)? {
-            if id.matches(&file)? {
-                let len = file.metadata()?.len();
-                // Shorter than what was read: truncated while we were away.
-                let at = if len < at.offset {
-                    Position::default()
-                } else {
-                    at
-                };
-                return Ok(Some((file, at)));
-            }
-            if let Some(old) = find_rotated(&self.path, id) {
-                return Ok(Some((old, at)));
-            }
-            self.lost_track = true;
-            return Ok(Some((file, Position::default())));
-        }
-        Ok(find_rotated(&self.path, id).map(|old| (old, at)))
-    }
-
-    fn install(
-        &mut self,
-        mut file: File,
-        at: Position,
-        emit: &mut dyn FnMut(SourceEvent) -> bool,
-    ) -> io::Result<bool> {
-        let id = FileId::of(&file)?;
-        file.seek(SeekFrom::Start(at.offset))?;
-        self.partial = Partial {
-            start: at.offset,
-            ..Partial::default()
-        };
-        self.current = Some(Current {
-            file,
-            id,
-            pos: at.offset,
-            lines: at.line,
-            rotated: None,
-        });
-        Ok(emit(SourceEvent::Opened {
-            source: self.source.clone(),
-            path: self.path.clone(),
-            file: id,
-            at,
-        }))
-    }
-
-    fn reopen_at_start(&mut self, emit: &mut dyn FnMut(SourceEvent) -> bool) -> bool {
-        let current = self.current.take().expect("file open");
-        self.install(current.file, Position::default(), emit)
-            .unwrap_or(false)
-    }
-
-    /// Whether the path no longer names the open file.
-    fn replaced(&self) -> bool {
-        let Some(current) = &self.current else {
-            return false;
-        };
-        match fs::metadata(&self.path) {
-            Ok(meta) => (meta.dev(), meta.ino()) != (current.id.dev, current.id.inode),
-            Err(e) => e.kind() == io::ErrorKind::NotFound,
-        }
     }
 
     fn read_available(
@@ -450,22 +334,23 @@ impl Tailer {
         buf: &mut [u8],
         budget: usize,
         emit: &mut dyn FnMut(SourceEvent) -> bool,
-    ) -> io::Result<(Polled, usize)> {
+    ) -> io::Result<Polled> {
         let mut read = 0;
         loop {
             if read >= budget {
-                return Ok((Polled::More, read));
+                return Ok(Polled::More);
             }
-            let current = self.current.as_mut().expect("file open");
-            let n = match current.file.read(buf) {
-                Ok(0) => return Ok((Polled::Idle, read)),
+            let file = self.file.as_mut().expect("file open");
+            let n = match file.read(buf) {
+                Ok(0) => return Ok(Polled::Idle),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
             read += n;
+            self.grew = Instant::now();
             if !self.feed(&buf[..n], emit) {
-                return Ok((Polled::Closed, read));
+                return Ok(Polled::Closed);
             }
         }
     }
@@ -474,7 +359,7 @@ impl Tailer {
     fn feed(&mut self, mut bytes: &[u8], emit: &mut dyn FnMut(SourceEvent) -> bool) -> bool {
         while let Some(i) = memchr::memchr(b'\n', bytes) {
             self.append(&bytes[..i]);
-            self.current.as_mut().expect("file open").pos += i as u64 + 1;
+            self.pos += i as u64 + 1;
             if !self.finish_partial(emit) {
                 return false;
             }
@@ -482,7 +367,7 @@ impl Tailer {
         }
         if !bytes.is_empty() {
             self.append(bytes);
-            self.current.as_mut().expect("file open").pos += bytes.len() as u64;
+            self.pos += bytes.len() as u64;
             self.partial.grew = Some(Instant::now());
         }
         true
@@ -500,10 +385,7 @@ impl Tailer {
 
     /// Hand on everything consumed since the last line as one line.
     fn finish_partial(&mut self, emit: &mut dyn FnMut(SourceEvent) -> bool) -> bool {
-        let Some(current) = self.current.as_mut() else {
-            return true;
-        };
-        if current.pos <= self.partial.start {
+        if self.pos <= self.partial.start {
             return true;
         }
         let partial = std::mem::take(&mut self.partial);
@@ -521,11 +403,11 @@ impl Tailer {
         }
         self.stats.invalid_utf8 += u64::from(lossy);
         self.stats.lines += 1;
-        current.lines += 1;
-        self.partial.start = current.pos;
+        self.lines += 1;
+        self.partial.start = self.pos;
         let line = Line {
             text,
-            number: current.lines,
+            number: self.lines,
             offset: partial.start,
             truncated: partial.truncated,
             lossy,
@@ -533,74 +415,27 @@ impl Tailer {
         emit(SourceEvent::FileLine {
             source: self.source.clone(),
             line,
-            end: current.pos,
+            end: self.pos,
         })
     }
-
-    fn fail(&mut self, error: io::Error, emit: &mut dyn FnMut(SourceEvent) -> bool) -> Polled {
-        // The file is dropped and the path retried: a transient error must not end the watch.
-        self.current = None;
-        self.partial = Partial::default();
-        self.start = Start::Beginning;
-        if emit(SourceEvent::Notice {
-            message: format!("failed to read '{}': {error}; reopening", self.source),
-            warning: true,
-        }) {
-            Polled::Idle
-        } else {
-            Polled::Closed
-        }
-    }
 }
 
-/// Whether the open file was truncated or rewritten under us, so it must be read from the start.
-fn restarted(current: &mut Current) -> io::Result<bool> {
-    let len = current.file.metadata()?.len();
-    if len < current.pos {
+/// Whether `offset` is a place a checkpoint can point at in `file`: its start, or just after a
+/// newline, and not past its end. Anything else (a hand-edited or stale checkpoint) would hand on
+/// a fragment of a line, or skip what was written.
+pub fn valid_offset(file: &File, offset: u64) -> io::Result<bool> {
+    if offset == 0 {
         return Ok(true);
     }
-    if !current.id.same_start(&current.file)? {
-        return Ok(true);
+    if offset > file.metadata()?.len() {
+        return Ok(false);
     }
-    if current.id.fingerprint_len < FINGERPRINT_BYTES && len > u64::from(current.id.fingerprint_len)
-    {
-        // The file was short when first seen: identify it by more of its start now.
-        current.id = FileId::of(&current.file)?;
-    }
-    Ok(false)
-}
-
-fn open_path(path: &Path) -> io::Result<Option<File>> {
-    match File::open(path) {
-        Ok(file) => {
-            if file.metadata()?.is_dir() {
-                return Err(io::Error::other("is a directory"));
-            }
-            Ok(Some(file))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// The file `id` under another name in `path`'s directory (`app.log.1` after a rename rotation).
-fn find_rotated(path: &Path, id: FileId) -> Option<File> {
-    let dir = path.parent()?;
-    for entry in fs::read_dir(dir).ok()?.flatten() {
-        let Ok(meta) = entry.metadata() else {
-            continue;
-        };
-        if !meta.is_file() || (meta.dev(), meta.ino()) != (id.dev, id.inode) {
-            continue;
-        }
-        let file = File::open(entry.path()).ok()?;
-        return id.same_start(&file).ok()?.then_some(file);
-    }
-    None
+    let mut byte = [0u8; 1];
+    Ok(file.read_at(&mut byte, offset - 1)? == 1 && byte[0] == b'\n')
 }
 
 /// Newlines in the first `len` bytes, so that line numbers stay true when starting at the end.
-fn count_lines(file: &File, len: u64) -> io::Result<u64> {
+pub fn count_lines(file: &File, len: u64) -> io::Result<u64> {
     let mut buf = vec![0u8; 256 * 1024];
     let mut at = 0u64;
     let mut lines = 0u64;
@@ -619,23 +454,26 @@ fn count_lines(file: &File, len: u64) -> io::Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
     use std::io::Write;
 
     fn collect(tailer: &mut Tailer) -> Vec<(String, u64, u64)> {
         let mut out = Vec::new();
         let mut buf = vec![0u8; 7];
-        tailer.poll(&mut buf, usize::MAX, &mut |event| {
-            if let SourceEvent::FileLine { line, end, .. } = event {
-                out.push((line.text, line.offset, end));
-            }
-            true
-        });
+        tailer
+            .poll(&mut buf, usize::MAX, &mut |event| {
+                if let SourceEvent::FileLine { line, end, .. } = event {
+                    out.push((line.text, line.offset, end));
+                }
+                true
+            })
+            .unwrap();
         out
     }
 
-    fn tailer(path: &Path, start: Start, max: usize) -> Tailer {
-        Tailer::new(Arc::from("t"), path.to_path_buf(), start, max)
-            .with_rotation_grace(Duration::ZERO)
+    fn tailer(path: &Path, at: Position, max: usize) -> Tailer {
+        let file = File::open(path).unwrap();
+        Tailer::new(Arc::from("t"), path.to_path_buf(), file, at, max).unwrap()
     }
 
     #[test]
@@ -643,7 +481,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.log");
         fs::write(&path, "one\ntw").unwrap();
-        let mut t = tailer(&path, Start::Beginning, 100);
+        let mut t = tailer(&path, Position::default(), 100);
         assert_eq!(collect(&mut t), [("one".into(), 0, 4)]);
         assert!(t.has_partial());
         let mut f = fs::OpenOptions::new().append(true).open(&path).unwrap();
@@ -653,40 +491,20 @@ mod tests {
     }
 
     #[test]
-    fn starts_at_the_end_with_true_line_numbers() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.log");
-        fs::write(&path, "old\nold\n").unwrap();
-        let mut t = tailer(&path, Start::End, 100);
-        assert!(collect(&mut t).is_empty());
-        let mut f = fs::OpenOptions::new().append(true).open(&path).unwrap();
-        f.write_all(b"new\n").unwrap();
-        let mut numbers = Vec::new();
-        let mut buf = vec![0u8; 64];
-        t.poll(&mut buf, usize::MAX, &mut |e| {
-            if let SourceEvent::FileLine { line, .. } = e {
-                numbers.push(line.number);
-            }
-            true
-        });
-        assert_eq!(numbers, [3]);
-    }
-
-    #[test]
-    fn follows_rename_and_truncation() {
+    fn reads_on_after_a_rename_and_again_after_truncation() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.log");
         fs::write(&path, "1\n").unwrap();
-        let mut t = tailer(&path, Start::Beginning, 100);
+        let mut t = tailer(&path, Position::default(), 100);
         assert_eq!(collect(&mut t).len(), 1);
         let mut f = fs::OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"2\n").unwrap();
         fs::rename(&path, dir.path().join("a.log.1")).unwrap();
-        fs::write(&path, "3\n").unwrap();
         let texts: Vec<_> = collect(&mut t).into_iter().map(|l| l.0).collect();
-        assert_eq!(texts, ["2", "3"]);
+        assert_eq!(texts, ["2"]);
         // copytruncate, then rewritten past the old position before the next look
-        fs::write(&path, "4444\n").unwrap();
+        f.set_len(0).unwrap();
+        f.write_all(b"4444\n").unwrap();
         let texts: Vec<_> = collect(&mut t).into_iter().map(|l| l.0).collect();
         assert_eq!(texts, ["4444"]);
     }
@@ -696,23 +514,41 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.log");
         fs::write(&path, format!("{}\nnext\n", "x".repeat(50))).unwrap();
-        let mut t = tailer(&path, Start::Beginning, 10);
+        let mut t = tailer(&path, Position::default(), 10);
         let got = collect(&mut t);
         assert_eq!(got[0].0, format!("{}{}", "x".repeat(10), TRUNCATION_MARKER));
         assert_eq!(got[1], ("next".into(), 51, 56));
     }
 
     #[test]
-    fn resumes_a_file_rotated_while_away() {
+    fn reopens_only_the_same_file_and_goes_on_where_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.log");
-        fs::write(&path, "1\n2\n").unwrap();
-        let id = FileId::of(&File::open(&path).unwrap()).unwrap();
-        fs::rename(&path, dir.path().join("a.log.1")).unwrap();
-        fs::write(&path, "3\n").unwrap();
-        let at = Position { offset: 2, line: 1 };
-        let mut t = tailer(&path, Start::Resume(id, at), 100);
+        fs::write(&path, "1\n2").unwrap();
+        let mut t = tailer(&path, Position::default(), 100);
+        assert_eq!(collect(&mut t).len(), 1);
+        t.close();
+        let mut f = fs::OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"\n3\n").unwrap();
+        assert!(t.reopen(&path).unwrap());
         let texts: Vec<_> = collect(&mut t).into_iter().map(|l| l.0).collect();
         assert_eq!(texts, ["2", "3"]);
+        t.close();
+        fs::rename(&path, dir.path().join("a.log.1")).unwrap();
+        fs::write(&path, "other\n").unwrap();
+        assert!(!t.reopen(&path).unwrap());
+        assert!(!t.is_open());
+    }
+
+    #[test]
+    fn checkpoint_offsets_must_follow_a_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        fs::write(&path, "one\ntwo\n").unwrap();
+        let file = File::open(&path).unwrap();
+        let valid: Vec<u64> = (0..=10)
+            .filter(|&o| valid_offset(&file, o).unwrap())
+            .collect();
+        assert_eq!(valid, [0, 4, 8]);
     }
 }

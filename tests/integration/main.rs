@@ -12,6 +12,7 @@ mod hostile;
 mod parse;
 mod patterns;
 mod repair;
+mod rotation;
 mod rules;
 mod snapshots;
 mod stopping;

@@ -20,7 +20,7 @@ use crate::harness::{fixture, Env};
 /// How long any expected output may take on a loaded machine; tests finish far sooner normally.
 pub(crate) const PATIENCE: Duration = Duration::from_secs(15);
 
-const POLL: &str = "--poll=100ms";
+pub(crate) const POLL: &str = "--poll=100ms";
 
 /// A running `hephaestus watch`, its stdout as parsed JSON lines and its stderr as text.
 pub(crate) struct Watching {
@@ -245,7 +245,7 @@ pub(crate) fn assert_exactly(objects: &[Value], expected: impl IntoIterator<Item
 
 /// An application appending numbered lines to its log, holding the file open like a real one.
 pub(crate) struct Writer {
-    path: PathBuf,
+    pub(crate) path: PathBuf,
     pub(crate) file: File,
     pub(crate) next: u64,
 }
@@ -285,7 +285,7 @@ impl Writer {
     }
 }
 
-fn open_append(path: &Path) -> File {
+pub(crate) fn open_append(path: &Path) -> File {
     OpenOptions::new()
         .create(true)
         .append(true)
