@@ -136,12 +136,15 @@ fn load_settings(
     })?;
     resolve_repo(&mut settings)?;
     if settings.deploy.mode == Mode::Deploy {
-        let problems = crate::deploy::preflight::check(&crate::node::deploy_settings(&settings));
+        let found = crate::deploy::preflight::check(&crate::node::deploy_settings(&settings));
         anyhow::ensure!(
-            problems.is_empty(),
+            found.problems.is_empty(),
             "deploy mode cannot deliver fixes: {}",
-            problems.join("\nerror: deploy mode cannot deliver fixes: ")
+            found
+                .problems
+                .join("\nerror: deploy mode cannot deliver fixes: ")
         );
+        settings.warnings.extend(found.warnings);
     }
     Ok(settings)
 }

@@ -6,12 +6,30 @@
 //! - a forge that matches where the code is pushed: the push URL's host is the API's host (less
 //!   `api.`), or the provider's public host when no `api_url` is set;
 //! - the base branch on the remote.
+//!
+//! A remote that cannot be reached now (no network yet, a DNS hiccup) is a warning, not a
+//! problem: it says nothing of whether deploys will work once it can.
 
-use super::git::GitRemote;
+use super::git::{GitError, GitRemote};
 use super::DeploySettings;
 
-/// The problems that would make every deploy fail; empty when there are none.
-pub fn check(settings: &DeploySettings) -> Vec<String> {
+/// What the preflight found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Findings {
+    /// What would make every deploy fail.
+    pub problems: Vec<String>,
+    /// What could not be checked.
+    pub warnings: Vec<String>,
+}
+
+/// Check `settings`; see the module docs.
+pub fn check(settings: &DeploySettings) -> Findings {
+    let mut warnings = Vec::new();
+    let problems = problems(settings, &mut warnings);
+    Findings { problems, warnings }
+}
+
+fn problems(settings: &DeploySettings, warnings: &mut Vec<String>) -> Vec<String> {
     let mut problems = Vec::new();
     let remote = &settings.remote;
     if remote.token.as_ref().is_none_or(|t| t.is_empty()) {
@@ -62,6 +80,9 @@ pub fn check(settings: &DeploySettings) -> Vec<String> {
         Ok(false) => problems.push(format!(
             "the base branch '{base}' is not on remote '{name}' ({}): set remote_repo.branch",
             super::git::redact(git.push_url())
+        )),
+        Err(e @ GitError::Remote { .. }) => warnings.push(format!(
+            "deploy mode could not check the base branch '{base}' on remote '{name}': {e}"
         )),
         Err(e) => problems.push(e.to_string()),
     }

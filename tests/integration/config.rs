@@ -66,7 +66,7 @@ fn yaml_syntax_errors_name_the_line() {
     assert!(err.contains("hephaestus.yaml:"), "{err}");
     let err = config_error(&env, "log:\n  threshold_count: many\n");
     assert!(
-        err.contains("hephaestus.yaml:2:") && err.contains("invalid type"),
+        err.contains("hephaestus.yaml:2:") && err.contains("expected a whole number"),
         "{err}"
     );
 }
