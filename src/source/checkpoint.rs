@@ -100,8 +100,9 @@ pub enum CheckpointError {
         reason: String,
         files: usize,
     },
-    #[error("failed to save checkpoints '{path}': {source}")]
-    Write { path: PathBuf, source: io::Error },
+    // The cause is part of the message, not a `source()`, so that it is printed once.
+    #[error("failed to save checkpoints '{path}': {cause}")]
+    Write { path: PathBuf, cause: io::Error },
 }
 
 #[derive(Debug)]
@@ -297,9 +298,9 @@ impl Checkpoints {
             files: self.entries.values().map(|e| e.record.clone()).collect(),
         };
         let json = serde_json::to_vec_pretty(&on_disk).expect("checkpoints serialise");
-        write_atomically(&self.path, &json).map_err(|source| CheckpointError::Write {
+        write_atomically(&self.path, &json).map_err(|cause| CheckpointError::Write {
             path: self.path.clone(),
-            source,
+            cause,
         })?;
         self.dirty = false;
         Ok(())

@@ -118,13 +118,14 @@ pub struct Follower {
 
 #[derive(Debug, Error)]
 pub enum FollowError {
-    #[error("invalid glob '{pattern}': {source}")]
+    // Causes are part of the messages, not `source()`s, so that each is printed once.
+    #[error("invalid glob '{pattern}': {}", cause.kind())]
     Glob {
         pattern: String,
-        source: globset::Error,
+        cause: globset::Error,
     },
-    #[error("cannot resolve '{path}': {source}")]
-    Path { path: PathBuf, source: io::Error },
+    #[error("cannot resolve '{path}': {cause}")]
+    Path { path: PathBuf, cause: io::Error },
 }
 
 /// Follow `options.inputs` on a thread of their own, sending lines to `tx` until `options.stop` is
@@ -287,9 +288,9 @@ impl Input {
     fn new(given: &Path) -> Result<Input, FollowError> {
         let text = given.to_string_lossy();
         let absolute = |path: &Path| {
-            std::path::absolute(path).map_err(|source| FollowError::Path {
+            std::path::absolute(path).map_err(|cause| FollowError::Path {
                 path: path.to_path_buf(),
-                source,
+                cause,
             })
         };
         if !text.contains(['*', '?', '[', '{']) {
@@ -301,9 +302,9 @@ impl Input {
         let matcher = GlobBuilder::new(&text)
             .literal_separator(true)
             .build()
-            .map_err(|source| FollowError::Glob {
+            .map_err(|cause| FollowError::Glob {
                 pattern: text.to_string(),
-                source,
+                cause,
             })?
             .compile_matcher();
         let components: Vec<Component<'_>> = given.components().collect();
@@ -428,15 +429,15 @@ fn exclude_set(patterns: &[String]) -> Result<GlobSet, FollowError> {
         let glob: Glob = GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
-            .map_err(|source| FollowError::Glob {
+            .map_err(|cause| FollowError::Glob {
                 pattern: pattern.clone(),
-                source,
+                cause,
             })?;
         builder.add(glob);
     }
-    builder.build().map_err(|source| FollowError::Glob {
+    builder.build().map_err(|cause| FollowError::Glob {
         pattern: patterns.join(", "),
-        source,
+        cause,
     })
 }
 

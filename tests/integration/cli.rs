@@ -362,3 +362,15 @@ fn format_patch_is_for_analyze_only() {
         "error: --format patch is for analyze; a watch can write its fixes with --patch-out FILE\n"
     );
 }
+
+#[test]
+fn a_bad_glob_is_said_once() {
+    let env = Env::new();
+    let out = run(env.cmd(["watch", "logs/[a"]), 2);
+    let err = stderr(&out);
+    let last = err.lines().last().unwrap_or_default();
+    assert_eq!(
+        last, "error: invalid glob 'logs/[a': unclosed character class; missing ']'",
+        "{err}"
+    );
+}
