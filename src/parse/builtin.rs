@@ -407,16 +407,29 @@ fn syslog5424(line: &str) -> Option<Parsed> {
 fn syslog3164(line: &str, cx: Context) -> Option<Parsed> {
     let caps = SYSLOG3164.captures(line)?;
     let timestamp = time::syslog3164(&caps["timestamp"], cx.now);
-    let mut message = rest(&caps, line);
-    // Without a PRI the severity is lost; many programs still begin their message with a level.
-    let level = match (caps.name("pri"), leading_level(message)) {
-        (Some(_), _) => Some(severity(&caps)?),
-        (None, Some((level, rest))) => {
-            message = rest;
-            Some(level)
-        }
-        (None, None) => None,
+    let pri = match caps.name("pri") {
+        Some(_) => Some(severity(&caps)?),
+        None => None,
     };
+    Some(system_logger_record(&caps, line, timestamp, pri))
+}
+
+/// A system logger's record (syslog, journald): its time, host, app and pid, and the program's
+/// text as the message. Without a PRI the severity is lost; many programs still begin their
+/// message with a level.
+fn system_logger_record(
+    caps: &Captures<'_>,
+    line: &str,
+    timestamp: Option<DateTime<FixedOffset>>,
+    pri: Option<Level>,
+) -> Parsed {
+    let mut message = rest(caps, line);
+    let level = pri.or_else(|| {
+        leading_level(message).map(|(level, rest)| {
+            message = rest;
+            level
+        })
+    });
     let mut parsed = Parsed {
         timestamp,
         level,
@@ -425,8 +438,8 @@ fn syslog3164(line: &str, cx: Context) -> Option<Parsed> {
         bad_timestamp: timestamp.is_none(),
         ..Parsed::default()
     };
-    fields_from(&caps, &["host", "app", "pid"], &mut parsed.fields);
-    Some(parsed)
+    fields_from(caps, &["host", "app", "pid"], &mut parsed.fields);
+    parsed
 }
 
 fn jul(line: &str) -> Option<Parsed> {
@@ -465,21 +478,7 @@ fn journal_iso(line: &str) -> Option<Parsed> {
         return None;
     }
     let timestamp = time::iso8601(&caps["timestamp"]);
-    let mut message = rest(&caps, line);
-    let level = leading_level(message).map(|(level, rest)| {
-        message = rest;
-        level
-    });
-    let mut parsed = Parsed {
-        timestamp,
-        level,
-        message: message.to_owned(),
-        anchors: true,
-        bad_timestamp: timestamp.is_none(),
-        ..Parsed::default()
-    };
-    fields_from(&caps, &["host", "app", "pid"], &mut parsed.fields);
-    Some(parsed)
+    Some(system_logger_record(&caps, line, timestamp, None))
 }
 
 /// Where the program's own text begins in a line a system logger wrote (a syslog file,
