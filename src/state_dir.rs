@@ -143,7 +143,32 @@ impl DirLock {
         file.set_len(0).map_err(io_error)?;
         file.rewind().map_err(io_error)?;
         writeln!(file, "{}", std::process::id()).map_err(io_error)?;
+        remove_leftovers(dir);
         Ok(DirLock { _file: file })
+    }
+}
+
+/// Temporary files a killed holder left in `dir` (a save cut short after its temporary file was
+/// made): only the lock holder writes directly in the directory, so none is in use now. Regular
+/// files named as [`write_atomically`] names them only; anything else is left alone.
+fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Some(middle) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+            continue;
+        };
+        // `.<name>.<six random characters>.tmp`
+        let random = middle.rsplit('.').next().unwrap_or("");
+        let ours = middle.len() > random.len() + 1
+            && random.len() == 6
+            && random.chars().all(|c| c.is_ascii_alphanumeric());
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -154,6 +179,26 @@ mod tests {
 
     fn mode(path: &Path) -> u32 {
         fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn the_lock_holder_removes_temporary_files_a_killed_holder_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let left = dir.path().join(".watch-checkpoints.json.a1B2c3.tmp");
+        let kept = [
+            dir.path().join("watch-checkpoints.json"),
+            dir.path().join(".notes.tmp"),
+            dir.path().join(".x.toolong7.tmp"),
+        ];
+        fs::write(&left, "{").unwrap();
+        for k in &kept {
+            fs::write(k, "x").unwrap();
+        }
+        let _lock = DirLock::acquire(dir.path()).unwrap();
+        assert!(!left.exists());
+        for k in &kept {
+            assert!(k.exists(), "{}", k.display());
+        }
     }
 
     #[test]
