@@ -255,7 +255,7 @@ impl Builtin {
         match self {
             Builtin::Syslog5424 => syslog5424(line),
             Builtin::Syslog3164 => syslog3164(line, cx),
-            Builtin::JournalIso => journal_iso(line),
+            Builtin::JournalIso => journal_iso(line, cx),
             Builtin::Jul => jul(line),
             Builtin::EnvLogger => standard(&ENV_LOGGER, line, &["target"]),
             Builtin::Tracing => tracing(line),
@@ -406,23 +406,26 @@ fn syslog5424(line: &str) -> Option<Parsed> {
 
 fn syslog3164(line: &str, cx: Context) -> Option<Parsed> {
     let caps = SYSLOG3164.captures(line)?;
-    let timestamp = time::syslog3164(&caps["timestamp"], cx.now);
-    let pri = match caps.name("pri") {
-        Some(_) => Some(severity(&caps)?),
-        None => None,
-    };
-    Some(system_logger_record(&caps, line, timestamp, pri))
+    system_logger_record(Builtin::Syslog3164, &caps, line, cx)
 }
 
 /// A system logger's record (syslog, journald): its time, host, app and pid, and the program's
 /// text as the message. Without a PRI the severity is lost; many programs still begin their
 /// message with a level.
 fn system_logger_record(
+    format: Builtin,
     caps: &Captures<'_>,
     line: &str,
-    timestamp: Option<DateTime<FixedOffset>>,
-    pri: Option<Level>,
-) -> Parsed {
+    cx: Context,
+) -> Option<Parsed> {
+    let timestamp = match format {
+        Builtin::JournalIso => time::iso8601(&caps["timestamp"]),
+        _ => time::syslog3164(&caps["timestamp"], cx.now),
+    };
+    let pri = match caps.name("pri") {
+        Some(_) => Some(severity(caps)?),
+        None => None,
+    };
     let mut message = rest(caps, line);
     let level = pri.or_else(|| {
         leading_level(message).map(|(level, rest)| {
@@ -439,7 +442,7 @@ fn system_logger_record(
         ..Parsed::default()
     };
     fields_from(caps, &["host", "app", "pid"], &mut parsed.fields);
-    parsed
+    Some(parsed)
 }
 
 fn jul(line: &str) -> Option<Parsed> {
@@ -472,35 +475,49 @@ pub fn jul_level_line(line: &str) -> Option<(Level, &str)> {
     Some((level, &line[caps.get(0)?.end()..]))
 }
 
-fn journal_iso(line: &str) -> Option<Parsed> {
-    let caps = JOURNAL_ISO.captures(line)?;
-    if Level::parse_loose(&caps["host"]).is_some() {
-        return None;
-    }
-    let timestamp = time::iso8601(&caps["timestamp"]);
-    Some(system_logger_record(&caps, line, timestamp, None))
+fn journal_iso(line: &str, cx: Context) -> Option<Parsed> {
+    system_logger_record(Builtin::JournalIso, &journal_iso_caps(line)?, line, cx)
 }
 
-/// Where the program's own text begins in a line a system logger wrote (a syslog file,
-/// `journalctl -o short` or `short-iso`), and who wrote it (`app[pid]`, or `app`): the logger's
-/// prefix is what [`Builtin::Syslog3164`] and [`Builtin::JournalIso`] read.
-pub fn system_prefix(line: &str) -> Option<(usize, &str)> {
+/// `journalctl -o short-iso`'s prefix on `line`. Every ISO-8601 record starts like one, so the
+/// regex runs only when `]: ` (after `app[pid]`) stands early in the line, and a level word where
+/// the host would be (`… INFO worker[12]: up`) makes it an ordinary record.
+fn journal_iso_caps(line: &str) -> Option<Captures<'_>> {
+    let head = &line.as_bytes()[..line.len().min(160)];
+    memchr::memmem::find(head, b"]: ")?;
+    let caps = JOURNAL_ISO.captures(line)?;
+    Level::parse_loose(&caps["host"]).is_none().then_some(caps)
+}
+
+/// A line a system logger wrote (a syslog file, `journalctl -o short` or `short-iso`): the format
+/// that reads its prefix and the logger's record, where the program's own text begins, and who
+/// wrote it (`app[pid]`, or `app`).
+pub struct SystemLine<'a> {
+    pub format: Builtin,
+    pub record: Parsed,
+    pub payload: usize,
+    pub origin: &'a str,
+}
+
+/// `line` as a [`SystemLine`], if a system logger wrote it; one regex pass.
+pub fn system_line(line: &str, cx: Context) -> Option<SystemLine<'_>> {
     let first = *line.as_bytes().first()?;
-    let caps = if Builtin::Syslog3164.may_start_with(first) {
-        SYSLOG3164.captures(line)?
+    let (format, caps) = if Builtin::Syslog3164.may_start_with(first) {
+        (Builtin::Syslog3164, SYSLOG3164.captures(line)?)
     } else if first.is_ascii_digit() {
-        let caps = JOURNAL_ISO.captures(line)?;
-        if Level::parse_loose(&caps["host"]).is_some() {
-            return None;
-        }
-        caps
+        (Builtin::JournalIso, journal_iso_caps(line)?)
     } else {
         return None;
     };
-    let whole = caps.get(0)?;
+    let payload = caps.get(0)?.end();
     let app = caps.name("app")?;
     let end = caps.name("pid").map_or(app.end(), |pid| pid.end() + 1);
-    Some((whole.end(), &line[app.start()..end]))
+    Some(SystemLine {
+        format,
+        record: system_logger_record(format, &caps, line, cx)?,
+        payload,
+        origin: &line[app.start()..end],
+    })
 }
 
 /// The most varied form, read by hand: a timestamp, separators, an optional process id (oslo.log's
@@ -810,15 +827,13 @@ mod tests {
             "KeyError: 'timeout'",
         );
         assert_eq!(p.fields["app"], "worker");
-        assert_eq!(system_prefix(line), Some((42, "worker[3416]")));
+        let prefix = |line| system_line(line, cx()).map(|s| (s.payload, s.origin));
+        assert_eq!(prefix(line), Some((42, "worker[3416]")));
         let line = "Dec 02 01:07:13 vm kernel: oom-kill: task=worker";
-        assert_eq!(system_prefix(line), Some((27, "kernel")));
+        assert_eq!(prefix(line), Some((27, "kernel")));
         // A level word where the host would be: an ordinary record, not a logger's prefix.
-        assert_eq!(
-            system_prefix("2026-12-02T01:07:13Z INFO worker[12]: up"),
-            None
-        );
-        assert_eq!(system_prefix("2026-12-02T01:07:13Z worker: up"), None);
+        assert_eq!(prefix("2026-12-02T01:07:13Z INFO worker[12]: up"), None);
+        assert_eq!(prefix("2026-12-02T01:07:13Z worker: up"), None);
     }
 
     #[test]

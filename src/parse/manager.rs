@@ -32,7 +32,9 @@ pub struct Prefix<'a> {
 /// The prefix `pm2 logs` put on `line`, if any (terminal colors already removed).
 pub fn prefix(line: &str) -> Option<Prefix<'_>> {
     let first = *line.as_bytes().first()?;
-    if !(first.is_ascii_digit() || first == b'P') {
+    // Every line is looked at: only one with a `|` early on (`0|app`, `PM2      |`) gets the regex.
+    let head = &line.as_bytes()[..line.len().min(128)];
+    if !(first.is_ascii_digit() || first == b'P') || memchr::memchr(b'|', head).is_none() {
         return None;
     }
     let caps = PM2.captures(line)?;

@@ -378,20 +378,17 @@ impl Parser {
             }
             return &text[prefix.len..];
         }
-        let Some((start, origin)) = builtin::system_prefix(text) else {
-            return text;
-        };
         let cx = self.context();
-        let outer = [Builtin::Syslog3164, Builtin::JournalIso]
-            .into_iter()
-            .find_map(|b| Some((self.builtin_index(b)?, b.parse(text, cx)?)));
-        let Some((index, record)) = outer else {
+        let Some(line) = builtin::system_line(text, cx) else {
             return text;
         };
-        self.outer_time = record.timestamp.or(self.outer_time);
-        self.origin = Some(origin.to_owned());
-        self.outer = Some((index, record));
-        &text[start..]
+        let Some(index) = self.builtin_index(line.format) else {
+            return text;
+        };
+        self.outer_time = line.record.timestamp.or(self.outer_time);
+        self.origin = Some(line.origin.to_owned());
+        self.outer = Some((index, line.record));
+        &text[line.payload..]
     }
 
     /// java.util.logging writes a record as two lines, the level and message on the second: that
