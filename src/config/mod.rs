@@ -237,13 +237,7 @@ impl Settings {
 
         let mut formats = Vec::new();
         for (i, f) in config.formats.iter().enumerate() {
-            let at = |k: &str| {
-                vec![
-                    Step::Key("formats".into()),
-                    Step::Index(i),
-                    Step::Key(k.into()),
-                ]
-            };
+            let at = |k: &str| item_path("formats", i, k);
             if let Some(format) = &f.timestamp_format {
                 if let Err(e) = crate::parse::time::check_format(format) {
                     problems.add_at(&at("timestamp_format"), e);
@@ -268,13 +262,7 @@ impl Settings {
         let mut rules = Vec::new();
         let mut triggers = Vec::new();
         for (i, r) in config.rules.iter().enumerate() {
-            let at = |k: &str| {
-                vec![
-                    Step::Key("rules".into()),
-                    Step::Index(i),
-                    Step::Key(k.into()),
-                ]
-            };
+            let at = |k: &str| item_path("rules", i, k);
             let matcher = problems.regex(&at("match"), &r.matcher);
             let find = problems.regex(&at("find"), &r.find);
             if r.file.trim().is_empty() {
@@ -295,13 +283,10 @@ impl Settings {
                     format!("another rule is already named '{}'", r.name),
                 );
             }
-            let level = r.level.as_deref().and_then(|word| {
-                let level = Level::parse(word);
-                if level.is_none() {
-                    problems.add_at(&at("level"), Level::parse_error(word));
-                }
-                level
-            });
+            let level = r
+                .level
+                .as_deref()
+                .and_then(|word| problems.level(&at("level"), word));
             if r.count < 1 {
                 problems.add_at(&at("count"), "must be ≥ 1".into());
             }
@@ -329,20 +314,11 @@ impl Settings {
 
         let mut ignore = Vec::new();
         for (i, entry) in config.ignore.iter().enumerate() {
-            let at = |k: &str| {
-                vec![
-                    Step::Key("ignore".into()),
-                    Step::Index(i),
-                    Step::Key(k.into()),
-                ]
-            };
-            let level = entry.level.as_deref().and_then(|word| {
-                let level = Level::parse(word);
-                if level.is_none() {
-                    problems.add_at(&at("level"), Level::parse_error(word));
-                }
-                level
-            });
+            let at = |k: &str| item_path("ignore", i, k);
+            let level = entry
+                .level
+                .as_deref()
+                .and_then(|word| problems.level(&at("level"), word));
             let what = match (&entry.template, &entry.fingerprint, &entry.matcher) {
                 (Some(template), None, None) => Some(Ignore::template(template, level).what),
                 (None, Some(id), None) => Some(Ignored::Fingerprint(id.clone())),
@@ -669,6 +645,15 @@ fn yaml_problem(e: &serde_yaml::Error, text: &str) -> Problem {
     }
 }
 
+/// The path of key `key` in item `index` of the list `list`: `rules[2].match`.
+fn item_path(list: &str, index: usize, key: &str) -> Vec<Step> {
+    vec![
+        Step::Key(list.into()),
+        Step::Index(index),
+        Step::Key(key.into()),
+    ]
+}
+
 /// Collects problems with their lines.
 struct Problems<'a> {
     text: &'a str,
@@ -698,6 +683,15 @@ impl<'a> Problems<'a> {
 
     fn duration(&mut self, keys: &[&str], text: &str) -> Option<Duration> {
         parse_duration(text).map_err(|e| self.add(keys, e)).ok()
+    }
+
+    /// The level `word` names, or a problem at `path`.
+    fn level(&mut self, path: &[Step], word: &str) -> Option<Level> {
+        let level = Level::parse(word);
+        if level.is_none() {
+            self.add_at(path, Level::parse_error(word));
+        }
+        level
     }
 
     fn regex(&mut self, path: &[Step], pattern: &str) -> Option<Regex> {
