@@ -61,6 +61,16 @@ fn entry_starts(env: &Env, file: &std::path::Path) -> Vec<u64> {
         .collect()
 }
 
+/// The 1-based numbers of the lines of `file` that `wanted` picks.
+fn lines_where(file: &std::path::Path, wanted: impl Fn(&str) -> bool) -> Vec<u64> {
+    let text = std::fs::read_to_string(file).unwrap();
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| wanted(l))
+        .map(|(i, _)| i as u64 + 1)
+        .collect()
+}
+
 /// What every format fixture holding the seven standard events must yield.
 struct Expect {
     file: &'static str,
@@ -590,13 +600,7 @@ fn check_supervised_crash(file: &str, program: &str, crash: &str) {
     let sample = report["incidents"][0]["sample"].as_str().unwrap();
     assert!(sample.starts_with("thread 'main'"), "{file}: {report:#}");
     // Entries start only at supervisor lines, every other line of the file is inside one.
-    let text = std::fs::read_to_string(&path).unwrap();
-    let supervisor_lines: Vec<u64> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.contains(" supervisor: "))
-        .map(|(i, _)| i as u64 + 1)
-        .collect();
+    let supervisor_lines = lines_where(&path, |l| l.contains(" supervisor: "));
     assert_eq!(entry_starts(&env, &path), supervisor_lines, "{file}");
 }
 
@@ -617,13 +621,9 @@ fn check_crash_after_program_output(file: &str, printed: &str, header: &str, cra
     assert_eq!(report["summary"]["incidents"], 1, "{file}: {report:#}");
     let sample = report["incidents"][0]["sample"].as_str().unwrap();
     assert!(sample.starts_with(header), "{file}: {report:#}");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let expected: Vec<u64> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.contains(" supervisor: ") || *l == printed || l.starts_with(header))
-        .map(|(i, _)| i as u64 + 1)
-        .collect();
+    let expected = lines_where(&path, |l| {
+        l.contains(" supervisor: ") || l == printed || l.starts_with(header)
+    });
     assert_eq!(expected.len(), 12, "{file}");
     assert_eq!(entry_starts(&env, &path), expected, "{file}");
 }
@@ -703,15 +703,9 @@ fn a_handled_traceback_under_a_warning_stays_a_warning_and_plain_lines_stand_alo
     assert_eq!(refused["level"], "warn", "{report:#}");
     assert_eq!(refused["count"], 3);
     // The program's own untimed lines are entries of their own, not part of the record before.
-    let text = std::fs::read_to_string(&path).unwrap();
-    let expected: Vec<u64> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| {
-            l.starts_with("2026-") || l.starts_with("attempt ") || l.starts_with("giving up")
-        })
-        .map(|(i, _)| i as u64 + 1)
-        .collect();
+    let expected = lines_where(&path, |l| {
+        l.starts_with("2026-") || l.starts_with("attempt ") || l.starts_with("giving up")
+    });
     assert_eq!(entry_starts(&env, &path), expected);
     assert_eq!(report["summary"]["unparsed"], 4, "{report:#}");
 }
@@ -740,13 +734,7 @@ fn java_util_logging_two_line_records_take_their_level_from_the_second_line() {
         "{report:#}"
     );
     // Each record begins at its date line; the level line and the trace are inside it.
-    let text = std::fs::read_to_string(&path).unwrap();
-    let dates: Vec<u64> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.starts_with("Dec 02, 2026 "))
-        .map(|(i, _)| i as u64 + 1)
-        .collect();
+    let dates = lines_where(&path, |l| l.starts_with("Dec 02, 2026 "));
     assert_eq!(entry_starts(&env, &path), dates);
 }
 
@@ -838,13 +826,9 @@ fn program_output_through_journald_is_read_inside_the_journal_prefix() {
             .collect();
         assert_eq!(services, ["worker", "worker", "invoicer"], "{file}");
         assert_eq!(report["incidents"][0]["logger"], "worker");
-        let text = std::fs::read_to_string(&path).unwrap();
-        let expected: Vec<u64> = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.contains(": 2026-") || l.contains("]: thread 'main'"))
-            .map(|(i, _)| i as u64 + 1)
-            .collect();
+        let expected = lines_where(&path, |l| {
+            l.contains(": 2026-") || l.contains("]: thread 'main'")
+        });
         assert_eq!(entry_starts(&env, &path), expected, "{file}");
     }
 }
