@@ -17,24 +17,8 @@ use serde_json::Value;
 
 use crate::harness::Env;
 use crate::watch::{
-    assert_exactly, entries_args, scrub, seq_of, seqs, Watching, Writer, PATIENCE, POLL,
+    assert_exactly, both_modes, entries_args, scrub, seq_of, seqs, Watching, Writer, PATIENCE, POLL,
 };
-
-/// One test per watch mode.
-macro_rules! both_modes {
-    ($scenario:ident) => {
-        mod $scenario {
-            #[test]
-            fn inotify() {
-                super::$scenario(&[]);
-            }
-            #[test]
-            fn poll() {
-                super::$scenario(&[super::POLL]);
-            }
-        }
-    };
-}
 
 /// logrotate's scheme: `NAME.(n-1)` → `NAME.n` down to `NAME` → `NAME.1`; the one beyond `keep`
 /// is deleted.

@@ -314,6 +314,7 @@ macro_rules! both_modes {
         }
     };
 }
+pub(crate) use both_modes;
 
 fn rename_and_create(mode: &[&str]) {
     let env = Env::new();
