@@ -59,6 +59,24 @@ pub struct RemoteSettings {
     pub draft: bool,
 }
 
+impl RemoteSettings {
+    /// The base branch of the pull requests (`main` when not set).
+    pub fn base_branch(&self) -> &str {
+        match self.branch.trim() {
+            "" => "main",
+            base => base,
+        }
+    }
+
+    /// The git remote fetched from and pushed to (`origin` when not set).
+    pub fn remote_name(&self) -> &str {
+        match self.remote.trim() {
+            "" => "origin",
+            name => name,
+        }
+    }
+}
+
 /// What the deploy stage needs from the configuration.
 #[derive(Debug, Clone, Default)]
 pub struct DeploySettings {
@@ -209,21 +227,11 @@ impl Deployer {
     }
 
     fn base(&self) -> &str {
-        let base = self.settings.remote.branch.trim();
-        if base.is_empty() {
-            "main"
-        } else {
-            base
-        }
+        self.settings.remote.base_branch()
     }
 
     fn remote_name(&self) -> &str {
-        let name = self.settings.remote.remote.trim();
-        if name.is_empty() {
-            "origin"
-        } else {
-            name
-        }
+        self.settings.remote.remote_name()
     }
 
     fn plan(&self, solution: &Solution) -> DeployPlan {

@@ -40,11 +40,7 @@ fn problems(settings: &DeploySettings, warnings: &mut Vec<String>) -> Vec<String
         problems.push("no repository: run inside the code's git repository or pass --repo".into());
         return problems;
     };
-    let name = if remote.remote.trim().is_empty() {
-        "origin"
-    } else {
-        remote.remote.trim()
-    };
+    let name = remote.remote_name();
     let git = match GitRemote::open(
         dir,
         name,
@@ -70,11 +66,7 @@ fn problems(settings: &DeploySettings, warnings: &mut Vec<String>) -> Vec<String
         // Without a token the remote cannot be asked; the lines above say what to fix first.
         return problems;
     }
-    let base = if remote.branch.trim().is_empty() {
-        "main"
-    } else {
-        remote.branch.trim()
-    };
+    let base = remote.base_branch();
     match git.has_branch(base) {
         Ok(true) => {}
         Ok(false) => problems.push(format!(
