@@ -44,6 +44,11 @@ pub const MAX_RECORDS: usize = 1024;
 /// the pipeline) do not bring their records back.
 const MAX_GONE: usize = 4096;
 
+/// How long a file must stay unfound before its record is dropped. A directory listing taken
+/// while files are being renamed may miss one, and under load two listings a second apart can
+/// both miss it; a file missed for this long is gone.
+pub const MISSING_GRACE: Duration = Duration::from_secs(10);
+
 /// Where one file was read to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
@@ -123,9 +128,10 @@ pub struct Checkpoints {
     owned: HashSet<(u64, u64)>,
     /// Files found gone when saving.
     gone: HashSet<FileId>,
-    /// Files not found at the last save: dropped if still not found at the next one (a listing
-    /// taken while files are being renamed may miss one).
-    missing: HashSet<(u64, u64)>,
+    /// Files not found at the last save, and since when: dropped once still not found
+    /// `missing_grace` later (a listing taken while files are being renamed may miss one).
+    missing: HashMap<(u64, u64), Instant>,
+    missing_grace: Duration,
     clock: u64,
     dirty: bool,
     saved: Option<Instant>,
@@ -146,7 +152,8 @@ impl Checkpoints {
             entries: BTreeMap::new(),
             owned: HashSet::new(),
             gone: HashSet::new(),
-            missing: HashSet::new(),
+            missing: HashMap::new(),
+            missing_grace: MISSING_GRACE,
             clock: 0,
             dirty: false,
             saved: None,
@@ -306,8 +313,9 @@ impl Checkpoints {
         Ok(())
     }
 
-    /// Drop the records of files not found at two saves in a row (a file renamed within its
-    /// directory is found under its new name), then the stalest beyond [`MAX_RECORDS`].
+    /// Drop the records of files not found at two saves in a row at least [`MISSING_GRACE`]
+    /// apart (a file renamed within its directory is found under its new name), then the
+    /// stalest beyond [`MAX_RECORDS`].
     fn prune(&mut self) {
         let mut listings: HashMap<PathBuf, HashMap<u64, PathBuf>> = HashMap::new();
         let mut gone = Vec::new();
@@ -332,9 +340,17 @@ impl Checkpoints {
                 _ => gone.push(*key),
             }
         }
-        let missing: HashSet<(u64, u64)> = gone.iter().copied().collect();
-        gone.retain(|key| self.missing.contains(key));
-        self.missing = missing;
+        let now = Instant::now();
+        let since: HashMap<(u64, u64), Instant> = gone
+            .iter()
+            .map(|key| (*key, self.missing.get(key).copied().unwrap_or(now)))
+            .collect();
+        gone.retain(|key| {
+            self.missing
+                .get(key)
+                .is_some_and(|first| now.duration_since(*first) >= self.missing_grace)
+        });
+        self.missing = since;
         if self.gone.len() + gone.len() > MAX_GONE {
             self.gone.clear();
         }
@@ -534,9 +550,10 @@ mod tests {
         assert_eq!(resume.len(), 2);
         let old = &resume[&key(&id(&rotated))];
         assert_eq!((old.path.as_path(), old.at), (rotated.as_path(), Some(at)));
-        // Deleted: its record goes once two saves in a row did not find it.
+        // Deleted: its record goes once two saves in a row did not find it (no grace here).
         fs::remove_file(&rotated).unwrap();
         let (mut cps, _) = Checkpoints::load(dir.path());
+        cps.missing_grace = Duration::ZERO;
         for offset in [0, 4] {
             let at = Position { offset, line: 0 };
             cps.set(
@@ -550,6 +567,24 @@ mod tests {
             let kept = Checkpoints::load(dir.path()).0.snapshot().len();
             assert_eq!(kept, if offset == 0 { 2 } else { 1 });
         }
+    }
+
+    #[test]
+    fn a_file_missed_for_less_than_the_grace_keeps_its_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let (gone, gone_at) = checkpoint(dir.path(), "b.log", 1);
+        let (live, _) = checkpoint(dir.path(), "a.log", 1);
+        let (mut cps, _) = Checkpoints::load(dir.path());
+        cps.set(&gone, gone_at);
+        cps.save().unwrap();
+        fs::remove_file(&gone).unwrap();
+        // Two saves a moment apart both miss it, as listings during renames may: it stays.
+        for offset in [2, 3] {
+            let (_, at) = checkpoint(dir.path(), "a.log", offset);
+            cps.set(&live, at);
+            cps.save().unwrap();
+        }
+        assert_eq!(Checkpoints::load(dir.path()).0.snapshot().len(), 2);
     }
 
     #[test]
