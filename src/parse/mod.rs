@@ -104,13 +104,15 @@ impl LogEntry {
     /// The part of the message a report shows: from the crash on for an entry that is about its
     /// crash (`INFO 47 recipients due` and then a traceback shows the traceback), else all of it.
     pub fn about(&self) -> &str {
-        // An entry that begins at the crash (no record before it) is the crash whole.
-        if !self.level_from_crash || self.format.is_none() {
+        // An entry that begins at the crash is the crash whole (`at` stays 0 below), one whose
+        // first line no format read included (`INFO  mailer: sending …` and then a traceback
+        // is still a record before the crash).
+        if !self.level_from_crash {
             return &self.message;
         }
         let mut at = 0;
         for line in self.message.split_inclusive('\n') {
-            if multiline::shows_crash(line.trim_end_matches(['\n', '\r'])) {
+            if multiline::begins_crash(line.trim_end_matches(['\n', '\r'])) {
                 return &self.message[at..];
             }
             at += line.len();
@@ -653,6 +655,22 @@ mod tests {
         }
         out.extend(parser.finish());
         out
+    }
+
+    #[test]
+    fn a_crash_is_shown_from_its_first_line() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "INFO  mailer: sending digest\nTraceback (most recent call last):\n  File \"/srv/m.py\", line 3, in <module>\nKeyError: 'email'\n",
+        );
+        assert_eq!(got[0].about().lines().next(), Some("Traceback (most recent call last):"));
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "/srv/app/labels.js:4\n  const city = order.customer.address.city;\n                                      ^\n\nTypeError: Cannot read properties of undefined (reading 'city')\n    at shippingLabel (/srv/app/labels.js:4:39)\n",
+        );
+        assert_eq!(got[0].about().lines().next(), Some("/srv/app/labels.js:4"));
     }
 
     #[test]

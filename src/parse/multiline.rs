@@ -97,6 +97,12 @@ pub fn shows_crash(text: &str) -> bool {
     CRASH.is_match(text)
 }
 
+/// Whether a crash's text may begin at `text`: a line that shows one, or the `file:line` header
+/// Node.js prints before its source excerpt and error.
+pub fn begins_crash(text: &str) -> bool {
+    shows_crash(text) || NODE_HEADER.is_match(text)
+}
+
 impl Tracker {
     /// Forget the trace being read (its entry ended for another reason).
     pub fn reset(&mut self) {
