@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::cli::InitArgs;
 use crate::config::EXAMPLE_CONFIG;
+use crate::deploy::origin::{self, RemoteUrl};
 use crate::report::{Style, TextReport};
 use crate::ExitStatus;
 
@@ -123,66 +124,18 @@ fn forge_of(host: &str) -> Forge {
 /// The `origin` remote of the repository containing `dir`.
 fn origin(dir: &Path) -> Option<Origin> {
     let repo = git2::Repository::discover(dir).ok()?;
-    let remote = repo.find_remote("origin").ok()?;
-    let (host, owner, name) = parse_remote_url(remote.url()?)?;
+    let RemoteUrl {
+        host,
+        owner,
+        repo: name,
+    } = origin::project(&repo, "origin")?;
     Some(Origin {
         forge: forge_of(&host),
         host,
         owner,
         repo: name,
-        branch: base_branch(&repo).unwrap_or_else(|| "main".to_owned()),
+        branch: origin::base_branch(&repo, "origin").unwrap_or_else(|| "main".to_owned()),
     })
-}
-
-/// `refs/remotes/origin/HEAD`'s target, else the upstream of the branch checked out.
-fn base_branch(repo: &git2::Repository) -> Option<String> {
-    let from_head = repo
-        .find_reference("refs/remotes/origin/HEAD")
-        .ok()
-        .and_then(|r| r.symbolic_target().map(str::to_owned))
-        .and_then(|t| t.strip_prefix("refs/remotes/origin/").map(str::to_owned));
-    let branch = from_head.or_else(|| {
-        let head = repo.head().ok()?;
-        let name = head.shorthand()?.to_owned();
-        let local = repo.find_branch(&name, git2::BranchType::Local).ok()?;
-        let upstream = local.upstream().ok()?;
-        let upstream = upstream.name().ok()??.to_owned();
-        upstream.strip_prefix("origin/").map(str::to_owned)
-    })?;
-    safe_name(&branch).then_some(branch)
-}
-
-/// Characters a config value written between double quotes may hold as they are.
-fn safe_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-}
-
-/// `git@github.com:owner/repo.git`, `ssh://git@host:22/owner/repo`, `https://host/group/sub/repo.git`
-/// → (host, `owner` or `group/sub`, `repo`): a GitLab project in nested groups keeps its whole
-/// path, owner and repository joined. Credentials in the URL are ignored, never kept.
-fn parse_remote_url(url: &str) -> Option<(String, String, String)> {
-    let (host, path) = if let Some((_, rest)) = url.split_once("://") {
-        rest.split_once('/')?
-    } else if let Some((host, path)) = url.split_once(':') {
-        if host.contains('/') {
-            return None;
-        }
-        (host, path)
-    } else {
-        return None;
-    };
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let path = path.trim_matches('/');
-    let path = path.strip_suffix(".git").unwrap_or(path);
-    let (owner, repo) = path.rsplit_once('/')?;
-    let host_ok = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']'));
-    (host_ok && safe_name(owner) && safe_name(repo))
-        .then(|| (host.to_owned(), owner.to_owned(), repo.to_owned()))
 }
 
 fn prefill(template: &str, origin: &Origin) -> String {
@@ -226,29 +179,6 @@ fn prefill(template: &str, origin: &Origin) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_remote_urls() {
-        let three = |h: &str, o: &str, r: &str| Some((h.to_owned(), o.to_owned(), r.to_owned()));
-        assert_eq!(
-            parse_remote_url("git@github.com:acme/shop.git"),
-            three("github.com", "acme", "shop")
-        );
-        assert_eq!(
-            parse_remote_url("https://github.com/acme/shop"),
-            three("github.com", "acme", "shop")
-        );
-        assert_eq!(
-            parse_remote_url("https://x:secret@gitlab.com/g/sub/p.git"),
-            three("gitlab.com", "g/sub", "p")
-        );
-        assert_eq!(
-            parse_remote_url("ssh://git@host:2222/acme/shop.git"),
-            three("host:2222", "acme", "shop")
-        );
-        assert_eq!(parse_remote_url("/srv/git/shop.git"), None);
-        assert_eq!(parse_remote_url("https://host/a\"b/c"), None);
-    }
 
     #[test]
     fn the_host_names_the_forge() {

@@ -15,6 +15,7 @@ pub mod branch;
 pub mod forge;
 pub mod git;
 pub mod message;
+pub mod origin;
 pub mod preflight;
 pub mod retry;
 mod secret;
@@ -472,6 +473,7 @@ fn restore(value: &serde_json::Value) -> Option<Solution> {
             })
             .unwrap_or_default(),
         state: SolutionState::Validated,
+        repo: text("repo"),
         files: value["files"]
             .as_array()
             .map(|f| {

@@ -11,6 +11,7 @@
 //! problem: it says nothing of whether deploys will work once it can.
 
 use super::git::{GitError, GitRemote};
+use super::origin::host_of;
 use super::DeploySettings;
 
 /// What the preflight found.
@@ -112,55 +113,9 @@ fn forge_mismatch(
     })
 }
 
-/// The host of a URL (`https://host:port/…`, `ssh://user@host/…`, `user@host:path`), lowercased
-/// and without its port; `None` for a local path.
-fn host_of(url: &str) -> Option<String> {
-    let rest = match url.split_once("://") {
-        Some((scheme, rest)) if scheme != "file" => rest,
-        Some(_) => return None,
-        None => {
-            let (host, _) = url.split_once(':')?;
-            if host.contains('/') {
-                return None;
-            }
-            host
-        }
-    };
-    let authority = rest.split('/').next()?;
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = host.strip_prefix('[') {
-        v6.split(']').next()?
-    } else {
-        host.split(':').next()?
-    };
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hosts_of_urls() {
-        assert_eq!(
-            host_of("https://github.com/a/b.git").as_deref(),
-            Some("github.com")
-        );
-        assert_eq!(
-            host_of("git@gitlab.com:g/s/p.git").as_deref(),
-            Some("gitlab.com")
-        );
-        assert_eq!(
-            host_of("ssh://git@Host.example:2222/a/b").as_deref(),
-            Some("host.example")
-        );
-        assert_eq!(
-            host_of("http://127.0.0.1:8080/shop.git").as_deref(),
-            Some("127.0.0.1")
-        );
-        assert_eq!(host_of("/srv/git/shop.git"), None);
-        assert_eq!(host_of("file:///srv/git/shop.git"), None);
-    }
 
     #[test]
     fn the_forge_must_be_where_the_code_is_pushed() {
