@@ -56,7 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
         }
         'hephaestus;analyze' {
             [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Read at most SIZE bytes of each input (after decompression), e.g. 500MB, 2GiB; the rest of an input is skipped with a warning [default: no limit for files and pipes, 1GiB for devices like /dev/zero]')
-            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository the fixes are proposed for [default: the git repository containing the current directory]')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository the fixes are proposed for [default: the git repository containing the current directory]. Repeat as SERVICE=DIR to send each service''s fixes to its own repository: an entry whose service, unit, container or logger is SERVICE goes to DIR (see `repos:` in the config for log-path globs)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--patch-out', '--patch-out', [CompletionResultType]::ParameterName, 'Also write the proposed fixes to FILE as one patch, for `git apply` (at the end of the run)')
             [CompletionResult]::new('--threshold-level', '--threshold-level', [CompletionResultType]::ParameterName, 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)')
@@ -79,7 +79,7 @@ Register-ArgumentCompleter -Native -CommandName 'hephaestus' -ScriptBlock {
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Do not follow files matching GLOB (repeatable)')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where read positions and deploy records are kept, so a restart goes on where it stopped; one watch at a time per directory [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]')
             [CompletionResult]::new('--idle-flush', '--idle-flush', [CompletionResultType]::ParameterName, 'Hand on an unfinished line or entry after its source is quiet this long')
-            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository the fixes are proposed for [default: the git repository containing the current directory]')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository the fixes are proposed for [default: the git repository containing the current directory]. Repeat as SERVICE=DIR to send each service''s fixes to its own repository: an entry whose service, unit, container or logger is SERVICE goes to DIR (see `repos:` in the config for log-path globs)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--patch-out', '--patch-out', [CompletionResultType]::ParameterName, 'Also write the proposed fixes to FILE as one patch, for `git apply` (at the end of the run)')
             [CompletionResult]::new('--threshold-level', '--threshold-level', [CompletionResultType]::ParameterName, 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)')

@@ -51,7 +51,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
         }
         &'hephaestus;analyze'= {
             cand --max-bytes 'Read at most SIZE bytes of each input (after decompression), e.g. 500MB, 2GiB; the rest of an input is skipped with a warning [default: no limit for files and pipes, 1GiB for devices like /dev/zero]'
-            cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]'
+            cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]. Repeat as SERVICE=DIR to send each service''s fixes to its own repository: an entry whose service, unit, container or logger is SERVICE goes to DIR (see `repos:` in the config for log-path globs)'
             cand --format 'Output format'
             cand --patch-out 'Also write the proposed fixes to FILE as one patch, for `git apply` (at the end of the run)'
             cand --threshold-level 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)'
@@ -73,7 +73,7 @@ set edit:completion:arg-completer[hephaestus] = {|@words|
             cand --exclude 'Do not follow files matching GLOB (repeatable)'
             cand --state-dir 'Where read positions and deploy records are kept, so a restart goes on where it stopped; one watch at a time per directory [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]'
             cand --idle-flush 'Hand on an unfinished line or entry after its source is quiet this long'
-            cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]'
+            cand --repo 'Repository the fixes are proposed for [default: the git repository containing the current directory]. Repeat as SERVICE=DIR to send each service''s fixes to its own repository: an entry whose service, unit, container or logger is SERVICE goes to DIR (see `repos:` in the config for log-path globs)'
             cand --format 'Output format'
             cand --patch-out 'Also write the proposed fixes to FILE as one patch, for `git apply` (at the end of the run)'
             cand --threshold-level 'Lowest level that counts towards a threshold (trace, debug, info, notice, warn, error, critical)'

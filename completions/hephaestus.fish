@@ -49,7 +49,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -s v -l verb
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -s q -l quiet -d 'Print only results and errors'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand init" -s h -l help -d 'Print help'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l max-bytes -d 'Read at most SIZE bytes of each input (after decompression), e.g. 500MB, 2GiB; the rest of an input is skipped with a warning [default: no limit for files and pipes, 1GiB for devices like /dev/zero]' -r
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l repo -d 'Repository the fixes are proposed for [default: the git repository containing the current directory]' -r -F
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l repo -d 'Repository the fixes are proposed for [default: the git repository containing the current directory]. Repeat as SERVICE=DIR to send each service\'s fixes to its own repository: an entry whose service, unit, container or logger is SERVICE goes to DIR (see `repos:` in the config for log-path globs)' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l format -d 'Output format' -r -f -a "text\t''
 json\t''
 patch\t'`analyze` only: the proposed fixes as one patch on stdout, for `git apply`; the report goes to stderr'"
@@ -71,7 +71,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l poll -d 
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l exclude -d 'Do not follow files matching GLOB (repeatable)' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l state-dir -d 'Where read positions and deploy records are kept, so a restart goes on where it stopped; one watch at a time per directory [default: state_dir from the config, else $XDG_STATE_HOME/hephaestus or ~/.local/state/hephaestus]' -r -F
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l idle-flush -d 'Hand on an unfinished line or entry after its source is quiet this long' -r
-complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l repo -d 'Repository the fixes are proposed for [default: the git repository containing the current directory]' -r -F
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l repo -d 'Repository the fixes are proposed for [default: the git repository containing the current directory]. Repeat as SERVICE=DIR to send each service\'s fixes to its own repository: an entry whose service, unit, container or logger is SERVICE goes to DIR (see `repos:` in the config for log-path globs)' -r
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l format -d 'Output format' -r -f -a "text\t''
 json\t''
 patch\t'`analyze` only: the proposed fixes as one patch on stdout, for `git apply`; the report goes to stderr'"

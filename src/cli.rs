@@ -138,12 +138,53 @@ pub struct WatchArgs {
     pub run: RunArgs,
 }
 
+/// One `--repo`: the default repository, or a service's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepoArg {
+    Default(PathBuf),
+    Service(String, PathBuf),
+}
+
+/// `DIR` or `SERVICE=DIR`. A directory whose name holds `=` is still a directory: the value is
+/// read as a service's only when it does not name one.
+fn parse_repo_arg(value: &str) -> Result<RepoArg, String> {
+    let service = value.split_once('=').filter(|(name, _)| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+    });
+    match service {
+        Some((name, dir)) if !std::path::Path::new(value).is_dir() => {
+            if dir.is_empty() {
+                return Err(format!("'{value}' names no directory after '{name}='"));
+            }
+            Ok(RepoArg::Service(name.to_owned(), PathBuf::from(dir)))
+        }
+        _ if value.is_empty() => Err("an empty directory name".into()),
+        _ => Ok(RepoArg::Default(PathBuf::from(value))),
+    }
+}
+
+impl RunArgs {
+    /// The `--repo DIR` without a service, if given.
+    pub fn default_repo(&self) -> Option<&std::path::Path> {
+        self.repo.iter().find_map(|r| match r {
+            RepoArg::Default(dir) => Some(dir.as_path()),
+            RepoArg::Service(..) => None,
+        })
+    }
+}
+
 /// Flags shared by `analyze` and `watch`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Repository the fixes are proposed for [default: the git repository containing the current directory]
-    #[arg(long, value_name = "DIR", help_heading = "Pipeline")]
-    pub repo: Option<PathBuf>,
+    /// Repository the fixes are proposed for [default: the git repository containing the current
+    /// directory]. Repeat as SERVICE=DIR to send each service's fixes to its own repository: an
+    /// entry whose service, unit, container or logger is SERVICE goes to DIR (see `repos:` in the
+    /// config for log-path globs)
+    #[arg(long, value_name = "[SERVICE=]DIR", value_parser = parse_repo_arg, help_heading = "Pipeline")]
+    pub repo: Vec<RepoArg>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, help_heading = "Output")]

@@ -24,6 +24,7 @@ pub mod node;
 pub mod parse;
 pub mod pattern;
 pub mod report;
+pub mod route;
 pub mod source;
 pub mod threshold;
 

@@ -9,22 +9,12 @@ use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::config::Settings;
-use crate::deploy::{DeployPlan, DeploySettings, Deployer, Held};
+use crate::deploy::{DeployPlan, Deployer, Held};
 use crate::fix::{FixEvent, Fixer, Solution};
 use crate::parse::LogEntry;
 use crate::pattern::{PatternEngine, PatternSummary};
+use crate::route::{self, Lane};
 use crate::threshold::{Clock, Detector, Incident, SystemClock};
-
-/// What the deploy stage gets of `settings`.
-pub fn deploy_settings(settings: &Settings) -> DeploySettings {
-    DeploySettings {
-        repo: settings.fix.repo.clone(),
-        remote: settings.remote.clone(),
-        state_dir: settings.state_dir.clone(),
-        min_confidence: settings.fix.min_confidence,
-        ..settings.deploy.clone()
-    }
-}
 
 /// Life-cycle state of a [`Node`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,14 +64,23 @@ pub struct Node {
     state: NodeState,
     patterns: PatternEngine,
     detector: Detector,
+    /// One per repository; the first is the default's (see [`route`]).
+    lanes: Vec<Repo>,
+    events: Sender<NodeEvent>,
+    /// Services no lane took while other services have their repository, said once each.
+    unrouted: HashSet<String>,
+    summary: Summary,
+}
+
+/// A repository's fix and deploy stages.
+struct Repo {
+    lane: Lane,
     fixer: Fixer,
     deployer: Deployer,
-    events: Sender<NodeEvent>,
     /// Fingerprints that already have a solution: 50 trips of one crash give one solution. An
     /// incident a rule tripped is proposed for all the same: the rule's edit is its own (the fix
     /// stage drops a change it already proposed).
     solved: HashSet<String>,
-    summary: Summary,
 }
 
 impl Node {
@@ -97,10 +96,18 @@ impl Node {
             state: NodeState::Initializing,
             patterns: PatternEngine::new(&settings.patterns),
             detector: Detector::new(settings.threshold.clone(), clock),
-            fixer: Fixer::new(settings.fix.clone()),
-            deployer: Deployer::new(deploy_settings(settings)),
+            lanes: settings
+                .lanes()
+                .into_iter()
+                .map(|lane| Repo {
+                    fixer: Fixer::new(lane.fix.clone()),
+                    deployer: Deployer::new(lane.deploy.clone()),
+                    lane,
+                    solved: HashSet::new(),
+                })
+                .collect(),
             events: tx,
-            solved: HashSet::new(),
+            unrouted: HashSet::new(),
             summary: Summary::default(),
         };
         node.retry_deploys();
@@ -110,18 +117,22 @@ impl Node {
 
     /// Deploys that failed in an earlier run are tried again first.
     fn retry_deploys(&mut self) {
-        for (solution, result) in self.deployer.retry_pending() {
-            match result {
-                Ok(()) => {
-                    self.solved.insert(solution.fingerprint.clone());
+        for index in 0..self.lanes.len() {
+            for (solution, result) in self.lanes[index].deployer.retry_pending() {
+                match result {
+                    Ok(()) => {
+                        self.lanes[index]
+                            .solved
+                            .insert(solution.fingerprint.clone());
+                    }
+                    Err(err) => self.emit(NodeEvent::Error(format!("{err:#}"))),
                 }
-                Err(err) => self.emit(NodeEvent::Error(format!("{err:#}"))),
+                self.summary.solutions += 1;
+                for note in self.lanes[index].deployer.take_notes() {
+                    self.emit(NodeEvent::Note(note));
+                }
+                self.emit(NodeEvent::Solution(Box::new(solution)));
             }
-            self.summary.solutions += 1;
-            for note in self.deployer.take_notes() {
-                self.emit(NodeEvent::Note(note));
-            }
-            self.emit(NodeEvent::Solution(Box::new(solution)));
         }
     }
 
@@ -151,39 +162,47 @@ impl Node {
         };
         self.summary.incidents += 1;
         self.state = NodeState::Processing;
+        let index = route::pick(self.lanes.iter().map(|r| &r.lane), &incident.entry);
+        self.say_unrouted(index, &incident);
         let fingerprint = incident.fingerprint.id.clone();
-        let solutions = if self.solved.contains(&fingerprint) && incident.rules.is_empty() {
+        let repo = &mut self.lanes[index];
+        let solutions = if repo.solved.contains(&fingerprint) && incident.rules.is_empty() {
             Vec::new()
         } else {
-            self.fixer.propose(&incident)
+            repo.fixer.propose(&incident)
         };
+        let warnings = repo.fixer.take_warnings();
+        let fix_events = repo.fixer.take_events();
         self.emit(NodeEvent::Incident(Box::new(incident)));
-        for warning in self.fixer.take_warnings() {
+        for warning in warnings {
             self.emit(NodeEvent::Warning(warning));
         }
-        for event in self.fixer.take_events() {
+        for event in fix_events {
             self.emit(NodeEvent::Fix(event));
         }
         let mut failed = false;
         for mut solution in solutions {
-            match self.deployer.deliver(&mut solution) {
-                Ok(()) => {
-                    self.solved.insert(fingerprint.clone());
-                }
-                Err(err) => {
-                    failed = true;
-                    self.emit(NodeEvent::Error(format!("{err:#}")));
-                }
+            let repo = &mut self.lanes[index];
+            let delivered = repo.deployer.deliver(&mut solution);
+            if delivered.is_ok() {
+                repo.solved.insert(fingerprint.clone());
+            }
+            let notes = repo.deployer.take_notes();
+            let held = repo.deployer.take_held();
+            let plans = repo.deployer.take_plans();
+            if let Err(err) = delivered {
+                failed = true;
+                self.emit(NodeEvent::Error(format!("{err:#}")));
             }
             self.summary.solutions += 1;
-            for note in self.deployer.take_notes() {
+            for note in notes {
                 self.emit(NodeEvent::Note(note));
             }
             self.emit(NodeEvent::Solution(Box::new(solution)));
-            for held in self.deployer.take_held() {
+            for held in held {
                 self.emit(NodeEvent::Held(Box::new(held)));
             }
-            for plan in self.deployer.take_plans() {
+            for plan in plans {
                 self.emit(NodeEvent::Plan(Box::new(plan)));
             }
         }
@@ -192,6 +211,34 @@ impl Node {
         } else {
             NodeState::Operational
         };
+    }
+
+    /// An incident of a service that no repository was named for, while others have theirs: the
+    /// user is told once per service why it gets no fix (or why it got the default repository's).
+    fn say_unrouted(&mut self, index: usize, incident: &Incident) {
+        if index != 0 || self.lanes.len() < 2 {
+            return;
+        }
+        let entry = &incident.entry;
+        let who = entry
+            .service()
+            .or(entry.logger())
+            .unwrap_or(&entry.source)
+            .to_owned();
+        if !self.unrouted.insert(who.clone()) {
+            return;
+        }
+        self.emit(NodeEvent::Warning(match &self.lanes[0].lane.fix.repo {
+            Some(repo) => format!(
+                "no repository is named for '{who}' (repos:, --repo SERVICE=DIR): its fixes are \
+                 proposed in the default repository {}",
+                repo.display()
+            ),
+            None => format!(
+                "no repository is named for '{who}' (repos:, --repo SERVICE=DIR): its incidents \
+                 are reported, but no fix is proposed"
+            ),
+        }));
     }
 
     fn emit(&self, event: NodeEvent) {

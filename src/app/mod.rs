@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::Parser as _;
 
-use crate::cli::{Cli, ColorWhen, Command, ModeArg, OutputFormat, RunArgs};
+use crate::cli::{Cli, ColorWhen, Command, ModeArg, OutputFormat, RepoArg, RunArgs};
 use crate::config::{parse_size, ColorMode, OutputSettings, Overrides, Settings};
 use crate::deploy::Mode;
 use crate::report::{self, Style, TextReport};
@@ -70,7 +70,7 @@ where
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),
         Command::Analyze(args) => {
-            let config = crate::config::find(config.as_deref(), args.run.repo.as_deref(), cwd);
+            let config = crate::config::find(config.as_deref(), args.run.default_repo(), cwd);
             let settings = load_settings(config.as_deref(), &args.run, None)?;
             let limits = InputLimits {
                 max_bytes: args
@@ -97,7 +97,7 @@ where
                 args.run.format != OutputFormat::Patch,
                 "--format patch is for analyze; a watch can write its fixes with --patch-out FILE"
             );
-            let config = crate::config::find(config.as_deref(), args.run.repo.as_deref(), cwd);
+            let config = crate::config::find(config.as_deref(), args.run.default_repo(), cwd);
             let settings = load_settings(config.as_deref(), &args.run, args.state_dir.clone())?;
             watch::run(&args, &settings, output(args.run.format))
         }
@@ -122,6 +122,22 @@ fn load_settings(
     state_dir: Option<PathBuf>,
 ) -> Result<Settings> {
     let mut settings = Settings::load(config)?;
+    let mut repos = Vec::new();
+    for arg in &run.repo {
+        match arg {
+            RepoArg::Default(_) => {}
+            RepoArg::Service(service, dir) => repos.push((service.clone(), dir.clone())),
+        }
+    }
+    anyhow::ensure!(
+        run.repo
+            .iter()
+            .filter(|r| matches!(r, RepoArg::Default(_)))
+            .count()
+            <= 1,
+        "--repo DIR is given more than once: name each other repository's service, as \
+         --repo SERVICE=DIR"
+    );
     settings.apply(Overrides {
         threshold_level: run.threshold_level.clone(),
         threshold_count: run.threshold_count,
@@ -130,21 +146,34 @@ fn load_settings(
             ModeArg::Suggest => Mode::Suggest,
             ModeArg::Deploy => Mode::Deploy,
         }),
-        repo: run.repo.clone(),
+        repo: run.default_repo().map(Path::to_path_buf),
+        repos,
         dry_run: run.dry_run,
         state_dir,
     })?;
     resolve_repo(&mut settings)?;
+    resolve_routes(&mut settings)?;
     if settings.deploy.mode == Mode::Deploy {
-        let found = crate::deploy::preflight::check(&crate::node::deploy_settings(&settings));
+        let routed = !settings.routes.is_empty();
+        let mut problems = Vec::new();
+        for lane in settings.lanes() {
+            // With repositories named per service, entries of no service may have none.
+            if routed && lane.matcher.is_none() && lane.deploy.repo.is_none() {
+                continue;
+            }
+            let found = crate::deploy::preflight::check(&lane.deploy);
+            let of = |line: String| match &lane.matcher {
+                Some(m) => format!("{}: {line}", m.describe()),
+                None => line,
+            };
+            problems.extend(found.problems.into_iter().map(of));
+            settings.warnings.extend(found.warnings.into_iter().map(of));
+        }
         anyhow::ensure!(
-            found.problems.is_empty(),
+            problems.is_empty(),
             "deploy mode cannot deliver fixes: {}",
-            found
-                .problems
-                .join("\nerror: deploy mode cannot deliver fixes: ")
+            problems.join("\nerror: deploy mode cannot deliver fixes: ")
         );
-        settings.warnings.extend(found.warnings);
     }
     Ok(settings)
 }
@@ -152,24 +181,10 @@ fn load_settings(
 /// `--repo`, checked, else the repository the current directory is in (else fixes are off).
 fn resolve_repo(settings: &mut Settings) -> Result<()> {
     match &settings.fix.repo {
-        Some(repo) => {
-            anyhow::ensure!(
-                repo.is_dir(),
-                "--repo '{}' is not a directory",
-                repo.display()
-            );
-            // Fixes are read from and committed to git: found out now, not at the first incident.
-            git2::Repository::open(repo).map_err(|_| {
-                anyhow::anyhow!(
-                    "--repo '{}' is not the top of a git repository (`git init` it, or name the \
-                     repository's top directory)",
-                    repo.display()
-                )
-            })?;
-        }
+        Some(repo) => check_repo(repo, "--repo")?,
         None => {
             settings.fix.repo = discover_repo(Path::new("."));
-            if settings.fix.repo.is_none() {
+            if settings.fix.repo.is_none() && settings.routes.is_empty() {
                 settings.warnings.push(
                     "not inside a git repository: incidents are reported, but no fixes are \
                      proposed (run inside the program's repository, or pass --repo DIR)"
@@ -181,6 +196,51 @@ fn resolve_repo(settings: &mut Settings) -> Result<()> {
     Ok(())
 }
 
+/// Each route's repository, checked, with the project and base branch its remote names when
+/// the config does not: a service's pull requests go to its own project.
+fn resolve_routes(settings: &mut Settings) -> Result<()> {
+    let remote = settings.remote.remote_name().to_owned();
+    for route in &mut settings.routes {
+        let given = format!(
+            "{}: {}: repository",
+            route.given_in,
+            route.matcher.describe()
+        );
+        check_repo(&route.repo, &given)?;
+        let Ok(repo) = git2::Repository::open(&route.repo) else {
+            continue;
+        };
+        if route.owner.is_none() || route.repository.is_none() {
+            if let Some(project) = crate::deploy::origin::project(&repo, &remote) {
+                route.owner.get_or_insert(project.owner);
+                route.repository.get_or_insert(project.repo);
+            }
+        }
+        if route.branch.is_none() {
+            route.branch = crate::deploy::origin::base_branch(&repo, &remote);
+        }
+    }
+    Ok(())
+}
+
+/// A repository fixes are proposed in: a directory at the top of a git repository.
+fn check_repo(repo: &Path, given: &str) -> Result<()> {
+    anyhow::ensure!(
+        repo.is_dir(),
+        "{given} '{}' is not a directory",
+        repo.display()
+    );
+    // Fixes are read from and committed to git: found out now, not at the first incident.
+    git2::Repository::open(repo).map_err(|_| {
+        anyhow::anyhow!(
+            "{given} '{}' is not the top of a git repository (`git init` it, or name the \
+             repository's top directory)",
+            repo.display()
+        )
+    })?;
+    Ok(())
+}
+
 /// What [`report::Setup`] says of `settings`.
 fn setup(settings: &Settings) -> report::Setup {
     report::Setup {
@@ -189,6 +249,11 @@ fn setup(settings: &Settings) -> report::Setup {
             .as_ref()
             .map(|p| p.display().to_string()),
         repo: settings.fix.repo.as_ref().map(|p| p.display().to_string()),
+        routes: settings
+            .routes
+            .iter()
+            .map(|r| (r.matcher.describe(), r.repo.display().to_string()))
+            .collect(),
     }
 }
 

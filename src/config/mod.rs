@@ -27,6 +27,7 @@ use crate::deploy::{DeploySettings, Mode, RemoteSettings, Secret};
 use crate::fix::{FixSettings, RuleSpec};
 use crate::parse::{FormatSpec, Level, ParseSettings};
 use crate::pattern::{mask, PatternSettings};
+use crate::route::{Lane, Match, RepoRoute};
 use crate::threshold::{Ignore, Ignored, RuleTrigger, ThresholdSettings, DEFAULT_MAX_TRACKED};
 
 /// The annotated configuration `init` writes.
@@ -120,6 +121,9 @@ pub struct Settings {
     pub deploy: DeploySettings,
     pub remote: RemoteSettings,
     pub state_dir: Option<PathBuf>,
+    /// Repositories named per service or log (`--repo SERVICE=DIR` first, then `repos:`); the
+    /// rest go to `fix.repo`.
+    pub routes: Vec<RepoRoute>,
     /// Things the user should know that are not errors (a literal token in the file …).
     pub warnings: Vec<String>,
 }
@@ -132,6 +136,8 @@ pub struct Overrides {
     pub threshold_window: Option<String>,
     pub mode: Option<Mode>,
     pub repo: Option<PathBuf>,
+    /// `--repo SERVICE=DIR`, in the order given.
+    pub repos: Vec<(String, PathBuf)>,
     /// Describe deploys instead of making them.
     pub dry_run: bool,
     /// `watch --state-dir`.
@@ -340,6 +346,61 @@ impl Settings {
             }
         }
 
+        let mut routes = Vec::new();
+        let base = path
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        for (i, entry) in config.repos.iter().enumerate() {
+            let at = |k: &str| item_path("repos", i, k);
+            let matcher = match (&entry.service, &entry.logs) {
+                (Some(service), None) if !service.trim().is_empty() => {
+                    Some(Match::Service(service.trim().to_owned()))
+                }
+                (None, Some(glob)) => match Match::logs(glob) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        problems.add_at(&at("logs"), format!("invalid glob: {}", e.kind()));
+                        None
+                    }
+                },
+                _ => {
+                    problems.add_at(
+                        &[Step::Key("repos".into()), Step::Index(i)],
+                        "needs exactly one of service and logs, e.g. `- service: api` or \
+                         `- logs: 'logs/api/*.log'`"
+                            .into(),
+                    );
+                    None
+                }
+            };
+            let repo = match &entry.repo {
+                Some(repo) if !repo.as_os_str().is_empty() => Some(base.join(repo)),
+                _ => {
+                    problems.add_at(
+                        &[Step::Key("repos".into()), Step::Index(i)],
+                        "needs repo: the repository's top directory, e.g. `repo: ../api`".into(),
+                    );
+                    None
+                }
+            };
+            if let (Some(matcher), Some(repo)) = (matcher, repo) {
+                let given_in = match (path, problems.line_of(&at("repo"))) {
+                    (Some(path), Some(line)) => format!("{}:{line}", path.display()),
+                    (Some(path), None) => path.display().to_string(),
+                    (None, _) => "repos:".to_owned(),
+                };
+                routes.push(RepoRoute {
+                    matcher,
+                    repo,
+                    owner: entry.owner.clone().filter(|s| !s.is_empty()),
+                    repository: entry.repository.clone().filter(|s| !s.is_empty()),
+                    branch: entry.branch.clone().filter(|s| !s.is_empty()),
+                    given_in,
+                });
+            }
+        }
+
         for (i, name) in config.patterns.masks.iter().enumerate() {
             if !mask::BUILTIN.contains(&name.as_str()) {
                 let at = vec![
@@ -456,6 +517,7 @@ impl Settings {
                 draft: remote.pr.draft,
             },
             state_dir: config.state_dir.clone(),
+            routes,
             warnings,
         })
     }
@@ -468,6 +530,7 @@ impl Settings {
             threshold_window,
             mode,
             repo,
+            repos,
             dry_run,
             state_dir,
         } = overrides;
@@ -496,12 +559,62 @@ impl Settings {
         if let Some(repo) = repo {
             self.fix.repo = Some(repo);
         }
+        // Flags first: the first route that takes an entry wins.
+        let flags = repos.into_iter().map(|(service, repo)| RepoRoute {
+            matcher: Match::Service(service),
+            repo,
+            owner: None,
+            repository: None,
+            branch: None,
+            given_in: "--repo".to_owned(),
+        });
+        self.routes.splice(0..0, flags);
         // The one place the state directory is decided: the flag, the config, the XDG default.
         // Checkpoints and deploy records therefore never land in different directories.
         self.state_dir = state_dir
             .or(self.state_dir.take())
             .or_else(crate::state_dir::default_dir);
         Ok(())
+    }
+}
+
+impl Settings {
+    /// The fix and deploy settings of each repository: the default one first (`--repo`, else
+    /// the repository around the current directory), then one per route. The one place the
+    /// deploy stage's settings are put together.
+    pub fn lanes(&self) -> Vec<Lane> {
+        let deploy = |repo: Option<PathBuf>, remote: RemoteSettings| DeploySettings {
+            repo,
+            remote,
+            state_dir: self.state_dir.clone(),
+            min_confidence: self.fix.min_confidence,
+            ..self.deploy.clone()
+        };
+        let default = Lane {
+            matcher: None,
+            fix: self.fix.clone(),
+            deploy: deploy(self.fix.repo.clone(), self.remote.clone()),
+        };
+        let routed = self.routes.iter().map(|route| {
+            let or = |given: &Option<String>, default: &str| {
+                given.clone().unwrap_or_else(|| default.to_owned())
+            };
+            let remote = RemoteSettings {
+                owner: or(&route.owner, ""),
+                repository: or(&route.repository, ""),
+                branch: or(&route.branch, self.remote.base_branch()),
+                ..self.remote.clone()
+            };
+            Lane {
+                matcher: Some(route.matcher.clone()),
+                fix: FixSettings {
+                    repo: Some(route.repo.clone()),
+                    ..self.fix.clone()
+                },
+                deploy: deploy(Some(route.repo.clone()), remote),
+            }
+        });
+        std::iter::once(default).chain(routed).collect()
     }
 }
 
@@ -679,6 +792,11 @@ impl<'a> Problems<'a> {
             path: locate::display_path(path),
             message,
         });
+    }
+
+    /// The line `path` is on, for naming where a setting came from.
+    fn line_of(&self, path: &[Step]) -> Option<usize> {
+        locate::line_of(self.text, path)
     }
 
     fn duration(&mut self, keys: &[&str], text: &str) -> Option<Duration> {

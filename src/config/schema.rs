@@ -18,6 +18,8 @@ pub struct Config {
     pub rules: Vec<RuleConfig>,
     /// Kinds of entries that never trip.
     pub ignore: Vec<IgnoreConfig>,
+    /// The repository of each service, when one process reads several services' logs.
+    pub repos: Vec<RepoConfig>,
     pub patterns: PatternsConfig,
     pub fix: FixConfig,
     /// Where `watch` keeps checkpoints and `deploy` its records.
@@ -133,6 +135,23 @@ pub struct IgnoreConfig {
     pub level: Option<String>,
 }
 
+/// The repository a service's fixes go to; see `repos:` in `hephaestus.example.yaml`. Exactly
+/// one of `service` and `logs`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RepoConfig {
+    pub service: Option<String>,
+    /// A glob of the log files' paths.
+    pub logs: Option<String>,
+    /// The repository's top directory, relative to the config file's directory.
+    pub repo: Option<PathBuf>,
+    /// The forge project; from the repository's remote when absent.
+    pub owner: Option<String>,
+    pub repository: Option<String>,
+    /// Base branch of pull requests; the remote's default branch when absent.
+    pub branch: Option<String>,
+}
+
 /// A user rule; see `rules:` in `hephaestus.example.yaml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -222,6 +241,7 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "formats",
             "rules",
             "ignore",
+            "repos",
             "patterns",
             "fix",
             "state_dir",
@@ -249,6 +269,7 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
         "formats[]" => &["name", "regex", "timestamp_format"],
         "rules[]" => &["name", "match", "level", "count", "file", "find", "replace"],
         "ignore[]" => &["template", "fingerprint", "match", "level"],
+        "repos[]" => &["service", "logs", "repo", "owner", "repository", "branch"],
         "patterns" => &["masks", "extra_masks", "max_patterns"],
         "patterns.extra_masks[]" => &["name", "regex"],
         "fix" => &["verify", "reproduce", "verify_timeout", "min_confidence"],

@@ -147,6 +147,7 @@ mod tests {
             confidence: 0.875,
             factors: vec![],
             state: SolutionState::Validated,
+            repo: None,
             files: vec!["config/database.yaml".into()],
             diff: "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n".into(),
             verification: vec![],

@@ -372,6 +372,7 @@ impl Fixer {
             confidence,
             factors,
             state,
+            repo: self.settings.repo.as_ref().map(|r| r.display().to_string()),
             files: checked.files,
             diff: checked.diff,
             verification,

@@ -35,6 +35,9 @@ pub struct Solution {
     /// Named contributions to the confidence, for `-v`.
     pub factors: Vec<(String, f64)>,
     pub state: SolutionState,
+    /// The repository the diff applies to, as named on the command line or in the config.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
     /// Files changed, relative to the repository root.
     pub files: Vec<String>,
     /// Unified diff relative to the repository root, `a/` `b/` prefixes; applies with `git apply`.

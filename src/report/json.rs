@@ -163,6 +163,7 @@ impl JsonReport {
                 "ignored": c.ignored,
                 "config": findings.setup.config,
                 "repo": findings.setup.repo,
+                "repos": super::routes_json(&findings.setup.routes),
             },
             "patterns": findings.patterns.iter().map(pattern_json).collect::<Vec<_>>(),
             "solutions": findings.solutions.iter().map(solution_json).collect::<Vec<_>>(),

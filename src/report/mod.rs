@@ -81,6 +81,9 @@ pub struct PatchOutput {
 pub struct Setup {
     pub config: Option<String>,
     pub repo: Option<String>,
+    /// The repositories named per service or log: (`service api`, `../api`), in the order they
+    /// are tried.
+    pub routes: Vec<(String, String)>,
 }
 
 impl Setup {
@@ -94,8 +97,20 @@ impl Setup {
             Some(path) => format!("repository {path}"),
             None => "no repository: fixes off".to_owned(),
         };
-        format!("{config}, {repo}")
+        let mut line = format!("{config}, {repo}");
+        for (matched, repo) in &self.routes {
+            line.push_str(&format!("; {matched}: repository {repo}"));
+        }
+        line
     }
+}
+
+/// `summary.repos`: `[{"for": "service api", "repo": "../api"}]`.
+fn routes_json(routes: &[(String, String)]) -> serde_json::Value {
+    routes
+        .iter()
+        .map(|(matched, repo)| serde_json::json!({ "for": matched, "repo": repo }))
+        .collect()
 }
 
 /// An input that was not read whole: its name, and the one-line message that said why.

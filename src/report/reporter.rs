@@ -40,8 +40,8 @@ pub struct Reporter {
     findings: Findings,
     json: JsonReport,
     patch: PatchOutput,
-    /// Every solution's diff, in order, when a patch is written.
-    diffs: Vec<String>,
+    /// Every solution's repository and diff, in order, when a patch is written.
+    diffs: Vec<(Option<String>, String)>,
 }
 
 impl Reporter {
@@ -92,7 +92,8 @@ impl Reporter {
             NodeEvent::Solution(solution) => {
                 if (self.patch.to_stdout || self.patch.file.is_some()) && !solution.diff.is_empty()
                 {
-                    self.diffs.push(solution.diff.clone());
+                    self.diffs
+                        .push((solution.repo.clone(), solution.diff.clone()));
                 }
                 match self.kind {
                     ReportKind::Text { .. } => self.text.solution(&solution)?,
@@ -159,6 +160,9 @@ impl Reporter {
     /// summary's `config` and `repo`.
     pub fn setup(&mut self, setup: Setup) -> io::Result<()> {
         self.diag.note(&setup.describe())?;
+        if !setup.routes.is_empty() {
+            self.text.name_repos();
+        }
         self.findings.setup = setup;
         Ok(())
     }
@@ -206,6 +210,7 @@ impl Reporter {
                         "incidents": c.incidents, "solutions": c.solutions,
                         "config": self.findings.setup.config,
                         "repo": self.findings.setup.repo,
+                        "repos": super::routes_json(&self.findings.setup.routes),
                     }),
                 )
             }
@@ -220,7 +225,7 @@ impl Reporter {
 
     /// The solutions' diffs as one patch, on stdout and in the `--patch-out` file.
     fn write_patch(&mut self) -> io::Result<()> {
-        let patch = self.diffs.concat();
+        let patch = self.patch_text()?;
         if let Some(file) = &self.patch.file {
             std::fs::write(file, &patch).map_err(|e| {
                 io::Error::new(
@@ -242,6 +247,35 @@ impl Reporter {
             self.stdout.flush()?;
         }
         Ok(())
+    }
+
+    /// The diffs, one section per repository when fixes went to more than one: `git apply`
+    /// skips the `# repository:` line before each, and the user is told to apply each section
+    /// in its own repository.
+    fn patch_text(&mut self) -> io::Result<String> {
+        let mut repos: Vec<&Option<String>> = Vec::new();
+        for (repo, _) in &self.diffs {
+            if !repos.contains(&repo) {
+                repos.push(repo);
+            }
+        }
+        if repos.len() < 2 {
+            return Ok(self.diffs.iter().map(|(_, diff)| diff.as_str()).collect());
+        }
+        let mut patch = String::new();
+        for repo in &repos {
+            let name = repo.as_deref().unwrap_or("(none)");
+            patch.push_str(&format!("# repository: {}\n", super::sanitize::clean(name)));
+            for (_, diff) in self.diffs.iter().filter(|(r, _)| r == *repo) {
+                patch.push_str(diff);
+            }
+        }
+        let count = repos.len();
+        self.diag.warning(&format!(
+            "the fixes are for {count} repositories: the patch has one section for each, after \
+             its `# repository:` line; apply each section in its own repository"
+        ))?;
+        Ok(patch)
     }
 
     fn json_line(&mut self, kind: &str, mut value: Value) -> io::Result<()> {

@@ -41,6 +41,8 @@ pub struct TextReport<W: Write> {
     /// Times each incident kind (fingerprint id) has tripped: an error that keeps tripping after
     /// its cooldown is told in full once, then in one line each time.
     tripped: HashMap<String, u64>,
+    /// Fixes go to more than one repository: each solution says which.
+    name_repos: bool,
 }
 
 impl<W: Write> TextReport<W> {
@@ -49,6 +51,7 @@ impl<W: Write> TextReport<W> {
             out,
             style,
             tripped: HashMap::new(),
+            name_repos: false,
         }
     }
 
@@ -150,6 +153,11 @@ impl<W: Write> TextReport<W> {
         1
     }
 
+    /// Say each solution's repository from now on.
+    pub fn name_repos(&mut self) {
+        self.name_repos = true;
+    }
+
     pub fn solution(&mut self, s: &Solution) -> io::Result<()> {
         let out = &mut self.out;
         writeln!(
@@ -165,6 +173,9 @@ impl<W: Write> TextReport<W> {
                 .unwrap_or_default()
         )?;
         writeln!(out, "  {}", clean(&s.description))?;
+        if let Some(repo) = s.repo.as_deref().filter(|_| self.name_repos) {
+            writeln!(out, "  repository: {}", clean(repo))?;
+        }
         if self.style.verbosity > 0 {
             for (name, value) in &s.factors {
                 writeln!(out, "    {} {:+.2}", clean(name).dimmed(), value)?;

@@ -145,6 +145,7 @@ pub fn solution(to: u32) -> Solution {
         confidence: 0.9,
         factors: vec![],
         state: SolutionState::Validated,
+        repo: None,
         files: vec!["config/database.yaml".into()],
         diff: pool_diff(to),
         verification: vec![],

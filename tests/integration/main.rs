@@ -12,6 +12,7 @@ mod hostile;
 mod parse;
 mod patterns;
 mod repair;
+mod repos;
 mod rotation;
 mod rules;
 mod snapshots;

@@ -102,6 +102,22 @@ impl Watching {
         }
     }
 
+    /// Wait until `done` holds of the objects printed so far. Fixes are verified (compiled) before
+    /// they are printed, so this waits longer than for lines.
+    pub(crate) fn wait_for(&mut self, done: impl Fn(&[Value]) -> bool) {
+        let deadline = Instant::now() + PATIENCE * 4;
+        loop {
+            self.take_stdout();
+            if done(&self.objects) {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.fail("the awaited output never came");
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Wait until every sequence number in `expected` was seen (more may have been seen).
     pub(crate) fn wait_seqs(&mut self, expected: impl IntoIterator<Item = u64>) {
         let expected: Vec<u64> = expected.into_iter().collect();
