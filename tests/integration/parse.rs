@@ -1004,3 +1004,83 @@ fn a_runaway_trace_is_bounded() {
     assert_eq!(report["summary"]["entries"], 2);
     assert_eq!(entry_starts(&env, &path), [1, 5002]);
 }
+
+#[test]
+fn compose_prefixes_are_read_through_and_name_the_service() {
+    for file in ["formats/compose.log", "formats/compose-color.log"] {
+        let env = Env::new();
+        let path = fixture(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let crashes = text.matches("KeyError: 'GBP'").count() as u64;
+        assert_eq!(crashes, 3, "{file}");
+        let report = analyze(&env, &path, &[], 1);
+        assert_eq!(
+            report["incidents"][0]["service"], "api",
+            "{file}: {report:#}"
+        );
+        let crash = pattern(&report, "KeyError: 'GBP'");
+        assert_eq!(crash["level"], "error", "{file}: {report:#}");
+        assert_eq!(crash["count"], crashes, "{file}: {report:#}");
+        let warning = pattern(&report, "api unreachable");
+        assert_eq!(warning["level"], "warn", "{file}: {report:#}");
+        assert_eq!(
+            warning["count"],
+            text.matches("WARN worker: api unreachable").count() as u64,
+            "{file}: {report:#}"
+        );
+        // No frame of a trace begins an entry: each crash is one entry, its frames inside.
+        let lines: Vec<&str> = text.lines().collect();
+        for n in entry_starts(&env, &path) {
+            let line = lines[n as usize - 1];
+            assert!(
+                !line.contains("  File \"") && !line.contains("    at "),
+                "{file}: entry starts at {n}: {line:?}"
+            );
+        }
+        // The service is kept as a field of every entry its lines made.
+        let out = run(
+            env.cmd([
+                "watch",
+                "--format",
+                "json",
+                "--emit-entries",
+                "--threshold-count",
+                "99",
+            ])
+            .write_stdin(text.clone()),
+            0,
+        );
+        let entries: Vec<Value> = stdout(&out)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| v["type"] == "entry")
+            .collect();
+        let services: std::collections::BTreeSet<&str> = entries
+            .iter()
+            .map(|v| v["fields"]["service"].as_str().unwrap_or("-"))
+            .collect();
+        assert_eq!(
+            services.into_iter().collect::<Vec<_>>(),
+            ["api", "worker"],
+            "{file}"
+        );
+        // Each crash begins at one of the api's lines: a traceback right after the worker's
+        // record is not glued to it (after the api's own record it is that record's). One with
+        // no record of its own takes the engine's time (`--timestamps`).
+        let crashed: Vec<&Value> = entries
+            .iter()
+            .filter(|v| v["message"].as_str().unwrap_or("").contains("KeyError"))
+            .collect();
+        assert_eq!(crashed.len() as u64, crashes, "{file}");
+        for entry in crashed {
+            assert_eq!(entry["fields"]["service"], "api", "{file}: {entry:#}");
+            let first = lines[entry["line"].as_u64().unwrap() as usize - 1];
+            assert!(first.contains("api-1 "), "{file}: {entry:#}");
+            let bare = entry["message"].as_str().unwrap().starts_with("Traceback");
+            if bare && file.ends_with("color.log") {
+                let at = entry["timestamp"].as_str().unwrap_or("");
+                assert!(at.len() == 30 && text.contains(at), "{file}: {entry:#}");
+            }
+        }
+    }
+}
