@@ -99,10 +99,6 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
         },
         _ => None,
     };
-    let settings = &Settings {
-        state_dir: state_dir.clone(),
-        ..settings.clone()
-    };
 
     let started = Instant::now();
     let style = Style {
