@@ -21,6 +21,19 @@ pub trait Generator {
     fn prior(&self) -> f64;
     /// The change for `cx`, or why there is none.
     fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip>;
+    /// What a built-in generator repairs, as the README lists it (a test keeps the two equal);
+    /// `None` for the user's rules.
+    fn repairs(&self) -> Option<Repairs> {
+        None
+    }
+}
+
+/// A built-in class of crash: the language, and the error with the message forms it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repairs {
+    pub language: &'static str,
+    /// Markdown: `` `KeyError` on a dict or `os.environ` lookup ``.
+    pub error: &'static str,
 }
 
 /// Why a generator proposes nothing.

@@ -25,7 +25,7 @@ use super::braces::{self, callee_name, Missing, Source, UseKind};
 use super::code::{is_ident, is_name_chain, Class, Lang, Line};
 use crate::fix::edit::Edit;
 use crate::fix::factor::strategy;
-use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
+use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Repairs, Site, Skip};
 use crate::pattern::Language;
 
 /// `NullPointerException` with a helpful message.
@@ -99,6 +99,13 @@ struct Access {
 impl Generator for NullPointer {
     fn name(&self) -> String {
         "java-npe".into()
+    }
+
+    fn repairs(&self) -> Option<Repairs> {
+        Some(Repairs {
+            language: "Java",
+            error: "`NullPointerException` with a helpful message (`Cannot invoke \"…\" because \"x\" is null`, fields, unboxing, arrays)",
+        })
     }
 
     fn prior(&self) -> f64 {

@@ -17,7 +17,7 @@ use super::braces::{self, callee_name, Missing, Source, UseKind};
 use super::code::{is_ident, is_name_chain, Lang, Line};
 use crate::fix::edit::Edit;
 use crate::fix::factor::strategy;
-use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
+use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Repairs, Site, Skip};
 use crate::fix::rules::whole_file_edits;
 use crate::pattern::Language;
 
@@ -63,6 +63,13 @@ static DESTRUCTURE: LazyLock<Regex> = LazyLock::new(|| {
 impl Generator for UndefinedProperty {
     fn name(&self) -> String {
         "js-undefined-property".into()
+    }
+
+    fn repairs(&self) -> Option<Repairs> {
+        Some(Repairs {
+            language: "JavaScript",
+            error: "`TypeError: Cannot read properties of undefined (reading 'x')` (and of `null`), `Cannot destructure property`",
+        })
     }
 
     fn prior(&self) -> f64 {
@@ -629,6 +636,13 @@ static CANNOT_FIND: LazyLock<Regex> = LazyLock::new(|| {
 impl Generator for MissingModule {
     fn name(&self) -> String {
         "js-missing-module".into()
+    }
+
+    fn repairs(&self) -> Option<Repairs> {
+        Some(Repairs {
+            language: "JavaScript",
+            error: "`Cannot find module 'x'` / `ERR_MODULE_NOT_FOUND` of an npm package",
+        })
     }
 
     fn prior(&self) -> f64 {

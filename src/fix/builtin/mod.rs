@@ -24,6 +24,55 @@ pub fn all() -> Vec<Box<dyn Generator>> {
     ]
 }
 
+/// The README's table of what the fix stage repairs, from the generators' declarations.
+pub fn repairs_table() -> String {
+    let mut table = String::from("| language | crash | generator |\n|---|---|---|\n");
+    for generator in all() {
+        if let Some(r) = generator.repairs() {
+            table.push_str(&format!(
+                "| {} | {} | `{}` |\n",
+                r.language,
+                r.error,
+                generator.name()
+            ));
+        }
+    }
+    table
+}
+
+#[cfg(test)]
+mod readme {
+    /// The README lists exactly what the generators say they repair, so neither drifts.
+    #[test]
+    fn the_readme_lists_every_class_repaired() {
+        for generator in super::all() {
+            assert!(
+                generator.repairs().is_some(),
+                "{} declares no `repairs()`",
+                generator.name()
+            );
+        }
+        let readme = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
+        )
+        .unwrap();
+        let begin = "<!-- repairs: begin -->\n";
+        let end = "<!-- repairs: end -->";
+        let at = readme.find(begin).expect("README has the repairs table") + begin.len();
+        let to = at + readme[at..].find(end).expect("the table ends");
+        let want = super::repairs_table();
+        if std::env::var_os("UPDATE_README").is_some() {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+            std::fs::write(path, format!("{}{want}{}", &readme[..at], &readme[to..])).unwrap();
+            return;
+        }
+        assert!(
+            readme[at..to] == want,
+            "README.md's table is out of date (UPDATE_README=1 cargo test --lib readme rewrites it):\n{want}"
+        );
+    }
+}
+
 /// Real captures from the trace fixtures (other runtime versions, other log shapes), against the
 /// programs that printed them.
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use super::code::{is_name_chain, Class, Lang, Line};
 use super::python_flow as flow;
 use crate::fix::edit::{self, Edit};
-use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
+use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Repairs, Site, Skip};
 use crate::fix::syntax::python::Source;
 
 /// What the traceback shows under a frame, mapped onto the HEAD line.
@@ -177,6 +177,13 @@ pub struct KeyError;
 impl Generator for KeyError {
     fn name(&self) -> String {
         "py-key-error".into()
+    }
+
+    fn repairs(&self) -> Option<Repairs> {
+        Some(Repairs {
+            language: "Python",
+            error: "`KeyError` on a dict, JSON or `os.environ` lookup",
+        })
     }
 
     fn prior(&self) -> f64 {
@@ -535,6 +542,13 @@ pub struct NoneAttribute;
 impl Generator for NoneAttribute {
     fn name(&self) -> String {
         "py-none-attribute".into()
+    }
+
+    fn repairs(&self) -> Option<Repairs> {
+        Some(Repairs {
+            language: "Python",
+            error: "`AttributeError: 'NoneType' object has no attribute 'x'`",
+        })
     }
 
     fn prior(&self) -> f64 {
@@ -1119,6 +1133,13 @@ impl Generator for ZeroDivision {
         "py-zero-division".into()
     }
 
+    fn repairs(&self) -> Option<Repairs> {
+        Some(Repairs {
+            language: "Python",
+            error: "`ZeroDivisionError` (`/`, `//`, `%`)",
+        })
+    }
+
     fn prior(&self) -> f64 {
         0.5
     }
@@ -1572,6 +1593,13 @@ fn requirement_name(line: &str) -> Option<&str> {
 impl Generator for MissingModule {
     fn name(&self) -> String {
         "py-missing-module".into()
+    }
+
+    fn repairs(&self) -> Option<Repairs> {
+        Some(Repairs {
+            language: "Python",
+            error: "`ModuleNotFoundError: No module named 'x'` of a PyPI distribution",
+        })
     }
 
     fn prior(&self) -> f64 {

@@ -3,7 +3,7 @@
 use super::code::{Lang, Line};
 use super::js::column_byte;
 use crate::fix::edit::Edit;
-use crate::fix::generator::{decline, Context, Draft, Generator, Skip};
+use crate::fix::generator::{decline, Context, Draft, Generator, Repairs, Skip};
 use crate::pattern::Language;
 
 pub struct Unwrap;
@@ -11,6 +11,13 @@ pub struct Unwrap;
 impl Generator for Unwrap {
     fn name(&self) -> String {
         "rs-unwrap".into()
+    }
+
+    fn repairs(&self) -> Option<Repairs> {
+        Some(Repairs {
+            language: "Rust",
+            error: "`` called `Option::unwrap()` on a `None` value `` (and `Result::unwrap()` on an `Err`)",
+        })
     }
 
     fn prior(&self) -> f64 {
