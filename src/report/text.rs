@@ -411,7 +411,11 @@ impl<W: Write> TextReport<W> {
         Ok(())
     }
 
+    /// A warning, unless `-q` asked for results and errors only.
     pub fn warning(&mut self, message: &str) -> io::Result<()> {
+        if self.style.verbosity < 0 {
+            return Ok(());
+        }
         writeln!(
             self.out,
             "{} {}",

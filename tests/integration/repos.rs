@@ -216,6 +216,17 @@ fn a_service_without_a_repository_is_said_once() {
                 its incidents are reported, but no fix is proposed";
     assert_eq!(err.matches(said).count(), 1, "{err}");
     assert!(!Path::new(&mailer).join("fix.patch").exists());
+    // `-q` is results and errors only: no warning, the incidents still reported.
+    let mut quiet = fleet.cwd.cmd([
+        "analyze",
+        "logs/mailer/app.log",
+        "--threshold-count",
+        "1",
+        "-q",
+    ]);
+    let out = run(&mut quiet, 1);
+    assert_eq!(stderr(&out), "", "-q");
+    assert!(crate::harness::stdout(&out).contains("INCIDENT"));
 }
 
 #[test]
