@@ -455,6 +455,24 @@ impl Settings {
                 ),
             );
         }
+        if let Some(api) = remote.api_url.as_deref() {
+            if !(api.starts_with("https://") || api.starts_with("http://")) {
+                problems.add(
+                    &["remote_repo", "api_url"],
+                    format!("'{api}' is not an http(s) URL, e.g. https://gitlab.acme.io/api/v4"),
+                );
+            } else if api.contains(['?', '#']) {
+                // Request paths are appended to it: a query or fragment would swallow them.
+                problems.add(
+                    &["remote_repo", "api_url"],
+                    format!(
+                        "'{}' has a query or fragment: give the API's base URL only, e.g. \
+                         https://gitlab.acme.io/api/v4",
+                        crate::deploy::git::redact(api)
+                    ),
+                );
+            }
+        }
         let mut warnings = Vec::new();
         let env_token = TOKEN_VARS
             .iter()
@@ -839,6 +857,17 @@ impl<'a> Problems<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_urls_are_base_urls() {
+        let got = problems("remote_repo:\n  api_url: https://git.acme.io/api/v4?private_token=x\n");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].contains("has a query or fragment"), "{got:?}");
+        assert!(!got[0].contains("private_token=x"), "{got:?}");
+        let got = problems("remote_repo:\n  api_url: git.acme.io/api/v4\n");
+        assert!(got[0].contains("is not an http(s) URL"), "{got:?}");
+        assert!(problems("remote_repo:\n  api_url: https://git.acme.io/api/v4/\n").is_empty());
+    }
 
     fn problems(text: &str) -> Vec<String> {
         match Settings::parse(Path::new("h.yaml"), text) {
