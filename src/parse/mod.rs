@@ -139,15 +139,17 @@ impl LogEntry {
             .filter(|s| !s.is_empty())
     }
 
+    /// The source as a report names it: the file's path, or `stdin` for standard input.
+    pub fn source_name(&self) -> &str {
+        match &*self.source {
+            crate::source::STDIN_NAME => "stdin",
+            source => source,
+        }
+    }
+
     /// `app.log:12`, or `stdin:12` for standard input.
     pub fn location(&self) -> String {
-        let source: &str = &self.source;
-        let source = if source == crate::source::STDIN_NAME {
-            "stdin"
-        } else {
-            source
-        };
-        format!("{source}:{}", self.line)
+        format!("{}:{}", self.source_name(), self.line)
     }
 
     /// Whether the entry's level is at or above `threshold`.

@@ -47,7 +47,7 @@ pub fn incident_json(i: &Incident) -> Value {
         "last": time(i.last),
         "sample": i.sample(),
         "exception": i.trace.as_ref().and_then(|t| t.primary()).map(|e| json!({"type": e.kind, "message": e.message})),
-        "source": &*i.entry.source,
+        "source": i.entry.source_name(),
         "line": i.entry.line,
         "service": i.entry.service(),
         "logger": i.entry.logger(),
@@ -102,7 +102,7 @@ pub fn plan_json(p: &DeployPlan) -> Value {
 
 pub fn entry_json(e: &LogEntry) -> Value {
     json!({
-        "source": &*e.source,
+        "source": e.source_name(),
         "line": e.line,
         "offset": e.offset,
         "timestamp": time(e.timestamp),

@@ -108,4 +108,12 @@ fn stdin_lines_are_located_as_stdin() {
     let out = run(env.cmd(["analyze", "-"]).write_stdin(input), 1);
     let text = stdout(&out);
     assert!(text.contains("  where: stdin:6\n"), "{text}");
+    let out = run(
+        env.cmd(["analyze", "-", "--format", "json"])
+            .write_stdin(std::fs::read(fixture("logs/app.log")).unwrap()),
+        1,
+    );
+    let report = crate::harness::json(&out);
+    assert_eq!(report["incidents"][0]["source"], "stdin", "{report:#}");
+    assert_eq!(report["incidents"][0]["line"], 6, "{report:#}");
 }
