@@ -166,8 +166,8 @@ impl Run {
                 }
             }
         };
-        // An input that stopped early still hands on the entry it was holding back.
-        if let Some(entry) = self.ingest.finish(&name) {
+        // An input that stopped early still hands on the entries it was holding back.
+        for entry in self.ingest.finish(&name) {
             node.process_log(entry);
         }
         bar.finish_and_clear();

@@ -44,20 +44,27 @@ impl Ingest {
 
     /// Entries held back waiting for continuation lines, from every source (input went idle).
     pub fn flush(&mut self) -> Vec<LogEntry> {
+        self.parsers.values_mut().flat_map(Parser::flush).collect()
+    }
+
+    /// The entries `source` holds back waiting for continuation lines (that source idle).
+    pub fn flush_source(&mut self, source: &Arc<str>) -> Vec<LogEntry> {
         self.parsers
-            .values_mut()
-            .filter_map(Parser::flush)
-            .collect()
+            .get_mut(source)
+            .map(Parser::flush)
+            .unwrap_or_default()
     }
 
-    /// The entry `source` holds back waiting for continuation lines, if any (that source idle).
-    pub fn flush_source(&mut self, source: &Arc<str>) -> Option<LogEntry> {
-        self.parsers.get_mut(source).and_then(Parser::flush)
+    /// Where the earliest entry of `source` not handed out yet begins (offset, line number).
+    pub fn held_from(&self, source: &Arc<str>) -> Option<(u64, u64)> {
+        self.parsers.get(source).and_then(Parser::held_from)
     }
 
-    /// `source` ended: its last entry, and its parser's counts folded into the totals.
-    pub fn finish(&mut self, source: &Arc<str>) -> Option<LogEntry> {
-        let mut parser = self.parsers.remove(source)?;
+    /// `source` ended: its last entries, and its parser's counts folded into the totals.
+    pub fn finish(&mut self, source: &Arc<str>) -> Vec<LogEntry> {
+        let Some(mut parser) = self.parsers.remove(source) else {
+            return Vec::new();
+        };
         let last = parser.finish();
         add_parse_stats(&mut self.counts, parser.stats());
         last

@@ -96,7 +96,7 @@ fn each_entry(
             f(entry)?;
         }
     }
-    if let Some(entry) = ingest.finish(name) {
+    for entry in ingest.finish(name) {
         f(entry)?;
     }
     Ok(())

@@ -297,7 +297,7 @@ impl Watch {
                 at,
             } => {
                 // The file read before is finished: so is its last entry.
-                if let Some(entry) = self.ingest.finish(&source) {
+                for entry in self.ingest.finish(&source) {
                     self.process(entry)?;
                 }
                 self.tracks
@@ -343,21 +343,25 @@ impl Watch {
             line: line.number.saturating_sub(1),
         };
         let completed = self.ingest.line(&source, line);
+        let held = self
+            .ingest
+            .held_from(&source)
+            .map(|(offset, number)| Position {
+                offset,
+                line: number.saturating_sub(1),
+            });
         let track = self
             .tracks
             .entry(source)
             .or_insert_with(|| Track::new(None, start));
-        if completed.is_some() {
-            // The completed entry ended where this line starts; this line now waits.
-            track.committed = start;
-            track.pending = Some(start);
-        } else if track.pending.is_none() {
-            track.pending = Some(start);
-        }
         track.read = Position {
             offset: end.unwrap_or(line.offset),
             line: line.number,
         };
+        // Everything before the earliest entry still held has been handed on (the one completed
+        // now is, just below); entries of several writers may be held at once.
+        track.pending = held;
+        track.committed = held.unwrap_or(track.read);
         track.last_line = Instant::now();
         if let Some(entry) = completed {
             self.process(entry)?;
@@ -374,7 +378,7 @@ impl Watch {
             .map(|(source, _)| source.clone())
             .collect();
         for source in idle {
-            if let Some(entry) = self.ingest.flush_source(&source) {
+            for entry in self.ingest.flush_source(&source) {
                 self.process(entry)?;
             }
             self.mark_done(&source);
@@ -408,7 +412,7 @@ impl Watch {
     fn shutdown(&mut self) -> Result<()> {
         let sources: Vec<Arc<str>> = self.tracks.keys().cloned().collect();
         for source in sources {
-            if let Some(entry) = self.ingest.flush_source(&source) {
+            for entry in self.ingest.flush_source(&source) {
                 self.process(entry)?;
             }
             self.mark_done(&source);
@@ -424,7 +428,7 @@ impl Watch {
     }
 
     fn finish_source(&mut self, source: &Arc<str>) -> Result<()> {
-        if let Some(entry) = self.ingest.finish(source) {
+        for entry in self.ingest.finish(source) {
             self.process(entry)?;
         }
         self.mark_done(source);

@@ -236,6 +236,13 @@ pub struct Parser {
     anchored: bool,
     tracker: Tracker,
     pending: Option<Pending>,
+    /// Entries of other writers, put aside while the current line's writer writes (see
+    /// [`Parser::switch_writer`]), each with its trace state and the line it was put aside at.
+    parked: Vec<Parked>,
+    /// Completed entries not handed out yet: at most one leaves per line.
+    ready: std::collections::VecDeque<LogEntry>,
+    /// Lines pushed so far: the clock parked entries age by.
+    pushed: u64,
     stats: ParseStats,
     limits: Limits,
     /// A fixed "now" (tests); otherwise `clock`, refreshed every [`CLOCK_EVERY`] reads.
@@ -253,6 +260,21 @@ pub struct Parser {
 }
 
 const CLOCK_EVERY: u32 = 4096;
+
+/// Writers whose entries may wait at once while another writes; beyond it the oldest completes.
+const MAX_PARKED: usize = 16;
+
+/// Lines of other writers after which a waiting entry is complete: a trace comes in one burst,
+/// so a writer silent this long has finished its entry.
+const PARK_LINES: u64 = 256;
+
+/// Another writer's entry, put aside.
+#[derive(Debug)]
+struct Parked {
+    pending: Pending,
+    tracker: Tracker,
+    since: u64,
+}
 
 impl Parser {
     pub fn new(source: Arc<str>, settings: &ParseSettings) -> Parser {
@@ -272,6 +294,9 @@ impl Parser {
             anchored: false,
             tracker: Tracker::default(),
             pending: None,
+            parked: Vec::new(),
+            ready: std::collections::VecDeque::new(),
+            pushed: 0,
             stats: ParseStats::default(),
             limits: Limits::default(),
             now: None,
@@ -296,8 +321,73 @@ impl Parser {
         self
     }
 
-    /// Feed the next physical line. Returns the previous entry when this line starts a new one.
+    /// Feed the next physical line. Returns an entry this line completed (the previous entry of
+    /// the same writer, when this line starts a new one), if any.
     pub fn push(&mut self, line: &Line) -> Option<LogEntry> {
+        self.pushed += 1;
+        if let Some(done) = self.push_line(line) {
+            self.ready.push_back(done);
+        }
+        self.retire_parked();
+        self.ready.pop_front()
+    }
+
+    /// Where the earliest entry not handed out yet begins (its offset and line number): what a
+    /// restart must read again.
+    pub fn held_from(&self) -> Option<(u64, u64)> {
+        self.pending
+            .iter()
+            .map(|p| &p.entry)
+            .chain(self.parked.iter().map(|p| &p.pending.entry))
+            .chain(self.ready.iter())
+            .map(|e| (e.offset, e.line))
+            .min()
+    }
+
+    /// A line of another writer than the entry being assembled (a process manager or system
+    /// logger says who wrote each line): that entry waits, and this writer's own waiting entry,
+    /// if any, is taken up again, so that two services' lines interleaved in one stream (compose
+    /// reading containers in turn, journald) each join their own entry.
+    fn switch_writer(&mut self) {
+        if let Some(pending) = self.pending.take() {
+            self.parked.push(Parked {
+                pending,
+                tracker: std::mem::take(&mut self.tracker),
+                since: self.pushed,
+            });
+        }
+        if let Some(i) = self
+            .parked
+            .iter()
+            .position(|p| p.pending.origin == self.origin)
+        {
+            let Parked {
+                pending, tracker, ..
+            } = self.parked.remove(i);
+            self.pending = Some(pending);
+            self.tracker = tracker;
+        }
+        if self.parked.len() > MAX_PARKED {
+            let oldest = self.parked.remove(0);
+            let done = self.complete(oldest.pending);
+            self.ready.push_back(done);
+        }
+    }
+
+    /// Waiting entries whose writer has been silent for [`PARK_LINES`] lines are complete.
+    fn retire_parked(&mut self) {
+        while self
+            .parked
+            .first()
+            .is_some_and(|p| self.pushed - p.since > PARK_LINES)
+        {
+            let oldest = self.parked.remove(0);
+            let done = self.complete(oldest.pending);
+            self.ready.push_back(done);
+        }
+    }
+
+    fn push_line(&mut self, line: &Line) -> Option<LogEntry> {
         let unwrapped = container::unwrap(&line.text);
         self.outer_time = unwrapped.as_ref().and_then(|u| u.time);
         let inner: &str = unwrapped.as_ref().map_or(&line.text, |u| &u.text);
@@ -310,9 +400,8 @@ impl Parser {
             .pending
             .as_ref()
             .is_none_or(|p| p.origin == self.origin);
-        if self.pending.is_some() && !line.truncated && !same_writer {
-            let record = self.read(text);
-            return self.start(line, text, record);
+        if !same_writer {
+            self.switch_writer();
         }
         if self.pending.is_some() && !line.truncated {
             if self.completes_two_line_record(text) {
@@ -421,15 +510,25 @@ impl Parser {
             .map(|i| i + self.users)
     }
 
-    /// The entry held back waiting for continuation lines, if any (source idle).
-    pub fn flush(&mut self) -> Option<LogEntry> {
-        let pending = self.pending.take()?;
+    /// The entries held back waiting for continuation lines (source idle), in line order.
+    pub fn flush(&mut self) -> Vec<LogEntry> {
+        let mut out: Vec<LogEntry> = self.ready.drain(..).collect();
+        let held: Vec<Pending> = self
+            .pending
+            .take()
+            .into_iter()
+            .chain(self.parked.drain(..).map(|p| p.pending))
+            .collect();
         self.tracker.reset();
-        Some(self.complete(pending))
+        for pending in held {
+            out.push(self.complete(pending));
+        }
+        out.sort_by_key(|e| e.offset);
+        out
     }
 
-    /// The source ended: the last entry is complete.
-    pub fn finish(&mut self) -> Option<LogEntry> {
+    /// The source ended: the entries still held are complete.
+    pub fn finish(&mut self) -> Vec<LogEntry> {
         self.flush()
     }
 
@@ -660,6 +759,62 @@ mod tests {
     }
 
     #[test]
+    fn interleaved_writers_each_join_their_own_entry() {
+        let mut p = parser(vec![]);
+        let got = run(
+            &mut p,
+            "api-1     | 2026-12-02 01:00:00,000 ERROR api: charge failed\n\
+             worker-1  | 2026-12-02 01:00:00,001 INFO worker: job 1 done\n\
+             api-1     | Traceback (most recent call last):\n\
+             worker-1  | 2026-12-02 01:00:00,002 WARN worker: retrying\n\
+             api-1     |   File \"/app/api.py\", line 3, in <module>\n\
+             worker-1  |     at connect (node:net:1:1)\n\
+             api-1     | KeyError: 'GBP'\n\
+             api-1     | 2026-12-02 01:00:01,000 INFO api: restarted",
+        );
+        let mut got = got;
+        got.sort_by_key(|e| e.line);
+        let messages: Vec<(&str, &str)> = got
+            .iter()
+            .map(|e| (e.service().unwrap(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                (
+                    "api",
+                    "charge failed\nTraceback (most recent call last):\n  File \"/app/api.py\", line 3, in <module>\nKeyError: 'GBP'"
+                ),
+                ("worker", "job 1 done"),
+                ("worker", "retrying\n    at connect (node:net:1:1)"),
+                ("api", "restarted"),
+            ]
+        );
+        assert_eq!(got[0].level, Some(Level::Error));
+        // A writer that stays silent has its entry completed after a while, not held forever.
+        let mut p = parser(vec![]);
+        let mut text = String::from("api-1  | 2026-12-02 01:00:00,000 ERROR api: down\n");
+        for i in 0..300 {
+            text.push_str(&format!(
+                "web-1  | 2026-12-02 01:00:01,000 INFO web: hit {i}\n"
+            ));
+        }
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = Line {
+                text: line.to_owned(),
+                number: i as u64 + 1,
+                offset: 0,
+                truncated: false,
+                lossy: false,
+            };
+            out.extend(p.push(&line));
+        }
+        assert!(out.iter().any(|e| e.message == "down"), "held forever");
+        assert!(p.held_from().is_some());
+    }
+
+    #[test]
     fn a_crash_is_shown_from_its_first_line() {
         let mut p = parser(vec![]);
         let got = run(
@@ -877,6 +1032,9 @@ mod tests {
             &mut p,
             "<11>Oct 11 22:14:15 host app[1]: disk failure\n{\"level\":\"error\",\"time\":\"2026-11-20T10:15:03Z\",\"msg\":\"x\"}\n2026/11/20 10:15:03 ERROR go says",
         );
+        // The syslog line's writer (`app[1]`) may write on: its entry waits, and comes last.
+        let mut got = got;
+        got.sort_by_key(|e| e.line);
         let formats: Vec<_> = got.iter().map(|e| e.format.as_deref().unwrap()).collect();
         assert_eq!(formats, ["syslog-rfc3164", "json", "go-log"]);
         assert!(got.iter().all(|e| e.level == Some(Level::Error)));
@@ -995,8 +1153,8 @@ mod tests {
             lossy: false,
         };
         assert!(p.push(&line).is_none());
-        assert_eq!(p.flush().unwrap().message, "boom");
-        assert!(p.flush().is_none());
+        assert_eq!(p.flush()[0].message, "boom");
+        assert!(p.flush().is_empty());
         assert_eq!(p.stats().entries, 1);
     }
 

@@ -57,7 +57,7 @@ fn deploy_world(env: &Env, remote: &str) -> PathBuf {
     env.write(
         "hephaestus.yaml",
         format!(
-            "state_dir: {}\nremote_repo:\n  provider: github\n  api_url: https://api.example.invalid/v3?private_token=SECRET\n  owner: acme\n  repository: shop\n  branch: main\nrules:\n  - name: db-pool\n    match: 'connection pool exhausted \\(max=(?P<max>\\d+)\\)'\n    file: config/database.yaml\n    find: 'max_connections: \\d+'\n    replace: 'max_connections: ${{max}}0'\n",
+            "state_dir: {}\nremote_repo:\n  provider: github\n  api_url: https://api.example.invalid/v3\n  owner: acme\n  repository: shop\n  branch: main\nrules:\n  - name: db-pool\n    match: 'connection pool exhausted \\(max=(?P<max>\\d+)\\)'\n    file: config/database.yaml\n    find: 'max_connections: \\d+'\n    replace: 'max_connections: ${{max}}0'\n",
             env.path().join("state").display()
         ),
     );
@@ -113,6 +113,25 @@ fn deploy_mode_never_prints_credentials_of_remote_urls() {
             }
         }
     }
+    // An API URL with a token in its query is refused at load, and the refusal hides it.
+    let env = Env::new();
+    let work = deploy_world(&env, "https://example.invalid/x.git");
+    let config = std::fs::read_to_string(env.path().join("hephaestus.yaml"))
+        .unwrap()
+        .replace(
+            "api_url: https://api.example.invalid/v3\n",
+            "api_url: https://api.example.invalid/v3?private_token=SECRET\n",
+        );
+    std::fs::write(env.path().join("hephaestus.yaml"), config).unwrap();
+    let out = run(
+        env.cmd(["analyze", "--mode", "deploy", "--dry-run", "--repo"])
+            .arg(&work)
+            .arg("app.log"),
+        2,
+    );
+    let err = stderr(&out);
+    assert!(err.contains("has a query or fragment"), "{err}");
+    assert!(!err.contains("SECRET"), "{err}");
 }
 
 // ---- A closed stdout stops the printing, not the verdict. ----

@@ -52,13 +52,16 @@ fn entry_starts(env: &Env, file: &std::path::Path) -> Vec<u64> {
             .arg(file),
         0,
     );
-    stdout(&out)
+    // In line order: an entry of one writer may wait while another writes (see `Parser`).
+    let mut starts: Vec<u64> = stdout(&out)
         .lines()
         .map(|l| {
             let v: Value = serde_json::from_str(l).expect("one JSON object per line");
             v["line"].as_u64().expect("line number")
         })
-        .collect()
+        .collect();
+    starts.sort_unstable();
+    starts
 }
 
 /// The 1-based numbers of the lines of `file` that `wanted` picks.
