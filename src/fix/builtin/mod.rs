@@ -4,6 +4,7 @@ pub mod braces;
 pub mod code;
 pub mod java;
 pub mod js;
+pub mod js_const_assign;
 pub mod python;
 pub mod python_flow;
 pub mod rust;
@@ -19,6 +20,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(python::ZeroDivision),
         Box::new(js::MissingModule),
         Box::new(js::UndefinedProperty),
+        Box::new(js_const_assign::ConstAssign),
         Box::new(rust::Unwrap),
         Box::new(java::NullPointer),
     ]
