@@ -5,6 +5,7 @@ pub mod code;
 pub mod java;
 pub mod js;
 pub mod js_const_assign;
+pub mod js_not_a_function;
 pub mod python;
 pub mod python_flow;
 pub mod rust;
@@ -21,6 +22,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(js::MissingModule),
         Box::new(js::UndefinedProperty),
         Box::new(js_const_assign::ConstAssign),
+        Box::new(js_not_a_function::NotAFunction),
         Box::new(rust::Unwrap),
         Box::new(java::NullPointer),
     ]
