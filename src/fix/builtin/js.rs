@@ -21,7 +21,7 @@ use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Repairs
 use crate::fix::rules::whole_file_edits;
 use crate::pattern::Language;
 
-fn is_node(cx: &Context<'_>) -> bool {
+pub(crate) fn is_node(cx: &Context<'_>) -> bool {
     cx.language == Some(Language::Node)
 }
 
@@ -35,7 +35,7 @@ pub fn column_byte(text: &str, col: u32) -> Option<usize> {
 }
 
 /// The source line Node prints under `file:line` above an uncaught error, if the log has it.
-fn shown_source<'m>(message: &'m str, file: &str, line: u32) -> Option<&'m str> {
+pub(crate) fn shown_source<'m>(message: &'m str, file: &str, line: u32) -> Option<&'m str> {
     let header = format!("{file}:{line}");
     let mut lines = message.lines();
     lines.find(|l| l.trim_end() == header)?;

@@ -4,6 +4,8 @@ pub mod braces;
 pub mod code;
 pub mod java;
 pub mod js;
+pub mod js_const_assign;
+pub mod js_not_a_function;
 pub mod python;
 pub mod python_flow;
 pub mod rust;
@@ -19,6 +21,8 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(python::ZeroDivision),
         Box::new(js::MissingModule),
         Box::new(js::UndefinedProperty),
+        Box::new(js_const_assign::ConstAssign),
+        Box::new(js_not_a_function::NotAFunction),
         Box::new(rust::Unwrap),
         Box::new(java::NullPointer),
     ]
