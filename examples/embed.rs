@@ -47,7 +47,7 @@ fn main() -> anyhow::Result<()> {
             handle(&mut node, entry);
         }
     }
-    if let Some(entry) = parser.finish() {
+    for entry in parser.finish() {
         handle(&mut node, entry);
     }
     println!(

@@ -29,7 +29,7 @@ use super::braces::Source;
 use super::code::{is_ident, Lang, Line};
 use super::js::{is_node, shown_source};
 use crate::fix::edit::Edit;
-use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Site, Skip};
+use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Repairs, Site, Skip};
 
 pub struct ConstAssign;
 
@@ -263,6 +263,13 @@ fn is_constant_case(name: &str) -> bool {
 impl Generator for ConstAssign {
     fn name(&self) -> String {
         "js-const-assign".into()
+    }
+
+    fn repairs(&self) -> Option<Repairs> {
+        Some(Repairs {
+            language: "JavaScript",
+            error: "`TypeError: Assignment to constant variable.` (a `const` the code reassigns)",
+        })
     }
 
     fn prior(&self) -> f64 {

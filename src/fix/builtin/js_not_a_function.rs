@@ -30,7 +30,7 @@ use super::code::{is_ident, Lang, Line};
 use super::js::is_node;
 use super::js_const_assign::node_site;
 use crate::fix::edit::Edit;
-use crate::fix::generator::{decline, Context, Draft, Generator, Skip};
+use crate::fix::generator::{decline, Context, Draft, Generator, Repairs, Skip};
 
 pub struct NotAFunction;
 
@@ -499,6 +499,13 @@ impl Generator for NotAFunction {
         "js-not-a-function".into()
     }
 
+    fn repairs(&self) -> Option<Repairs> {
+        Some(Repairs {
+            language: "JavaScript",
+            error: "`TypeError: x.y is not a function` with one close name on the repository module, class or literal",
+        })
+    }
+
     fn prior(&self) -> f64 {
         0.7
     }
@@ -549,13 +556,15 @@ impl Generator for NotAFunction {
         let (name, function) = match close.as_slice() {
             [one] => *one,
             [] => return decline(format!("nothing in {from} is close to `{prop}`")),
-            many => return decline(format!(
+            many => {
+                return decline(format!(
                 "several names in {from} are close to `{prop}` ({}): which one is meant is a guess",
                 many.iter()
                     .map(|(n, _)| format!("`{n}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
-            )),
+            ))
+            }
         };
         if !function {
             return decline(format!(
