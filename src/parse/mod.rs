@@ -664,7 +664,10 @@ mod tests {
             &mut p,
             "INFO  mailer: sending digest\nTraceback (most recent call last):\n  File \"/srv/m.py\", line 3, in <module>\nKeyError: 'email'\n",
         );
-        assert_eq!(got[0].about().lines().next(), Some("Traceback (most recent call last):"));
+        assert_eq!(
+            got[0].about().lines().next(),
+            Some("Traceback (most recent call last):")
+        );
         let mut p = parser(vec![]);
         let got = run(
             &mut p,
