@@ -4,6 +4,7 @@ pub mod braces;
 pub mod code;
 pub mod java;
 pub mod js;
+pub mod py_attribute_typo;
 pub mod py_str_concat;
 pub mod python;
 pub mod python_flow;
@@ -19,6 +20,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(python::NoneAttribute),
         Box::new(python::ZeroDivision),
         Box::new(py_str_concat::StrConcat),
+        Box::new(py_attribute_typo::AttributeTypo),
         Box::new(js::MissingModule),
         Box::new(js::UndefinedProperty),
         Box::new(rust::Unwrap),

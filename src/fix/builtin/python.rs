@@ -110,7 +110,7 @@ pub(crate) fn checked_line<'a>(cx: &'a Context<'_>) -> Result<(&'a Site, &'a str
 
 /// `text` lexed with the code inside f-string fields counted as code: `f"{cfg['db']['port']}"`
 /// fails at `['port']` like any other subscript.
-fn code_line(text: &str) -> Line<'_> {
+pub(crate) fn code_line(text: &str) -> Line<'_> {
     let mut line = Line::new(text, Lang::Python);
     for (a, b) in crate::fix::syntax::python::fstring_fields(text) {
         let field = Line::new(&text[a..b], Lang::Python);
