@@ -6,6 +6,7 @@ pub mod java;
 pub mod js;
 pub mod py_attribute_typo;
 pub mod py_str_concat;
+pub mod py_unbound_local;
 pub mod python;
 pub mod python_flow;
 pub mod rust;
@@ -21,6 +22,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(python::ZeroDivision),
         Box::new(py_str_concat::StrConcat),
         Box::new(py_attribute_typo::AttributeTypo),
+        Box::new(py_unbound_local::UnboundLocal),
         Box::new(js::MissingModule),
         Box::new(js::UndefinedProperty),
         Box::new(rust::Unwrap),
