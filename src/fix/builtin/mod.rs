@@ -6,6 +6,9 @@ pub mod java;
 pub mod js;
 pub mod js_const_assign;
 pub mod js_not_a_function;
+pub mod py_attribute_typo;
+pub mod py_str_concat;
+pub mod py_unbound_local;
 pub mod python;
 pub mod python_flow;
 pub mod rust;
@@ -19,6 +22,9 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(python::KeyError),
         Box::new(python::NoneAttribute),
         Box::new(python::ZeroDivision),
+        Box::new(py_str_concat::StrConcat),
+        Box::new(py_attribute_typo::AttributeTypo),
+        Box::new(py_unbound_local::UnboundLocal),
         Box::new(js::MissingModule),
         Box::new(js::UndefinedProperty),
         Box::new(js_const_assign::ConstAssign),

@@ -88,7 +88,7 @@ pub fn shown(message: &str, site: &Site) -> Shown {
 }
 
 /// The site's line, checked against what the log shows. Declines when the code changed.
-fn checked_line<'a>(cx: &'a Context<'_>) -> Result<(&'a Site, &'a str, Shown), Skip> {
+pub(crate) fn checked_line<'a>(cx: &'a Context<'_>) -> Result<(&'a Site, &'a str, Shown), Skip> {
     let Some(site) = cx.site.as_ref() else {
         return decline("no frame of the trace maps to a file tracked at HEAD");
     };
@@ -110,7 +110,7 @@ fn checked_line<'a>(cx: &'a Context<'_>) -> Result<(&'a Site, &'a str, Shown), S
 
 /// `text` lexed with the code inside f-string fields counted as code: `f"{cfg['db']['port']}"`
 /// fails at `['port']` like any other subscript.
-fn code_line(text: &str) -> Line<'_> {
+pub(crate) fn code_line(text: &str) -> Line<'_> {
     let mut line = Line::new(text, Lang::Python);
     for (a, b) in crate::fix::syntax::python::fstring_fields(text) {
         let field = Line::new(&text[a..b], Lang::Python);
@@ -119,7 +119,7 @@ fn code_line(text: &str) -> Line<'_> {
     line
 }
 
-fn is_python(cx: &Context<'_>) -> bool {
+pub(crate) fn is_python(cx: &Context<'_>) -> bool {
     cx.language == Some(crate::pattern::Language::Python)
 }
 
@@ -135,7 +135,7 @@ fn literal_value(lit: &str) -> Option<&str> {
 
 impl Shown {
     /// The range all carets cover, when the log shows the HEAD line with carets.
-    fn span(&self) -> Option<(usize, usize)> {
+    pub(crate) fn span(&self) -> Option<(usize, usize)> {
         match self {
             Shown::Same { span, .. } => *span,
             _ => None,
@@ -143,7 +143,7 @@ impl Shown {
     }
 
     /// The range of the `^` carets, when the log shows the HEAD line with them.
-    fn primary(&self) -> Option<(usize, usize)> {
+    pub(crate) fn primary(&self) -> Option<(usize, usize)> {
         match self {
             Shown::Same { primary, .. } => *primary,
             _ => None,
@@ -459,7 +459,7 @@ fn keyword_default(
 }
 
 /// A draft that replaces the site's line by `new`.
-fn line_draft(
+pub(crate) fn line_draft(
     site: &Site,
     new: &str,
     description: String,
@@ -478,7 +478,7 @@ fn line_draft(
 }
 
 /// The headline of the exception, cut for a description.
-fn headline(cx: &Context<'_>) -> String {
+pub(crate) fn headline(cx: &Context<'_>) -> String {
     excerpt(
         &cx.exception
             .map(|e| e.headline())
@@ -487,7 +487,7 @@ fn headline(cx: &Context<'_>) -> String {
     )
 }
 
-fn function_name(site: &Site) -> &str {
+pub(crate) fn function_name(site: &Site) -> &str {
     site.frame.function.as_deref().unwrap_or("<module>")
 }
 
