@@ -3,6 +3,7 @@
 pub mod braces;
 pub mod code;
 pub mod java;
+pub mod java_concurrent_modification;
 pub mod js;
 pub mod python;
 pub mod python_flow;
@@ -21,6 +22,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(js::UndefinedProperty),
         Box::new(rust::Unwrap),
         Box::new(java::NullPointer),
+        Box::new(java_concurrent_modification::ConcurrentModification),
     ]
 }
 
