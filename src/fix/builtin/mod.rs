@@ -8,6 +8,7 @@ pub mod js;
 pub mod python;
 pub mod python_flow;
 pub mod rust;
+pub mod rust_expect;
 
 use super::generator::Generator;
 
@@ -21,6 +22,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(js::MissingModule),
         Box::new(js::UndefinedProperty),
         Box::new(rust::Unwrap),
+        Box::new(rust_expect::Expect),
         Box::new(java::NullPointer),
         Box::new(java_concurrent_modification::ConcurrentModification),
     ]
