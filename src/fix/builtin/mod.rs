@@ -9,6 +9,7 @@ pub mod python;
 pub mod python_flow;
 pub mod rust;
 pub mod rust_expect;
+pub mod rust_index;
 
 use super::generator::Generator;
 
@@ -23,6 +24,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(js::UndefinedProperty),
         Box::new(rust::Unwrap),
         Box::new(rust_expect::Expect),
+        Box::new(rust_index::IndexOutOfBounds),
         Box::new(java::NullPointer),
         Box::new(java_concurrent_modification::ConcurrentModification),
     ]

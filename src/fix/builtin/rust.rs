@@ -291,12 +291,12 @@ fn default_const(content: &str, name: &str) -> Option<String> {
 }
 
 /// The function around `line`: its name and return type.
-struct RustFn {
-    name: String,
-    returns: String,
+pub(crate) struct RustFn {
+    pub name: String,
+    pub returns: String,
 }
 
-fn enclosing_fn(content: &str, line: u32) -> Option<RustFn> {
+pub(crate) fn enclosing_fn(content: &str, line: u32) -> Option<RustFn> {
     let lines: Vec<&str> = content.lines().collect();
     let re = regex::Regex::new(
         r"^\s*(?:pub(?:\([^)]*\))?\s+)?(?:const\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s+(\w+)",
