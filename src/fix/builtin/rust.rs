@@ -89,6 +89,14 @@ pub(crate) struct Call {
 pub(crate) fn repair(site: &Site, text: &str, line: &Line<'_>, call: &Call) -> Result<Draft, Skip> {
     let (at, at_column, what) = (call.at, call.at_column, call.what.as_str());
     let end = at + call.len;
+    if text[..at - 1].trim().is_empty() {
+        // `.parse()\n.expect(…)`: the value, its binding and what follows are on other lines.
+        return decline(format!(
+            "the `.{}` at {}:{} continues a method chain begun on an earlier line; what the \
+             value is and becomes is not on that line",
+            call.method, site.path, site.line
+        ));
+    }
     let receiver = line
         .primary_start(at - 1)
         .map(|s| text[s..at - 1].trim().to_string())

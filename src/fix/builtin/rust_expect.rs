@@ -197,5 +197,18 @@ mod tests {
             notes.iter().any(|n| n.contains("not a valid url")),
             "{notes:?}"
         );
+        // A chain over several lines: the binding and the parse are on lines above.
+        let src = "fn main() {\n    let port: u16 = raw\n        .parse()\n        .expect(\"PORT must be a number\");\n}\n";
+        let (sols, notes) = panic(
+            src,
+            4,
+            10,
+            "PORT must be a number: ParseIntError { kind: InvalidDigit }",
+        );
+        assert!(sols.is_empty());
+        assert!(
+            notes.iter().any(|n| n.contains("continues a method chain")),
+            "{notes:?}"
+        );
     }
 }
