@@ -3,6 +3,7 @@
 pub mod braces;
 pub mod code;
 pub mod java;
+pub mod java_concurrent_modification;
 pub mod js;
 pub mod js_const_assign;
 pub mod js_not_a_function;
@@ -12,6 +13,8 @@ pub mod py_unbound_local;
 pub mod python;
 pub mod python_flow;
 pub mod rust;
+pub mod rust_expect;
+pub mod rust_index;
 
 use super::generator::Generator;
 
@@ -30,7 +33,10 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(js_const_assign::ConstAssign),
         Box::new(js_not_a_function::NotAFunction),
         Box::new(rust::Unwrap),
+        Box::new(rust_expect::Expect),
+        Box::new(rust_index::IndexOutOfBounds),
         Box::new(java::NullPointer),
+        Box::new(java_concurrent_modification::ConcurrentModification),
     ]
 }
 

@@ -3,7 +3,7 @@
 use super::code::{Lang, Line};
 use super::js::column_byte;
 use crate::fix::edit::Edit;
-use crate::fix::generator::{decline, Context, Draft, Generator, Repairs, Skip};
+use crate::fix::generator::{decline, Context, Draft, Generator, Repairs, Site, Skip};
 use crate::pattern::Language;
 
 pub struct Unwrap;
@@ -65,145 +65,182 @@ impl Generator for Unwrap {
                 ))
             }
         };
-        let receiver = line
-            .primary_start(at - 1)
-            .map(|s| text[s..at - 1].trim().to_string())
-            .filter(|r| r.len() > 2)
-            .unwrap_or_else(|| {
-                // A turbofish (`s.parse::<u32>()`) is beyond the lexer: the statement's text.
-                let before = text[..at - 1].trim();
-                before
-                    .rsplit(['=', '('])
-                    .next()
-                    .unwrap_or(before)
-                    .trim()
-                    .to_string()
-            });
-        let option = what.starts_with("Option");
-        let function = enclosing_fn(&site.content, site.line);
-        // The function's own "nothing": `?` in a function returning Option hands the None to
-        // callers that must already handle it.
-        if option
-            && function
-                .as_ref()
-                .is_some_and(|f| f.returns.starts_with("Option<"))
-        {
+        let call = Call {
+            at,
+            len: "unwrap()".len(),
+            method: "unwrap()",
+            what: what.to_string(),
+            option: what.starts_with("Option"),
+            at_column,
+        };
+        repair(site, text, &line, &call)
+    }
+}
+
+/// The failing call on the panic's line: the method name's byte offset and the call's length.
+pub(crate) struct Call {
+    pub at: usize,
+    pub len: usize,
+    /// The call as descriptions name it: `unwrap()`, `expect(…)`.
+    pub method: &'static str,
+    /// What failed, for the description: `Option::unwrap() on None`.
+    pub what: String,
+    pub option: bool,
+    /// Whether the panic's column pointed at the call (else it is the line's only one).
+    pub at_column: bool,
+}
+
+/// The change for a panicking `call` on line `text` of `site`: `?` where the function returns
+/// Option, the crate's own default for a value where 0 or "" is wrong, else the type's default
+/// when nothing after it makes that wrong; otherwise why not.
+pub(crate) fn repair(site: &Site, text: &str, line: &Line<'_>, call: &Call) -> Result<Draft, Skip> {
+    let (at, at_column, what) = (call.at, call.at_column, call.what.as_str());
+    let end = at + call.len;
+    if text[..at - 1].trim().is_empty() {
+        // `.parse()\n.expect(…)`: the value, its binding and what follows are on other lines.
+        return decline(format!(
+            "the `.{}` at {}:{} continues a method chain begun on an earlier line; what the \
+             value is and becomes is not on that line",
+            call.method, site.path, site.line
+        ));
+    }
+    let receiver = line
+        .primary_start(at - 1)
+        .map(|s| text[s..at - 1].trim().to_string())
+        .filter(|r| r.len() > 2)
+        .unwrap_or_else(|| {
+            // A turbofish (`s.parse::<u32>()`) is beyond the lexer: the statement's text.
+            let before = text[..at - 1].trim();
+            before
+                .rsplit(['=', '('])
+                .next()
+                .unwrap_or(before)
+                .trim()
+                .to_string()
+        });
+    let option = call.option;
+    let function = enclosing_fn(&site.content, site.line);
+    // The function's own "nothing": `?` in a function returning Option hands the None to
+    // callers that must already handle it.
+    if option
+        && function
+            .as_ref()
+            .is_some_and(|f| f.returns.starts_with("Option<"))
+    {
+        let mut new = text.to_string();
+        new.replace_range(at - 1..end, "?");
+        let f = function.as_ref().map(|f| f.name.as_str()).unwrap_or("");
+        return Ok(Draft {
+            strategy: crate::fix::factor::strategy("return-nothing"),
+            edits: vec![
+                Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line"),
+            ],
+            description: format!(
+                "The program panicked at {}:{} with {what}: `{receiver}` had no value. \
+                 {f}() already returns an Option, so `?` returns None from it instead of \
+                 panicking, and its callers handle that as they handle any other None.",
+                site.path, site.line
+            ),
+            at_column: Some(at_column),
+        });
+    }
+    if last_call(&receiver).is_some_and(|m| ["get", "first", "last", "get_mut"].contains(&m))
+        || receiver.ends_with(".iter().next()")
+            && !receiver.contains(".copied()")
+            && !receiver.contains(".cloned()")
+    {
+        return decline(format!(
+            "`{receiver}` is a reference into a collection (Option<&T>), which has no \
+             default; what a missing entry should mean is not in the code at {}:{}",
+            site.path, site.line
+        ));
+    }
+    // What the default would become: a port, a size or a name of 0/"" is a wrong value.
+    let binding = binding_name(text, at);
+    let subject = binding
+        .clone()
+        .or_else(|| function.as_ref().map(|f| f.name.clone()))
+        .unwrap_or_default();
+    if let Some(word) = WRONG_WHEN_EMPTY
+        .iter()
+        .find(|w| subject.to_ascii_lowercase().contains(*w))
+    {
+        // A constant the crate defines for it: `DEFAULT_PORT` for `port`.
+        if let Some(constant) = default_const(&site.content, &subject) {
             let mut new = text.to_string();
-            new.replace_range(at - 1..at + "unwrap()".len(), "?");
-            let f = function.as_ref().map(|f| f.name.as_str()).unwrap_or("");
+            new.replace_range(at..end, &format!("unwrap_or({constant})"));
             return Ok(Draft {
-                strategy: crate::fix::factor::strategy("return-nothing"),
                 edits: vec![
                     Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line"),
                 ],
                 description: format!(
                     "The program panicked at {}:{} with {what}: `{receiver}` had no value. \
-                     {f}() already returns an Option, so `?` returns None from it instead of \
-                     panicking, and its callers handle that as they handle any other None.",
+                     {} defines {constant} for it, so the change falls back to {constant} \
+                     instead of panicking or using a {word} of 0; a configured value is still \
+                     used.",
+                    site.path, site.line, site.path
+                ),
+                at_column: Some(at_column),
+                strategy: crate::fix::factor::strategy("default-from-code"),
+            });
+        }
+        // A literal fallback the code already gives the same value: `.unwrap_or("100")`.
+        if let Some(value) = literal_fallback(&site.content, site.line) {
+            let mut new = text.to_string();
+            new.replace_range(at..end, &format!("unwrap_or({value})"));
+            return Ok(Draft {
+                strategy: crate::fix::factor::strategy("default-from-code"),
+                edits: vec![
+                    Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line"),
+                ],
+                description: format!(
+                    "The program panicked at {}:{} with {what}: `{receiver}` failed. The \
+                     code already falls back to {value} for this value a line above, so the \
+                     change falls back to the same {value} instead of panicking; a valid \
+                     setting is still used.",
                     site.path, site.line
                 ),
                 at_column: Some(at_column),
             });
         }
-        if last_call(&receiver).is_some_and(|m| ["get", "first", "last", "get_mut"].contains(&m))
-            || receiver.ends_with(".iter().next()")
-                && !receiver.contains(".copied()")
-                && !receiver.contains(".cloned()")
-        {
-            return decline(format!(
-                "`{receiver}` is a reference into a collection (Option<&T>), which has no \
-                 default; what a missing entry should mean is not in the code at {}:{}",
-                site.path, site.line
-            ));
-        }
-        // What the default would become: a port, a size or a name of 0/"" is a wrong value.
-        let binding = binding_name(text, at);
-        let subject = binding
-            .clone()
-            .or_else(|| function.as_ref().map(|f| f.name.clone()))
-            .unwrap_or_default();
-        if let Some(word) = WRONG_WHEN_EMPTY
-            .iter()
-            .find(|w| subject.to_ascii_lowercase().contains(*w))
-        {
-            // A constant the crate defines for it: `DEFAULT_PORT` for `port`.
-            if let Some(constant) = default_const(&site.content, &subject) {
-                let mut new = text.to_string();
-                new.replace_range(at..at + "unwrap()".len(), &format!("unwrap_or({constant})"));
-                return Ok(Draft {
-                    edits: vec![
-                        Edit::replace_line(&site.path, &site.content, site.line, &new)
-                            .expect("line"),
-                    ],
-                    description: format!(
-                        "The program panicked at {}:{} with {what}: `{receiver}` had no value. \
-                         {} defines {constant} for it, so the change falls back to {constant} \
-                         instead of panicking or using a {word} of 0; a configured value is still \
-                         used.",
-                        site.path, site.line, site.path
-                    ),
-                    at_column: Some(at_column),
-                    strategy: crate::fix::factor::strategy("default-from-code"),
-                });
-            }
-            // A literal fallback the code already gives the same value: `.unwrap_or("100")`.
-            if let Some(value) = literal_fallback(&site.content, site.line) {
-                let mut new = text.to_string();
-                new.replace_range(at..at + "unwrap()".len(), &format!("unwrap_or({value})"));
-                return Ok(Draft {
-                    strategy: crate::fix::factor::strategy("default-from-code"),
-                    edits: vec![
-                        Edit::replace_line(&site.path, &site.content, site.line, &new)
-                            .expect("line"),
-                    ],
-                    description: format!(
-                        "The program panicked at {}:{} with {what}: `{receiver}` failed. The \
-                         code already falls back to {value} for this value a line above, so the \
-                         change falls back to the same {value} instead of panicking; a valid \
-                         setting is still used.",
-                        site.path, site.line
-                    ),
-                    at_column: Some(at_column),
-                });
-            }
-            return decline(format!(
-                "`{receiver}` gives `{subject}`, and a default of 0 or \"\" is not a valid {word}; \
-                 no default for it is defined in the code at {}",
-                site.path
-            ));
-        }
-        let rest = &text[at + "unwrap()".len()..];
-        if rest.trim_start().starts_with(".parse") || rest.trim_start().starts_with(".unwrap") {
-            return decline(format!(
-                "the value of `{receiver}` is parsed at once at {}:{}; an empty default would \
-                 fail there the same way",
-                site.path, site.line
-            ));
-        }
-        let mut new = text.to_string();
-        new.replace_range(at..at + "unwrap()".len(), "unwrap_or_default()");
-        let edit = Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line");
-        Ok(Draft {
-            edits: vec![edit],
-            description: format!(
-                "The program panicked at {}:{}{} with {what}: `{receiver}` had no value at run \
-                 time and `.unwrap()` turned that into a crash. `.unwrap_or_default()` uses the \
-                 type's default (0, \"\", empty) instead; `{}` is not a port, size, limit, \
-                 path or name, where that default would be wrong. It needs the type to \
-                 implement Default.",
-                site.path,
-                site.line,
-                site.column.map(|c| format!(":{c}")).unwrap_or_default(),
-                if subject.is_empty() {
-                    receiver.as_str()
-                } else {
-                    subject.as_str()
-                },
-            ),
-            at_column: Some(at_column),
-            strategy: crate::fix::factor::strategy("value-guard"),
-        })
+        return decline(format!(
+            "`{receiver}` gives `{subject}`, and a default of 0 or \"\" is not a valid {word}; \
+             no default for it is defined in the code at {}",
+            site.path
+        ));
     }
+    let rest = &text[end..];
+    if rest.trim_start().starts_with(".parse") || rest.trim_start().starts_with(".unwrap") {
+        return decline(format!(
+            "the value of `{receiver}` is parsed at once at {}:{}; an empty default would \
+             fail there the same way",
+            site.path, site.line
+        ));
+    }
+    let mut new = text.to_string();
+    new.replace_range(at..end, "unwrap_or_default()");
+    let edit = Edit::replace_line(&site.path, &site.content, site.line, &new).expect("line");
+    Ok(Draft {
+        edits: vec![edit],
+        description: format!(
+            "The program panicked at {}:{}{} with {what}: `{receiver}` had no value at run \
+             time and `.{}` turned that into a crash. `.unwrap_or_default()` uses the \
+             type's default (0, \"\", empty) instead; `{}` is not a port, size, limit, \
+             path or name, where that default would be wrong. It needs the type to \
+             implement Default.",
+            site.path,
+            site.line,
+            site.column.map(|c| format!(":{c}")).unwrap_or_default(),
+            call.method,
+            if subject.is_empty() {
+                receiver.as_str()
+            } else {
+                subject.as_str()
+            },
+        ),
+        at_column: Some(at_column),
+        strategy: crate::fix::factor::strategy("value-guard"),
+    })
 }
 
 /// Words in a value's name (or its function's) that make 0 or "" a wrong value rather than an
@@ -269,12 +306,12 @@ fn default_const(content: &str, name: &str) -> Option<String> {
 }
 
 /// The function around `line`: its name and return type.
-struct RustFn {
-    name: String,
-    returns: String,
+pub(crate) struct RustFn {
+    pub name: String,
+    pub returns: String,
 }
 
-fn enclosing_fn(content: &str, line: u32) -> Option<RustFn> {
+pub(crate) fn enclosing_fn(content: &str, line: u32) -> Option<RustFn> {
     let lines: Vec<&str> = content.lines().collect();
     let re = regex::Regex::new(
         r"^\s*(?:pub(?:\([^)]*\))?\s+)?(?:const\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s+(\w+)",
