@@ -74,6 +74,15 @@ impl Env {
             .env("HOME", self.path())
             .env("NO_COLOR", "1")
             .args(args);
+        // The compile rung's `cargo check` needs the toolchain, found through the real home.
+        for (var, under_home) in [("RUSTUP_HOME", ".rustup"), ("CARGO_HOME", ".cargo")] {
+            let dir = std::env::var_os(var).map(PathBuf::from).or_else(|| {
+                std::env::var_os("HOME").map(|home| PathBuf::from(home).join(under_home))
+            });
+            if let Some(dir) = dir.filter(|d| d.is_dir()) {
+                cmd.env(var, dir);
+            }
+        }
         cmd
     }
 }

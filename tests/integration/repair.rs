@@ -812,6 +812,14 @@ fn a_passing_case_carries_its_compile_rung_in_json() {
         "re-parse config/queue.json"
     );
     assert_eq!(sols[0]["verification"][0]["result"], "passed");
+    // A Rust fix is compiled with the crate: `cargo check` runs, it is not skipped.
+    let sols = solutions(&Repo::new("repair-more/rs-index-row-result-error").analyze(&[]));
+    let compile = &sols[0]["verification"][0];
+    assert_eq!(
+        compile["command"], "cargo check --offline --quiet",
+        "{sols:#?}"
+    );
+    assert_eq!(compile["result"], "passed", "{sols:#?}");
 }
 
 #[test]
