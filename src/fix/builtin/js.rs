@@ -641,7 +641,7 @@ impl Generator for MissingModule {
     fn repairs(&self) -> Option<Repairs> {
         Some(Repairs {
             language: "JavaScript",
-            error: "`Cannot find module 'x'` / `ERR_MODULE_NOT_FOUND` of an npm package",
+            error: "`Cannot find module 'x'` / `ERR_MODULE_NOT_FOUND` of an npm package (added at the lock file's version, or moved out of devDependencies)",
         })
     }
 
@@ -730,12 +730,16 @@ impl Generator for MissingModule {
         let content = cx.repo.read(&manifest).unwrap_or_default();
         let parsed: serde_json::Value = serde_json::from_str(&content)
             .map_err(|_| Skip::Declined(format!("{manifest} does not parse")))?;
-        for section in [
-            "dependencies",
-            "devDependencies",
-            "optionalDependencies",
-            "peerDependencies",
-        ] {
+        // A production install (`npm ci --omit=dev`, `NODE_ENV=production`) leaves out
+        // devDependencies: a package the program itself requires belongs in dependencies, with
+        // the version it was developed against. One only tests require stays where it is.
+        let dev_version = parsed["devDependencies"][package]
+            .as_str()
+            .map(str::to_owned);
+        for section in ["dependencies", "optionalDependencies", "peerDependencies"]
+            .into_iter()
+            .chain(dev_version.is_none().then_some("devDependencies"))
+        {
             if parsed[section].get(package).is_some() {
                 return decline(format!(
                     "{manifest} already lists '{package}' in {section}: the install, not the \
@@ -743,25 +747,128 @@ impl Generator for MissingModule {
                 ));
             }
         }
-        let Some(new) = add_dependency(&content, package, "*") else {
+        if dev_version.is_some() && is_test_path(&requirer) {
+            return decline(format!(
+                "{manifest} lists '{package}' in devDependencies and only the test file \
+                 {requirer} requires it: the install, not the manifest, is at fault"
+            ));
+        }
+        let locked = locked_version(cx, &manifest, package);
+        let (version, what) = match (&dev_version, &locked) {
+            (Some(v), _) => (
+                v.clone(),
+                format!("moves it there from devDependencies ({v})"),
+            ),
+            (None, Some(v)) => (
+                v.clone(),
+                format!("adds it at {v}, the version the lock file holds"),
+            ),
+            (None, None) => (
+                "*".to_owned(),
+                "adds it unpinned (\"*\"): no lock file names a version, so pin the one you \
+                 test with"
+                    .to_owned(),
+            ),
+        };
+        let moved = match &dev_version {
+            Some(_) => remove_dependency(&content, "devDependencies", package),
+            None => Some(content.clone()),
+        };
+        let Some(new) = moved.and_then(|text| add_dependency(&text, package, &version)) else {
             return decline(format!("{manifest} has a layout the change cannot keep"));
         };
         let check: serde_json::Value = serde_json::from_str(&new)
             .map_err(|_| Skip::Declined(format!("adding to {manifest} would break it")))?;
-        if check["dependencies"][package] != "*" {
+        if check["dependencies"][package] != version.as_str()
+            || check["devDependencies"].get(package).is_some()
+        {
             return decline(format!("adding to {manifest} did not take"));
         }
+        let listed = if dev_version.is_some() {
+            "lists it only under devDependencies, which a production install leaves out"
+        } else {
+            "does not list it under dependencies, so `npm ci` never installs it"
+        };
         Ok(Draft {
             edits: whole_file_edits(&manifest, &content, &new),
             description: format!(
                 "Cannot find module '{spec}' at {at}: the program requires the package \
-                 '{package}', but {manifest} does not list it under dependencies, so `npm ci` \
-                 never installs it. The change adds it (as \"*\": pin the version you test with)."
+                 '{package}', but {manifest} {listed}. The change {what}."
             ),
             at_column: Some(true),
             strategy: None,
         })
     }
+}
+
+/// Whether `path` is test code: under a `test`/`tests`/`__tests__`/`spec` directory, or named
+/// `*.test.js` / `*.spec.js` (and the other extensions).
+fn is_test_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| matches!(dir, "test" | "tests" | "__tests__" | "spec" | "__mocks__"))
+        || name.contains(".test.")
+        || name.contains(".spec.")
+}
+
+/// The exact version of `package` in the lock file beside `manifest` (`package-lock.json`'s
+/// `packages["node_modules/x"]`, or its version-1 `dependencies`), if one is tracked.
+fn locked_version(cx: &Context<'_>, manifest: &str, package: &str) -> Option<String> {
+    let lock = match manifest.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/package-lock.json"),
+        None => "package-lock.json".to_owned(),
+    };
+    let text = cx.repo.read(&lock)?;
+    let lock: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let version = lock["packages"][format!("node_modules/{package}")]["version"]
+        .as_str()
+        .or_else(|| lock["dependencies"][package]["version"].as_str())?;
+    // Only a plain release: a lock may hold a path, a git URL or a tarball for a package.
+    let plain = version
+        .split(['.', '-', '+'])
+        .next()
+        .is_some_and(|major| !major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()));
+    plain.then(|| version.to_owned())
+}
+
+/// `text` without the member `name` of its top-level object `section` (one member per line), if
+/// its layout allows.
+fn remove_dependency(text: &str, section: &str, name: &str) -> Option<String> {
+    let (_, at) = top_level_keys(text)
+        .into_iter()
+        .find(|(k, _)| k == section)?;
+    if text.as_bytes().get(at) != Some(&b'{') {
+        return None;
+    }
+    let close = at + matching_brace(&text[at..])?;
+    let body = &text[at + 1..close];
+    let mut lines: Vec<String> = body.split('\n').map(str::to_owned).collect();
+    let key = format!("\"{name}\":");
+    let index = lines
+        .iter()
+        .position(|l| l.trim_start().replace("\" :", "\":").starts_with(&key))?;
+    if lines[index].matches("\":").count() != 1 {
+        return None;
+    }
+    let had_comma = lines[index].trim_end().ends_with(',');
+    lines.remove(index);
+    if !had_comma {
+        // It was the last member: the one before it loses its comma.
+        if let Some(previous) = lines[..index].iter_mut().rfind(|l| !l.trim().is_empty()) {
+            if let Some(stripped) = previous.trim_end().strip_suffix(',') {
+                *previous = stripped.to_owned();
+            }
+        }
+    }
+    let body = lines.join("\n");
+    let body = if body.trim().is_empty() {
+        String::new()
+    } else {
+        body
+    };
+    Some(format!("{}{}{}", &text[..at + 1], body, &text[close..]))
 }
 
 /// Top-level key spans of a JSON object text: (key, offset of the value's first byte).
@@ -977,6 +1084,7 @@ mod tests {
 
 #[cfg(test)]
 mod generator_tests {
+    use super::{is_test_path, remove_dependency};
     use crate::fix::testing::{added, propose};
 
     fn node(line: &str, col: usize, msg: &str) -> (Vec<crate::fix::Solution>, Vec<String>) {
@@ -1249,6 +1357,64 @@ mod generator_tests {
     }
 
     #[test]
+    fn a_dev_dependency_the_program_requires_moves_and_a_locked_version_is_kept() {
+        let trace = |spec: &str| {
+            format!("Error: Cannot find module '{spec}'\nRequire stack:\n- /srv/app/index.js\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)\n    at Object.<anonymous> (/srv/app/index.js:1:11)")
+        };
+        let pkg = "{\n  \"name\": \"a\",\n  \"dependencies\": {\n    \"chalk\": \"^5.3.0\"\n  },\n  \"devDependencies\": {\n    \"dayjs\": \"^1.11.10\",\n    \"jest\": \"^29.0.0\"\n  }\n}\n";
+        let (sols, notes) = propose(
+            &[
+                ("index.js", "const dayjs = require('dayjs');\n"),
+                ("package.json", pkg),
+            ],
+            &trace("dayjs"),
+        );
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        let removed: Vec<&str> = sols[0]
+            .diff
+            .lines()
+            .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+            .collect();
+        assert!(
+            removed.contains(&"-    \"dayjs\": \"^1.11.10\","),
+            "{}",
+            sols[0].diff
+        );
+        assert!(
+            sols[0].diff.contains("+    \"dayjs\": \"^1.11.10\""),
+            "{}",
+            sols[0].diff
+        );
+        let lock = "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {},\n    \"node_modules/marked\": {\"version\": \"12.0.2\"}\n  }\n}\n";
+        let (sols, notes) = propose(
+            &[
+                ("index.js", "const marked = require('marked');\n"),
+                ("package.json", pkg),
+                ("package-lock.json", lock),
+            ],
+            &trace("marked"),
+        );
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert!(
+            sols[0].diff.contains("+    \"marked\": \"12.0.2\""),
+            "{}",
+            sols[0].diff
+        );
+        assert!(sols[0]
+            .description
+            .contains("the version the lock file holds"));
+        // The last member of devDependencies: the one before it loses its comma.
+        let moved = remove_dependency(pkg, "devDependencies", "jest").unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&moved).unwrap();
+        assert_eq!(
+            parsed["devDependencies"],
+            serde_json::json!({"dayjs": "^1.11.10"})
+        );
+        assert!(is_test_path("src/__tests__/a.js") && is_test_path("lib/a.spec.ts"));
+        assert!(!is_test_path("src/testing.js") && !is_test_path("index.js"));
+    }
+
+    #[test]
     fn missing_module_refusals() {
         let trace = |spec: &str| {
             format!("Error: Cannot find module '{spec}'\nRequire stack:\n- /srv/app/index.js\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)\n    at Object.<anonymous> (/srv/app/index.js:1:11)")
@@ -1263,15 +1429,16 @@ mod generator_tests {
             &trace("fs"),
         );
         assert!(sols.is_empty());
+        let test_trace = "Error: Cannot find module 'jest'\nRequire stack:\n- /srv/app/test/app.test.js\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)\n    at Object.<anonymous> (/srv/app/test/app.test.js:1:11)";
         let (sols, notes) = propose(
             &[
-                ("index.js", "const x = require('jest');\n"),
+                ("test/app.test.js", "const x = require('jest');\n"),
                 ("package.json", pkg),
             ],
-            &trace("jest"),
+            test_trace,
         );
         assert!(
-            sols.is_empty() && notes.iter().any(|n| n.contains("devDependencies")),
+            sols.is_empty() && notes.iter().any(|n| n.contains("only the test file")),
             "{notes:?}"
         );
         let (sols, _) = propose(
