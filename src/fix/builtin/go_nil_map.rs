@@ -1,15 +1,15 @@
 //! Go generator: a write into a map that was never made (the zero value of a map type is nil).
 //!
-//! The message form (go1.19; the innermost frame of the program's own is the write):
+//! The message form (go1.19, a method inlined into main; the location lines start with a tab):
 //!
 //! ```text
 //! panic: assignment to entry in nil map
 //!
 //! goroutine 1 [running]:
-//! main.(*Tally).Add(...)
-//! 	/srv/tally/tally.go:14
+//! main.(*Stock).Receive(...)
+//!     /tmp/srv/go-nil-map-constructor-stock/stock.go:16
 //! main.main()
-//! 	/srv/tally/main.go:22 +0x85
+//!     /tmp/srv/go-nil-map-constructor-stock/main.go:29 +0x327
 //! ```
 //!
 //! The line must still write `m[k] = v` (or `m[k]++`, `m[k] += v`); the map is made where the
