@@ -4,7 +4,8 @@
 //! Rungs, in order; the first that fails stops the ladder and drops the solution:
 //! 1. `compile`: each edited file by its language: `python3 -m py_compile`, `node --check`,
 //!    `javac` (only for code that needs nothing beyond the JDK and the repository itself), and
-//!    `cargo check --offline` (only when the crate's dependencies are already on this machine).
+//!    `cargo check --offline` (only when the crate's dependencies are already on this machine),
+//!    and `go build ./...` (off the network, in the module of the edited files).
 //!    The YAML/JSON/TOML re-parse done by [`validate::check`](super::validate::check) is reported
 //!    here too.
 //! 2. `verify`: the user's `fix.verify` command.
@@ -226,6 +227,10 @@ fn compile(work: &Workspace, checked: &Checked, timeout: Duration) -> Result<Vec
             timeout,
         )?);
     }
+    let go_files = by_ext(&["go"]);
+    if !go_files.is_empty() && !any_failed(&rungs) {
+        rungs.push(go(&tree, &go_files, &work.scratch("go"), timeout)?);
+    }
     if rungs.is_empty() {
         rungs.push(Rung::skipped(
             Step::Compile,
@@ -334,6 +339,52 @@ pub fn rust(
     cmd.args(["check", "--offline", "--quiet"]);
     cmd.env("CARGO_TARGET_DIR", target);
     tool_rung(&krate, cmd, command.to_string(), timeout)
+}
+
+/// `go build ./...` in the module of the edited files (the nearest go.mod), off the network: no
+/// proxy, no toolchain download, and a build cache, GOPATH and output of its own under `scratch`.
+/// A module whose dependencies are not in that empty module cache is skipped, not failed.
+pub fn go(dir: &Path, files: &[&str], scratch: &Path, timeout: Duration) -> Result<Rung, FixError> {
+    let command = "go build ./...";
+    let Some(module) = files.iter().find_map(|f| nearest(dir, f, "go.mod")) else {
+        return Ok(Rung::skipped(
+            Step::Compile,
+            command,
+            format!("no go.mod above {}", files.join(", ")),
+        ));
+    };
+    if let Some(why) = unavailable(&module, "go", "version")? {
+        return Ok(Rung::skipped(Step::Compile, command, why));
+    }
+    let env = |cmd: &mut Command| {
+        cmd.env("GOFLAGS", "-mod=mod")
+            .env("GOPROXY", "off")
+            .env("GOTOOLCHAIN", "local")
+            .env("GOWORK", "off")
+            .env("GOCACHE", scratch.join("cache"))
+            .env("GOPATH", scratch.join("path"))
+            .env("GOMODCACHE", scratch.join("path/pkg/mod"));
+    };
+    let mut fetch = Command::new("go");
+    fetch.args(["mod", "download"]);
+    env(&mut fetch);
+    let fetched = run(&module, fetch, timeout)?;
+    if !fetched.status.is_some_and(|s| s.success()) {
+        return Ok(Rung::skipped(
+            Step::Compile,
+            command,
+            format!(
+                "the module's dependencies are not available offline: {}",
+                first_error(&fetched.output)
+            ),
+        ));
+    }
+    let mut out = scratch.join("out").into_os_string();
+    out.push("/");
+    let mut cmd = Command::new("go");
+    cmd.arg("build").arg("-o").arg(out).arg("./...");
+    env(&mut cmd);
+    tool_rung(&module, cmd, command.to_string(), timeout)
 }
 
 /// The user's `fix.verify` command with `sh -c` in `dir`: passes iff it exits 0.
@@ -508,12 +559,17 @@ fn extension(file: &str) -> String {
 
 /// The directory of the crate holding `file`: the nearest with a Cargo.toml.
 fn crate_of(dir: &Path, file: &str) -> Option<PathBuf> {
+    nearest(dir, file, "Cargo.toml")
+}
+
+/// The nearest directory above `file`, inside `dir`, that holds `manifest`.
+fn nearest(dir: &Path, file: &str, manifest: &str) -> Option<PathBuf> {
     let mut at = dir.join(file);
     while at.pop() {
         if !at.starts_with(dir) {
             return None;
         }
-        if at.join("Cargo.toml").is_file() {
+        if at.join(manifest).is_file() {
             return Some(at);
         }
     }
@@ -919,6 +975,38 @@ mod tests {
             crate_of(dir.path(), "src/main.rs"),
             Some(dir.path().to_path_buf())
         );
+    }
+
+    #[test]
+    fn go_build_fails_on_a_type_error_and_skips_outside_a_module() {
+        let ok = "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tm := map[string]int{}\n\tm[\"a\"]++\n\tfmt.Println(m)\n}\n";
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = tree(&[("go.mod", "module x\n\ngo 1.19\n"), ("cmd/x/main.go", ok)]);
+        let rung = go(dir.path(), &["cmd/x/main.go"], scratch.path(), T).unwrap();
+        if rung.result == Outcome::Skipped {
+            // No Go toolchain here: the rung says so, never "passed".
+            assert!(rung.reason.is_some(), "{rung:?}");
+            return;
+        }
+        assert_eq!(rung.result, Outcome::Passed, "{rung:?}");
+        assert!(
+            !dir.path().join("x").exists(),
+            "a binary was written into the tree"
+        );
+        fs::write(
+            dir.path().join("cmd/x/main.go"),
+            ok.replace(
+                "m := map[string]int{}",
+                "var m map[string]int = nil\n\tm = 1",
+            ),
+        )
+        .unwrap();
+        let rung = go(dir.path(), &["cmd/x/main.go"], scratch.path(), T).unwrap();
+        assert_eq!(rung.result, Outcome::Failed, "{rung:?}");
+        let dir = tree(&[("main.go", ok)]);
+        let rung = go(dir.path(), &["main.go"], scratch.path(), T).unwrap();
+        assert_eq!(rung.result, Outcome::Skipped);
+        assert_eq!(rung.reason.as_deref(), Some("no go.mod above main.go"));
     }
 
     #[test]

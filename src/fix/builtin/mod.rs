@@ -2,6 +2,7 @@
 
 pub mod braces;
 pub mod code;
+pub mod go_nil_map;
 pub mod java;
 pub mod java_concurrent_modification;
 pub mod js;
@@ -37,6 +38,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(rust_index::IndexOutOfBounds),
         Box::new(java::NullPointer),
         Box::new(java_concurrent_modification::ConcurrentModification),
+        Box::new(go_nil_map::NilMap),
     ]
 }
 
