@@ -4,6 +4,7 @@ pub mod braces;
 pub mod code;
 pub mod java;
 pub mod java_concurrent_modification;
+pub mod java_number_format;
 pub mod js;
 pub mod js_const_assign;
 pub mod js_not_a_function;
@@ -39,6 +40,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(rust_index::IndexOutOfBounds),
         Box::new(java::NullPointer),
         Box::new(java_concurrent_modification::ConcurrentModification),
+        Box::new(java_number_format::NumberFormat),
     ]
 }
 
