@@ -7,6 +7,7 @@ pub mod java_concurrent_modification;
 pub mod java_number_format;
 pub mod js;
 pub mod js_const_assign;
+pub mod js_empty_json;
 pub mod js_not_a_function;
 pub mod js_reference_error;
 pub mod py_attribute_typo;
@@ -35,6 +36,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(js_const_assign::ConstAssign),
         Box::new(js_not_a_function::NotAFunction),
         Box::new(js_reference_error::ReferenceError),
+        Box::new(js_empty_json::EmptyJson),
         Box::new(rust::Unwrap),
         Box::new(rust_expect::Expect),
         Box::new(rust_index::IndexOutOfBounds),
