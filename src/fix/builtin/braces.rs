@@ -867,7 +867,8 @@ pub struct Missing<'a> {
     pub expr: String,
     /// How messages name it: `expr`, or the call a bound local holds (`inv.getCustomer()`).
     pub what: String,
-    /// How the language says it is missing: `undefined`, `null`.
+    /// How the language says it is missing: `undefined`, `null`; `empty` for text without
+    /// content.
     pub neutral: &'static str,
     /// A call result bound to a local first: the declaration and the failing line's new text.
     pub bind: Option<(String, String)>,
@@ -921,12 +922,21 @@ impl Missing<'_> {
     }
 }
 
+/// The test that `expr` is missing: `== null` (undefined too in JavaScript), or for text that
+/// is there but holds nothing (`neutral` "empty": an empty body or file), a blank test.
+fn missing_test(expr: &str, neutral: &str) -> String {
+    match neutral {
+        "empty" => format!("{expr}.trim() === ''"),
+        _ => format!("{expr} == null"),
+    }
+}
+
 /// The warning a skipped record gets, through `logger`, naming it by `id`.
 fn warning(logger: &str, lang: Lang, noun: &str, id: &str, expr: &str, neutral: &str) -> String {
-    let missing = if neutral == "null" {
-        "is null"
-    } else {
-        "is missing"
+    let missing = match neutral {
+        "null" => "is null",
+        "empty" => "is empty",
+        _ => "is missing",
     };
     match lang {
         Lang::Java => format!("{logger}(\"skipping {noun} \" + {id} + \": {expr} {missing}\");"),
@@ -961,7 +971,7 @@ fn skip_guard(
     Some(guard(
         content,
         indent,
-        &format!("{expr} == null"),
+        &missing_test(expr, neutral),
         &[warn, loop_block.next_element().into()],
     ))
 }
@@ -1000,7 +1010,7 @@ pub fn skip_in_own_loop(m: &Missing<'_>) -> Result<Change, String> {
         &m.what,
         m.neutral,
     );
-    let cond = format!("{} == null", m.expr);
+    let cond = missing_test(&m.expr, m.neutral);
     let lines = guard(m.content, indent, &cond, &[warn, lp.next_element().into()]);
     let edit = m.at_site(lines).ok_or("the line is gone")?;
     Ok(Change {
@@ -1184,7 +1194,7 @@ pub fn return_nothing(
     let lines = guard(
         m.content,
         indent,
-        &format!("{} == null", m.expr),
+        &missing_test(&m.expr, m.neutral),
         std::slice::from_ref(&ret),
     );
     let edit = m.at_site(lines).ok_or("the line is gone")?;

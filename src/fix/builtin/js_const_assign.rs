@@ -100,11 +100,11 @@ fn assignments(line: &Line<'_>) -> Vec<(usize, usize)> {
 }
 
 /// A `const` / `let` / `var` declaration: its line, the keyword's byte and the names it binds.
-struct Decl {
-    line: u32,
-    at: usize,
+pub(crate) struct Decl {
+    pub(crate) line: u32,
+    pub(crate) at: usize,
     keyword: String,
-    names: Vec<String>,
+    pub(crate) names: Vec<String>,
     init: String,
 }
 
@@ -173,7 +173,7 @@ fn pattern_names(pattern: &str) -> Option<Vec<String>> {
 }
 
 /// The declarations in code on line `n` of `src` that start before byte `before`.
-fn declarations(src: &Source<'_>, n: u32, before: usize) -> Vec<Decl> {
+pub(crate) fn declarations(src: &Source<'_>, n: u32, before: usize) -> Vec<Decl> {
     let Some(line) = src.line(n) else {
         return Vec::new();
     };
@@ -246,7 +246,7 @@ fn declarations(src: &Source<'_>, n: u32, before: usize) -> Vec<Decl> {
 
 /// The lines a declaration at byte `at` of line `n` is visible in: its innermost block, or the
 /// whole module.
-fn scope(src: &Source<'_>, n: u32, at: usize) -> (u32, u32) {
+pub(crate) fn scope(src: &Source<'_>, n: u32, at: usize) -> (u32, u32) {
     match src.blocks_at(n, at).first() {
         Some(b) => (b.open, b.close),
         None => (1, src.len()),

@@ -137,10 +137,10 @@ const STRING_METHODS: &[&str] = &[
 ];
 
 /// What a receiver has: name → whether it is a function.
-type Members = BTreeMap<String, bool>;
+pub(crate) type Members = BTreeMap<String, bool>;
 
 /// The tracked file a relative specifier of `from` names (`./api`, `../lib/api.js`).
-fn resolve(cx: &Context<'_>, from: &str, spec: &str) -> Option<String> {
+pub(crate) fn resolve(cx: &Context<'_>, from: &str, spec: &str) -> Option<String> {
     if !spec.starts_with('.') {
         return None;
     }
@@ -197,7 +197,7 @@ fn is_function_value(content: &str, value: &str) -> Option<bool> {
 
 /// The names a module of the repository exports, CommonJS or ESM; `None` when something it
 /// exports cannot be read (a spread, a computed export).
-fn exports_of(content: &str) -> Option<Members> {
+pub(crate) fn exports_of(content: &str) -> Option<Members> {
     let mut out = Members::new();
     if let Some(at) = content.find("module.exports = {") {
         let open = at + "module.exports = ".len();

@@ -5,9 +5,12 @@ pub mod code;
 pub mod go_nil_map;
 pub mod java;
 pub mod java_concurrent_modification;
+pub mod java_number_format;
 pub mod js;
 pub mod js_const_assign;
+pub mod js_empty_json;
 pub mod js_not_a_function;
+pub mod js_reference_error;
 pub mod py_attribute_typo;
 pub mod py_str_concat;
 pub mod py_unbound_local;
@@ -33,12 +36,15 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(js::UndefinedProperty),
         Box::new(js_const_assign::ConstAssign),
         Box::new(js_not_a_function::NotAFunction),
+        Box::new(js_reference_error::ReferenceError),
+        Box::new(js_empty_json::EmptyJson),
         Box::new(rust::Unwrap),
         Box::new(rust_expect::Expect),
         Box::new(rust_index::IndexOutOfBounds),
         Box::new(java::NullPointer),
         Box::new(java_concurrent_modification::ConcurrentModification),
         Box::new(go_nil_map::NilMap),
+        Box::new(java_number_format::NumberFormat),
     ]
 }
 
