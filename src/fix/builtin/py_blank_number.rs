@@ -217,7 +217,7 @@ fn is_blank(inner: &str) -> bool {
 }
 
 /// The `func(` calls on the line: start, the `(` and its `)`.
-fn calls_of(line: &Line<'_>, func: &str) -> Vec<(usize, usize, usize)> {
+pub(crate) fn calls_of(line: &Line<'_>, func: &str) -> Vec<(usize, usize, usize)> {
     let b = line.bytes();
     line.find_code(&format!("{func}("))
         .into_iter()
@@ -231,7 +231,7 @@ fn calls_of(line: &Line<'_>, func: &str) -> Vec<(usize, usize, usize)> {
 
 /// A read with no side effects: names, attributes, literal subscripts, `.get(…)` with literal
 /// arguments, `.strip()`.
-fn pure(arg: &str) -> bool {
+pub(crate) fn pure(arg: &str) -> bool {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
         let lit = r#"(?:'[^'\\]*'|"[^"\\]*"|-?\d+(?:\.\d+)?|[A-Z][A-Z0-9_]*)"#;
