@@ -12,6 +12,9 @@ pub mod js_empty_json;
 pub mod js_not_a_function;
 pub mod js_reference_error;
 pub mod py_attribute_typo;
+pub mod py_blank_number;
+pub mod py_empty_json;
+pub mod py_relative_path;
 pub mod py_str_concat;
 pub mod py_unbound_local;
 pub mod python;
@@ -32,6 +35,9 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(py_str_concat::StrConcat),
         Box::new(py_attribute_typo::AttributeTypo),
         Box::new(py_unbound_local::UnboundLocal),
+        Box::new(py_blank_number::BlankNumber),
+        Box::new(py_empty_json::EmptyJson),
+        Box::new(py_relative_path::RelativePath),
         Box::new(js::MissingModule),
         Box::new(js::UndefinedProperty),
         Box::new(js_const_assign::ConstAssign),

@@ -471,7 +471,7 @@ impl<'a> Strategies<'a> {
     }
 
     /// `if cond: log; continue` in the loop around the statement that processes records.
-    fn skip_in_loop(&self, missing: &Missing) -> Result<Plan, String> {
+    pub(crate) fn skip_in_loop(&self, missing: &Missing) -> Result<Plan, String> {
         let src = self.src();
         let function = src.function(self.line);
         let lp = src
@@ -497,7 +497,13 @@ impl<'a> Strategies<'a> {
                 "the loop at {}:{} does other work for the record before {}:{}; skipping there would leave it half done",
                 self.path, lp.header.line, self.path, self.line
             ))?;
-        let record = record_name(&src, function.as_ref(), &lp.targets, &lp.iter);
+        let record = record_name(
+            &src,
+            function.as_ref(),
+            &lp.targets,
+            &lp.iter,
+            &missing.cond,
+        );
         let indent = src.indent_str(at).to_string();
         let mut edits = Vec::new();
         let args: Vec<String> = record.1.iter().chain(&missing.args).cloned().collect();
@@ -531,7 +537,7 @@ impl<'a> Strategies<'a> {
 
     /// `if cond: return None` when the function already returns None (or another nothing) on
     /// another path, or its caller tests what it returns.
-    fn return_nothing(&self, missing: &Missing) -> Result<Plan, String> {
+    pub(crate) fn return_nothing(&self, missing: &Missing) -> Result<Plan, String> {
         let src = self.src();
         let Some(function) = src.function(self.line) else {
             return Err("the statement is not inside a function".into());
@@ -624,7 +630,7 @@ impl<'a> Strategies<'a> {
     }
 
     /// The guard in the caller's loop, with the callee's parameters replaced by the arguments.
-    fn skip_in_caller(&self, missing: &Missing) -> Result<Plan, String> {
+    pub(crate) fn skip_in_caller(&self, missing: &Missing) -> Result<Plan, String> {
         let Some(caller) = &self.caller else {
             return Err("no caller frame in the repository".into());
         };
@@ -702,7 +708,7 @@ impl<'a> Strategies<'a> {
                 )
             },
         )?;
-        let record = record_name(&csrc, cfunction.as_ref(), &lp.targets, &lp.iter);
+        let record = record_name(&csrc, cfunction.as_ref(), &lp.targets, &lp.iter, &m.cond);
         let indent = csrc.indent_str(at).to_string();
         let unit = indent_unit(&csrc);
         let mut edits = Vec::new();
@@ -816,6 +822,7 @@ fn record_name(
     function: Option<&Function>,
     targets: &[String],
     iter: &str,
+    missing: &str,
 ) -> (String, Vec<String>) {
     // `for name, cents, units in rows`: the first target is the record's key.
     let record = targets.first().cloned().unwrap_or_else(|| "record".into());
@@ -850,7 +857,15 @@ fn record_name(
         ))
         .expect("valid regex");
         for l in f.first..=f.last {
-            if let Some(c) = src.text(l).and_then(|t| re.captures(t)) {
+            for c in re.captures_iter(src.text(l).unwrap_or("")) {
+                // The field the condition tests is the one missing or blank: it names nothing.
+                let tested = c.get(2).is_some_and(|k| {
+                    let k = k.as_str();
+                    missing.contains(&format!("'{k}'")) || missing.contains(&format!("\"{k}\""))
+                });
+                if tested {
+                    continue;
+                }
                 if let Some(attr) = c.get(1) {
                     return (
                         format!("{record} {}={{!r}}", attr.as_str()),
