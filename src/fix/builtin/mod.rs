@@ -13,6 +13,7 @@ pub mod js_not_a_function;
 pub mod js_reference_error;
 pub mod py_attribute_typo;
 pub mod py_blank_number;
+pub mod py_dependency;
 pub mod py_empty_json;
 pub mod py_relative_path;
 pub mod py_str_concat;

@@ -5,6 +5,7 @@
 //! changed since the log was written (decline), and carets pick the expression at the column.
 
 use super::code::{is_name_chain, Class, Lang, Line};
+use super::py_dependency;
 use super::python_flow as flow;
 use crate::fix::edit::{self, Edit};
 use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Repairs, Site, Skip};
@@ -1562,7 +1563,7 @@ const STDLIB: &[&str] = &[
 ];
 
 /// PEP 503 normalised name.
-fn normalize(name: &str) -> String {
+pub(crate) fn normalize(name: &str) -> String {
     let mut out = String::new();
     let mut sep = false;
     for c in name.chars() {
@@ -1598,7 +1599,7 @@ impl Generator for MissingModule {
     fn repairs(&self) -> Option<Repairs> {
         Some(Repairs {
             language: "Python",
-            error: "`ModuleNotFoundError: No module named 'x'` of a PyPI distribution",
+            error: "`ModuleNotFoundError: No module named 'x'` of a PyPI distribution (namespace packages by their submodule; pinned to the lock file's version)",
         })
     }
 
@@ -1648,11 +1649,15 @@ impl Generator for MissingModule {
                 site.path, site.line
             ));
         }
-        let dist = DISTRIBUTIONS
-            .iter()
-            .find(|(m, _)| *m == module || *m == top)
-            .map(|(_, d)| *d)
-            .unwrap_or(top);
+        let module = &py_dependency::full_module(module, text).or_else(decline)?;
+        let dist = py_dependency::namespace_distribution(module).unwrap_or_else(|| {
+            DISTRIBUTIONS
+                .iter()
+                .find(|(m, _)| *m == module || *m == top)
+                .map_or(top, |(_, d)| *d)
+                .to_owned()
+        });
+        let dist = dist.as_str();
         // The manifest nearest to the importing file: a monorepo declares per service. A
         // pyproject.toml without `[project].dependencies` (tool settings only) does not count.
         let mut found = None;
@@ -1667,20 +1672,25 @@ impl Generator for MissingModule {
                 let Some(content) = cx.repo.read(&file) else {
                     continue;
                 };
+                let locked = py_dependency::locked_version(cx, &d.display().to_string(), dist);
+                let requirement = match &locked {
+                    Some((version, _)) => format!("{dist}=={version}"),
+                    None => dist.to_owned(),
+                };
                 let edit = if name == "requirements.txt" {
-                    requirements_edit(&file, &content, dist)?
+                    requirements_edit(&file, &content, dist, &requirement)?
                 } else {
-                    match pyproject_edit(&file, &content, dist)? {
+                    match pyproject_edit(&file, &content, dist, &requirement)? {
                         Some(edit) => edit,
                         None => continue,
                     }
                 };
-                found = Some((file, edit));
+                found = Some((file, edit, locked));
                 break 'search;
             }
             dir = d.parent();
         }
-        let Some((file, edit)) = found else {
+        let Some((file, edit, locked)) = found else {
             return decline(
                 "no requirements.txt or pyproject.toml with [project] dependencies above the \
                  importing file",
@@ -1691,9 +1701,14 @@ impl Generator for MissingModule {
             description: format!(
                 "ModuleNotFoundError at {}:{}: the program imports '{module}' but the \
                  distribution that provides it, {dist}, is not declared in {file}, so a fresh \
-                 install does not have it. The change declares {dist} (unpinned: pin the \
-                 version you test with).",
-                site.path, site.line
+                 install does not have it. The change declares {dist} {pin}.",
+                site.path,
+                site.line,
+                pin = match &locked {
+                    Some((version, lock)) => format!("at {version}, the version {lock} holds"),
+                    None =>
+                        "unpinned (no lock file names it: pin the version you test with)".to_owned(),
+                }
             ),
             at_column: Some(true),
             strategy: crate::fix::factor::strategy("declare-dependency"),
@@ -1702,7 +1717,12 @@ impl Generator for MissingModule {
 }
 
 /// Append `dist` to a requirements file, unless it declares it already.
-fn requirements_edit(file: &str, content: &str, dist: &str) -> Result<Edit, Skip> {
+fn requirements_edit(
+    file: &str,
+    content: &str,
+    dist: &str,
+    requirement: &str,
+) -> Result<Edit, Skip> {
     let declared = content
         .lines()
         .filter_map(requirement_name)
@@ -1718,7 +1738,7 @@ fn requirements_edit(file: &str, content: &str, dist: &str) -> Result<Edit, Skip
             file: file.to_string(),
             line: count + 1,
             old: String::new(),
-            new: format!("{dist}\n"),
+            new: format!("{requirement}\n"),
         }
     } else {
         let last = edit::line_text(content, count).unwrap_or("");
@@ -1726,13 +1746,18 @@ fn requirements_edit(file: &str, content: &str, dist: &str) -> Result<Edit, Skip
             file: file.to_string(),
             line: count,
             old: last.to_string(),
-            new: format!("{last}\n{dist}\n"),
+            new: format!("{last}\n{requirement}\n"),
         }
     })
 }
 
 /// Add `dist` to `[project].dependencies` of a pyproject.toml, keeping its layout.
-fn pyproject_edit(file: &str, content: &str, dist: &str) -> Result<Option<Edit>, Skip> {
+fn pyproject_edit(
+    file: &str,
+    content: &str,
+    dist: &str,
+    requirement: &str,
+) -> Result<Option<Edit>, Skip> {
     let parsed: toml::Table =
         toml::from_str(content).map_err(|_| Skip::Declined(format!("{file} does not parse")))?;
     let Some(deps) = parsed
@@ -1781,7 +1806,7 @@ fn pyproject_edit(file: &str, content: &str, dist: &str) -> Result<Option<Edit>,
             } else {
                 ", "
             };
-            let new = format!("{inner}{sep}\"{dist}\"{}", &l[close..]);
+            let new = format!("{inner}{sep}\"{requirement}\"{}", &l[close..]);
             return Ok(Edit::replace_line(file, content, no, &new));
         }
         // Multi-line: insert before the closing bracket, indented like the entries.
@@ -1805,7 +1830,7 @@ fn pyproject_edit(file: &str, content: &str, dist: &str) -> Result<Option<Edit>,
                     file: file.into(),
                     line: prev as u32 + 1,
                     old: format!("{body}{eol}"),
-                    new: format!("{},{eol}{indent}\"{dist}\",{eol}", body.trim_end()),
+                    new: format!("{},{eol}{indent}\"{requirement}\",{eol}", body.trim_end()),
                 }));
             }
         }
@@ -1813,7 +1838,7 @@ fn pyproject_edit(file: &str, content: &str, dist: &str) -> Result<Option<Edit>,
             file: file.into(),
             line: close as u32 + 1,
             old: String::new(),
-            new: format!("{indent}\"{dist}\",\n"),
+            new: format!("{indent}\"{requirement}\",\n"),
         }));
     }
     Ok(None)
