@@ -91,23 +91,7 @@ impl Generator for UndefinedProperty {
             .and_then(|c| c.name("prop").or_else(|| c.name("old")))
             .map(|m| m.as_str())
             .unwrap_or("");
-        let Some(site) = cx.site.as_ref() else {
-            return decline("no frame of the trace maps to a file tracked at HEAD");
-        };
-        site.failed_here()?;
-        let Some(text) = site.line_text() else {
-            return decline(format!("{} has no line {}", site.path, site.line));
-        };
-        if let Some(logged) = shown_source(cx.message, &site.frame.file, site.line) {
-            if logged.trim() != text.trim() {
-                return decline(format!(
-                    "{}:{} changed since the log was written (log shows '{}')",
-                    site.path,
-                    site.line,
-                    excerpt(logged, 80)
-                ));
-            }
-        }
+        let (site, text) = super::js_const_assign::node_site(cx)?;
         let line = Line::new(text, Lang::Js);
         if let Some(d) = destructured {
             return destructure(cx, site, &line, &d);
