@@ -65,6 +65,31 @@ pub struct Draft {
     pub strategy: Option<(&'static str, f64)>,
 }
 
+impl Draft {
+    /// A change of the site's line alone (`new` may hold several lines in its place), written
+    /// with the file's own line ending; `how` names the strategy (see `factor::strategy`).
+    pub fn on_line(
+        site: &Site,
+        new: &str,
+        description: String,
+        how: &'static str,
+        at_column: bool,
+    ) -> Result<Draft, Skip> {
+        let Some(mut edit) = Edit::replace_line(&site.path, &site.content, site.line, new) else {
+            return decline(format!("{} has no line {}", site.path, site.line));
+        };
+        if edit.old.ends_with("\r\n") {
+            edit.new = edit.new.replace("\r\n", "\n").replace('\n', "\r\n");
+        }
+        Ok(Draft {
+            edits: vec![edit],
+            description,
+            at_column: Some(at_column),
+            strategy: super::factor::strategy(how),
+        })
+    }
+}
+
 /// The innermost frame of the primary exception that maps to a tracked file.
 #[derive(Debug, Clone)]
 pub struct Site {

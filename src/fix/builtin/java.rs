@@ -261,10 +261,16 @@ fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Dr
         "null",
     );
     if let Some((new, why)) = map_default(cx, site, line, a) {
-        return draft(site, &new, format!("{head} {why}"), "default-from-code");
+        return Draft::on_line(
+            site,
+            &new,
+            format!("{head} {why}"),
+            "default-from-code",
+            false,
+        );
     }
     if let Some((new, why)) = value_change(site, line, a, flow.is_ok()).filter(|_| !a.unboxed) {
-        return draft(site, &new, format!("{head} {why}"), "value-guard");
+        return Draft::on_line(site, &new, format!("{head} {why}"), "value-guard", false);
     }
     let mut reasons = vec![match &flow {
         Ok(()) => "no neutral value is known for it".to_string(),
@@ -427,22 +433,6 @@ fn literal_equals(line: &Line<'_>, a: &Access) -> Option<String> {
     let mut new = line.text.to_string();
     new.replace_range(a.start..a.end, &format!("{arg}.{method}({})", a.expr));
     Some(new)
-}
-
-/// A one-line (or a few lines in place of one) change of the failing line.
-fn draft(site: &Site, new: &str, description: String, how: &'static str) -> Result<Draft, Skip> {
-    let Some(mut edit) = Edit::replace_line(&site.path, &site.content, site.line, new) else {
-        return decline(format!("{} has no line {}", site.path, site.line));
-    };
-    if edit.old.ends_with("\r\n") {
-        edit.new = edit.new.replace("\r\n", "\n").replace('\n', "\r\n");
-    }
-    Ok(Draft {
-        edits: vec![edit],
-        description,
-        at_column: Some(false),
-        strategy: strategy(how),
-    })
 }
 
 /// A null String local or parameter used only as text from its first use on becomes `""`

@@ -226,13 +226,7 @@ impl Generator for NumberFormat {
                 k..k + null_test.len(),
                 &format!("{arg} == null || {arg}.isBlank() ?"),
             );
-            return line_draft(
-                &site.path,
-                &site.content,
-                site.line,
-                &new,
-                format!("{head} The line already falls back to its default when `{arg}` is missing; a blank `{arg}` is missing too."),
-            );
+            return Draft::on_line(site, &new, format!("{head} The line already falls back to its default when `{arg}` is missing; a blank `{arg}` is missing too."), "default-from-code", false);
         }
         if let Some((value, source)) = code_default(cx, &site.path, &site.content, text, &arg) {
             let whole = text[..start].trim_end().ends_with(['=', '('])
@@ -242,13 +236,7 @@ impl Generator for NumberFormat {
             let expr = format!("{arg}.isBlank() ? {value} : {call}({arg})");
             let mut new = text.to_string();
             new.replace_range(start..end, &if bare { expr } else { format!("({expr})") });
-            return line_draft(
-                &site.path,
-                &site.content,
-                site.line,
-                &new,
-                format!("{head} The code base's default for it is `{value}` ({source}): a blank field gets it."),
-            );
+            return Draft::on_line(site, &new, format!("{head} The code base's default for it is `{value}` ({source}): a blank field gets it."), "default-from-code", false);
         }
         // (b) Skip the record in the loop over records.
         match skip_record(&site.path, &site.content, &src, site.line, &arg) {
@@ -263,24 +251,6 @@ impl Generator for NumberFormat {
             )),
         }
     }
-}
-
-fn line_draft(
-    path: &str,
-    content: &str,
-    n: u32,
-    new: &str,
-    description: String,
-) -> Result<Draft, Skip> {
-    let Some(edit) = Edit::replace_line(path, content, n, new) else {
-        return decline(format!("{path} has no line {n}"));
-    };
-    Ok(Draft {
-        edits: vec![edit],
-        description,
-        at_column: Some(false),
-        strategy: strategy("default-from-code"),
-    })
 }
 
 /// `if (arg.isBlank()) { warn; continue; }` before line `n`, when it is a statement of a `for`

@@ -255,7 +255,7 @@ fn plan(
                        throwing, and the code after it handles undefined: the value is only \
                        tested or discarded.";
             let description = format!("{head} {why}");
-            return draft(site, &new, a.at_column, description, "value-guard");
+            return Draft::on_line(site, &new, description, "value-guard", a.at_column);
         }
         (Err(why), _) => reasons.push(format!("undefined is not handled after it: {why}")),
         (Ok(()), false) => reasons.push("optional chaining is not allowed there".into()),
@@ -264,7 +264,7 @@ fn plan(
         match with_default(cx, site, line, a) {
             Some((new, why)) => {
                 let description = format!("{head} {why}");
-                return draft(site, &new, a.at_column, description, "default-from-code");
+                return Draft::on_line(site, &new, description, "default-from-code", a.at_column);
             }
             None => reasons.push("the code base defines no default for it".into()),
         }
@@ -364,7 +364,7 @@ fn destructure(cx: &Context<'_>, site: &Site, line: &Line<'_>, of: &str) -> Resu
         new.replace_range(s..e, &format!("{of} ?? {{}}"));
         let why = "Every name the pattern takes has a default of its own or is only tested \
                    afterwards, so an empty object stands in for the missing one.";
-        return draft(site, &new, false, format!("{head} {why}"), "value-guard");
+        return Draft::on_line(site, &new, format!("{head} {why}"), "value-guard", false);
     }
     let missing = Missing {
         path: &site.path,
@@ -396,25 +396,6 @@ fn headline(site: &Site, text: &str, a: &Access<'_>) -> String {
         site.column.map(|c| format!(":{c}")).unwrap_or_default(),
         &text[a.start..a.at]
     )
-}
-
-/// A one-line change of the failing line.
-fn draft(
-    site: &Site,
-    new: &str,
-    at_column: bool,
-    description: String,
-    how: &'static str,
-) -> Result<Draft, Skip> {
-    let Some(edit) = Edit::replace_line(&site.path, &site.content, site.line, new) else {
-        return decline(format!("{} has no line {}", site.path, site.line));
-    };
-    Ok(Draft {
-        edits: vec![edit],
-        description,
-        at_column: Some(at_column),
-        strategy: strategy(how),
-    })
 }
 
 /// Where `object` is read again (`object.x`, `object[…]`) on `text` after byte `from`.

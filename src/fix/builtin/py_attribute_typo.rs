@@ -18,7 +18,7 @@
 //! attributes are set dynamically or inherited from outside the repository, or a name that is
 //! assigned somewhere (so not a typo) is declined.
 
-use super::python::{checked_line, code_line, headline, is_python, line_draft};
+use super::python::{checked_line, code_line, headline, is_python};
 use crate::fix::generator::{decline, Context, Draft, Generator, Repairs, Skip};
 use crate::fix::repo::Snapshot;
 
@@ -127,13 +127,13 @@ impl Generator for AttributeTypo {
             site.path,
             site.line
         );
-        Ok(line_draft(
+        Draft::on_line(
             site,
             &new,
             description,
             "rename-attribute",
             under.len() == 1 && shown.span().is_some(),
-        ))
+        )
     }
 }
 

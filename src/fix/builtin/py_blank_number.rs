@@ -20,7 +20,7 @@
 //! that is not blank (`'12a'`) is malformed input, not a missing value, and is left alone.
 
 use super::code::{is_ident, Lang, Line};
-use super::python::{checked_line, function_name, headline, is_python, line_draft};
+use super::python::{checked_line, function_name, headline, is_python};
 use super::python_flow as flow;
 use crate::fix::edit::Edit;
 use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Repairs, Skip};
@@ -112,7 +112,7 @@ impl Generator for BlankNumber {
         // 1. The default the code gives the value.
         if let Some((new_arg, why, import)) = code_default(cx, arg, key.as_deref(), whitespace) {
             let new = format!("{}{new_arg}{}", &text[..open + 1], &text[close..]);
-            let mut draft = line_draft(
+            let mut draft = Draft::on_line(
                 site,
                 &new,
                 format!(
@@ -125,7 +125,7 @@ impl Generator for BlankNumber {
                 ),
                 "default-from-code",
                 at_column,
-            );
+            )?;
             if let Some(import) = import {
                 draft.edits.push(Edit {
                     file: site.path.clone(),

@@ -18,7 +18,7 @@
 
 use super::code::{Class, Lang, Line};
 use super::py_blank_number::calls_of;
-use super::python::{checked_line, function_name, headline, is_python, line_draft};
+use super::python::{checked_line, function_name, headline, is_python};
 use crate::fix::edit::Edit;
 use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Repairs, Skip};
 use crate::fix::syntax::python::{split_top, Source};
@@ -132,7 +132,7 @@ impl Generator for RelativePath {
             format!("Path(__file__).parent / {lit}")
         };
         let new = format!("{}{path}{}", &text[..lit_at], &text[lit_at + lit.len()..]);
-        let mut draft = line_draft(
+        let mut draft = Draft::on_line(
             site,
             &new,
             format!(
@@ -146,7 +146,7 @@ impl Generator for RelativePath {
             ),
             "idiomatic",
             at_column,
-        );
+        )?;
         if let Some(import) = import {
             draft.edits.push(Edit {
                 file: site.path.clone(),

@@ -18,7 +18,7 @@
 //! next to a number is more likely numeric addition, whose fix (`int(…)`) would be a guess.
 
 use super::code::{is_name_chain, Class, Lang, Line};
-use super::python::{checked_line, headline, is_python, line_draft};
+use super::python::{checked_line, headline, is_python};
 use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Repairs, Skip};
 
 /// `TypeError` of `str + number` or `number + str`.
@@ -103,13 +103,7 @@ impl Generator for StrConcat {
             excerpt(num_text, 40),
             excerpt(str_text, 40),
         );
-        Ok(line_draft(
-            site,
-            &new,
-            description,
-            "str-conversion",
-            at_column,
-        ))
+        Draft::on_line(site, &new, description, "str-conversion", at_column)
     }
 }
 

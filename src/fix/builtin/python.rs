@@ -321,7 +321,7 @@ impl Generator for KeyError {
         let &(start, key_end, end, ref base, ref replacement) = &changes[0];
         let read = &text[start..end];
         if let (Some((_, why)), true) = (&default, end == key_end) {
-            return Ok(line_draft(
+            return Draft::on_line(
                 site,
                 &new,
                 format!(
@@ -334,7 +334,7 @@ impl Generator for KeyError {
                 ),
                 "default-from-code",
                 at_column,
-            ));
+            );
         }
         // What the code does with None in place of the value.
         let src = Source::new(&site.content);
@@ -358,7 +358,7 @@ impl Generator for KeyError {
         let breaks = match fate {
             flow::Fate::Breaks(breaks) | flow::Fate::Stored(breaks) => breaks,
             flow::Fate::Accepted(why) => {
-                return Ok(line_draft(
+                return Draft::on_line(
                     site,
                     &new,
                     format!(
@@ -372,7 +372,7 @@ impl Generator for KeyError {
                     ),
                     "value-guard",
                     at_column,
-                ));
+                );
             }
         };
         let mut why_not = vec![format!("None in place of `{read}` is wrong: {breaks}")];
@@ -457,25 +457,6 @@ fn keyword_default(
         return None;
     }
     flow::constructor_default(class, &kw, cx.repo)
-}
-
-/// A draft that replaces the site's line by `new`.
-pub(crate) fn line_draft(
-    site: &Site,
-    new: &str,
-    description: String,
-    strategy: &'static str,
-    at_column: bool,
-) -> Draft {
-    Draft {
-        edits: vec![
-            Edit::replace_line(&site.path, &site.content, site.line, new)
-                .expect("the site line exists"),
-        ],
-        description,
-        at_column: Some(at_column),
-        strategy: crate::fix::factor::strategy(strategy),
-    }
 }
 
 /// The headline of the exception, cut for a description.
@@ -799,7 +780,7 @@ fn bind_and_guard(
                         args[0],
                         &text[dot..]
                     );
-                    return Ok(line_draft(
+                    return Draft::on_line(
                         site,
                         &new,
                         format!(
@@ -812,7 +793,7 @@ fn bind_and_guard(
                         ),
                         "default-from-code",
                         at_column,
-                    ));
+                    );
                 }
             }
         }
@@ -1002,7 +983,7 @@ fn none_strategy(
                 &text[..start],
                 &text[end..]
             );
-            return Ok(line_draft(
+            return Draft::on_line(
                 site,
                 &new,
                 format!(
@@ -1015,7 +996,7 @@ fn none_strategy(
                 ),
                 "default-from-code",
                 at_column,
-            ));
+            );
         }
     }
     let root = base.split('.').next().unwrap_or(base).to_string();

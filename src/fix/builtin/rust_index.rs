@@ -25,7 +25,6 @@ use super::braces::Source;
 use super::code::{is_ident, is_name_chain, Lang, Line};
 use super::js::column_byte;
 use super::rust::enclosing_fn;
-use crate::fix::edit::Edit;
 use crate::fix::factor::strategy;
 use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Repairs, Skip};
 use crate::pattern::Language;
@@ -148,7 +147,7 @@ impl Generator for IndexOutOfBounds {
         let fname = function.as_ref().map(|f| f.name.as_str()).unwrap_or("");
         if returns.starts_with("Option<") {
             let new = replace(format!("{deref}{base}.get({idx})?"));
-            return draft(
+            return Draft::on_line(
                 site,
                 &new,
                 format!(
@@ -156,8 +155,8 @@ impl Generator for IndexOutOfBounds {
                      Option, so `{base}.get({idx})?` returns None from it instead of panicking, \
                      and its callers handle that as they handle any other None."
                 ),
-                at_column,
                 "return-nothing",
+                at_column,
             );
         }
         let error = returns
@@ -174,7 +173,7 @@ impl Generator for IndexOutOfBounds {
             let new = replace(format!(
                 "{deref}{base}.get({idx}).ok_or_else(|| {message})?"
             ));
-            return draft(
+            return Draft::on_line(
                 site,
                 &new,
                 format!(
@@ -183,8 +182,8 @@ impl Generator for IndexOutOfBounds {
                      and the length, through the path its callers already handle, instead of a \
                      panic."
                 ),
-                at_column,
                 "return-error",
+                at_column,
             );
         }
         skip_record(site, text, base, idx, &what, at_column).or_else(|why| {
@@ -252,24 +251,6 @@ fn warning(content: &str) -> String {
     re.captures(content)
         .map(|c| c[1].to_string())
         .unwrap_or_else(|| "eprintln!(\"".into())
-}
-
-fn draft(
-    site: &crate::fix::generator::Site,
-    new: &str,
-    description: String,
-    at_column: bool,
-    how: &'static str,
-) -> Result<Draft, Skip> {
-    let Some(edit) = Edit::replace_line(&site.path, &site.content, site.line, new) else {
-        return decline(format!("{} has no line {}", site.path, site.line));
-    };
-    Ok(Draft {
-        edits: vec![edit],
-        description,
-        at_column: Some(at_column),
-        strategy: strategy(how),
-    })
 }
 
 #[cfg(test)]
