@@ -112,7 +112,7 @@ static DECL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(const|let|var)\s+").expect("valid regex"));
 
 /// Split at top-level commas (brackets only: `=>` is no bracket here).
-fn split_commas(text: &str) -> Vec<&str> {
+pub(crate) fn split_commas(text: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let (mut depth, mut last) = (0i32, 0);
     let line = Line::new(text, Lang::Js);

@@ -252,25 +252,9 @@ pub(crate) fn exports_of(content: &str) -> Option<Members> {
     (!out.is_empty()).then_some(out)
 }
 
+/// The non-empty items of a `{ … }` or `[ … ]` body, at its top-level commas.
 fn split_items(text: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut last) = (0i32, 0);
-    let line = Line::new(text, Lang::Js);
-    for (i, c) in text.bytes().enumerate() {
-        if !line.is_code(i) && c != b'\n' {
-            continue;
-        }
-        match c {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth -= 1,
-            b',' if depth == 0 => {
-                parts.push(text[last..i].trim());
-                last = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(text[last..].trim());
+    let mut parts = super::js_const_assign::split_commas(text);
     parts.retain(|p| !p.is_empty());
     parts
 }
