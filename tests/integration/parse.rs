@@ -64,6 +64,27 @@ fn entry_starts(env: &Env, file: &std::path::Path) -> Vec<u64> {
     starts
 }
 
+/// The entries `watch --emit-entries` prints for `text` on its stdin (nothing trips).
+fn watched_entries(env: &Env, text: &str) -> Vec<Value> {
+    let out = run(
+        env.cmd([
+            "watch",
+            "--format",
+            "json",
+            "--emit-entries",
+            "--threshold-count",
+            "99",
+        ])
+        .write_stdin(text.to_owned()),
+        0,
+    );
+    stdout(&out)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["type"] == "entry")
+        .collect()
+}
+
 /// The 1-based numbers of the lines of `file` that `wanted` picks.
 fn lines_where(file: &std::path::Path, wanted: impl Fn(&str) -> bool) -> Vec<u64> {
     let text = std::fs::read_to_string(file).unwrap();
@@ -773,22 +794,8 @@ fn pm2_prefixes_are_read_through_and_name_the_service() {
             );
         }
         // The service is kept as a field of every entry its lines made.
-        let out = run(
-            env.cmd([
-                "watch",
-                "--format",
-                "json",
-                "--emit-entries",
-                "--threshold-count",
-                "99",
-            ])
-            .write_stdin(text.clone()),
-            0,
-        );
-        let services: std::collections::BTreeSet<String> = stdout(&out)
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|v| v["type"] == "entry")
+        let services: std::collections::BTreeSet<String> = watched_entries(&env, &text)
+            .iter()
             .map(|v| v["fields"]["service"].as_str().unwrap_or("-").to_owned())
             .collect();
         assert_eq!(
@@ -1041,23 +1048,7 @@ fn compose_prefixes_are_read_through_and_name_the_service() {
             );
         }
         // The service is kept as a field of every entry its lines made.
-        let out = run(
-            env.cmd([
-                "watch",
-                "--format",
-                "json",
-                "--emit-entries",
-                "--threshold-count",
-                "99",
-            ])
-            .write_stdin(text.clone()),
-            0,
-        );
-        let entries: Vec<Value> = stdout(&out)
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|v| v["type"] == "entry")
-            .collect();
+        let entries = watched_entries(&env, &text);
         let services: std::collections::BTreeSet<&str> = entries
             .iter()
             .map(|v| v["fields"]["service"].as_str().unwrap_or("-"))
