@@ -666,12 +666,21 @@ pub struct Caller {
     pub path: String,
     pub line: u32,
     pub content: String,
+    /// The frame's function as the trace names it (`Invoicer.render`), when it has one.
+    pub function: Option<String>,
+    /// The next frame out that maps to a tracked file, for a record loop further up.
+    pub outer: Option<Box<Caller>>,
 }
 
-/// The caller frame of `cx`'s site: the first frame after the site's that maps to a repo file.
+/// How many frames out from the site a record loop is looked for.
+const CALLER_DEPTH: usize = 4;
+
+/// The caller frame of `cx`'s site: the first frame after the site's that maps to a repo file,
+/// with the frames out from it (up to [`CALLER_DEPTH`]) as its `outer` chain.
 pub fn caller(cx: &Context<'_>) -> Option<Caller> {
     let exception = cx.exception?;
     let mut seen_site = false;
+    let mut chain = Vec::new();
     for frame in &exception.frames {
         let Located::Repo { path, .. } = locate(frame, cx.language, cx.repo.files()) else {
             continue;
@@ -680,13 +689,24 @@ pub fn caller(cx: &Context<'_>) -> Option<Caller> {
             seen_site = true;
             continue;
         }
-        return Some(Caller {
-            content: cx.repo.read(&path)?,
+        let (Some(content), Some(line)) = (cx.repo.read(&path), frame.line) else {
+            break;
+        };
+        chain.push(Caller {
+            content,
             path,
-            line: frame.line?,
+            line,
+            function: frame.function.clone(),
+            outer: None,
         });
+        if chain.len() == CALLER_DEPTH {
+            break;
+        }
     }
-    None
+    chain.into_iter().rev().fold(None, |outer, mut c| {
+        c.outer = outer.map(Box::new);
+        Some(c)
+    })
 }
 
 /// The function name of a frame as written in the source: `app.Greeter.badge` → `badge`,
@@ -1067,6 +1087,41 @@ fn caller_test(expr: &str, lang: Lang) -> String {
     }
 }
 
+/// The function of `caller`'s frame, when it is the frame's named function and `arg` (what it
+/// passes on) is one of its parameters or a part of one, not reassigned before the call: that
+/// function and the parameter's index.
+fn passed_through(csrc: &Source<'_>, caller: &Caller, arg: &str) -> Result<(Block, usize), String> {
+    let at = format!("{}:{}", caller.path, caller.line);
+    let f = csrc
+        .function_at(caller.line)
+        .ok_or_else(|| format!("{at} is in no function"))?;
+    let name = caller.function.as_deref().and_then(callee_name);
+    let BlockKind::Function {
+        name: Some(fname),
+        params,
+    } = &f.kind
+    else {
+        return Err(format!(
+            "the function at {at} has no name to find its call by"
+        ));
+    };
+    if name != Some(fname.as_str()) {
+        return Err(format!("the frame at {at} is not {fname}()"));
+    }
+    let root = arg.split('.').next().unwrap_or("");
+    let k = params
+        .iter()
+        .position(|p| p.as_deref() == Some(root))
+        .ok_or_else(|| format!("`{arg}` at {at} is not a parameter of {fname}()"))?;
+    let uses = csrc.uses(root, f.open + 1, 0, caller.line);
+    if uses.iter().any(|u| u.kind == UseKind::Assigned) {
+        return Err(format!(
+            "the parameter `{root}` of {fname}() is reassigned before {at}"
+        ));
+    }
+    Ok((f, k))
+}
+
 pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<Change, String> {
     let (f, k) = parameter_of(m, callee)?;
     let csrc = Source::new(&caller.content, m.src.lang);
@@ -1082,19 +1137,64 @@ pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<
         .ok_or_else(|| format!("the argument at {at} is not a plain name"))?;
     let missing = m.in_caller().unwrap_or(&m.expr);
     let root = missing.split('.').next().unwrap_or("");
-    let expr = rebase(missing, root, arg).ok_or("no argument")?;
-    let lp = csrc
-        .loop_at(caller.line)
-        .ok_or_else(|| format!("the call at {at} is in no `for` loop"))?;
+    let mut expr = rebase(missing, root, arg).ok_or("no argument")?;
+    // The functions between the loop and the failing one, with the name each one's record
+    // goes by there: their reads of the record (`inv.number`) can name it in the warning.
+    let mut passed = vec![(lines_text(m.content, f.open, f.close), root.to_string())];
+    let mut via: Vec<String> = Vec::new();
+    let (mut caller, mut csrc, mut at, mut arg) = (caller, csrc, at, arg.clone());
+    let lp = loop {
+        if let Some(lp) = csrc.loop_at(caller.line) {
+            break lp;
+        }
+        let no_loop = format!("the call at {at} is in no `for` loop");
+        let Some(outer) = caller.outer.as_deref() else {
+            return Err(no_loop);
+        };
+        // Not in a loop: the record may come from further out, when what this function
+        // passes on is its own parameter, unchanged.
+        let (through, k) =
+            passed_through(&csrc, caller, &arg).map_err(|why| format!("{no_loop}, and {why}"))?;
+        let osrc = Source::new(&outer.content, m.src.lang);
+        let oat = format!("{}:{}", outer.path, outer.line);
+        let oline = osrc
+            .line(outer.line)
+            .ok_or_else(|| format!("{oat} is gone"))?;
+        let name = caller
+            .function
+            .as_deref()
+            .and_then(callee_name)
+            .unwrap_or("");
+        let (_, _, oargs) = call_on(oline, name)
+            .ok_or_else(|| format!("{no_loop}, and {oat} has no single call of {name}()"))?;
+        let oarg = oargs
+            .get(k)
+            .filter(|a| is_name_chain(a))
+            .ok_or_else(|| format!("{no_loop}, and the argument at {oat} is not a plain name"))?
+            .clone();
+        let croot = arg.split('.').next().unwrap_or("").to_string();
+        passed.push((
+            lines_text(&caller.content, through.open, through.close),
+            croot.clone(),
+        ));
+        via.push(format!("{name}()"));
+        expr = rebase(&expr, &croot, &oarg).ok_or("no argument")?;
+        (caller, csrc, at, arg) = (outer, osrc, oat, oarg);
+    };
+    let cline = csrc
+        .line(caller.line)
+        .ok_or_else(|| format!("{at} is gone"))?;
     if !csrc.whole_statement(caller.line) {
         return Err(format!("the call at {at} is not a whole statement"));
     }
+    let arg = arg.as_str();
     let mut body = lines_text(&caller.content, lp.open, lp.close);
     if let BlockKind::For { var: Some(v), .. } = &lp.kind {
         if arg == v {
-            let own = lines_text(m.content, f.open, f.close);
-            body.push('\n');
-            body.push_str(&own.replace(&format!("{root}."), &format!("{v}.")));
+            for (own, name) in &passed {
+                body.push('\n');
+                body.push_str(&own.replace(&format!("{name}."), &format!("{v}.")));
+            }
         }
     }
     let tested = caller_test(&expr, m.src.lang);
@@ -1112,11 +1212,18 @@ pub fn skip_in_caller(m: &Missing<'_>, caller: &Caller, callee: &str) -> Result<
     Ok(Change {
         edits: vec![edit],
         why: format!(
-            "{callee}() gets `{}` from the loop over records at {}:{}, so the caller skips the \
-             record whose `{expr}` is missing, with a warning naming it, before the call; the \
-             rest of that loop body (counting it as done) is skipped too, and the other records \
-             are still processed.",
-            root, caller.path, lp.open
+            "{callee}() gets `{}`{} from the loop over records at {}:{}, so the caller skips \
+             the record whose `{expr}` is missing, with a warning naming it, before the call; \
+             the rest of that loop body (counting it as done) is skipped too, and the other \
+             records are still processed.",
+            root,
+            if via.is_empty() {
+                String::new()
+            } else {
+                format!(" (through {})", via.join(", "))
+            },
+            caller.path,
+            lp.open
         ),
         at_site: false,
         strategy: "skip-record",

@@ -1211,6 +1211,44 @@ mod generator_tests {
     }
 
     #[test]
+    fn the_record_is_skipped_in_a_loop_two_calls_out() {
+        let lib = "class Invoicer {\n  total(invoice) {\n    const net = invoice.lines.reduce((s, l) => s + l, 0);\n    return net * 2;\n  }\n  render(invoice) {\n    return `${invoice.number}: ${this.total(invoice)}`;\n  }\n}\n";
+        let index = "for (const inv of invoices) {\n  log.info(`send ${invoicer.render(inv)}`);\n  sent += 1;\n}\n";
+        let trace = |render: &str| {
+            format!("TypeError: Cannot read properties of undefined (reading 'reduce')\n    at Invoicer.total (/srv/app/lib/inv.js:3:31)\n    at Invoicer.{render} (/srv/app/lib/inv.js:7:35)\n    at Object.<anonymous> (/srv/app/index.js:2:29)")
+        };
+        let (sols, notes) = propose(
+            &[("lib/inv.js", lib), ("index.js", index)],
+            &trace("render"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![
+                "  if (inv.lines == null) {",
+                "    console.error(`skipping inv ${JSON.stringify(inv)}: inv.lines is missing`);",
+                "    continue;",
+                "  }"
+            ],
+            "{notes:?}"
+        );
+        assert!(sols[0].description.contains("through render()"));
+        // A frame that is not the function around its line: no hop.
+        let (sols, notes) = propose(&[("lib/inv.js", lib), ("index.js", index)], &trace("show"));
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(
+            notes.iter().any(|n| n.contains("is not render()")),
+            "{notes:?}"
+        );
+        // What the middle function passes on is not its parameter: no hop.
+        let lib = lib.replace("this.total(invoice)", "this.total(this.current)");
+        let (sols, _) = propose(
+            &[("lib/inv.js", &lib), ("index.js", index)],
+            &trace("render"),
+        );
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+    }
+
+    #[test]
     fn the_functions_own_nothing_when_the_caller_tests_it() {
         let lib = "function label(u) {\n  if (!u) {\n    return null;\n  }\n  const city = u.addr.city;\n  return city.toUpperCase();\n}\n";
         let index = "const c = label(user) ?? 'UTC';\nconsole.log(c);\n";
