@@ -56,7 +56,10 @@ static READING: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static DESTRUCTURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^Cannot destructure property '(?P<prop>[^']+)' of '(?P<of>[^']+)' as it is (?:undefined|null)")
+    // `Cannot destructure 'opts' as it is undefined.` is V8's form for a pattern without a
+    // plain property (`{}`, `{ ...rest }`); a parameter's pattern is `'undefined'` (or
+    // `'object null'`), having no name of its own.
+    Regex::new(r"^Cannot destructure (?:property '(?P<prop>[^']+)' of )?'(?P<of>[^']+)' as it is (?:undefined|null)")
         .expect("valid regex")
 });
 
@@ -93,6 +96,16 @@ impl Generator for UndefinedProperty {
             .unwrap_or("");
         let (site, text) = super::js_const_assign::node_site(cx)?;
         let line = Line::new(text, Lang::Js);
+        // A parameter's own pattern: `function f({ a, b })` called without its argument. With
+        // defaults in the pattern V8 reports a read (`reading 'a'`) at the property's name.
+        if let Some(pattern) = parameter_pattern(site, &line) {
+            let of_param = destructured
+                .as_deref()
+                .is_some_and(|d| d == "undefined" || d == "object null");
+            if of_param || (caps.is_some() && pattern.holds(text, prop)) {
+                return parameter_default(cx, site, &line, &pattern);
+            }
+        }
         if let Some(d) = destructured {
             return destructure(cx, site, &line, &d);
         }
@@ -352,6 +365,7 @@ fn destructure(cx: &Context<'_>, site: &Site, line: &Line<'_>, of: &str) -> Resu
             continue;
         }
         let name = part.rsplit(':').next().unwrap_or(part).trim();
+        let name = name.trim_start_matches("...");
         let first = src.uses(name, site.line, e, end).into_iter().next();
         if let Some(h) =
             first.and_then(|u| braces::harm(&u.kind, name, "undefined").map(|h| (h, u.line)))
@@ -379,6 +393,183 @@ fn destructure(cx: &Context<'_>, site: &Site, line: &Line<'_>, of: &str) -> Resu
     let caller = braces::caller(cx);
     let callee = site.frame.function.as_deref().and_then(callee_name);
     braces::statement_draft(&missing, caller.as_ref(), callee, &head, reasons, false)
+}
+
+/// A destructuring pattern that is a parameter of a function whose header is on the failing
+/// line: `function f(a, { b, c })`, `m({ b })`, `({ b = 1 }) =>`.
+struct ParamPattern {
+    /// The pattern's `{` and `}`.
+    open: usize,
+    close: usize,
+    /// The index of the parameter.
+    index: usize,
+    /// The parameter list's `)`.
+    params_end: usize,
+}
+
+impl ParamPattern {
+    /// Whether `prop` is one of the names the pattern takes (its key, before any `:` or `=`).
+    fn holds(&self, text: &str, prop: &str) -> bool {
+        braces::split_top(&text[self.open + 1..self.close])
+            .iter()
+            .any(|p| p.split([':', '=']).next().map(str::trim) == Some(prop))
+    }
+}
+
+/// The parameter pattern the column of `site` points into, when the failing line is a function
+/// header and the pattern has no default of its own.
+fn parameter_pattern(site: &Site, line: &Line<'_>) -> Option<ParamPattern> {
+    let text = line.text;
+    let b = line.bytes();
+    let at = site.column.and_then(|c| column_byte(text, c))?.min(b.len());
+    // The innermost `{` open at the column, and the `(` of the list it is a member of.
+    let unopened = |from: usize, want: u8| {
+        let mut depth = 0i32;
+        (0..from).rev().find(|&i| {
+            if !line.is_code(i) {
+                return false;
+            }
+            match b[i] {
+                b')' | b']' | b'}' => depth += 1,
+                c @ (b'(' | b'[' | b'{') => {
+                    if depth == 0 {
+                        return c == want || {
+                            depth = -1;
+                            false
+                        };
+                    }
+                    depth -= 1;
+                }
+                _ => {}
+            }
+            false
+        })
+    };
+    let open = if b.get(at) == Some(&b'{') {
+        at
+    } else {
+        unopened(at, b'{')?
+    };
+    let close = line.matching_close(open)?;
+    let before = text[..open].trim_end();
+    if !(before.ends_with('(') || before.ends_with(',')) {
+        return None;
+    }
+    let list = unopened(open, b'(')?;
+    let params_end = line.matching_close(list)?;
+    let after = text[params_end + 1..].trim_start();
+    if !(after.starts_with('{') || after.starts_with("=>")) {
+        return None;
+    }
+    // A call's argument list is not a parameter list: the header names a function or method.
+    let head = text[..list].trim_end();
+    let name_end = head.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '$');
+    let named = name_end.len() < head.len();
+    let is_header = head.is_empty()
+        || head.ends_with('=')
+        || head.ends_with("function")
+        || head.ends_with("async")
+        || (named
+            && (name_end.trim_end().ends_with("function")
+                || name_end.trim_end().is_empty()
+                || name_end.trim_end().ends_with("async")
+                || name_end.trim_end().ends_with("static")
+                || name_end.trim_end().ends_with('*')));
+    if !is_header {
+        return None;
+    }
+    let rest = text[close + 1..params_end + 1].trim_start();
+    if !(rest.starts_with(',') || rest.starts_with(')')) {
+        return None;
+    }
+    let index = braces::split_top(&text[list + 1..open]).len() - 1;
+    Some(ParamPattern {
+        open,
+        close,
+        index,
+        params_end,
+    })
+}
+
+/// `function f({ a = 1, b })` called with no argument there: `= {}` gives the pattern an empty
+/// object when every name it takes has a default of its own or is only tested afterwards, and
+/// the caller frame's call leaves the argument out (so "no options" is a way it is called).
+fn parameter_default(
+    cx: &Context<'_>,
+    site: &Site,
+    line: &Line<'_>,
+    p: &ParamPattern,
+) -> Result<Draft, Skip> {
+    let text = line.text;
+    let place = format!("{}:{}", site.path, site.line);
+    let pattern = &text[p.open + 1..p.close];
+    let head = format!(
+        "TypeError at {place}: the destructured parameter `{{{}}}` got no object (the call \
+         passes nothing there).",
+        excerpt(pattern, 60)
+    );
+    let src = Source::new(&site.content, Lang::Js);
+    let end = src
+        .function_at(site.line)
+        .map(|f| f.close)
+        .unwrap_or(src.len());
+    let mut reasons = Vec::new();
+    for part in braces::split_top(pattern).iter().filter(|p| !p.is_empty()) {
+        if part.contains(['{', '[']) {
+            reasons.push(format!("`{}` is a nested pattern", excerpt(part, 40)));
+            continue;
+        }
+        if part.contains('=') {
+            continue;
+        }
+        let name = part.rsplit(':').next().unwrap_or(part).trim();
+        let name = name.trim_start_matches("...");
+        let first = src
+            .uses(name, site.line, p.params_end, end)
+            .into_iter()
+            .next();
+        if let Some(h) =
+            first.and_then(|u| braces::harm(&u.kind, name, "undefined").map(|h| (h, u.line)))
+        {
+            reasons.push(format!("{} (at {}:{})", h.0, site.path, h.1));
+        }
+    }
+    // The caller's call must leave the argument out: an explicit argument that is undefined is
+    // the caller's missing data, not a call without options.
+    let callee = site.frame.function.as_deref().and_then(callee_name);
+    let caller = braces::caller(cx);
+    match (caller.as_ref(), callee) {
+        (Some(c), Some(f)) => {
+            let csrc = Source::new(&c.content, Lang::Js);
+            let at = format!("{}:{}", c.path, c.line);
+            match csrc.line(c.line).and_then(|l| braces::call_on(l, f)) {
+                Some((_, _, args)) if args.len() <= p.index => {}
+                Some((_, _, args)) => reasons.push(format!(
+                    "the call at {at} passes `{}` there: the caller's value is missing, not \
+                     the argument",
+                    excerpt(&args[p.index], 40)
+                )),
+                None => reasons.push(format!("{at} has no single call of {f}()")),
+            }
+        }
+        (None, _) => reasons.push("no caller frame maps to a tracked file".into()),
+        (_, None) => reasons.push("the function has no name to find its call by".into()),
+    }
+    if !reasons.is_empty() {
+        return decline(format!("{head} No fix: {}", reasons.join("; ")));
+    }
+    let mut new = text.to_string();
+    new.insert_str(p.close + 1, " = {}");
+    let why = "Its callers may leave the options out, and every name the pattern takes has a \
+               default of its own or is only tested afterwards, so `= {}` makes a call without \
+               them behave as one with no options set.";
+    Draft::on_line(
+        site,
+        &new,
+        format!("{head} {why}"),
+        "default-from-code",
+        true,
+    )
 }
 
 /// The description's first sentences: what was missing where.
@@ -1323,6 +1514,59 @@ mod generator_tests {
             notes
                 .iter()
                 .any(|n| n.contains("`city` is formatted into output")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_parameter_pattern_called_without_its_argument() {
+        let trace = |msg: &str, col: usize, caller: &str| {
+            format!("TypeError: {msg}\n    at search (/srv/app/lib/x.js:1:{col})\n    at Object.<anonymous> (/srv/app/{caller})")
+        };
+        let reading = "Cannot read properties of undefined (reading 'limit')";
+        let lib = "function search({ limit = 10, offset = 0 }) {\n  return rows.slice(offset, offset + limit);\n}\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", "console.log(search());\n")],
+            &trace(reading, 19, "index.js:1:13"),
+        );
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["function search({ limit = 10, offset = 0 } = {}) {"],
+            "{notes:?}"
+        );
+        // Without defaults, a name only tested afterwards; the method form.
+        let msg = "Cannot destructure property 'verbose' of 'undefined' as it is undefined.";
+        let lib = "class S {\n  search(q, { verbose }) {\n    if (verbose) log(q);\n    return q;\n  }\n}\n";
+        let tr = format!("TypeError: {msg}\n    at S.search (/srv/app/lib/x.js:2:16)\n    at Object.<anonymous> (/srv/app/index.js:1:3)");
+        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", "s.search('a');\n")], &tr);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  search(q, { verbose } = {}) {"],
+            "{notes:?}"
+        );
+        // A name without a default that is printed: no.
+        let msg = "Cannot destructure property 'host' of 'undefined' as it is undefined.";
+        let lib = "function search({ host, port = 5432 }) {\n  return `${host}:${port}`;\n}\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", "search();\n")],
+            &trace(msg, 19, "index.js:1:1"),
+        );
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("`host` is formatted into output")),
+            "{notes:?}"
+        );
+        // The caller passes a value that is undefined: its data is missing, not the options.
+        let lib = "function search({ limit = 10, offset = 0 }) {\n  return rows.slice(offset, offset + limit);\n}\n";
+        let (sols, notes) = propose(
+            &[("lib/x.js", lib), ("index.js", "search(req.query);\n")],
+            &trace(reading, 19, "index.js:1:1"),
+        );
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(
+            notes.iter().any(|n| n.contains("passes `req.query` there")),
             "{notes:?}"
         );
     }
