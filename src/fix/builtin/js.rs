@@ -504,8 +504,8 @@ fn parameter_default(
     let place = format!("{}:{}", site.path, site.line);
     let pattern = &text[p.open + 1..p.close];
     let head = format!(
-        "TypeError at {place}: the destructured parameter `{{{}}}` got no object (the call \
-         passes nothing there).",
+        "TypeError at {place}: the destructured parameter `{{ {} }}` got undefined or null, \
+         not an object.",
         excerpt(pattern, 60)
     );
     let src = Source::new(&site.content, Lang::Js);
