@@ -1383,9 +1383,16 @@ pub fn fate(
     let line = src.line(n).ok_or("the line is gone")?;
     let what = line.text[s..e].to_string();
     let end = src.function_at(n).map(|b| b.close).unwrap_or(src.len());
+    // Where the value is used, to tell a strict `=== null` test (which undefined fails).
+    let strict;
     let (kind, what, at) = match use_at(line, s, e) {
         UseKind::Bound(v) => match src.uses(&v, n, e, end).into_iter().next() {
-            Some(u) => (u.kind, v, format!("{path}:{}", u.line)),
+            Some(u) => {
+                strict = src
+                    .line(u.line)
+                    .is_some_and(|l| strict_null_test(l.text, u.at, u.at + v.len()));
+                (u.kind, v, format!("{path}:{}", u.line))
+            }
             None => return Ok(()),
         },
         UseKind::Returned => {
@@ -1404,18 +1411,50 @@ pub fn fate(
             let name = format!("{callee}(…)");
             match use_at(cline, cs, ce) {
                 UseKind::Bound(v) => match csrc.uses(&v, c.line, ce, cend).into_iter().next() {
-                    Some(u) => (u.kind, v, format!("{}:{}", c.path, u.line)),
+                    Some(u) => {
+                        strict = csrc
+                            .line(u.line)
+                            .is_some_and(|l| strict_null_test(l.text, u.at, u.at + v.len()));
+                        (u.kind, v, format!("{}:{}", c.path, u.line))
+                    }
                     None => return Ok(()),
                 },
-                k => (k, name, at),
+                k => {
+                    strict = strict_null_test(cline.text, cs, ce);
+                    (k, name, at)
+                }
             }
         }
-        k => (k, what, format!("{path}:{n}")),
+        k => {
+            strict = strict_null_test(line.text, s, e);
+            (k, what, format!("{path}:{n}"))
+        }
     };
+    if strict && kind == UseKind::Tested && neutral == "undefined" {
+        return Err(format!(
+            "`{what}` is compared with null strictly (`=== null`), which undefined fails (at {at})"
+        ));
+    }
     match harm(&kind, &what, neutral) {
         None => Ok(()),
         Some(h) => Err(format!("{h} (at {at})")),
     }
+}
+
+/// Whether the expression at `s..e` of `text` is compared with `null` by `===` / `!==`: a test
+/// that `undefined` (what optional chaining yields) does not pass.
+fn strict_null_test(text: &str, s: usize, e: usize) -> bool {
+    let after = text.get(e..).unwrap_or("").trim_start();
+    let before = text.get(..s).unwrap_or("").trim_end();
+    let strict = |t: &str| t.starts_with("===") || t.starts_with("!==");
+    let null_after = |t: &str| {
+        t.get(3..).map(str::trim_start).is_some_and(|r| {
+            r.starts_with("null") && !r[4..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        })
+    };
+    (strict(after) && null_after(after))
+        || ((before.ends_with("===") || before.ends_with("!=="))
+            && before[..before.len() - 3].trim_end().ends_with("null"))
 }
 
 #[cfg(test)]

@@ -1312,6 +1312,15 @@ mod generator_tests {
                 "`n.length` is read",
             ),
             ("  send(a.b.c);", "passed on"),
+            // `?.` yields undefined, which a strict test of null does not catch.
+            (
+                "  if (a.b.c === null) return;",
+                "compared with null strictly",
+            ),
+            (
+                "  const n = a.b.c;\n  if (null !== n) send(n);",
+                "compared with null strictly",
+            ),
         ] {
             let first = l.lines().next().unwrap();
             let (sols, notes) = node(l, col_of(first, ".c") + 1, read);
