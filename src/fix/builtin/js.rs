@@ -297,7 +297,7 @@ fn plan(
         line: site.line,
         expr: object.to_string(),
         what: object.to_string(),
-        neutral: "undefined",
+        neutral: missing_as(cx),
         bind: None,
     };
     if !is_name_chain(object) {
@@ -387,7 +387,7 @@ fn destructure(cx: &Context<'_>, site: &Site, line: &Line<'_>, of: &str) -> Resu
         line: site.line,
         expr: of.to_string(),
         what: of.to_string(),
-        neutral: "undefined",
+        neutral: missing_as(cx),
         bind: None,
     };
     let caller = braces::caller(cx);
@@ -570,6 +570,17 @@ fn parameter_default(
         "default-from-code",
         true,
     )
+}
+
+/// How the message says the value was missing: `null` (a lookup's or `match`'s "nothing")
+/// or `undefined`, for the warning a skipped record gets.
+fn missing_as(cx: &Context<'_>) -> &'static str {
+    let m = cx.exception_message();
+    if m.contains("of null") || m.contains("as it is null") {
+        "null"
+    } else {
+        "undefined"
+    }
 }
 
 /// The description's first sentences: what was missing where.
