@@ -243,6 +243,10 @@ fn plan(
         pair,
         "undefined",
     );
+    // `xs.map((x) => x.a.b).filter(Boolean)`: the element the callback answers is dropped when
+    // it is undefined, so optional chaining leaves that element out and nothing else.
+    let dropped = filtered_map(text, a.start, a.end);
+    let flow = if dropped { Ok(()) } else { flow };
     let mut reasons = Vec::new();
     // `row?.a || row.b`: the same missing object is read again, so `?.` only moves the crash.
     let flow = match (flow, used_again(text, object, a.end)) {
@@ -264,9 +268,16 @@ fn plan(
             };
             let mut new = text.to_string();
             new.insert_str(a.at, optional);
-            let why = "Optional chaining (`?.`) makes the read yield undefined instead of \
-                       throwing, and the code after it handles undefined: the value is only \
-                       tested or discarded.";
+            let why = if dropped {
+                "Optional chaining (`?.`) makes the read yield undefined instead of throwing, \
+                 and the `.filter` right after the `.map` drops undefined elements: the \
+                 element without it is left out of the list, as the code already does for an \
+                 empty one."
+            } else {
+                "Optional chaining (`?.`) makes the read yield undefined instead of \
+                 throwing, and the code after it handles undefined: the value is only \
+                 tested or discarded."
+            };
             let description = format!("{head} {why}");
             return Draft::on_line(site, &new, description, "value-guard", a.at_column);
         }
@@ -598,6 +609,31 @@ fn headline(site: &Site, text: &str, a: &Access<'_>) -> String {
         site.column.map(|c| format!(":{c}")).unwrap_or_default(),
         &text[a.start..a.at]
     )
+}
+
+static MAP_ARROW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\.(?:map|flatMap)\(\s*(?:\(\s*[A-Za-z_$][\w$]*\s*\)|[A-Za-z_$][\w$]*)\s*=>\s*$")
+        .expect("valid regex")
+});
+
+static FILTER_TRUTHY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\)\s*\.filter\(\s*(?:Boolean|\(?\s*(?P<p>[A-Za-z_$][\w$]*)\s*\)?\s*=>\s*(?P<b>[A-Za-z_$][\w$]*)(?P<cmp>\s*!=\s*null)?)\s*\)")
+        .expect("valid regex")
+});
+
+/// Whether `s..e` of `text` is the whole body of an arrow passed to `.map(` whose result is
+/// filtered to truthy (`.filter(Boolean)`, `.filter((x) => x)`) or present
+/// (`.filter((x) => x != null)`) elements right after.
+fn filtered_map(text: &str, s: usize, e: usize) -> bool {
+    if !MAP_ARROW.is_match(&text[..s]) {
+        return false;
+    }
+    FILTER_TRUTHY.captures(text[e..].trim_start()).is_some_and(|c| {
+        match (c.name("p"), c.name("b")) {
+            (Some(p), Some(b)) => p.as_str() == b.as_str(),
+            _ => true,
+        }
+    })
 }
 
 /// Where `object` is read again (`object.x`, `object[…]`) on `text` after byte `from`.
@@ -1310,6 +1346,34 @@ mod generator_tests {
             .factors
             .iter()
             .any(|(k, v)| k.contains("column") && *v == 0.0));
+    }
+
+    #[test]
+    fn optional_chaining_where_a_filter_drops_the_element() {
+        let read = "TypeError: Cannot read properties of undefined (reading 'email')";
+        for (l, want) in [
+            (
+                "  return a.map((m) => m.contact.email).filter(Boolean);",
+                "  return a.map((m) => m.contact?.email).filter(Boolean);",
+            ),
+            (
+                "  const to = a.map(m => m.contact.email).filter((x) => x != null);",
+                "  const to = a.map(m => m.contact?.email).filter((x) => x != null);",
+            ),
+        ] {
+            let (sols, notes) = node(l, col_of(l, ".email") + 1, read);
+            assert_eq!(added(&sols[0].diff), vec![want], "{notes:?}");
+            assert!(sols[0].description.contains("`.filter`"));
+        }
+        // Mapped and then joined, or filtered on something else: undefined would be printed.
+        for l in [
+            "  return a.map((m) => m.contact.email).join(', ');",
+            "  return a.map((m) => m.contact.email).filter((x) => x.length);",
+            "  return a.map((m) => `<${m.contact.email}>`).filter(Boolean);",
+        ] {
+            let (sols, _) = node(l, col_of(l, ".email") + 1, read);
+            assert!(sols.is_empty(), "{l}: {}", sols[0].diff);
+        }
     }
 
     #[test]
