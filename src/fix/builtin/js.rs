@@ -628,12 +628,12 @@ fn filtered_map(text: &str, s: usize, e: usize) -> bool {
     if !MAP_ARROW.is_match(&text[..s]) {
         return false;
     }
-    FILTER_TRUTHY.captures(text[e..].trim_start()).is_some_and(|c| {
-        match (c.name("p"), c.name("b")) {
+    FILTER_TRUTHY
+        .captures(text[e..].trim_start())
+        .is_some_and(|c| match (c.name("p"), c.name("b")) {
             (Some(p), Some(b)) => p.as_str() == b.as_str(),
             _ => true,
-        }
-    })
+        })
 }
 
 /// Where `object` is read again (`object.x`, `object[…]`) on `text` after byte `from`.
@@ -1653,6 +1653,40 @@ mod generator_tests {
             notes.iter().any(|n| n.contains("passes `req.query` there")),
             "{notes:?}"
         );
+    }
+
+    #[test]
+    fn a_build_output_is_not_edited() {
+        let trace = "TypeError: Cannot read properties of undefined (reading 'city')\n    at label (/srv/app/dist/x.js:3:23)\n    at Object.<anonymous> (/srv/app/dist/index.js:1:1)";
+        let lib = "function label(o) {\n  if (!o) return null;\n  const city = o.addr.city;\n  return city ?? null;\n}\n";
+        let mapped = format!("{lib}//# sourceMappingURL=x.js.map\n");
+        let tsconfig = "{\n  \"compilerOptions\": { \"outDir\": \"./dist\" }\n}\n";
+        for files in [
+            vec![
+                ("dist/x.js", mapped.as_str()),
+                ("dist/index.js", "label(o);\n"),
+            ],
+            vec![
+                ("dist/x.js", lib),
+                ("dist/index.js", "label(o);\n"),
+                ("tsconfig.json", tsconfig),
+            ],
+        ] {
+            let (sols, notes) = propose(&files, trace);
+            assert!(sols.is_empty(), "{}", sols[0].diff);
+            assert!(
+                notes
+                    .iter()
+                    .any(|n| n.contains("dist/x.js is a build output")),
+                "{notes:?}"
+            );
+        }
+        // The same file without either sign is source.
+        let (sols, notes) = propose(
+            &[("dist/x.js", lib), ("dist/index.js", "label(o);\n")],
+            trace,
+        );
+        assert_eq!(sols.len(), 1, "{notes:?}");
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub(crate) fn node_site<'c>(cx: &'c Context<'_>) -> Result<(&'c Site, &'c str), 
         return decline("no frame of the trace maps to a file tracked at HEAD");
     };
     site.failed_here()?;
+    if let Some(why) = build_output(cx, site) {
+        return decline(why);
+    }
     let Some(text) = site.line_text() else {
         return decline(format!("{} has no line {}", site.path, site.line));
     };
@@ -54,6 +57,46 @@ pub(crate) fn node_site<'c>(cx: &'c Context<'_>) -> Result<(&'c Site, &'c str), 
         }
     }
     Ok((site, text))
+}
+
+static SOURCE_MAP_URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^//# sourceMappingURL=\S+\s*$").expect("valid regex"));
+static OUT_DIR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#""outDir"\s*:\s*"([^"]+)""#).expect("valid regex"));
+
+/// Why the site's file is a compiler's output (tsc, Babel, a bundler) rather than source: it
+/// names its source map, or lies under the `outDir` of a tracked tsconfig.json. An edit there is
+/// overwritten by the next build, and the line the trace names is not a line anyone wrote.
+pub(crate) fn build_output(cx: &Context<'_>, site: &Site) -> Option<String> {
+    let generated = |reason: String| {
+        format!(
+            "{} is a build output ({reason}); the change belongs in its source, and the trace \
+             names the compiled line (run with `node --enable-source-maps` so it names the \
+             source's)",
+            site.path
+        )
+    };
+    if SOURCE_MAP_URL.is_match(&site.content) {
+        return Some(generated("it names its source map".into()));
+    }
+    for config in cx.repo.files() {
+        let dir = match config.strip_suffix("tsconfig.json") {
+            Some(d) if d.is_empty() || d.ends_with('/') => d,
+            _ => continue,
+        };
+        let text = cx.repo.read(config).unwrap_or_default();
+        let Some(out) = OUT_DIR.captures(&text).map(|c| c[1].to_string()) else {
+            continue;
+        };
+        let out = out.trim_start_matches("./").trim_end_matches('/');
+        if !out.is_empty()
+            && !out.starts_with("..")
+            && site.path.starts_with(&format!("{dir}{out}/"))
+        {
+            return Some(generated(format!("{config} compiles into {dir}{out}/")));
+        }
+    }
+    None
 }
 
 /// The identifier around byte `i` of `text`, as (start, end).

@@ -63,6 +63,9 @@ impl Generator for EmptyJson {
         let Some(site) = cx.site.as_ref() else {
             return decline("no frame of the trace maps to a file tracked at HEAD");
         };
+        if let Some(why) = super::js_const_assign::build_output(cx, site) {
+            return decline(why);
+        }
         if site.raised_in_library.as_deref() != Some("JSON.parse") {
             return decline(format!(
                 "the error was not raised by a JSON.parse that {}:{} calls",
