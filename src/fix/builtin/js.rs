@@ -71,7 +71,7 @@ impl Generator for UndefinedProperty {
     fn repairs(&self) -> Option<Repairs> {
         Some(Repairs {
             language: "JavaScript",
-            error: "`TypeError: Cannot read properties of undefined (reading 'x')` (and of `null`), `Cannot destructure property`",
+            error: "`TypeError: Cannot read properties of undefined (reading 'x')` (and of `null`), `Cannot destructure property` (and a destructured parameter its caller leaves out)",
         })
     }
 
