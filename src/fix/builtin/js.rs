@@ -1600,6 +1600,16 @@ mod generator_tests {
                 .any(|n| n.contains("`city` is formatted into output")),
             "{notes:?}"
         );
+        // V8's form for a pattern without a plain property: the rest is followed like a name.
+        let msg = "TypeError: Cannot destructure 'o.addr' as it is undefined.";
+        let lib = "function label(o) {\n  const { ...rest } = o.addr;\n  if (rest) return 1;\n}\n";
+        let tr = format!("{msg}\n    at label (/srv/app/lib/x.js:2:11)\n    at Object.<anonymous> (/srv/app/index.js:1:1)");
+        let (sols, notes) = propose(&[("lib/x.js", lib), ("index.js", "label(o);\n")], &tr);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["  const { ...rest } = o.addr ?? {};"],
+            "{notes:?}"
+        );
     }
 
     #[test]
