@@ -445,6 +445,14 @@ impl Settings {
             );
         }
 
+        let ready_confidence = config.remote_repo.pr.ready_confidence;
+        if !(0.0..=1.0).contains(&ready_confidence) {
+            problems.add(
+                &["remote_repo", "pr", "ready_confidence"],
+                format!("must be within 0 and 1, got '{ready_confidence}'"),
+            );
+        }
+
         let remote = &config.remote_repo;
         if !["github", "gitlab", "gitea"].contains(&remote.provider.as_str()) {
             problems.add(
@@ -533,6 +541,7 @@ impl Settings {
                 branch_template: remote.pr.branch_template.clone(),
                 labels: remote.pr.labels.clone(),
                 draft: remote.pr.draft,
+                ready_confidence: remote.pr.ready_confidence,
             },
             state_dir: config.state_dir.clone(),
             routes,

@@ -99,15 +99,17 @@ pub struct PrConfig {
     pub branch_template: String,
     pub labels: Vec<String>,
     pub draft: bool,
+    pub ready_confidence: f64,
 }
 
 impl Default for PrConfig {
     fn default() -> Self {
         PrConfig {
-            title_template: "fix: {error_type}".into(),
-            branch_template: "hephaestus/fix/{error_type}".into(),
+            title_template: crate::deploy::branch::DEFAULT_TITLE.into(),
+            branch_template: crate::deploy::branch::DEFAULT_BRANCH.into(),
             labels: vec!["hephaestus".into()],
             draft: false,
+            ready_confidence: 0.9,
         }
     }
 }
@@ -265,7 +267,13 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "pr",
         ],
         "remote_repo.author" => &["name", "email"],
-        "remote_repo.pr" => &["title_template", "branch_template", "labels", "draft"],
+        "remote_repo.pr" => &[
+            "title_template",
+            "branch_template",
+            "labels",
+            "draft",
+            "ready_confidence",
+        ],
         "formats[]" => &["name", "regex", "timestamp_format"],
         "rules[]" => &["name", "match", "level", "count", "file", "find", "replace"],
         "ignore[]" => &["template", "fingerprint", "match", "level"],

@@ -17,6 +17,7 @@ pub mod git;
 pub mod message;
 pub mod origin;
 pub mod preflight;
+pub mod redact;
 pub mod retry;
 mod secret;
 pub mod state;
@@ -57,7 +58,10 @@ pub struct RemoteSettings {
     pub title_template: String,
     pub branch_template: String,
     pub labels: Vec<String>,
+    /// Every pull request is a draft.
     pub draft: bool,
+    /// Below this confidence a pull request is opened as a draft.
+    pub ready_confidence: f64,
 }
 
 impl RemoteSettings {
@@ -189,11 +193,20 @@ impl Deployer {
     fn draft(&self, solution: &Solution) -> Draft {
         let remote = &self.settings.remote;
         let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        let evidence = &solution.evidence;
+        let exception = if evidence.exception.is_empty() {
+            solution.error_type.clone()
+        } else {
+            evidence.headline()
+        };
         let vars = branch::Vars {
             error_type: &solution.error_type,
             fingerprint: &solution.fingerprint,
             pattern: &solution.pattern,
             date: &date,
+            exception: &exception,
+            file: evidence.file.as_deref().unwrap_or(""),
+            function: evidence.function.as_deref().unwrap_or(""),
         };
         let template = |t: &str, default: &str| {
             if t.trim().is_empty() {
@@ -203,21 +216,23 @@ impl Deployer {
             }
         };
         let branch = branch::branch_name(
-            &template(&remote.branch_template, "hephaestus/fix/{error_type}"),
+            &template(&remote.branch_template, branch::DEFAULT_BRANCH),
             &vars,
         );
         let title = branch::title(
-            &template(&remote.title_template, "fix: {error_type}"),
+            &template(&remote.title_template, branch::DEFAULT_TITLE),
             &vars,
         );
         let message = message::commit_message(&title, solution);
+        let secrets: Vec<&str> = remote.token.iter().map(|t| t.expose()).collect();
         let request = PrRequest {
             title,
-            body: message::pr_body(solution),
+            body: message::pr_body(solution, &secrets),
             head: branch.clone(),
             base: self.base().to_owned(),
             labels: remote.labels.clone(),
-            draft: remote.draft,
+            // Confident enough to deploy, not enough to ask for a merge: a draft says "look".
+            draft: remote.draft || solution.confidence < remote.ready_confidence,
         };
         Draft {
             branch,
@@ -485,5 +500,6 @@ fn restore(value: &serde_json::Value) -> Option<Solution> {
         diff: text("diff")?,
         verification: serde_json::from_value(value["verification"].clone()).unwrap_or_default(),
         pr_url: None,
+        evidence: serde_json::from_value(value["evidence"].clone()).unwrap_or_default(),
     })
 }

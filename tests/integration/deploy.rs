@@ -81,6 +81,7 @@ impl World {
             branch_template: "hephaestus/fix/{error_type}".into(),
             labels: vec!["hephaestus".into()],
             draft: false,
+            ready_confidence: 0.0,
         }
     }
 
@@ -150,6 +151,7 @@ pub fn solution(to: u32) -> Solution {
         diff: pool_diff(to),
         verification: vec![],
         pr_url: None,
+        evidence: Default::default(),
     }
 }
 
@@ -612,6 +614,21 @@ fn analyze(w: &World, token: &str, extra: &[&str]) -> assert_cmd::Command {
     cmd
 }
 
+/// The default branch of the pool rule's fix: its error type and fingerprint.
+const POOL_BRANCH: &str = "hephaestus/fix/connection-pool-exhausted-max-";
+
+/// The one remote branch of the pool fix.
+fn pool_branch(w: &World) -> String {
+    let found: Vec<String> = w
+        .branches()
+        .into_iter()
+        .filter(|b| b.starts_with(POOL_BRANCH))
+        .collect();
+    assert_eq!(found.len(), 1, "{:?}", w.branches());
+    assert_eq!(found[0].len(), POOL_BRANCH.len() + 16, "{found:?}");
+    found[0].clone()
+}
+
 #[test]
 fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
     let w = World::new(Kind::GitHub);
@@ -619,9 +636,9 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
     log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
     let out = run(&mut analyze(&w, TOKEN, &["-v"]), 1);
     let text = stdout(&out);
+    let branch = pool_branch(&w);
     assert!(
-        stderr(&out)
-            .contains("note: pushed new branch 'hephaestus/fix/connection-pool-exhausted-max' ("),
+        stderr(&out).contains(&format!("note: pushed new branch '{branch}' (")),
         "{}",
         stderr(&out)
     );
@@ -635,8 +652,7 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
         text.contains("pull request: https://github.example/acme/shop/pull/1"),
         "{text}"
     );
-    let branch = "hephaestus/fix/connection-pool-exhausted-max";
-    let tip = w.remote_tip(branch).expect("branch pushed");
+    let tip = w.remote_tip(&branch).expect("branch pushed");
     assert_eq!(
         w.bare_git(&["show", &format!("{tip}:config/database.yaml")]),
         "pool:\n  max_connections: 100\n  timeout: 5s"
@@ -648,7 +664,9 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
     );
     let prs = w.forge.prs();
     assert_eq!(prs.len(), 1);
-    assert_eq!(prs[0].title, "fix: connection-pool-exhausted-max");
+    // A rule's incident has no exception: the error type names it.
+    assert_eq!(prs[0].title, "Fix connection-pool-exhausted-max");
+    assert!(!prs[0].draft, "confidence 0.90 is ready");
     w.forge.assert_no_violations();
     assert!(!format!("{}{}", text, stderr(&out)).contains(TOKEN));
 
@@ -682,19 +700,25 @@ fn dry_run_prints_branch_commit_and_request_and_changes_nothing() {
     let objects_before = git(&w.work, &["count-objects", "-v"]);
     let out = run(&mut analyze(&w, TOKEN, &["--dry-run"]), 1);
     let text = stdout(&out);
+    let branch = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("branch: "))
+        .unwrap_or_else(|| panic!("no branch in:\n{text}"))
+        .to_owned();
+    assert!(branch.starts_with(POOL_BRANCH), "{text}");
+    let fingerprint = &branch[POOL_BRANCH.len()..];
     for want in [
-        "DRY RUN nothing was changed",
-        "branch: hephaestus/fix/connection-pool-exhausted-max",
-        "base: origin/main (",
-        "commit message:",
-        "    fix: connection-pool-exhausted-max",
-        "    Hephaestus-Fingerprint: ",
-        "request: GET http://127.0.0.1:",
-        "/api/v3/repos/acme/shop/pulls?head=acme%3Ahephaestus%2Ffix%2Fconnection-pool-exhausted-max&state=open",
-        "request: POST http://127.0.0.1:",
-        "\"head\": \"hephaestus/fix/connection-pool-exhausted-max\"",
+        "DRY RUN nothing was changed".to_owned(),
+        "base: origin/main (".to_owned(),
+        "commit message:".to_owned(),
+        "    Fix connection-pool-exhausted-max".to_owned(),
+        format!("    Hephaestus-Fingerprint: {fingerprint}"),
+        "request: GET http://127.0.0.1:".to_owned(),
+        format!("/api/v3/repos/acme/shop/pulls?head=acme%3Ahephaestus%2Ffix%2Fconnection-pool-exhausted-max-{fingerprint}&state=open"),
+        "request: POST http://127.0.0.1:".to_owned(),
+        format!("\"head\": \"{branch}\""),
     ] {
-        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+        assert!(text.contains(&want), "missing {want:?} in:\n{text}");
     }
     assert!(!text.contains(TOKEN));
     assert!(w.forge.log().is_empty());
@@ -715,10 +739,7 @@ fn dry_run_prints_branch_commit_and_request_and_changes_nothing() {
     );
     let report = json(&out);
     let plan = &report["plans"][0];
-    assert_eq!(
-        plan["branch"],
-        "hephaestus/fix/connection-pool-exhausted-max"
-    );
+    assert_eq!(plan["branch"], branch.as_str());
     assert_eq!(plan["requests"][1]["method"], "POST");
     assert_eq!(plan["requests"][1]["body"]["base"], "main");
     assert_eq!(plan["commit"]["applies"], true);
@@ -907,15 +928,9 @@ fn assert_one_branch_one_pr(w: &World, outputs: &[std::process::Output]) {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    assert_eq!(
-        w.branches(),
-        ["hephaestus/fix/connection-pool-exhausted-max", "main"]
-    );
-    let branch_commits = w.bare_git(&[
-        "rev-list",
-        "--count",
-        "main..hephaestus/fix/connection-pool-exhausted-max",
-    ]);
+    let branch = pool_branch(w);
+    assert_eq!(w.branches(), [branch.as_str(), "main"]);
+    let branch_commits = w.bare_git(&["rev-list", "--count", &format!("main..{branch}")]);
     assert_eq!(branch_commits, "1");
     assert_eq!(w.forge.prs().len(), 1);
     w.forge.assert_no_violations();
