@@ -278,7 +278,10 @@ mod tests {
         );
         let mut v = vars("E");
         v.function = "";
-        assert_eq!(title(DEFAULT_TITLE, &v), "Fix KeyError 'timeout' in app/jobs.py");
+        assert_eq!(
+            title(DEFAULT_TITLE, &v),
+            "Fix KeyError 'timeout' in app/jobs.py"
+        );
         v.file = "";
         assert_eq!(title(DEFAULT_TITLE, &v), "Fix KeyError 'timeout'");
         let mut v = vars("E");

@@ -80,7 +80,10 @@ mod tests {
                 "headers={'Authorization': 'Bearer abcdef0123456789'}",
                 "headers={'Authorization': '[redacted]'}",
             ),
-            ("login password=hunter2 user=bob", "login password=[redacted] user=bob"),
+            (
+                "login password=hunter2 user=bob",
+                "login password=[redacted] user=bob",
+            ),
             (
                 r#"{"api_key": "k-123456", "user": "bob"}"#,
                 r#"{"api_key": "[redacted]", "user": "bob"}"#,
@@ -104,7 +107,10 @@ mod tests {
     #[test]
     fn the_tool_s_own_secrets_anywhere() {
         assert_eq!(
-            redact("retrying with hx-secret-1 now (hx-secret-1)", &["hx-secret-1"]),
+            redact(
+                "retrying with hx-secret-1 now (hx-secret-1)",
+                &["hx-secret-1"]
+            ),
             "retrying with [redacted] now ([redacted])"
         );
         // Too short to be told apart from text.

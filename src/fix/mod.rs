@@ -393,15 +393,19 @@ fn evidence(cx: &Context<'_>) -> Evidence {
         .map(|e| {
             e.frames
                 .iter()
-                .filter_map(|frame| match locate::locate(frame, cx.language, cx.repo.files()) {
-                    locate::Located::Repo { path, .. } => Some(match (frame.line, &frame.function) {
-                        (Some(line), Some(f)) => format!("{path}:{line} in {f}"),
-                        (Some(line), None) => format!("{path}:{line}"),
-                        (None, Some(f)) => format!("{path} in {f}"),
-                        (None, None) => path,
-                    }),
-                    _ => None,
-                })
+                .filter_map(
+                    |frame| match locate::locate(frame, cx.language, cx.repo.files()) {
+                        locate::Located::Repo { path, .. } => {
+                            Some(match (frame.line, &frame.function) {
+                                (Some(line), Some(f)) => format!("{path}:{line} in {f}"),
+                                (Some(line), None) => format!("{path}:{line}"),
+                                (None, Some(f)) => format!("{path} in {f}"),
+                                (None, None) => path,
+                            })
+                        }
+                        _ => None,
+                    },
+                )
                 .collect()
         })
         .unwrap_or_default();
@@ -418,12 +422,16 @@ fn evidence(cx: &Context<'_>) -> Evidence {
         count: incident.count,
         first_seen: time(&incident.first),
         last_seen: time(&incident.last),
-        sample: cx
-            .message
-            .lines()
-            .take(SAMPLE_LINES)
-            .collect::<Vec<_>>()
-            .join("\n"),
+        // The crash as the report shows it, or the field of a structured entry that held it.
+        sample: if cx.message == incident.entry.message {
+            incident.entry.about()
+        } else {
+            cx.message
+        }
+        .lines()
+        .take(SAMPLE_LINES)
+        .collect::<Vec<_>>()
+        .join("\n"),
     }
 }
 

@@ -36,15 +36,29 @@ impl World {
     }
 
     pub fn with_tokens(kind: Kind, git_token: &str, forge_token: &str) -> World {
+        World::build(kind, git_token, forge_token, None)
+    }
+
+    /// A world whose repository starts as `fixtures/<seed>` instead of the shop's two files.
+    pub fn seeded(kind: Kind, seed: &str) -> World {
+        World::build(kind, TOKEN, TOKEN, Some(seed))
+    }
+
+    fn build(kind: Kind, git_token: &str, forge_token: &str, from: Option<&str>) -> World {
         let env = Env::new();
         let root = env.path().join("remote");
         std::fs::create_dir_all(&root).unwrap();
         let bare = root.join("shop.git");
         git(&root, &["init", "-q", "--bare", "-b", "main", "shop.git"]);
         let seed = env.path().join("seed");
-        std::fs::create_dir_all(seed.join("config")).unwrap();
-        std::fs::write(seed.join("config/database.yaml"), DB_YAML).unwrap();
-        std::fs::write(seed.join("app.py"), "print('shop')\n").unwrap();
+        match from {
+            Some(from) => crate::harness::copy_dir(&crate::harness::fixture(from), &seed),
+            None => {
+                std::fs::create_dir_all(seed.join("config")).unwrap();
+                std::fs::write(seed.join("config/database.yaml"), DB_YAML).unwrap();
+                std::fs::write(seed.join("app.py"), "print('shop')\n").unwrap();
+            }
+        }
         git(&seed, &["init", "-q", "-b", "main"]);
         git(&seed, &["add", "-A"]);
         git(&seed, &["commit", "-q", "-m", "init"]);

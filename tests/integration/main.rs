@@ -9,6 +9,7 @@ mod cli;
 mod config;
 mod deploy;
 mod hostile;
+mod lifecycle;
 mod parse;
 mod patterns;
 mod repair;
