@@ -453,6 +453,13 @@ impl Settings {
             );
         }
 
+        let update_interval = problems
+            .duration(
+                &["remote_repo", "pr", "update_interval"],
+                &config.remote_repo.pr.update_interval,
+            )
+            .unwrap_or(Duration::from_secs(24 * 3600));
+
         let remote = &config.remote_repo;
         if !["github", "gitlab", "gitea"].contains(&remote.provider.as_str()) {
             problems.add(
@@ -542,6 +549,7 @@ impl Settings {
                 labels: remote.pr.labels.clone(),
                 draft: remote.pr.draft,
                 ready_confidence: remote.pr.ready_confidence,
+                update_interval,
             },
             state_dir: config.state_dir.clone(),
             routes,

@@ -100,6 +100,7 @@ pub struct PrConfig {
     pub labels: Vec<String>,
     pub draft: bool,
     pub ready_confidence: f64,
+    pub update_interval: String,
 }
 
 impl Default for PrConfig {
@@ -110,6 +111,7 @@ impl Default for PrConfig {
             labels: vec!["hephaestus".into()],
             draft: false,
             ready_confidence: 0.9,
+            update_interval: "24h".into(),
         }
     }
 }
@@ -273,6 +275,7 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "labels",
             "draft",
             "ready_confidence",
+            "update_interval",
         ],
         "formats[]" => &["name", "regex", "timestamp_format"],
         "rules[]" => &["name", "match", "level", "count", "file", "find", "replace"],

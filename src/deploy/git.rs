@@ -467,26 +467,39 @@ impl<'a> GitRemote<'a> {
             self.fetch(&private, &wanted)?;
             let base_name = format!("{}/{}", self.remote, spec.base);
             let base_commit = self.repo.find_commit(base_tip).map_err(git)?;
-            let (parent, fork) = match head_tip {
+            let (parents, tree_oid) = match head_tip {
                 Some(tip) => {
                     let head = self.repo.find_commit(tip).map_err(git)?;
                     let fork_oid = self.repo.merge_base(tip, base_tip).map_err(git)?;
                     let fork = self.repo.find_commit(fork_oid).map_err(git)?;
-                    let wanted_tree = self.apply(&base_name, &fork, &diff)?;
-                    if wanted_tree == head.tree_id() {
-                        return Ok(Published::Unchanged(tip));
+                    if let Ok(tree) = self.apply(&base_name, &fork, &diff) {
+                        if tree == head.tree_id() {
+                            return Ok(Published::Unchanged(tip));
+                        }
                     }
-                    // A new commit on top keeps the push a fast-forward; its tree is the fork
-                    // point plus the new patch, so the pull request shows just this fix.
-                    (head, fork)
+                    if fork_oid == base_tip {
+                        // A new commit on top keeps the push a fast-forward; its tree is the
+                        // base plus the new patch, so the pull request shows just this fix.
+                        let tree = self.apply(&base_name, &base_commit, &diff)?;
+                        (vec![head], tree)
+                    } else {
+                        // The base moved since the branch was made, and the patch was made
+                        // against the base as it is now: a merge of the base's tip keeps the
+                        // push a fast-forward and the pull request's diff the patch alone.
+                        let tree = self.apply(&base_name, &base_commit, &diff)?;
+                        (vec![head, base_commit.clone()], tree)
+                    }
                 }
-                None => (base_commit.clone(), base_commit),
+                None => {
+                    let tree = self.apply(&base_name, &base_commit, &diff)?;
+                    (vec![base_commit.clone()], tree)
+                }
             };
-            let tree_oid = self.apply(&base_name, &fork, &diff)?;
             let tree = self.repo.find_tree(tree_oid).map_err(git)?;
+            let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
             let oid = self
                 .repo
-                .commit(None, author, author, spec.message, &tree, &[&parent])
+                .commit(None, author, author, spec.message, &tree, &parents)
                 .map_err(git)?;
             self.push(&private, spec.branch, oid)?;
             Ok(if head_tip.is_some() {

@@ -116,27 +116,9 @@ pub fn code_block(info: &str, text: &str) -> String {
 pub fn pr_body(solution: &Solution, secrets: &[&str]) -> String {
     let evidence = &solution.evidence;
     let mut out = String::new();
-    let what = if evidence.exception.is_empty() {
-        solution.error_type.clone()
-    } else {
-        evidence.headline()
-    };
-    let times = match evidence.count {
-        0 | 1 => "once".to_owned(),
-        n => format!("{n} times"),
-    };
-    let when = match (&evidence.first_seen, &evidence.last_seen) {
-        (Some(first), Some(last)) if first != last => format!(
-            " between {} and {} (log time)",
-            code_span(first),
-            code_span(last)
-        ),
-        (Some(at), _) | (_, Some(at)) => format!(" at {} (log time)", code_span(at)),
-        (None, None) => String::new(),
-    };
     out.push_str(&format!(
-        "Hephaestus saw {} {times}{when} in the logs and proposes this change.\n\n",
-        code_span(&what)
+        "Hephaestus saw {} in the logs and proposes this change.\n\n",
+        seen(solution)
     ));
     if !evidence.frames.is_empty() {
         out.push_str("### Where\n\n");
@@ -210,6 +192,59 @@ pub fn pr_body(solution: &Solution, secrets: &[&str]) -> String {
     out
 }
 
+/// `` `KeyError 'timeout'` 3 times between `A` and `B` (log time) ``: what the logs showed.
+fn seen(solution: &Solution) -> String {
+    let evidence = &solution.evidence;
+    let what = if evidence.exception.is_empty() {
+        solution.error_type.clone()
+    } else {
+        evidence.headline()
+    };
+    let times = match evidence.count {
+        0 | 1 => "once".to_owned(),
+        n => format!("{n} times"),
+    };
+    let when = match (&evidence.first_seen, &evidence.last_seen) {
+        (Some(first), Some(last)) if first != last => format!(
+            " between {} and {} (log time)",
+            code_span(first),
+            code_span(last)
+        ),
+        (Some(at), _) | (_, Some(at)) => format!(" at {} (log time)", code_span(at)),
+        (None, None) => String::new(),
+    };
+    format!("{} {times}{when}", code_span(&what))
+}
+
+/// A comment on a merged pull request whose error came back after the merge.
+pub fn regression_comment(solution: &Solution, pr: &super::forge::PullRequest) -> String {
+    let merged = pr
+        .merged_at
+        .as_deref()
+        .map(|at| format!(" (merged {})", code_span(at)))
+        .unwrap_or_default();
+    format!(
+        "Seen again after this fix was merged{merged}: {} in logs written since. The fix did not \
+         cover every path to this error; Hephaestus will not propose the same change again.\n",
+        seen(solution)
+    )
+}
+
+/// A comment on an open pull request whose error keeps being logged.
+pub fn occurrences_comment(solution: &Solution) -> String {
+    format!("Still happening: {}.\n", seen(solution))
+}
+
+/// A comment on an open pull request whose fix was replaced by a new commit.
+pub fn changed_comment(solution: &Solution, commit: impl std::fmt::Display) -> String {
+    format!(
+        "The proposed fix changed (commit {}): the code at the site moved or a better change was \
+         found. The description above is updated; the new change:\n\n{}",
+        code_span(&commit.to_string()),
+        code_block("diff", &solution.diff)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +266,7 @@ mod tests {
             diff: "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n".into(),
             verification: vec![],
             pr_url: None,
+            regression: false,
             evidence: Default::default(),
         }
     }

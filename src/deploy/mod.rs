@@ -28,7 +28,7 @@ use anyhow::Context;
 use serde::Serialize;
 
 use crate::fix::{Solution, SolutionState};
-use forge::{PlannedRequest, PrRequest};
+use forge::{PlannedRequest, PrRequest, PrState};
 use git::{CommitPlan, CommitSpec, GitRemote, Published};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
@@ -62,6 +62,8 @@ pub struct RemoteSettings {
     pub draft: bool,
     /// Below this confidence a pull request is opened as a draft.
     pub ready_confidence: f64,
+    /// At most one update comment on a pull request per this long.
+    pub update_interval: std::time::Duration,
 }
 
 impl RemoteSettings {
@@ -225,9 +227,18 @@ impl Deployer {
         );
         let message = message::commit_message(&title, solution);
         let secrets: Vec<&str> = remote.token.iter().map(|t| t.expose()).collect();
+        let patch = branch::digest(&solution.diff);
+        let marker = forge::Marker {
+            fingerprint: message::token(&solution.fingerprint),
+            patch: patch.clone(),
+        };
         let request = PrRequest {
             title,
-            body: message::pr_body(solution, &secrets),
+            body: format!(
+                "{}\n{}\n",
+                message::pr_body(solution, &secrets),
+                marker.line()
+            ),
             head: branch.clone(),
             base: self.base().to_owned(),
             labels: remote.labels.clone(),
@@ -238,7 +249,7 @@ impl Deployer {
             branch,
             message,
             request,
-            patch: branch::digest(&solution.diff),
+            patch,
         }
     }
 
@@ -345,7 +356,9 @@ impl Deployer {
         let pending: Vec<Solution> = store
             .records()
             .into_iter()
-            .filter(|(_, r)| r.status != Status::Deployed && r.target == target)
+            .filter(|(_, r)| {
+                matches!(r.status, Status::Pending | Status::Failed) && r.target == target
+            })
             .filter_map(|(_, r)| r.saved.as_ref().and_then(restore))
             .collect();
         pending
@@ -371,17 +384,7 @@ impl Deployer {
         let key = branch::digest(&format!("{target}\n{}", draft.branch));
         let _lock = store.lock(&key)?;
         let mut record = match store.load(&key) {
-            Some(r) if r.status == Status::Deployed && r.patch == draft.patch => {
-                self.notes.push(format!(
-                    "branch '{}' already deployed by an earlier run (record {key})",
-                    draft.branch
-                ));
-                solution.pr_url = r.pr_url;
-                solution.state = SolutionState::Deployed;
-                return Ok(());
-            }
             Some(mut r) => {
-                r.patch.clone_from(&draft.patch);
                 r.solution.clone_from(&solution.id);
                 r
             }
@@ -392,28 +395,31 @@ impl Deployer {
                 &draft.patch,
             ),
         };
-        record.status = Status::Pending;
-        record.attempts += 1;
         record.target = target;
-        record.saved = serde_json::to_value(&*solution).ok();
-        store.save(&key, &mut record)?;
 
-        let result = self.push_and_open(&draft, solution, forge.as_ref());
-        match result {
-            Ok((url, commit, note)) => {
-                self.notes.push(note);
-                record.status = Status::Deployed;
-                record.commit = Some(commit);
-                record.pr_url = Some(url.clone());
-                record.error = None;
+        // The forge says what became of an earlier proposal; the record only remembers.
+        let latest = forge
+            .find_latest(&draft.branch, self.base())
+            .map_err(anyhow::Error::from)
+            .and_then(|pr| self.settle(pr, &draft, solution, &mut record, forge.as_ref()));
+        match latest {
+            Ok(Settled::Done) => {
                 store.save(&key, &mut record)?;
-                solution.pr_url = Some(url);
-                solution.state = SolutionState::Deployed;
                 Ok(())
+            }
+            Ok(Settled::Propose(open)) => {
+                record.patch.clone_from(&draft.patch);
+                record.status = Status::Pending;
+                record.attempts += 1;
+                record.saved = serde_json::to_value(&*solution).ok();
+                store.save(&key, &mut record)?;
+                let result = self.push_and_open(&draft, solution, forge.as_ref(), open);
+                self.finish(result, &draft, solution, &store, &key, &mut record)
             }
             Err(err) => {
                 record.status = Status::Failed;
                 record.error = Some(format!("{err:#}"));
+                record.saved = serde_json::to_value(&*solution).ok();
                 store.save(&key, &mut record)?;
                 Err(err.context(format!(
                     "failed to deploy the fix on branch '{}'",
@@ -423,13 +429,152 @@ impl Deployer {
         }
     }
 
+    /// What to do given the branch's newest pull request: nothing more (a reviewer closed the
+    /// same change, or it was merged), or propose (again, or on the open one).
+    fn settle(
+        &mut self,
+        latest: Option<forge::PullRequest>,
+        draft: &Draft,
+        solution: &mut Solution,
+        record: &mut Record,
+        forge: &dyn forge::Forge,
+    ) -> anyhow::Result<Settled> {
+        let Some(pr) = latest else {
+            return Ok(Settled::Propose(None));
+        };
+        let same = pr.marker.as_ref().is_some_and(|m| m.patch == draft.patch)
+            || (pr.marker.is_none() && record.patch == draft.patch);
+        match pr.state {
+            PrState::Closed if same => {
+                solution.state = SolutionState::Suggested;
+                record.status = Status::Declined;
+                record.pr_url = Some(pr.url.clone());
+                self.held.push(Held {
+                    solution: solution.id.clone(),
+                    generator: solution.generator.clone(),
+                    why: format!(
+                        "pull request #{} proposed this change and was closed without merging; it \
+                         is not proposed again until the code at the site changes",
+                        pr.number
+                    ),
+                });
+                Ok(Settled::Done)
+            }
+            PrState::Merged if same => {
+                solution.pr_url = Some(pr.url.clone());
+                solution.state = SolutionState::Deployed;
+                record.status = Status::Deployed;
+                record.pr_url = Some(pr.url.clone());
+                if seen_after(&solution.evidence, pr.merged_at.as_deref()) {
+                    solution.regression = true;
+                    if self.due(record, &solution.evidence) {
+                        forge.comment(&pr, &message::regression_comment(solution, &pr))?;
+                        self.noted(record, &solution.evidence);
+                        self.notes.push(format!(
+                            "pull request #{} was merged and the error came back; said so on it",
+                            pr.number
+                        ));
+                    }
+                } else {
+                    self.notes.push(format!(
+                        "pull request #{} with this fix was merged; not proposed again",
+                        pr.number
+                    ));
+                }
+                Ok(Settled::Done)
+            }
+            PrState::Open if same => {
+                // The open pull request already proposes this change: at most tell it the error
+                // keeps happening.
+                solution.pr_url = Some(pr.url.clone());
+                solution.state = SolutionState::Deployed;
+                record.status = Status::Deployed;
+                record.pr_url = Some(pr.url.clone());
+                if self.due(record, &solution.evidence) {
+                    forge.comment(&pr, &message::occurrences_comment(solution))?;
+                    self.noted(record, &solution.evidence);
+                    self.notes.push(format!(
+                        "pull request #{} already proposes this fix; told it the error is still seen",
+                        pr.number
+                    ));
+                } else {
+                    self.notes.push(format!(
+                        "pull request #{} already proposes this fix; nothing pushed",
+                        pr.number
+                    ));
+                }
+                Ok(Settled::Done)
+            }
+            PrState::Open => Ok(Settled::Propose(Some(pr))),
+            // Closed or merged with another change: the code moved, this is a new proposal.
+            PrState::Closed | PrState::Merged => Ok(Settled::Propose(None)),
+        }
+    }
+
+    /// Whether an update comment may be posted now: the error was seen after what was last
+    /// said, and `pr.update_interval` has passed since the last comment.
+    fn due(&self, record: &Record, evidence: &crate::fix::Evidence) -> bool {
+        let newer = match (&evidence.last_seen, &record.reported_seen) {
+            (Some(seen), Some(reported)) => later(seen, reported),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let rested = record.commented.as_deref().is_none_or(|at| {
+            chrono::DateTime::parse_from_rfc3339(at).map_or(true, |at| {
+                let since = chrono::Utc::now().signed_duration_since(at);
+                since.to_std().unwrap_or_default() >= self.settings.remote.update_interval
+            })
+        });
+        newer && rested
+    }
+
+    fn noted(&self, record: &mut Record, evidence: &crate::fix::Evidence) {
+        record.commented = Some(state::now());
+        record.reported_seen.clone_from(&evidence.last_seen);
+    }
+
+    fn finish(
+        &mut self,
+        result: anyhow::Result<(String, String, String)>,
+        draft: &Draft,
+        solution: &mut Solution,
+        store: &Store,
+        key: &str,
+        record: &mut Record,
+    ) -> anyhow::Result<()> {
+        match result {
+            Ok((url, commit, note)) => {
+                self.notes.push(note);
+                // What the pull request says now counts as told.
+                self.noted(record, &solution.evidence);
+                record.status = Status::Deployed;
+                record.commit = Some(commit);
+                record.pr_url = Some(url.clone());
+                record.error = None;
+                store.save(key, record)?;
+                solution.pr_url = Some(url);
+                solution.state = SolutionState::Deployed;
+                Ok(())
+            }
+            Err(err) => {
+                record.status = Status::Failed;
+                record.error = Some(format!("{err:#}"));
+                store.save(key, record)?;
+                Err(err.context(format!(
+                    "failed to deploy the fix on branch '{}'",
+                    draft.branch
+                )))
+            }
+        }
+    }
+
     fn push_and_open(
-        &self,
+        &mut self,
         draft: &Draft,
         solution: &Solution,
         forge: &dyn forge::Forge,
+        open: Option<forge::PullRequest>,
     ) -> anyhow::Result<(String, String, String)> {
-        let existing = forge.find_open(&draft.branch, self.base())?;
         let git = self.open_git(Some(forge.push_username()))?;
         let author = git.signature(
             self.settings.remote.author_name.as_deref(),
@@ -452,9 +597,16 @@ impl Deployer {
                 format!("branch '{branch}' already holds this fix ({oid}); nothing pushed")
             }
         };
-        let pr = match existing {
+        let pr = match open {
             Some(pr) => {
                 note.push_str(&format!("; pull request #{} was already open", pr.number));
+                let changed = pr.marker.as_ref().is_some_and(|m| m.patch != draft.patch);
+                if changed || matches!(published, Published::Updated(_)) {
+                    // Say what changed where the reviewer looks, and keep the body true.
+                    forge.set_body(&pr, &draft.request.body)?;
+                    forge.comment(&pr, &message::changed_comment(solution, published.oid()))?;
+                    note.push_str(" (its description and a comment tell of the change)");
+                }
                 pr
             }
             None => {
@@ -464,6 +616,33 @@ impl Deployer {
             }
         };
         Ok((pr.url, published.oid().to_string(), note))
+    }
+}
+
+/// What [`Deployer::settle`] decided.
+enum Settled {
+    /// Nothing to push: the answer is already on the forge.
+    Done,
+    /// Push, then open a pull request, or update the open one.
+    Propose(Option<forge::PullRequest>),
+}
+
+/// Whether the error was seen, in the log's time, after `merged_at`.
+fn seen_after(evidence: &crate::fix::Evidence, merged_at: Option<&str>) -> bool {
+    match (evidence.last_seen.as_deref(), merged_at) {
+        (Some(seen), Some(merged)) => later(seen, merged),
+        _ => false,
+    }
+}
+
+/// `a` is after `b` (RFC 3339 both); unreadable times are never later.
+fn later(a: &str, b: &str) -> bool {
+    match (
+        chrono::DateTime::parse_from_rfc3339(a),
+        chrono::DateTime::parse_from_rfc3339(b),
+    ) {
+        (Ok(a), Ok(b)) => a > b,
+        _ => false,
     }
 }
 
@@ -500,6 +679,7 @@ fn restore(value: &serde_json::Value) -> Option<Solution> {
         diff: text("diff")?,
         verification: serde_json::from_value(value["verification"].clone()).unwrap_or_default(),
         pr_url: None,
+        regression: false,
         evidence: serde_json::from_value(value["evidence"].clone()).unwrap_or_default(),
     })
 }

@@ -377,6 +377,7 @@ impl Fixer {
             diff: checked.diff,
             verification,
             pr_url: None,
+            regression: false,
             evidence: evidence(cx),
         })
     }

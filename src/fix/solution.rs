@@ -47,6 +47,9 @@ pub struct Solution {
     /// Pull request URL once deployed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pr_url: Option<String>,
+    /// The fix was merged and the error was logged again after that.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub regression: bool,
     /// What the logs showed of the fingerprint, for whoever reviews the change.
     pub evidence: Evidence,
 }

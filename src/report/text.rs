@@ -173,6 +173,14 @@ impl<W: Write> TextReport<W> {
                 .unwrap_or_default()
         )?;
         writeln!(out, "  {}", clean(&s.description))?;
+        if s.regression {
+            writeln!(
+                out,
+                "  {} this fix was merged ({}) and the error was logged again after it",
+                "regression:".bold().red(),
+                clean(s.pr_url.as_deref().unwrap_or("-"))
+            )?;
+        }
         if let Some(repo) = s.repo.as_deref().filter(|_| self.name_repos) {
             writeln!(out, "  repository: {}", clean(repo))?;
         }

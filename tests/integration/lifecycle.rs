@@ -173,3 +173,220 @@ fn below_ready_confidence_the_pull_request_is_a_draft() {
     assert!(prs[0].draft, "0.95 is below 0.99");
     w.forge.assert_no_violations();
 }
+
+/// Pushes to the world's `main` a change of `app/jobs.py` next to the crash site (the fix's
+/// context), as a teammate would: the same crash now gets another patch.
+fn move_code_at_the_site(w: &World) {
+    let path = w.work.join("app/jobs.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let moved = text.replace("digests, timeout=", "digests with timeout=");
+    assert_ne!(moved, text);
+    std::fs::write(&path, moved).unwrap();
+    crate::harness::git(&w.work, &["commit", "-qam", "Say 'with timeout'"]);
+    crate::harness::git(&w.work, &["push", "-q", w.bare.to_str().unwrap(), "main"]);
+}
+
+/// Every push the git server saw so far.
+fn pushes(w: &World) -> usize {
+    w.git
+        .requests()
+        .iter()
+        .filter(|r| r.target.contains("git-receive-pack") && r.method == "POST")
+        .count()
+}
+
+#[test]
+fn a_changed_fix_is_one_new_commit_and_one_comment_on_the_open_pull_request() {
+    for kind in [Kind::GitHub, Kind::GitLab, Kind::Gitea] {
+        let w = World::seeded(kind, "lifecycle/jobs/repo");
+        config(&w, "");
+        deploy(&w, "lifecycle/jobs/send.log");
+        let first = w.forge.prs()[0].clone();
+        let first_tip = w.remote_tip(&first.head).unwrap();
+
+        move_code_at_the_site(&w);
+        let report = deploy(&w, "lifecycle/jobs/send.log");
+        assert_eq!(
+            report["solutions"][0]["state"], "deployed",
+            "{kind:?} {report:#}"
+        );
+        let prs = w.forge.prs();
+        assert_eq!(prs.len(), 1, "{kind:?}: the same pull request");
+        assert_ne!(
+            prs[0].body, first.body,
+            "{kind:?}: its description tells the new fix"
+        );
+        let comments = w.forge.comments();
+        assert_eq!(comments.len(), 1, "{kind:?} {comments:?}");
+        assert_eq!(comments[0].0, first.number);
+        assert!(
+            comments[0]
+                .1
+                .starts_with("The proposed fix changed (commit "),
+            "{comments:?}"
+        );
+        assert!(
+            comments[0]
+                .1
+                .contains("+    timeout = settings.get('timeout', DEFAULT_TIMEOUT)"),
+            "{comments:?}"
+        );
+        // Never forced: the first commit is still on the branch, under the new one.
+        let tip = w.remote_tip(&first.head).unwrap();
+        w.bare_git(&["merge-base", "--is-ancestor", &first_tip, &tip]);
+        // The branch is the new main plus the fix, and the worker does what it should.
+        let out = run_worker_on(&w, &first.head, "send");
+        assert!(
+            out.contains("sending 5 digests with timeout=30s"),
+            "{kind:?}: {out}"
+        );
+        assert_eq!(
+            w.bare_git(&["diff", "--stat", &format!("main...{}", first.head)]),
+            w.bare_git(&["diff", "--stat", "main", &first.head]),
+            "{kind:?}: the pull request's diff is the fix alone"
+        );
+        // A third run: the open pull request already says all of it.
+        let pushed = pushes(&w);
+        deploy(&w, "lifecycle/jobs/send.log");
+        assert_eq!(pushes(&w), pushed, "{kind:?}");
+        assert_eq!(w.forge.comments().len(), 1, "{kind:?}");
+        w.forge.assert_no_violations();
+    }
+}
+
+#[test]
+fn a_pull_request_closed_unmerged_is_not_proposed_again_until_the_site_changes() {
+    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
+    config(&w, "");
+    deploy(&w, "lifecycle/jobs/send.log");
+    w.forge.close(1);
+
+    let pushed = pushes(&w);
+    let report = deploy(&w, "lifecycle/jobs/send.log");
+    assert_eq!(w.forge.prs().len(), 1, "not reopened, not proposed again");
+    assert_eq!(pushes(&w), pushed);
+    assert_eq!(report["solutions"][0]["state"], "suggested", "{report:#}");
+    let why = report["held"][0]["why"].as_str().unwrap_or_default();
+    assert!(
+        why.starts_with("pull request #1 proposed this change and was closed without merging"),
+        "{report:#}"
+    );
+    // From another host with its own state directory: the forge says the same.
+    let other = w.env.write(
+        "other.yaml",
+        std::fs::read_to_string(w.env.path().join("hephaestus.yaml"))
+            .unwrap()
+            .replace("/state\n", "/state-other\n"),
+    );
+    let mut cmd = w
+        .env
+        .cmd(["analyze", "--mode", "deploy", "--format", "json"]);
+    cmd.arg("--config")
+        .arg(&other)
+        .arg("--repo")
+        .arg(&w.work)
+        .args(["--threshold-count", "1"])
+        .arg(fixture("lifecycle/jobs/send.log"))
+        .env("HEPHAESTUS_TOKEN", TOKEN);
+    let report = json(&run(cmd, 1));
+    assert_eq!(report["solutions"][0]["state"], "suggested", "{report:#}");
+    assert_eq!(w.forge.prs().len(), 1);
+
+    // The code at the site changes: that is a new patch, and a new pull request.
+    move_code_at_the_site(&w);
+    let report = deploy(&w, "lifecycle/jobs/send.log");
+    assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
+    let prs = w.forge.prs();
+    assert_eq!(prs.len(), 2);
+    assert!(prs[1].open && !prs[0].open);
+    let out = run_worker_on(&w, &prs[1].head, "send");
+    assert!(out.contains("sending 5 digests with timeout=30s"), "{out}");
+    w.forge.assert_no_violations();
+}
+
+#[test]
+fn a_merged_fix_whose_error_comes_back_gets_a_regression_comment_not_a_new_pull_request() {
+    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
+    config(&w, "  pr:\n    update_interval: 1ms\n");
+    deploy(&w, "lifecycle/jobs/send.log");
+    // Merged after every crash of send.log and before those of send-again.log.
+    let log = std::fs::read_to_string(fixture("lifecycle/jobs/send.log")).unwrap();
+    let again = std::fs::read_to_string(fixture("lifecycle/jobs/send-again.log")).unwrap();
+    let last = log.lines().last().unwrap()[..24].to_owned();
+    let next = again.lines().next().unwrap()[..24].to_owned();
+    assert!(last < next);
+    w.forge.merge(1, &last);
+
+    // The old log again: nothing after the merge, nothing said.
+    let report = deploy(&w, "lifecycle/jobs/send.log");
+    assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
+    assert!(
+        report["solutions"][0].get("regression").is_none(),
+        "{report:#}"
+    );
+    assert!(w.forge.comments().is_empty());
+
+    // Logs written after the merge: a regression, said once on the merged pull request.
+    let pushed = pushes(&w);
+    let report = deploy(&w, "lifecycle/jobs/send-again.log");
+    assert_eq!(report["solutions"][0]["regression"], true, "{report:#}");
+    let comments = w.forge.comments();
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert_eq!(comments[0].0, 1);
+    assert!(
+        comments[0].1.starts_with(&format!(
+            "Seen again after this fix was merged (merged ` {last} `): ` KeyError 'timeout' ` once at ` {next} `"
+        )),
+        "{comments:?}"
+    );
+    assert_eq!(
+        w.forge.prs().len(),
+        1,
+        "no new pull request for the same patch"
+    );
+    assert_eq!(pushes(&w), pushed);
+    // The same log once more: already said.
+    deploy(&w, "lifecycle/jobs/send-again.log");
+    assert_eq!(w.forge.comments().len(), 1);
+    // The text report says it too.
+    let mut cmd = w.env.cmd(["analyze", "--mode", "deploy"]);
+    cmd.arg("--repo")
+        .arg(&w.work)
+        .args(["--threshold-count", "1"])
+        .arg(fixture("lifecycle/jobs/send-again.log"))
+        .env("HEPHAESTUS_TOKEN", TOKEN);
+    let out = crate::harness::stdout(&run(cmd, 1));
+    assert!(
+        out.contains("  regression: this fix was merged (https://github.example/acme/shop/pull/1) and the error was logged again after it"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_open_pull_request_hears_of_new_occurrences_at_most_once_per_interval() {
+    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
+    config(&w, "  pr:\n    update_interval: 1ms\n");
+    deploy(&w, "lifecycle/jobs/send.log");
+    // The same occurrences again: nothing new to say.
+    deploy(&w, "lifecycle/jobs/send.log");
+    assert!(w.forge.comments().is_empty());
+    let again = std::fs::read_to_string(fixture("lifecycle/jobs/send-again.log")).unwrap();
+    let next = &again.lines().next().unwrap()[..24];
+    deploy(&w, "lifecycle/jobs/send-again.log");
+    let comments = w.forge.comments();
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert_eq!(
+        comments[0].1,
+        format!("Still happening: ` KeyError 'timeout' ` once at ` {next} ` (log time).\n")
+    );
+    deploy(&w, "lifecycle/jobs/send-again.log");
+    assert_eq!(w.forge.comments().len(), 1);
+
+    // With the default interval (24h), newer occurrences wait for the next day.
+    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
+    config(&w, "");
+    deploy(&w, "lifecycle/jobs/send.log");
+    deploy(&w, "lifecycle/jobs/send-again.log");
+    assert!(w.forge.comments().is_empty());
+    w.forge.assert_no_violations();
+}
