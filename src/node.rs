@@ -132,6 +132,9 @@ impl Node {
                     self.emit(NodeEvent::Note(note));
                 }
                 self.emit(NodeEvent::Solution(Box::new(solution)));
+                for held in self.lanes[index].deployer.take_held() {
+                    self.emit(NodeEvent::Held(Box::new(held)));
+                }
             }
         }
     }

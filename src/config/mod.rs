@@ -550,6 +550,8 @@ impl Settings {
                 draft: remote.pr.draft,
                 ready_confidence: remote.pr.ready_confidence,
                 update_interval,
+                max_open: remote.pr.max_open,
+                max_per_day: remote.pr.max_per_day,
             },
             state_dir: config.state_dir.clone(),
             routes,

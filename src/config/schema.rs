@@ -101,6 +101,8 @@ pub struct PrConfig {
     pub draft: bool,
     pub ready_confidence: f64,
     pub update_interval: String,
+    pub max_open: usize,
+    pub max_per_day: usize,
 }
 
 impl Default for PrConfig {
@@ -112,6 +114,8 @@ impl Default for PrConfig {
             draft: false,
             ready_confidence: 0.9,
             update_interval: "24h".into(),
+            max_open: 5,
+            max_per_day: 3,
         }
     }
 }
@@ -276,6 +280,8 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "draft",
             "ready_confidence",
             "update_interval",
+            "max_open",
+            "max_per_day",
         ],
         "formats[]" => &["name", "regex", "timestamp_format"],
         "rules[]" => &["name", "match", "level", "count", "file", "find", "replace"],

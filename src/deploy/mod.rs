@@ -64,6 +64,10 @@ pub struct RemoteSettings {
     pub ready_confidence: f64,
     /// At most one update comment on a pull request per this long.
     pub update_interval: std::time::Duration,
+    /// At most this many of the tool's pull requests open at once; 0: no limit.
+    pub max_open: usize,
+    /// At most this many of the tool's pull requests opened in 24 hours; 0: no limit.
+    pub max_per_day: usize,
 }
 
 impl RemoteSettings {
@@ -357,7 +361,10 @@ impl Deployer {
             .records()
             .into_iter()
             .filter(|(_, r)| {
-                matches!(r.status, Status::Pending | Status::Failed) && r.target == target
+                matches!(
+                    r.status,
+                    Status::Pending | Status::Failed | Status::Deferred
+                ) && r.target == target
             })
             .filter_map(|(_, r)| r.saved.as_ref().and_then(restore))
             .collect();
@@ -404,6 +411,12 @@ impl Deployer {
             .and_then(|pr| self.settle(pr, &draft, solution, &mut record, forge.as_ref()));
         match latest {
             Ok(Settled::Done) => {
+                store.save(&key, &mut record)?;
+                Ok(())
+            }
+            Ok(Settled::Propose(None)) if self.over_budget(forge.as_ref(), solution)? => {
+                record.status = Status::Deferred;
+                record.saved = serde_json::to_value(&*solution).ok();
                 store.save(&key, &mut record)?;
                 Ok(())
             }
@@ -509,6 +522,65 @@ impl Deployer {
             // Closed or merged with another change: the code moved, this is a new proposal.
             PrState::Closed | PrState::Merged => Ok(Settled::Propose(None)),
         }
+    }
+
+    /// Whether a new pull request would spend more than the budget; if so the solution is
+    /// deferred and the reason held.
+    fn over_budget(
+        &mut self,
+        forge: &dyn forge::Forge,
+        solution: &mut Solution,
+    ) -> anyhow::Result<bool> {
+        let remote = &self.settings.remote;
+        if remote.max_open == 0 && remote.max_per_day == 0 {
+            return Ok(false);
+        }
+        // The tool's pull requests are those whose branch has the template's fixed prefix.
+        let template = if remote.branch_template.trim().is_empty() {
+            branch::DEFAULT_BRANCH
+        } else {
+            remote.branch_template.as_str()
+        };
+        let fixed = &template[..template.find('{').unwrap_or(template.len())];
+        let prefix = &fixed[..fixed.rfind('/').map_or(0, |i| i + 1)];
+        let ours: Vec<forge::Listed> = forge
+            .recent()?
+            .into_iter()
+            .filter(|pr| pr.head.starts_with(prefix))
+            .collect();
+        let open = ours.iter().filter(|pr| pr.open).count();
+        let day_ago = chrono::Utc::now() - chrono::Duration::hours(24);
+        let today = ours
+            .iter()
+            .filter(|pr| {
+                pr.created_at
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .is_some_and(|t| t > day_ago)
+            })
+            .count();
+        let why = if remote.max_open > 0 && open >= remote.max_open {
+            format!(
+                "deferred: {open} of its pull requests are open (pr.max_open {}); deployed by a \
+                 later run when one is closed or merged",
+                remote.max_open
+            )
+        } else if remote.max_per_day > 0 && today >= remote.max_per_day {
+            format!(
+                "deferred: {today} of its pull requests were opened in the last 24 hours \
+                 (pr.max_per_day {}); deployed by a later run",
+                remote.max_per_day
+            )
+        } else {
+            return Ok(false);
+        };
+        solution.state = SolutionState::Deferred;
+        self.held.push(Held {
+            solution: solution.id.clone(),
+            generator: solution.generator.clone(),
+            why,
+        });
+        Ok(true)
     }
 
     /// Whether an update comment may be posted now: the error was seen after what was last

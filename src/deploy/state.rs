@@ -49,6 +49,8 @@ pub enum Status {
     Deployed,
     /// Its pull request was closed without merging: not proposed again.
     Declined,
+    /// Over the pull request budget: tried again by a later run.
+    Deferred,
 }
 
 /// What is known about one branch's deploy.

@@ -14,6 +14,9 @@ pub enum SolutionState {
     Suggested,
     /// Committed, pushed and proposed as a pull request (`mode: deploy`).
     Deployed,
+    /// Deploy mode, but the pull request budget (`pr.max_open`, `pr.max_per_day`) is spent: kept,
+    /// and deployed by a later run when the budget allows.
+    Deferred,
 }
 
 /// A proposed fix for one fingerprint.

@@ -97,6 +97,8 @@ impl World {
             draft: false,
             ready_confidence: 0.0,
             update_interval: Duration::from_secs(0),
+            max_open: 0,
+            max_per_day: 0,
         }
     }
 

@@ -390,3 +390,74 @@ fn an_open_pull_request_hears_of_new_occurrences_at_most_once_per_interval() {
     assert!(w.forge.comments().is_empty());
     w.forge.assert_no_violations();
 }
+
+#[test]
+fn over_budget_a_fix_is_deferred_and_deployed_by_a_later_run() {
+    for kind in [Kind::GitHub, Kind::GitLab, Kind::Gitea] {
+        // One open at a time.
+        let w = World::seeded(kind, "lifecycle/jobs/repo");
+        config(&w, "  pr:\n    max_open: 1\n");
+        let report = deploy(&w, "lifecycle/jobs/both.log");
+        let states: Vec<&str> = report["solutions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["state"].as_str().unwrap())
+            .collect();
+        assert_eq!(states, ["deployed", "deferred"], "{kind:?} {report:#}");
+        assert!(
+            report["held"][0]["why"]
+                .as_str()
+                .unwrap()
+                .starts_with("deferred: 1 of its pull requests are open (pr.max_open 1)"),
+            "{kind:?} {report:#}"
+        );
+        assert_eq!(w.forge.prs().len(), 1, "{kind:?}");
+        // Still spent: a quiet log defers it again, nothing is opened.
+        w.env
+            .write("quiet.log", "2026-12-02T08:00:00.000Z INFO  worker: idle\n");
+        let quiet = |w: &World| {
+            let mut cmd = w
+                .env
+                .cmd(["analyze", "--mode", "deploy", "--format", "json"]);
+            cmd.arg("--repo")
+                .arg(&w.work)
+                .arg(w.env.path().join("quiet.log"))
+                .env("HEPHAESTUS_TOKEN", TOKEN);
+            json(&run(cmd, 0))
+        };
+        let report = quiet(&w);
+        assert_eq!(
+            report["solutions"][0]["state"], "deferred",
+            "{kind:?} {report:#}"
+        );
+        assert_eq!(w.forge.prs().len(), 1);
+        // The first is merged: the budget frees up and the next run delivers the other.
+        w.forge.merge(1, "2026-12-02T07:59:00Z");
+        let report = quiet(&w);
+        assert_eq!(
+            report["solutions"][0]["state"], "deployed",
+            "{kind:?} {report:#}"
+        );
+        let prs = w.forge.prs();
+        assert_eq!(prs.len(), 2, "{kind:?}");
+        assert!(prs[1].title.contains("'retries'"), "{kind:?} {prs:?}");
+        w.forge.assert_no_violations();
+    }
+
+    // One a day: the second waits until the first is a day old.
+    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
+    config(&w, "  pr:\n    max_per_day: 1\n");
+    let report = deploy(&w, "lifecycle/jobs/both.log");
+    assert_eq!(report["solutions"][1]["state"], "deferred", "{report:#}");
+    assert!(
+        report["held"][0]["why"].as_str().unwrap().starts_with(
+            "deferred: 1 of its pull requests were opened in the last 24 hours (pr.max_per_day 1)"
+        ),
+        "{report:#}"
+    );
+    w.forge.opened_at(1, "2026-11-30T08:00:00Z");
+    let report = deploy(&w, "lifecycle/jobs/retry.log");
+    assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
+    assert_eq!(w.forge.prs().len(), 2);
+}

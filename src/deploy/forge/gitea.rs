@@ -6,8 +6,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{
-    expect, post_comment, pull_request, segment, send_expecting, token_header, what, Forge,
-    ForgeError, PlannedRequest, PrRequest, PullRequest, Repo,
+    expect, listed, post_comment, pull_request, segment, send_expecting, token_header, what, Forge,
+    ForgeError, Listed, PlannedRequest, PrRequest, PullRequest, Repo,
 };
 use crate::deploy::retry::{Http, RetryPolicy};
 use crate::deploy::{RemoteSettings, Secret};
@@ -104,6 +104,12 @@ impl Forge for Gitea {
 
     fn find_latest(&self, head: &str, base: &str) -> Result<Option<PullRequest>, ForgeError> {
         self.find(base, head)
+    }
+
+    fn recent(&self) -> Result<Vec<Listed>, ForgeError> {
+        // Gitea lists the newest first.
+        let url = format!("{}/pulls?state=all&limit=50", self.repo.repos_url());
+        listed(&self.http, &self.repo, &url, "/head/ref")
     }
 
     fn comment(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError> {

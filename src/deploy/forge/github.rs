@@ -5,8 +5,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{
-    expect, newest, post_comment, pull_request, segment, send_expecting, token_header, what, Forge,
-    ForgeError, ListFields, PlannedRequest, PrRequest, PullRequest, Repo,
+    expect, listed, newest, post_comment, pull_request, segment, send_expecting, token_header,
+    what, Forge, ForgeError, ListFields, Listed, PlannedRequest, PrRequest, PullRequest, Repo,
 };
 use crate::deploy::retry::{Http, RetryPolicy};
 use crate::deploy::{RemoteSettings, Secret};
@@ -125,6 +125,14 @@ impl Forge for GitHub {
         let created = pull_request("GitHub", &what, &response.body, "number", "html_url")?;
         self.add_labels(created.number, &pr.labels)?;
         Ok(created)
+    }
+
+    fn recent(&self) -> Result<Vec<Listed>, ForgeError> {
+        let url = format!(
+            "{}/pulls?state=all&sort=created&direction=desc&per_page=100",
+            self.repo.repos_url()
+        );
+        listed(&self.http, &self.repo, &url, "/head/ref")
     }
 
     fn comment(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError> {

@@ -5,8 +5,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{
-    expect, newest, post_comment, pull_request, segment, send_expecting, token_header, what, Forge,
-    ForgeError, ListFields, PlannedRequest, PrRequest, PullRequest, Repo,
+    expect, listed, newest, post_comment, pull_request, segment, send_expecting, token_header,
+    what, Forge, ForgeError, ListFields, Listed, PlannedRequest, PrRequest, PullRequest, Repo,
 };
 use crate::deploy::retry::{Http, RetryPolicy};
 use crate::deploy::{RemoteSettings, Secret};
@@ -108,6 +108,14 @@ impl Forge for GitLab {
         }
         let response = expect(&self.http, response, &[201], &what, &self.repo.full_name())?;
         pull_request("GitLab", &what, &response.body, "iid", "web_url")
+    }
+
+    fn recent(&self) -> Result<Vec<Listed>, ForgeError> {
+        let url = format!(
+            "{}/merge_requests?order_by=created_at&sort=desc&per_page=100",
+            self.project_url()
+        );
+        listed(&self.http, &self.repo, &url, "/source_branch")
     }
 
     fn comment(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError> {

@@ -48,6 +48,16 @@ pub struct PullRequest {
     pub marker: Option<Marker>,
 }
 
+/// One of the repository's pull requests, as a list of them gives it: enough to count what the
+/// tool has open and has opened lately.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub head: String,
+    pub open: bool,
+    /// RFC 3339.
+    pub created_at: Option<String>,
+}
+
 /// Where a pull request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrState {
@@ -176,6 +186,8 @@ pub trait Forge {
             .find_latest(head, base)?
             .filter(|pr| pr.state == PrState::Open))
     }
+    /// The repository's newest pull requests (up to a hundred), in any state.
+    fn recent(&self) -> Result<Vec<Listed>, ForgeError>;
     /// Add a comment to `pr`'s conversation.
     fn comment(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError>;
     /// Replace `pr`'s description (a changed fix changes what it says).
@@ -332,6 +344,35 @@ pub(crate) fn newest(
         .max_by_key(|item| item[fields.number].as_u64().unwrap_or(0))
         .map(|item| pull_request(http.forge, &what, item, fields.number, fields.url))
         .transpose()
+}
+
+/// `GET url`, a list of pull requests: each one's head branch (at the JSON pointer `head`), whether
+/// it is open, and when it was made.
+pub(crate) fn listed(
+    http: &Http,
+    repo: &Repo,
+    url: &str,
+    head: &str,
+) -> Result<Vec<Listed>, ForgeError> {
+    let what = what(&Method::GET, url);
+    let response = send_expecting(http, Method::GET, url, None, &[200], repo)?;
+    let Some(items) = response.body.as_array() else {
+        return Err(ForgeError::Unexpected {
+            forge: http.forge,
+            what,
+            detail: "expected an array of pull requests".into(),
+        });
+    };
+    Ok(items
+        .iter()
+        .filter_map(|item| {
+            Some(Listed {
+                head: item.pointer(head)?.as_str()?.to_owned(),
+                open: matches!(item["state"].as_str(), Some("open" | "opened" | "locked")),
+                created_at: item["created_at"].as_str().map(str::to_owned),
+            })
+        })
+        .collect())
 }
 
 /// `POST url` with `{"body": text}`, expecting 201: a comment on GitHub, Gitea and GitLab alike.

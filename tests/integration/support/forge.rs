@@ -52,6 +52,12 @@ pub struct Pr {
     pub open: bool,
     /// When it was merged (closed and merged), RFC 3339.
     pub merged_at: Option<String>,
+    /// When it was opened, RFC 3339.
+    pub created_at: String,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// A canned answer served instead of the normal one.
@@ -166,6 +172,13 @@ impl FakeForge {
         let mut st = self.state.lock().unwrap();
         let pr = st.prs.iter_mut().find(|p| p.number == number).unwrap();
         pr.open = false;
+    }
+
+    /// Pull request `number` was opened at `at` (RFC 3339), not now.
+    pub fn opened_at(&self, number: u64, at: &str) {
+        let mut st = self.state.lock().unwrap();
+        let pr = st.prs.iter_mut().find(|p| p.number == number).unwrap();
+        pr.created_at = at.to_owned();
     }
 
     /// A reviewer merges pull request `number` at `at` (RFC 3339).
@@ -311,6 +324,7 @@ fn gh_pr(ctx: &Ctx, pr: &Pr) -> Value {
     json!({
         "id": 1000 + pr.number, "number": pr.number, "state": if pr.open {"open"} else {"closed"},
         "merged_at": pr.merged_at, "merge_commit_sha": pr.merged_at.as_ref().map(|_| "1".repeat(40)),
+        "created_at": pr.created_at,
         "html_url": url, "url": format!("https://api.github.example/repos/{}/{}/pulls/{}", ctx.owner, ctx.repo, pr.number),
         "title": pr.title, "body": pr.body, "draft": pr.draft, "locked": false,
         "head": {"ref": pr.head, "label": format!("{}:{}", ctx.owner, pr.head), "sha": "0".repeat(40)},
@@ -433,6 +447,7 @@ fn github(ctx: &Ctx, state: &Mutex<State>, req: &Request) -> (u16, Value) {
                 draft: body["draft"].as_bool().unwrap_or(false),
                 open: true,
                 merged_at: None,
+                created_at: now(),
             };
             st.prs.push(pr.clone());
             (201, gh_pr(ctx, &pr))
@@ -510,6 +525,7 @@ fn gl_mr(ctx: &Ctx, pr: &Pr) -> Value {
         "id": 500 + pr.number, "iid": pr.number,
         "state": if pr.open {"opened"} else if pr.merged_at.is_some() {"merged"} else {"closed"},
         "merged_at": pr.merged_at, "merge_commit_sha": pr.merged_at.as_ref().map(|_| "1".repeat(40)),
+        "created_at": pr.created_at,
         "web_url": format!("https://gitlab.example/{}/{}/-/merge_requests/{}", ctx.owner, ctx.repo, pr.number),
         "title": pr.title, "description": pr.body, "source_branch": pr.head, "target_branch": pr.base,
         "labels": pr.labels, "draft": pr.draft,
@@ -597,6 +613,7 @@ fn gitlab(ctx: &Ctx, state: &Mutex<State>, req: &Request) -> (u16, Value) {
                 draft: false,
                 open: true,
                 merged_at: None,
+                created_at: now(),
             };
             st.prs.push(pr.clone());
             (201, gl_mr(ctx, &pr))
@@ -661,7 +678,7 @@ fn comment(
 fn gt_pr(ctx: &Ctx, pr: &Pr) -> Value {
     json!({
         "id": 900 + pr.number, "number": pr.number, "state": if pr.open {"open"} else {"closed"},
-        "merged": pr.merged_at.is_some(), "merged_at": pr.merged_at,
+        "merged": pr.merged_at.is_some(), "merged_at": pr.merged_at, "created_at": pr.created_at,
         "html_url": format!("https://gitea.example/{}/{}/pulls/{}", ctx.owner, ctx.repo, pr.number),
         "title": pr.title, "body": pr.body,
         "head": {"ref": pr.head, "label": pr.head}, "base": {"ref": pr.base, "label": pr.base},
@@ -700,6 +717,28 @@ fn gitea(ctx: &Ctx, state: &Mutex<State>, req: &Request) -> (u16, Value) {
                     .collect(),
             ),
         ),
+        ("GET", "pulls") => {
+            let q = req.query();
+            let allowed = ["state", "sort", "milestone", "labels", "poster", "page", "limit"];
+            if let Some((k, _)) = q.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+                return violation(state, req, format!("unknown query parameter `{k}`"));
+            }
+            let want = q.iter().find(|(k, _)| k == "state").map(|(_, v)| v.clone());
+            let want = want.unwrap_or_else(|| "open".into());
+            if !["open", "closed", "all"].contains(&want.as_str()) {
+                return violation(state, req, format!("state {want:?}"));
+            }
+            let st = state.lock().unwrap();
+            // Newest first, as Gitea lists them.
+            let items: Vec<Value> = st
+                .prs
+                .iter()
+                .rev()
+                .filter(|p| want == "all" || p.open == (want == "open"))
+                .map(|p| gt_pr(ctx, p))
+                .collect();
+            (200, Value::Array(items))
+        }
         ("GET", r) if r.starts_with("pulls/") => {
             // pulls/{base}/{head}: each a single, encoded path segment.
             let parts: Vec<&str> = r["pulls/".len()..].split('/').collect();
@@ -756,6 +795,7 @@ fn gitea(ctx: &Ctx, state: &Mutex<State>, req: &Request) -> (u16, Value) {
                 draft: false,
                 open: true,
                 merged_at: None,
+                created_at: now(),
             };
             st.prs.push(pr.clone());
             (201, gt_pr(ctx, &pr))
