@@ -33,6 +33,9 @@ pub struct Vars<'a> {
 /// The default branch template: one branch per fingerprint, so two errors of one kind in one
 /// file never share a branch.
 pub const DEFAULT_BRANCH: &str = "hephaestus/fix/{error_type}-{fingerprint}";
+/// The default branch template of earlier versions, which two errors of one kind in one file
+/// shared; branches it made are still recognised by their fingerprint trailer.
+pub const LEGACY_BRANCH: &str = "hephaestus/fix/{error_type}";
 /// The default title template; parts whose values are missing are left out (see [`title`]).
 pub const DEFAULT_TITLE: &str = "Fix {exception} in {file} ({function})";
 

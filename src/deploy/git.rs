@@ -365,6 +365,34 @@ impl<'a> GitRemote<'a> {
             .contains_key(&format!("refs/heads/{name}")))
     }
 
+    /// The fingerprint trailer (`Hephaestus-Fingerprint: …`) of the tip of the remote's branch
+    /// `name`, or `None` when there is no such branch or its tip has none.
+    pub fn tip_fingerprint(&self, name: &str) -> Result<Option<String>, GitError> {
+        let Some(&tip) = self.ls_remote()?.get(&format!("refs/heads/{name}")) else {
+            return Ok(None);
+        };
+        let private = format!(
+            "refs/hephaestus/{}-{}-tip",
+            digest(name),
+            std::process::id()
+        );
+        let message = (|| {
+            if self.repo.find_commit(tip).is_err() {
+                self.fetch(&private, &[name])?;
+            }
+            let commit = self.repo.find_commit(tip).map_err(git)?;
+            Ok(commit.message().unwrap_or("").to_owned())
+        })();
+        self.remove_private(&private);
+        let message: String = message?;
+        let key = format!("{}:", super::message::FINGERPRINT_TRAILER);
+        Ok(message
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix(&key))
+            .map(|v| v.trim().to_owned()))
+    }
+
     /// The remote's branches: `refs/heads/x` → tip.
     fn ls_remote(&self) -> Result<HashMap<String, Oid>, GitError> {
         self.with_retries("listing the branches of", &self.url, |failure| {

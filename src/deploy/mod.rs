@@ -142,6 +142,9 @@ pub struct Deployer {
 /// The text of one deploy: names, messages and the request, from the templates.
 struct Draft {
     branch: String,
+    /// The branch the default template made before it held the fingerprint: a pull request of
+    /// an earlier version may be open there.
+    legacy: Option<String>,
     message: String,
     request: PrRequest,
     patch: String,
@@ -221,10 +224,10 @@ impl Deployer {
                 t.to_owned()
             }
         };
-        let branch = branch::branch_name(
-            &template(&remote.branch_template, branch::DEFAULT_BRANCH),
-            &vars,
-        );
+        let branch_template = template(&remote.branch_template, branch::DEFAULT_BRANCH);
+        let branch = branch::branch_name(&branch_template, &vars);
+        let legacy = (branch_template == branch::DEFAULT_BRANCH)
+            .then(|| branch::branch_name(branch::LEGACY_BRANCH, &vars));
         let title = branch::title(
             &template(&remote.title_template, branch::DEFAULT_TITLE),
             &vars,
@@ -251,6 +254,7 @@ impl Deployer {
         };
         Draft {
             branch,
+            legacy,
             message,
             request,
             patch,
@@ -378,13 +382,26 @@ impl Deployer {
     }
 
     fn deploy(&mut self, solution: &mut Solution) -> anyhow::Result<()> {
-        let draft = self.draft(solution);
+        let mut draft = self.draft(solution);
         let remote = &self.settings.remote;
         let forge = forge::build(remote, self.settings.retry)?;
         if remote.token.as_ref().is_none_or(|t| t.is_empty()) {
             anyhow::bail!(
                 "deploy mode needs a token: set HEPHAESTUS_TOKEN (or GITHUB_TOKEN) in the environment"
             );
+        }
+        if let Some(legacy) = draft.legacy.take() {
+            // Keep to the branch an earlier version opened for this very fingerprint.
+            let fingerprint = message::token(&solution.fingerprint);
+            let git = self.open_git(Some(forge.push_username()))?;
+            if git.tip_fingerprint(&legacy)?.as_deref() == Some(fingerprint.as_str()) {
+                self.notes.push(format!(
+                    "branch '{legacy}' (the earlier default name) holds this fingerprint's fix; \
+                     keeping to it"
+                ));
+                draft.request.head.clone_from(&legacy);
+                draft.branch = legacy;
+            }
         }
         let store = self.store()?;
         let target = self.target();
@@ -395,12 +412,8 @@ impl Deployer {
                 r.solution.clone_from(&solution.id);
                 r
             }
-            None => Record::new(
-                &draft.branch,
-                &solution.fingerprint,
-                &solution.id,
-                &draft.patch,
-            ),
+            // Nothing known here yet: no patch, so only the forge can say this one was proposed.
+            None => Record::new(&draft.branch, &solution.fingerprint, &solution.id, ""),
         };
         record.target = target;
 
@@ -503,7 +516,10 @@ impl Deployer {
                 solution.state = SolutionState::Deployed;
                 record.status = Status::Deployed;
                 record.pr_url = Some(pr.url.clone());
-                if self.due(record, &solution.evidence) {
+                if record.commented.is_none() {
+                    // First sight of it from here: what it already says is the baseline.
+                    self.noted(record, &solution.evidence);
+                } else if self.due(record, &solution.evidence) {
                     forge.comment(&pr, &message::occurrences_comment(solution))?;
                     self.noted(record, &solution.evidence);
                     self.notes.push(format!(

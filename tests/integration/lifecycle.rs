@@ -461,3 +461,41 @@ fn over_budget_a_fix_is_deferred_and_deployed_by_a_later_run() {
     assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
     assert_eq!(w.forge.prs().len(), 2);
 }
+
+#[test]
+fn branches_of_the_earlier_default_name_are_still_recognised_by_their_trailer() {
+    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
+    // As an earlier version deployed it: one branch per error type and file, no marker.
+    config(
+        &w,
+        "  pr:\n    branch_template: 'hephaestus/fix/{error_type}'\n",
+    );
+    deploy(&w, "lifecycle/jobs/send.log");
+    let old = w.forge.prs()[0].clone();
+    assert_eq!(old.head, "hephaestus/fix/keyerror-jobs-py");
+    let unmarked = old.body[..old.body.find("<!-- hephaestus").unwrap()].to_owned();
+    w.forge.edit_body(1, &unmarked);
+
+    // Now with the default template, from a host with a fresh state directory.
+    config(&w, "");
+    std::fs::remove_dir_all(w.env.path().join("state")).unwrap();
+    let pushed = pushes(&w);
+    let report = deploy(&w, "lifecycle/jobs/both.log");
+    assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
+    assert_eq!(
+        report["solutions"][0]["pr_url"],
+        "https://github.example/acme/shop/pull/1"
+    );
+    let prs = w.forge.prs();
+    // The send fix kept to its old branch; the retry fix, another fingerprint, has its own.
+    assert_eq!(prs.len(), 2, "{prs:?}");
+    assert_eq!(prs[0].head, old.head);
+    assert!(
+        prs[1].head.starts_with("hephaestus/fix/keyerror-jobs-py-"),
+        "{prs:?}"
+    );
+    assert!(prs[1].title.contains("'retries'"));
+    assert_eq!(pushes(&w), pushed + 1, "only the retry fix was pushed");
+    assert!(w.forge.comments().is_empty());
+    w.forge.assert_no_violations();
+}

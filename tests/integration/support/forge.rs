@@ -174,6 +174,13 @@ impl FakeForge {
         pr.open = false;
     }
 
+    /// Pull request `number`'s description becomes `body`, as a person editing it would make it.
+    pub fn edit_body(&self, number: u64, body: &str) {
+        let mut st = self.state.lock().unwrap();
+        let pr = st.prs.iter_mut().find(|p| p.number == number).unwrap();
+        pr.body = body.to_owned();
+    }
+
     /// Pull request `number` was opened at `at` (RFC 3339), not now.
     pub fn opened_at(&self, number: u64, at: &str) {
         let mut st = self.state.lock().unwrap();
