@@ -5,9 +5,9 @@
 //! any run of backticks in the text, so nothing in it can become HTML, markdown, a link, an
 //! `@mention` or an issue reference. Control characters never reach either text.
 
-use super::redact::redact;
 use crate::fix::verify::{Outcome, Step};
 use crate::fix::Solution;
+use crate::redact::redact;
 
 /// Trailer naming the fingerprint a commit fixes; also how a branch is recognised as ours.
 pub const FINGERPRINT_TRAILER: &str = "Hephaestus-Fingerprint";

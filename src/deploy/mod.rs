@@ -17,7 +17,6 @@ pub mod git;
 pub mod message;
 pub mod origin;
 pub mod preflight;
-pub mod redact;
 pub mod retry;
 mod secret;
 pub mod state;
@@ -134,6 +133,8 @@ pub struct DeployPlan {
 /// The deploy stage.
 pub struct Deployer {
     settings: DeploySettings,
+    /// What happened to pull requests since the last call: (`opened` | `updated` | `closed`, URL).
+    pr_events: Vec<(&'static str, String)>,
     plans: Vec<DeployPlan>,
     notes: Vec<String>,
     held: Vec<Held>,
@@ -154,6 +155,7 @@ impl Deployer {
     pub fn new(settings: DeploySettings) -> Deployer {
         Deployer {
             settings,
+            pr_events: Vec::new(),
             plans: Vec::new(),
             notes: Vec::new(),
             held: Vec::new(),
@@ -192,6 +194,12 @@ impl Deployer {
     /// The solutions kept to a suggestion by `fix.min_confidence` since the last call.
     pub fn take_held(&mut self) -> Vec<Held> {
         std::mem::take(&mut self.held)
+    }
+
+    /// What happened to pull requests since the last call, for notifications: (`opened`,
+    /// `updated` or `closed`, its URL).
+    pub fn take_pr_events(&mut self) -> Vec<(&'static str, String)> {
+        std::mem::take(&mut self.pr_events)
     }
 
     /// The dry-run plans made since the last call.
@@ -472,6 +480,9 @@ impl Deployer {
             || (pr.marker.is_none() && record.patch == draft.patch);
         match pr.state {
             PrState::Closed if same => {
+                if record.status != Status::Declined {
+                    self.pr_events.push(("closed", pr.url.clone()));
+                }
                 solution.state = SolutionState::Suggested;
                 record.status = Status::Declined;
                 record.pr_url = Some(pr.url.clone());
@@ -521,6 +532,7 @@ impl Deployer {
                     self.noted(record, &solution.evidence);
                 } else if self.due(record, &solution.evidence) {
                     forge.comment(&pr, &message::occurrences_comment(solution))?;
+                    self.pr_events.push(("updated", pr.url.clone()));
                     self.noted(record, &solution.evidence);
                     self.notes.push(format!(
                         "pull request #{} already proposes this fix; told it the error is still seen",
@@ -693,6 +705,7 @@ impl Deployer {
                     // Say what changed where the reviewer looks, and keep the body true.
                     forge.set_body(&pr, &draft.request.body)?;
                     forge.comment(&pr, &message::changed_comment(solution, published.oid()))?;
+                    self.pr_events.push(("updated", pr.url.clone()));
                     note.push_str(" (its description and a comment tell of the change)");
                 }
                 pr
@@ -700,6 +713,7 @@ impl Deployer {
             None => {
                 let pr = forge.create(&draft.request)?;
                 note.push_str(&format!("; pull request #{} is open", pr.number));
+                self.pr_events.push(("opened", pr.url.clone()));
                 pr
             }
         };

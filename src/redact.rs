@@ -1,4 +1,5 @@
-//! Secrets out of log text that leaves the machine (a pull request body, a notification).
+//! Secrets out of log text that leaves the machine (a pull request body, a notification, a branch
+//! name made from a log's words).
 //!
 //! Logs carry what a program was handed: passwords in connection URLs, bearer tokens in request
 //! dumps, API keys in settings. Before a sample of one goes to a forge, the values that look like
