@@ -66,11 +66,24 @@ pub fn commit_message(title: &str, solution: &Solution) -> String {
         "Confidence: {:.2} ({generator})\n\n",
         solution.confidence
     ));
+    // Which run made the commit. It also makes two hosts' commits of one change differ, so
+    // that of two pushes racing to update a branch exactly one lands and the other learns it
+    // lost (identical commits would both "succeed", and both would say so on the pull request).
+    out.push_str(&format!("{RUN_TRAILER}: {}\n", run_id()));
     out.push_str(&format!(
         "{FINGERPRINT_TRAILER}: {}\n",
         token(&solution.fingerprint)
     ));
     out
+}
+
+/// Trailer naming the run (process) that made a commit.
+pub const RUN_TRAILER: &str = "Hephaestus-Run";
+
+/// This process's run id: random, fixed for its life.
+fn run_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| format!("{:016x}", fastrand::u64(..)))
 }
 
 /// Longest run of `c` in `text`.
@@ -276,7 +289,10 @@ mod tests {
         let msg = commit_message("fix: E", &solution("pool\x1b[2J ran\rout", "E"));
         assert_eq!(
             msg,
-            "fix: E\n\npool[2J ran out\n\nConfidence: 0.88 (rules:db-pool)\n\nHephaestus-Fingerprint: fp1\n"
+            format!(
+                "fix: E\n\npool[2J ran out\n\nConfidence: 0.88 (rules:db-pool)\n\nHephaestus-Run: {}\nHephaestus-Fingerprint: fp1\n",
+                run_id()
+            )
         );
     }
 

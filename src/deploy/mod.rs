@@ -700,13 +700,18 @@ impl Deployer {
         let pr = match open {
             Some(pr) => {
                 note.push_str(&format!("; pull request #{} was already open", pr.number));
-                let changed = pr.marker.as_ref().is_some_and(|m| m.patch != draft.patch);
-                if changed || matches!(published, Published::Updated(_)) {
-                    // Say what changed where the reviewer looks, and keep the body true.
+                let stale = pr.marker.as_ref().is_some_and(|m| m.patch != draft.patch);
+                if matches!(published, Published::Updated(_)) {
+                    // Say what changed where the reviewer looks, and keep the body true. Only
+                    // the process whose push landed says it: a push is the one step that cannot
+                    // be won twice, so hosts racing on one change comment once.
                     forge.set_body(&pr, &draft.request.body)?;
                     forge.comment(&pr, &message::changed_comment(solution, published.oid()))?;
                     self.pr_events.push(("updated", pr.url.clone()));
                     note.push_str(" (its description and a comment tell of the change)");
+                } else if stale {
+                    // Another host pushed this change and has not rewritten the body yet.
+                    forge.set_body(&pr, &draft.request.body)?;
                 }
                 pr
             }

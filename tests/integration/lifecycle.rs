@@ -499,3 +499,83 @@ fn branches_of_the_earlier_default_name_are_still_recognised_by_their_trailer() 
     assert!(w.forge.comments().is_empty());
     w.forge.assert_no_violations();
 }
+
+#[test]
+fn five_hosts_with_their_own_state_agree_on_one_pull_request_and_one_update() {
+    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
+    config(&w, "");
+    let text = std::fs::read_to_string(w.env.path().join("hephaestus.yaml")).unwrap();
+    let race = |w: &World| -> Vec<std::process::Output> {
+        let children: Vec<std::process::Child> = (0..5)
+            .map(|i| {
+                let config = w.env.write(
+                    &format!("host{i}.yaml"),
+                    text.replace("/state\n", &format!("/state-host{i}\n")),
+                );
+                let mut cmd =
+                    std::process::Command::new(assert_cmd::cargo::cargo_bin("hephaestus"));
+                cmd.current_dir(w.env.path())
+                    .env_clear()
+                    .env("PATH", std::env::var_os("PATH").unwrap())
+                    .env("HOME", w.env.path())
+                    .env("HEPHAESTUS_TOKEN", TOKEN)
+                    .env("HEPHAESTUS_RETRY_BASE_MS", "5")
+                    .args(["analyze", "--mode", "deploy", "--format", "json"])
+                    .arg("--config")
+                    .arg(config)
+                    .arg("--repo")
+                    .arg(&w.work)
+                    .args(["--threshold-count", "1"])
+                    .arg(fixture("lifecycle/jobs/send.log"))
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped());
+                cmd.spawn().unwrap()
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect()
+    };
+    for out in race(&w) {
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let prs = w.forge.prs();
+    assert_eq!(prs.len(), 1, "{prs:?}");
+    let first_tip = w.remote_tip(&prs[0].head).unwrap();
+
+    // The code moves; all five see the new fix at once.
+    move_code_at_the_site(&w);
+    for out in race(&w) {
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
+    }
+    assert_eq!(w.forge.prs().len(), 1);
+    let comments = w.forge.comments();
+    assert_eq!(comments.len(), 1, "one update said once: {comments:?}");
+    let tip = w.remote_tip(&prs[0].head).unwrap();
+    assert_eq!(
+        w.bare_git(&[
+            "rev-list",
+            "--count",
+            "--first-parent",
+            &format!("{first_tip}..{tip}")
+        ]),
+        "1",
+        "one new commit"
+    );
+    let out = run_worker_on(&w, &prs[0].head, "send");
+    assert!(out.contains("sending 5 digests with timeout=30s"), "{out}");
+    w.forge.assert_no_violations();
+}
