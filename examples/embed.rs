@@ -38,7 +38,8 @@ fn main() -> anyhow::Result<()> {
                 NodeEvent::Note(_)
                 | NodeEvent::Fix(_)
                 | NodeEvent::Held(_)
-                | NodeEvent::Plan(_) => {}
+                | NodeEvent::Plan(_)
+                | NodeEvent::Notification(_) => {}
             }
         }
     };

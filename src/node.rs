@@ -10,7 +10,8 @@ use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::config::Settings;
 use crate::deploy::{DeployPlan, Deployer, Held};
-use crate::fix::{FixEvent, Fixer, Solution};
+use crate::fix::{FixEvent, Fixer, Solution, SolutionState};
+use crate::notify::{self, Notifier};
 use crate::parse::LogEntry;
 use crate::pattern::{PatternEngine, PatternSummary};
 use crate::route::{self, Lane};
@@ -45,6 +46,8 @@ pub enum NodeEvent {
     Held(Box<Held>),
     /// What a deploy would have done (`--dry-run`).
     Plan(Box<DeployPlan>),
+    /// A notification `--dry-run` would have sent.
+    Notification(Box<notify::Planned>),
 }
 
 /// Counts over a node's life.
@@ -67,6 +70,7 @@ pub struct Node {
     /// One per repository; the first is the default's (see [`route`]).
     lanes: Vec<Repo>,
     events: Sender<NodeEvent>,
+    notifier: Notifier,
     /// Services no lane took while other services have their repository, said once each.
     unrouted: HashSet<String>,
     summary: Summary,
@@ -107,6 +111,7 @@ impl Node {
                 })
                 .collect(),
             events: tx,
+            notifier: Notifier::new(settings.notify.clone()),
             unrouted: HashSet::new(),
             summary: Summary::default(),
         };
@@ -131,7 +136,11 @@ impl Node {
                 for note in self.lanes[index].deployer.take_notes() {
                     self.emit(NodeEvent::Note(note));
                 }
+                self.notify_pull_requests(index, &solution);
                 self.emit(NodeEvent::Solution(Box::new(solution)));
+                for held in self.lanes[index].deployer.take_held() {
+                    self.emit(NodeEvent::Held(Box::new(held)));
+                }
             }
         }
     }
@@ -198,6 +207,7 @@ impl Node {
             for note in notes {
                 self.emit(NodeEvent::Note(note));
             }
+            self.notify_pull_requests(index, &solution);
             self.emit(NodeEvent::Solution(Box::new(solution)));
             for held in held {
                 self.emit(NodeEvent::Held(Box::new(held)));
@@ -241,7 +251,53 @@ impl Node {
         }));
     }
 
-    fn emit(&self, event: NodeEvent) {
+    /// Tell the webhooks of what `event` says, when it is one of theirs.
+    fn notify(&mut self, event: &NodeEvent) {
+        if !self.notifier.is_active() {
+            return;
+        }
+        let message = match event {
+            NodeEvent::Incident(incident) => notify::Event::incident_tripped(incident),
+            NodeEvent::Solution(s) if s.regression => notify::Event::regression(s),
+            NodeEvent::Solution(s)
+                if matches!(s.state, SolutionState::Suggested | SolutionState::Deployed) =>
+            {
+                notify::Event::solution_proposed(s)
+            }
+            NodeEvent::Fix(FixEvent::Dropped {
+                generator,
+                step,
+                why,
+                ..
+            }) => notify::Event::solution_dropped(generator, step.as_str(), why),
+            _ => return,
+        };
+        self.notifier.send(&message);
+        self.plan_notifications();
+    }
+
+    /// What the deploy stage did to pull requests, told to the webhooks.
+    fn notify_pull_requests(&mut self, index: usize, solution: &Solution) {
+        for (kind, url) in self.lanes[index].deployer.take_pr_events() {
+            self.notifier
+                .send(&notify::Event::pull_request(kind, solution, &url));
+        }
+        self.plan_notifications();
+    }
+
+    fn plan_notifications(&mut self) {
+        for planned in self.notifier.take_planned() {
+            let _ = self.events.send(NodeEvent::Notification(Box::new(planned)));
+        }
+    }
+
+    /// Deliver what is still queued for the webhooks, waiting at most their timeout.
+    pub fn finish(&mut self) -> notify::Delivered {
+        self.notifier.finish()
+    }
+
+    fn emit(&mut self, event: NodeEvent) {
+        self.notify(&event);
         // A dropped receiver means nobody listens any more; the pipeline still runs.
         let _ = self.events.send(event);
     }

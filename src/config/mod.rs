@@ -25,6 +25,7 @@ pub use size::{format_size, parse_size};
 
 use crate::deploy::{DeploySettings, Mode, RemoteSettings, Secret};
 use crate::fix::{FixSettings, RuleSpec};
+use crate::notify::{Format, Hook, NotifySettings, EVENTS};
 use crate::parse::{FormatSpec, Level, ParseSettings};
 use crate::pattern::{mask, PatternSettings};
 use crate::route::{Lane, Match, RepoRoute};
@@ -124,8 +125,113 @@ pub struct Settings {
     /// Repositories named per service or log (`--repo SERVICE=DIR` first, then `repos:`); the
     /// rest go to `fix.repo`.
     pub routes: Vec<RepoRoute>,
+    /// Webhooks told of what happens.
+    pub notify: NotifySettings,
     /// Things the user should know that are not errors (a literal token in the file …).
     pub warnings: Vec<String>,
+}
+
+/// The webhooks of `notify:`, each checked: an http(s) URL once its `${VAR}` parts are expanded
+/// from the environment (a variable that is not set is a problem), a known format and events, a
+/// token variable that is set.
+fn notify_hooks(items: &[schema::NotifyConfig], problems: &mut Problems<'_>) -> Vec<Hook> {
+    let mut hooks = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = |key: &str| {
+            vec![
+                Step::Key("notify".into()),
+                Step::Index(i),
+                Step::Key(key.into()),
+            ]
+        };
+        let url = match expand_env(&item.url) {
+            Ok(url) => url,
+            Err(var) => {
+                problems.add_at(
+                    &at("url"),
+                    format!("${{{var}}} is not set in the environment"),
+                );
+                continue;
+            }
+        };
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            problems.add_at(&at("url"), format!("'{}' is not an http(s) URL", item.url));
+            continue;
+        }
+        let format = match item.format.as_str() {
+            "json" => Format::Json,
+            "slack" => Format::Slack,
+            other => {
+                problems.add_at(
+                    &at("format"),
+                    format!("'{other}' is not a format: json or slack"),
+                );
+                continue;
+            }
+        };
+        if let Some(bad) = item.events.iter().find(|e| !EVENTS.contains(&e.as_str())) {
+            problems.add_at(
+                &at("events"),
+                format!("'{bad}' is not an event: {}", EVENTS.join(", ")),
+            );
+            continue;
+        }
+        let token = match &item.token_env {
+            Some(var) => match std::env::var(var) {
+                Ok(value) if !value.is_empty() => Some(Secret::new(value)),
+                _ => {
+                    problems.add_at(
+                        &at("token_env"),
+                        format!("{var} is not set in the environment"),
+                    );
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let Some(timeout) = parse_duration(&item.timeout)
+            .map_err(|e| problems.add_at(&at("timeout"), e))
+            .ok()
+        else {
+            continue;
+        };
+        if item.max_per_minute == 0 {
+            problems.add_at(&at("max_per_minute"), "must be ≥ 1".into());
+            continue;
+        }
+        hooks.push(Hook {
+            url: Secret::new(url),
+            shown: item.url.clone(),
+            format,
+            events: item.events.clone(),
+            token,
+            timeout,
+            max_per_minute: item.max_per_minute,
+        });
+    }
+    hooks
+}
+
+/// `text` with each `${VAR}` replaced by the variable's value; the first unset one is the error.
+fn expand_env(text: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return Ok(out);
+        };
+        let var = &after[..end];
+        match std::env::var(var) {
+            Ok(value) => out.push_str(&value),
+            Err(_) => return Err(var.to_owned()),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Values given on the command line; `None` keeps the file's value.
@@ -445,6 +551,21 @@ impl Settings {
             );
         }
 
+        let ready_confidence = config.remote_repo.pr.ready_confidence;
+        if !(0.0..=1.0).contains(&ready_confidence) {
+            problems.add(
+                &["remote_repo", "pr", "ready_confidence"],
+                format!("must be within 0 and 1, got '{ready_confidence}'"),
+            );
+        }
+
+        let update_interval = problems
+            .duration(
+                &["remote_repo", "pr", "update_interval"],
+                &config.remote_repo.pr.update_interval,
+            )
+            .unwrap_or(Duration::from_secs(24 * 3600));
+
         let remote = &config.remote_repo;
         if !["github", "gitlab", "gitea"].contains(&remote.provider.as_str()) {
             problems.add(
@@ -485,6 +606,8 @@ impl Settings {
                 path.map(|p| p.display().to_string()).unwrap_or_default()
             ));
         }
+
+        let notify = notify_hooks(&config.notify, &mut problems);
 
         problems.finish()?;
         Ok(Settings {
@@ -533,9 +656,17 @@ impl Settings {
                 branch_template: remote.pr.branch_template.clone(),
                 labels: remote.pr.labels.clone(),
                 draft: remote.pr.draft,
+                ready_confidence: remote.pr.ready_confidence,
+                update_interval,
+                max_open: remote.pr.max_open,
+                max_per_day: remote.pr.max_per_day,
             },
             state_dir: config.state_dir.clone(),
             routes,
+            notify: NotifySettings {
+                hooks: notify,
+                dry_run: false,
+            },
             warnings,
         })
     }
@@ -553,6 +684,7 @@ impl Settings {
             state_dir,
         } = overrides;
         self.deploy.dry_run |= dry_run;
+        self.notify.dry_run |= dry_run;
         if let Some(level) = threshold_level {
             self.threshold.level = level
                 .parse()

@@ -22,8 +22,43 @@ pub struct Config {
     pub repos: Vec<RepoConfig>,
     pub patterns: PatternsConfig,
     pub fix: FixConfig,
+    /// Webhooks told of incidents, fixes and pull requests.
+    pub notify: Vec<NotifyConfig>,
     /// Where `watch` keeps checkpoints and `deploy` its records.
     pub state_dir: Option<PathBuf>,
+}
+
+/// A webhook; see `notify:` in `hephaestus.example.yaml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// `${VAR}` parts come from the environment and are never printed.
+    pub url: String,
+    /// `json` or `slack`.
+    #[serde(default = "default_notify_format")]
+    pub format: String,
+    /// Events sent; all when empty.
+    #[serde(default)]
+    pub events: Vec<String>,
+    /// An environment variable holding a bearer token for the webhook.
+    #[serde(default)]
+    pub token_env: Option<String>,
+    #[serde(default = "default_notify_timeout")]
+    pub timeout: String,
+    #[serde(default = "default_notify_rate")]
+    pub max_per_minute: u32,
+}
+
+fn default_notify_format() -> String {
+    "json".into()
+}
+
+fn default_notify_timeout() -> String {
+    "10s".into()
+}
+
+fn default_notify_rate() -> u32 {
+    30
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,15 +134,23 @@ pub struct PrConfig {
     pub branch_template: String,
     pub labels: Vec<String>,
     pub draft: bool,
+    pub ready_confidence: f64,
+    pub update_interval: String,
+    pub max_open: usize,
+    pub max_per_day: usize,
 }
 
 impl Default for PrConfig {
     fn default() -> Self {
         PrConfig {
-            title_template: "fix: {error_type}".into(),
-            branch_template: "hephaestus/fix/{error_type}".into(),
+            title_template: crate::deploy::branch::DEFAULT_TITLE.into(),
+            branch_template: crate::deploy::branch::DEFAULT_BRANCH.into(),
             labels: vec!["hephaestus".into()],
             draft: false,
+            ready_confidence: 0.9,
+            update_interval: "24h".into(),
+            max_open: 5,
+            max_per_day: 3,
         }
     }
 }
@@ -244,6 +287,7 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "repos",
             "patterns",
             "fix",
+            "notify",
             "state_dir",
         ],
         "log" => &[
@@ -265,11 +309,28 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "pr",
         ],
         "remote_repo.author" => &["name", "email"],
-        "remote_repo.pr" => &["title_template", "branch_template", "labels", "draft"],
+        "remote_repo.pr" => &[
+            "title_template",
+            "branch_template",
+            "labels",
+            "draft",
+            "ready_confidence",
+            "update_interval",
+            "max_open",
+            "max_per_day",
+        ],
         "formats[]" => &["name", "regex", "timestamp_format"],
         "rules[]" => &["name", "match", "level", "count", "file", "find", "replace"],
         "ignore[]" => &["template", "fingerprint", "match", "level"],
         "repos[]" => &["service", "logs", "repo", "owner", "repository", "branch"],
+        "notify[]" => &[
+            "url",
+            "format",
+            "events",
+            "token_env",
+            "timeout",
+            "max_per_minute",
+        ],
         "patterns" => &["masks", "extra_masks", "max_patterns"],
         "patterns.extra_masks[]" => &["name", "regex"],
         "fix" => &["verify", "reproduce", "verify_timeout", "min_confidence"],

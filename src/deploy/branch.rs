@@ -22,7 +22,22 @@ pub struct Vars<'a> {
     pub pattern: &'a str,
     /// `YYYY-MM-DD`.
     pub date: &'a str,
+    /// The exception and its short message: `KeyError 'timeout'`.
+    pub exception: &'a str,
+    /// The file it was raised in, relative to the repository root.
+    pub file: &'a str,
+    /// The function it was raised in.
+    pub function: &'a str,
 }
+
+/// The default branch template: one branch per fingerprint, so two errors of one kind in one
+/// file never share a branch.
+pub const DEFAULT_BRANCH: &str = "hephaestus/fix/{error_type}-{fingerprint}";
+/// The default branch template of earlier versions, which two errors of one kind in one file
+/// shared; branches it made are still recognised by their fingerprint trailer.
+pub const LEGACY_BRANCH: &str = "hephaestus/fix/{error_type}";
+/// The default title template; parts whose values are missing are left out (see [`title`]).
+pub const DEFAULT_TITLE: &str = "Fix {exception} in {file} ({function})";
 
 impl Vars<'_> {
     fn get(&self, name: &str) -> Option<&str> {
@@ -31,13 +46,24 @@ impl Vars<'_> {
             "fingerprint" => self.fingerprint,
             "pattern" => self.pattern,
             "date" => self.date,
+            "exception" => self.exception,
+            "file" => self.file,
+            "function" => self.function,
             _ => return None,
         })
     }
 }
 
 /// The placeholders templates understand.
-pub const PLACEHOLDERS: [&str; 4] = ["error_type", "fingerprint", "pattern", "date"];
+pub const PLACEHOLDERS: [&str; 7] = [
+    "error_type",
+    "fingerprint",
+    "pattern",
+    "date",
+    "exception",
+    "file",
+    "function",
+];
 
 /// Expand `{name}` placeholders with `value_of`; unknown placeholders are kept as written.
 fn expand(template: &str, vars: &Vars<'_>, value_of: impl Fn(&str) -> String) -> String {
@@ -137,9 +163,15 @@ pub fn sanitize_ref(name: &str) -> String {
     name
 }
 
-/// A one-line title from `template`: control characters and line breaks become spaces.
+/// A one-line title from `template`: control characters and line breaks become spaces. A part
+/// left empty by a missing value goes with its words: ` in ` before an empty file, `()` around
+/// an empty function.
 pub fn title(template: &str, vars: &Vars<'_>) -> String {
     let raw = expand(template, vars, |v| v.to_owned());
+    let raw = raw.replace(" ()", "").replace(" ( )", "");
+    let raw = raw.trim_end();
+    let raw = raw.strip_suffix(" in").unwrap_or(raw);
+    let raw = raw.replace(" in  (", " (").replace(" in (", " (");
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
         let c = if c.is_control() { ' ' } else { c };
@@ -175,6 +207,9 @@ mod tests {
             fingerprint: "fp1234",
             pattern: "p42",
             date: "2026-11-24",
+            exception: "KeyError 'timeout'",
+            file: "app/jobs.py",
+            function: "run",
         }
     }
 
@@ -236,6 +271,29 @@ mod tests {
             assert!(!name.starts_with('-'), "{template:?} → {name:?}");
         }
         assert_eq!(branch_name("refs/heads/main", &vars("E")), "heads/main");
+    }
+
+    #[test]
+    fn the_default_title_reads_as_a_sentence_and_drops_missing_parts() {
+        assert_eq!(
+            title(DEFAULT_TITLE, &vars("keyerror-jobs-py")),
+            "Fix KeyError 'timeout' in app/jobs.py (run)"
+        );
+        let mut v = vars("E");
+        v.function = "";
+        assert_eq!(
+            title(DEFAULT_TITLE, &v),
+            "Fix KeyError 'timeout' in app/jobs.py"
+        );
+        v.file = "";
+        assert_eq!(title(DEFAULT_TITLE, &v), "Fix KeyError 'timeout'");
+        let mut v = vars("E");
+        v.file = "";
+        assert_eq!(title(DEFAULT_TITLE, &v), "Fix KeyError 'timeout' (run)");
+        assert_eq!(
+            branch_name(DEFAULT_BRANCH, &vars("keyerror-jobs-py")),
+            "hephaestus/fix/keyerror-jobs-py-fp1234"
+        );
     }
 
     #[test]

@@ -365,6 +365,34 @@ impl<'a> GitRemote<'a> {
             .contains_key(&format!("refs/heads/{name}")))
     }
 
+    /// The fingerprint trailer (`Hephaestus-Fingerprint: …`) of the tip of the remote's branch
+    /// `name`, or `None` when there is no such branch or its tip has none.
+    pub fn tip_fingerprint(&self, name: &str) -> Result<Option<String>, GitError> {
+        let Some(&tip) = self.ls_remote()?.get(&format!("refs/heads/{name}")) else {
+            return Ok(None);
+        };
+        let private = format!(
+            "refs/hephaestus/{}-{}-tip",
+            digest(name),
+            std::process::id()
+        );
+        let message = (|| {
+            if self.repo.find_commit(tip).is_err() {
+                self.fetch(&private, &[name])?;
+            }
+            let commit = self.repo.find_commit(tip).map_err(git)?;
+            Ok(commit.message().unwrap_or("").to_owned())
+        })();
+        self.remove_private(&private);
+        let message: String = message?;
+        let key = format!("{}:", super::message::FINGERPRINT_TRAILER);
+        Ok(message
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix(&key))
+            .map(|v| v.trim().to_owned()))
+    }
+
     /// The remote's branches: `refs/heads/x` → tip.
     fn ls_remote(&self) -> Result<HashMap<String, Oid>, GitError> {
         self.with_retries("listing the branches of", &self.url, |failure| {
@@ -467,26 +495,39 @@ impl<'a> GitRemote<'a> {
             self.fetch(&private, &wanted)?;
             let base_name = format!("{}/{}", self.remote, spec.base);
             let base_commit = self.repo.find_commit(base_tip).map_err(git)?;
-            let (parent, fork) = match head_tip {
+            let (parents, tree_oid) = match head_tip {
                 Some(tip) => {
                     let head = self.repo.find_commit(tip).map_err(git)?;
                     let fork_oid = self.repo.merge_base(tip, base_tip).map_err(git)?;
                     let fork = self.repo.find_commit(fork_oid).map_err(git)?;
-                    let wanted_tree = self.apply(&base_name, &fork, &diff)?;
-                    if wanted_tree == head.tree_id() {
-                        return Ok(Published::Unchanged(tip));
+                    if let Ok(tree) = self.apply(&base_name, &fork, &diff) {
+                        if tree == head.tree_id() {
+                            return Ok(Published::Unchanged(tip));
+                        }
                     }
-                    // A new commit on top keeps the push a fast-forward; its tree is the fork
-                    // point plus the new patch, so the pull request shows just this fix.
-                    (head, fork)
+                    if fork_oid == base_tip {
+                        // A new commit on top keeps the push a fast-forward; its tree is the
+                        // base plus the new patch, so the pull request shows just this fix.
+                        let tree = self.apply(&base_name, &base_commit, &diff)?;
+                        (vec![head], tree)
+                    } else {
+                        // The base moved since the branch was made, and the patch was made
+                        // against the base as it is now: a merge of the base's tip keeps the
+                        // push a fast-forward and the pull request's diff the patch alone.
+                        let tree = self.apply(&base_name, &base_commit, &diff)?;
+                        (vec![head, base_commit.clone()], tree)
+                    }
                 }
-                None => (base_commit.clone(), base_commit),
+                None => {
+                    let tree = self.apply(&base_name, &base_commit, &diff)?;
+                    (vec![base_commit.clone()], tree)
+                }
             };
-            let tree_oid = self.apply(&base_name, &fork, &diff)?;
             let tree = self.repo.find_tree(tree_oid).map_err(git)?;
+            let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
             let oid = self
                 .repo
-                .commit(None, author, author, spec.message, &tree, &[&parent])
+                .commit(None, author, author, spec.message, &tree, &parents)
                 .map_err(git)?;
             self.push(&private, spec.branch, oid)?;
             Ok(if head_tip.is_some() {

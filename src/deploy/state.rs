@@ -47,6 +47,10 @@ pub enum Status {
     Pending,
     Failed,
     Deployed,
+    /// Its pull request was closed without merging: not proposed again.
+    Declined,
+    /// Over the pull request budget: tried again by a later run.
+    Deferred,
 }
 
 /// What is known about one branch's deploy.
@@ -76,6 +80,12 @@ pub struct Record {
     /// The solution itself, so a failed deploy can be tried again without the error recurring.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saved: Option<serde_json::Value>,
+    /// When the pull request was last told something (opened, updated, commented on), RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commented: Option<String>,
+    /// The log time of the last occurrence it was told of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported_seen: Option<String>,
 }
 
 impl Record {
@@ -94,11 +104,13 @@ impl Record {
             target: String::new(),
             commit: None,
             saved: None,
+            commented: None,
+            reported_seen: None,
         }
     }
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 

@@ -33,7 +33,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 pub use generator::{Context, Draft, Generator, Skip};
-pub use solution::{Solution, SolutionState};
+pub use solution::{Evidence, Solution, SolutionState};
 
 use crate::threshold::Incident;
 
@@ -377,7 +377,62 @@ impl Fixer {
             diff: checked.diff,
             verification,
             pr_url: None,
+            regression: false,
+            evidence: evidence(cx),
         })
+    }
+}
+
+/// Lines of the tripping entry kept as the evidence's sample.
+const SAMPLE_LINES: usize = 40;
+
+/// What the incident showed, for the solution's reader.
+fn evidence(cx: &Context<'_>) -> Evidence {
+    let incident = cx.incident;
+    let frames = cx
+        .exception
+        .map(|e| {
+            e.frames
+                .iter()
+                .filter_map(
+                    |frame| match locate::locate(frame, cx.language, cx.repo.files()) {
+                        locate::Located::Repo { path, .. } => {
+                            Some(match (frame.line, &frame.function) {
+                                (Some(line), Some(f)) => format!("{path}:{line} in {f}"),
+                                (Some(line), None) => format!("{path}:{line}"),
+                                (None, Some(f)) => format!("{path} in {f}"),
+                                (None, None) => path,
+                            })
+                        }
+                        _ => None,
+                    },
+                )
+                .collect()
+        })
+        .unwrap_or_default();
+    let time = |t: &Option<chrono::DateTime<chrono::FixedOffset>>| {
+        t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+    };
+    Evidence {
+        exception: cx.kind().unwrap_or("").to_owned(),
+        message: generator::excerpt(cx.exception_message().lines().next().unwrap_or(""), 120),
+        file: cx.site.as_ref().map(|s| s.path.clone()),
+        line: cx.site.as_ref().map(|s| s.line),
+        function: cx.site.as_ref().and_then(|s| s.frame.function.clone()),
+        frames,
+        count: incident.count,
+        first_seen: time(&incident.first),
+        last_seen: time(&incident.last),
+        // The crash as the report shows it, or the field of a structured entry that held it.
+        sample: if cx.message == incident.entry.message {
+            incident.entry.about()
+        } else {
+            cx.message
+        }
+        .lines()
+        .take(SAMPLE_LINES)
+        .collect::<Vec<_>>()
+        .join("\n"),
     }
 }
 

@@ -1,6 +1,6 @@
 //! A proposed code change and its life cycle: Generated → Validated → Suggested | Deployed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a solution stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -14,6 +14,9 @@ pub enum SolutionState {
     Suggested,
     /// Committed, pushed and proposed as a pull request (`mode: deploy`).
     Deployed,
+    /// Deploy mode, but the pull request budget (`pr.max_open`, `pr.max_per_day`) is spent: kept,
+    /// and deployed by a later run when the budget allows.
+    Deferred,
 }
 
 /// A proposed fix for one fingerprint.
@@ -47,4 +50,50 @@ pub struct Solution {
     /// Pull request URL once deployed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pr_url: Option<String>,
+    /// The fix was merged and the error was logged again after that.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub regression: bool,
+    /// What the logs showed of the fingerprint, for whoever reviews the change.
+    pub evidence: Evidence,
+}
+
+/// What the logs showed of a fingerprint: the exception, where it was raised in the repository's
+/// code, how often and when. Every text in it comes from a log and is untrusted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The exception's kind without its package (`KeyError`, `NullPointerException`); empty when
+    /// the incident had no stack trace (a user rule's incident).
+    pub exception: String,
+    /// The first line of its message, cut short (`'timeout'`).
+    pub message: String,
+    /// The innermost frame in the repository's files: path relative to its root, line, function.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// The exception's frames in the repository's files, innermost first: `app/jobs.py:11 in run`.
+    pub frames: Vec<String>,
+    /// Entries of the fingerprint in the threshold's window when it tripped.
+    pub count: usize,
+    /// Log times (RFC 3339) of the first and last of them, when the log has times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<String>,
+    /// The entry that tripped, as logged (first lines only).
+    pub sample: String,
+}
+
+impl Evidence {
+    /// `KeyError 'timeout'`: the kind and, when short, the message; for titles.
+    pub fn headline(&self) -> String {
+        let message = self.message.trim();
+        match message.chars().count() {
+            0 => self.exception.clone(),
+            1..=60 => format!("{} {message}", self.exception),
+            _ => self.exception.clone(),
+        }
+    }
 }

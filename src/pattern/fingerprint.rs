@@ -63,9 +63,11 @@ impl Fingerprint {
                     error_type: slug(&slug_source),
                 }
             }
+            // The slug goes into branch names, titles and notifications: no credential of the
+            // line may reach it.
             None => Fingerprint {
                 id: template_id(template),
-                error_type: slug(template),
+                error_type: slug(&crate::redact::redact(template, &[])),
             },
         }
     }

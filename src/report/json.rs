@@ -168,6 +168,9 @@ impl JsonReport {
             "patterns": findings.patterns.iter().map(pattern_json).collect::<Vec<_>>(),
             "solutions": findings.solutions.iter().map(solution_json).collect::<Vec<_>>(),
         });
+        if !findings.notifications.is_empty() {
+            value["notifications"] = serde_json::to_value(&findings.notifications)?;
+        }
         if !findings.plans.is_empty() {
             value["plans"] = findings.plans.iter().map(plan_json).collect();
         }

@@ -52,6 +52,8 @@ pub struct Findings {
     pub solutions: Vec<Solution>,
     /// What `--dry-run` deploys would have done.
     pub plans: Vec<crate::deploy::DeployPlan>,
+    /// What `--dry-run` would have sent to webhooks.
+    pub notifications: Vec<crate::notify::Planned>,
     /// Solutions dropped by the verification ladder ([`crate::fix::FixEvent::Dropped`]).
     pub dropped: Vec<crate::fix::FixEvent>,
     /// Classes that saw their kind of error and proposed nothing ([`crate::fix::FixEvent::Declined`]).

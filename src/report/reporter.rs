@@ -135,6 +135,14 @@ impl Reporter {
                 }
                 ReportKind::JsonObject => self.findings.held.push(*held),
             },
+            NodeEvent::Notification(planned) => match self.kind {
+                ReportKind::Text { .. } => self.text.notification(&planned)?,
+                ReportKind::JsonLines => {
+                    let value = serde_json::to_value(&*planned).unwrap_or_default();
+                    self.json_line("notification", value)?
+                }
+                ReportKind::JsonObject => self.findings.notifications.push(*planned),
+            },
             NodeEvent::Plan(plan) => match self.kind {
                 ReportKind::Text { .. } => self.text.plan(&plan)?,
                 ReportKind::JsonLines => self.json_line("plan", super::json::plan_json(&plan))?,

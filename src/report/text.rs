@@ -173,6 +173,14 @@ impl<W: Write> TextReport<W> {
                 .unwrap_or_default()
         )?;
         writeln!(out, "  {}", clean(&s.description))?;
+        if s.regression {
+            writeln!(
+                out,
+                "  {} this fix was merged ({}) and the error was logged again after it",
+                "regression:".bold().red(),
+                clean(s.pr_url.as_deref().unwrap_or("-"))
+            )?;
+        }
         if let Some(repo) = s.repo.as_deref().filter(|_| self.name_repos) {
             writeln!(out, "  repository: {}", clean(repo))?;
         }
@@ -248,6 +256,23 @@ impl<W: Write> TextReport<W> {
     }
 
     /// What a `--dry-run` deploy would do: branch, commit, requests.
+    /// A notification `--dry-run` would have sent: where (the URL as written), which event, and
+    /// what it says.
+    pub fn notification(&mut self, n: &crate::notify::Planned) -> io::Result<()> {
+        let summary = n.body["summary"]
+            .as_str()
+            .or_else(|| n.body["text"].as_str())
+            .unwrap_or("");
+        writeln!(
+            self.out,
+            "{} notify {} ({}): {}",
+            "DRY RUN".bold().yellow(),
+            clean(&n.url),
+            clean(&n.event),
+            clean(summary)
+        )
+    }
+
     pub fn plan(&mut self, p: &DeployPlan) -> io::Result<()> {
         let out = &mut self.out;
         writeln!(out, "{} nothing was changed", "DRY RUN".bold().yellow())?;

@@ -36,15 +36,29 @@ impl World {
     }
 
     pub fn with_tokens(kind: Kind, git_token: &str, forge_token: &str) -> World {
+        World::build(kind, git_token, forge_token, None)
+    }
+
+    /// A world whose repository starts as `fixtures/<seed>` instead of the shop's two files.
+    pub fn seeded(kind: Kind, seed: &str) -> World {
+        World::build(kind, TOKEN, TOKEN, Some(seed))
+    }
+
+    fn build(kind: Kind, git_token: &str, forge_token: &str, from: Option<&str>) -> World {
         let env = Env::new();
         let root = env.path().join("remote");
         std::fs::create_dir_all(&root).unwrap();
         let bare = root.join("shop.git");
         git(&root, &["init", "-q", "--bare", "-b", "main", "shop.git"]);
         let seed = env.path().join("seed");
-        std::fs::create_dir_all(seed.join("config")).unwrap();
-        std::fs::write(seed.join("config/database.yaml"), DB_YAML).unwrap();
-        std::fs::write(seed.join("app.py"), "print('shop')\n").unwrap();
+        match from {
+            Some(from) => crate::harness::copy_dir(&crate::harness::fixture(from), &seed),
+            None => {
+                std::fs::create_dir_all(seed.join("config")).unwrap();
+                std::fs::write(seed.join("config/database.yaml"), DB_YAML).unwrap();
+                std::fs::write(seed.join("app.py"), "print('shop')\n").unwrap();
+            }
+        }
         git(&seed, &["init", "-q", "-b", "main"]);
         git(&seed, &["add", "-A"]);
         git(&seed, &["commit", "-q", "-m", "init"]);
@@ -81,6 +95,10 @@ impl World {
             branch_template: "hephaestus/fix/{error_type}".into(),
             labels: vec!["hephaestus".into()],
             draft: false,
+            ready_confidence: 0.0,
+            update_interval: Duration::from_secs(0),
+            max_open: 0,
+            max_per_day: 0,
         }
     }
 
@@ -150,7 +168,20 @@ pub fn solution(to: u32) -> Solution {
         diff: pool_diff(to),
         verification: vec![],
         pr_url: None,
+        regression: false,
+        evidence: Default::default(),
     }
+}
+
+/// The forge's requests since the `from`th: one look at the branch's pull requests (the forge
+/// says what became of the fix), and no write.
+pub fn assert_only_read(w: &World, from: usize) {
+    let since: Vec<String> = w.forge.log()[from..]
+        .iter()
+        .map(|l| format!("{} {}", l.method, l.target))
+        .collect();
+    assert_eq!(since.len(), 1, "{since:?}");
+    assert!(since[0].starts_with("GET "), "{since:?}");
 }
 
 /// Everything about a working tree that a deploy must not change.
@@ -254,12 +285,13 @@ fn github_deploy_pushes_one_branch_and_opens_one_pull_request() {
         .all(|u| u == "x-access-token"));
     assert!(reqs.iter().all(|r| !r.target.contains(TOKEN)));
 
-    // Again, from a fresh deployer sharing the state directory: nothing new anywhere.
+    // Again, from a fresh deployer sharing the state directory: the forge is asked, nothing
+    // is written anywhere.
     let requests_before = w.forge.log().len();
     let mut again = solution(50);
     w.deployer(TOKEN).deliver(&mut again).unwrap();
     assert_eq!(again.pr_url, s.pr_url);
-    assert_eq!(w.forge.log().len(), requests_before);
+    assert_only_read(&w, requests_before);
     assert_eq!(w.remote_tip(branch).unwrap(), tip);
 }
 
@@ -612,6 +644,21 @@ fn analyze(w: &World, token: &str, extra: &[&str]) -> assert_cmd::Command {
     cmd
 }
 
+/// The default branch of the pool rule's fix: its error type and fingerprint.
+const POOL_BRANCH: &str = "hephaestus/fix/connection-pool-exhausted-max-";
+
+/// The one remote branch of the pool fix.
+fn pool_branch(w: &World) -> String {
+    let found: Vec<String> = w
+        .branches()
+        .into_iter()
+        .filter(|b| b.starts_with(POOL_BRANCH))
+        .collect();
+    assert_eq!(found.len(), 1, "{:?}", w.branches());
+    assert_eq!(found[0].len(), POOL_BRANCH.len() + 16, "{found:?}");
+    found[0].clone()
+}
+
 #[test]
 fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
     let w = World::new(Kind::GitHub);
@@ -619,9 +666,9 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
     log(&w, &[POOL_LINE, POOL_LINE, POOL_LINE]);
     let out = run(&mut analyze(&w, TOKEN, &["-v"]), 1);
     let text = stdout(&out);
+    let branch = pool_branch(&w);
     assert!(
-        stderr(&out)
-            .contains("note: pushed new branch 'hephaestus/fix/connection-pool-exhausted-max' ("),
+        stderr(&out).contains(&format!("note: pushed new branch '{branch}' (")),
         "{}",
         stderr(&out)
     );
@@ -635,8 +682,7 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
         text.contains("pull request: https://github.example/acme/shop/pull/1"),
         "{text}"
     );
-    let branch = "hephaestus/fix/connection-pool-exhausted-max";
-    let tip = w.remote_tip(branch).expect("branch pushed");
+    let tip = w.remote_tip(&branch).expect("branch pushed");
     assert_eq!(
         w.bare_git(&["show", &format!("{tip}:config/database.yaml")]),
         "pool:\n  max_connections: 100\n  timeout: 5s"
@@ -648,7 +694,9 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
     );
     let prs = w.forge.prs();
     assert_eq!(prs.len(), 1);
-    assert_eq!(prs[0].title, "fix: connection-pool-exhausted-max");
+    // A rule's incident has no exception: the error type names it.
+    assert_eq!(prs[0].title, "Fix connection-pool-exhausted-max");
+    assert!(!prs[0].draft, "confidence 0.90 is ready");
     w.forge.assert_no_violations();
     assert!(!format!("{}{}", text, stderr(&out)).contains(TOKEN));
 
@@ -661,7 +709,7 @@ fn analyze_in_deploy_mode_opens_a_pull_request_and_reports_it() {
         report["solutions"][0]["pr_url"],
         "https://github.example/acme/shop/pull/1"
     );
-    assert_eq!(w.forge.log().len(), sent);
+    assert_only_read(&w, sent);
 }
 
 #[test]
@@ -682,19 +730,25 @@ fn dry_run_prints_branch_commit_and_request_and_changes_nothing() {
     let objects_before = git(&w.work, &["count-objects", "-v"]);
     let out = run(&mut analyze(&w, TOKEN, &["--dry-run"]), 1);
     let text = stdout(&out);
+    let branch = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("branch: "))
+        .unwrap_or_else(|| panic!("no branch in:\n{text}"))
+        .to_owned();
+    assert!(branch.starts_with(POOL_BRANCH), "{text}");
+    let fingerprint = &branch[POOL_BRANCH.len()..];
     for want in [
-        "DRY RUN nothing was changed",
-        "branch: hephaestus/fix/connection-pool-exhausted-max",
-        "base: origin/main (",
-        "commit message:",
-        "    fix: connection-pool-exhausted-max",
-        "    Hephaestus-Fingerprint: ",
-        "request: GET http://127.0.0.1:",
-        "/api/v3/repos/acme/shop/pulls?head=acme%3Ahephaestus%2Ffix%2Fconnection-pool-exhausted-max&state=open",
-        "request: POST http://127.0.0.1:",
-        "\"head\": \"hephaestus/fix/connection-pool-exhausted-max\"",
+        "DRY RUN nothing was changed".to_owned(),
+        "base: origin/main (".to_owned(),
+        "commit message:".to_owned(),
+        "    Fix connection-pool-exhausted-max".to_owned(),
+        format!("    Hephaestus-Fingerprint: {fingerprint}"),
+        "request: GET http://127.0.0.1:".to_owned(),
+        format!("/api/v3/repos/acme/shop/pulls?head=acme%3Ahephaestus%2Ffix%2Fconnection-pool-exhausted-max-{fingerprint}&state=all"),
+        "request: POST http://127.0.0.1:".to_owned(),
+        format!("\"head\": \"{branch}\""),
     ] {
-        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+        assert!(text.contains(&want), "missing {want:?} in:\n{text}");
     }
     assert!(!text.contains(TOKEN));
     assert!(w.forge.log().is_empty());
@@ -715,10 +769,7 @@ fn dry_run_prints_branch_commit_and_request_and_changes_nothing() {
     );
     let report = json(&out);
     let plan = &report["plans"][0];
-    assert_eq!(
-        plan["branch"],
-        "hephaestus/fix/connection-pool-exhausted-max"
-    );
+    assert_eq!(plan["branch"], branch.as_str());
     assert_eq!(plan["requests"][1]["method"], "POST");
     assert_eq!(plan["requests"][1]["body"]["base"], "main");
     assert_eq!(plan["commit"]["applies"], true);
@@ -907,15 +958,9 @@ fn assert_one_branch_one_pr(w: &World, outputs: &[std::process::Output]) {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    assert_eq!(
-        w.branches(),
-        ["hephaestus/fix/connection-pool-exhausted-max", "main"]
-    );
-    let branch_commits = w.bare_git(&[
-        "rev-list",
-        "--count",
-        "main..hephaestus/fix/connection-pool-exhausted-max",
-    ]);
+    let branch = pool_branch(w);
+    assert_eq!(w.branches(), [branch.as_str(), "main"]);
+    let branch_commits = w.bare_git(&["rev-list", "--count", &format!("main..{branch}")]);
     assert_eq!(branch_commits, "1");
     assert_eq!(w.forge.prs().len(), 1);
     w.forge.assert_no_violations();

@@ -9,6 +9,8 @@ mod cli;
 mod config;
 mod deploy;
 mod hostile;
+mod lifecycle;
+mod notify;
 mod parse;
 mod patterns;
 mod repair;

@@ -6,8 +6,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{
-    expect, pull_request, segment, send_expecting, token_header, what, Forge, ForgeError,
-    PlannedRequest, PrRequest, PullRequest, Repo,
+    expect, listed, post_comment, pull_request, segment, send_expecting, token_header, what, Forge,
+    ForgeError, Listed, PlannedRequest, PrRequest, PullRequest, Repo,
 };
 use crate::deploy::retry::{Http, RetryPolicy};
 use crate::deploy::{RemoteSettings, Secret};
@@ -76,7 +76,8 @@ impl Gitea {
         })
     }
 
-    /// `GET /pulls/{base}/{head}`: 404 when there is none; a closed one does not count.
+    /// `GET /pulls/{base}/{head}`: the newest pull request of the pair in any state; 404 when
+    /// there is none.
     fn find(&self, base: &str, head: &str) -> Result<Option<PullRequest>, ForgeError> {
         let url = self.find_url(base, head);
         let what = what(&Method::GET, &url);
@@ -88,9 +89,6 @@ impl Gitea {
             return Ok(None);
         }
         let response = expect(&self.http, response, &[200], &what, &self.repo.full_name())?;
-        if response.body["state"].as_str() != Some("open") {
-            return Ok(None);
-        }
         pull_request("Gitea", &what, &response.body, "number", "html_url").map(Some)
     }
 }
@@ -104,8 +102,33 @@ impl Forge for Gitea {
         self.repo.owner.clone()
     }
 
-    fn find_open(&self, head: &str, base: &str) -> Result<Option<PullRequest>, ForgeError> {
+    fn find_latest(&self, head: &str, base: &str) -> Result<Option<PullRequest>, ForgeError> {
         self.find(base, head)
+    }
+
+    fn recent(&self) -> Result<Vec<Listed>, ForgeError> {
+        // Gitea lists the newest first.
+        let url = format!("{}/pulls?state=all&limit=50", self.repo.repos_url());
+        listed(&self.http, &self.repo, &url, "/head/ref")
+    }
+
+    fn comment(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError> {
+        let url = format!("{}/issues/{}/comments", self.repo.repos_url(), pr.number);
+        post_comment(&self.http, &self.repo, &url, body)
+    }
+
+    fn set_body(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError> {
+        std::thread::sleep(self.http.policy().write_gap());
+        let url = format!("{}/pulls/{}", self.repo.repos_url(), pr.number);
+        send_expecting(
+            &self.http,
+            Method::PATCH,
+            &url,
+            Some(&json!({ "body": body })),
+            &[201],
+            &self.repo,
+        )?;
+        Ok(())
     }
 
     fn create(&self, pr: &PrRequest) -> Result<PullRequest, ForgeError> {
@@ -117,7 +140,7 @@ impl Forge for Gitea {
             .send(Method::POST, &url, Some(&Self::create_body(pr, labels)))?;
         if response.status == 409 {
             return self
-                .find(&pr.base, &pr.head)?
+                .find_open(&pr.head, &pr.base)?
                 .ok_or(ForgeError::Unexpected {
                     forge: "Gitea",
                     what,

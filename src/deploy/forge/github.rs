@@ -5,8 +5,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{
-    expect, first_open, pull_request, segment, send_expecting, token_header, what, Forge,
-    ForgeError, ListFields, PlannedRequest, PrRequest, PullRequest, Repo,
+    expect, listed, newest, post_comment, pull_request, segment, send_expecting, token_header,
+    what, Forge, ForgeError, ListFields, Listed, PlannedRequest, PrRequest, PullRequest, Repo,
 };
 use crate::deploy::retry::{Http, RetryPolicy};
 use crate::deploy::{RemoteSettings, Secret};
@@ -46,7 +46,7 @@ impl GitHub {
 
     fn list_url(&self, branch: &str) -> String {
         format!(
-            "{}/pulls?head={}&state=open",
+            "{}/pulls?head={}&state=all",
             self.repo.repos_url(),
             segment(&format!("{}:{}", self.repo.owner, branch))
         )
@@ -90,14 +90,14 @@ impl Forge for GitHub {
         "x-access-token".into()
     }
 
-    fn find_open(&self, branch: &str, _base: &str) -> Result<Option<PullRequest>, ForgeError> {
+    fn find_latest(&self, branch: &str, _base: &str) -> Result<Option<PullRequest>, ForgeError> {
         let fields = ListFields {
             noun: "pull requests",
             head: "/head/ref",
             number: "number",
             url: "html_url",
         };
-        first_open(
+        newest(
             &self.http,
             &self.repo,
             &self.list_url(branch),
@@ -125,6 +125,33 @@ impl Forge for GitHub {
         let created = pull_request("GitHub", &what, &response.body, "number", "html_url")?;
         self.add_labels(created.number, &pr.labels)?;
         Ok(created)
+    }
+
+    fn recent(&self) -> Result<Vec<Listed>, ForgeError> {
+        let url = format!(
+            "{}/pulls?state=all&sort=created&direction=desc&per_page=100",
+            self.repo.repos_url()
+        );
+        listed(&self.http, &self.repo, &url, "/head/ref")
+    }
+
+    fn comment(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError> {
+        let url = format!("{}/issues/{}/comments", self.repo.repos_url(), pr.number);
+        post_comment(&self.http, &self.repo, &url, body)
+    }
+
+    fn set_body(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError> {
+        std::thread::sleep(self.http.policy().write_gap());
+        let url = format!("{}/pulls/{}", self.repo.repos_url(), pr.number);
+        send_expecting(
+            &self.http,
+            Method::PATCH,
+            &url,
+            Some(&json!({ "body": body })),
+            &[200],
+            &self.repo,
+        )?;
+        Ok(())
     }
 
     fn plan(&self, pr: &PrRequest) -> Vec<PlannedRequest> {

@@ -5,8 +5,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{
-    expect, first_open, pull_request, segment, token_header, what, Forge, ForgeError, ListFields,
-    PlannedRequest, PrRequest, PullRequest, Repo,
+    expect, listed, newest, post_comment, pull_request, segment, send_expecting, token_header,
+    what, Forge, ForgeError, ListFields, Listed, PlannedRequest, PrRequest, PullRequest, Repo,
 };
 use crate::deploy::retry::{Http, RetryPolicy};
 use crate::deploy::{RemoteSettings, Secret};
@@ -44,7 +44,8 @@ impl GitLab {
 
     fn list_url(&self, branch: &str) -> String {
         format!(
-            "{}/merge_requests?state=opened&source_branch={}",
+            // No `state`: merge requests in every state, so a closed or merged one is seen.
+            "{}/merge_requests?source_branch={}",
             self.project_url(),
             segment(branch)
         )
@@ -74,14 +75,14 @@ impl Forge for GitLab {
         "oauth2".into()
     }
 
-    fn find_open(&self, branch: &str, _base: &str) -> Result<Option<PullRequest>, ForgeError> {
+    fn find_latest(&self, branch: &str, _base: &str) -> Result<Option<PullRequest>, ForgeError> {
         let fields = ListFields {
             noun: "merge requests",
             head: "/source_branch",
             number: "iid",
             url: "web_url",
         };
-        first_open(
+        newest(
             &self.http,
             &self.repo,
             &self.list_url(branch),
@@ -107,6 +108,33 @@ impl Forge for GitLab {
         }
         let response = expect(&self.http, response, &[201], &what, &self.repo.full_name())?;
         pull_request("GitLab", &what, &response.body, "iid", "web_url")
+    }
+
+    fn recent(&self) -> Result<Vec<Listed>, ForgeError> {
+        let url = format!(
+            "{}/merge_requests?order_by=created_at&sort=desc&per_page=100",
+            self.project_url()
+        );
+        listed(&self.http, &self.repo, &url, "/source_branch")
+    }
+
+    fn comment(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError> {
+        let url = format!("{}/merge_requests/{}/notes", self.project_url(), pr.number);
+        post_comment(&self.http, &self.repo, &url, body)
+    }
+
+    fn set_body(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError> {
+        std::thread::sleep(self.http.policy().write_gap());
+        let url = format!("{}/merge_requests/{}", self.project_url(), pr.number);
+        send_expecting(
+            &self.http,
+            Method::PUT,
+            &url,
+            Some(&json!({ "description": body })),
+            &[200],
+            &self.repo,
+        )?;
+        Ok(())
     }
 
     fn plan(&self, pr: &PrRequest) -> Vec<PlannedRequest> {

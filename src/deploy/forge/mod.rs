@@ -13,7 +13,7 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 use reqwest::Method;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use thiserror::Error;
 
 use super::retry::{Http, Response, RetryPolicy};
@@ -36,11 +36,76 @@ pub struct PrRequest {
     pub draft: bool,
 }
 
-/// An open pull request.
+/// A pull request as the forge has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullRequest {
     pub number: u64,
     pub url: String,
+    pub state: PrState,
+    /// When it was merged (RFC 3339), as the forge says.
+    pub merged_at: Option<String>,
+    /// The marker the tool left in its body: which fix it proposes.
+    pub marker: Option<Marker>,
+}
+
+/// One of the repository's pull requests, as a list of them gives it: enough to count what the
+/// tool has open and has opened lately.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub head: String,
+    pub open: bool,
+    /// RFC 3339.
+    pub created_at: Option<String>,
+}
+
+/// Where a pull request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrState {
+    Open,
+    /// Closed without being merged: a reviewer said no.
+    Closed,
+    Merged,
+}
+
+/// What a pull request body says it proposes, in a comment line only the tool writes:
+/// `<!-- hephaestus fingerprint=FP patch=DIGEST -->`. Reading it back from the forge is what lets
+/// hosts with their own state directories agree on what was proposed, closed or merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub fingerprint: String,
+    pub patch: String,
+}
+
+impl Marker {
+    const PREFIX: &'static str = "<!-- hephaestus fingerprint=";
+
+    /// The marker line for a body.
+    pub fn line(&self) -> String {
+        format!(
+            "{}{} patch={} -->",
+            Self::PREFIX,
+            self.fingerprint,
+            self.patch
+        )
+    }
+
+    /// The last marker in `body`; the tool writes only `[A-Za-z0-9._-]` values into it.
+    pub fn find(body: &str) -> Option<Marker> {
+        let at = body.rfind(Self::PREFIX)?;
+        let rest = &body[at + Self::PREFIX.len()..];
+        let rest = &rest[..rest.find("-->")?];
+        let (fingerprint, patch) = rest.trim().split_once(" patch=")?;
+        let ok = |v: &str| {
+            !v.is_empty()
+                && v.len() <= 80
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        };
+        (ok(fingerprint) && ok(patch.trim())).then(|| Marker {
+            fingerprint: fingerprint.to_owned(),
+            patch: patch.trim().to_owned(),
+        })
+    }
 }
 
 /// A request as it would be sent, for `--dry-run`.
@@ -113,12 +178,24 @@ pub trait Forge {
     fn name(&self) -> &'static str;
     /// The user name that goes with the token when pushing over HTTPS.
     fn push_username(&self) -> String;
+    /// The newest pull request from `head` into `base`, in any state.
+    fn find_latest(&self, head: &str, base: &str) -> Result<Option<PullRequest>, ForgeError>;
     /// The open pull request from `head` into `base`, if any.
-    fn find_open(&self, head: &str, base: &str) -> Result<Option<PullRequest>, ForgeError>;
+    fn find_open(&self, head: &str, base: &str) -> Result<Option<PullRequest>, ForgeError> {
+        Ok(self
+            .find_latest(head, base)?
+            .filter(|pr| pr.state == PrState::Open))
+    }
+    /// The repository's newest pull requests (up to a hundred), in any state.
+    fn recent(&self) -> Result<Vec<Listed>, ForgeError>;
+    /// Add a comment to `pr`'s conversation.
+    fn comment(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError>;
+    /// Replace `pr`'s description (a changed fix changes what it says).
+    fn set_body(&self, pr: &PullRequest, body: &str) -> Result<(), ForgeError>;
     /// Open `pr` (labels included). One that already exists for the head is looked up and
     /// returned instead.
     fn create(&self, pr: &PrRequest) -> Result<PullRequest, ForgeError>;
-    /// The requests [`Forge::find_open`] and [`Forge::create`] would send.
+    /// The requests [`Forge::find_latest`] and [`Forge::create`] would send.
     fn plan(&self, pr: &PrRequest) -> Vec<PlannedRequest>;
 }
 
@@ -238,9 +315,9 @@ pub(crate) struct ListFields {
     pub url: &'static str,
 }
 
-/// `GET url`, a list of open pull requests already filtered by the server to `branch`: the first
-/// one whose head is `branch`.
-pub(crate) fn first_open(
+/// `GET url`, a list of pull requests already filtered by the server to `branch`: the newest one
+/// whose head is `branch`.
+pub(crate) fn newest(
     http: &Http,
     repo: &Repo,
     url: &str,
@@ -259,13 +336,62 @@ pub(crate) fn first_open(
     // The filter is the server's; check the head anyway so a lax server cannot fool us.
     items
         .iter()
-        .find(|item| {
+        .filter(|item| {
             item.pointer(fields.head)
                 .and_then(Value::as_str)
                 .is_none_or(|head| head == branch)
         })
+        .max_by_key(|item| item[fields.number].as_u64().unwrap_or(0))
         .map(|item| pull_request(http.forge, &what, item, fields.number, fields.url))
         .transpose()
+}
+
+/// `GET url`, a list of pull requests: each one's head branch (at the JSON pointer `head`), whether
+/// it is open, and when it was made.
+pub(crate) fn listed(
+    http: &Http,
+    repo: &Repo,
+    url: &str,
+    head: &str,
+) -> Result<Vec<Listed>, ForgeError> {
+    let what = what(&Method::GET, url);
+    let response = send_expecting(http, Method::GET, url, None, &[200], repo)?;
+    let Some(items) = response.body.as_array() else {
+        return Err(ForgeError::Unexpected {
+            forge: http.forge,
+            what,
+            detail: "expected an array of pull requests".into(),
+        });
+    };
+    Ok(items
+        .iter()
+        .filter_map(|item| {
+            Some(Listed {
+                head: item.pointer(head)?.as_str()?.to_owned(),
+                open: matches!(item["state"].as_str(), Some("open" | "opened" | "locked")),
+                created_at: item["created_at"].as_str().map(str::to_owned),
+            })
+        })
+        .collect())
+}
+
+/// `POST url` with `{"body": text}`, expecting 201: a comment on GitHub, Gitea and GitLab alike.
+pub(crate) fn post_comment(
+    http: &Http,
+    repo: &Repo,
+    url: &str,
+    text: &str,
+) -> Result<(), ForgeError> {
+    std::thread::sleep(http.policy().write_gap());
+    send_expecting(
+        http,
+        Method::POST,
+        url,
+        Some(&json!({ "body": text })),
+        &[201],
+        repo,
+    )?;
+    Ok(())
 }
 
 /// Map a response that is not `expected` to an error naming what to fix.
@@ -308,7 +434,9 @@ pub(crate) fn expect(
     })
 }
 
-/// The pull request in a JSON object, from its number and web URL fields.
+/// The pull request in a JSON object: its number and web URL fields, its state (`open`,
+/// `opened`, `locked`, `closed`, `merged`, Gitea's `merged: true`), when it was merged, and the
+/// marker in its body (`body`, GitLab's `description`).
 pub(crate) fn pull_request(
     forge: &'static str,
     what: &str,
@@ -316,10 +444,26 @@ pub(crate) fn pull_request(
     number_key: &str,
     url_key: &str,
 ) -> Result<PullRequest, ForgeError> {
+    let merged_at = value["merged_at"].as_str().map(str::to_owned);
+    let state = match value["state"].as_str() {
+        Some("open" | "opened" | "locked") | None => PrState::Open,
+        Some("merged") => PrState::Merged,
+        Some(_) if value["merged"].as_bool() == Some(true) || merged_at.is_some() => {
+            PrState::Merged
+        }
+        Some(_) => PrState::Closed,
+    };
+    let body = value["body"]
+        .as_str()
+        .or_else(|| value["description"].as_str())
+        .unwrap_or("");
     match (value[number_key].as_u64(), value[url_key].as_str()) {
         (Some(number), Some(url)) => Ok(PullRequest {
             number,
             url: url.to_owned(),
+            state,
+            merged_at,
+            marker: Marker::find(body),
         }),
         _ => Err(ForgeError::Unexpected {
             forge,
@@ -332,4 +476,71 @@ pub(crate) fn pull_request(
 /// `method url` for messages.
 pub(crate) fn what(method: &Method, url: &str) -> String {
     format!("{method} {}", url.split('?').next().unwrap_or(url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_round_trip_and_refuse_what_the_tool_never_writes() {
+        let m = Marker {
+            fingerprint: "36322aa24ba73ea5".into(),
+            patch: "0011aabbccddeeff".into(),
+        };
+        let body = format!("text\n\n{}\n", m.line());
+        assert_eq!(Marker::find(&body), Some(m.clone()));
+        // The last one counts: a quoted older body above it does not.
+        let older = Marker {
+            patch: "ffff".into(),
+            ..m.clone()
+        };
+        assert_eq!(
+            Marker::find(&format!("{}\n{}", older.line(), m.line())),
+            Some(m)
+        );
+        for bad in [
+            "<!-- hephaestus fingerprint=a b patch=c -->",
+            "<!-- hephaestus fingerprint=a patch=<script> -->",
+            "<!-- hephaestus fingerprint= patch=c -->",
+            "<!-- hephaestus fingerprint=a patch=c",
+        ] {
+            assert_eq!(Marker::find(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn states_of_every_forge() {
+        let pr = |v: Value| {
+            pull_request("X", "GET x", &v, "number", "url")
+                .unwrap()
+                .state
+        };
+        assert_eq!(
+            pr(json!({"number": 1, "url": "u", "state": "open"})),
+            PrState::Open
+        );
+        assert_eq!(
+            pr(json!({"number": 1, "url": "u", "state": "closed", "merged_at": null})),
+            PrState::Closed
+        );
+        assert_eq!(
+            pr(
+                json!({"number": 1, "url": "u", "state": "closed", "merged_at": "2026-12-01T10:00:00Z"})
+            ),
+            PrState::Merged
+        );
+        assert_eq!(
+            pr(json!({"number": 1, "url": "u", "state": "closed", "merged": true})),
+            PrState::Merged
+        );
+        assert_eq!(
+            pr(json!({"number": 1, "url": "u", "state": "merged"})),
+            PrState::Merged
+        );
+        assert_eq!(
+            pr(json!({"number": 1, "url": "u", "state": "opened"})),
+            PrState::Open
+        );
+    }
 }

@@ -50,6 +50,14 @@ pub struct Pr {
     pub labels: Vec<String>,
     pub draft: bool,
     pub open: bool,
+    /// When it was merged (closed and merged), RFC 3339.
+    pub merged_at: Option<String>,
+    /// When it was opened, RFC 3339.
+    pub created_at: String,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// A canned answer served instead of the normal one.
@@ -97,6 +105,8 @@ pub struct State {
     pub violations: Vec<String>,
     /// (method, path suffix, fault), served once each, in order.
     pub faults: VecDeque<(String, String, Fault)>,
+    /// (pull request number, text) of every comment posted.
+    pub comments: Vec<(u64, String)>,
 }
 
 pub struct FakeForge {
@@ -150,6 +160,40 @@ impl FakeForge {
 
     pub fn prs(&self) -> Vec<Pr> {
         self.state.lock().unwrap().prs.clone()
+    }
+
+    /// Every comment posted, as (pull request number, text).
+    pub fn comments(&self) -> Vec<(u64, String)> {
+        self.state.lock().unwrap().comments.clone()
+    }
+
+    /// A reviewer closes pull request `number` without merging it.
+    pub fn close(&self, number: u64) {
+        let mut st = self.state.lock().unwrap();
+        let pr = st.prs.iter_mut().find(|p| p.number == number).unwrap();
+        pr.open = false;
+    }
+
+    /// Pull request `number`'s description becomes `body`, as a person editing it would make it.
+    pub fn edit_body(&self, number: u64, body: &str) {
+        let mut st = self.state.lock().unwrap();
+        let pr = st.prs.iter_mut().find(|p| p.number == number).unwrap();
+        pr.body = body.to_owned();
+    }
+
+    /// Pull request `number` was opened at `at` (RFC 3339), not now.
+    pub fn opened_at(&self, number: u64, at: &str) {
+        let mut st = self.state.lock().unwrap();
+        let pr = st.prs.iter_mut().find(|p| p.number == number).unwrap();
+        pr.created_at = at.to_owned();
+    }
+
+    /// A reviewer merges pull request `number` at `at` (RFC 3339).
+    pub fn merge(&self, number: u64, at: &str) {
+        let mut st = self.state.lock().unwrap();
+        let pr = st.prs.iter_mut().find(|p| p.number == number).unwrap();
+        pr.open = false;
+        pr.merged_at = Some(at.to_owned());
     }
 
     pub fn log(&self) -> Vec<Logged> {
@@ -286,6 +330,8 @@ fn gh_pr(ctx: &Ctx, pr: &Pr) -> Value {
     );
     json!({
         "id": 1000 + pr.number, "number": pr.number, "state": if pr.open {"open"} else {"closed"},
+        "merged_at": pr.merged_at, "merge_commit_sha": pr.merged_at.as_ref().map(|_| "1".repeat(40)),
+        "created_at": pr.created_at,
         "html_url": url, "url": format!("https://api.github.example/repos/{}/{}/pulls/{}", ctx.owner, ctx.repo, pr.number),
         "title": pr.title, "body": pr.body, "draft": pr.draft, "locked": false,
         "head": {"ref": pr.head, "label": format!("{}:{}", ctx.owner, pr.head), "sha": "0".repeat(40)},
@@ -407,9 +453,41 @@ fn github(ctx: &Ctx, state: &Mutex<State>, req: &Request) -> (u16, Value) {
                 labels: Vec::new(),
                 draft: body["draft"].as_bool().unwrap_or(false),
                 open: true,
+                merged_at: None,
+                created_at: now(),
             };
             st.prs.push(pr.clone());
             (201, gh_pr(ctx, &pr))
+        }
+        ("POST", r) if r.starts_with("issues/") && r.ends_with("/comments") => {
+            let number: Option<u64> = r["issues/".len()..r.len() - "/comments".len()].parse().ok();
+            comment(state, req, number, doc)
+        }
+        ("PATCH", r) if r.starts_with("pulls/") => {
+            let number: Option<u64> = r["pulls/".len()..].parse().ok();
+            let fields = [
+                ("title", "string"),
+                ("body", "string"),
+                ("state", "string"),
+                ("base", "string"),
+                ("maintainer_can_modify", "boolean"),
+            ];
+            let body = body_json(req);
+            if let Err(e) = check_fields(&body, &fields, &[]) {
+                return violation(state, req, e);
+            }
+            let mut st = state.lock().unwrap();
+            let Some(pr) = st.prs.iter_mut().find(|p| Some(p.number) == number) else {
+                return (
+                    404,
+                    json!({"message": "Not Found", "documentation_url": doc}),
+                );
+            };
+            if let Some(text) = body["body"].as_str() {
+                pr.body = text.to_owned();
+            }
+            let pr = pr.clone();
+            (200, gh_pr(ctx, &pr))
         }
         ("POST", r) if r.starts_with("issues/") && r.ends_with("/labels") => {
             let number: Option<u64> = r["issues/".len()..r.len() - "/labels".len()].parse().ok();
@@ -451,7 +529,10 @@ fn github(ctx: &Ctx, state: &Mutex<State>, req: &Request) -> (u16, Value) {
 
 fn gl_mr(ctx: &Ctx, pr: &Pr) -> Value {
     json!({
-        "id": 500 + pr.number, "iid": pr.number, "state": if pr.open {"opened"} else {"closed"},
+        "id": 500 + pr.number, "iid": pr.number,
+        "state": if pr.open {"opened"} else if pr.merged_at.is_some() {"merged"} else {"closed"},
+        "merged_at": pr.merged_at, "merge_commit_sha": pr.merged_at.as_ref().map(|_| "1".repeat(40)),
+        "created_at": pr.created_at,
         "web_url": format!("https://gitlab.example/{}/{}/-/merge_requests/{}", ctx.owner, ctx.repo, pr.number),
         "title": pr.title, "description": pr.body, "source_branch": pr.head, "target_branch": pr.base,
         "labels": pr.labels, "draft": pr.draft,
@@ -471,15 +552,29 @@ fn gitlab(ctx: &Ctx, state: &Mutex<State>, req: &Request) -> (u16, Value) {
         ("GET", "merge_requests") => {
             let q = req.query();
             let get = |n: &str| q.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-            if get("state").as_deref() != Some("opened") {
-                return violation(state, req, "state should be `opened`".into());
+            let want = get("state");
+            if want
+                .as_deref()
+                .is_some_and(|w| !["opened", "closed", "locked", "merged", "all"].contains(&w))
+            {
+                return violation(state, req, format!("state {want:?}"));
             }
             let source = get("source_branch");
             let st = state.lock().unwrap();
             let items: Vec<Value> = st
                 .prs
                 .iter()
-                .filter(|p| p.open && source.as_ref().is_none_or(|s| *s == p.head))
+                .filter(|p| {
+                    let s = if p.open {
+                        "opened"
+                    } else if p.merged_at.is_some() {
+                        "merged"
+                    } else {
+                        "closed"
+                    };
+                    want.as_deref().is_none_or(|w| w == "all" || w == s)
+                })
+                .filter(|p| source.as_ref().is_none_or(|s| *s == p.head))
                 .map(|p| gl_mr(ctx, p))
                 .collect();
             (200, Value::Array(items))
@@ -524,17 +619,73 @@ fn gitlab(ctx: &Ctx, state: &Mutex<State>, req: &Request) -> (u16, Value) {
                     .unwrap_or_default(),
                 draft: false,
                 open: true,
+                merged_at: None,
+                created_at: now(),
             };
             st.prs.push(pr.clone());
             (201, gl_mr(ctx, &pr))
+        }
+        ("POST", r) if r.starts_with("merge_requests/") && r.ends_with("/notes") => {
+            let number: Option<u64> = r["merge_requests/".len()..r.len() - "/notes".len()]
+                .parse()
+                .ok();
+            comment(state, req, number, "404 Not found")
+        }
+        ("PUT", r) if r.starts_with("merge_requests/") => {
+            let number: Option<u64> = r["merge_requests/".len()..].parse().ok();
+            let fields = [
+                ("title", "string"),
+                ("description", "string"),
+                ("state_event", "string"),
+                ("target_branch", "string"),
+                ("labels", "string"),
+            ];
+            let body = body_json(req);
+            if let Err(e) = check_fields(&body, &fields, &[]) {
+                return violation(state, req, e);
+            }
+            let mut st = state.lock().unwrap();
+            let Some(pr) = st.prs.iter_mut().find(|p| Some(p.number) == number) else {
+                return (404, json!({"message": "404 Not found"}));
+            };
+            if let Some(text) = body["description"].as_str() {
+                pr.body = text.to_owned();
+            }
+            let pr = pr.clone();
+            (200, gl_mr(ctx, &pr))
         }
         _ => (404, json!({"message": "404 Not Found"})),
     }
 }
 
+/// A comment (`{"body": "..."}`, the same shape on every forge) on pull request `number`: 201.
+fn comment(
+    state: &Mutex<State>,
+    req: &Request,
+    number: Option<u64>,
+    missing: &str,
+) -> (u16, Value) {
+    let body = body_json(req);
+    if let Err(e) = check_fields(&body, &[("body", "string")], &["body"]) {
+        return violation(state, req, e);
+    }
+    let mut st = state.lock().unwrap();
+    let Some(number) = number.filter(|n| st.prs.iter().any(|p| p.number == *n)) else {
+        return (404, json!({"message": missing}));
+    };
+    let text = body["body"].as_str().unwrap().to_owned();
+    st.comments.push((number, text.clone()));
+    let id = st.comments.len();
+    (
+        201,
+        json!({"id": id, "body": text, "html_url": format!("https://forge.example/comment/{id}")}),
+    )
+}
+
 fn gt_pr(ctx: &Ctx, pr: &Pr) -> Value {
     json!({
         "id": 900 + pr.number, "number": pr.number, "state": if pr.open {"open"} else {"closed"},
+        "merged": pr.merged_at.is_some(), "merged_at": pr.merged_at, "created_at": pr.created_at,
         "html_url": format!("https://gitea.example/{}/{}/pulls/{}", ctx.owner, ctx.repo, pr.number),
         "title": pr.title, "body": pr.body,
         "head": {"ref": pr.head, "label": pr.head}, "base": {"ref": pr.base, "label": pr.base},
@@ -573,6 +724,28 @@ fn gitea(ctx: &Ctx, state: &Mutex<State>, req: &Request) -> (u16, Value) {
                     .collect(),
             ),
         ),
+        ("GET", "pulls") => {
+            let q = req.query();
+            let allowed = ["state", "sort", "milestone", "labels", "poster", "page", "limit"];
+            if let Some((k, _)) = q.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+                return violation(state, req, format!("unknown query parameter `{k}`"));
+            }
+            let want = q.iter().find(|(k, _)| k == "state").map(|(_, v)| v.clone());
+            let want = want.unwrap_or_else(|| "open".into());
+            if !["open", "closed", "all"].contains(&want.as_str()) {
+                return violation(state, req, format!("state {want:?}"));
+            }
+            let st = state.lock().unwrap();
+            // Newest first, as Gitea lists them.
+            let items: Vec<Value> = st
+                .prs
+                .iter()
+                .rev()
+                .filter(|p| want == "all" || p.open == (want == "open"))
+                .map(|p| gt_pr(ctx, p))
+                .collect();
+            (200, Value::Array(items))
+        }
         ("GET", r) if r.starts_with("pulls/") => {
             // pulls/{base}/{head}: each a single, encoded path segment.
             let parts: Vec<&str> = r["pulls/".len()..].split('/').collect();
@@ -628,8 +801,37 @@ fn gitea(ctx: &Ctx, state: &Mutex<State>, req: &Request) -> (u16, Value) {
                     .collect(),
                 draft: false,
                 open: true,
+                merged_at: None,
+                created_at: now(),
             };
             st.prs.push(pr.clone());
+            (201, gt_pr(ctx, &pr))
+        }
+        ("POST", r) if r.starts_with("issues/") && r.ends_with("/comments") => {
+            let number: Option<u64> = r["issues/".len()..r.len() - "/comments".len()].parse().ok();
+            comment(state, req, number, "The target couldn't be found.")
+        }
+        ("PATCH", r) if r.starts_with("pulls/") && !r["pulls/".len()..].contains('/') => {
+            let number: Option<u64> = r["pulls/".len()..].parse().ok();
+            let fields = [
+                ("title", "string"),
+                ("body", "string"),
+                ("state", "string"),
+                ("base", "string"),
+                ("labels", "integer[]"),
+            ];
+            let body = body_json(req);
+            if let Err(e) = check_fields(&body, &fields, &[]) {
+                return violation(state, req, e);
+            }
+            let mut st = state.lock().unwrap();
+            let Some(pr) = st.prs.iter_mut().find(|p| Some(p.number) == number) else {
+                return (404, json!({"message": "The target couldn't be found."}));
+            };
+            if let Some(text) = body["body"].as_str() {
+                pr.body = text.to_owned();
+            }
+            let pr = pr.clone();
             (201, gt_pr(ctx, &pr))
         }
         _ => (404, json!({"message": "The target couldn't be found."})),
