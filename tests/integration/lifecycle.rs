@@ -256,110 +256,116 @@ fn a_changed_fix_is_one_new_commit_and_one_comment_on_the_open_pull_request() {
 
 #[test]
 fn a_pull_request_closed_unmerged_is_not_proposed_again_until_the_site_changes() {
-    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
-    config(&w, "");
-    deploy(&w, "lifecycle/jobs/send.log");
-    w.forge.close(1);
+    for kind in [Kind::GitHub, Kind::GitLab, Kind::Gitea] {
+        let w = World::seeded(kind, "lifecycle/jobs/repo");
+        config(&w, "");
+        deploy(&w, "lifecycle/jobs/send.log");
+        w.forge.close(1);
 
-    let pushed = pushes(&w);
-    let report = deploy(&w, "lifecycle/jobs/send.log");
-    assert_eq!(w.forge.prs().len(), 1, "not reopened, not proposed again");
-    assert_eq!(pushes(&w), pushed);
-    assert_eq!(report["solutions"][0]["state"], "suggested", "{report:#}");
-    let why = report["held"][0]["why"].as_str().unwrap_or_default();
-    assert!(
-        why.starts_with("pull request #1 proposed this change and was closed without merging"),
-        "{report:#}"
-    );
-    // From another host with its own state directory: the forge says the same.
-    let other = w.env.write(
-        "other.yaml",
-        std::fs::read_to_string(w.env.path().join("hephaestus.yaml"))
-            .unwrap()
-            .replace("/state\n", "/state-other\n"),
-    );
-    let mut cmd = w
-        .env
-        .cmd(["analyze", "--mode", "deploy", "--format", "json"]);
-    cmd.arg("--config")
-        .arg(&other)
-        .arg("--repo")
-        .arg(&w.work)
-        .args(["--threshold-count", "1"])
-        .arg(fixture("lifecycle/jobs/send.log"))
-        .env("HEPHAESTUS_TOKEN", TOKEN);
-    let report = json(&run(cmd, 1));
-    assert_eq!(report["solutions"][0]["state"], "suggested", "{report:#}");
-    assert_eq!(w.forge.prs().len(), 1);
+        let pushed = pushes(&w);
+        let report = deploy(&w, "lifecycle/jobs/send.log");
+        assert_eq!(w.forge.prs().len(), 1, "not reopened, not proposed again");
+        assert_eq!(pushes(&w), pushed);
+        assert_eq!(report["solutions"][0]["state"], "suggested", "{report:#}");
+        let why = report["held"][0]["why"].as_str().unwrap_or_default();
+        assert!(
+            why.starts_with("pull request #1 proposed this change and was closed without merging"),
+            "{report:#}"
+        );
+        // From another host with its own state directory: the forge says the same.
+        let other = w.env.write(
+            "other.yaml",
+            std::fs::read_to_string(w.env.path().join("hephaestus.yaml"))
+                .unwrap()
+                .replace("/state\n", "/state-other\n"),
+        );
+        let mut cmd = w
+            .env
+            .cmd(["analyze", "--mode", "deploy", "--format", "json"]);
+        cmd.arg("--config")
+            .arg(&other)
+            .arg("--repo")
+            .arg(&w.work)
+            .args(["--threshold-count", "1"])
+            .arg(fixture("lifecycle/jobs/send.log"))
+            .env("HEPHAESTUS_TOKEN", TOKEN);
+        let report = json(&run(cmd, 1));
+        assert_eq!(report["solutions"][0]["state"], "suggested", "{report:#}");
+        assert_eq!(w.forge.prs().len(), 1);
 
-    // The code at the site changes: that is a new patch, and a new pull request.
-    move_code_at_the_site(&w);
-    let report = deploy(&w, "lifecycle/jobs/send.log");
-    assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
-    let prs = w.forge.prs();
-    assert_eq!(prs.len(), 2);
-    assert!(prs[1].open && !prs[0].open);
-    let out = run_worker_on(&w, &prs[1].head, "send");
-    assert!(out.contains("sending 5 digests with timeout=30s"), "{out}");
-    w.forge.assert_no_violations();
+        // The code at the site changes: that is a new patch, and a new pull request.
+        move_code_at_the_site(&w);
+        let report = deploy(&w, "lifecycle/jobs/send.log");
+        assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
+        let prs = w.forge.prs();
+        assert_eq!(prs.len(), 2);
+        assert!(prs[1].open && !prs[0].open);
+        let out = run_worker_on(&w, &prs[1].head, "send");
+        assert!(out.contains("sending 5 digests with timeout=30s"), "{out}");
+        w.forge.assert_no_violations();
+    }
 }
 
 #[test]
 fn a_merged_fix_whose_error_comes_back_gets_a_regression_comment_not_a_new_pull_request() {
-    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
-    config(&w, "  pr:\n    update_interval: 1ms\n");
-    deploy(&w, "lifecycle/jobs/send.log");
-    // Merged after every crash of send.log and before those of send-again.log.
-    let log = std::fs::read_to_string(fixture("lifecycle/jobs/send.log")).unwrap();
-    let again = std::fs::read_to_string(fixture("lifecycle/jobs/send-again.log")).unwrap();
-    let last = log.lines().last().unwrap()[..24].to_owned();
-    let next = again.lines().next().unwrap()[..24].to_owned();
-    assert!(last < next);
-    w.forge.merge(1, &last);
+    for kind in [Kind::GitHub, Kind::GitLab, Kind::Gitea] {
+        let w = World::seeded(kind, "lifecycle/jobs/repo");
+        config(&w, "  pr:\n    update_interval: 1ms\n");
+        deploy(&w, "lifecycle/jobs/send.log");
+        // Merged after every crash of send.log and before those of send-again.log.
+        let log = std::fs::read_to_string(fixture("lifecycle/jobs/send.log")).unwrap();
+        let again = std::fs::read_to_string(fixture("lifecycle/jobs/send-again.log")).unwrap();
+        let last = log.lines().last().unwrap()[..24].to_owned();
+        let next = again.lines().next().unwrap()[..24].to_owned();
+        assert!(last < next);
+        w.forge.merge(1, &last);
 
-    // The old log again: nothing after the merge, nothing said.
-    let report = deploy(&w, "lifecycle/jobs/send.log");
-    assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
-    assert!(
-        report["solutions"][0].get("regression").is_none(),
-        "{report:#}"
-    );
-    assert!(w.forge.comments().is_empty());
+        // The old log again: nothing after the merge, nothing said.
+        let report = deploy(&w, "lifecycle/jobs/send.log");
+        assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
+        assert!(
+            report["solutions"][0].get("regression").is_none(),
+            "{report:#}"
+        );
+        assert!(w.forge.comments().is_empty());
 
-    // Logs written after the merge: a regression, said once on the merged pull request.
-    let pushed = pushes(&w);
-    let report = deploy(&w, "lifecycle/jobs/send-again.log");
-    assert_eq!(report["solutions"][0]["regression"], true, "{report:#}");
-    let comments = w.forge.comments();
-    assert_eq!(comments.len(), 1, "{comments:?}");
-    assert_eq!(comments[0].0, 1);
-    assert!(
-        comments[0].1.starts_with(&format!(
-            "Seen again after this fix was merged (merged ` {last} `): ` KeyError 'timeout' ` once at ` {next} `"
-        )),
-        "{comments:?}"
-    );
-    assert_eq!(
-        w.forge.prs().len(),
-        1,
-        "no new pull request for the same patch"
-    );
-    assert_eq!(pushes(&w), pushed);
-    // The same log once more: already said.
-    deploy(&w, "lifecycle/jobs/send-again.log");
-    assert_eq!(w.forge.comments().len(), 1);
-    // The text report says it too.
-    let mut cmd = w.env.cmd(["analyze", "--mode", "deploy"]);
-    cmd.arg("--repo")
-        .arg(&w.work)
-        .args(["--threshold-count", "1"])
-        .arg(fixture("lifecycle/jobs/send-again.log"))
-        .env("HEPHAESTUS_TOKEN", TOKEN);
-    let out = crate::harness::stdout(&run(cmd, 1));
-    assert!(
-        out.contains("  regression: this fix was merged (https://github.example/acme/shop/pull/1) and the error was logged again after it"),
-        "{out}"
-    );
+        // Logs written after the merge: a regression, said once on the merged pull request.
+        let pushed = pushes(&w);
+        let report = deploy(&w, "lifecycle/jobs/send-again.log");
+        assert_eq!(report["solutions"][0]["regression"], true, "{report:#}");
+        let comments = w.forge.comments();
+        assert_eq!(comments.len(), 1, "{comments:?}");
+        assert_eq!(comments[0].0, 1);
+        assert!(
+            comments[0].1.starts_with(&format!(
+                "Seen again after this fix was merged (merged ` {last} `): ` KeyError 'timeout' ` once at ` {next} `"
+            )),
+            "{comments:?}"
+        );
+        assert_eq!(
+            w.forge.prs().len(),
+            1,
+            "no new pull request for the same patch"
+        );
+        assert_eq!(pushes(&w), pushed);
+        // The same log once more: already said.
+        deploy(&w, "lifecycle/jobs/send-again.log");
+        assert_eq!(w.forge.comments().len(), 1);
+        // The text report says it too.
+        let mut cmd = w.env.cmd(["analyze", "--mode", "deploy"]);
+        cmd.arg("--repo")
+            .arg(&w.work)
+            .args(["--threshold-count", "1"])
+            .arg(fixture("lifecycle/jobs/send-again.log"))
+            .env("HEPHAESTUS_TOKEN", TOKEN);
+        let out = crate::harness::stdout(&run(cmd, 1));
+        let url = report["solutions"][0]["pr_url"].as_str().unwrap().to_owned();
+        assert!(
+            out.contains(&format!("  regression: this fix was merged ({url}) and the error was logged again after it")),
+            "{out}"
+        );
+        w.forge.assert_no_violations();
+    }
 }
 
 #[test]
