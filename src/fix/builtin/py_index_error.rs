@@ -131,13 +131,13 @@ fn is_counter(index: &str) -> bool {
 
 /// A subscript `base[…]` of a line: byte offsets of the base's start, `[` and `]`.
 #[derive(Debug, Clone)]
-struct Subscript {
-    start: usize,
-    open: usize,
-    close: usize,
+pub(crate) struct Subscript {
+    pub(crate) start: usize,
+    pub(crate) open: usize,
+    pub(crate) close: usize,
 }
 
-fn subscripts(text: &str) -> Vec<Subscript> {
+pub(crate) fn subscripts(text: &str) -> Vec<Subscript> {
     let line = code_line(text);
     let b = line.bytes();
     let mut out = Vec::new();

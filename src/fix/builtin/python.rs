@@ -714,7 +714,7 @@ impl Generator for NoneAttribute {
 
 /// Where the None `base` is read again after byte `end` of the failing line, or later in the
 /// function before it is rebound: a guard on one read would only move the crash there.
-fn base_used_again(
+pub(crate) fn base_used_again(
     at: &flow::At<'_, '_>,
     text: &str,
     base: &str,
@@ -747,7 +747,7 @@ fn base_used_again(
 /// `f(x).attr` where `f(x)` returned None: a `.get(key)` gets the fallback the code base uses for
 /// that key; otherwise the call's result is bound to a local first (it must not run twice), and
 /// the local is guarded like a name would be.
-fn bind_and_guard(
+pub(crate) fn bind_and_guard(
     cx: &Context<'_>,
     site: &Site,
     start: usize,
@@ -784,9 +784,10 @@ fn bind_and_guard(
                         site,
                         &new,
                         format!(
-                            "AttributeError at {}:{} in {}: `{base}` is None when '{key}' is not \
+                            "{} at {}:{} in {}: `{base}` is None when '{key}' is not \
                              set, and `{access}` fails. {why}, so the same fallback is used here; \
                              a value that is set is still used.",
+                            kind(cx),
                             site.path,
                             site.line,
                             function_name(site)
@@ -854,9 +855,10 @@ fn bind_and_guard(
                 strategy: crate::fix::factor::strategy("value-guard"),
                 edits: vec![new_content_edit(site, &new)],
                 description: format!(
-                    "AttributeError at {}:{} in {}: `{base}` returned None and `{access}` failed. \
+                    "{} at {}:{} in {}: `{base}` returned None and `{access}` failed. \
                      The change keeps the call's result in `{name}` (so it runs once) and reads \
                      the attribute only when there is one; None is safe there: {why}.",
+                    kind(cx),
                     site.path,
                     site.line,
                     function_name(site)
@@ -943,7 +945,7 @@ fn local_name(
 
 /// The statement-level change for a None `base` whose None would break the code after it.
 #[allow(clippy::too_many_arguments)]
-fn none_strategy(
+pub(crate) fn none_strategy(
     cx: &Context<'_>,
     site: &Site,
     src: &Source<'_>,
@@ -954,7 +956,17 @@ fn none_strategy(
     at_column: bool,
 ) -> Result<Draft, Skip> {
     // A default the code base defines for this attribute: `DEFAULT_CHANNEL` for `.channel`.
-    if let Some(attr) = access.strip_prefix(base).and_then(|a| a.strip_prefix('.')) {
+    // … or for the key of a subscript: `DEFAULT_TZ` for `['tz']`.
+    let attr = access.strip_prefix(base).and_then(|a| {
+        a.strip_prefix('.').or_else(|| {
+            ["'", "\""].iter().find_map(|q| {
+                a.strip_prefix(&format!("[{q}"))
+                    .and_then(|k| k.strip_suffix(&format!("{q}]")))
+                    .filter(|k| k.bytes().all(super::code::is_ident))
+            })
+        })
+    });
+    if let Some(attr) = attr {
         let text = site.line_text().unwrap_or("");
         let at = text.find(access);
         let flow_at = flow::At {
@@ -987,9 +999,10 @@ fn none_strategy(
                 site,
                 &new,
                 format!(
-                    "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs. None \
+                    "{} at {}:{} in {}: `{base}` is None when `{access}` runs. None \
                      in its place would be wrong ({breaks}); {why}, so that default is used \
                      when there is no `{base}`.",
+                    kind(cx),
                     site.path,
                     site.line,
                     function_name(site)
@@ -1035,9 +1048,10 @@ fn none_strategy(
             strategy: crate::fix::factor::strategy(plan.strategy),
             edits: plan.edits,
             description: format!(
-                "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs{}. A None \
+                "{} at {}:{} in {}: `{base}` is None when `{access}` runs{}. A None \
                  in place of `{access}` would be wrong ({breaks}), so the change does not \
                  invent a value: {}.",
+                kind(cx),
                 site.path,
                 site.line,
                 function_name(site),
@@ -1053,6 +1067,11 @@ fn none_strategy(
             reasons.join("; ")
         )),
     }
+}
+
+/// The exception's kind for a description (`AttributeError`, `TypeError`).
+fn kind<'c>(cx: &'c Context<'_>) -> &'c str {
+    cx.kind().unwrap_or("the error")
 }
 
 /// `callee(a, b)` → `callee` and its arguments, when the arguments are plain expressions.
