@@ -953,6 +953,18 @@ fn log_line(
 /// An f-string (or plain string) of `text` with `{!r}` fields for `args`, quoted so that the
 /// expressions' own quotes need no escapes on any Python 3.
 fn fstring(text: &str, args: &[String]) -> String {
+    // Python before 3.12 takes no quote of the f-string's own kind inside a field: a plain
+    // `"key"` of a field is written `'key'`, so that fields of both kinds can share one string.
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.contains('"') && !a.contains('\'') && !a.contains('\\') {
+                a.replace('"', "'")
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
     let q = if args.iter().any(|a| a.contains('"')) {
         '\''
     } else {
