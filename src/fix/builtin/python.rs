@@ -1012,7 +1012,7 @@ pub(crate) fn none_strategy(
             );
         }
     }
-    let root = base.split('.').next().unwrap_or(base).to_string();
+    let root = base.split(['.', '[']).next().unwrap_or(base).to_string();
     // Where the None came from: `user = repo.find(event["user_id"])` earlier in the function.
     let first = function.map(|f| f.first).unwrap_or(1);
     let source = Some(()).and_then(|_| {

@@ -492,6 +492,13 @@ impl<'a> Strategies<'a> {
                 self.path, lp.header.line
             ));
         }
+        if !of_record(&src, lp.header.line, self.line, &lp.targets, &missing.names) {
+            return Err(format!(
+                "what is missing ({}) does not come from the record of the loop at {}:{}; it \
+                 would be missing for every record, and skipping them all is not handling one",
+                missing.what, self.path, lp.header.line
+            ));
+        }
         let at = insertion_point(&src, self.line, lp.header.line, &lp.targets, missing)
             .ok_or_else(|| format!(
                 "the loop at {}:{} does other work for the record before {}:{}; skipping there would leave it half done",
@@ -700,6 +707,13 @@ impl<'a> Strategies<'a> {
             args: shown,
             announce: true,
         };
+        if !of_record(&csrc, lp.header.line, caller.line, &lp.targets, &m.names) {
+            return Err(format!(
+                "what is missing ({}) does not come from the record of the loop at {}:{}; it \
+                 would be missing for every record",
+                m.what, caller.path, lp.header.line
+            ));
+        }
         let at = insertion_point(&csrc, caller.line, lp.header.line, &lp.targets, &m).ok_or_else(
             || {
                 format!(
@@ -741,6 +755,36 @@ impl<'a> Strategies<'a> {
             ),
         })
     }
+}
+
+/// Whether one of `names` is the loop's record: a target of the loop at `header`, or a name
+/// the loop body binds before `line` (`parts = line.split()`). A condition on anything else
+/// (a setting, a parameter) holds for every record alike.
+fn of_record(src: &Source<'_>, header: u32, line: u32, targets: &[String], names: &[String]) -> bool {
+    if names.iter().any(|n| targets.contains(n)) {
+        return true;
+    }
+    let body = src.statement_end(header) + 1;
+    src.statements(body, line.saturating_sub(1)).any(|l| {
+        let stmt = src.statement(l);
+        let Some((lhs, _)) = stmt.split_once('=') else {
+            return false;
+        };
+        if lhs.ends_with(['!', '<', '>', '=']) {
+            return false;
+        }
+        let lhs = lhs.trim_end_matches(['+', '-', '*', '/', '%', ':']);
+        names.iter().any(|n| {
+            lhs.split(',')
+                .any(|t| t.trim().trim_matches(['(', ')']).trim() == n)
+        })
+    }) || src.statements(body, line.saturating_sub(1)).any(|l| {
+        // A nested loop's target: `for item in order["items"]:` binds per record too.
+        let stmt = src.statement(l);
+        stmt.strip_prefix("for ")
+            .and_then(|r| r.split_once(" in "))
+            .is_some_and(|(t, _)| names.iter().any(|n| t.split(',').any(|x| x.trim() == n)))
+    })
 }
 
 /// Where in the loop the guard goes: right before the statement when nothing before it in the
