@@ -903,7 +903,13 @@ fn local_name(
     src: &Source<'_>,
     function: Option<&crate::fix::syntax::python::Function>,
 ) -> String {
-    let callee = call.split('(').next().unwrap_or(call);
+    // The last call of a chain names the result: `q.filter(…).first()` → `first`.
+    let line = Line::new(call, Lang::Python);
+    let callee = call
+        .strip_suffix(')')
+        .and_then(|_| line.matching_open(call.len() - 1))
+        .map(|open| &call[..open])
+        .unwrap_or_else(|| call.split('(').next().unwrap_or(call));
     let method = callee.rsplit('.').next().unwrap_or(callee);
     let noun = match method {
         "match" | "search" | "fullmatch" => "match".to_string(),
@@ -929,8 +935,12 @@ fn local_name(
             .unwrap_or((1, src.len()));
         (first..=last).any(|l| src.text(l).is_some_and(|t| flow::word_in(t, n)))
     };
+    // Keywords, and builtins a local must not shadow (`filter = …` breaks a later `filter(…)`).
     let keywords = [
-        "match", "from", "import", "class", "def", "return", "in", "is", "not",
+        "match", "from", "import", "class", "def", "return", "in", "is", "not", "filter", "map",
+        "list", "dict", "set", "id", "type", "input", "open", "format", "len", "max", "min",
+        "sum", "all", "any", "next", "iter", "object", "str", "int", "float", "print", "range",
+        "sorted", "zip", "hash", "vars", "dir",
     ];
     let mut name = if keywords.contains(&noun.as_str()) && noun != "match" {
         format!("{noun}_value")

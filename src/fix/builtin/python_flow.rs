@@ -486,7 +486,7 @@ impl<'a> Strategies<'a> {
                 self.path, lp.header.line
             ));
         }
-        if let Some(chained) = carried(&src, &lp.header, self.line) {
+        if let Some(chained) = carried(&src, &lp.header, &lp.targets, self.line) {
             return Err(format!(
                 "the records of the loop at {}:{} depend on each other (`{chained}` carries a value from one to the next); skipping one would change the rest",
                 self.path, lp.header.line
@@ -821,6 +821,7 @@ fn insertion_point(
 fn carried(
     src: &Source<'_>,
     header: &crate::fix::syntax::python::Header,
+    targets: &[String],
     line: u32,
 ) -> Option<String> {
     let body = src.statement_end(header.line) + 1;
@@ -833,7 +834,10 @@ fn carried(
             let stmt = src.statement(l);
             if let Some((lhs, rhs)) = stmt.split_once(" = ") {
                 let lhs = lhs.trim();
-                let plain = !lhs.is_empty() && lhs.bytes().all(is_ident);
+                // `line = line.strip()` on the loop's own target: the loop rebinds it each turn.
+                let plain = !lhs.is_empty()
+                    && lhs.bytes().all(is_ident)
+                    && !targets.iter().any(|t| t == lhs);
                 if plain && word_in(&code_only(rhs), lhs) && l != line {
                     return Some(super::super::generator::excerpt(&stmt, 60));
                 }
