@@ -16,6 +16,7 @@ pub mod py_blank_number;
 pub mod py_dependency;
 pub mod py_empty_json;
 pub mod py_index_error;
+pub mod py_none_iterable;
 pub mod py_none_operand;
 pub mod py_none_subscript;
 pub mod py_relative_path;
@@ -58,6 +59,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(py_index_error::IndexError),
         Box::new(py_none_subscript::NoneSubscript),
         Box::new(py_none_operand::NoneOperand),
+        Box::new(py_none_iterable::NoneIterable),
     ]
 }
 
