@@ -56,10 +56,8 @@ impl Generator for IndexError {
         let found = subscripts(text);
         let (sub, at_column) = match shown.primary() {
             Some((a, b)) => {
-                let under: Vec<&Subscript> = found
-                    .iter()
-                    .filter(|s| a <= s.open && s.open < b)
-                    .collect();
+                let under: Vec<&Subscript> =
+                    found.iter().filter(|s| a <= s.open && s.open < b).collect();
                 match under[..] {
                     [one] => (one.clone(), true),
                     _ => {
@@ -109,9 +107,7 @@ impl Generator for IndexError {
         }
         match index {
             "0" | "-1" => empty_sequence(cx, site, base, index, at_column),
-            i if is_counter(i) => {
-                loop_bound(site, base, i, at_column)
-            }
+            i if is_counter(i) => loop_bound(site, base, i, at_column),
             _ => decline(format!(
                 "`{}[{}]` at {}:{}: a sequence shorter than the code expects is malformed input, \
                  and nothing in the code says what it should hold",
@@ -160,8 +156,10 @@ pub(crate) fn pure(text: &str) -> bool {
     static CHAIN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     CHAIN
         .get_or_init(|| {
-            regex::Regex::new(r#"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[(?:'[^'\\]*'|"[^"\\]*"|-?\d+)\])*$"#)
-                .expect("valid regex")
+            regex::Regex::new(
+                r#"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[(?:'[^'\\]*'|"[^"\\]*"|-?\d+)\])*$"#,
+            )
+            .expect("valid regex")
         })
         .is_match(text)
 }
@@ -372,7 +370,10 @@ mod tests {
             lines.contains(&"    if not items:".to_string()),
             "{lines:?} {notes:?}"
         );
-        assert!(lines.contains(&"        return None".to_string()), "{lines:?}");
+        assert!(
+            lines.contains(&"        return None".to_string()),
+            "{lines:?}"
+        );
     }
 
     #[test]

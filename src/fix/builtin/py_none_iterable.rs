@@ -73,7 +73,10 @@ impl Generator for NoneIterable {
             ));
         }
         let Some(at) = text.find(&format!(" in {iter}:")).map(|i| i + 4) else {
-            return decline(format!("the `for` at {}:{} spans several lines", site.path, site.line));
+            return decline(format!(
+                "the `for` at {}:{} spans several lines",
+                site.path, site.line
+            ));
         };
         let function = src.function(site.line);
         let key = key_of(iter).or_else(|| assigned_key(&src, function.as_ref(), site.line, iter));
@@ -230,7 +233,11 @@ mod tests {
         let src = "def run(post):\n    names = []\n    for tag in post['tags']:\n        names.append(tag)\n    return ', '.join(names) or '(none)'\n";
         let index = "def index(post):\n    return set(post.get('tags') or [])\n";
         let (lines, notes) = run(&[("app.py", src), ("index.py", index)], 3);
-        assert_eq!(lines, vec!["    for tag in post['tags'] or ():"], "{notes:?}");
+        assert_eq!(
+            lines,
+            vec!["    for tag in post['tags'] or ():"],
+            "{notes:?}"
+        );
     }
 
     #[test]
@@ -244,6 +251,9 @@ mod tests {
         let src = "def run(cfg):\n    for host in cfg['hosts']:\n        print(host)\n";
         let (lines, notes) = run(&[("app.py", src)], 2);
         assert!(lines.is_empty(), "{lines:?}");
-        assert!(notes.iter().any(|n| n.contains("means no items")), "{notes:?}");
+        assert!(
+            notes.iter().any(|n| n.contains("means no items")),
+            "{notes:?}"
+        );
     }
 }

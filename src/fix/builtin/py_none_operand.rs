@@ -65,12 +65,7 @@ impl Generator for NoneOperand {
             let needle = format!("{bin}=");
             let at = match line.find_code(&needle)[..] {
                 [one] => one,
-                _ => {
-                    return decline(format!(
-                        "no single `{op}` on {}:{}",
-                        site.path, site.line
-                    ))
-                }
+                _ => return decline(format!("no single `{op}` on {}:{}", site.path, site.line)),
             };
             if side == Side::Left {
                 return decline(format!(
@@ -161,7 +156,8 @@ impl Generator for NoneOperand {
         }
         let src = Source::new(&site.content);
         let function = src.function(site.line);
-        let key = key_of(operand).or_else(|| assigned_key(&src, function.as_ref(), site.line, operand));
+        let key =
+            key_of(operand).or_else(|| assigned_key(&src, function.as_ref(), site.line, operand));
 
         // 1. The default the code gives the value.
         let default = key
@@ -418,7 +414,9 @@ mod tests {
         );
         assert_eq!(
             lines,
-            vec!["    return row['price'] * (row['qty'] if row['qty'] is not None else DEFAULT_QTY)"],
+            vec![
+                "    return row['price'] * (row['qty'] if row['qty'] is not None else DEFAULT_QTY)"
+            ],
             "{notes:?}"
         );
         let src = "def run(items, tax=0):\n    total = 0\n    for it in items:\n        total += it['net']\n    return total + tax\n";
@@ -453,6 +451,9 @@ mod tests {
             "unsupported operand type(s) for *: 'NoneType' and 'int'",
         );
         assert!(lines.is_empty(), "{lines:?}");
-        assert!(notes.iter().any(|n| n.contains("nothing in the code")), "{notes:?}");
+        assert!(
+            notes.iter().any(|n| n.contains("nothing in the code")),
+            "{notes:?}"
+        );
     }
 }

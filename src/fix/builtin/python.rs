@@ -253,8 +253,14 @@ impl Generator for KeyError {
         };
         let mut new = text.to_string();
         let mut changes = Vec::new();
+        let mut import = None;
         let default = flow::default_for(key, &site.path, &site.content, cx.repo)
-            .or_else(|| keyword_default(text, &chosen, cx));
+            .or_else(|| keyword_default(text, &chosen, cx))
+            .or_else(|| {
+                let (value, why, imp) = callee_default(text, &chosen, site, cx)?;
+                import = imp;
+                Some((value, why))
+            });
         for &(start, open, close) in chosen.iter().rev() {
             let base = &text[start..open];
             // `d['k'] = v`, `d['k'] += 1`, `del d['k']`: not a read that `.get` can replace.
@@ -321,7 +327,7 @@ impl Generator for KeyError {
         let &(start, key_end, end, ref base, ref replacement) = &changes[0];
         let read = &text[start..end];
         if let (Some((_, why)), true) = (&default, end == key_end) {
-            return Draft::on_line(
+            let mut draft = Draft::on_line(
                 site,
                 &new,
                 format!(
@@ -334,7 +340,16 @@ impl Generator for KeyError {
                 ),
                 "default-from-code",
                 at_column,
-            );
+            )?;
+            if let Some(import) = import {
+                draft.edits.push(Edit {
+                    file: site.path.clone(),
+                    line: Source::new(&site.content).import_line(),
+                    old: String::new(),
+                    new: format!("{import}\n"),
+                });
+            }
+            return Ok(draft);
         }
         // What the code does with None in place of the value.
         let src = Source::new(&site.content);
@@ -457,6 +472,103 @@ fn keyword_default(
         return None;
     }
     flow::constructor_default(class, &kw, cx.repo)
+}
+
+/// `send(msg, cfg["channel"])` where the repository defines `def send(text, channel=DEFAULT_CHANNEL)`:
+/// the callee's own default for that parameter, why, and the import the site's file needs for
+/// it. A default of None is left to the data flow (whether the callee handles None).
+fn callee_default(
+    text: &str,
+    chosen: &[(usize, usize, usize)],
+    site: &Site,
+    cx: &Context<'_>,
+) -> Option<(String, String, Option<String>)> {
+    let &[(start, _, close)] = chosen else {
+        return None;
+    };
+    let line = code_line(text);
+    if line.primary_end(start) != Some(close + 1) {
+        return None;
+    }
+    let (callee, index) = flow::call_arg_at(text, start)?;
+    let name = callee.rsplit('.').next().unwrap_or(&callee).to_string();
+    if !name.bytes().all(super::code::is_ident) {
+        return None;
+    }
+    // `f(x, to=cfg["to"])`: the keyword names the parameter.
+    let before = text[..start].trim_end();
+    let kw = before
+        .strip_suffix('=')
+        .filter(|b| !b.ends_with(['=', '!', '<', '>']))
+        .map(|b| {
+            let b = b.trim_end();
+            let n = b
+                .bytes()
+                .rev()
+                .take_while(|&c| super::code::is_ident(c))
+                .count();
+            b[b.len() - n..].to_string()
+        })
+        .filter(|k| !k.is_empty());
+    let needle = format!("def {name}(");
+    let mut found = None;
+    for p in cx.repo.files().iter().filter(|p| p.ends_with(".py")) {
+        let Some(t) = cx.repo.read(p) else { continue };
+        if !t.contains(&needle) {
+            continue;
+        }
+        if found.is_some() {
+            return None;
+        }
+        found = Some((p.clone(), t));
+    }
+    let (path, content) = found?;
+    let src = Source::new(&content);
+    let f = src.functions().into_iter().find(|f| f.name == name)?;
+    let param = match kw {
+        Some(kw) => f.params.iter().find(|p| **p == kw)?.clone(),
+        None => {
+            let skip_self =
+                usize::from(f.params.first().is_some_and(|p| p == "self" || p == "cls"));
+            f.params.get(index + skip_self)?.clone()
+        }
+    };
+    let re = regex::Regex::new(&format!(
+        r#"[(,]\s*{}\s*(?::[^=,)]+)?=\s*(-?\d+(?:\.\d+)?|'[^'\\]*'|"[^"\\]*"|True|False|[A-Z][A-Z0-9_]*)\s*[,)]"#,
+        regex::escape(&param)
+    ))
+    .ok()?;
+    let value = re.captures(&f.header.text)?[1].to_string();
+    let constant =
+        value.starts_with(|c: char| c.is_ascii_uppercase()) && value != "True" && value != "False";
+    let mut import = None;
+    if constant {
+        let defined = regex::Regex::new(&format!(r"(?m)^{}\s*(?::[^=]+)?=", regex::escape(&value)))
+            .ok()?
+            .is_match(&content);
+        if !defined {
+            return None;
+        }
+        let here = path == site.path
+            || regex::Regex::new(&format!(
+                r"(?m)^(?:from .* import .*{v}|{v}\s*=)",
+                v = regex::escape(&value)
+            ))
+            .ok()?
+            .is_match(&site.content);
+        if !here {
+            let module = path
+                .trim_end_matches(".py")
+                .trim_end_matches("/__init__")
+                .replace('/', ".");
+            import = Some(format!("from {module} import {value}"));
+        }
+    }
+    Some((
+        value.clone(),
+        format!("{path}: {name}() gives `{param}` the default {value} when it is not passed"),
+        import,
+    ))
 }
 
 /// The headline of the exception, cut for a description.
@@ -938,9 +1050,9 @@ fn local_name(
     // Keywords, and builtins a local must not shadow (`filter = …` breaks a later `filter(…)`).
     let keywords = [
         "match", "from", "import", "class", "def", "return", "in", "is", "not", "filter", "map",
-        "list", "dict", "set", "id", "type", "input", "open", "format", "len", "max", "min",
-        "sum", "all", "any", "next", "iter", "object", "str", "int", "float", "print", "range",
-        "sorted", "zip", "hash", "vars", "dir",
+        "list", "dict", "set", "id", "type", "input", "open", "format", "len", "max", "min", "sum",
+        "all", "any", "next", "iter", "object", "str", "int", "float", "print", "range", "sorted",
+        "zip", "hash", "vars", "dir",
     ];
     let mut name = if keywords.contains(&noun.as_str()) && noun != "match" {
         format!("{noun}_value")
@@ -2213,6 +2325,40 @@ KeyError: 'timeout'";
         assert_eq!(
             crate::fix::testing::added(&sols[0].diff),
             vec!["    return Reading(value=doc[\"value\"], unit=doc.get(\"unit\", \"C\"))"]
+        );
+    }
+
+    #[test]
+    fn a_value_passed_on_gets_the_default_of_the_callees_parameter() {
+        let alerts = "DEFAULT_CHANNEL = \"#ops\"\n\n\ndef send_alert(text, channel=DEFAULT_CHANNEL):\n    print(channel, text)\n";
+        let src = "from app.alerts import send_alert\n\n\ndef run(cfg, msg):\n    send_alert(msg, cfg[\"channel\"])\n";
+        let trace = tb(
+            "m.py",
+            5,
+            "    send_alert(msg, cfg[\"channel\"])",
+            "KeyError: 'channel'",
+        );
+        let (sols, notes) = propose(&[("m.py", src), ("app/alerts.py", alerts)], &trace);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(
+            crate::fix::testing::added(&sols[0].diff),
+            vec![
+                "from app.alerts import DEFAULT_CHANNEL",
+                "    send_alert(msg, cfg.get(\"channel\", DEFAULT_CHANNEL))"
+            ]
+        );
+        let src = "def connect(host, port=5432):\n    return (host, port)\n\n\ndef run(cfg):\n    return connect(host=cfg[\"host\"], port=cfg[\"port\"])\n";
+        let trace = tb(
+            "m.py",
+            6,
+            "    return connect(host=cfg[\"host\"], port=cfg[\"port\"])",
+            "KeyError: 'port'",
+        );
+        let (sols, notes) = propose(&[("m.py", src)], &trace);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(
+            crate::fix::testing::added(&sols[0].diff),
+            vec!["    return connect(host=cfg[\"host\"], port=cfg.get(\"port\", 5432))"]
         );
     }
 

@@ -285,6 +285,14 @@ pub fn callee_at(text: &str, at: usize) -> Option<String> {
     }
 }
 
+/// The callee whose argument list holds byte `at` of `text` directly, and the argument's index.
+pub fn call_arg_at(text: &str, at: usize) -> Option<(String, usize)> {
+    match holder(&Line::new(text, Lang::Python), at) {
+        Holder::Call(callee, index) => Some((callee, index)),
+        _ => None,
+    }
+}
+
 fn holder(line: &Line<'_>, at: usize) -> Holder {
     let b = line.bytes();
     let mut depth = 0;
@@ -760,7 +768,13 @@ impl<'a> Strategies<'a> {
 /// Whether one of `names` is the loop's record: a target of the loop at `header`, or a name
 /// the loop body binds before `line` (`parts = line.split()`). A condition on anything else
 /// (a setting, a parameter) holds for every record alike.
-fn of_record(src: &Source<'_>, header: u32, line: u32, targets: &[String], names: &[String]) -> bool {
+fn of_record(
+    src: &Source<'_>,
+    header: u32,
+    line: u32,
+    targets: &[String],
+    names: &[String],
+) -> bool {
     if names.iter().any(|n| targets.contains(n)) {
         return true;
     }
