@@ -688,8 +688,6 @@ const PYTHON_PENDING: &[&str] = &[
 const MORE_PENDING: &[&str] = &[
     // `switch` on a null String.
     "guard-java-switch-null-default",
-    // `(note or '').strip()`: an empty string the code after it accepts.
-    "guard-py-none-fstring-two-lines",
     "java-npe-array-return-null",
     "java-npe-map-return-skip-json",
     // A skip in the caller of a class method.

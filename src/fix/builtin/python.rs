@@ -773,6 +773,26 @@ impl Generator for NoneAttribute {
             }
             // `node.size and not node.children`: the same None is read again after the guard.
             let again = base_used_again(&at, text, base, end, site.line, cx.repo);
+            if again.is_none() && TEXT_METHODS.contains(&attr) && trailing_field(text, start, end) {
+                // `f"{items} {note.strip()}".rstrip()`: optional text at the end of a line that
+                // is trimmed anyway; an empty text prints the line without it.
+                let new = format!("{}({base} or ''){}", &text[..start], &text[dot..]);
+                return Draft::on_line(
+                    site,
+                    &new,
+                    format!(
+                        "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs. \
+                         `{base}` is text (`.{attr}()`), formatted last into a line that is \
+                         stripped afterwards, so an empty text prints the line without it: the \
+                         change reads `({base} or '')`.",
+                        site.path,
+                        site.line,
+                        function_name(site),
+                    ),
+                    "value-guard",
+                    at_column,
+                );
+            }
             if let Some(breaks) = fate.ok().or(again) {
                 return none_strategy(
                     cx,
@@ -822,6 +842,39 @@ impl Generator for NoneAttribute {
             strategy: crate::fix::factor::strategy("value-guard"),
         })
     }
+}
+
+/// Methods of `str` that give text back: the value they are called on is text.
+const TEXT_METHODS: &[&str] = &[
+    "strip",
+    "lstrip",
+    "rstrip",
+    "lower",
+    "upper",
+    "title",
+    "capitalize",
+    "casefold",
+];
+
+/// Whether `text[start..end]` is the whole of the last field of an f-string, with only spaces
+/// after it, and the string is stripped right after (`f"{a} {x.strip()}".rstrip()`).
+fn trailing_field(text: &str, start: usize, end: usize) -> bool {
+    let Some(&(a, b)) = crate::fix::syntax::python::fstring_fields(text)
+        .iter()
+        .find(|&&(a, b)| a <= start && end <= b)
+    else {
+        return false;
+    };
+    if text[a..start].trim() != "" || text[end..b].trim() != "" {
+        return false;
+    }
+    let rest = text[b..].strip_prefix('}').unwrap_or("");
+    let rest = rest.trim_start_matches(' ');
+    let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        return false;
+    };
+    let rest = &rest[q.len_utf8()..];
+    rest.starts_with(".rstrip()") || rest.starts_with(".strip()")
 }
 
 /// Where the None `base` is read again after byte `end` of the failing line, or later in the
@@ -2326,6 +2379,33 @@ KeyError: 'timeout'";
             crate::fix::testing::added(&sols[0].diff),
             vec!["    return Reading(value=doc[\"value\"], unit=doc.get(\"unit\", \"C\"))"]
         );
+    }
+
+    #[test]
+    fn optional_text_last_in_a_stripped_line_reads_as_empty() {
+        let src = "def slip(o, notes):\n    note = notes.get(o)\n    return f\"{o} {note.strip()}\".rstrip()\n";
+        let trace = tb(
+            "m.py",
+            3,
+            "    return f\"{o} {note.strip()}\".rstrip()",
+            "AttributeError: 'NoneType' object has no attribute 'strip'",
+        );
+        let (sols, notes) = propose(&[("m.py", src)], &trace);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(
+            crate::fix::testing::added(&sols[0].diff),
+            vec!["    return f\"{o} {(note or '').strip()}\".rstrip()"]
+        );
+        // Not stripped, or not last: the empty text would show.
+        let src = "def slip(o, notes):\n    note = notes.get(o)\n    return f\"{note.strip()} {o}\".rstrip()\n";
+        let trace = tb(
+            "m.py",
+            3,
+            "    return f\"{note.strip()} {o}\".rstrip()",
+            "AttributeError: 'NoneType' object has no attribute 'strip'",
+        );
+        let (sols, _) = propose(&[("m.py", src)], &trace);
+        assert!(sols.is_empty());
     }
 
     #[test]
