@@ -692,8 +692,6 @@ const MORE_PENDING: &[&str] = &[
     "java-npe-map-return-skip-json",
     // A skip in the caller of a class method.
     "js-undefined-class-method-caller-skip",
-    // The caller hands the result to a function that prints None as n/a.
-    "py-zero-listcomp-helper-return-nothing",
     // `let … else { continue }` in Rust.
     "rs-unwrap-hashmap-get-skip",
 ];

@@ -62,6 +62,12 @@ pub fn fate(
         .iter()
         .find(|&&(a, b)| a <= start && end <= b)
     {
+        // `f"{fmt_rate(r)}"`: the value is an argument inside the field, not what is printed.
+        if let Holder::Call(callee, index) =
+            holder(&Line::new(&text[a..b], Lang::Python), start - a)
+        {
+            return call_fate(&callee, index, &where_, repo, depth);
+        }
         let after = text[end..b].trim_start();
         let before = text[a..start].trim_end();
         if after.starts_with("or ")
@@ -135,35 +141,37 @@ pub fn fate(
         Holder::Other => (None, 0),
     };
     if let Some(callee) = callee {
-        let name = callee.rsplit('.').next().unwrap_or(&callee).to_string();
-        if NONE_SAFE.contains(&name.as_str()) {
-            return Fate::Accepted(format!("{name}() accepts None"));
-        }
-        if FORMATTERS.contains(&name.as_str())
-            || callee.ends_with(".format")
-            || is_log_call(&callee)
-        {
-            return Fate::Breaks(format!("it is formatted into output at {where_}"));
-        }
-        if depth < 3 {
-            if let Some(f) = param_fate(repo, &name, index, depth) {
-                return f;
-            }
-        }
-        if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-            return Fate::Stored(format!(
-                "it is passed to the constructor {callee}() at {where_}"
-            ));
-        }
-        return Fate::Breaks(format!(
-            "it is passed to {callee}() at {where_}, which is not shown to accept None"
-        ));
+        return call_fate(&callee, index, &where_, repo, depth);
     }
     if stmt.is_empty() && after.is_empty() {
         return Fate::Accepted("the value is not used".into());
     }
     Fate::Breaks(format!(
         "it is used at {where_} in a way not shown to accept None"
+    ))
+}
+
+/// What happens to a None passed as argument `index` of `callee` at `where_`.
+fn call_fate(callee: &str, index: usize, where_: &str, repo: &Snapshot, depth: u8) -> Fate {
+    let name = callee.rsplit('.').next().unwrap_or(callee).to_string();
+    if NONE_SAFE.contains(&name.as_str()) {
+        return Fate::Accepted(format!("{name}() accepts None"));
+    }
+    if FORMATTERS.contains(&name.as_str()) || callee.ends_with(".format") || is_log_call(callee) {
+        return Fate::Breaks(format!("it is formatted into output at {where_}"));
+    }
+    if depth < 3 {
+        if let Some(f) = param_fate(repo, &name, index, depth) {
+            return f;
+        }
+    }
+    if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return Fate::Stored(format!(
+            "it is passed to the constructor {callee}() at {where_}"
+        ));
+    }
+    Fate::Breaks(format!(
+        "it is passed to {callee}() at {where_}, which is not shown to accept None"
     ))
 }
 
@@ -1153,13 +1161,91 @@ fn caller_accepts(caller: &Caller, name: &str, repo: &Snapshot) -> Option<String
         path: &caller.path,
         function: function.as_ref(),
     };
-    match fate(&at, caller.line, start, close + 1, repo, 0) {
-        Fate::Accepted(why) => Some(format!(
+    let accepted = match fate(&at, caller.line, start, close + 1, repo, 0) {
+        Fate::Accepted(why) => Some(why),
+        Fate::Breaks(_) | Fate::Stored(_) => element_fate(&at, caller.line, start, repo),
+    };
+    accepted.map(|why| {
+        format!(
             "its caller at {}:{} accepts None: {why}",
             caller.path, caller.line
-        )),
-        Fate::Breaks(_) | Fate::Stored(_) => None,
+        )
+    })
+}
+
+/// `rows = [(name, n, CALL) for …]` and later `for name, n, r in rows`: what the matching target
+/// meets, on the line of that loop (a comprehension's element) and after it. `Some(why)` only
+/// when every read of it accepts None.
+fn element_fate(at: &At<'_, '_>, line: u32, start: usize, repo: &Snapshot) -> Option<String> {
+    let text = at.src.text(line)?;
+    let l = Line::new(text, Lang::Python);
+    let b = l.bytes();
+    // The tuple around the call and the call's place in it.
+    let (mut depth, mut commas, mut i) = (0, 0, start);
+    let open = loop {
+        if i == 0 {
+            return None;
+        }
+        i -= 1;
+        if !l.is_code(i) {
+            continue;
+        }
+        match b[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' if depth == 0 => break i,
+            b'[' | b'{' if depth == 0 => return None,
+            b'(' | b'[' | b'{' => depth -= 1,
+            b',' if depth == 0 => commas += 1,
+            _ => {}
+        }
+    };
+    let close = l.matching_close(open)?;
+    let (before, bracket) = l.prev_non_space(open)?;
+    if bracket != b'[' || !text[close + 1..].trim_start().starts_with("for ") {
+        return None;
     }
+    let list = assigned_name(&text[..before])?;
+    let function = at.function?;
+    let re = regex::Regex::new(&format!(
+        r"\bfor\s+\(?([\w\s,]+?)\)?\s+in\s+{}\b",
+        regex::escape(&list)
+    ))
+    .ok()?;
+    for l2 in line + 1..=function.last {
+        let t = at.src.text(l2)?;
+        let Some(c) = re.captures(t) else { continue };
+        let targets: Vec<&str> = c[1].split(',').map(str::trim).collect();
+        let target = (*targets.get(commas)?).to_string();
+        if targets.len() != split_top(&text[open + 1..close]).len() {
+            return None;
+        }
+        let loop_at = c.get(0)?.start();
+        let lt = Line::new(t, Lang::Python);
+        let fields = fstring_fields(t);
+        let mut why = None;
+        for (k, _) in t[..loop_at].match_indices(target.as_str()) {
+            let end = k + target.len();
+            let word = (k == 0 || !is_ident(t.as_bytes()[k - 1]) && t.as_bytes()[k - 1] != b'.')
+                && t.as_bytes().get(end).is_none_or(|c| !is_ident(*c));
+            let in_code = lt.is_code(k) || fields.iter().any(|&(a, z)| a <= k && end <= z);
+            if !word || !in_code {
+                continue;
+            }
+            match fate(at, l2, k, end, repo, 1) {
+                Fate::Accepted(w) => why = Some(w),
+                Fate::Breaks(_) | Fate::Stored(_) => return None,
+            }
+        }
+        if !t.trim_start().starts_with("for ") {
+            // A comprehension: its element is all that reads the target.
+            return why;
+        }
+        return match var_fate(at, &target, l2, repo, 1) {
+            Fate::Accepted(w) => Some(w),
+            Fate::Breaks(_) | Fate::Stored(_) => None,
+        };
+    }
+    None
 }
 
 /// The arguments of the first call of `name` in `stmt`.
