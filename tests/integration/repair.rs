@@ -672,12 +672,8 @@ const PYTHON_PENDING: &[&str] = &[
 const MORE_PENDING: &[&str] = &[
     // `switch` on a null String.
     "guard-java-switch-null-default",
-    // `(note or '').strip()`: an empty string the code after it accepts.
-    "guard-py-none-fstring-two-lines",
     "java-npe-array-return-null",
     "java-npe-map-return-skip-json",
-    // The caller hands the result to a function that prints None as n/a.
-    "py-zero-listcomp-helper-return-nothing",
     // `let … else { continue }` in Rust.
     "rs-unwrap-hashmap-get-skip",
 ];

@@ -108,7 +108,8 @@ impl<'a> Line<'a> {
         None
     }
 
-    fn matching_open(&self, close: usize) -> Option<usize> {
+    /// The offset of the bracket that the one at `close` closes.
+    pub fn matching_open(&self, close: usize) -> Option<usize> {
         let (o, c) = match self.bytes().get(close)? {
             b')' => (b'(', b')'),
             b']' => (b'[', b']'),

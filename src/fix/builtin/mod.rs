@@ -15,6 +15,10 @@ pub mod py_attribute_typo;
 pub mod py_blank_number;
 pub mod py_dependency;
 pub mod py_empty_json;
+pub mod py_index_error;
+pub mod py_none_iterable;
+pub mod py_none_operand;
+pub mod py_none_subscript;
 pub mod py_relative_path;
 pub mod py_str_concat;
 pub mod py_unbound_local;
@@ -52,6 +56,10 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(java_concurrent_modification::ConcurrentModification),
         Box::new(go_nil_map::NilMap),
         Box::new(java_number_format::NumberFormat),
+        Box::new(py_index_error::IndexError),
+        Box::new(py_none_subscript::NoneSubscript),
+        Box::new(py_none_operand::NoneOperand),
+        Box::new(py_none_iterable::NoneIterable),
     ]
 }
 

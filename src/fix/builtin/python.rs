@@ -253,8 +253,14 @@ impl Generator for KeyError {
         };
         let mut new = text.to_string();
         let mut changes = Vec::new();
+        let mut import = None;
         let default = flow::default_for(key, &site.path, &site.content, cx.repo)
-            .or_else(|| keyword_default(text, &chosen, cx));
+            .or_else(|| keyword_default(text, &chosen, cx))
+            .or_else(|| {
+                let (value, why, imp) = callee_default(text, &chosen, site, cx)?;
+                import = imp;
+                Some((value, why))
+            });
         for &(start, open, close) in chosen.iter().rev() {
             let base = &text[start..open];
             // `d['k'] = v`, `d['k'] += 1`, `del d['k']`: not a read that `.get` can replace.
@@ -321,7 +327,7 @@ impl Generator for KeyError {
         let &(start, key_end, end, ref base, ref replacement) = &changes[0];
         let read = &text[start..end];
         if let (Some((_, why)), true) = (&default, end == key_end) {
-            return Draft::on_line(
+            let mut draft = Draft::on_line(
                 site,
                 &new,
                 format!(
@@ -334,7 +340,16 @@ impl Generator for KeyError {
                 ),
                 "default-from-code",
                 at_column,
-            );
+            )?;
+            if let Some(import) = import {
+                draft.edits.push(Edit {
+                    file: site.path.clone(),
+                    line: Source::new(&site.content).import_line(),
+                    old: String::new(),
+                    new: format!("{import}\n"),
+                });
+            }
+            return Ok(draft);
         }
         // What the code does with None in place of the value.
         let src = Source::new(&site.content);
@@ -457,6 +472,103 @@ fn keyword_default(
         return None;
     }
     flow::constructor_default(class, &kw, cx.repo)
+}
+
+/// `send(msg, cfg["channel"])` where the repository defines `def send(text, channel=DEFAULT_CHANNEL)`:
+/// the callee's own default for that parameter, why, and the import the site's file needs for
+/// it. A default of None is left to the data flow (whether the callee handles None).
+fn callee_default(
+    text: &str,
+    chosen: &[(usize, usize, usize)],
+    site: &Site,
+    cx: &Context<'_>,
+) -> Option<(String, String, Option<String>)> {
+    let &[(start, _, close)] = chosen else {
+        return None;
+    };
+    let line = code_line(text);
+    if line.primary_end(start) != Some(close + 1) {
+        return None;
+    }
+    let (callee, index) = flow::call_arg_at(text, start)?;
+    let name = callee.rsplit('.').next().unwrap_or(&callee).to_string();
+    if !name.bytes().all(super::code::is_ident) {
+        return None;
+    }
+    // `f(x, to=cfg["to"])`: the keyword names the parameter.
+    let before = text[..start].trim_end();
+    let kw = before
+        .strip_suffix('=')
+        .filter(|b| !b.ends_with(['=', '!', '<', '>']))
+        .map(|b| {
+            let b = b.trim_end();
+            let n = b
+                .bytes()
+                .rev()
+                .take_while(|&c| super::code::is_ident(c))
+                .count();
+            b[b.len() - n..].to_string()
+        })
+        .filter(|k| !k.is_empty());
+    let needle = format!("def {name}(");
+    let mut found = None;
+    for p in cx.repo.files().iter().filter(|p| p.ends_with(".py")) {
+        let Some(t) = cx.repo.read(p) else { continue };
+        if !t.contains(&needle) {
+            continue;
+        }
+        if found.is_some() {
+            return None;
+        }
+        found = Some((p.clone(), t));
+    }
+    let (path, content) = found?;
+    let src = Source::new(&content);
+    let f = src.functions().into_iter().find(|f| f.name == name)?;
+    let param = match kw {
+        Some(kw) => f.params.iter().find(|p| **p == kw)?.clone(),
+        None => {
+            let skip_self =
+                usize::from(f.params.first().is_some_and(|p| p == "self" || p == "cls"));
+            f.params.get(index + skip_self)?.clone()
+        }
+    };
+    let re = regex::Regex::new(&format!(
+        r#"[(,]\s*{}\s*(?::[^=,)]+)?=\s*(-?\d+(?:\.\d+)?|'[^'\\]*'|"[^"\\]*"|True|False|[A-Z][A-Z0-9_]*)\s*[,)]"#,
+        regex::escape(&param)
+    ))
+    .ok()?;
+    let value = re.captures(&f.header.text)?[1].to_string();
+    let constant =
+        value.starts_with(|c: char| c.is_ascii_uppercase()) && value != "True" && value != "False";
+    let mut import = None;
+    if constant {
+        let defined = regex::Regex::new(&format!(r"(?m)^{}\s*(?::[^=]+)?=", regex::escape(&value)))
+            .ok()?
+            .is_match(&content);
+        if !defined {
+            return None;
+        }
+        let here = path == site.path
+            || regex::Regex::new(&format!(
+                r"(?m)^(?:from .* import .*{v}|{v}\s*=)",
+                v = regex::escape(&value)
+            ))
+            .ok()?
+            .is_match(&site.content);
+        if !here {
+            let module = path
+                .trim_end_matches(".py")
+                .trim_end_matches("/__init__")
+                .replace('/', ".");
+            import = Some(format!("from {module} import {value}"));
+        }
+    }
+    Some((
+        value.clone(),
+        format!("{path}: {name}() gives `{param}` the default {value} when it is not passed"),
+        import,
+    ))
 }
 
 /// The headline of the exception, cut for a description.
@@ -661,6 +773,26 @@ impl Generator for NoneAttribute {
             }
             // `node.size and not node.children`: the same None is read again after the guard.
             let again = base_used_again(&at, text, base, end, site.line, cx.repo);
+            if again.is_none() && TEXT_METHODS.contains(&attr) && trailing_field(text, start, end) {
+                // `f"{items} {note.strip()}".rstrip()`: optional text at the end of a line that
+                // is trimmed anyway; an empty text prints the line without it.
+                let new = format!("{}({base} or ''){}", &text[..start], &text[dot..]);
+                return Draft::on_line(
+                    site,
+                    &new,
+                    format!(
+                        "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs. \
+                         `{base}` is text (`.{attr}()`), formatted last into a line that is \
+                         stripped afterwards, so an empty text prints the line without it: the \
+                         change reads `({base} or '')`.",
+                        site.path,
+                        site.line,
+                        function_name(site),
+                    ),
+                    "value-guard",
+                    at_column,
+                );
+            }
             if let Some(breaks) = fate.ok().or(again) {
                 return none_strategy(
                     cx,
@@ -712,9 +844,42 @@ impl Generator for NoneAttribute {
     }
 }
 
+/// Methods of `str` that give text back: the value they are called on is text.
+const TEXT_METHODS: &[&str] = &[
+    "strip",
+    "lstrip",
+    "rstrip",
+    "lower",
+    "upper",
+    "title",
+    "capitalize",
+    "casefold",
+];
+
+/// Whether `text[start..end]` is the whole of the last field of an f-string, with only spaces
+/// after it, and the string is stripped right after (`f"{a} {x.strip()}".rstrip()`).
+fn trailing_field(text: &str, start: usize, end: usize) -> bool {
+    let Some(&(a, b)) = crate::fix::syntax::python::fstring_fields(text)
+        .iter()
+        .find(|&&(a, b)| a <= start && end <= b)
+    else {
+        return false;
+    };
+    if text[a..start].trim() != "" || text[end..b].trim() != "" {
+        return false;
+    }
+    let rest = text[b..].strip_prefix('}').unwrap_or("");
+    let rest = rest.trim_start_matches(' ');
+    let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        return false;
+    };
+    let rest = &rest[q.len_utf8()..];
+    rest.starts_with(".rstrip()") || rest.starts_with(".strip()")
+}
+
 /// Where the None `base` is read again after byte `end` of the failing line, or later in the
 /// function before it is rebound: a guard on one read would only move the crash there.
-fn base_used_again(
+pub(crate) fn base_used_again(
     at: &flow::At<'_, '_>,
     text: &str,
     base: &str,
@@ -747,7 +912,7 @@ fn base_used_again(
 /// `f(x).attr` where `f(x)` returned None: a `.get(key)` gets the fallback the code base uses for
 /// that key; otherwise the call's result is bound to a local first (it must not run twice), and
 /// the local is guarded like a name would be.
-fn bind_and_guard(
+pub(crate) fn bind_and_guard(
     cx: &Context<'_>,
     site: &Site,
     start: usize,
@@ -784,9 +949,10 @@ fn bind_and_guard(
                         site,
                         &new,
                         format!(
-                            "AttributeError at {}:{} in {}: `{base}` is None when '{key}' is not \
+                            "{} at {}:{} in {}: `{base}` is None when '{key}' is not \
                              set, and `{access}` fails. {why}, so the same fallback is used here; \
                              a value that is set is still used.",
+                            kind(cx),
                             site.path,
                             site.line,
                             function_name(site)
@@ -854,9 +1020,10 @@ fn bind_and_guard(
                 strategy: crate::fix::factor::strategy("value-guard"),
                 edits: vec![new_content_edit(site, &new)],
                 description: format!(
-                    "AttributeError at {}:{} in {}: `{base}` returned None and `{access}` failed. \
+                    "{} at {}:{} in {}: `{base}` returned None and `{access}` failed. \
                      The change keeps the call's result in `{name}` (so it runs once) and reads \
                      the attribute only when there is one; None is safe there: {why}.",
+                    kind(cx),
                     site.path,
                     site.line,
                     function_name(site)
@@ -901,7 +1068,13 @@ fn local_name(
     src: &Source<'_>,
     function: Option<&crate::fix::syntax::python::Function>,
 ) -> String {
-    let callee = call.split('(').next().unwrap_or(call);
+    // The last call of a chain names the result: `q.filter(…).first()` → `first`.
+    let line = Line::new(call, Lang::Python);
+    let callee = call
+        .strip_suffix(')')
+        .and_then(|_| line.matching_open(call.len() - 1))
+        .map(|open| &call[..open])
+        .unwrap_or_else(|| call.split('(').next().unwrap_or(call));
     let method = callee.rsplit('.').next().unwrap_or(callee);
     let noun = match method {
         "match" | "search" | "fullmatch" => "match".to_string(),
@@ -927,8 +1100,12 @@ fn local_name(
             .unwrap_or((1, src.len()));
         (first..=last).any(|l| src.text(l).is_some_and(|t| flow::word_in(t, n)))
     };
+    // Keywords, and builtins a local must not shadow (`filter = …` breaks a later `filter(…)`).
     let keywords = [
-        "match", "from", "import", "class", "def", "return", "in", "is", "not",
+        "match", "from", "import", "class", "def", "return", "in", "is", "not", "filter", "map",
+        "list", "dict", "set", "id", "type", "input", "open", "format", "len", "max", "min", "sum",
+        "all", "any", "next", "iter", "object", "str", "int", "float", "print", "range", "sorted",
+        "zip", "hash", "vars", "dir",
     ];
     let mut name = if keywords.contains(&noun.as_str()) && noun != "match" {
         format!("{noun}_value")
@@ -943,7 +1120,7 @@ fn local_name(
 
 /// The statement-level change for a None `base` whose None would break the code after it.
 #[allow(clippy::too_many_arguments)]
-fn none_strategy(
+pub(crate) fn none_strategy(
     cx: &Context<'_>,
     site: &Site,
     src: &Source<'_>,
@@ -954,7 +1131,17 @@ fn none_strategy(
     at_column: bool,
 ) -> Result<Draft, Skip> {
     // A default the code base defines for this attribute: `DEFAULT_CHANNEL` for `.channel`.
-    if let Some(attr) = access.strip_prefix(base).and_then(|a| a.strip_prefix('.')) {
+    // … or for the key of a subscript: `DEFAULT_TZ` for `['tz']`.
+    let attr = access.strip_prefix(base).and_then(|a| {
+        a.strip_prefix('.').or_else(|| {
+            ["'", "\""].iter().find_map(|q| {
+                a.strip_prefix(&format!("[{q}"))
+                    .and_then(|k| k.strip_suffix(&format!("{q}]")))
+                    .filter(|k| k.bytes().all(super::code::is_ident))
+            })
+        })
+    });
+    if let Some(attr) = attr {
         let text = site.line_text().unwrap_or("");
         let at = text.find(access);
         let flow_at = flow::At {
@@ -987,9 +1174,10 @@ fn none_strategy(
                 site,
                 &new,
                 format!(
-                    "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs. None \
+                    "{} at {}:{} in {}: `{base}` is None when `{access}` runs. None \
                      in its place would be wrong ({breaks}); {why}, so that default is used \
                      when there is no `{base}`.",
+                    kind(cx),
                     site.path,
                     site.line,
                     function_name(site)
@@ -999,7 +1187,7 @@ fn none_strategy(
             );
         }
     }
-    let root = base.split('.').next().unwrap_or(base).to_string();
+    let root = base.split(['.', '[']).next().unwrap_or(base).to_string();
     // Where the None came from: `user = repo.find(event["user_id"])` earlier in the function.
     let first = function.map(|f| f.first).unwrap_or(1);
     let source = Some(()).and_then(|_| {
@@ -1035,9 +1223,10 @@ fn none_strategy(
             strategy: crate::fix::factor::strategy(plan.strategy),
             edits: plan.edits,
             description: format!(
-                "AttributeError at {}:{} in {}: `{base}` is None when `{access}` runs{}. A None \
+                "{} at {}:{} in {}: `{base}` is None when `{access}` runs{}. A None \
                  in place of `{access}` would be wrong ({breaks}), so the change does not \
                  invent a value: {}.",
+                kind(cx),
                 site.path,
                 site.line,
                 function_name(site),
@@ -1053,6 +1242,11 @@ fn none_strategy(
             reasons.join("; ")
         )),
     }
+}
+
+/// The exception's kind for a description (`AttributeError`, `TypeError`).
+fn kind<'c>(cx: &'c Context<'_>) -> &'c str {
+    cx.kind().unwrap_or("the error")
 }
 
 /// `callee(a, b)` → `callee` and its arguments, when the arguments are plain expressions.
@@ -2184,6 +2378,67 @@ KeyError: 'timeout'";
         assert_eq!(
             crate::fix::testing::added(&sols[0].diff),
             vec!["    return Reading(value=doc[\"value\"], unit=doc.get(\"unit\", \"C\"))"]
+        );
+    }
+
+    #[test]
+    fn optional_text_last_in_a_stripped_line_reads_as_empty() {
+        let src = "def slip(o, notes):\n    note = notes.get(o)\n    return f\"{o} {note.strip()}\".rstrip()\n";
+        let trace = tb(
+            "m.py",
+            3,
+            "    return f\"{o} {note.strip()}\".rstrip()",
+            "AttributeError: 'NoneType' object has no attribute 'strip'",
+        );
+        let (sols, notes) = propose(&[("m.py", src)], &trace);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(
+            crate::fix::testing::added(&sols[0].diff),
+            vec!["    return f\"{o} {(note or '').strip()}\".rstrip()"]
+        );
+        // Not stripped, or not last: the empty text would show.
+        let src = "def slip(o, notes):\n    note = notes.get(o)\n    return f\"{note.strip()} {o}\".rstrip()\n";
+        let trace = tb(
+            "m.py",
+            3,
+            "    return f\"{note.strip()} {o}\".rstrip()",
+            "AttributeError: 'NoneType' object has no attribute 'strip'",
+        );
+        let (sols, _) = propose(&[("m.py", src)], &trace);
+        assert!(sols.is_empty());
+    }
+
+    #[test]
+    fn a_value_passed_on_gets_the_default_of_the_callees_parameter() {
+        let alerts = "DEFAULT_CHANNEL = \"#ops\"\n\n\ndef send_alert(text, channel=DEFAULT_CHANNEL):\n    print(channel, text)\n";
+        let src = "from app.alerts import send_alert\n\n\ndef run(cfg, msg):\n    send_alert(msg, cfg[\"channel\"])\n";
+        let trace = tb(
+            "m.py",
+            5,
+            "    send_alert(msg, cfg[\"channel\"])",
+            "KeyError: 'channel'",
+        );
+        let (sols, notes) = propose(&[("m.py", src), ("app/alerts.py", alerts)], &trace);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(
+            crate::fix::testing::added(&sols[0].diff),
+            vec![
+                "from app.alerts import DEFAULT_CHANNEL",
+                "    send_alert(msg, cfg.get(\"channel\", DEFAULT_CHANNEL))"
+            ]
+        );
+        let src = "def connect(host, port=5432):\n    return (host, port)\n\n\ndef run(cfg):\n    return connect(host=cfg[\"host\"], port=cfg[\"port\"])\n";
+        let trace = tb(
+            "m.py",
+            6,
+            "    return connect(host=cfg[\"host\"], port=cfg[\"port\"])",
+            "KeyError: 'port'",
+        );
+        let (sols, notes) = propose(&[("m.py", src)], &trace);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(
+            crate::fix::testing::added(&sols[0].diff),
+            vec!["    return connect(host=cfg[\"host\"], port=cfg.get(\"port\", 5432))"]
         );
     }
 

@@ -62,6 +62,12 @@ pub fn fate(
         .iter()
         .find(|&&(a, b)| a <= start && end <= b)
     {
+        // `f"{fmt_rate(r)}"`: the value is an argument inside the field, not what is printed.
+        if let Holder::Call(callee, index) =
+            holder(&Line::new(&text[a..b], Lang::Python), start - a)
+        {
+            return call_fate(&callee, index, &where_, repo, depth);
+        }
         let after = text[end..b].trim_start();
         let before = text[a..start].trim_end();
         if after.starts_with("or ")
@@ -135,35 +141,37 @@ pub fn fate(
         Holder::Other => (None, 0),
     };
     if let Some(callee) = callee {
-        let name = callee.rsplit('.').next().unwrap_or(&callee).to_string();
-        if NONE_SAFE.contains(&name.as_str()) {
-            return Fate::Accepted(format!("{name}() accepts None"));
-        }
-        if FORMATTERS.contains(&name.as_str())
-            || callee.ends_with(".format")
-            || is_log_call(&callee)
-        {
-            return Fate::Breaks(format!("it is formatted into output at {where_}"));
-        }
-        if depth < 3 {
-            if let Some(f) = param_fate(repo, &name, index, depth) {
-                return f;
-            }
-        }
-        if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-            return Fate::Stored(format!(
-                "it is passed to the constructor {callee}() at {where_}"
-            ));
-        }
-        return Fate::Breaks(format!(
-            "it is passed to {callee}() at {where_}, which is not shown to accept None"
-        ));
+        return call_fate(&callee, index, &where_, repo, depth);
     }
     if stmt.is_empty() && after.is_empty() {
         return Fate::Accepted("the value is not used".into());
     }
     Fate::Breaks(format!(
         "it is used at {where_} in a way not shown to accept None"
+    ))
+}
+
+/// What happens to a None passed as argument `index` of `callee` at `where_`.
+fn call_fate(callee: &str, index: usize, where_: &str, repo: &Snapshot, depth: u8) -> Fate {
+    let name = callee.rsplit('.').next().unwrap_or(callee).to_string();
+    if NONE_SAFE.contains(&name.as_str()) {
+        return Fate::Accepted(format!("{name}() accepts None"));
+    }
+    if FORMATTERS.contains(&name.as_str()) || callee.ends_with(".format") || is_log_call(callee) {
+        return Fate::Breaks(format!("it is formatted into output at {where_}"));
+    }
+    if depth < 3 {
+        if let Some(f) = param_fate(repo, &name, index, depth) {
+            return f;
+        }
+    }
+    if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return Fate::Stored(format!(
+            "it is passed to the constructor {callee}() at {where_}"
+        ));
+    }
+    Fate::Breaks(format!(
+        "it is passed to {callee}() at {where_}, which is not shown to accept None"
     ))
 }
 
@@ -281,6 +289,14 @@ enum Holder {
 pub fn callee_at(text: &str, at: usize) -> Option<String> {
     match holder(&Line::new(text, Lang::Python), at) {
         Holder::Call(callee, _) => Some(callee),
+        _ => None,
+    }
+}
+
+/// The callee whose argument list holds byte `at` of `text` directly, and the argument's index.
+pub fn call_arg_at(text: &str, at: usize) -> Option<(String, usize)> {
+    match holder(&Line::new(text, Lang::Python), at) {
+        Holder::Call(callee, index) => Some((callee, index)),
         _ => None,
     }
 }
@@ -486,10 +502,17 @@ impl<'a> Strategies<'a> {
                 self.path, lp.header.line
             ));
         }
-        if let Some(chained) = carried(&src, &lp.header, self.line) {
+        if let Some(chained) = carried(&src, &lp.header, &lp.targets, self.line) {
             return Err(format!(
                 "the records of the loop at {}:{} depend on each other (`{chained}` carries a value from one to the next); skipping one would change the rest",
                 self.path, lp.header.line
+            ));
+        }
+        if !of_record(&src, lp.header.line, self.line, &lp.targets, &missing.names) {
+            return Err(format!(
+                "what is missing ({}) does not come from the record of the loop at {}:{}; it \
+                 would be missing for every record, and skipping them all is not handling one",
+                missing.what, self.path, lp.header.line
             ));
         }
         let at = insertion_point(&src, self.line, lp.header.line, &lp.targets, missing)
@@ -700,6 +723,13 @@ impl<'a> Strategies<'a> {
             args: shown,
             announce: true,
         };
+        if !of_record(&csrc, lp.header.line, caller.line, &lp.targets, &m.names) {
+            return Err(format!(
+                "what is missing ({}) does not come from the record of the loop at {}:{}; it \
+                 would be missing for every record",
+                m.what, caller.path, lp.header.line
+            ));
+        }
         let at = insertion_point(&csrc, caller.line, lp.header.line, &lp.targets, &m).ok_or_else(
             || {
                 format!(
@@ -743,6 +773,42 @@ impl<'a> Strategies<'a> {
     }
 }
 
+/// Whether one of `names` is the loop's record: a target of the loop at `header`, or a name
+/// the loop body binds before `line` (`parts = line.split()`). A condition on anything else
+/// (a setting, a parameter) holds for every record alike.
+fn of_record(
+    src: &Source<'_>,
+    header: u32,
+    line: u32,
+    targets: &[String],
+    names: &[String],
+) -> bool {
+    if names.iter().any(|n| targets.contains(n)) {
+        return true;
+    }
+    let body = src.statement_end(header) + 1;
+    src.statements(body, line.saturating_sub(1)).any(|l| {
+        let stmt = src.statement(l);
+        let Some((lhs, _)) = stmt.split_once('=') else {
+            return false;
+        };
+        if lhs.ends_with(['!', '<', '>', '=']) {
+            return false;
+        }
+        let lhs = lhs.trim_end_matches(['+', '-', '*', '/', '%', ':']);
+        names.iter().any(|n| {
+            lhs.split(',')
+                .any(|t| t.trim().trim_matches(['(', ')']).trim() == n)
+        })
+    }) || src.statements(body, line.saturating_sub(1)).any(|l| {
+        // A nested loop's target: `for item in order["items"]:` binds per record too.
+        let stmt = src.statement(l);
+        stmt.strip_prefix("for ")
+            .and_then(|r| r.split_once(" in "))
+            .is_some_and(|(t, _)| names.iter().any(|n| t.split(',').any(|x| x.trim() == n)))
+    })
+}
+
 /// Where in the loop the guard goes: right before the statement when nothing before it in the
 /// loop body has an effect, else at the top of the body when the condition reads only the loop
 /// targets; `None` when neither.
@@ -777,6 +843,7 @@ fn insertion_point(
 fn carried(
     src: &Source<'_>,
     header: &crate::fix::syntax::python::Header,
+    targets: &[String],
     line: u32,
 ) -> Option<String> {
     let body = src.statement_end(header.line) + 1;
@@ -789,7 +856,10 @@ fn carried(
             let stmt = src.statement(l);
             if let Some((lhs, rhs)) = stmt.split_once(" = ") {
                 let lhs = lhs.trim();
-                let plain = !lhs.is_empty() && lhs.bytes().all(is_ident);
+                // `line = line.strip()` on the loop's own target: the loop rebinds it each turn.
+                let plain = !lhs.is_empty()
+                    && lhs.bytes().all(is_ident)
+                    && !targets.iter().any(|t| t == lhs);
                 if plain && word_in(&code_only(rhs), lhs) && l != line {
                     return Some(super::super::generator::excerpt(&stmt, 60));
                 }
@@ -953,6 +1023,18 @@ fn log_line(
 /// An f-string (or plain string) of `text` with `{!r}` fields for `args`, quoted so that the
 /// expressions' own quotes need no escapes on any Python 3.
 fn fstring(text: &str, args: &[String]) -> String {
+    // Python before 3.12 takes no quote of the f-string's own kind inside a field: a plain
+    // `"key"` of a field is written `'key'`, so that fields of both kinds can share one string.
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.contains('"') && !a.contains('\'') && !a.contains('\\') {
+                a.replace('"', "'")
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
     let q = if args.iter().any(|a| a.contains('"')) {
         '\''
     } else {
@@ -1079,13 +1161,91 @@ fn caller_accepts(caller: &Caller, name: &str, repo: &Snapshot) -> Option<String
         path: &caller.path,
         function: function.as_ref(),
     };
-    match fate(&at, caller.line, start, close + 1, repo, 0) {
-        Fate::Accepted(why) => Some(format!(
+    let accepted = match fate(&at, caller.line, start, close + 1, repo, 0) {
+        Fate::Accepted(why) => Some(why),
+        Fate::Breaks(_) | Fate::Stored(_) => element_fate(&at, caller.line, start, repo),
+    };
+    accepted.map(|why| {
+        format!(
             "its caller at {}:{} accepts None: {why}",
             caller.path, caller.line
-        )),
-        Fate::Breaks(_) | Fate::Stored(_) => None,
+        )
+    })
+}
+
+/// `rows = [(name, n, CALL) for …]` and later `for name, n, r in rows`: what the matching target
+/// meets, on the line of that loop (a comprehension's element) and after it. `Some(why)` only
+/// when every read of it accepts None.
+fn element_fate(at: &At<'_, '_>, line: u32, start: usize, repo: &Snapshot) -> Option<String> {
+    let text = at.src.text(line)?;
+    let l = Line::new(text, Lang::Python);
+    let b = l.bytes();
+    // The tuple around the call and the call's place in it.
+    let (mut depth, mut commas, mut i) = (0, 0, start);
+    let open = loop {
+        if i == 0 {
+            return None;
+        }
+        i -= 1;
+        if !l.is_code(i) {
+            continue;
+        }
+        match b[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' if depth == 0 => break i,
+            b'[' | b'{' if depth == 0 => return None,
+            b'(' | b'[' | b'{' => depth -= 1,
+            b',' if depth == 0 => commas += 1,
+            _ => {}
+        }
+    };
+    let close = l.matching_close(open)?;
+    let (before, bracket) = l.prev_non_space(open)?;
+    if bracket != b'[' || !text[close + 1..].trim_start().starts_with("for ") {
+        return None;
     }
+    let list = assigned_name(&text[..before])?;
+    let function = at.function?;
+    let re = regex::Regex::new(&format!(
+        r"\bfor\s+\(?([\w\s,]+?)\)?\s+in\s+{}\b",
+        regex::escape(&list)
+    ))
+    .ok()?;
+    for l2 in line + 1..=function.last {
+        let t = at.src.text(l2)?;
+        let Some(c) = re.captures(t) else { continue };
+        let targets: Vec<&str> = c[1].split(',').map(str::trim).collect();
+        let target = (*targets.get(commas)?).to_string();
+        if targets.len() != split_top(&text[open + 1..close]).len() {
+            return None;
+        }
+        let loop_at = c.get(0)?.start();
+        let lt = Line::new(t, Lang::Python);
+        let fields = fstring_fields(t);
+        let mut why = None;
+        for (k, _) in t[..loop_at].match_indices(target.as_str()) {
+            let end = k + target.len();
+            let word = (k == 0 || !is_ident(t.as_bytes()[k - 1]) && t.as_bytes()[k - 1] != b'.')
+                && t.as_bytes().get(end).is_none_or(|c| !is_ident(*c));
+            let in_code = lt.is_code(k) || fields.iter().any(|&(a, z)| a <= k && end <= z);
+            if !word || !in_code {
+                continue;
+            }
+            match fate(at, l2, k, end, repo, 1) {
+                Fate::Accepted(w) => why = Some(w),
+                Fate::Breaks(_) | Fate::Stored(_) => return None,
+            }
+        }
+        if !t.trim_start().starts_with("for ") {
+            // A comprehension: its element is all that reads the target.
+            return why;
+        }
+        return match var_fate(at, &target, l2, repo, 1) {
+            Fate::Accepted(w) => Some(w),
+            Fate::Breaks(_) | Fate::Stored(_) => None,
+        };
+    }
+    None
 }
 
 /// The arguments of the first call of `name` in `stmt`.
