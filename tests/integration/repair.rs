@@ -696,8 +696,6 @@ const MORE_PENDING: &[&str] = &[
     "js-undefined-class-method-caller-skip",
     // The caller hands the result to a function that prints None as n/a.
     "py-zero-listcomp-helper-return-nothing",
-    // `let … else { continue }` in Rust.
-    "rs-unwrap-hashmap-get-skip",
 ];
 
 /// Every case of `fixtures/<folder>/` (made by running the programs, see its README): a positive

@@ -244,12 +244,16 @@ fn skip_record(
     })
 }
 
-/// How the file prints a warning: `println!("WARN  svc: ` when it has such lines, else
-/// `eprintln!("`.
-fn warning(content: &str) -> String {
+/// How the file prints a warning: `println!("WARN  svc: ` when it has such lines, the same with
+/// `WARN` when it prints `INFO  svc: ` lines only, else `eprintln!("`.
+pub(crate) fn warning(content: &str) -> String {
     let re = Regex::new(r#"(e?println!\("WARN\s+[\w.-]+: )"#).expect("valid regex");
-    re.captures(content)
-        .map(|c| c[1].to_string())
+    if let Some(c) = re.captures(content) {
+        return c[1].to_string();
+    }
+    let info = Regex::new(r#"(e?println!\(")INFO(\s+[\w.-]+: )"#).expect("valid regex");
+    info.captures(content)
+        .map(|c| format!("{}WARN{}", &c[1], &c[2]))
         .unwrap_or_else(|| "eprintln!(\"".into())
 }
 
