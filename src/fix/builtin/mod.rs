@@ -2,6 +2,7 @@
 
 pub mod braces;
 pub mod code;
+pub mod go_index;
 pub mod go_nil_map;
 pub mod java;
 pub mod java_concurrent_modification;
@@ -52,6 +53,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(java_concurrent_modification::ConcurrentModification),
         Box::new(go_nil_map::NilMap),
         Box::new(java_number_format::NumberFormat),
+        Box::new(go_index::IndexOutOfRange),
     ]
 }
 
