@@ -4,6 +4,7 @@ pub mod braces;
 pub mod code;
 pub mod go_index;
 pub mod go_nil_map;
+pub mod go_nil_pointer;
 pub mod java;
 pub mod java_concurrent_modification;
 pub mod java_number_format;
@@ -54,6 +55,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(go_nil_map::NilMap),
         Box::new(java_number_format::NumberFormat),
         Box::new(go_index::IndexOutOfRange),
+        Box::new(go_nil_pointer::NilPointer),
     ]
 }
 
