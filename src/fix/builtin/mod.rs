@@ -25,6 +25,7 @@ pub mod python_flow;
 pub mod rust;
 pub mod rust_expect;
 pub mod rust_index;
+pub mod rust_parse_int;
 
 use super::generator::Generator;
 
