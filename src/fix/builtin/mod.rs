@@ -25,6 +25,7 @@ pub mod python_flow;
 pub mod rust;
 pub mod rust_expect;
 pub mod rust_index;
+pub mod rust_overflow;
 pub mod rust_parse_int;
 
 use super::generator::Generator;
@@ -57,6 +58,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(java_number_format::NumberFormat),
         Box::new(go_index::IndexOutOfRange),
         Box::new(go_nil_pointer::NilPointer),
+        Box::new(rust_overflow::Overflow),
     ]
 }
 
