@@ -23,6 +23,7 @@ pub mod py_unbound_local;
 pub mod python;
 pub mod python_flow;
 pub mod rust;
+pub mod rust_divide_by_zero;
 pub mod rust_expect;
 pub mod rust_index;
 pub mod rust_overflow;
@@ -59,6 +60,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(go_index::IndexOutOfRange),
         Box::new(go_nil_pointer::NilPointer),
         Box::new(rust_overflow::Overflow),
+        Box::new(rust_divide_by_zero::DivideByZero),
     ]
 }
 

@@ -361,11 +361,20 @@ pub(crate) fn guard(
             }
         };
         let (fmt, rest) = reason.split_once("\", ").unwrap_or((reason, ""));
-        let fmt = fmt.trim_start_matches('"');
+        let fmt = fmt.trim_matches('"');
+        let args: Vec<&str> = [args.trim_end_matches(", "), rest]
+            .into_iter()
+            .filter(|a| !a.is_empty())
+            .collect();
+        let args = if args.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", args.join(", "))
+        };
         let warn = super::rust_index::warning(&site.content);
         (
             vec![
-                format!("{warn}{named}{fmt}\", {args}{rest});"),
+                format!("{warn}{named}{fmt}\"{args});"),
                 "continue;".into(),
             ],
             format!("the line reads one record `{var}` of a `for` loop; a record for which it fails is skipped with a line naming it, and the other records are handled as before"),
@@ -374,7 +383,7 @@ pub(crate) fn guard(
     } else {
         return decline(format!(
             "`{}` at {here} fails for this input, and {fname}() has no None or error result and \
-             no loop over records to skip; a wrapped or clamped number would be a value the \
+             no loop over records to skip; a wrapped, clamped or zero result would be a value the \
              program never computed",
             b.expr()
         ));
