@@ -272,7 +272,7 @@ static ENV_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
 /// would run with. Without such a constant the setting is required and there is no change.
 fn env_chain(site: &Site, text: &str, call: &Call) -> Result<Option<Draft>, Skip> {
     let Some(c) = ENV_CHAIN.captures_iter(text).find(|c| {
-        (c[0].len() > 0) && (c.get(2).unwrap().start()..c.get(0).unwrap().end()).contains(&call.at)
+        (c.get(2).unwrap().start()..c.get(0).unwrap().end()).contains(&call.at)
     }) else {
         return Ok(None);
     };
