@@ -674,8 +674,6 @@ const MORE_PENDING: &[&str] = &[
     "guard-java-switch-null-default",
     "java-npe-array-return-null",
     "java-npe-map-return-skip-json",
-    // `let … else { continue }` in Rust.
-    "rs-unwrap-hashmap-get-skip",
 ];
 
 /// Every case of `fixtures/<folder>/` (made by running the programs, see its README): a positive

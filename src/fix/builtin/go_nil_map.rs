@@ -101,7 +101,7 @@ impl Generator for NilMap {
 }
 
 /// The tracked non-test `.go` files of the site's directory (its package), with their text.
-fn package_files(cx: &Context<'_>, site: &Site) -> Vec<(String, String)> {
+pub(crate) fn package_files(cx: &Context<'_>, site: &Site) -> Vec<(String, String)> {
     let dir = site.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     cx.repo
         .files()
@@ -352,7 +352,7 @@ fn made(
 }
 
 /// The gofmt'd function around line `n`: its first line, its header (to the `{`), its last line.
-fn func_at(content: &str, n: u32) -> Option<(u32, String, u32)> {
+pub(crate) fn func_at(content: &str, n: u32) -> Option<(u32, String, u32)> {
     let start = (1..=n)
         .rev()
         .find(|&k| line_text(content, k).is_some_and(|l| l.starts_with("func ")))?;

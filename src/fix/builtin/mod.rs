@@ -2,7 +2,9 @@
 
 pub mod braces;
 pub mod code;
+pub mod go_index;
 pub mod go_nil_map;
+pub mod go_nil_pointer;
 pub mod java;
 pub mod java_concurrent_modification;
 pub mod java_number_format;
@@ -25,8 +27,11 @@ pub mod py_unbound_local;
 pub mod python;
 pub mod python_flow;
 pub mod rust;
+pub mod rust_divide_by_zero;
 pub mod rust_expect;
 pub mod rust_index;
+pub mod rust_overflow;
+pub mod rust_parse_int;
 
 use super::generator::Generator;
 
@@ -60,6 +65,10 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(py_none_subscript::NoneSubscript),
         Box::new(py_none_operand::NoneOperand),
         Box::new(py_none_iterable::NoneIterable),
+        Box::new(go_index::IndexOutOfRange),
+        Box::new(go_nil_pointer::NilPointer),
+        Box::new(rust_overflow::Overflow),
+        Box::new(rust_divide_by_zero::DivideByZero),
     ]
 }
 

@@ -40,6 +40,13 @@ static FOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^for\s+(?:mut\s+)?([a-z_][a-z0-9_]*)\s+in\s").expect("valid regex")
 });
 
+/// `for i in 0..=v.len()`: the counter, the start, `=` when inclusive, and the bound's base
+/// when the bound is a `.len()`.
+static RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^for\s+([a-z_][a-z0-9_]*)\s+in\s+\(?(\w+)\s*\.\.(=)?\s*(?:([\w.]+)\.len\(\)|[\w.]+)\)?\s*$")
+        .expect("valid regex")
+});
+
 /// An index without side effects, which may be evaluated twice.
 static PURE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[\w.\s+\-*/()]+$").expect("valid regex"));
@@ -142,6 +149,28 @@ impl Generator for IndexOutOfBounds {
         let what = format!(
             "`{base}[{idx}]` read past the end (the len is {len} but the index is {index})"
         );
+        // `for i in 0..=v.len()` reading `v[i]`: the bound is one past the end.
+        let src = Source::new(&site.content, Lang::Rust);
+        let looped = src.loop_at(site.line);
+        if let Some((open, c)) = looped
+            .as_ref()
+            .and_then(|b| RANGE.captures(&b.header).map(|c| (b.open, c)))
+            .filter(|(_, c)| c[1] == *idx)
+        {
+            if &c[2] == "0"
+                && c.get(3).is_some()
+                && c.get(4).map(|m| m.as_str()) == Some(base)
+                && len == index
+            {
+                return loop_bound(site, open, base, idx, &what);
+            }
+            return decline(format!(
+                "`{base}[{idx}]` at {here} reads past the end with the counter of the range loop \
+                 `{}`; the loop counts indices, not records, and which end of the range is off \
+                 is not certain",
+                excerpt(&c[0], 60)
+            ));
+        }
         let function = enclosing_fn(&site.content, site.line);
         let returns = function.as_ref().map(|f| f.returns.as_str()).unwrap_or("");
         let fname = function.as_ref().map(|f| f.name.as_str()).unwrap_or("");
@@ -196,6 +225,41 @@ impl Generator for IndexOutOfBounds {
     }
 }
 
+/// `0..=v.len()` → `0..v.len()` in the loop header on line `at`.
+fn loop_bound(
+    site: &crate::fix::generator::Site,
+    at: u32,
+    base: &str,
+    idx: &str,
+    what: &str,
+) -> Result<Draft, Skip> {
+    let header = crate::fix::edit::line_text(&site.content, at).unwrap_or("");
+    let re =
+        Regex::new(&format!(r"\.\.=(\s*{}\.len\(\))", regex::escape(base))).expect("valid regex");
+    if re.find_iter(header).count() != 1 {
+        return decline(format!(
+            "the loop bound at {}:{at} is not written `..={base}.len()`",
+            site.path
+        ));
+    }
+    let new = re.replace(header, "..$1").to_string();
+    let Some(edit) = crate::fix::edit::Edit::replace_line(&site.path, &site.content, at, &new)
+    else {
+        return decline(format!("{} has no line {at}", site.path));
+    };
+    Ok(Draft {
+        edits: vec![edit],
+        description: format!(
+            "The program panicked at {}:{}: {what}. The loop at {}:{at} runs `{idx}` up to \
+             `{base}.len()` inclusive, one past the last element; the range is made exclusive \
+             (`0..{base}.len()`), so every element is read once and none past the end.",
+            site.path, site.line, site.path
+        ),
+        at_column: None,
+        strategy: strategy("idiomatic"),
+    })
+}
+
 /// A guard before the statement that skips the loop's record when the index is past the end.
 fn skip_record(
     site: &crate::fix::generator::Site,
@@ -244,12 +308,16 @@ fn skip_record(
     })
 }
 
-/// How the file prints a warning: `println!("WARN  svc: ` when it has such lines, else
-/// `eprintln!("`.
-fn warning(content: &str) -> String {
+/// How the file prints a warning: `println!("WARN  svc: ` when it has such lines, the same with
+/// `WARN` when it prints `INFO  svc: ` lines only, else `eprintln!("`.
+pub(crate) fn warning(content: &str) -> String {
     let re = Regex::new(r#"(e?println!\("WARN\s+[\w.-]+: )"#).expect("valid regex");
-    re.captures(content)
-        .map(|c| c[1].to_string())
+    if let Some(c) = re.captures(content) {
+        return c[1].to_string();
+    }
+    let info = Regex::new(r#"(e?println!\(")INFO(\s+[\w.-]+: )"#).expect("valid regex");
+    info.captures(content)
+        .map(|c| format!("{}WARN{}", &c[1], &c[2]))
         .unwrap_or_else(|| "eprintln!(\"".into())
 }
 
@@ -282,6 +350,22 @@ mod tests {
         assert_eq!(
             added(&sols[0].diff),
             vec!["    Ok(f.get(3).ok_or_else(|| format!(\"f has no element {} (len {})\", 3, f.len()))?.to_string())"]
+        );
+    }
+
+    #[test]
+    fn an_inclusive_range_is_made_exclusive_and_a_counted_loop_not_skipped() {
+        let src =
+            "fn main() {\n    for i in 0..=v.len() {\n        println!(\"{}\", v[i]);\n    }\n}\n";
+        let (sols, notes) = panic(src, 3, 24);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(added(&sols[0].diff), vec!["    for i in 0..v.len() {"]);
+        let src =
+            "fn main() {\n    for i in 1..=v.len() {\n        println!(\"{}\", v[i]);\n    }\n}\n";
+        let (sols, notes) = panic(src, 3, 24);
+        assert!(
+            sols.is_empty() && notes.iter().any(|n| n.contains("counts indices")),
+            "{notes:?}"
         );
     }
 
