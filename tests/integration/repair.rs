@@ -686,12 +686,8 @@ const PYTHON_PENDING: &[&str] = &[
 /// Positive cases of fixtures/repair-more/ (shapes written apart from the generators) that no
 /// built-in class repairs yet: nothing, rather than a wrong patch.
 const MORE_PENDING: &[&str] = &[
-    // `switch` on a null String.
-    "guard-java-switch-null-default",
     // `(note or '').strip()`: an empty string the code after it accepts.
     "guard-py-none-fstring-two-lines",
-    "java-npe-array-return-null",
-    "java-npe-map-return-skip-json",
     // A skip in the caller of a class method.
     "js-undefined-class-method-caller-skip",
     // The caller hands the result to a function that prints None as n/a.

@@ -123,6 +123,16 @@ impl Generator for NullPointer {
                 excerpt(cx.exception_message(), 80)
             ));
         };
+        if caps
+            .name("method")
+            .is_some_and(|m| m.as_str() == "hashCode")
+        {
+            // `switch (s)` on a String calls `s.hashCode()` on a synthetic copy: the message
+            // names `<localN>` even with `-g`, and the switch on the line is the evidence.
+            if let Some(draft) = switch_on_null(cx, &caps)? {
+                return Ok(draft);
+            }
+        }
         if let Some(recv) = caps.name("recv").map(|m| m.as_str()) {
             if recv.starts_with('<') || !is_name_chain(recv) {
                 return decline(format!(
@@ -311,6 +321,9 @@ fn value_change(
     if !is_name_chain(&a.expr) {
         return None;
     }
+    if let Some(found) = empty_test(site, line, a) {
+        return Some(found);
+    }
     let text = line.text;
     let call = &text[a.start..a.end];
     let method = a.method.as_deref().unwrap_or("");
@@ -414,6 +427,268 @@ fn map_default(
          ({source}), so the lookup falls back to it instead of unboxing null."
     );
     Some((new, why))
+}
+
+/// An early exit for "no elements": `if (xs.length == 0) { return null; }`, `if (xs.isEmpty())
+/// continue;`. A missing array or collection has no elements either, so `xs == null || ` in
+/// front of the test sends it down the same path, the method's own answer for "none".
+fn empty_test(site: &Site, line: &Line<'_>, a: &Access) -> Option<(String, String)> {
+    let text = line.text;
+    let access = &text[a.start..a.end];
+    let rest = &text[a.end..];
+    let test_end = match access.strip_prefix(a.expr.as_str())? {
+        ".length" | ".size()" | ".length()" => {
+            let zero = EMPTY_COMPARISON.find(rest)?;
+            a.end + zero.end()
+        }
+        ".isEmpty()" | ".isBlank()" => a.end,
+        _ => return None,
+    };
+    let cond = IF_HEAD.captures(text)?;
+    let (c0, c1) = (cond.get(1)?.start(), cond.get(1)?.end());
+    if a.start < c0 || test_end > c1 || !line.is_code(a.start) {
+        return None;
+    }
+    // Only a disjunction of tests: `a || xs.length == 0`, never under `&&` or `!`.
+    let inside = &text[c0..c1];
+    if inside.contains("&&") || inside.contains('!') && !inside.contains("!=") {
+        return None;
+    }
+    let before = text[c0..a.start].trim_end();
+    let after = text[test_end..c1].trim_start();
+    if !(before.is_empty() || before.ends_with("||"))
+        || !(after.is_empty() || after.starts_with("||"))
+    {
+        return None;
+    }
+    let body = match cond.get(2).map(|m| m.as_str().trim()) {
+        Some(b) if !b.is_empty() && b != "{" => b.to_string(),
+        _ => {
+            // The block's one statement, then its closing brace.
+            let src = Source::new(&site.content, Lang::Java);
+            let next = src.line(site.line + 1)?.text.trim().to_string();
+            let close = src.line(site.line + 2)?.text.trim().to_string();
+            if close != "}" {
+                return None;
+            }
+            next
+        }
+    };
+    if !EXIT_FOR_NONE.is_match(&body) {
+        return None;
+    }
+    let mut new = text.to_string();
+    new.insert_str(a.start, &format!("{} == null || ", a.expr));
+    let why = format!(
+        "The test `{}` already sends \"no elements\" to `{}`; a missing `{}` has none either, so \
+         it takes the same path instead of failing.",
+        excerpt(&text[a.start..test_end], 60),
+        excerpt(&body, 40),
+        a.expr
+    );
+    Some((new, why))
+}
+
+static EMPTY_COMPARISON: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:==\s*0|<\s*1|<=\s*0)\b").expect("valid regex"));
+
+/// `if (COND) {` or `if (COND) STATEMENT`: the condition and what follows it.
+static IF_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:\}\s*)?(?:else\s+)?if\s*\((.*)\)\s*(\{|[^{}]*;)\s*$").expect("valid regex")
+});
+
+/// The answers for "none" a method already gives: `return null;`, an empty Optional or
+/// collection, or the next record of a loop.
+static EXIT_FOR_NONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:return\s*(?:null|Optional\.empty\(\)|Collections\.empty\w*\(\)|List\.of\(\)|Map\.of\(\)|Set\.of\(\))?\s*;|continue\s*;)$")
+        .expect("valid regex")
+});
+
+/// `switch (sel)` on a String that is null: the switch's `default` is already the answer for a
+/// value none of its cases names, so the selector becomes `Objects.requireNonNullElse(sel, "")`
+/// (Java 17 has no `case null`) when `""` is no case label and the default does not read the
+/// selector. `None` when the line holds no switch (the message is then read as usual).
+fn switch_on_null(cx: &Context<'_>, caps: &regex::Captures<'_>) -> Result<Option<Draft>, Skip> {
+    let owner = caps.name("type").map(|m| m.as_str()).unwrap_or("");
+    if owner != "String" && owner != "java.lang.String" {
+        return Ok(None);
+    }
+    let Some(site) = cx.site.as_ref() else {
+        return Ok(None);
+    };
+    let Some(text) = site.line_text() else {
+        return Ok(None);
+    };
+    let line = Line::new(text, Lang::Java);
+    let b = line.bytes();
+    let Some(at) = line
+        .find_code("switch")
+        .into_iter()
+        .find(|&s| (s == 0 || !is_ident(b[s - 1])) && !b.get(s + 6).is_some_and(|&c| is_ident(c)))
+    else {
+        return Ok(None);
+    };
+    site.failed_here()?;
+    let Some((open, _)) = line.next_non_space(at + 6).filter(|&(_, c)| c == b'(') else {
+        return decline(format!(
+            "the switch at {}:{} has no selector on its line",
+            site.path, site.line
+        ));
+    };
+    let Some(close) = line.matching_close(open) else {
+        return decline(format!(
+            "the switch selector at {}:{} is not on one line",
+            site.path, site.line
+        ));
+    };
+    if line.next_non_space(close + 1).map(|(_, c)| c) != Some(b'{') {
+        return decline(format!(
+            "the switch block at {}:{} does not open on its line",
+            site.path, site.line
+        ));
+    }
+    let selector = text[open + 1..close].trim().to_string();
+    let src = Source::new(&site.content, Lang::Java);
+    let mut depth = 0i32;
+    let mut labels: Vec<String> = Vec::new();
+    let mut default: Option<Vec<String>> = None;
+    let mut in_default = false;
+    let mut n = site.line;
+    'lines: while let Some(l) = src.line(n) {
+        let from = if n == site.line { close + 1 } else { 0 };
+        let at_depth_one = depth == 1;
+        let code = l.text.trim();
+        if n > site.line && at_depth_one {
+            if let Some(label) = code.strip_prefix("case ") {
+                in_default = false;
+                labels.push(label.to_string());
+            } else if code.starts_with("default:") || code.starts_with("default ->") {
+                in_default = true;
+                default = Some(Vec::new());
+            }
+        }
+        if in_default {
+            if let Some(d) = default.as_mut() {
+                d.push(code.to_string());
+            }
+        }
+        for (i, &c) in l.bytes().iter().enumerate().skip(from) {
+            if !l.is_code(i) {
+                continue;
+            }
+            match c {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break 'lines;
+                    }
+                }
+                _ => {}
+            }
+        }
+        n += 1;
+    }
+    let Some(default) = default else {
+        return decline(format!(
+            "the switch on `{}` at {}:{} has no `default`: nothing in it says what a missing value means",
+            excerpt(&selector, 40),
+            site.path,
+            site.line
+        ));
+    };
+    if labels.iter().any(|l| l.contains("\"\"")) {
+        return decline(format!(
+            "the switch at {}:{} has a case for \"\"",
+            site.path, site.line
+        ));
+    }
+    if !labels.iter().all(|l| l.trim_start().starts_with('"')) {
+        return decline(format!(
+            "the switch at {}:{} is not on String literals",
+            site.path, site.line
+        ));
+    }
+    let body = default.join("\n");
+    let reads = Regex::new(&format!(r"(^|[^\w.]){}\b", regex::escape(&selector)))
+        .is_ok_and(|r| r.is_match(&body));
+    if body.contains("throw ") || reads {
+        return decline(format!(
+            "the `default` of the switch at {}:{} {}: it is not an answer for a missing value",
+            site.path,
+            site.line,
+            if reads { "uses the selector" } else { "throws" }
+        ));
+    }
+    let mut new = text.to_string();
+    new.replace_range(
+        open + 1..close,
+        &format!("Objects.requireNonNullElse({selector}, \"\")"),
+    );
+    let mut draft = Draft::on_line(
+        site,
+        &new,
+        format!(
+            "NullPointerException at {}:{} in {}: the String switch on `{}` got null (a String \
+             switch calls hashCode() on its selector). The switch's `default` already answers for \
+             values none of its cases names, and no case is \"\", so the selector falls back to \
+             \"\" and a missing value takes the default path instead of failing.",
+            site.path,
+            site.line,
+            site.frame.function.as_deref().unwrap_or("?"),
+            excerpt(&selector, 60)
+        ),
+        "value-guard",
+        true,
+    )?;
+    if let Some(import) = import_edit(&site.path, &site.content, "java.util.Objects") {
+        draft.edits.insert(0, import);
+    }
+    Ok(Some(draft))
+}
+
+/// The edit that imports `class` into a Java file, in order among its imports; `None` when it
+/// is imported already (or through `pkg.*`).
+pub(super) fn import_edit(path: &str, content: &str, class: &str) -> Option<Edit> {
+    let pkg = &class[..class.rfind('.')?];
+    let lines: Vec<&str> = content.lines().collect();
+    let imports: Vec<(usize, &str)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            l.trim()
+                .strip_prefix("import ")
+                .map(|r| (i, r.trim_end_matches(';').trim()))
+        })
+        .collect();
+    if imports
+        .iter()
+        .any(|(_, i)| *i == class || *i == format!("{pkg}.*"))
+    {
+        return None;
+    }
+    let decl = format!("import {class};");
+    let at = match imports
+        .iter()
+        .find(|(_, i)| !i.starts_with("static ") && *i > class)
+    {
+        Some((i, _)) => *i + 1,
+        None => match imports.last() {
+            Some((i, _)) => *i + 2,
+            None => {
+                let package = lines
+                    .iter()
+                    .position(|l| l.trim_start().starts_with("package "));
+                return match package {
+                    Some(p) => {
+                        braces::insert_before(path, content, p as u32 + 2, &["".into(), decl])
+                    }
+                    None => braces::insert_before(path, content, 1, &[decl, "".into()]),
+                };
+            }
+        },
+    };
+    braces::insert_before(path, content, at as u32, &[decl])
 }
 
 /// `x.equals("LIT")` / `x.equalsIgnoreCase("LIT")` → `"LIT".equals(x)`.
@@ -588,8 +863,49 @@ fn statement_level(
 /// A local name for the result of `call` (`invoice.getCustomer()` → `customer`) that the
 /// method does not use yet.
 fn local_for(src: &Source<'_>, line: u32, call: &str) -> Option<String> {
-    let open = call.rfind('(')?;
+    // The argument list that closes the call: `get(s.country())` holds calls of its own.
+    let mut depth = 0;
+    let open = call.char_indices().rev().find_map(|(i, c)| {
+        match c {
+            ')' => depth += 1,
+            '(' => depth -= 1,
+            _ => {}
+        }
+        (depth == 0).then_some(i)
+    })?;
     let method = call[..open].rsplit('.').next()?;
+    // `ZONES.get(k)` holds a zone, `byUser.get(u)` / `cache.get(k)` what the map holds.
+    if method == "get" && !call[open + 1..call.len() - 1].trim().is_empty() {
+        let receiver = call[..open].strip_suffix(".get")?;
+        let last = receiver.rsplit('.').next()?;
+        let lower = if last.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+            // `ZONE_NAMES` → `zoneNames`.
+            let mut out = String::new();
+            for (i, part) in last.split('_').filter(|p| !p.is_empty()).enumerate() {
+                let part = part.to_ascii_lowercase();
+                match i {
+                    0 => out.push_str(&part),
+                    _ => {
+                        out.push_str(&part[..1].to_ascii_uppercase());
+                        out.push_str(&part[1..]);
+                    }
+                }
+            }
+            out
+        } else {
+            let mut l: String = last.chars().take(1).flat_map(char::to_lowercase).collect();
+            l.push_str(&last[last.chars().next()?.len_utf8()..]);
+            l
+        };
+        let name = match lower.strip_suffix('s') {
+            Some(one) if one.len() > 2 && !one.ends_with('s') => one.to_string(),
+            _ => format!("{lower}Value"),
+        };
+        let f = src.function_at(line)?;
+        let used = Regex::new(&format!(r"\b{}\b", regex::escape(&name))).ok()?;
+        let taken = (f.open..=f.close).any(|n| used.is_match(src.code(n)));
+        return (!taken && is_name_chain(&name) && !name.contains('.')).then_some(name);
+    }
     let base = ["get", "find", "load", "fetch", "lookup", "read"]
         .iter()
         .find_map(|p| {
