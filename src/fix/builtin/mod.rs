@@ -5,6 +5,7 @@ pub mod code;
 pub mod go_nil_map;
 pub mod java;
 pub mod java_concurrent_modification;
+pub mod java_index_bounds;
 pub mod java_number_format;
 pub mod js;
 pub mod js_const_assign;
@@ -52,6 +53,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(java_concurrent_modification::ConcurrentModification),
         Box::new(go_nil_map::NilMap),
         Box::new(java_number_format::NumberFormat),
+        Box::new(java_index_bounds::IndexBounds),
     ]
 }
 
