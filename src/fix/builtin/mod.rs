@@ -4,6 +4,7 @@ pub mod braces;
 pub mod code;
 pub mod go_nil_map;
 pub mod java;
+pub mod java_class_cast;
 pub mod java_concurrent_modification;
 pub mod java_index_bounds;
 pub mod java_number_format;
@@ -54,6 +55,7 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(go_nil_map::NilMap),
         Box::new(java_number_format::NumberFormat),
         Box::new(java_index_bounds::IndexBounds),
+        Box::new(java_class_cast::ClassCast),
     ]
 }
 
