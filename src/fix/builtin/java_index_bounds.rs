@@ -142,7 +142,9 @@ impl Generator for IndexBounds {
         );
         if reasons.is_empty() {
             return decline(format!(
-                "{head}: no index access of the message's kind is on the line any more"
+                "{head}: no loop bound, display width or split record explains the index the \
+                 line reads (or the line changed since): a computed index is wrong arithmetic or \
+                 wrong data, and no bound makes it right"
             ));
         }
         decline(format!("{head}: no fix: {}", reasons.join("; ")))
@@ -287,7 +289,11 @@ fn display_width(
             site.line
         ));
     }
-    if !(is_name_chain(receiver) || braces::is_getter_chain(receiver)) {
+    // Names and argument-less accessors (`m.name()` of a record) read the same twice.
+    static ACCESSORS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*(?:\(\))?)*$").expect("valid regex")
+    });
+    if !(is_name_chain(receiver) || ACCESSORS.is_match(receiver)) {
         return decline(format!(
             "`{}` cannot be read twice for its length",
             excerpt(receiver, 40)
