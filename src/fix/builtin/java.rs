@@ -279,6 +279,21 @@ fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Dr
             false,
         );
     }
+    if let Some((new, why)) = constant_default(site, line, a) {
+        let mut draft = Draft::on_line(
+            site,
+            &new,
+            format!("{head} {why}"),
+            "default-from-code",
+            false,
+        )?;
+        if new.contains("Objects.requireNonNullElse(") {
+            if let Some(import) = import_edit(&site.path, &site.content, "java.util.Objects") {
+                draft.edits.insert(0, import);
+            }
+        }
+        return Ok(draft);
+    }
     if let Some((new, why)) = value_change(site, line, a, flow.is_ok()).filter(|_| !a.unboxed) {
         return Draft::on_line(site, &new, format!("{head} {why}"), "value-guard", false);
     }
@@ -425,6 +440,67 @@ fn map_default(
     let why = format!(
         "The map has no entry for {key}; the code base's default for it is `{value}` \
          ({source}), so the lookup falls back to it instead of unboxing null."
+    );
+    Some((new, why))
+}
+
+/// An unboxed null whose default the file defines as a constant named after the value or the
+/// local it goes to (`int workers = pools.get(region)` with `DEFAULT_WORKERS`, `s.retries` with
+/// `DEFAULT_RETRIES`): `map.getOrDefault(k, D)` for a lookup, else
+/// `Objects.requireNonNullElse(x, D)`.
+fn constant_default(site: &Site, line: &Line<'_>, a: &Access) -> Option<(String, String)> {
+    if !a.unboxed {
+        return None;
+    }
+    static LOCAL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:final\s+)?(?:int|long|double|float|short)\s+([A-Za-z_$][\w$]*)\s*=\s*")
+            .expect("valid regex")
+    });
+    let mut words = Vec::new();
+    if is_name_chain(&a.expr) {
+        words.push(a.expr.rsplit('.').next().unwrap_or(&a.expr).to_string());
+    }
+    if let Some(c) = LOCAL.captures(line.text) {
+        // Only when the unboxed value is the whole initializer: `int n = m.get(k);`.
+        let rest = line.text[a.end..].trim();
+        if c.get(0).is_some_and(|m| m.end() == a.start) && rest == ";" {
+            words.push(c[1].to_string());
+        }
+    }
+    let mut found: Vec<String> = Vec::new();
+    for word in &words {
+        let constant = format!("DEFAULT_{}", super::code::constant_case(word));
+        let defined = Regex::new(&format!(
+            r"\bstatic\s+final\s+(?:int|long|double|float|short|Integer|Long|Double)\s+{}\s*=",
+            regex::escape(&constant)
+        ))
+        .ok()?;
+        if defined.is_match(&site.content) && !found.contains(&constant) {
+            found.push(constant);
+        }
+    }
+    let [constant] = found.as_slice() else {
+        return None;
+    };
+    let replaced = match a.expr.find(".get(") {
+        Some(open) if a.expr.ends_with(')') => {
+            let (receiver, key) = (&a.expr[..open], &a.expr[open + 5..a.expr.len() - 1]);
+            if braces::split_top(key).len() != 1 || !is_name_chain(receiver) {
+                return None;
+            }
+            format!("{receiver}.getOrDefault({key}, {constant})")
+        }
+        _ if is_name_chain(&a.expr) => {
+            format!("Objects.requireNonNullElse({}, {constant})", a.expr)
+        }
+        _ => return None,
+    };
+    let mut new = line.text.to_string();
+    new.replace_range(a.start..a.start + a.expr.len(), &replaced);
+    let why = format!(
+        "{} defines `{constant}` as the value to use when none is given, so `{}` falls back to \
+         it instead of unboxing null.",
+        site.path, a.expr
     );
     Some((new, why))
 }
