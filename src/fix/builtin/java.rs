@@ -693,7 +693,7 @@ fn switch_on_null(cx: &Context<'_>, caps: &regex::Captures<'_>) -> Result<Option
             "the `default` of the switch at {}:{} {}: it is not an answer for a missing value",
             site.path,
             site.line,
-            if reads { "uses the selector" } else { "throws" }
+            if body.contains("throw ") { "throws" } else { "uses the selector" }
         ));
     }
     let mut new = text.to_string();
