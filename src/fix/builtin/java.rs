@@ -693,7 +693,11 @@ fn switch_on_null(cx: &Context<'_>, caps: &regex::Captures<'_>) -> Result<Option
             "the `default` of the switch at {}:{} {}: it is not an answer for a missing value",
             site.path,
             site.line,
-            if body.contains("throw ") { "throws" } else { "uses the selector" }
+            if body.contains("throw ") {
+                "throws"
+            } else {
+                "uses the selector"
+            }
         ));
     }
     let mut new = text.to_string();
@@ -1174,6 +1178,94 @@ mod tests {
             "{notes:?}"
         );
         assert!(added(&sols[0].diff)[1].contains("i.getCustomer() is null"));
+    }
+
+    #[test]
+    fn a_string_switch_on_null_takes_its_default() {
+        let src = "package app;\n\nimport java.util.List;\n\nclass A {\n  static int f(String k) {\n    switch (k) {\n      case \"a\":\n        return 1;\n      default:\n        return 0;\n    }\n  }\n}\n";
+        let trace = "Exception in thread \"main\" java.lang.NullPointerException: Cannot invoke \"String.hashCode()\" because \"<local1>\" is null\n\tat app.A.f(A.java:7)\n\tat app.A.main(A.java:99)";
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![
+                "import java.util.Objects;",
+                "    switch (Objects.requireNonNullElse(k, \"\")) {"
+            ],
+            "{notes:?}"
+        );
+        // A default that throws, or a case for "", is no answer for a missing value.
+        for (from, to, why) in [
+            ("return 0;", "throw new IllegalStateException();", "throws"),
+            ("case \"a\":", "case \"\":", "a case for"),
+            ("return 0;", "return k.length();", "uses the selector"),
+        ] {
+            let (sols, notes) = propose(
+                &[("src/main/java/app/A.java", &src.replace(from, to))],
+                trace,
+            );
+            assert!(sols.is_empty(), "{}", sols[0].diff);
+            assert!(notes.iter().any(|n| n.contains(why)), "{notes:?}");
+        }
+    }
+
+    #[test]
+    fn an_emptiness_test_takes_a_null_array_to_its_early_exit() {
+        let (sols, notes) = npe(
+            "    String[] a = l.toArray(new String[0]);\n    if (a.length == 0) {\n      return 0;\n    }",
+            "Cannot read the array length because \"a\" is null",
+        );
+        // `return 0` is not one of the method's "nothing" answers: nothing is said for null.
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        let src = "package app;\nclass A {\n  String f(java.util.Map<String, String[]> m, String k) {\n    String[] a = m.get(k);\n    if (a.length == 0) {\n      return null;\n    }\n    return a[0];\n  }\n}\n";
+        let trace = "Exception in thread \"main\" java.lang.NullPointerException: Cannot read the array length because \"a\" is null\n\tat app.A.f(A.java:5)\n\tat app.A.main(A.java:99)";
+        let (sols, _) = propose(&[("src/main/java/app/A.java", src)], trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if (a == null || a.length == 0) {"],
+            "{notes:?}"
+        );
+        // Under `&&` the null would not take the exit.
+        let src = src.replace("a.length == 0", "k.isEmpty() && a.length == 0");
+        let (sols, _) = propose(&[("src/main/java/app/A.java", &src)], trace);
+        assert!(sols.iter().all(|s| !s.diff.contains("a == null ||")));
+    }
+
+    #[test]
+    fn an_unboxed_null_takes_the_constant_named_for_it() {
+        let msg = "Cannot invoke \"java.lang.Integer.intValue()\" because \"s.retries\" is null";
+        let src = "package app;\n\nimport java.util.List;\n\nclass A {\n  static final int DEFAULT_RETRIES = 3;\n  static int f(S s) {\n    int retries = s.retries;\n    return retries + 1;\n  }\n}\n";
+        let trace = format!("Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:8)\n\tat app.A.main(A.java:99)");
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], &trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![
+                "import java.util.Objects;",
+                "    int retries = Objects.requireNonNullElse(s.retries, DEFAULT_RETRIES);"
+            ],
+            "{notes:?}"
+        );
+        let msg = "Cannot invoke \"java.lang.Integer.intValue()\" because the return value of \"java.util.Map.get(Object)\" is null";
+        let src = "package app;\nclass A {\n  static final int DEFAULT_WORKERS = 2;\n  int f(java.util.Map<String, Integer> m, String r) {\n    int workers = m.get(r);\n    return workers;\n  }\n}\n";
+        let trace = format!("Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:5)\n\tat app.A.main(A.java:99)");
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], &trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    int workers = m.getOrDefault(r, DEFAULT_WORKERS);"],
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_map_lookup_is_bound_to_a_local_named_for_the_map() {
+        let (sols, notes) = loop_npe(
+            "      System.out.println(ZONES.get(i.country()).trim());",
+            "Cannot invoke \"String.trim()\" because the return value of \"java.util.Map.get(Object)\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff)[0],
+            "      var zone = ZONES.get(i.country());",
+            "{notes:?}"
+        );
     }
 
     #[test]
