@@ -25,7 +25,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::braces::{self, BlockKind, Source};
+use super::braces::{self, BlockKind, Source, UseKind};
 use super::code::{is_ident, is_name_chain, Lang, Line};
 use crate::fix::generator::{decline, excerpt, Context, Draft, Generator, Repairs, Site, Skip};
 use crate::pattern::Language;
@@ -233,7 +233,7 @@ fn loop_bound(site: &Site, src: &Source<'_>, line: &Line<'_>, b: &Bounds) -> Res
 /// `s.substring(0, W)` with `W` a literal or constant: a cut to a width.
 fn display_width(
     site: &Site,
-    _src: &Source<'_>,
+    src: &Source<'_>,
     line: &Line<'_>,
     b: &Bounds,
 ) -> Result<Draft, Skip> {
@@ -278,6 +278,37 @@ fn display_width(
             "`{}` cuts a field at a fixed offset: a line too short for it is wrong data, and a \
              shorter field is not the value",
             excerpt(&text[*start..=*close], 60)
+        ));
+    }
+    // A width: a constant named for one, or a cut whose result is only shown (printed,
+    // concatenated, formatted). A prefix the code goes on to parse is not a width.
+    static WIDTH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"WIDTH|MAX|LIMIT|COLUMN|COLS|CHARS|PREVIEW|TRUNC|SHORT|LABEL")
+            .expect("valid regex")
+    });
+    let shown = {
+        let end_at = *close + 1;
+        let f_end = src
+            .function_at(site.line)
+            .map(|f| f.close)
+            .unwrap_or(src.len());
+        match braces::use_at(line, *start, end_at) {
+            UseKind::Text => true,
+            UseKind::Bound(v) => {
+                let uses = src.uses(&v, site.line, end_at, f_end);
+                !uses.is_empty() && uses.iter().all(|u| u.kind == UseKind::Text)
+            }
+            _ => false,
+        }
+    };
+    if !(constant && WIDTH.is_match(width) || shown) {
+        return decline(format!(
+            "`{}` at {}:{} is not shown as it is cut (printed or formatted), and `{}` is not \
+             named for a width: a shorter piece may be parsed as a wrong value",
+            excerpt(&text[*start..=*close], 60),
+            site.path,
+            site.line,
+            excerpt(width, 40)
         ));
     }
     if !(constant || literal == Some(end)) {
@@ -482,6 +513,14 @@ mod tests {
         );
         assert!(sols.is_empty(), "{}", sols[0].diff);
         assert!(notes.iter().any(|n| n.contains("negative")), "{notes:?}");
+        let (sols, notes) = run(
+            "    int cc = Integer.parseInt(s.substring(0, 3));\n    System.out.println(cc);",
+            5,
+            "StringIndexOutOfBoundsException",
+            "begin 0, end 3, length 2",
+        );
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(notes.iter().any(|n| n.contains("not shown")), "{notes:?}");
         let (sols, _) = run(
             "    System.out.println(s.substring(4, 8));",
             5,
