@@ -279,7 +279,10 @@ fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Dr
             false,
         );
     }
-    if let Some((new, why)) = constant_default(site, line, a) {
+    // A value-level rewrite that is right whatever the value (`"LIT".equals(x)`) comes
+    // before a default for a String; an unboxed number has none.
+    let value = value_change(site, line, a, flow.is_ok()).filter(|_| !a.unboxed);
+    if let Some((new, why)) = constant_default(site, line, a).filter(|_| value.is_none()) {
         let mut draft = Draft::on_line(
             site,
             &new,
@@ -294,7 +297,7 @@ fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Dr
         }
         return Ok(draft);
     }
-    if let Some((new, why)) = value_change(site, line, a, flow.is_ok()).filter(|_| !a.unboxed) {
+    if let Some((new, why)) = value {
         return Draft::on_line(site, &new, format!("{head} {why}"), "value-guard", false);
     }
     let mut reasons = vec![match &flow {
@@ -449,7 +452,9 @@ fn map_default(
 /// `DEFAULT_RETRIES`): `map.getOrDefault(k, D)` for a lookup, else
 /// `Objects.requireNonNullElse(x, D)`.
 fn constant_default(site: &Site, line: &Line<'_>, a: &Access) -> Option<(String, String)> {
-    if !a.unboxed {
+    // A null String gets a String constant (`user.getTimezone()` → `DEFAULT_TIMEZONE`).
+    let text = !a.unboxed && (a.owner == "String" || a.owner == "java.lang.String");
+    if !a.unboxed && !text {
         return None;
     }
     static LOCAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -460,7 +465,16 @@ fn constant_default(site: &Site, line: &Line<'_>, a: &Access) -> Option<(String,
     if is_name_chain(&a.expr) {
         words.push(a.expr.rsplit('.').next().unwrap_or(&a.expr).to_string());
     }
-    if let Some(c) = LOCAL.captures(line.text) {
+    static GETTER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\.(?:(?:get|find|load|read)(?P<word>[A-Z][\w$]*)\(\)|get\(\s*"(?P<key>[\w.-]+)"\s*\))$"#)
+            .expect("valid regex")
+    });
+    if let Some(c) = GETTER.captures(&a.expr) {
+        if let Some(w) = c.name("word").or(c.name("key")) {
+            words.push(w.as_str().to_string());
+        }
+    }
+    if let Some(c) = LOCAL.captures(line.text).filter(|_| a.unboxed) {
         // Only when the unboxed value is the whole initializer: `int n = m.get(k);`.
         let rest = line.text[a.end..].trim();
         if c.get(0).is_some_and(|m| m.end() == a.start) && rest == ";" {
@@ -471,7 +485,12 @@ fn constant_default(site: &Site, line: &Line<'_>, a: &Access) -> Option<(String,
     for word in &words {
         let constant = format!("DEFAULT_{}", super::code::constant_case(word));
         let defined = Regex::new(&format!(
-            r"\bstatic\s+final\s+(?:int|long|double|float|short|Integer|Long|Double)\s+{}\s*=",
+            r"\bstatic\s+final\s+{}\s+{}\s*=",
+            if text {
+                "(?:java\\.lang\\.)?String"
+            } else {
+                "(?:int|long|double|float|short|Integer|Long|Double)"
+            },
             regex::escape(&constant)
         ))
         .ok()?;
@@ -490,17 +509,20 @@ fn constant_default(site: &Site, line: &Line<'_>, a: &Access) -> Option<(String,
             }
             format!("{receiver}.getOrDefault({key}, {constant})")
         }
-        _ if is_name_chain(&a.expr) => {
+        _ if is_name_chain(&a.expr) || text => {
             format!("Objects.requireNonNullElse({}, {constant})", a.expr)
         }
         _ => return None,
     };
     let mut new = line.text.to_string();
     new.replace_range(a.start..a.start + a.expr.len(), &replaced);
-    let why = format!(
+    let why =
+        format!(
         "{} defines `{constant}` as the value to use when none is given, so `{}` falls back to \
-         it instead of unboxing null.",
-        site.path, a.expr
+         it instead of {}.",
+        site.path,
+        a.expr,
+        if text { "being used as null" } else { "unboxing null" }
     );
     Some((new, why))
 }
@@ -1253,6 +1275,30 @@ mod tests {
             vec!["    int workers = m.getOrDefault(r, DEFAULT_WORKERS);"],
             "{notes:?}"
         );
+    }
+
+    #[test]
+    fn a_null_string_takes_the_files_default_for_it() {
+        let msg = "Cannot invoke \"String.trim()\" because the return value of \"app.User.getTimezone()\" is null";
+        let src = "package app;\n\nclass A {\n  static final String DEFAULT_TIMEZONE = \"UTC\";\n  static String f(User u) {\n    String tz = u.getTimezone().trim();\n    return tz;\n  }\n}\n";
+        let trace = format!("Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:6)\n\tat app.A.main(A.java:99)");
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], &trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![
+                "import java.util.Objects;",
+                "",
+                "    String tz = Objects.requireNonNullElse(u.getTimezone(), DEFAULT_TIMEZONE).trim();"
+            ],
+            "{notes:?}"
+        );
+        // A numeric constant is no default for text.
+        let src = src.replace(
+            "String DEFAULT_TIMEZONE = \"UTC\"",
+            "int DEFAULT_TIMEZONE = 0",
+        );
+        let (sols, _) = propose(&[("src/main/java/app/A.java", &src)], &trace);
+        assert!(sols.iter().all(|s| !s.diff.contains("DEFAULT_TIMEZONE)")));
     }
 
     #[test]
