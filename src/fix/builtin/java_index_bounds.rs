@@ -166,6 +166,20 @@ fn loop_bound(site: &Site, src: &Source<'_>, line: &Line<'_>, b: &Bounds) -> Res
     let Some(c) = header.captures(head_line.text) else {
         return Err(Skip::NotApplicable);
     };
+    // From 0: a loop from 1 to the length inclusive counts from 1, and its body, not its
+    // bound, is off by one (`xs[i - 1]`).
+    let from_zero = Regex::new(&format!(
+        r"for\s*\(\s*(?:int\s+|var\s+|long\s+)?{}\s*=\s*0\s*;",
+        regex::escape(i)
+    ))
+    .expect("valid regex");
+    if !from_zero.is_match(head_line.text) {
+        return decline(format!(
+            "the loop at {}:{} does not count from 0: its bound may be meant, and the index in \
+             its body wrong",
+            site.path, lp.open
+        ));
+    }
     let xs = c[2].to_string();
     let at = c.get(1).map(|m| m.end()).unwrap_or(0) + i.len();
     let le = head_line.text[at..]
@@ -474,6 +488,17 @@ mod tests {
         assert_eq!(
             added(&sols[0].diff),
             vec!["    for (int i = 0; i < a.length; i++) {"],
+            "{notes:?}"
+        );
+        let (sols, notes) = run(
+            "    int t = 0;\n    for (int i = 1; i <= a.length; i++) {\n      t += a[i];\n    }",
+            7,
+            "ArrayIndexOutOfBoundsException",
+            "Index 3 out of bounds for length 3",
+        );
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(
+            notes.iter().any(|n| n.contains("count from 0")),
             "{notes:?}"
         );
         // `a[i + 1]` is another bug than the bound.
