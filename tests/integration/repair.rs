@@ -670,10 +670,6 @@ const PYTHON_PENDING: &[&str] = &[
 /// Positive cases of fixtures/repair-more/ (shapes written apart from the generators) that no
 /// built-in class repairs yet: nothing, rather than a wrong patch.
 const MORE_PENDING: &[&str] = &[
-    // `switch` on a null String.
-    "guard-java-switch-null-default",
-    "java-npe-array-return-null",
-    "java-npe-map-return-skip-json",
 ];
 
 /// Every case of `fixtures/<folder>/` (made by running the programs, see its README): a positive

@@ -769,7 +769,7 @@ pub fn rebase(expr: &str, name: &str, with: &str) -> Option<String> {
 static JS_LOGGER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b([A-Za-z_$][\w$]*)\.(warn|error)\(").expect("valid regex"));
 static JAVA_LOGGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bstatic\s+(?:final\s+)?(?:[\w.]+\.)?Logger\s+([A-Za-z_$][\w$]*)\s*=\s*([\w.]+)\.get(?:Logger)?\(")
+    Regex::new(r"\bstatic\s+(?:final\s+)?(?:[\w.]+\.)?(?:Logger|Log)\s+([A-Za-z_$][\w$]*)\s*=\s*([\w.]+)\.get(?:Logger)?\(")
         .expect("valid regex")
 });
 

@@ -123,6 +123,16 @@ impl Generator for NullPointer {
                 excerpt(cx.exception_message(), 80)
             ));
         };
+        if caps
+            .name("method")
+            .is_some_and(|m| m.as_str() == "hashCode")
+        {
+            // `switch (s)` on a String calls `s.hashCode()` on a synthetic copy: the message
+            // names `<localN>` even with `-g`, and the switch on the line is the evidence.
+            if let Some(draft) = switch_on_null(cx, &caps)? {
+                return Ok(draft);
+            }
+        }
         if let Some(recv) = caps.name("recv").map(|m| m.as_str()) {
             if recv.starts_with('<') || !is_name_chain(recv) {
                 return decline(format!(
@@ -269,7 +279,25 @@ fn plan(cx: &Context<'_>, site: &Site, line: &Line<'_>, a: &Access) -> Result<Dr
             false,
         );
     }
-    if let Some((new, why)) = value_change(site, line, a, flow.is_ok()).filter(|_| !a.unboxed) {
+    // A value-level rewrite that is right whatever the value (`"LIT".equals(x)`) comes
+    // before a default for a String; an unboxed number has none.
+    let value = value_change(site, line, a, flow.is_ok()).filter(|_| !a.unboxed);
+    if let Some((new, why)) = constant_default(site, line, a).filter(|_| value.is_none()) {
+        let mut draft = Draft::on_line(
+            site,
+            &new,
+            format!("{head} {why}"),
+            "default-from-code",
+            false,
+        )?;
+        if new.contains("Objects.requireNonNullElse(") {
+            if let Some(import) = import_edit(&site.path, &site.content, "java.util.Objects") {
+                draft.edits.insert(0, import);
+            }
+        }
+        return Ok(draft);
+    }
+    if let Some((new, why)) = value {
         return Draft::on_line(site, &new, format!("{head} {why}"), "value-guard", false);
     }
     let mut reasons = vec![match &flow {
@@ -310,6 +338,9 @@ fn value_change(
     }
     if !is_name_chain(&a.expr) {
         return None;
+    }
+    if let Some(found) = empty_test(site, line, a) {
+        return Some(found);
     }
     let text = line.text;
     let call = &text[a.start..a.end];
@@ -414,6 +445,352 @@ fn map_default(
          ({source}), so the lookup falls back to it instead of unboxing null."
     );
     Some((new, why))
+}
+
+/// An unboxed null whose default the file defines as a constant named after the value or the
+/// local it goes to (`int workers = pools.get(region)` with `DEFAULT_WORKERS`, `s.retries` with
+/// `DEFAULT_RETRIES`): `map.getOrDefault(k, D)` for a lookup, else
+/// `Objects.requireNonNullElse(x, D)`.
+fn constant_default(site: &Site, line: &Line<'_>, a: &Access) -> Option<(String, String)> {
+    // A null String gets a String constant (`user.getTimezone()` → `DEFAULT_TIMEZONE`).
+    let text = !a.unboxed && (a.owner == "String" || a.owner == "java.lang.String");
+    if !a.unboxed && !text {
+        return None;
+    }
+    static LOCAL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:final\s+)?(?:int|long|double|float|short)\s+([A-Za-z_$][\w$]*)\s*=\s*")
+            .expect("valid regex")
+    });
+    let mut words = Vec::new();
+    if is_name_chain(&a.expr) {
+        words.push(a.expr.rsplit('.').next().unwrap_or(&a.expr).to_string());
+    }
+    static GETTER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\.(?:(?:get|find|load|read)(?P<word>[A-Z][\w$]*)\(\)|get\(\s*"(?P<key>[\w.-]+)"\s*\))$"#)
+            .expect("valid regex")
+    });
+    if let Some(c) = GETTER.captures(&a.expr) {
+        if let Some(w) = c.name("word").or(c.name("key")) {
+            words.push(w.as_str().to_string());
+        }
+    }
+    if let Some(c) = LOCAL.captures(line.text).filter(|_| a.unboxed) {
+        // Only when the unboxed value is the whole initializer: `int n = m.get(k);`.
+        let rest = line.text[a.end..].trim();
+        if c.get(0).is_some_and(|m| m.end() == a.start) && rest == ";" {
+            words.push(c[1].to_string());
+        }
+    }
+    let mut found: Vec<String> = Vec::new();
+    for word in &words {
+        let constant = format!("DEFAULT_{}", super::code::constant_case(word));
+        let defined = Regex::new(&format!(
+            r"\bstatic\s+final\s+{}\s+{}\s*=",
+            if text {
+                "(?:java\\.lang\\.)?String"
+            } else {
+                "(?:int|long|double|float|short|Integer|Long|Double)"
+            },
+            regex::escape(&constant)
+        ))
+        .ok()?;
+        if defined.is_match(&site.content) && !found.contains(&constant) {
+            found.push(constant);
+        }
+    }
+    let [constant] = found.as_slice() else {
+        return None;
+    };
+    let replaced = match a.expr.find(".get(") {
+        Some(open) if a.expr.ends_with(')') => {
+            let (receiver, key) = (&a.expr[..open], &a.expr[open + 5..a.expr.len() - 1]);
+            if braces::split_top(key).len() != 1 || !is_name_chain(receiver) {
+                return None;
+            }
+            format!("{receiver}.getOrDefault({key}, {constant})")
+        }
+        _ if is_name_chain(&a.expr) || text => {
+            format!("Objects.requireNonNullElse({}, {constant})", a.expr)
+        }
+        _ => return None,
+    };
+    let mut new = line.text.to_string();
+    new.replace_range(a.start..a.start + a.expr.len(), &replaced);
+    let why =
+        format!(
+        "{} defines `{constant}` as the value to use when none is given, so `{}` falls back to \
+         it instead of {}.",
+        site.path,
+        a.expr,
+        if text { "being used as null" } else { "unboxing null" }
+    );
+    Some((new, why))
+}
+
+/// An early exit for "no elements": `if (xs.length == 0) { return null; }`, `if (xs.isEmpty())
+/// continue;`. A missing array or collection has no elements either, so `xs == null || ` in
+/// front of the test sends it down the same path, the method's own answer for "none".
+fn empty_test(site: &Site, line: &Line<'_>, a: &Access) -> Option<(String, String)> {
+    let text = line.text;
+    let access = &text[a.start..a.end];
+    let rest = &text[a.end..];
+    let test_end = match access.strip_prefix(a.expr.as_str())? {
+        ".length" | ".size()" | ".length()" => {
+            let zero = EMPTY_COMPARISON.find(rest)?;
+            a.end + zero.end()
+        }
+        ".isEmpty()" | ".isBlank()" => a.end,
+        _ => return None,
+    };
+    let cond = IF_HEAD.captures(text)?;
+    let (c0, c1) = (cond.get(1)?.start(), cond.get(1)?.end());
+    if a.start < c0 || test_end > c1 || !line.is_code(a.start) {
+        return None;
+    }
+    // Only a disjunction of tests: `a || xs.length == 0`, never under `&&` or `!`.
+    let inside = &text[c0..c1];
+    if inside.contains("&&") || inside.contains('!') && !inside.contains("!=") {
+        return None;
+    }
+    let before = text[c0..a.start].trim_end();
+    let after = text[test_end..c1].trim_start();
+    if !(before.is_empty() || before.ends_with("||"))
+        || !(after.is_empty() || after.starts_with("||"))
+    {
+        return None;
+    }
+    let body = match cond.get(2).map(|m| m.as_str().trim()) {
+        Some(b) if !b.is_empty() && b != "{" => b.to_string(),
+        _ => {
+            // The block's one statement, then its closing brace.
+            let src = Source::new(&site.content, Lang::Java);
+            let next = src.line(site.line + 1)?.text.trim().to_string();
+            let close = src.line(site.line + 2)?.text.trim().to_string();
+            if close != "}" {
+                return None;
+            }
+            next
+        }
+    };
+    if !EXIT_FOR_NONE.is_match(&body) {
+        return None;
+    }
+    let mut new = text.to_string();
+    new.insert_str(a.start, &format!("{} == null || ", a.expr));
+    let why = format!(
+        "The test `{}` already sends \"no elements\" to `{}`; a missing `{}` has none either, so \
+         it takes the same path instead of failing.",
+        excerpt(&text[a.start..test_end], 60),
+        excerpt(&body, 40),
+        a.expr
+    );
+    Some((new, why))
+}
+
+static EMPTY_COMPARISON: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:==\s*0|<\s*1|<=\s*0)\b").expect("valid regex"));
+
+/// `if (COND) {` or `if (COND) STATEMENT`: the condition and what follows it.
+static IF_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:\}\s*)?(?:else\s+)?if\s*\((.*)\)\s*(\{|[^{}]*;)\s*$").expect("valid regex")
+});
+
+/// The answers for "none" a method already gives: `return null;`, an empty Optional or
+/// collection, or the next record of a loop.
+static EXIT_FOR_NONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:return\s*(?:null|Optional\.empty\(\)|Collections\.empty\w*\(\)|List\.of\(\)|Map\.of\(\)|Set\.of\(\))?\s*;|continue\s*;)$")
+        .expect("valid regex")
+});
+
+/// `switch (sel)` on a String that is null: the switch's `default` is already the answer for a
+/// value none of its cases names, so the selector becomes `Objects.requireNonNullElse(sel, "")`
+/// (Java 17 has no `case null`) when `""` is no case label and the default does not read the
+/// selector. `None` when the line holds no switch (the message is then read as usual).
+fn switch_on_null(cx: &Context<'_>, caps: &regex::Captures<'_>) -> Result<Option<Draft>, Skip> {
+    let owner = caps.name("type").map(|m| m.as_str()).unwrap_or("");
+    if owner != "String" && owner != "java.lang.String" {
+        return Ok(None);
+    }
+    let Some(site) = cx.site.as_ref() else {
+        return Ok(None);
+    };
+    let Some(text) = site.line_text() else {
+        return Ok(None);
+    };
+    let line = Line::new(text, Lang::Java);
+    let b = line.bytes();
+    let Some(at) = line
+        .find_code("switch")
+        .into_iter()
+        .find(|&s| (s == 0 || !is_ident(b[s - 1])) && !b.get(s + 6).is_some_and(|&c| is_ident(c)))
+    else {
+        return Ok(None);
+    };
+    site.failed_here()?;
+    let Some((open, _)) = line.next_non_space(at + 6).filter(|&(_, c)| c == b'(') else {
+        return decline(format!(
+            "the switch at {}:{} has no selector on its line",
+            site.path, site.line
+        ));
+    };
+    let Some(close) = line.matching_close(open) else {
+        return decline(format!(
+            "the switch selector at {}:{} is not on one line",
+            site.path, site.line
+        ));
+    };
+    if line.next_non_space(close + 1).map(|(_, c)| c) != Some(b'{') {
+        return decline(format!(
+            "the switch block at {}:{} does not open on its line",
+            site.path, site.line
+        ));
+    }
+    let selector = text[open + 1..close].trim().to_string();
+    let src = Source::new(&site.content, Lang::Java);
+    let mut depth = 0i32;
+    let mut labels: Vec<String> = Vec::new();
+    let mut default: Option<Vec<String>> = None;
+    let mut in_default = false;
+    let mut n = site.line;
+    'lines: while let Some(l) = src.line(n) {
+        let from = if n == site.line { close + 1 } else { 0 };
+        let at_depth_one = depth == 1;
+        let code = l.text.trim();
+        if n > site.line && at_depth_one {
+            if let Some(label) = code.strip_prefix("case ") {
+                in_default = false;
+                labels.push(label.to_string());
+            } else if code.starts_with("default:") || code.starts_with("default ->") {
+                in_default = true;
+                default = Some(Vec::new());
+            }
+        }
+        if in_default {
+            if let Some(d) = default.as_mut() {
+                d.push(code.to_string());
+            }
+        }
+        for (i, &c) in l.bytes().iter().enumerate().skip(from) {
+            if !l.is_code(i) {
+                continue;
+            }
+            match c {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break 'lines;
+                    }
+                }
+                _ => {}
+            }
+        }
+        n += 1;
+    }
+    let Some(default) = default else {
+        return decline(format!(
+            "the switch on `{}` at {}:{} has no `default`: nothing in it says what a missing value means",
+            excerpt(&selector, 40),
+            site.path,
+            site.line
+        ));
+    };
+    if labels.iter().any(|l| l.contains("\"\"")) {
+        return decline(format!(
+            "the switch at {}:{} has a case for \"\"",
+            site.path, site.line
+        ));
+    }
+    if !labels.iter().all(|l| l.trim_start().starts_with('"')) {
+        return decline(format!(
+            "the switch at {}:{} is not on String literals",
+            site.path, site.line
+        ));
+    }
+    let body = default.join("\n");
+    let reads = Regex::new(&format!(r"(^|[^\w.]){}\b", regex::escape(&selector)))
+        .is_ok_and(|r| r.is_match(&body));
+    if body.contains("throw ") || reads {
+        return decline(format!(
+            "the `default` of the switch at {}:{} {}: it is not an answer for a missing value",
+            site.path,
+            site.line,
+            if body.contains("throw ") {
+                "throws"
+            } else {
+                "uses the selector"
+            }
+        ));
+    }
+    let mut new = text.to_string();
+    new.replace_range(
+        open + 1..close,
+        &format!("Objects.requireNonNullElse({selector}, \"\")"),
+    );
+    let mut draft = Draft::on_line(
+        site,
+        &new,
+        format!(
+            "NullPointerException at {}:{} in {}: the String switch on `{}` got null (a String \
+             switch calls hashCode() on its selector). The switch's `default` already answers for \
+             values none of its cases names, and no case is \"\", so the selector falls back to \
+             \"\" and a missing value takes the default path instead of failing.",
+            site.path,
+            site.line,
+            site.frame.function.as_deref().unwrap_or("?"),
+            excerpt(&selector, 60)
+        ),
+        "value-guard",
+        true,
+    )?;
+    if let Some(import) = import_edit(&site.path, &site.content, "java.util.Objects") {
+        draft.edits.insert(0, import);
+    }
+    Ok(Some(draft))
+}
+
+/// The edit that imports `class` into a Java file, in order among its imports; `None` when it
+/// is imported already (or through `pkg.*`).
+pub(super) fn import_edit(path: &str, content: &str, class: &str) -> Option<Edit> {
+    let pkg = &class[..class.rfind('.')?];
+    let lines: Vec<&str> = content.lines().collect();
+    let imports: Vec<(usize, &str)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            l.trim()
+                .strip_prefix("import ")
+                .map(|r| (i, r.trim_end_matches(';').trim()))
+        })
+        .collect();
+    if imports
+        .iter()
+        .any(|(_, i)| *i == class || *i == format!("{pkg}.*"))
+    {
+        return None;
+    }
+    let decl = format!("import {class};");
+    let at = match imports
+        .iter()
+        .find(|(_, i)| !i.starts_with("static ") && *i > class)
+    {
+        Some((i, _)) => *i + 1,
+        None => match imports.last() {
+            Some((i, _)) => *i + 2,
+            None => {
+                let package = lines
+                    .iter()
+                    .position(|l| l.trim_start().starts_with("package "));
+                return match package {
+                    Some(p) => {
+                        braces::insert_before(path, content, p as u32 + 2, &["".into(), decl])
+                    }
+                    None => braces::insert_before(path, content, 1, &[decl, "".into()]),
+                };
+            }
+        },
+    };
+    braces::insert_before(path, content, at as u32, &[decl])
 }
 
 /// `x.equals("LIT")` / `x.equalsIgnoreCase("LIT")` → `"LIT".equals(x)`.
@@ -588,8 +965,49 @@ fn statement_level(
 /// A local name for the result of `call` (`invoice.getCustomer()` → `customer`) that the
 /// method does not use yet.
 fn local_for(src: &Source<'_>, line: u32, call: &str) -> Option<String> {
-    let open = call.rfind('(')?;
+    // The argument list that closes the call: `get(s.country())` holds calls of its own.
+    let mut depth = 0;
+    let open = call.char_indices().rev().find_map(|(i, c)| {
+        match c {
+            ')' => depth += 1,
+            '(' => depth -= 1,
+            _ => {}
+        }
+        (depth == 0).then_some(i)
+    })?;
     let method = call[..open].rsplit('.').next()?;
+    // `ZONES.get(k)` holds a zone, `byUser.get(u)` / `cache.get(k)` what the map holds.
+    if method == "get" && !call[open + 1..call.len() - 1].trim().is_empty() {
+        let receiver = call[..open].strip_suffix(".get")?;
+        let last = receiver.rsplit('.').next()?;
+        let lower = if last.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+            // `ZONE_NAMES` → `zoneNames`.
+            let mut out = String::new();
+            for (i, part) in last.split('_').filter(|p| !p.is_empty()).enumerate() {
+                let part = part.to_ascii_lowercase();
+                match i {
+                    0 => out.push_str(&part),
+                    _ => {
+                        out.push_str(&part[..1].to_ascii_uppercase());
+                        out.push_str(&part[1..]);
+                    }
+                }
+            }
+            out
+        } else {
+            let mut l: String = last.chars().take(1).flat_map(char::to_lowercase).collect();
+            l.push_str(&last[last.chars().next()?.len_utf8()..]);
+            l
+        };
+        let name = match lower.strip_suffix('s') {
+            Some(one) if one.len() > 2 && !one.ends_with('s') => one.to_string(),
+            _ => format!("{lower}Value"),
+        };
+        let f = src.function_at(line)?;
+        let used = Regex::new(&format!(r"\b{}\b", regex::escape(&name))).ok()?;
+        let taken = (f.open..=f.close).any(|n| used.is_match(src.code(n)));
+        return (!taken && is_name_chain(&name) && !name.contains('.')).then_some(name);
+    }
     let base = ["get", "find", "load", "fetch", "lookup", "read"]
         .iter()
         .find_map(|p| {
@@ -782,6 +1200,118 @@ mod tests {
             "{notes:?}"
         );
         assert!(added(&sols[0].diff)[1].contains("i.getCustomer() is null"));
+    }
+
+    #[test]
+    fn a_string_switch_on_null_takes_its_default() {
+        let src = "package app;\n\nimport java.util.List;\n\nclass A {\n  static int f(String k) {\n    switch (k) {\n      case \"a\":\n        return 1;\n      default:\n        return 0;\n    }\n  }\n}\n";
+        let trace = "Exception in thread \"main\" java.lang.NullPointerException: Cannot invoke \"String.hashCode()\" because \"<local1>\" is null\n\tat app.A.f(A.java:7)\n\tat app.A.main(A.java:99)";
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![
+                "import java.util.Objects;",
+                "    switch (Objects.requireNonNullElse(k, \"\")) {"
+            ],
+            "{notes:?}"
+        );
+        // A default that throws, or a case for "", is no answer for a missing value.
+        for (from, to, why) in [
+            ("return 0;", "throw new IllegalStateException();", "throws"),
+            ("case \"a\":", "case \"\":", "a case for"),
+            ("return 0;", "return k.length();", "uses the selector"),
+        ] {
+            let (sols, notes) = propose(
+                &[("src/main/java/app/A.java", &src.replace(from, to))],
+                trace,
+            );
+            assert!(sols.is_empty(), "{}", sols[0].diff);
+            assert!(notes.iter().any(|n| n.contains(why)), "{notes:?}");
+        }
+    }
+
+    #[test]
+    fn an_emptiness_test_takes_a_null_array_to_its_early_exit() {
+        let (sols, notes) = npe(
+            "    String[] a = l.toArray(new String[0]);\n    if (a.length == 0) {\n      return 0;\n    }",
+            "Cannot read the array length because \"a\" is null",
+        );
+        // `return 0` is not one of the method's "nothing" answers: nothing is said for null.
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        let src = "package app;\nclass A {\n  String f(java.util.Map<String, String[]> m, String k) {\n    String[] a = m.get(k);\n    if (a.length == 0) {\n      return null;\n    }\n    return a[0];\n  }\n}\n";
+        let trace = "Exception in thread \"main\" java.lang.NullPointerException: Cannot read the array length because \"a\" is null\n\tat app.A.f(A.java:5)\n\tat app.A.main(A.java:99)";
+        let (sols, _) = propose(&[("src/main/java/app/A.java", src)], trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    if (a == null || a.length == 0) {"],
+            "{notes:?}"
+        );
+        // Under `&&` the null would not take the exit.
+        let src = src.replace("a.length == 0", "k.isEmpty() && a.length == 0");
+        let (sols, _) = propose(&[("src/main/java/app/A.java", &src)], trace);
+        assert!(sols.iter().all(|s| !s.diff.contains("a == null ||")));
+    }
+
+    #[test]
+    fn an_unboxed_null_takes_the_constant_named_for_it() {
+        let msg = "Cannot invoke \"java.lang.Integer.intValue()\" because \"s.retries\" is null";
+        let src = "package app;\n\nimport java.util.List;\n\nclass A {\n  static final int DEFAULT_RETRIES = 3;\n  static int f(S s) {\n    int retries = s.retries;\n    return retries + 1;\n  }\n}\n";
+        let trace = format!("Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:8)\n\tat app.A.main(A.java:99)");
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], &trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![
+                "import java.util.Objects;",
+                "    int retries = Objects.requireNonNullElse(s.retries, DEFAULT_RETRIES);"
+            ],
+            "{notes:?}"
+        );
+        let msg = "Cannot invoke \"java.lang.Integer.intValue()\" because the return value of \"java.util.Map.get(Object)\" is null";
+        let src = "package app;\nclass A {\n  static final int DEFAULT_WORKERS = 2;\n  int f(java.util.Map<String, Integer> m, String r) {\n    int workers = m.get(r);\n    return workers;\n  }\n}\n";
+        let trace = format!("Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:5)\n\tat app.A.main(A.java:99)");
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], &trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    int workers = m.getOrDefault(r, DEFAULT_WORKERS);"],
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_null_string_takes_the_files_default_for_it() {
+        let msg = "Cannot invoke \"String.trim()\" because the return value of \"app.User.getTimezone()\" is null";
+        let src = "package app;\n\nclass A {\n  static final String DEFAULT_TIMEZONE = \"UTC\";\n  static String f(User u) {\n    String tz = u.getTimezone().trim();\n    return tz;\n  }\n}\n";
+        let trace = format!("Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:6)\n\tat app.A.main(A.java:99)");
+        let (sols, notes) = propose(&[("src/main/java/app/A.java", src)], &trace);
+        assert_eq!(
+            added(&sols[0].diff),
+            vec![
+                "import java.util.Objects;",
+                "",
+                "    String tz = Objects.requireNonNullElse(u.getTimezone(), DEFAULT_TIMEZONE).trim();"
+            ],
+            "{notes:?}"
+        );
+        // A numeric constant is no default for text.
+        let src = src.replace(
+            "String DEFAULT_TIMEZONE = \"UTC\"",
+            "int DEFAULT_TIMEZONE = 0",
+        );
+        let (sols, _) = propose(&[("src/main/java/app/A.java", &src)], &trace);
+        assert!(sols.iter().all(|s| !s.diff.contains("DEFAULT_TIMEZONE)")));
+    }
+
+    #[test]
+    fn a_map_lookup_is_bound_to_a_local_named_for_the_map() {
+        let (sols, notes) = loop_npe(
+            "      System.out.println(ZONES.get(i.country()).trim());",
+            "Cannot invoke \"String.trim()\" because the return value of \"java.util.Map.get(Object)\" is null",
+        );
+        assert_eq!(
+            added(&sols[0].diff)[0],
+            "      var zone = ZONES.get(i.country());",
+            "{notes:?}"
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@ pub mod go_index;
 pub mod go_nil_map;
 pub mod go_nil_pointer;
 pub mod java;
+pub mod java_class_cast;
 pub mod java_concurrent_modification;
+pub mod java_index_bounds;
 pub mod java_number_format;
 pub mod js;
 pub mod js_const_assign;
@@ -69,6 +71,8 @@ pub fn all() -> Vec<Box<dyn Generator>> {
         Box::new(go_nil_pointer::NilPointer),
         Box::new(rust_overflow::Overflow),
         Box::new(rust_divide_by_zero::DivideByZero),
+        Box::new(java_index_bounds::IndexBounds),
+        Box::new(java_class_cast::ClassCast),
     ]
 }
 
