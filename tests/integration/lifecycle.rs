@@ -359,9 +359,14 @@ fn a_merged_fix_whose_error_comes_back_gets_a_regression_comment_not_a_new_pull_
             .arg(fixture("lifecycle/jobs/send-again.log"))
             .env("HEPHAESTUS_TOKEN", TOKEN);
         let out = crate::harness::stdout(&run(cmd, 1));
-        let url = report["solutions"][0]["pr_url"].as_str().unwrap().to_owned();
+        let url = report["solutions"][0]["pr_url"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(
-            out.contains(&format!("  regression: this fix was merged ({url}) and the error was logged again after it")),
+            out.contains(&format!(
+                "  regression: this fix was merged ({url}) and the error was logged again after it"
+            )),
             "{out}"
         );
         w.forge.assert_no_violations();

@@ -669,8 +669,7 @@ const PYTHON_PENDING: &[&str] = &[
 
 /// Positive cases of fixtures/repair-more/ (shapes written apart from the generators) that no
 /// built-in class repairs yet: nothing, rather than a wrong patch.
-const MORE_PENDING: &[&str] = &[
-];
+const MORE_PENDING: &[&str] = &[];
 
 /// Every case of `fixtures/<folder>/` (made by running the programs, see its README): a positive
 /// case's check passes after the patch and failed before; a negative proposes nothing and says

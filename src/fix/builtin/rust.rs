@@ -271,9 +271,10 @@ static ENV_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
 /// default constant for it (`DEFAULT_X`, or one named like the binding) is what the program
 /// would run with. Without such a constant the setting is required and there is no change.
 fn env_chain(site: &Site, text: &str, call: &Call) -> Result<Option<Draft>, Skip> {
-    let Some(c) = ENV_CHAIN.captures_iter(text).find(|c| {
-        (c.get(2).unwrap().start()..c.get(0).unwrap().end()).contains(&call.at)
-    }) else {
+    let Some(c) = ENV_CHAIN
+        .captures_iter(text)
+        .find(|c| (c.get(2).unwrap().start()..c.get(0).unwrap().end()).contains(&call.at))
+    else {
         return Ok(None);
     };
     let var = &c[1];
