@@ -541,15 +541,19 @@ fn iso8601(line: &str) -> Option<Parsed> {
     };
     let rest = rest.trim_start_matches(SEPARATORS);
     let (pid, after_pid) = pid_prefix(rest);
-    let word_end = after_pid
+    let mut word_end = after_pid
         .find(|c: char| c.is_whitespace())
         .unwrap_or(after_pid.len());
     let word = &after_pid[..word_end];
     let bare = word.trim_end_matches([':', '|']);
-    let bare = bare
+    let mut bare = bare
         .strip_prefix(['[', '<', '('])
         .and_then(|w| w.strip_suffix([']', '>', ')']))
         .unwrap_or(bare);
+    // structlog's ConsoleRenderer pads the level inside its brackets: `[info     ] event`.
+    if let Some(padded) = padded_bracket_level(after_pid) {
+        (bare, word_end) = padded;
+    }
     let mut message = rest;
     if let Some(level) = Level::parse_loose(bare) {
         parsed.level = Some(level);
@@ -582,6 +586,16 @@ fn iso8601(line: &str) -> Option<Parsed> {
     }
     parsed.message = message.to_owned();
     Some(parsed)
+}
+
+/// A level word padded with spaces inside brackets at the start of `rest` (`[info     ]`, as
+/// structlog's ConsoleRenderer writes it): (the word, where the brackets end).
+fn padded_bracket_level(rest: &str) -> Option<(&str, usize)> {
+    let inner = rest.strip_prefix('[')?;
+    let close = inner.find(']').filter(|&c| c <= 12)?;
+    let word = inner[..close].trim_end_matches(' ');
+    let padded = word.len() < close && !word.contains(' ');
+    (padded && Level::parse_loose(word).is_some()).then_some((word, close + 2))
 }
 
 /// A process id, bare or bracketed, as the first word of `rest`: (pid, what follows it). Only a
@@ -1341,6 +1355,41 @@ mod tests {
             Some("2026-11-20T10:15:03+00:00"),
             None,
             "retry gave ERROR 111",
+        );
+    }
+
+    #[test]
+    fn structlog_console_renderer() {
+        // Real output of structlog 26.1's ConsoleRenderer(colors=False).
+        let p = check(
+            "2026-12-02T06:54:28.269750Z [info     ] reading meter export           lines=5 path=data/export.csv",
+            Builtin::Iso8601,
+            Some("2026-12-02T06:54:28.269750+00:00"),
+            Some(Level::Info),
+            "reading meter export           lines=5 path=data/export.csv",
+        );
+        assert!(p.fields.is_empty());
+        check(
+            "2026-12-02T06:54:28.275561Z [error    ] meter import failed            path=data/export.csv",
+            Builtin::Iso8601,
+            Some("2026-12-02T06:54:28.275561+00:00"),
+            Some(Level::Error),
+            "meter import failed            path=data/export.csv",
+        );
+        check(
+            "2026-12-02T06:54:28.275561Z [critical ] out of disk",
+            Builtin::Iso8601,
+            Some("2026-12-02T06:54:28.275561+00:00"),
+            Some(Level::Critical),
+            "out of disk",
+        );
+        // Brackets that hold prose are not a level.
+        check(
+            "2026-12-02T06:54:28Z [error budget] spent",
+            Builtin::Iso8601,
+            Some("2026-12-02T06:54:28+00:00"),
+            None,
+            "[error budget] spent",
         );
     }
 
