@@ -102,9 +102,13 @@ pub fn parse(line: &str, cx: Context) -> Option<Parsed> {
         let text = match value {
             Value::String(s) => s,
             Value::Object(mut inner) => {
+                let frames_only = python_frames_only(&inner);
                 // The stack, if any, already starts with the type and message.
                 match take_first(&mut inner, &NESTED_ERROR_KEYS) {
-                    Some(Value::String(s)) => s,
+                    Some(Value::String(s)) => match frames_only {
+                        Some((kind, text)) => python_traceback(&s, &kind, &text),
+                        None => s,
+                    },
                     _ => Value::Object(inner).to_string(),
                 }
             }
@@ -140,6 +144,29 @@ pub fn parse(line: &str, cx: Context) -> Option<Parsed> {
         parsed.fields.insert(key, text);
     }
     Some(parsed)
+}
+
+/// Python's ecs-logging keeps only the frames in `error.stack_trace` (no `Traceback …` header, no
+/// exception line) and the exception in `error.type` and `error.message`: (type, message) when
+/// `error` is that shape, so that the three are put back together as Python prints them.
+fn python_frames_only(error: &Map<String, Value>) -> Option<(String, String)> {
+    let stack = error.get("stack_trace")?.as_str()?;
+    let kind = error.get("type")?.as_str()?;
+    let frames = stack.trim_start_matches('\n').starts_with("  File \"");
+    let message = error.get("message").and_then(Value::as_str).unwrap_or("");
+    (frames && !kind.is_empty()).then(|| (kind.to_owned(), message.to_owned()))
+}
+
+fn python_traceback(frames: &str, kind: &str, message: &str) -> String {
+    let mut out = String::from("Traceback (most recent call last):\n");
+    out.push_str(frames.trim_start_matches('\n').trim_end_matches('\n'));
+    out.push('\n');
+    out.push_str(kind);
+    if !message.is_empty() {
+        out.push_str(": ");
+        out.push_str(message);
+    }
+    out
 }
 
 /// structlog's `dict_tracebacks` as Python prints the traceback: the exceptions are listed from
@@ -280,6 +307,31 @@ mod tests {
         // Any other list stays compact JSON.
         let p = parse(r#"{"event": "x", "exception": [{"frames": 1}]}"#, cx()).unwrap();
         assert_eq!(p.message, "x\n[{\"frames\":1}]");
+    }
+
+    #[test]
+    fn ecs_logging_python_frames_get_their_header_and_exception_line() {
+        // Real output of Python's ecs-logging 2.3 StdlibFormatter (process and origin cut).
+        let p = parse(
+            r#"{"@timestamp":"2026-12-02T06:56:15.132Z","log.level":"error","message":"report build failed","ecs.version":"1.6.0","error":{"message":"'page_size'","stack_trace":"  File \"/srv/main.py\", line 20, in main\n    for line in pages(settings, rows=130):\n  File \"/srv/reports/paging.py\", line 7, in pages\n    size = settings[\"page_size\"]\n           ~~~~~~~~^^^^^^^^^^^^^\n","type":"KeyError"},"log":{"logger":"reports"}}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(p.level, Some(Level::Error));
+        assert_eq!(
+            p.message,
+            "report build failed\nTraceback (most recent call last):\n  File \"/srv/main.py\", line 20, in main\n    for line in pages(settings, rows=130):\n  File \"/srv/reports/paging.py\", line 7, in pages\n    size = settings[\"page_size\"]\n           ~~~~~~~~^^^^^^^^^^^^^\nKeyError: 'page_size'"
+        );
+        // A stack that already carries its exception (Java, Node.js) is kept as it is.
+        let p = parse(
+            r#"{"message":"failed","error":{"type":"java.lang.NullPointerException","message":"x","stack_trace":"java.lang.NullPointerException: x\n\tat app.Main.main(Main.java:3)\n"}}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(
+            p.message,
+            "failed\njava.lang.NullPointerException: x\n\tat app.Main.main(Main.java:3)"
+        );
     }
 
     #[test]
