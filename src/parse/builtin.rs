@@ -62,6 +62,11 @@ pub enum Builtin {
     /// `%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n`, and older Hadoop daemons' `yyMMdd HHmmss thread
     /// LEVEL logger: message`.
     Log4jShortYear,
+    /// A level word and a colon, then the message, no timestamp: uvicorn's `INFO:     message`
+    /// (the level padded so that the message starts at column 10) and winston's `simple()`
+    /// format, `error: message {"stack":"…"}` (npm level names in lower case, the metadata as a
+    /// JSON object at the end of the line).
+    LevelPrefix,
 }
 
 const ISO: &str =
@@ -171,7 +176,7 @@ static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
 
 impl Builtin {
     /// Every built-in, in the order they are tried (see [`super::format::Format::builtins`]).
-    pub const ALL: [Builtin; 18] = [
+    pub const ALL: [Builtin; 19] = [
         Builtin::Syslog5424,
         Builtin::Syslog3164,
         Builtin::JournalIso,
@@ -192,6 +197,7 @@ impl Builtin {
         // and lines of the forms above never get this far.
         Builtin::Logcat,
         Builtin::Log4jShortYear,
+        Builtin::LevelPrefix,
     ];
 
     pub fn name(self) -> &'static str {
@@ -213,6 +219,7 @@ impl Builtin {
             Builtin::ApacheError => "apache-error",
             Builtin::Logcat => "android-logcat",
             Builtin::Log4jShortYear => "log4j-short-year",
+            Builtin::LevelPrefix => "level-prefix",
         }
     }
 
@@ -244,6 +251,7 @@ impl Builtin {
                     || matches!(first, b'V' | b'D' | b'I' | b'W' | b'E' | b'F' | b'A')
             }
             Builtin::Log4jShortYear => first.is_ascii_digit(),
+            Builtin::LevelPrefix => first.is_ascii_alphabetic(),
         }
     }
 
@@ -281,6 +289,7 @@ impl Builtin {
                 &["thread", "logger"],
                 time::short_year,
             ),
+            Builtin::LevelPrefix => level_prefix(line, cx),
         }
     }
 }
@@ -596,6 +605,72 @@ fn padded_bracket_level(rest: &str) -> Option<(&str, usize)> {
     let word = inner[..close].trim_end_matches(' ');
     let padded = word.len() < close && !word.contains(' ');
     (padded && Level::parse_loose(word).is_some()).then_some((word, close + 2))
+}
+
+/// uvicorn's and winston's `level: message` (see [`Builtin::LevelPrefix`]). Only the exact shapes
+/// are read: uvicorn's capitalised level padded to column 10, winston's lower-case npm level
+/// with one space, so that prose with a colon (`Error: x`, `WARNING: disk`) stays what it was.
+fn level_prefix(line: &str, cx: Context) -> Option<Parsed> {
+    const UVICORN_COLUMN: usize = 10;
+    let colon = line.find(':').filter(|&c| c < UVICORN_COLUMN)?;
+    let word = &line[..colon];
+    let after = &line[colon + 1..];
+    let (level, message, winston) = match word {
+        "TRACE" | "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL" => {
+            let padding = line.get(colon + 1..UVICORN_COLUMN)?;
+            let message = &line[UVICORN_COLUMN..];
+            if padding.is_empty() || padding.bytes().any(|b| b != b' ') || message.starts_with(' ')
+            {
+                return None;
+            }
+            (Level::parse(word)?, message, false)
+        }
+        "error" | "warn" | "info" | "http" | "verbose" | "debug" | "silly" => {
+            let message = after.strip_prefix(' ').filter(|m| !m.starts_with(' '))?;
+            let level = match word {
+                "http" => Level::Info,
+                "silly" => Level::Trace,
+                other => Level::parse(other)?,
+            };
+            (level, message, true)
+        }
+        _ => return None,
+    };
+    // Both prefixes are shapes only records have: a line of another shape after one continues
+    // it or stands alone (see the parser's anchoring), and a timestamped record before one does
+    // not make it a stray line.
+    let mut parsed = Parsed {
+        level: Some(level),
+        message: message.to_owned(),
+        anchors: true,
+        ..Parsed::default()
+    };
+    if winston {
+        winston_meta(&mut parsed, cx);
+    }
+    Some(parsed)
+}
+
+/// winston's `simple()` prints the record's metadata as JSON after the message (`{"stack":"…"}`
+/// with `errors({ stack: true })`): its fields become fields and an error's text goes on the
+/// message's own lines, as for a JSON record.
+fn winston_meta(parsed: &mut Parsed, cx: Context) {
+    if !parsed.message.ends_with('}') {
+        return;
+    }
+    let starts = parsed.message.match_indices(" {").map(|(at, _)| at);
+    let Some((at, meta)) = starts
+        .filter_map(|at| super::json::parse(&parsed.message[at + 1..], cx).map(|meta| (at, meta)))
+        .next()
+    else {
+        return;
+    };
+    parsed.message.truncate(at);
+    if !meta.message.is_empty() {
+        parsed.message.push('\n');
+        parsed.message.push_str(&meta.message);
+    }
+    parsed.fields.extend(meta.fields);
 }
 
 /// A process id, bare or bracketed, as the first word of `rest`: (pid, what follows it). Only a
@@ -1356,6 +1431,59 @@ mod tests {
             None,
             "retry gave ERROR 111",
         );
+    }
+
+    #[test]
+    fn uvicorn_and_winston_level_prefixes() {
+        // Real output of uvicorn 0.54 and of winston 3.19's simple() with errors({ stack: true }).
+        let p = check(
+            "INFO:     127.0.0.1:39946 - \"GET /health HTTP/1.1\" 200 OK",
+            Builtin::LevelPrefix,
+            None,
+            Some(Level::Info),
+            "127.0.0.1:39946 - \"GET /health HTTP/1.1\" 200 OK",
+        );
+        assert!(p.anchors);
+        check(
+            "ERROR:    Exception in ASGI application",
+            Builtin::LevelPrefix,
+            None,
+            Some(Level::Error),
+            "Exception in ASGI application",
+        );
+        check(
+            "WARNING:  Invalid HTTP request received.",
+            Builtin::LevelPrefix,
+            None,
+            Some(Level::Warn),
+            "Invalid HTTP request received.",
+        );
+        let p = check(
+            r#"error: reminder run failed Cannot read properties of undefined (reading 'email') {"stack":"TypeError: Cannot read properties of undefined (reading 'email')\n    at reminderLines (/srv/src/reminders.js:6:41)","service":"dunning"}"#,
+            Builtin::LevelPrefix,
+            None,
+            Some(Level::Error),
+            "reminder run failed Cannot read properties of undefined (reading 'email')\nTypeError: Cannot read properties of undefined (reading 'email')\n    at reminderLines (/srv/src/reminders.js:6:41)",
+        );
+        assert_eq!(p.fields["service"], "dunning");
+        assert!(p.anchors);
+        check(
+            "info: 3 overdue invoices {not json}",
+            Builtin::LevelPrefix,
+            None,
+            Some(Level::Info),
+            "3 overdue invoices {not json}",
+        );
+        // java.util.logging's second line, prose and Python's default format are not these.
+        for line in [
+            "INFO: service starting on port 8080",
+            "WARNING: slow query took 1250ms",
+            "Error: ENOENT",
+            "error:  two spaces",
+            "ERROR:root:failed",
+        ] {
+            assert!(Builtin::LevelPrefix.parse(line, cx()).is_none(), "{line}");
+        }
     }
 
     #[test]
