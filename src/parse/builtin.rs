@@ -726,7 +726,16 @@ fn logger_prefix(message: &str) -> Option<(&str, &str)> {
         && name
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b':'));
-    valid.then(|| (logger, after.trim_start()))
+    (valid && !names_exception(name)).then(|| (logger, after.trim_start()))
+}
+
+/// `TypeError`, `KeyError`, `java.lang.IllegalStateException`: the start of an exception line
+/// (`TIME error: TypeError: x`, as a printf format that logs the stack writes it), never a
+/// logger, whose name would take the exception's type out of the message.
+fn names_exception(name: &str) -> bool {
+    let last = name.rsplit(['.', ':']).next().unwrap_or(name);
+    last.starts_with(|c: char| c.is_ascii_uppercase())
+        && (last.ends_with("Error") || last.ends_with("Exception"))
 }
 
 fn go_log(line: &str) -> Option<Parsed> {
@@ -1431,6 +1440,36 @@ mod tests {
             None,
             "retry gave ERROR 111",
         );
+    }
+
+    #[test]
+    fn an_exception_line_after_the_level_is_not_a_logger() {
+        // Real output of winston 3.19 with printf(`${timestamp} ${level}: ${stack || message}`).
+        let p = check(
+            "2026-12-02T07:03:55.070Z error: TypeError: Cannot read properties of undefined (reading 'reduce')",
+            Builtin::Iso8601,
+            Some("2026-12-02T07:03:55.070+00:00"),
+            Some(Level::Error),
+            "TypeError: Cannot read properties of undefined (reading 'reduce')",
+        );
+        assert!(!p.fields.contains_key("logger"));
+        let p = check(
+            "2026-12-02 07:01:09,575 ERROR java.lang.IllegalStateException: closed",
+            Builtin::Iso8601,
+            Some("2026-12-02T07:01:09.575+00:00"),
+            Some(Level::Error),
+            "java.lang.IllegalStateException: closed",
+        );
+        assert!(!p.fields.contains_key("logger"));
+        // A logger is still a logger.
+        let p = check(
+            "2026-12-02T07:03:55Z ERROR app.errors: 3 failed",
+            Builtin::Iso8601,
+            Some("2026-12-02T07:03:55+00:00"),
+            Some(Level::Error),
+            "3 failed",
+        );
+        assert_eq!(p.fields["logger"], "app.errors");
     }
 
     #[test]

@@ -19,3 +19,4 @@ mod snapshots;
 mod stopping;
 mod threshold;
 mod watch;
+mod wrapped;
