@@ -67,6 +67,9 @@ pub enum Builtin {
     /// format, `error: message {"stack":"…"}` (npm level names in lower case, the metadata as a
     /// JSON object at the end of the line).
     LevelPrefix,
+    /// gunicorn's error log (its default `--error-logfile -`): `[2026-12-02 06:51:38 +0000]
+    /// [15824] [ERROR] message`.
+    Gunicorn,
 }
 
 const ISO: &str =
@@ -150,6 +153,11 @@ static GLOG: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?P<level>[IWEF])(?P<month>\d{2})(?P<day>\d{2}) (?P<time>\d{2}:\d{2}:\d{2}\.\d{6}) +(?P<thread>\d+) (?P<file>[^:\]\s]+:\d+)\] ",
     )
 });
+static GUNICORN: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^\[(?P<timestamp>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4})\] \[(?P<pid>\d+)\] \[(?P<level>[A-Z]+)\] ",
+    )
+});
 static APACHE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
     compile(
         r"^\[(?P<timestamp>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d{1,9})? \d{4})\] \[(?:(?P<module>[^:\]]+):)?(?P<level>[a-z]+)\d?\] (?:\[pid (?P<pid>\d+)(?::tid \d+)?\] )?(?:\[client (?P<client>[^\]]+)\] )?",
@@ -176,7 +184,7 @@ static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
 
 impl Builtin {
     /// Every built-in, in the order they are tried (see [`super::format::Format::builtins`]).
-    pub const ALL: [Builtin; 19] = [
+    pub const ALL: [Builtin; 20] = [
         Builtin::Syslog5424,
         Builtin::Syslog3164,
         Builtin::JournalIso,
@@ -198,6 +206,7 @@ impl Builtin {
         Builtin::Logcat,
         Builtin::Log4jShortYear,
         Builtin::LevelPrefix,
+        Builtin::Gunicorn,
     ];
 
     pub fn name(self) -> &'static str {
@@ -220,6 +229,7 @@ impl Builtin {
             Builtin::Logcat => "android-logcat",
             Builtin::Log4jShortYear => "log4j-short-year",
             Builtin::LevelPrefix => "level-prefix",
+            Builtin::Gunicorn => "gunicorn",
         }
     }
 
@@ -252,6 +262,7 @@ impl Builtin {
             }
             Builtin::Log4jShortYear => first.is_ascii_digit(),
             Builtin::LevelPrefix => first.is_ascii_alphabetic(),
+            Builtin::Gunicorn => first == b'[',
         }
     }
 
@@ -290,6 +301,7 @@ impl Builtin {
                 time::short_year,
             ),
             Builtin::LevelPrefix => level_prefix(line, cx),
+            Builtin::Gunicorn => standard_with(&GUNICORN, line, &["pid"], gunicorn_time),
         }
     }
 }
@@ -605,6 +617,11 @@ fn padded_bracket_level(rest: &str) -> Option<(&str, usize)> {
     let word = inner[..close].trim_end_matches(' ');
     let padded = word.len() < close && !word.contains(' ');
     (padded && Level::parse_loose(word).is_some()).then_some((word, close + 2))
+}
+
+/// gunicorn's `2026-12-02 06:51:38 +0000`: a space before the offset.
+fn gunicorn_time(s: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S %z").ok()
 }
 
 /// uvicorn's and winston's `level: message` (see [`Builtin::LevelPrefix`]). Only the exact shapes
@@ -1470,6 +1487,27 @@ mod tests {
             "3 failed",
         );
         assert_eq!(p.fields["logger"], "app.errors");
+    }
+
+    #[test]
+    fn gunicorn_error_log() {
+        // Real output of gunicorn 27.0.1.
+        let p = check(
+            "[2026-12-02 06:51:38 +0000] [15838] [ERROR] Error handling request GET /labels",
+            Builtin::Gunicorn,
+            Some("2026-12-02T06:51:38+00:00"),
+            Some(Level::Error),
+            "Error handling request GET /labels",
+        );
+        assert_eq!(p.fields["pid"], "15838");
+        assert!(p.anchors);
+        check(
+            "[2026-12-02 06:51:38 +0200] [15824] [INFO] Listening at: http://127.0.0.1:8732 (15824)",
+            Builtin::Gunicorn,
+            Some("2026-12-02T06:51:38+02:00"),
+            Some(Level::Info),
+            "Listening at: http://127.0.0.1:8732 (15824)",
+        );
     }
 
     #[test]

@@ -29,8 +29,7 @@ const WRAPPED: &[Wrapped] = &[
         file: "gunicorn.log",
         exception: ("AttributeError", "'NoneType' object has no attribute 'name'"),
         error_type: "attributeerror-labels-py",
-        // gunicorn's `[time] [pid] [LEVEL]` is read by the level-word fallback.
-        unparsed: 11,
+        unparsed: 0,
     },
     Wrapped {
         file: "structlog-json.log",
