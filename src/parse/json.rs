@@ -93,7 +93,7 @@ pub fn parse(line: &str, cx: Context) -> Option<Parsed> {
     let mut message = match take_first(&mut object, &MESSAGE_KEYS) {
         Some(Value::String(s)) => s,
         Some(other) => other.to_string(),
-        None => String::new(),
+        None => tracing_message(&mut object).unwrap_or_default(),
     };
     for key in ERROR_KEYS {
         let Some(value) = object.remove(key) else {
@@ -144,6 +144,23 @@ pub fn parse(line: &str, cx: Context) -> Option<Parsed> {
         parsed.fields.insert(key, text);
     }
     Some(parsed)
+}
+
+/// tracing-subscriber's JSON formatter nests the event's fields, its message among them:
+/// `{"timestamp":…,"level":"INFO","fields":{"message":"starting","port":8080},"target":"app"}`.
+/// The message is taken out; the other fields stay in `fields`.
+fn tracing_message(object: &mut Map<String, Value>) -> Option<String> {
+    let Some(Value::Object(fields)) = object.get_mut("fields") else {
+        return None;
+    };
+    let message = match fields.remove("message")? {
+        Value::String(s) => s,
+        other => other.to_string(),
+    };
+    if fields.is_empty() {
+        object.remove("fields");
+    }
+    Some(message)
 }
 
 /// Python's ecs-logging keeps only the frames in `error.stack_trace` (no `Traceback …` header, no
@@ -332,6 +349,30 @@ mod tests {
             p.message,
             "failed\njava.lang.NullPointerException: x\n\tat app.Main.main(Main.java:3)"
         );
+    }
+
+    #[test]
+    fn tracing_subscriber_json_nests_the_message_in_fields() {
+        // Real output of tracing-subscriber 0.3.23's `fmt().json()`.
+        let p = parse(
+            r#"{"timestamp":"2026-12-02T07:17:58.993659Z","level":"INFO","fields":{"message":"sweeper starting","version":"0.3.1"},"target":"sweeper"}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(p.level, Some(Level::Info));
+        assert_eq!(p.message, "sweeper starting");
+        assert_eq!(p.fields["fields"], r#"{"version":"0.3.1"}"#);
+        assert_eq!(p.fields["target"], "sweeper");
+        let p = parse(
+            r#"{"level":"WARN","fields":{"message":"slow"},"target":"app"}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(p.message, "slow");
+        assert!(!p.fields.contains_key("fields"));
+        // A top-level message wins; `fields` is then left as it is.
+        let p = parse(r#"{"msg":"x","fields":{"message":"y"}}"#, cx()).unwrap();
+        assert_eq!(p.message, "x");
     }
 
     #[test]

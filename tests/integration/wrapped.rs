@@ -1,5 +1,6 @@
 //! Crashes as real services log them: the output of real servers and loggers (uvicorn,
-//! gunicorn, structlog, ecs-logging, winston, pino, log4j2, logback; see fixtures/formats/README)
+//! gunicorn, structlog, ecs-logging, winston, pino, log4j2, logback, tracing-subscriber's JSON;
+//! see fixtures/formats/README)
 //! reaches the incident whole: its level, the exception's type and message, and the repository
 //! file the trace ends in. The `wrap-*` cases of fixtures/repair-more carry the same logs on to
 //! the fix.
@@ -101,6 +102,12 @@ const WRAPPED: &[Wrapped] = &[
             "Cannot invoke \"java.lang.Integer.intValue()\" because the return value of \"java.util.Map.get(Object)\" is null",
         ),
         error_type: "nullpointerexception-shipping-java",
+        unparsed: 0,
+    },
+    Wrapped {
+        file: "tracing-json.log",
+        exception: ("panic", "called `Option::unwrap()` on a `None` value"),
+        error_type: "panic-main-rs",
         unparsed: 0,
     },
 ];
