@@ -62,6 +62,14 @@ pub enum Builtin {
     /// `%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n`, and older Hadoop daemons' `yyMMdd HHmmss thread
     /// LEVEL logger: message`.
     Log4jShortYear,
+    /// A level word and a colon, then the message, no timestamp: uvicorn's `INFO:     message`
+    /// (the level padded so that the message starts at column 10) and winston's `simple()`
+    /// format, `error: message {"stack":"…"}` (npm level names in lower case, the metadata as a
+    /// JSON object at the end of the line).
+    LevelPrefix,
+    /// gunicorn's error log (its default `--error-logfile -`): `[2026-12-02 06:51:38 +0000]
+    /// [15824] [ERROR] message`.
+    Gunicorn,
 }
 
 const ISO: &str =
@@ -145,6 +153,11 @@ static GLOG: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?P<level>[IWEF])(?P<month>\d{2})(?P<day>\d{2}) (?P<time>\d{2}:\d{2}:\d{2}\.\d{6}) +(?P<thread>\d+) (?P<file>[^:\]\s]+:\d+)\] ",
     )
 });
+static GUNICORN: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^\[(?P<timestamp>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4})\] \[(?P<pid>\d+)\] \[(?P<level>[A-Z]+)\] ",
+    )
+});
 static APACHE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
     compile(
         r"^\[(?P<timestamp>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d{1,9})? \d{4})\] \[(?:(?P<module>[^:\]]+):)?(?P<level>[a-z]+)\d?\] (?:\[pid (?P<pid>\d+)(?::tid \d+)?\] )?(?:\[client (?P<client>[^\]]+)\] )?",
@@ -171,7 +184,7 @@ static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
 
 impl Builtin {
     /// Every built-in, in the order they are tried (see [`super::format::Format::builtins`]).
-    pub const ALL: [Builtin; 18] = [
+    pub const ALL: [Builtin; 20] = [
         Builtin::Syslog5424,
         Builtin::Syslog3164,
         Builtin::JournalIso,
@@ -192,6 +205,8 @@ impl Builtin {
         // and lines of the forms above never get this far.
         Builtin::Logcat,
         Builtin::Log4jShortYear,
+        Builtin::LevelPrefix,
+        Builtin::Gunicorn,
     ];
 
     pub fn name(self) -> &'static str {
@@ -213,6 +228,8 @@ impl Builtin {
             Builtin::ApacheError => "apache-error",
             Builtin::Logcat => "android-logcat",
             Builtin::Log4jShortYear => "log4j-short-year",
+            Builtin::LevelPrefix => "level-prefix",
+            Builtin::Gunicorn => "gunicorn",
         }
     }
 
@@ -244,6 +261,8 @@ impl Builtin {
                     || matches!(first, b'V' | b'D' | b'I' | b'W' | b'E' | b'F' | b'A')
             }
             Builtin::Log4jShortYear => first.is_ascii_digit(),
+            Builtin::LevelPrefix => first.is_ascii_alphabetic(),
+            Builtin::Gunicorn => first == b'[',
         }
     }
 
@@ -281,6 +300,8 @@ impl Builtin {
                 &["thread", "logger"],
                 time::short_year,
             ),
+            Builtin::LevelPrefix => level_prefix(line, cx),
+            Builtin::Gunicorn => standard_with(&GUNICORN, line, &["pid"], gunicorn_time),
         }
     }
 }
@@ -541,15 +562,19 @@ fn iso8601(line: &str) -> Option<Parsed> {
     };
     let rest = rest.trim_start_matches(SEPARATORS);
     let (pid, after_pid) = pid_prefix(rest);
-    let word_end = after_pid
+    let mut word_end = after_pid
         .find(|c: char| c.is_whitespace())
         .unwrap_or(after_pid.len());
     let word = &after_pid[..word_end];
     let bare = word.trim_end_matches([':', '|']);
-    let bare = bare
+    let mut bare = bare
         .strip_prefix(['[', '<', '('])
         .and_then(|w| w.strip_suffix([']', '>', ')']))
         .unwrap_or(bare);
+    // structlog's ConsoleRenderer pads the level inside its brackets: `[info     ] event`.
+    if let Some(padded) = padded_bracket_level(after_pid) {
+        (bare, word_end) = padded;
+    }
     let mut message = rest;
     if let Some(level) = Level::parse_loose(bare) {
         parsed.level = Some(level);
@@ -582,6 +607,87 @@ fn iso8601(line: &str) -> Option<Parsed> {
     }
     parsed.message = message.to_owned();
     Some(parsed)
+}
+
+/// A level word padded with spaces inside brackets at the start of `rest` (`[info     ]`, as
+/// structlog's ConsoleRenderer writes it): (the word, where the brackets end).
+fn padded_bracket_level(rest: &str) -> Option<(&str, usize)> {
+    let inner = rest.strip_prefix('[')?;
+    let close = inner.find(']').filter(|&c| c <= 12)?;
+    let word = inner[..close].trim_end_matches(' ');
+    let padded = word.len() < close && !word.contains(' ');
+    (padded && Level::parse_loose(word).is_some()).then_some((word, close + 2))
+}
+
+/// gunicorn's `2026-12-02 06:51:38 +0000`: a space before the offset.
+fn gunicorn_time(s: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S %z").ok()
+}
+
+/// uvicorn's and winston's `level: message` (see [`Builtin::LevelPrefix`]). Only the exact shapes
+/// are read: uvicorn's capitalised level padded to column 10, winston's lower-case npm level
+/// with one space, so that prose with a colon (`Error: x`, `WARNING: disk`) stays what it was.
+fn level_prefix(line: &str, cx: Context) -> Option<Parsed> {
+    const UVICORN_COLUMN: usize = 10;
+    let colon = line.find(':').filter(|&c| c < UVICORN_COLUMN)?;
+    let word = &line[..colon];
+    let after = &line[colon + 1..];
+    let (level, message, winston) = match word {
+        "TRACE" | "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL" => {
+            let padding = line.get(colon + 1..UVICORN_COLUMN)?;
+            let message = &line[UVICORN_COLUMN..];
+            if padding.is_empty() || padding.bytes().any(|b| b != b' ') || message.starts_with(' ')
+            {
+                return None;
+            }
+            (Level::parse(word)?, message, false)
+        }
+        "error" | "warn" | "info" | "http" | "verbose" | "debug" | "silly" => {
+            let message = after.strip_prefix(' ').filter(|m| !m.starts_with(' '))?;
+            let level = match word {
+                "http" => Level::Info,
+                "silly" => Level::Trace,
+                other => Level::parse(other)?,
+            };
+            (level, message, true)
+        }
+        _ => return None,
+    };
+    // Both prefixes are shapes only records have: a line of another shape after one continues
+    // it or stands alone (see the parser's anchoring), and a timestamped record before one does
+    // not make it a stray line.
+    let mut parsed = Parsed {
+        level: Some(level),
+        message: message.to_owned(),
+        anchors: true,
+        ..Parsed::default()
+    };
+    if winston {
+        winston_meta(&mut parsed, cx);
+    }
+    Some(parsed)
+}
+
+/// winston's `simple()` prints the record's metadata as JSON after the message (`{"stack":"…"}`
+/// with `errors({ stack: true })`): its fields become fields and an error's text goes on the
+/// message's own lines, as for a JSON record.
+fn winston_meta(parsed: &mut Parsed, cx: Context) {
+    if !parsed.message.ends_with('}') {
+        return;
+    }
+    let starts = parsed.message.match_indices(" {").map(|(at, _)| at);
+    let Some((at, meta)) = starts
+        .filter_map(|at| super::json::parse(&parsed.message[at + 1..], cx).map(|meta| (at, meta)))
+        .next()
+    else {
+        return;
+    };
+    parsed.message.truncate(at);
+    if !meta.message.is_empty() {
+        parsed.message.push('\n');
+        parsed.message.push_str(&meta.message);
+    }
+    parsed.fields.extend(meta.fields);
 }
 
 /// A process id, bare or bracketed, as the first word of `rest`: (pid, what follows it). Only a
@@ -637,7 +743,16 @@ fn logger_prefix(message: &str) -> Option<(&str, &str)> {
         && name
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b':'));
-    valid.then(|| (logger, after.trim_start()))
+    (valid && !names_exception(name)).then(|| (logger, after.trim_start()))
+}
+
+/// `TypeError`, `KeyError`, `java.lang.IllegalStateException`: the start of an exception line
+/// (`TIME error: TypeError: x`, as a printf format that logs the stack writes it), never a
+/// logger, whose name would take the exception's type out of the message.
+fn names_exception(name: &str) -> bool {
+    let last = name.rsplit(['.', ':']).next().unwrap_or(name);
+    last.starts_with(|c: char| c.is_ascii_uppercase())
+        && (last.ends_with("Error") || last.ends_with("Exception"))
 }
 
 fn go_log(line: &str) -> Option<Parsed> {
@@ -1341,6 +1456,145 @@ mod tests {
             Some("2026-11-20T10:15:03+00:00"),
             None,
             "retry gave ERROR 111",
+        );
+    }
+
+    #[test]
+    fn an_exception_line_after_the_level_is_not_a_logger() {
+        // Real output of winston 3.19 with printf(`${timestamp} ${level}: ${stack || message}`).
+        let p = check(
+            "2026-12-02T07:03:55.070Z error: TypeError: Cannot read properties of undefined (reading 'reduce')",
+            Builtin::Iso8601,
+            Some("2026-12-02T07:03:55.070+00:00"),
+            Some(Level::Error),
+            "TypeError: Cannot read properties of undefined (reading 'reduce')",
+        );
+        assert!(!p.fields.contains_key("logger"));
+        let p = check(
+            "2026-12-02 07:01:09,575 ERROR java.lang.IllegalStateException: closed",
+            Builtin::Iso8601,
+            Some("2026-12-02T07:01:09.575+00:00"),
+            Some(Level::Error),
+            "java.lang.IllegalStateException: closed",
+        );
+        assert!(!p.fields.contains_key("logger"));
+        // A logger is still a logger.
+        let p = check(
+            "2026-12-02T07:03:55Z ERROR app.errors: 3 failed",
+            Builtin::Iso8601,
+            Some("2026-12-02T07:03:55+00:00"),
+            Some(Level::Error),
+            "3 failed",
+        );
+        assert_eq!(p.fields["logger"], "app.errors");
+    }
+
+    #[test]
+    fn gunicorn_error_log() {
+        // Real output of gunicorn 27.0.1.
+        let p = check(
+            "[2026-12-02 06:51:38 +0000] [15838] [ERROR] Error handling request GET /labels",
+            Builtin::Gunicorn,
+            Some("2026-12-02T06:51:38+00:00"),
+            Some(Level::Error),
+            "Error handling request GET /labels",
+        );
+        assert_eq!(p.fields["pid"], "15838");
+        assert!(p.anchors);
+        check(
+            "[2026-12-02 06:51:38 +0200] [15824] [INFO] Listening at: http://127.0.0.1:8732 (15824)",
+            Builtin::Gunicorn,
+            Some("2026-12-02T06:51:38+02:00"),
+            Some(Level::Info),
+            "Listening at: http://127.0.0.1:8732 (15824)",
+        );
+    }
+
+    #[test]
+    fn uvicorn_and_winston_level_prefixes() {
+        // Real output of uvicorn 0.54 and of winston 3.19's simple() with errors({ stack: true }).
+        let p = check(
+            "INFO:     127.0.0.1:39946 - \"GET /health HTTP/1.1\" 200 OK",
+            Builtin::LevelPrefix,
+            None,
+            Some(Level::Info),
+            "127.0.0.1:39946 - \"GET /health HTTP/1.1\" 200 OK",
+        );
+        assert!(p.anchors);
+        check(
+            "ERROR:    Exception in ASGI application",
+            Builtin::LevelPrefix,
+            None,
+            Some(Level::Error),
+            "Exception in ASGI application",
+        );
+        check(
+            "WARNING:  Invalid HTTP request received.",
+            Builtin::LevelPrefix,
+            None,
+            Some(Level::Warn),
+            "Invalid HTTP request received.",
+        );
+        let p = check(
+            r#"error: reminder run failed Cannot read properties of undefined (reading 'email') {"stack":"TypeError: Cannot read properties of undefined (reading 'email')\n    at reminderLines (/srv/src/reminders.js:6:41)","service":"dunning"}"#,
+            Builtin::LevelPrefix,
+            None,
+            Some(Level::Error),
+            "reminder run failed Cannot read properties of undefined (reading 'email')\nTypeError: Cannot read properties of undefined (reading 'email')\n    at reminderLines (/srv/src/reminders.js:6:41)",
+        );
+        assert_eq!(p.fields["service"], "dunning");
+        assert!(p.anchors);
+        check(
+            "info: 3 overdue invoices {not json}",
+            Builtin::LevelPrefix,
+            None,
+            Some(Level::Info),
+            "3 overdue invoices {not json}",
+        );
+        // java.util.logging's second line, prose and Python's default format are not these.
+        for line in [
+            "INFO: service starting on port 8080",
+            "WARNING: slow query took 1250ms",
+            "Error: ENOENT",
+            "error:  two spaces",
+            "ERROR:root:failed",
+        ] {
+            assert!(Builtin::LevelPrefix.parse(line, cx()).is_none(), "{line}");
+        }
+    }
+
+    #[test]
+    fn structlog_console_renderer() {
+        // Real output of structlog 26.1's ConsoleRenderer(colors=False).
+        let p = check(
+            "2026-12-02T06:54:28.269750Z [info     ] reading meter export           lines=5 path=data/export.csv",
+            Builtin::Iso8601,
+            Some("2026-12-02T06:54:28.269750+00:00"),
+            Some(Level::Info),
+            "reading meter export           lines=5 path=data/export.csv",
+        );
+        assert!(p.fields.is_empty());
+        check(
+            "2026-12-02T06:54:28.275561Z [error    ] meter import failed            path=data/export.csv",
+            Builtin::Iso8601,
+            Some("2026-12-02T06:54:28.275561+00:00"),
+            Some(Level::Error),
+            "meter import failed            path=data/export.csv",
+        );
+        check(
+            "2026-12-02T06:54:28.275561Z [critical ] out of disk",
+            Builtin::Iso8601,
+            Some("2026-12-02T06:54:28.275561+00:00"),
+            Some(Level::Critical),
+            "out of disk",
+        );
+        // Brackets that hold prose are not a level.
+        check(
+            "2026-12-02T06:54:28Z [error budget] spent",
+            Builtin::Iso8601,
+            Some("2026-12-02T06:54:28+00:00"),
+            None,
+            "[error budget] spent",
         );
     }
 

@@ -5,6 +5,10 @@
 //! `exc_info`, `stack_trace` …, as a string or inside a nested object) is appended to the message on
 //! its own lines so that a stack trace reads exactly as it would in a text log. Other top-level
 //! values become fields (objects and arrays as compact JSON).
+//!
+//! A trace logged as data, structlog's `dict_tracebacks` (`"exception": [{"exc_type", "exc_value",
+//! "frames": [{"filename", "lineno", "name"}]}]`), is written out as the traceback Python prints,
+//! so that it reaches trace extraction like any other.
 
 use serde_json::{Map, Value};
 
@@ -89,7 +93,7 @@ pub fn parse(line: &str, cx: Context) -> Option<Parsed> {
     let mut message = match take_first(&mut object, &MESSAGE_KEYS) {
         Some(Value::String(s)) => s,
         Some(other) => other.to_string(),
-        None => String::new(),
+        None => tracing_message(&mut object).unwrap_or_default(),
     };
     for key in ERROR_KEYS {
         let Some(value) = object.remove(key) else {
@@ -98,18 +102,26 @@ pub fn parse(line: &str, cx: Context) -> Option<Parsed> {
         let text = match value {
             Value::String(s) => s,
             Value::Object(mut inner) => {
+                let frames_only = python_frames_only(&inner);
                 // The stack, if any, already starts with the type and message.
                 match take_first(&mut inner, &NESTED_ERROR_KEYS) {
-                    Some(Value::String(s)) => s,
+                    Some(Value::String(s)) => match frames_only {
+                        Some((kind, text)) => python_traceback(&s, &kind, &text),
+                        None => s,
+                    },
                     _ => Value::Object(inner).to_string(),
                 }
             }
             Value::Null | Value::Bool(false) => continue,
-            Value::Array(items) if items.iter().all(Value::is_string) => items
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(""),
+            Value::Array(items) => match structured_traceback(&items) {
+                Some(traceback) => traceback,
+                None if items.iter().all(Value::is_string) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(""),
+                None => Value::Array(items).to_string(),
+            },
             other => other.to_string(),
         };
         let text = text.trim_end_matches('\n');
@@ -132,6 +144,97 @@ pub fn parse(line: &str, cx: Context) -> Option<Parsed> {
         parsed.fields.insert(key, text);
     }
     Some(parsed)
+}
+
+/// tracing-subscriber's JSON formatter nests the event's fields, its message among them:
+/// `{"timestamp":…,"level":"INFO","fields":{"message":"starting","port":8080},"target":"app"}`.
+/// The message is taken out; the other fields stay in `fields`.
+fn tracing_message(object: &mut Map<String, Value>) -> Option<String> {
+    let Some(Value::Object(fields)) = object.get_mut("fields") else {
+        return None;
+    };
+    let message = match fields.remove("message")? {
+        Value::String(s) => s,
+        other => other.to_string(),
+    };
+    if fields.is_empty() {
+        object.remove("fields");
+    }
+    Some(message)
+}
+
+/// Python's ecs-logging keeps only the frames in `error.stack_trace` (no `Traceback …` header, no
+/// exception line) and the exception in `error.type` and `error.message`: (type, message) when
+/// `error` is that shape, so that the three are put back together as Python prints them.
+fn python_frames_only(error: &Map<String, Value>) -> Option<(String, String)> {
+    let stack = error.get("stack_trace")?.as_str()?;
+    let kind = error.get("type")?.as_str()?;
+    let frames = stack.trim_start_matches('\n').starts_with("  File \"");
+    let message = error.get("message").and_then(Value::as_str).unwrap_or("");
+    (frames && !kind.is_empty()).then(|| (kind.to_owned(), message.to_owned()))
+}
+
+fn python_traceback(frames: &str, kind: &str, message: &str) -> String {
+    let mut out = String::from("Traceback (most recent call last):\n");
+    out.push_str(frames.trim_start_matches('\n').trim_end_matches('\n'));
+    out.push('\n');
+    out.push_str(kind);
+    if !message.is_empty() {
+        out.push_str(": ");
+        out.push_str(message);
+    }
+    out
+}
+
+/// structlog's `dict_tracebacks` as Python prints the traceback: the exceptions are listed from
+/// the last raised to its cause or context, each `{"exc_type", "exc_value", "is_cause",
+/// "frames": [{"filename", "lineno", "name", "line"?}]}`; Python prints the first raised first.
+/// `None` when `items` is not that shape.
+fn structured_traceback(items: &[Value]) -> Option<String> {
+    let shaped = |v: &Value| {
+        v.get("exc_type").is_some_and(Value::is_string)
+            && v.get("frames").is_some_and(Value::is_array)
+    };
+    if items.is_empty() || !items.iter().all(shaped) {
+        return None;
+    }
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let mut out = String::new();
+    for (i, exc) in items.iter().enumerate().rev() {
+        if i + 1 < items.len() {
+            // The exception printed before this one is its cause (`raise … from …`) or the one
+            // being handled when it was raised.
+            let caused = items[i + 1].get("is_cause").and_then(Value::as_bool) == Some(true);
+            out.push_str(if caused {
+                "\nThe above exception was the direct cause of the following exception:\n\n"
+            } else {
+                "\nDuring handling of the above exception, another exception occurred:\n\n"
+            });
+        }
+        out.push_str("Traceback (most recent call last):\n");
+        for frame in exc["frames"].as_array().into_iter().flatten() {
+            let file = text(frame.get("filename"));
+            let line = text(frame.get("lineno"));
+            let name = text(frame.get("name"));
+            out.push_str(&format!("  File \"{file}\", line {line}, in {name}\n"));
+            let source = text(frame.get("line"));
+            if !source.trim().is_empty() {
+                out.push_str(&format!("    {}\n", source.trim()));
+            }
+        }
+        let value = text(exc.get("exc_value"));
+        out.push_str(&text(exc.get("exc_type")));
+        if !value.is_empty() {
+            out.push_str(": ");
+            out.push_str(&value);
+        }
+        out.push('\n');
+    }
+    Some(out)
 }
 
 fn take_first(object: &mut Map<String, Value>, keys: &[&str]) -> Option<Value> {
@@ -193,6 +296,83 @@ mod tests {
         );
         assert_eq!(p.timestamp, None);
         assert!(!p.bad_timestamp);
+    }
+
+    #[test]
+    fn structlog_dict_tracebacks_read_as_the_traceback_python_prints() {
+        // Real output of structlog 26.1's JSONRenderer with dict_tracebacks, locals cut.
+        let p = parse(
+            r#"{"event": "scrape plan failed", "level": "error", "timestamp": "2026-12-02T06:52:28.676285Z", "exception": [{"exc_type": "KeyError", "exc_value": "'timeout_s'", "exc_notes": [], "syntax_error": null, "is_cause": false, "frames": [{"filename": "/srv/main.py", "lineno": 24, "name": "main", "locals": {"cfg": "{}"}}, {"filename": "/srv/exporter/scrape.py", "lineno": 9, "name": "scrape_plan"}], "is_group": false, "exceptions": []}]}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(p.level, Some(Level::Error));
+        assert_eq!(
+            p.message,
+            "scrape plan failed\nTraceback (most recent call last):\n  File \"/srv/main.py\", line 24, in main\n  File \"/srv/exporter/scrape.py\", line 9, in scrape_plan\nKeyError: 'timeout_s'"
+        );
+        // A chain: structlog lists the last raised first; Python prints its cause first.
+        let p = parse(
+            r#"{"event": "x", "exception": [{"exc_type": "RuntimeError", "exc_value": "bad config", "is_cause": false, "frames": [{"filename": "/srv/a.py", "lineno": 7, "name": "load", "line": "raise RuntimeError('bad config') from e"}]}, {"exc_type": "KeyError", "exc_value": "'port'", "is_cause": true, "frames": [{"filename": "/srv/a.py", "lineno": 5, "name": "load"}]}]}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(
+            p.message,
+            "x\nTraceback (most recent call last):\n  File \"/srv/a.py\", line 5, in load\nKeyError: 'port'\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  File \"/srv/a.py\", line 7, in load\n    raise RuntimeError('bad config') from e\nRuntimeError: bad config"
+        );
+        // Any other list stays compact JSON.
+        let p = parse(r#"{"event": "x", "exception": [{"frames": 1}]}"#, cx()).unwrap();
+        assert_eq!(p.message, "x\n[{\"frames\":1}]");
+    }
+
+    #[test]
+    fn ecs_logging_python_frames_get_their_header_and_exception_line() {
+        // Real output of Python's ecs-logging 2.3 StdlibFormatter (process and origin cut).
+        let p = parse(
+            r#"{"@timestamp":"2026-12-02T06:56:15.132Z","log.level":"error","message":"report build failed","ecs.version":"1.6.0","error":{"message":"'page_size'","stack_trace":"  File \"/srv/main.py\", line 20, in main\n    for line in pages(settings, rows=130):\n  File \"/srv/reports/paging.py\", line 7, in pages\n    size = settings[\"page_size\"]\n           ~~~~~~~~^^^^^^^^^^^^^\n","type":"KeyError"},"log":{"logger":"reports"}}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(p.level, Some(Level::Error));
+        assert_eq!(
+            p.message,
+            "report build failed\nTraceback (most recent call last):\n  File \"/srv/main.py\", line 20, in main\n    for line in pages(settings, rows=130):\n  File \"/srv/reports/paging.py\", line 7, in pages\n    size = settings[\"page_size\"]\n           ~~~~~~~~^^^^^^^^^^^^^\nKeyError: 'page_size'"
+        );
+        // A stack that already carries its exception (Java, Node.js) is kept as it is.
+        let p = parse(
+            r#"{"message":"failed","error":{"type":"java.lang.NullPointerException","message":"x","stack_trace":"java.lang.NullPointerException: x\n\tat app.Main.main(Main.java:3)\n"}}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(
+            p.message,
+            "failed\njava.lang.NullPointerException: x\n\tat app.Main.main(Main.java:3)"
+        );
+    }
+
+    #[test]
+    fn tracing_subscriber_json_nests_the_message_in_fields() {
+        // Real output of tracing-subscriber 0.3.23's `fmt().json()`.
+        let p = parse(
+            r#"{"timestamp":"2026-12-02T07:17:58.993659Z","level":"INFO","fields":{"message":"sweeper starting","version":"0.3.1"},"target":"sweeper"}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(p.level, Some(Level::Info));
+        assert_eq!(p.message, "sweeper starting");
+        assert_eq!(p.fields["fields"], r#"{"version":"0.3.1"}"#);
+        assert_eq!(p.fields["target"], "sweeper");
+        let p = parse(
+            r#"{"level":"WARN","fields":{"message":"slow"},"target":"app"}"#,
+            cx(),
+        )
+        .unwrap();
+        assert_eq!(p.message, "slow");
+        assert!(!p.fields.contains_key("fields"));
+        // A top-level message wins; `fields` is then left as it is.
+        let p = parse(r#"{"msg":"x","fields":{"message":"y"}}"#, cx()).unwrap();
+        assert_eq!(p.message, "x");
     }
 
     #[test]

@@ -21,3 +21,4 @@ mod snapshots;
 mod stopping;
 mod threshold;
 mod watch;
+mod wrapped;
