@@ -175,11 +175,14 @@ pub(crate) fn repair(site: &Site, text: &str, line: &Line<'_>, call: &Call) -> R
         .clone()
         .or_else(|| function.as_ref().map(|f| f.name.clone()))
         .unwrap_or_default();
-    if let Some(word) = WRONG_WHEN_EMPTY
+    let wrong = WRONG_WHEN_EMPTY
         .iter()
-        .find(|w| subject.to_ascii_lowercase().contains(*w))
-    {
-        // A constant the crate defines for it: `DEFAULT_PORT` for `port`.
+        .find(|w| subject.to_ascii_lowercase().contains(*w));
+    // A constant the crate defines for it (`DEFAULT_PORT` for `port`, `DEFAULT_RETENTION_DAYS`
+    // for `retention_days`) is what the program means by "not set", whatever the name: it beats
+    // the type's default.
+    if wrong.is_some() || default_const(&site.content, &subject).is_some() {
+        let word = wrong.copied().unwrap_or("value");
         if let Some(constant) = default_const(&site.content, &subject) {
             let mut new = text.to_string();
             new.replace_range(at..end, &format!("unwrap_or({constant})"));
@@ -494,9 +497,38 @@ fn brace_escape(s: &str) -> String {
 /// Words in a value's name (or its function's) that make 0 or "" a wrong value rather than an
 /// absent one.
 const WRONG_WHEN_EMPTY: &[&str] = &[
-    "port", "size", "batch", "worker", "thread", "slot", "shard", "capacity", "interval",
-    "timeout", "limit", "max", "rate", "divisor", "host", "url", "addr", "path", "dir", "file",
-    "token", "secret", "password", "key",
+    "port",
+    "size",
+    "batch",
+    "worker",
+    "thread",
+    "slot",
+    "shard",
+    "capacity",
+    "interval",
+    "timeout",
+    "limit",
+    "max",
+    "rate",
+    "divisor",
+    "host",
+    "url",
+    "addr",
+    "path",
+    "dir",
+    "file",
+    "token",
+    "secret",
+    "password",
+    "key",
+    "days",
+    "ttl",
+    "retention",
+    "period",
+    "window",
+    "delay",
+    "expiry",
+    "deadline",
 ];
 
 /// The name of the last method called in `receiver` (`m.get(k)` → `get`), if it ends in a call.
@@ -703,6 +735,29 @@ mod tests {
     ) -> (Vec<crate::fix::Solution>, Vec<String>) {
         let trace = format!("\nthread 'main' panicked at src/main.rs:{line}:{col}:\n{msg}\n");
         propose(&[("src/main.rs", src)], &trace)
+    }
+
+    /// 0 days of retention deletes every session: the crate's own constant, not the type's 0,
+    /// whatever the value is called; without one, a duration-like name gets nothing.
+    #[test]
+    fn a_default_the_crate_defines_beats_the_type_s_default_for_any_name() {
+        let l = "    let retention_days = cfg.get_u32(\"retention_days\").unwrap();";
+        let col = l.find("unwrap").unwrap() + 1;
+        let msg = "called `Option::unwrap()` on a `None` value";
+        let src = format!("const DEFAULT_RETENTION_DAYS: u32 = 30;\nfn main() {{\n{l}\n}}\n");
+        let (sols, notes) = file(&src, 3, col, msg);
+        assert_eq!(sols.len(), 1, "{notes:?}");
+        assert_eq!(
+            added(&sols[0].diff),
+            vec!["    let retention_days = cfg.get_u32(\"retention_days\").unwrap_or(DEFAULT_RETENTION_DAYS);"]
+        );
+        let src = format!("fn main() {{\n{l}\n}}\n");
+        let (sols, notes) = file(&src, 2, col, msg);
+        assert!(sols.is_empty(), "{:?}", sols[0].diff);
+        assert!(
+            notes.iter().any(|n| n.contains("not a valid days")),
+            "{notes:?}"
+        );
     }
 
     #[test]
