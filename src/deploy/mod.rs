@@ -142,6 +142,9 @@ pub struct Deployer {
 
 /// The text of one deploy: names, messages and the request, from the templates.
 struct Draft {
+    /// The pull request body without its marker line, and the marker.
+    text: String,
+    marker: forge::Marker,
     branch: String,
     /// The branch the default template made before it held the fingerprint: a pull request of
     /// an earlier version may be open there.
@@ -246,14 +249,13 @@ impl Deployer {
         let marker = forge::Marker {
             fingerprint: message::token(&solution.fingerprint),
             patch: patch.clone(),
+            told: None,
+            seen: None,
         };
+        let text = message::pr_body(solution, &secrets);
         let request = PrRequest {
             title,
-            body: format!(
-                "{}\n{}\n",
-                message::pr_body(solution, &secrets),
-                marker.line()
-            ),
+            body: format!("{text}\n{}\n", marker.line()),
             head: branch.clone(),
             base: self.base().to_owned(),
             labels: remote.labels.clone(),
@@ -266,6 +268,8 @@ impl Deployer {
             message,
             request,
             patch,
+            text,
+            marker,
         }
     }
 
@@ -478,6 +482,27 @@ impl Deployer {
         };
         let same = pr.marker.as_ref().is_some_and(|m| m.patch == draft.patch)
             || (pr.marker.is_none() && record.patch == draft.patch);
+        // What the pull request was last told, as it says itself: every host keeps one cadence.
+        if let Some(m) = &pr.marker {
+            if let Some(told) = &m.told {
+                if record
+                    .commented
+                    .as_deref()
+                    .is_none_or(|mine| later(told, mine))
+                {
+                    record.commented = Some(told.clone());
+                }
+            }
+            if let Some(seen) = &m.seen {
+                if record
+                    .reported_seen
+                    .as_deref()
+                    .is_none_or(|mine| later(seen, mine))
+                {
+                    record.reported_seen = Some(seen.clone());
+                }
+            }
+        }
         match pr.state {
             PrState::Closed if same => {
                 if record.status != Status::Declined {
@@ -507,6 +532,7 @@ impl Deployer {
                     if self.due(record, &solution.evidence) {
                         forge.comment(&pr, &message::regression_comment(solution, &pr))?;
                         self.noted(record, &solution.evidence);
+                        self.mark_told(forge, &pr, draft, record)?;
                         self.notes.push(format!(
                             "pull request #{} was merged and the error came back; said so on it",
                             pr.number
@@ -534,6 +560,7 @@ impl Deployer {
                     forge.comment(&pr, &message::occurrences_comment(solution))?;
                     self.pr_events.push(("updated", pr.url.clone()));
                     self.noted(record, &solution.evidence);
+                    self.mark_told(forge, &pr, draft, record)?;
                     self.notes.push(format!(
                         "pull request #{} already proposes this fix; told it the error is still seen",
                         pr.number
@@ -626,6 +653,24 @@ impl Deployer {
             })
         });
         newer && rested
+    }
+
+    /// Write into `pr`'s marker when it was told and of what, so other hosts keep to the same
+    /// cadence; the description is brought up to date with it.
+    fn mark_told(
+        &self,
+        forge: &dyn forge::Forge,
+        pr: &forge::PullRequest,
+        draft: &Draft,
+        record: &Record,
+    ) -> anyhow::Result<()> {
+        let marker = forge::Marker {
+            told: record.commented.clone(),
+            seen: record.reported_seen.clone(),
+            ..draft.marker.clone()
+        };
+        forge.set_body(pr, &format!("{}\n{}\n", draft.text, marker.line()))?;
+        Ok(())
     }
 
     fn noted(&self, record: &mut Record, evidence: &crate::fix::Evidence) {

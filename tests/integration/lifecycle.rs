@@ -62,64 +62,66 @@ fn run_worker_on(w: &World, branch: &str, task: &str) -> String {
 
 #[test]
 fn two_key_errors_in_one_file_get_two_branches_and_two_pull_requests() {
-    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
-    config(&w, "");
-    let report = deploy(&w, "lifecycle/jobs/both.log");
-    let sols = report["solutions"].as_array().unwrap();
-    assert_eq!(sols.len(), 2, "{report:#}");
-    let mut branches = w.branches();
-    branches.retain(|b| b != "main");
-    assert_eq!(branches.len(), 2, "{branches:?}");
-    for b in &branches {
-        assert!(b.starts_with("hephaestus/fix/keyerror-jobs-py-"), "{b}");
-    }
-    let prs = w.forge.prs();
-    assert_eq!(prs.len(), 2);
-    let mut titles: Vec<&str> = prs.iter().map(|p| p.title.as_str()).collect();
-    titles.sort();
-    assert_eq!(
-        titles,
-        [
-            "Fix KeyError 'retries' in app/jobs.py (retry)",
-            "Fix KeyError 'timeout' in app/jobs.py (send)"
-        ]
-    );
-    // Each branch holds its own fix, and the program does what it should with it.
-    for pr in &prs {
-        let (task, good, still_broken) = if pr.title.contains("timeout") {
-            ("send", "sending 5 digests, timeout=30s", "retry")
-        } else {
-            ("retry", "retrying 2 sends up to 3 times", "send")
-        };
-        let out = run_worker_on(&w, &pr.head, task);
-        assert!(out.contains(good), "{}: {out}", pr.head);
-        // The other fix is not on this branch.
-        let other = run_worker_on(&w, &pr.head, still_broken);
-        assert!(other.contains("KeyError"), "{}: {other}", pr.head);
+    for kind in [Kind::GitHub, Kind::GitLab, Kind::Gitea] {
+        let w = World::seeded(kind, "lifecycle/jobs/repo");
+        config(&w, "");
+        let report = deploy(&w, "lifecycle/jobs/both.log");
+        let sols = report["solutions"].as_array().unwrap();
+        assert_eq!(sols.len(), 2, "{kind:?} {report:#}");
+        let mut branches = w.branches();
+        branches.retain(|b| b != "main");
+        assert_eq!(branches.len(), 2, "{branches:?}");
+        for b in &branches {
+            assert!(b.starts_with("hephaestus/fix/keyerror-jobs-py-"), "{b}");
+        }
+        let prs = w.forge.prs();
+        assert_eq!(prs.len(), 2);
+        let mut titles: Vec<&str> = prs.iter().map(|p| p.title.as_str()).collect();
+        titles.sort();
         assert_eq!(
-            w.bare_git(&["rev-list", "--count", &format!("main..{}", pr.head)]),
-            "1"
+            titles,
+            [
+                "Fix KeyError 'retries' in app/jobs.py (retry)",
+                "Fix KeyError 'timeout' in app/jobs.py (send)"
+            ]
         );
-    }
-    w.forge.assert_no_violations();
+        // Each branch holds its own fix, and the program does what it should with it.
+        for pr in &prs {
+            let (task, good, still_broken) = if pr.title.contains("timeout") {
+                ("send", "sending 5 digests, timeout=30s", "retry")
+            } else {
+                ("retry", "retrying 2 sends up to 3 times", "send")
+            };
+            let out = run_worker_on(&w, &pr.head, task);
+            assert!(out.contains(good), "{}: {out}", pr.head);
+            // The other fix is not on this branch.
+            let other = run_worker_on(&w, &pr.head, still_broken);
+            assert!(other.contains("KeyError"), "{}: {other}", pr.head);
+            assert_eq!(
+                w.bare_git(&["rev-list", "--count", &format!("main..{}", pr.head)]),
+                "1"
+            );
+        }
+        w.forge.assert_no_violations();
 
-    // Again: nothing new is sent, the records and the forge answer.
-    let pushes = w
-        .git
-        .requests()
-        .iter()
-        .filter(|r| r.target.contains("git-receive-pack"))
-        .count();
-    let report = deploy(&w, "lifecycle/jobs/both.log");
-    assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
-    assert_eq!(w.forge.prs().len(), 2);
-    let pushes_after = w
-        .git
-        .requests()
-        .iter()
-        .filter(|r| r.target.contains("git-receive-pack"))
-        .count();
-    assert_eq!(pushes_after, pushes);
+        // Again: nothing new is sent, the records and the forge answer.
+        let pushes = w
+            .git
+            .requests()
+            .iter()
+            .filter(|r| r.target.contains("git-receive-pack"))
+            .count();
+        let report = deploy(&w, "lifecycle/jobs/both.log");
+        assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
+        assert_eq!(w.forge.prs().len(), 2);
+        let pushes_after = w
+            .git
+            .requests()
+            .iter()
+            .filter(|r| r.target.contains("git-receive-pack"))
+            .count();
+        assert_eq!(pushes_after, pushes);
+    }
 }
 
 #[test]
@@ -588,5 +590,42 @@ fn five_hosts_with_their_own_state_agree_on_one_pull_request_and_one_update() {
     );
     let out = run_worker_on(&w, &prs[0].head, "send");
     assert!(out.contains("sending 5 digests with timeout=30s"), "{out}");
+    w.forge.assert_no_violations();
+}
+
+#[test]
+fn hosts_with_their_own_state_tell_a_pull_request_of_an_occurrence_once() {
+    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
+    let a = config(&w, "  pr:\n    update_interval: 1ms\n");
+    let text = std::fs::read_to_string(&a).unwrap();
+    let b = w
+        .env
+        .write("host-b.yaml", text.replace("/state\n", "/state-b\n"));
+    let on = |config: &std::path::Path, log: &str| {
+        let mut cmd = w
+            .env
+            .cmd(["analyze", "--mode", "deploy", "--format", "json"]);
+        cmd.arg("--config")
+            .arg(config)
+            .arg("--repo")
+            .arg(&w.work)
+            .args(["--threshold-count", "1"])
+            .arg(fixture(log))
+            .env("HEPHAESTUS_TOKEN", TOKEN);
+        json(&run(cmd, 1))
+    };
+    on(&a, "lifecycle/jobs/send.log");
+    on(&b, "lifecycle/jobs/send.log");
+    on(&a, "lifecycle/jobs/send-again.log");
+    assert_eq!(w.forge.comments().len(), 1);
+    // Host B has not told it of send-again.log's crash, but the pull request says it was told.
+    let report = on(&b, "lifecycle/jobs/send-again.log");
+    assert_eq!(report["solutions"][0]["state"], "deployed", "{report:#}");
+    assert_eq!(w.forge.comments().len(), 1, "{:?}", w.forge.comments());
+    assert!(
+        w.forge.prs()[0].body.contains(" told="),
+        "{}",
+        w.forge.prs()[0].body
+    );
     w.forge.assert_no_violations();
 }

@@ -67,44 +67,71 @@ pub enum PrState {
     Merged,
 }
 
-/// What a pull request body says it proposes, in a comment line only the tool writes:
-/// `<!-- hephaestus fingerprint=FP patch=DIGEST -->`. Reading it back from the forge is what lets
-/// hosts with their own state directories agree on what was proposed, closed or merged.
+/// What a pull request body says it proposes, and what it was last told, in a comment line only
+/// the tool writes: `<!-- hephaestus fingerprint=FP patch=DIGEST told=TIME seen=TIME -->`.
+/// Reading it back from the forge is what lets hosts with their own state directories agree on
+/// what was proposed, closed or merged, and on when the pull request last heard of its error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Marker {
     pub fingerprint: String,
     pub patch: String,
+    /// When the pull request was last commented on (RFC 3339).
+    pub told: Option<String>,
+    /// The log time of the last occurrence it was told of (RFC 3339).
+    pub seen: Option<String>,
 }
 
 impl Marker {
-    const PREFIX: &'static str = "<!-- hephaestus fingerprint=";
+    const PREFIX: &'static str = "<!-- hephaestus ";
 
     /// The marker line for a body.
     pub fn line(&self) -> String {
-        format!(
-            "{}{} patch={} -->",
+        let mut line = format!(
+            "{}fingerprint={} patch={}",
             Self::PREFIX,
             self.fingerprint,
             self.patch
-        )
+        );
+        for (key, value) in [("told", &self.told), ("seen", &self.seen)] {
+            if let Some(value) = value {
+                line.push_str(&format!(" {key}={value}"));
+            }
+        }
+        line.push_str(" -->");
+        line
     }
 
-    /// The last marker in `body`; the tool writes only `[A-Za-z0-9._-]` values into it.
+    /// The last marker in `body`; the tool writes only `[A-Za-z0-9._:+-]` values into it.
     pub fn find(body: &str) -> Option<Marker> {
         let at = body.rfind(Self::PREFIX)?;
         let rest = &body[at + Self::PREFIX.len()..];
         let rest = &rest[..rest.find("-->")?];
-        let (fingerprint, patch) = rest.trim().split_once(" patch=")?;
         let ok = |v: &str| {
             !v.is_empty()
                 && v.len() <= 80
                 && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':' | '+'))
         };
-        (ok(fingerprint) && ok(patch.trim())).then(|| Marker {
-            fingerprint: fingerprint.to_owned(),
-            patch: patch.trim().to_owned(),
-        })
+        let mut marker = Marker {
+            fingerprint: String::new(),
+            patch: String::new(),
+            told: None,
+            seen: None,
+        };
+        for pair in rest.split_whitespace() {
+            let (key, value) = pair.split_once('=')?;
+            if !ok(value) {
+                return None;
+            }
+            match key {
+                "fingerprint" => marker.fingerprint = value.to_owned(),
+                "patch" => marker.patch = value.to_owned(),
+                "told" => marker.told = Some(value.to_owned()),
+                "seen" => marker.seen = Some(value.to_owned()),
+                _ => {}
+            }
+        }
+        (!marker.fingerprint.is_empty() && !marker.patch.is_empty()).then_some(marker)
     }
 }
 
@@ -487,6 +514,8 @@ mod tests {
         let m = Marker {
             fingerprint: "36322aa24ba73ea5".into(),
             patch: "0011aabbccddeeff".into(),
+            told: None,
+            seen: None,
         };
         let body = format!("text\n\n{}\n", m.line());
         assert_eq!(Marker::find(&body), Some(m.clone()));
