@@ -629,3 +629,43 @@ fn hosts_with_their_own_state_tell_a_pull_request_of_an_occurrence_once() {
     );
     w.forge.assert_no_violations();
 }
+
+#[test]
+fn webhooks_hear_of_pull_requests_opened_updated_and_closed() {
+    let w = World::seeded(Kind::GitHub, "lifecycle/jobs/repo");
+    let hook = crate::notify::Receiver::start(&[], None);
+    config(
+        &w,
+        &format!(
+            "notify:\n  - url: {}/hook\n    events: [pr.opened, pr.updated, pr.closed, incident.regression]\n",
+            hook.server.url()
+        ),
+    );
+    let events = || -> Vec<String> {
+        hook.bodies()
+            .iter()
+            .map(|(_, b)| {
+                format!(
+                    "{} {}",
+                    b["event"].as_str().unwrap(),
+                    b["pr_url"].as_str().unwrap_or("-")
+                )
+            })
+            .collect()
+    };
+    let url = "https://github.example/acme/shop/pull/1";
+    deploy(&w, "lifecycle/jobs/send.log");
+    assert_eq!(events(), [format!("pr.opened {url}")]);
+    move_code_at_the_site(&w);
+    deploy(&w, "lifecycle/jobs/send.log");
+    assert_eq!(events()[1..], [format!("pr.updated {url}")]);
+    w.forge.close(1);
+    deploy(&w, "lifecycle/jobs/send.log");
+    deploy(&w, "lifecycle/jobs/send.log");
+    assert_eq!(events()[2..], [format!("pr.closed {url}")], "said once");
+    let body = &hook.bodies()[0].1;
+    assert_eq!(
+        body["summary"],
+        format!("Pull request opened: {url} for KeyError 'timeout'")
+    );
+}

@@ -12,13 +12,13 @@ use crate::support::http::{Reply, Request, Server};
 
 /// A webhook receiver: answers each request with the next of `statuses` (then 200), or holds
 /// each request for `stall` first; records every request.
-struct Receiver {
-    server: Server,
+pub struct Receiver {
+    pub server: Server,
     seen: Arc<Mutex<Vec<(String, Value)>>>,
 }
 
 impl Receiver {
-    fn start(statuses: &[u16], stall: Option<Duration>) -> Receiver {
+    pub fn start(statuses: &[u16], stall: Option<Duration>) -> Receiver {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let queue = Arc::new(Mutex::new(statuses.to_vec()));
         let log = seen.clone();
@@ -43,7 +43,7 @@ impl Receiver {
         Receiver { server, seen }
     }
 
-    fn bodies(&self) -> Vec<(String, Value)> {
+    pub fn bodies(&self) -> Vec<(String, Value)> {
         self.seen.lock().unwrap().clone()
     }
 }
