@@ -108,7 +108,7 @@ pub fn run(
         }
     }
 
-    let tripped = super::finish_run(&run.ingest, &node, &mut reporter, started)?;
+    let tripped = super::finish_run(&run.ingest, &mut node, &mut reporter, started)?;
     Ok(if failed {
         ExitStatus::Error
     } else if tripped {

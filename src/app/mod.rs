@@ -293,10 +293,19 @@ fn init_stderr_color(output: OutputSettings) {
 /// any incident tripped.
 fn finish_run(
     ingest: &ingest::Ingest,
-    node: &crate::node::Node,
+    node: &mut crate::node::Node,
     reporter: &mut report::Reporter,
     started: std::time::Instant,
 ) -> Result<bool> {
+    // Webhooks get their timeout to drain before the summary; what they did not take is said.
+    let delivered = node.finish();
+    if delivered.failed > 0 || delivered.dropped > 0 {
+        reporter.warning(&format!(
+            "notify: {} sent, {} failed (refused or no answer after retries), {} dropped (over \
+             max_per_minute, or not sent within the webhook's timeout at the end)",
+            delivered.sent, delivered.failed, delivered.dropped
+        ))?;
+    }
     let mut counts = ingest.counts();
     let summary = node.summary();
     counts.incidents = summary.incidents;

@@ -216,12 +216,12 @@ pub fn run(args: &WatchArgs, settings: &Settings, output: OutputSettings) -> Res
     watch.shutdown()?;
 
     let Watch {
-        node,
+        mut node,
         ingest,
         mut reporter,
         ..
     } = watch;
-    let tripped = super::finish_run(&ingest, &node, &mut reporter, started)?;
+    let tripped = super::finish_run(&ingest, &mut node, &mut reporter, started)?;
     // Asked for at the end, not when the loop ended: the loop may have ended first because the
     // follower, stopping, closed the channel, and a watch that was stopped exits 0.
     let stopped = stop.load(Ordering::Relaxed);

@@ -106,6 +106,8 @@ pub struct Notifier {
     planned: Vec<Planned>,
     /// Send times per hook in the last minute, for `max_per_minute`.
     recent: Vec<VecDeque<Instant>>,
+    /// Messages handed to the sender thread.
+    queued: u64,
 }
 
 impl Notifier {
@@ -131,6 +133,7 @@ impl Notifier {
             worker,
             counts,
             planned: Vec::new(),
+            queued: 0,
         }
     }
 
@@ -173,7 +176,7 @@ impl Notifier {
             recent.push_back(now);
             if let Some(queue) = &self.queue {
                 match queue.try_send((i, name.to_owned(), body)) {
-                    Ok(()) => {}
+                    Ok(()) => self.queued += 1,
                     Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
                         self.counts.lock().expect("counts").dropped += 1;
                     }
@@ -203,8 +206,14 @@ impl Notifier {
                 Ok(()) | Err(RecvTimeoutError::Disconnected) => {
                     let _ = handle.join();
                 }
-                // Still sending: the thread is left to die with the process.
-                Err(RecvTimeoutError::Timeout) => {}
+                // Still sending: the thread is left to die with the process, and what it has
+                // not delivered yet counts as dropped.
+                Err(RecvTimeoutError::Timeout) => {
+                    let mut counts = self.counts.lock().expect("counts");
+                    let done = counts.sent + counts.failed;
+                    counts.dropped += self.queued.saturating_sub(done);
+                    self.queued = done;
+                }
             }
         }
         *self.counts.lock().expect("counts")
