@@ -330,14 +330,17 @@ mod tests {
     #[test]
     fn more_than_max_per_minute_is_dropped_and_counted() {
         // Nothing listens on port 9: deliveries fail fast, the limit is what is tested.
+        let mut refused = hook("http://127.0.0.1:9/", &[]);
+        // Long enough for both retried deliveries to fail before the end.
+        refused.timeout = Duration::from_secs(10);
         let mut n = Notifier::new(NotifySettings {
-            hooks: vec![hook("http://127.0.0.1:9/", &[])],
+            hooks: vec![refused],
             dry_run: false,
         });
         for _ in 0..5 {
             n.send(&Event::sample_dropped());
         }
         let counts = n.finish();
-        assert_eq!(counts.dropped, 3);
+        assert_eq!((counts.sent, counts.failed, counts.dropped), (0, 2, 3));
     }
 }
