@@ -91,3 +91,23 @@ pub fn added(diff: &str) -> Vec<String> {
         .map(|l| l[1..].to_string())
         .collect()
 }
+
+/// A one-frame Python traceback at line `no` of `app.py` (in `run`), showing that line of `src`
+/// and ending in `exception` (`TypeError: …`).
+pub fn python_trace(src: &str, no: u32, exception: &str) -> String {
+    let line = src.lines().nth(no as usize - 1).expect("the line exists");
+    format!(
+        "Traceback (most recent call last):\n  File \"/srv/app.py\", line {no}, in run\n    {}\n{exception}\n",
+        line.trim()
+    )
+}
+
+/// The lines each solution adds for `python_trace(files[0], no, exception)`, and the notes.
+pub fn python_added(
+    files: &[(&str, &str)],
+    no: u32,
+    exception: &str,
+) -> (Vec<String>, Vec<String>) {
+    let (sols, notes) = propose(files, &python_trace(files[0].1, no, exception));
+    (sols.iter().flat_map(|s| added(&s.diff)).collect(), notes)
+}

@@ -142,49 +142,38 @@ impl Generator for BlankNumber {
             Some(k) => format!("'{k}' is blank"),
             None => format!("{} is blank", excerpt(arg, 40)),
         };
-        let root = arg
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .next()
-            .unwrap_or(arg)
-            .to_string();
         let missing = flow::Missing {
             cond: format!("not {arg}.strip()"),
-            names: vec![root],
+            names: vec![flow::root_name(arg)],
             what,
             args: Vec::new(),
             announce: true,
         };
         let strategies = flow::Strategies::at(cx, site);
-        let mut why_not = Vec::new();
-        for plan in [
-            strategies.skip_in_loop(&missing),
-            strategies.skip_in_caller(&missing),
-        ] {
-            match plan {
-                Ok(plan) => {
-                    return Ok(Draft {
-                        strategy: crate::fix::factor::strategy(plan.strategy),
-                        edits: plan.edits,
-                        description: format!(
-                            "{} at {}:{} in {}: `{arg}` is {blank}, and no default for it is \
-                             defined in the code base; {}.",
-                            headline(cx),
-                            site.path,
-                            site.line,
-                            function_name(site),
-                            plan.why
-                        ),
-                        at_column: Some(at_column),
-                    })
-                }
-                Err(w) => why_not.push(w),
+        let why_not = match strategies.skip(&missing) {
+            Ok(plan) => {
+                return Ok(Draft {
+                    strategy: crate::fix::factor::strategy(plan.strategy),
+                    edits: plan.edits,
+                    description: format!(
+                        "{} at {}:{} in {}: `{arg}` is {blank}, and no default for it is \
+                     defined in the code base; {}.",
+                        headline(cx),
+                        site.path,
+                        site.line,
+                        function_name(site),
+                        plan.why
+                    ),
+                    at_column: Some(at_column),
+                })
             }
-        }
+            Err(why) => why,
+        };
         decline(format!(
             "nothing in the code says what a blank `{}` stands for (no default for it is \
              defined in the code base), and no record can be skipped: {}",
             excerpt(arg, 40),
-            why_not.join("; ")
+            why_not
         ))
     }
 }
@@ -310,19 +299,10 @@ fn code_default(
 
 #[cfg(test)]
 mod tests {
-    use crate::fix::testing::{added, propose};
-
-    fn tb(src: &str, no: u32, msg: &str) -> String {
-        let line = src.lines().nth(no as usize - 1).unwrap();
-        format!(
-            "Traceback (most recent call last):\n  File \"/srv/app.py\", line {no}, in run\n    {}\nValueError: {msg}\n",
-            line.trim()
-        )
-    }
+    use crate::fix::testing::python_added;
 
     fn run(src: &str, no: u32, msg: &str) -> (Vec<String>, Vec<String>) {
-        let (sols, notes) = propose(&[("app.py", src)], &tb(src, no, msg));
-        (sols.iter().flat_map(|s| added(&s.diff)).collect(), notes)
+        python_added(&[("app.py", src)], no, &format!("ValueError: {msg}"))
     }
 
     const INT: &str = "invalid literal for int() with base 10: ''";

@@ -336,19 +336,10 @@ fn last_line(src: &Source<'_>, header: &crate::fix::syntax::python::Header) -> u
 
 #[cfg(test)]
 mod tests {
-    use crate::fix::testing::{added, propose};
-
-    fn tb(src: &str, no: u32, msg: &str) -> String {
-        let line = src.lines().nth(no as usize - 1).unwrap();
-        format!(
-            "Traceback (most recent call last):\n  File \"/srv/app.py\", line {no}, in run\n    {}\nIndexError: {msg}\n",
-            line.trim()
-        )
-    }
+    use crate::fix::testing::python_added;
 
     fn run(src: &str, no: u32, msg: &str) -> (Vec<String>, Vec<String>) {
-        let (sols, notes) = propose(&[("app.py", src)], &tb(src, no, msg));
-        (sols.iter().flat_map(|s| added(&s.diff)).collect(), notes)
+        python_added(&[("app.py", src)], no, &format!("IndexError: {msg}"))
     }
 
     #[test]

@@ -102,52 +102,32 @@ impl Generator for NoneIterable {
         }
 
         // 2. The record skipped.
-        let root = iter
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .next()
-            .unwrap_or(iter)
-            .to_string();
-        let missing = flow::Missing {
-            cond: format!("{iter} is None"),
-            names: vec![root],
-            what: match &key {
-                Some(k) => format!("no '{k}'"),
-                None => format!("{} is None", excerpt(iter, 40)),
-            },
-            args: Vec::new(),
-            announce: true,
-        };
+        let missing = flow::Missing::none(iter, key.as_deref());
         let strategies = flow::Strategies::at(cx, site);
-        let mut why_not = Vec::new();
-        for plan in [
-            strategies.skip_in_loop(&missing),
-            strategies.skip_in_caller(&missing),
-        ] {
-            match plan {
-                Ok(plan) => {
-                    return Ok(Draft {
-                        strategy: crate::fix::factor::strategy(plan.strategy),
-                        edits: plan.edits,
-                        description: format!(
-                            "{} at {}:{} in {}: `{iter}` is None, and nothing in the code says \
-                             that no items is the right reading of it; {}.",
-                            headline(cx),
-                            site.path,
-                            site.line,
-                            function_name(site),
-                            plan.why
-                        ),
-                        at_column: Some(true),
-                    })
-                }
-                Err(w) => why_not.push(w),
+        let why_not = match strategies.skip(&missing) {
+            Ok(plan) => {
+                return Ok(Draft {
+                    strategy: crate::fix::factor::strategy(plan.strategy),
+                    edits: plan.edits,
+                    description: format!(
+                        "{} at {}:{} in {}: `{iter}` is None, and nothing in the code says \
+                     that no items is the right reading of it; {}.",
+                        headline(cx),
+                        site.path,
+                        site.line,
+                        function_name(site),
+                        plan.why
+                    ),
+                    at_column: Some(true),
+                })
             }
-        }
+            Err(why) => why,
+        };
         decline(format!(
             "nothing in the code says that a None `{}` means no items (it is never read as an \
              empty collection), and no record can be skipped: {}",
             excerpt(iter, 40),
-            why_not.join("; ")
+            why_not
         ))
     }
 }
@@ -213,19 +193,10 @@ fn empty_fallback(key: &str, repo: &crate::fix::repo::Snapshot) -> Option<String
 
 #[cfg(test)]
 mod tests {
-    use crate::fix::testing::{added, propose};
-
-    fn tb(src: &str, no: u32) -> String {
-        let line = src.lines().nth(no as usize - 1).unwrap();
-        format!(
-            "Traceback (most recent call last):\n  File \"/srv/app.py\", line {no}, in run\n    {}\nTypeError: 'NoneType' object is not iterable\n",
-            line.trim()
-        )
-    }
+    use crate::fix::testing::python_added;
 
     fn run(files: &[(&str, &str)], no: u32) -> (Vec<String>, Vec<String>) {
-        let (sols, notes) = propose(files, &tb(files[0].1, no));
-        (sols.iter().flat_map(|s| added(&s.diff)).collect(), notes)
+        python_added(files, no, "TypeError: 'NoneType' object is not iterable")
     }
 
     #[test]

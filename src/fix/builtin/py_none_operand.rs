@@ -187,53 +187,33 @@ impl Generator for NoneOperand {
         }
 
         // 2. The record skipped.
-        let root = operand
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .next()
-            .unwrap_or(operand)
-            .to_string();
-        let missing = flow::Missing {
-            cond: format!("{operand} is None"),
-            names: vec![root],
-            what: match &key {
-                Some(k) => format!("no '{k}'"),
-                None => format!("{} is None", excerpt(operand, 40)),
-            },
-            args: Vec::new(),
-            announce: true,
-        };
+        let missing = flow::Missing::none(operand, key.as_deref());
         let strategies = flow::Strategies::at(cx, site);
-        let mut why_not = Vec::new();
-        for plan in [
-            strategies.skip_in_loop(&missing),
-            strategies.skip_in_caller(&missing),
-        ] {
-            match plan {
-                Ok(plan) => {
-                    return Ok(Draft {
-                        strategy: crate::fix::factor::strategy(plan.strategy),
-                        edits: plan.edits,
-                        description: format!(
-                            "{} at {}:{} in {}: `{operand}` is None, and no default for it is \
-                             defined in the code base; a 0 in its place would be counted as if \
-                             measured, so the change does not invent one: {}.",
-                            headline(cx),
-                            site.path,
-                            site.line,
-                            function_name(site),
-                            plan.why
-                        ),
-                        at_column: Some(at_column),
-                    })
-                }
-                Err(w) => why_not.push(w),
+        let why_not = match strategies.skip(&missing) {
+            Ok(plan) => {
+                return Ok(Draft {
+                    strategy: crate::fix::factor::strategy(plan.strategy),
+                    edits: plan.edits,
+                    description: format!(
+                        "{} at {}:{} in {}: `{operand}` is None, and no default for it is \
+                     defined in the code base; a 0 in its place would be counted as if \
+                     measured, so the change does not invent one: {}.",
+                        headline(cx),
+                        site.path,
+                        site.line,
+                        function_name(site),
+                        plan.why
+                    ),
+                    at_column: Some(at_column),
+                })
             }
-        }
+            Err(why) => why,
+        };
         decline(format!(
             "nothing in the code says what a None `{}` stands for (no default for it is defined \
              in the code base), and no record can be skipped: {}",
             excerpt(operand, 40),
-            why_not.join("; ")
+            why_not
         ))
     }
 }
@@ -369,19 +349,10 @@ fn param_default(
 #[cfg(test)]
 mod tests {
     use super::{parse, Side};
-    use crate::fix::testing::{added, propose};
-
-    fn tb(src: &str, no: u32, msg: &str) -> String {
-        let line = src.lines().nth(no as usize - 1).unwrap();
-        format!(
-            "Traceback (most recent call last):\n  File \"/srv/app.py\", line {no}, in run\n    {}\nTypeError: {msg}\n",
-            line.trim()
-        )
-    }
+    use crate::fix::testing::python_added;
 
     fn run(src: &str, no: u32, msg: &str) -> (Vec<String>, Vec<String>) {
-        let (sols, notes) = propose(&[("app.py", src)], &tb(src, no, msg));
-        (sols.iter().flat_map(|s| added(&s.diff)).collect(), notes)
+        python_added(&[("app.py", src)], no, &format!("TypeError: {msg}"))
     }
 
     #[test]

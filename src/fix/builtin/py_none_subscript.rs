@@ -179,19 +179,14 @@ fn assigns(before: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::fix::testing::{added, propose};
-
-    fn tb(src: &str, no: u32) -> String {
-        let line = src.lines().nth(no as usize - 1).unwrap();
-        format!(
-            "Traceback (most recent call last):\n  File \"/srv/app.py\", line {no}, in run\n    {}\nTypeError: 'NoneType' object is not subscriptable\n",
-            line.trim()
-        )
-    }
+    use crate::fix::testing::{added, propose, python_added};
 
     fn run(src: &str, no: u32) -> (Vec<String>, Vec<String>) {
-        let (sols, notes) = propose(&[("app.py", src)], &tb(src, no));
-        (sols.iter().flat_map(|s| added(&s.diff)).collect(), notes)
+        python_added(
+            &[("app.py", src)],
+            no,
+            "TypeError: 'NoneType' object is not subscriptable",
+        )
     }
 
     #[test]

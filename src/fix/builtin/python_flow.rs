@@ -399,6 +399,31 @@ pub struct Missing {
     pub announce: bool,
 }
 
+/// The name an expression starts from: `row` of `row['qty'].strip()`.
+pub fn root_name(expr: &str) -> String {
+    expr.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or(expr)
+        .to_string()
+}
+
+impl Missing {
+    /// `expr` is None (it has no `key`, when it reads one): the condition, the name it reads and
+    /// what the log line says, for skipping the record that holds it.
+    pub fn none(expr: &str, key: Option<&str>) -> Missing {
+        Missing {
+            cond: format!("{expr} is None"),
+            names: vec![root_name(expr)],
+            what: match key {
+                Some(k) => format!("no '{k}'"),
+                None => format!("{} is None", crate::fix::generator::excerpt(expr, 40)),
+            },
+            args: Vec::new(),
+            announce: true,
+        }
+    }
+}
+
 /// A statement-level change and why it is safe.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -484,6 +509,17 @@ impl<'a> Strategies<'a> {
 
     fn src(&self) -> Source<'_> {
         Source::new(self.content)
+    }
+
+    /// The record skipped: in the loop around the statement, else in the caller's loop; the
+    /// reasons neither fits, joined.
+    pub(crate) fn skip(&self, missing: &Missing) -> Result<Plan, String> {
+        let in_loop = self.skip_in_loop(missing);
+        let Err(here) = in_loop else {
+            return in_loop;
+        };
+        self.skip_in_caller(missing)
+            .map_err(|caller| format!("{here}; {caller}"))
     }
 
     /// `if cond: log; continue` in the loop around the statement that processes records.
