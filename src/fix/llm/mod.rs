@@ -140,15 +140,18 @@ pub(super) fn fallback(
     let checked = verify::passed(rungs, verify::Step::Verify)
         || verify::passed(rungs, verify::Step::Reproduce);
     if !compiled || !checked {
-        events.push(FixEvent::Note(format!(
-            "{NAME}: dropped: a model's change must pass the compile rung and fix.verify or \
-             fix.reproduce; {}",
-            if compiled {
-                "neither ran"
-            } else {
-                "the compile rung did not run"
-            }
-        )));
+        events.push(FixEvent::Declined {
+            generator: NAME.into(),
+            why: format!(
+                "dropped: a model's change must pass the compile rung and fix.verify or \
+                 fix.reproduce; {}",
+                if compiled {
+                    "neither ran"
+                } else {
+                    "the compile rung did not run"
+                }
+            ),
+        });
         return None;
     }
     Some(solution)
