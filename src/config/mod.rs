@@ -731,6 +731,9 @@ impl Settings {
         self.state_dir = state_dir
             .or(self.state_dir.take())
             .or_else(crate::state_dir::default_dir);
+        if let Some(llm) = &mut self.fix.llm {
+            llm.state_dir = self.state_dir.clone();
+        }
         Ok(())
     }
 }
@@ -980,6 +983,8 @@ fn llm_settings(
         timeout: timeout.unwrap_or(Duration::from_secs(60)),
         max_calls_per_hour: l.max_calls_per_hour as u32,
         context_lines: l.context_lines as u32,
+        state_dir: None,
+        show_prompt: false,
     })
 }
 

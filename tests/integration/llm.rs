@@ -298,3 +298,44 @@ fn a_built_in_class_that_verifies_means_no_request() {
     assert_ne!(solutions(&report)[0]["generator"], "llm");
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn the_cache_makes_the_second_run_call_nothing() {
+    let repo = Repo::new(UNPACK);
+    let server = LlmServer::start(MODEL, vec![Step::Answer(SPLIT_ONCE.into())]);
+    let config = config(&repo, &server, "");
+    let first = analyze(&repo, &config);
+    assert_eq!(solutions(&first).len(), 1, "{first:#}");
+    let second = analyze(&repo, &config);
+    assert_eq!(server.requests().len(), 1, "the second run asked again");
+    assert_eq!(solutions(&second)[0]["diff"], solutions(&first)[0]["diff"]);
+}
+
+#[test]
+fn over_the_hourly_cap_the_incident_is_deferred() {
+    let shared = tempfile::tempdir().unwrap();
+    let server = LlmServer::start(
+        MODEL,
+        vec![
+            Step::Answer(SPLIT_ONCE.into()),
+            Step::Answer(SPLIT_ONCE.into()),
+        ],
+    );
+    let extra = format!(
+        "    max_calls_per_hour: 1\nstate_dir: {}\n",
+        shared.path().display()
+    );
+    let first = Repo::new(UNPACK);
+    let report = analyze(&first, &config(&first, &server, &extra));
+    assert_eq!(solutions(&report).len(), 1, "{report:#}");
+    let second = Repo::new(SECRET);
+    let report = analyze(&second, &config(&second, &server, &extra));
+    assert_eq!(server.requests().len(), 1);
+    assert!(solutions(&report).is_empty());
+    assert!(
+        llm_reasons(&report)
+            .iter()
+            .any(|r| r.starts_with("deferred: 1 of fix.llm.max_calls_per_hour = 1 calls")),
+        "{report:#}"
+    );
+}

@@ -11,7 +11,10 @@ pub mod answer;
 pub mod context;
 pub mod redact;
 pub mod request;
+pub mod store;
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use super::generator::{decline, excerpt, Context, Draft, Generator, Skip};
@@ -28,7 +31,15 @@ pub struct LlmSettings {
     pub timeout: Duration,
     pub max_calls_per_hour: u32,
     pub context_lines: u32,
+    /// Where answers are cached and calls counted (the run's state directory); `None` counts the
+    /// calls of this process only.
+    pub state_dir: Option<PathBuf>,
+    /// Report the request that would be sent instead of sending it (`--show-prompt`).
+    pub show_prompt: bool,
 }
+
+/// Calls of this process, for the cap when there is no state directory.
+static CALLS: AtomicU32 = AtomicU32::new(0);
 
 /// Generator name of every model's change.
 pub const NAME: &str = "llm";
@@ -68,13 +79,53 @@ impl Generator for Llm<'_> {
             Ok(p) => p,
             Err(why) => return decline(format!("nothing sent: {why}")),
         };
-        let content =
-            request::complete(self.settings, &prompt.system, &prompt.user).or_else(|why| {
-                decline(format!(
-                    "{} ({}): {why}",
-                    self.settings.model, self.settings.url
-                ))
-            })?;
+        let settings = self.settings;
+        if settings.show_prompt {
+            let body = request::body(settings, &prompt.system, &prompt.user, true);
+            return decline(format!(
+                "--show-prompt, nothing sent: POST {}/chat/completions {body}",
+                settings.url
+            ));
+        }
+        let key = store::key(
+            &cx.incident.fingerprint.id,
+            &settings.model,
+            &prompt.windows,
+        );
+        let state = settings.state_dir.as_deref();
+        let content = match state.and_then(|dir| store::cached(dir, &key)) {
+            Some(content) => content,
+            None => {
+                let made = match state {
+                    Some(dir) => store::calls_last_hour(dir) as u32,
+                    None => CALLS.load(Ordering::SeqCst),
+                };
+                if made >= settings.max_calls_per_hour {
+                    return decline(format!(
+                        "deferred: {made} of fix.llm.max_calls_per_hour = {} calls made in the \
+                         last hour",
+                        settings.max_calls_per_hour
+                    ));
+                }
+                CALLS.fetch_add(1, Ordering::SeqCst);
+                if let Some(dir) = state {
+                    if let Err(err) = store::count_call(dir) {
+                        return decline(format!(
+                            "nothing sent: the call cannot be counted in {}: {err}",
+                            dir.display()
+                        ));
+                    }
+                }
+                let content =
+                    request::complete(settings, &prompt.system, &prompt.user).or_else(|why| {
+                        decline(format!("{} ({}): {why}", settings.model, settings.url))
+                    })?;
+                if let Some(dir) = state {
+                    store::keep(dir, &key, &content);
+                }
+                content
+            }
+        };
         let fix = match answer::parse(&content) {
             Ok(answer::Answer::Fix(fix)) => fix,
             Ok(answer::Answer::Abstain(why)) => {
