@@ -339,3 +339,53 @@ fn over_the_hourly_cap_the_incident_is_deferred() {
         "{report:#}"
     );
 }
+
+#[test]
+fn show_prompt_prints_the_redacted_request_and_sends_nothing() {
+    let repo = Repo::new(SECRET);
+    let server = LlmServer::start(MODEL, vec![Step::Answer(SPLIT_ONCE.into())]);
+    let config = config(&repo, &server, "");
+    let log = repo.case.join("crash.log");
+    let root = repo.root();
+    let args = [
+        "analyze",
+        log.to_str().unwrap(),
+        "--repo",
+        root.to_str().unwrap(),
+        "--threshold-count",
+        "1",
+        "--config",
+        &config,
+        "--show-prompt",
+    ];
+    let out = run(&mut repo.env.cmd(args), 1);
+    assert!(server.requests().is_empty(), "a request was sent");
+    let text = crate::harness::stdout(&out) + &crate::harness::stderr(&out);
+    let line = text
+        .lines()
+        .find(|l| l.contains("--show-prompt, nothing sent: POST "))
+        .unwrap_or_else(|| panic!("no request shown in\n{text}"));
+    let body: Value = serde_json::from_str(&line[line.find(" {").unwrap()..]).unwrap();
+    assert_eq!(body["model"], MODEL);
+    assert_eq!(body["temperature"], 0);
+    let user = body["messages"][1]["content"].as_str().unwrap();
+    assert!(user.contains("ValueError: malformed setting"), "{user}");
+    for secret in ["hunter2", "10.20.30.40", "ops@example.com"] {
+        assert!(!line.contains(secret), "{secret} shown in\n{line}");
+    }
+    // Without fix.llm there is nothing to show.
+    let bare = repo
+        .env
+        .write("bare.yaml", "fix:\n  reproduce: python3 app.py\n");
+    let args = [
+        "analyze",
+        log.to_str().unwrap(),
+        "--repo",
+        root.to_str().unwrap(),
+        "--config",
+        bare.to_str().unwrap(),
+        "--show-prompt",
+    ];
+    let out = run(&mut repo.env.cmd(args), 2);
+    assert!(crate::harness::stderr(&out).contains("--show-prompt needs fix.llm"));
+}

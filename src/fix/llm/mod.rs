@@ -69,11 +69,6 @@ impl Generator for Llm<'_> {
         if cx.exception.is_none() {
             return Err(Skip::NotApplicable);
         }
-        if !self.checkable {
-            return decline(
-                "a model's change needs fix.verify or fix.reproduce to check it; nothing sent",
-            );
-        }
         let mut redactor = redact::Redactor::default();
         let prompt = match context::build(cx, self.settings.context_lines, &mut redactor) {
             Ok(p) => p,
@@ -86,6 +81,11 @@ impl Generator for Llm<'_> {
                 "--show-prompt, nothing sent: POST {}/chat/completions {body}",
                 settings.url
             ));
+        }
+        if !self.checkable {
+            return decline(
+                "a model's change needs fix.verify or fix.reproduce to check it; nothing sent",
+            );
         }
         let key = store::key(
             &cx.incident.fingerprint.id,
