@@ -983,6 +983,7 @@ fn llm_settings(
         timeout: timeout.unwrap_or(Duration::from_secs(60)),
         max_calls_per_hour: l.max_calls_per_hour as u32,
         context_lines: l.context_lines as u32,
+        audit: l.audit,
         state_dir: None,
         show_prompt: false,
     })
@@ -1110,6 +1111,7 @@ mod tests {
         assert_eq!(llm.api_key_env.as_deref(), Some("HEPHAESTUS_LLM_KEY"));
         assert_eq!(llm.timeout, Duration::from_secs(60));
         assert_eq!((llm.max_calls_per_hour, llm.context_lines), (20, 40));
+        assert!(!llm.audit);
         let short = Settings::parse(
             Path::new("h.yaml"),
             "fix:\n  llm:\n    url: http://h/v1/\n    model: m\n",

@@ -281,6 +281,9 @@ pub struct LlmConfig {
     pub max_calls_per_hour: i64,
     #[serde(default = "default_llm_context")]
     pub context_lines: i64,
+    /// Append every request and answer to `state_dir/llm-audit.jsonl`.
+    #[serde(default)]
+    pub audit: bool,
 }
 
 fn default_llm_timeout() -> String {
@@ -381,6 +384,7 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "timeout",
             "max_calls_per_hour",
             "context_lines",
+            "audit",
         ],
         _ => return None,
     })

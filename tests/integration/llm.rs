@@ -389,3 +389,44 @@ fn show_prompt_prints_the_redacted_request_and_sends_nothing() {
     let out = run(&mut repo.env.cmd(args), 2);
     assert!(crate::harness::stderr(&out).contains("--show-prompt needs fix.llm"));
 }
+
+#[test]
+fn audit_keeps_every_request_and_answer_and_a_refused_connection_is_one_line() {
+    let state = tempfile::tempdir().unwrap();
+    let extra = format!("    audit: true\nstate_dir: {}\n", state.path().display());
+    let (_repo, report, _server) = scripted(UNPACK, vec![Step::Answer(SPLIT_ONCE.into())], &extra);
+    assert_eq!(solutions(&report).len(), 1, "{report:#}");
+    let audit = std::fs::read_to_string(state.path().join("llm-audit.jsonl")).unwrap();
+    let lines: Vec<Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["request"]["model"], MODEL);
+    assert_eq!(lines[0]["answer"], SPLIT_ONCE);
+    assert!(!audit.contains("k-test-0123456789"));
+
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let repo = Repo::new(UNPACK);
+    let config = repo.env.write(
+        "llm.yaml",
+        format!(
+            "fix:\n  reproduce: python3 app.py\n  llm:\n    url: http://127.0.0.1:{port}/v1\n    \
+             model: {MODEL}\n"
+        ),
+    );
+    let report = analyze(&repo, config.to_str().unwrap());
+    assert!(solutions(&report).is_empty());
+    let reasons = llm_reasons(&report);
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("cannot connect to http://127.0.0.1")),
+        "{report:#}"
+    );
+}

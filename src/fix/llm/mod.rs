@@ -31,6 +31,8 @@ pub struct LlmSettings {
     pub timeout: Duration,
     pub max_calls_per_hour: u32,
     pub context_lines: u32,
+    /// Append every request and answer to `llm-audit.jsonl` in the state directory.
+    pub audit: bool,
     /// Where answers are cached and calls counted (the run's state directory); `None` counts the
     /// calls of this process only.
     pub state_dir: Option<PathBuf>,
@@ -79,7 +81,7 @@ impl Generator for Llm<'_> {
             let body = request::body(settings, &prompt.system, &prompt.user, true);
             return decline(format!(
                 "--show-prompt, nothing sent: POST {}/chat/completions {body}",
-                settings.url
+                crate::deploy::git::redact(&settings.url)
             ));
         }
         if !self.checkable {
@@ -116,10 +118,18 @@ impl Generator for Llm<'_> {
                         ));
                     }
                 }
-                let content =
-                    request::complete(settings, &prompt.system, &prompt.user).or_else(|why| {
-                        decline(format!("{} ({}): {why}", settings.model, settings.url))
-                    })?;
+                let result = request::complete(settings, &prompt.system, &prompt.user);
+                if let (true, Some(dir)) = (settings.audit, state) {
+                    let body = request::body(settings, &prompt.system, &prompt.user, true);
+                    store::audit(dir, &cx.incident.fingerprint.id, &body, &result);
+                }
+                let content = result.or_else(|why| {
+                    decline(format!(
+                        "{} ({}): {why}",
+                        settings.model,
+                        crate::deploy::git::redact(&settings.url)
+                    ))
+                })?;
                 if let Some(dir) = state {
                     store::keep(dir, &key, &content);
                 }

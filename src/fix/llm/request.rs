@@ -82,7 +82,10 @@ pub fn complete(settings: &LlmSettings, system: &str, user: &str) -> Result<Stri
             if e.is_timeout() {
                 format!("no answer within {}", humane(settings.timeout))
             } else if e.is_connect() {
-                format!("cannot connect to {}", settings.url)
+                format!(
+                    "cannot connect to {}",
+                    crate::deploy::git::redact(&settings.url)
+                )
             } else {
                 format!("the request failed: {}", without_url(&e))
             }

@@ -83,6 +83,30 @@ pub fn count_call(state: &Path) -> std::io::Result<()> {
     writeln!(file, "{}", now())
 }
 
+/// Append the request sent for `fingerprint` and what came back to `llm-audit.jsonl`; the key
+/// is never in it (it travels in a header). A failure to write is not the run's failure.
+pub fn audit(
+    state: &Path,
+    fingerprint: &str,
+    request: &serde_json::Value,
+    answer: &Result<String, String>,
+) {
+    let line = serde_json::json!({
+        "time": now(),
+        "fingerprint": fingerprint,
+        "request": request,
+        "answer": answer.as_ref().ok(),
+        "error": answer.as_ref().err(),
+    });
+    let _ = crate::state_dir::create_dir(state).and_then(|()| {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(state.join("llm-audit.jsonl"))?;
+        writeln!(file, "{line}")
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
