@@ -209,8 +209,15 @@ fn locate(content: &str, search: &str, file: &str) -> Result<(usize, usize), Str
         [i] => {
             let (start, _) = lines[*i];
             let (last_start, last) = lines[i + want.len() - 1];
+            // The lines' trailing whitespace goes with them; their end of line only when the
+            // search text ends with one, as an exact match would.
             let body = last.trim_end_matches(['\n', '\r']);
-            Ok((start, last_start + body.len()))
+            let end = if search.ends_with('\n') {
+                last_start + last.len()
+            } else {
+                last_start + body.len()
+            };
+            Ok((start, end))
         }
         [] => Err(format!("the search text does not occur in '{file}'")),
         many => Err(format!(
@@ -288,7 +295,7 @@ mod tests {
             .contains("schema"));
         let many = format!(
             r#"{{"diagnosis": "d", "edits": [{}], "confidence": 0.5}}"#,
-            vec![r#"{"file": "a", "search": "b", "replace": "c"}"#; 6].join(",")
+            [r#"{"file": "a", "search": "b", "replace": "c"}"#; 6].join(",")
         );
         assert!(parse(&many).unwrap_err().contains("6 edits"));
     }
@@ -306,5 +313,73 @@ mod tests {
             .unwrap_err()
             .contains("does not occur"));
         assert_eq!(whole_lines(content, 2, 3), (0, 6));
+    }
+
+    fn fix(edits: &[(&str, &str, &str)]) -> Fix {
+        Fix {
+            diagnosis: "d".into(),
+            edits: edits
+                .iter()
+                .map(|(f, a, b)| (f.to_string(), a.to_string(), b.to_string()))
+                .collect(),
+            confidence: 0.5,
+        }
+    }
+
+    #[test]
+    fn edits_become_whole_line_edits_of_tracked_files_with_code_secrets_kept() {
+        use super::super::redact::Origin;
+        let dir = crate::fix::testing::repo(&[
+            (
+                "app.py",
+                "URL = 'https://ops:pw1234@db.internal/x'\nn = int(s)  \nprint(n)\n",
+            ),
+            ("big.py", &"x = 1\n".repeat(300)),
+        ]);
+        let repo = Snapshot::open(dir.path()).unwrap();
+        let mut redactor = Redactor::default();
+        let window = redactor
+            .redact("URL = 'https://ops:pw1234@db.internal/x'", Origin::Code)
+            .unwrap();
+        assert!(!window.contains("pw1234"), "{window}");
+        // A change of a line that holds a code secret keeps it; the partial search becomes the
+        // whole line, and trailing spaces of the file are tolerated once.
+        let edits = apply(
+            &repo,
+            &fix(&[
+                ("app.py", &window, &format!("{window}  # the orders db")),
+                ("app.py", "n = int(s)\n", "n = int(s or DEFAULT)\n"),
+            ]),
+            &redactor,
+        )
+        .unwrap();
+        assert_eq!(edits[0].line, 1);
+        assert_eq!(
+            edits[0].new,
+            "URL = 'https://ops:pw1234@db.internal/x'  # the orders db\n"
+        );
+        assert_eq!(
+            (edits[1].line, edits[1].new.as_str()),
+            (2, "n = int(s or DEFAULT)\n")
+        );
+        let whole = "x = 1\n".repeat(300);
+        let err = apply(
+            &repo,
+            &fix(&[("big.py", &whole, &"y = 2\n".repeat(300))]),
+            &redactor,
+        )
+        .unwrap_err();
+        assert!(err.contains("more than the 200 allowed"), "{err}");
+        for (file, why) in [
+            ("missing.py", "not a file tracked at HEAD"),
+            ("./app.py", "not a relative path"),
+            ("a//app.py", "not a relative path"),
+            ("C:/app.py", "not a relative path"),
+        ] {
+            let err = apply(&repo, &fix(&[(file, "print(n)", "x")]), &redactor).unwrap_err();
+            assert!(err.contains(why), "{file}: {err}");
+        }
+        let err = apply(&repo, &fix(&[("app.py", "", "x")]), &redactor).unwrap_err();
+        assert!(err.contains("empty search"), "{err}");
     }
 }
