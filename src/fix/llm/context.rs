@@ -69,10 +69,7 @@ pub fn build(
             continue;
         };
         let lines: Vec<&str> = content.lines().collect();
-        let half = (context_lines / 2).max(1) as usize;
-        let at = (line as usize).clamp(1, lines.len().max(1));
-        let from = at.saturating_sub(half).max(1);
-        let to = (at + half).min(lines.len());
+        let (from, to) = window(&path, &content, line, context_lines, lines.len());
         let text = lines[from - 1..to].join("\n");
         windows.push((path, from, to, line, text));
     }
@@ -111,6 +108,29 @@ pub fn build(
     })
 }
 
+/// The lines sent around `line` (1-based, inclusive): the whole function when it is no longer
+/// than `context_lines` (Python), else `context_lines` centred on the line.
+fn window(
+    path: &str,
+    content: &str,
+    line: u32,
+    context_lines: u32,
+    count: usize,
+) -> (usize, usize) {
+    if path.ends_with(".py") {
+        let source = crate::fix::syntax::python::Source::new(content);
+        if let Some(f) = source.function(line) {
+            let (first, last) = (f.header.line as usize, f.last as usize);
+            if last >= first && last - first < context_lines as usize && last <= count {
+                return (first, last);
+            }
+        }
+    }
+    let half = (context_lines / 2).max(1) as usize;
+    let at = (line as usize).clamp(1, count.max(1));
+    (at.saturating_sub(half).max(1), (at + half).min(count))
+}
+
 /// The kind of manifest at the repository's top, `none` when there is none.
 fn manifest(cx: &Context<'_>) -> &'static str {
     [
@@ -126,4 +146,20 @@ fn manifest(cx: &Context<'_>) -> &'static str {
     .find(|(file, _)| cx.repo.contains(file))
     .map(|(_, kind)| kind)
     .unwrap_or("none")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn the_whole_function_when_shorter_than_the_window() {
+        let src =
+            "import os\n\n\ndef load(p):\n    x = 1\n    return x\n\n\ndef other():\n    pass\n";
+        assert_eq!(window("a.py", src, 5, 40, 10), (4, 6));
+        // A function longer than the window: the window, centred.
+        assert_eq!(window("a.py", src, 5, 1, 10), (4, 6));
+        assert_eq!(window("a.js", src, 5, 4, 10), (3, 7));
+        assert_eq!(window("a.py", src, 1, 4, 10), (1, 3));
+    }
 }
