@@ -976,6 +976,15 @@ fn llm_settings(
             problems.add(&["fix", "llm", key], format!("must be ≥ 1, got '{value}'"));
         }
     }
+    for (i, pattern) in l.redact.iter().enumerate() {
+        let at = [
+            Step::Key("fix".into()),
+            Step::Key("llm".into()),
+            Step::Key("redact".into()),
+            Step::Index(i),
+        ];
+        problems.regex(&at, pattern);
+    }
     (problems.list.len() == before).then(|| crate::fix::llm::LlmSettings {
         url: url.to_string(),
         model: l.model.trim().to_string(),
@@ -984,6 +993,7 @@ fn llm_settings(
         max_calls_per_hour: l.max_calls_per_hour as u32,
         context_lines: l.context_lines as u32,
         audit: l.audit,
+        redact: l.redact.clone(),
         state_dir: None,
         show_prompt: false,
     })
@@ -1112,6 +1122,7 @@ mod tests {
         assert_eq!(llm.timeout, Duration::from_secs(60));
         assert_eq!((llm.max_calls_per_hour, llm.context_lines), (20, 40));
         assert!(!llm.audit);
+        assert_eq!(llm.redact, ["cust-[0-9]+"]);
         let short = Settings::parse(
             Path::new("h.yaml"),
             "fix:\n  llm:\n    url: http://h/v1/\n    model: m\n",
@@ -1135,6 +1146,12 @@ mod tests {
         assert_eq!(
             problems("fix:\n  llm:\n    url: http://x\n    model: m\n    modle: n\n"),
             ["5:fix.llm.modle: unknown key 'modle' (did you mean 'model'?)"]
+        );
+        let got = problems("fix:\n  llm:\n    url: http://x\n    model: m\n    redact: ['(']\n");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].contains("fix.llm.redact[0]: invalid regex"),
+            "{got:?}"
         );
     }
 

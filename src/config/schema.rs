@@ -284,6 +284,9 @@ pub struct LlmConfig {
     /// Append every request and answer to `state_dir/llm-audit.jsonl`.
     #[serde(default)]
     pub audit: bool,
+    /// Regexes of more text never sent, besides the built-in secret shapes.
+    #[serde(default)]
+    pub redact: Vec<String>,
 }
 
 fn default_llm_timeout() -> String {
@@ -385,6 +388,7 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "max_calls_per_hour",
             "context_lines",
             "audit",
+            "redact",
         ],
         _ => return None,
     })

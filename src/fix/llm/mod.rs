@@ -33,6 +33,8 @@ pub struct LlmSettings {
     pub context_lines: u32,
     /// Append every request and answer to `llm-audit.jsonl` in the state directory.
     pub audit: bool,
+    /// The user's regexes of text never sent, checked by the configuration.
+    pub redact: Vec<String>,
     /// Where answers are cached and calls counted (the run's state directory); `None` counts the
     /// calls of this process only.
     pub state_dir: Option<PathBuf>,
@@ -71,7 +73,11 @@ impl Generator for Llm<'_> {
         if cx.exception.is_none() {
             return Err(Skip::NotApplicable);
         }
-        let mut redactor = redact::Redactor::default();
+        let extra = self.settings.redact.iter().map(|p| regex::Regex::new(p));
+        let Ok(extra) = extra.collect::<Result<Vec<_>, _>>() else {
+            return decline("nothing sent: a fix.llm.redact pattern does not compile");
+        };
+        let mut redactor = redact::Redactor::new(extra);
         let prompt = match context::build(cx, self.settings.context_lines, &mut redactor) {
             Ok(p) => p,
             Err(why) => return decline(format!("nothing sent: {why}")),
