@@ -436,3 +436,24 @@ fn audit_keeps_every_request_and_answer_and_a_refused_connection_is_one_line() {
         "{report:#}"
     );
 }
+
+#[test]
+fn an_empty_or_huge_answer_is_one_line_why() {
+    let empty = serde_json::to_vec(&crate::support::llm::completion(MODEL, "")).unwrap();
+    let huge = crate::support::llm::completion(MODEL, &"x".repeat(10 << 20));
+    for (body, why) in [
+        (empty, "the server's reply has no message content"),
+        (serde_json::to_vec(&huge).unwrap(), "larger than 1 MiB"),
+        (
+            b"<html>502 Bad Gateway</html>".to_vec(),
+            "the server's reply is not JSON",
+        ),
+    ] {
+        let (_repo, report, _server) = scripted(UNPACK, vec![Step::Raw(body)], "");
+        assert!(solutions(&report).is_empty());
+        assert!(
+            llm_reasons(&report).iter().any(|r| r.contains(why)),
+            "{why}: {report:#}"
+        );
+    }
+}

@@ -19,6 +19,8 @@ pub enum Step {
     Status(u16, bool),
     /// Wait this long, then answer `{"abstain": "late"}`.
     Slow(Duration),
+    /// 200 with this body as it is.
+    Raw(Vec<u8>),
 }
 
 pub struct LlmServer {
@@ -62,6 +64,11 @@ impl LlmServer {
                         Vec::new()
                     },
                     body: br#"{"error": {"message": "scripted failure"}}"#.to_vec(),
+                },
+                Some(Step::Raw(body)) => Reply::Send {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "application/json".into())],
+                    body,
                 },
                 Some(Step::Slow(wait)) => {
                     std::thread::sleep(wait);
