@@ -457,3 +457,24 @@ fn an_empty_or_huge_answer_is_one_line_why() {
         );
     }
 }
+
+#[test]
+fn two_edits_of_one_file_repair_the_second_crash() {
+    let content = serde_json::json!({
+        "diagnosis": "A URL value holds '='; require one and split at the first.",
+        "edits": [
+            {"file": "settings.py", "search": "if line.count(\"=\") != 1:", "replace": "if \"=\" not in line:"},
+            {"file": "settings.py", "search": "key, value = line.split(\"=\")", "replace": "key, value = line.split(\"=\", 1)"},
+        ],
+        "confidence": 0.7,
+        "abstain": null,
+    })
+    .to_string();
+    let (repo, report, _server) = scripted(SECRET, vec![Step::Answer(content)], "");
+    let sols = solutions(&report);
+    assert_eq!(sols.len(), 1, "{report:#}");
+    assert!(!repo.check().0, "the check passes before the patch");
+    repo.apply(sols[0]["diff"].as_str().unwrap());
+    let (ok, out) = repo.check();
+    assert!(ok, "{out}");
+}
