@@ -87,7 +87,7 @@ _hephaestus() {
             return 0
             ;;
         hephaestus__subcmd__analyze)
-            opts="-v -q -h --max-bytes --repo --format --patch-out --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
+            opts="-v -q -h --max-bytes --repo --format --patch-out --threshold-level --threshold-count --threshold-window --mode --dry-run --show-prompt --config --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,7 +353,7 @@ _hephaestus() {
             return 0
             ;;
         hephaestus__subcmd__watch)
-            opts="-v -q -h --no-echo --poll --from-start --exclude --follow-symlinks --state-dir --idle-flush --emit-entries --repo --format --patch-out --threshold-level --threshold-count --threshold-window --mode --dry-run --config --color --verbose --quiet --help"
+            opts="-v -q -h --no-echo --poll --from-start --exclude --follow-symlinks --state-dir --idle-flush --emit-entries --repo --format --patch-out --threshold-level --threshold-count --threshold-window --mode --dry-run --show-prompt --config --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

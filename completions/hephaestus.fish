@@ -64,6 +64,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l color 
 always\t''
 never\t''"
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l dry-run -d 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -l show-prompt -d 'Print the request fix.llm would send to the model for each incident, after redaction, and send nothing'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s q -l quiet -d 'Print only results and errors'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -90,6 +91,7 @@ complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l from-sta
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l follow-symlinks -d 'Read files through symbolic links (by default a link, given or matched by a glob, is skipped with a warning)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l emit-entries -d 'With --format json, also print every parsed entry as a {"type":"entry",...} line'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l dry-run -d 'With --mode deploy: print the branch, commit and requests a deploy would make; change nothing'
+complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -l show-prompt -d 'Print the request fix.llm would send to the model for each incident, after redaction, and send nothing'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s q -l quiet -d 'Print only results and errors'
 complete -c hephaestus -n "__fish_hephaestus_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -213,6 +213,11 @@ pub struct RunArgs {
     /// With --mode deploy: print the branch, commit and requests a deploy would make; change nothing
     #[arg(long, help_heading = "Pipeline")]
     pub dry_run: bool,
+
+    /// Print the request fix.llm would send to the model for each incident, after redaction, and
+    /// send nothing
+    #[arg(long, help_heading = "Pipeline")]
+    pub show_prompt: bool,
 }
 
 #[derive(Debug, Args)]

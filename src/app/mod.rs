@@ -151,6 +151,11 @@ fn load_settings(
         dry_run: run.dry_run,
         state_dir,
     })?;
+    if run.show_prompt {
+        let llm = settings.fix.llm.as_mut();
+        anyhow::ensure!(llm.is_some(), "--show-prompt needs fix.llm in the config");
+        llm.into_iter().for_each(|l| l.show_prompt = true);
+    }
     resolve_repo(&mut settings)?;
     resolve_routes(&mut settings)?;
     if settings.deploy.mode == Mode::Deploy {

@@ -551,6 +551,12 @@ impl Settings {
             );
         }
 
+        let llm = config
+            .fix
+            .llm
+            .as_ref()
+            .and_then(|l| llm_settings(l, &mut problems));
+
         let ready_confidence = config.remote_repo.pr.ready_confidence;
         if !(0.0..=1.0).contains(&ready_confidence) {
             problems.add(
@@ -636,6 +642,7 @@ impl Settings {
                 reproduce: config.fix.reproduce.clone(),
                 verify_timeout,
                 min_confidence,
+                llm,
             },
             deploy: DeploySettings {
                 mode,
@@ -724,6 +731,9 @@ impl Settings {
         self.state_dir = state_dir
             .or(self.state_dir.take())
             .or_else(crate::state_dir::default_dir);
+        if let Some(llm) = &mut self.fix.llm {
+            llm.state_dir = self.state_dir.clone();
+        }
         Ok(())
     }
 }
@@ -923,6 +933,72 @@ struct Problems<'a> {
     list: Vec<Problem>,
 }
 
+/// `fix.llm`, checked: an http(s) base URL, a model, a duration, counts of at least 1, and the
+/// key's variable named, not its value (the key is read when a request is made).
+fn llm_settings(
+    l: &schema::LlmConfig,
+    problems: &mut Problems<'_>,
+) -> Option<crate::fix::llm::LlmSettings> {
+    let before = problems.list.len();
+    let url = l.url.trim_end_matches('/');
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        problems.add(
+            &["fix", "llm", "url"],
+            format!(
+                "'{}' is not an http(s) URL, e.g. http://127.0.0.1:11434/v1",
+                crate::deploy::git::redact(&l.url)
+            ),
+        );
+    } else if url.contains(['?', '#']) {
+        problems.add(
+            &["fix", "llm", "url"],
+            "has a query or fragment: give the API's base URL only, e.g. http://127.0.0.1:11434/v1"
+                .into(),
+        );
+    }
+    if l.model.trim().is_empty() {
+        problems.add(&["fix", "llm", "model"], "must not be empty".into());
+    }
+    if let Some(var) = &l.api_key_env {
+        if var.is_empty() || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            problems.add(
+                &["fix", "llm", "api_key_env"],
+                format!("'{var}' is not an environment variable's name"),
+            );
+        }
+    }
+    let timeout = problems.duration(&["fix", "llm", "timeout"], &l.timeout);
+    for (key, value) in [
+        ("max_calls_per_hour", l.max_calls_per_hour),
+        ("context_lines", l.context_lines),
+    ] {
+        if value < 1 {
+            problems.add(&["fix", "llm", key], format!("must be ≥ 1, got '{value}'"));
+        }
+    }
+    for (i, pattern) in l.redact.iter().enumerate() {
+        let at = [
+            Step::Key("fix".into()),
+            Step::Key("llm".into()),
+            Step::Key("redact".into()),
+            Step::Index(i),
+        ];
+        problems.regex(&at, pattern);
+    }
+    (problems.list.len() == before).then(|| crate::fix::llm::LlmSettings {
+        url: url.to_string(),
+        model: l.model.trim().to_string(),
+        api_key_env: l.api_key_env.clone(),
+        timeout: timeout.unwrap_or(Duration::from_secs(60)),
+        max_calls_per_hour: l.max_calls_per_hour as u32,
+        context_lines: l.context_lines as u32,
+        audit: l.audit,
+        redact: l.redact.clone(),
+        state_dir: None,
+        show_prompt: false,
+    })
+}
+
 impl<'a> Problems<'a> {
     fn new(text: &'a str) -> Self {
         Problems {
@@ -1025,6 +1101,58 @@ mod tests {
     #[test]
     fn example_config_is_valid() {
         Settings::parse(Path::new("hephaestus.example.yaml"), EXAMPLE_CONFIG).unwrap();
+    }
+
+    #[test]
+    fn llm_is_off_by_default_and_checked_when_set() {
+        let example = Settings::parse(Path::new("h.yaml"), EXAMPLE_CONFIG).unwrap();
+        assert_eq!(example.fix.llm, None);
+        // The example's block, uncommented, is what the defaults give.
+        let block: String = EXAMPLE_CONFIG
+            .lines()
+            .skip_while(|l| !l.starts_with("  # llm:"))
+            .take_while(|l| l.starts_with("  #   ") || l.starts_with("  # llm:"))
+            .map(|l| format!("  {}\n", &l[4..]))
+            .collect();
+        let given = Settings::parse(Path::new("h.yaml"), &format!("fix:\n{block}")).unwrap();
+        let llm = given.fix.llm.expect("fix.llm");
+        assert_eq!(llm.url, "http://127.0.0.1:11434/v1");
+        assert_eq!(llm.model, "qwen2.5-coder:7b");
+        assert_eq!(llm.api_key_env.as_deref(), Some("HEPHAESTUS_LLM_KEY"));
+        assert_eq!(llm.timeout, Duration::from_secs(60));
+        assert_eq!((llm.max_calls_per_hour, llm.context_lines), (20, 40));
+        assert!(!llm.audit);
+        assert_eq!(llm.redact, ["cust-[0-9]+"]);
+        let short = Settings::parse(
+            Path::new("h.yaml"),
+            "fix:\n  llm:\n    url: http://h/v1/\n    model: m\n",
+        )
+        .unwrap();
+        assert_eq!(short.fix.llm.unwrap().url, "http://h/v1");
+        assert_eq!(
+            problems(
+                "fix:\n  llm:\n    url: ftp://x\n    model: ''\n    timeout: 0s\n    \
+                 max_calls_per_hour: 0\n    context_lines: -1\n    api_key_env: 'A B'\n"
+            ),
+            [
+                "3:fix.llm.url: 'ftp://x' is not an http(s) URL, e.g. http://127.0.0.1:11434/v1",
+                "4:fix.llm.model: must not be empty",
+                "8:fix.llm.api_key_env: 'A B' is not an environment variable's name",
+                "5:fix.llm.timeout: invalid duration '0s': must be longer than zero",
+                "6:fix.llm.max_calls_per_hour: must be ≥ 1, got '0'",
+                "7:fix.llm.context_lines: must be ≥ 1, got '-1'",
+            ]
+        );
+        assert_eq!(
+            problems("fix:\n  llm:\n    url: http://x\n    model: m\n    modle: n\n"),
+            ["5:fix.llm.modle: unknown key 'modle' (did you mean 'model'?)"]
+        );
+        let got = problems("fix:\n  llm:\n    url: http://x\n    model: m\n    redact: ['(']\n");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].contains("fix.llm.redact[0]: invalid regex"),
+            "{got:?}"
+        );
     }
 
     #[test]

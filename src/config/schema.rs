@@ -260,6 +260,45 @@ pub struct FixConfig {
     pub verify_timeout: String,
     /// In [0, 1]: below it, deploy mode suggests a solution instead of pushing it.
     pub min_confidence: f64,
+    /// The model asked for a change when no built-in class has one; off when absent.
+    pub llm: Option<LlmConfig>,
+}
+
+/// An OpenAI-compatible endpoint; see `fix.llm` in `hephaestus.example.yaml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LlmConfig {
+    /// Base URL: requests go to `{url}/chat/completions`.
+    pub url: String,
+    pub model: String,
+    /// An environment variable holding the bearer token; none is sent when absent.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    #[serde(default = "default_llm_timeout")]
+    pub timeout: String,
+    /// Signed so that 0 and negatives get a clear "must be ≥ 1".
+    #[serde(default = "default_llm_calls")]
+    pub max_calls_per_hour: i64,
+    #[serde(default = "default_llm_context")]
+    pub context_lines: i64,
+    /// Append every request and answer to `state_dir/llm-audit.jsonl`.
+    #[serde(default)]
+    pub audit: bool,
+    /// Regexes of more text never sent, besides the built-in secret shapes.
+    #[serde(default)]
+    pub redact: Vec<String>,
+}
+
+fn default_llm_timeout() -> String {
+    "60s".into()
+}
+
+fn default_llm_calls() -> i64 {
+    20
+}
+
+fn default_llm_context() -> i64 {
+    40
 }
 
 impl Default for FixConfig {
@@ -269,6 +308,7 @@ impl Default for FixConfig {
             reproduce: None,
             verify_timeout: "5m".into(),
             min_confidence: 0.8,
+            llm: None,
         }
     }
 }
@@ -333,7 +373,23 @@ pub fn known_keys(path: &str) -> Option<&'static [&'static str]> {
         ],
         "patterns" => &["masks", "extra_masks", "max_patterns"],
         "patterns.extra_masks[]" => &["name", "regex"],
-        "fix" => &["verify", "reproduce", "verify_timeout", "min_confidence"],
+        "fix" => &[
+            "verify",
+            "reproduce",
+            "verify_timeout",
+            "min_confidence",
+            "llm",
+        ],
+        "fix.llm" => &[
+            "url",
+            "model",
+            "api_key_env",
+            "timeout",
+            "max_calls_per_hour",
+            "context_lines",
+            "audit",
+            "redact",
+        ],
         _ => return None,
     })
 }

@@ -18,6 +18,7 @@ pub mod builtin;
 pub mod diff;
 pub mod edit;
 pub mod generator;
+pub mod llm;
 pub mod locate;
 pub mod repo;
 pub mod rules;
@@ -67,6 +68,8 @@ pub struct FixSettings {
     pub verify_timeout: std::time::Duration,
     /// Below this confidence a solution is suggested, never deployed.
     pub min_confidence: f64,
+    /// The model asked when no built-in class has a verified change (`fix.llm`); off when `None`.
+    pub llm: Option<llm::LlmSettings>,
 }
 
 /// What goes wrong inside the fix stage.
@@ -244,6 +247,12 @@ impl Fixer {
                     generator: generator.name(),
                     why,
                 }),
+            }
+        }
+        // The model is asked only when no built-in class or rule has a verified change.
+        if solutions.is_empty() {
+            if let Some(settings) = &self.settings.llm {
+                solutions.extend(llm::fallback(self, settings, &cx, &mut events));
             }
         }
         if solutions.is_empty() && notes.is_empty() && events.is_empty() {

@@ -10,6 +10,7 @@ mod config;
 mod deploy;
 mod hostile;
 mod lifecycle;
+mod llm;
 mod notify;
 mod parse;
 mod patterns;

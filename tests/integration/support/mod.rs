@@ -7,3 +7,4 @@
 pub mod forge;
 pub mod git_server;
 pub mod http;
+pub mod llm;
