@@ -67,7 +67,10 @@ fn corpora() -> Vec<(&'static str, Vec<String>)> {
         formats.extend(fixture_lines(&format!("formats/{name}")));
     }
     vec![
-        ("loghub", varied(&fixture_lines("patterns/loghub-sample.log"))),
+        (
+            "loghub",
+            varied(&fixture_lines("patterns/loghub-sample.log")),
+        ),
         ("formats", varied(&formats)),
     ]
 }
