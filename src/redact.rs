@@ -1,5 +1,6 @@
-//! Secrets out of log text that leaves the machine (a pull request body, a notification, a branch
-//! name made from a log's words).
+//! Log text that leaves the machine (a pull request body, a notification, a branch name made
+//! from a log's words): secrets out of it, and with [`strip_controls`] the characters that would
+//! make it read as something else.
 //!
 //! Logs carry what a program was handed: passwords in connection URLs, bearer tokens in request
 //! dumps, API keys in settings. Before a sample of one goes to a forge, the values that look like
@@ -38,6 +39,21 @@ static SHAPED: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+
+/// `text` without control characters other than newlines; carriage returns and tabs become
+/// spaces so a terminal or a diff viewer shows what is there.
+pub fn strip_controls(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' => Some('\n'),
+            '\t' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            // Bidirectional overrides make text read differently from what it is.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => None,
+            c => Some(c),
+        })
+        .collect()
+}
 
 /// `text` with credentials masked; `secrets` (values the tool holds, such as its token) are
 /// masked wherever they appear. Secrets shorter than 4 characters are ignored: masking every `a`

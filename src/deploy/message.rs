@@ -12,20 +12,7 @@ use crate::redact::redact;
 /// Trailer naming the fingerprint a commit fixes; also how a branch is recognised as ours.
 pub const FINGERPRINT_TRAILER: &str = "Hephaestus-Fingerprint";
 
-/// `text` without control characters other than newlines; carriage returns and tabs become
-/// spaces so a terminal or a diff viewer shows what is there.
-pub fn strip_controls(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            '\n' => Some('\n'),
-            '\t' | '\r' => Some(' '),
-            c if c.is_control() => None,
-            // Bidirectional overrides make text read differently from what it is.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => None,
-            c => Some(c),
-        })
-        .collect()
-}
+pub use crate::redact::strip_controls;
 
 /// `[A-Za-z0-9._-]` only, for identifiers that come from logs (fingerprints, pattern ids).
 pub fn token(text: &str) -> String {
@@ -208,11 +195,7 @@ pub fn pr_body(solution: &Solution, secrets: &[&str]) -> String {
 /// `` `KeyError 'timeout'` 3 times between `A` and `B` (log time) ``: what the logs showed.
 fn seen(solution: &Solution) -> String {
     let evidence = &solution.evidence;
-    let what = if evidence.exception.is_empty() {
-        solution.error_type.clone()
-    } else {
-        evidence.headline()
-    };
+    let what = solution.headline();
     let times = match evidence.count {
         0 | 1 => "once".to_owned(),
         n => format!("{n} times"),

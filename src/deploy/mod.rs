@@ -214,11 +214,7 @@ impl Deployer {
         let remote = &self.settings.remote;
         let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
         let evidence = &solution.evidence;
-        let exception = if evidence.exception.is_empty() {
-            solution.error_type.clone()
-        } else {
-            evidence.headline()
-        };
+        let exception = solution.headline();
         let vars = branch::Vars {
             error_type: &solution.error_type,
             fingerprint: &solution.fingerprint,

@@ -57,6 +57,18 @@ pub struct Solution {
     pub evidence: Evidence,
 }
 
+impl Solution {
+    /// What failed, for titles and messages: the exception and its short message (`KeyError
+    /// 'timeout'`), or the error type's slug when the incident had no stack trace.
+    pub fn headline(&self) -> String {
+        if self.evidence.exception.is_empty() {
+            self.error_type.clone()
+        } else {
+            self.evidence.headline()
+        }
+    }
+}
+
 /// What the logs showed of a fingerprint: the exception, where it was raised in the repository's
 /// code, how often and when. Every text in it comes from a log and is untrusted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

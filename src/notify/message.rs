@@ -85,12 +85,7 @@ impl Event {
     }
 
     fn headline(solution: &Solution) -> String {
-        let e = &solution.evidence;
-        if e.exception.is_empty() {
-            clean(&solution.error_type)
-        } else {
-            clean(&e.headline())
-        }
+        clean(&solution.headline())
     }
 
     pub fn solution_proposed(solution: &Solution) -> Event {

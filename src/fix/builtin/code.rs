@@ -256,6 +256,19 @@ impl<'a> Line<'a> {
         Some(i)
     }
 
+    /// The subscripts on the line, `(start of the indexed expression, '[', ']')`: every `[` in
+    /// code that follows a name, a `)` or a `]` (not an array literal) and closes on the line.
+    pub fn subscripts(&self) -> Vec<(usize, usize, usize)> {
+        self.find_code("[")
+            .into_iter()
+            .filter(|&open| {
+                self.prev_non_space(open)
+                    .is_some_and(|(_, prev)| is_ident(prev) || prev == b')' || prev == b']')
+            })
+            .filter_map(|open| Some((self.primary_start(open)?, open, self.matching_close(open)?)))
+            .collect()
+    }
+
     /// The previous non-space byte before `i` and its offset.
     pub fn prev_non_space(&self, i: usize) -> Option<(usize, u8)> {
         self.text[..i]

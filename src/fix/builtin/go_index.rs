@@ -84,17 +84,7 @@ impl Generator for IndexOutOfRange {
         let here = format!("{}:{}", site.path, site.line);
         let line = Line::new(text, Lang::Java);
         let mut found = Vec::new();
-        for open in line.find_code("[") {
-            let Some((_, prev)) = line.prev_non_space(open) else {
-                continue;
-            };
-            if !(is_ident(prev) || prev == b')' || prev == b']') {
-                continue;
-            }
-            let (Some(start), Some(close)) = (line.primary_start(open), line.matching_close(open))
-            else {
-                continue;
-            };
+        for (start, open, close) in line.subscripts() {
             let base = text[start..open].trim();
             let idx = text[open + 1..close].trim();
             if base == "map" || base.ends_with(".map") || idx.contains(':') || base.contains('[') {

@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::braces::Source;
-use super::code::{is_ident, is_name_chain, Lang, Line};
+use super::code::{is_name_chain, Lang, Line};
 use super::js::column_byte;
 use super::rust::enclosing_fn;
 use crate::fix::factor::strategy;
@@ -84,20 +84,7 @@ impl Generator for IndexOutOfBounds {
         let here = format!("{}:{}", site.path, site.line);
         let line = Line::new(text, Lang::Rust);
         // (base start, `[`, `]`)
-        let mut found = Vec::new();
-        for open in line.find_code("[") {
-            let Some((_, prev)) = line.prev_non_space(open) else {
-                continue;
-            };
-            if !(is_ident(prev) || prev == b')' || prev == b']') {
-                continue;
-            }
-            let (Some(start), Some(close)) = (line.primary_start(open), line.matching_close(open))
-            else {
-                continue;
-            };
-            found.push((start, open, close));
-        }
+        let found = line.subscripts();
         let col = site.column.and_then(|c| column_byte(text, c));
         let at_col: Vec<_> = found
             .iter()
