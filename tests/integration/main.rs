@@ -18,6 +18,7 @@ mod repair;
 mod repos;
 mod rotation;
 mod rules;
+mod same_output;
 mod snapshots;
 mod stopping;
 mod threshold;
