@@ -188,7 +188,7 @@ fn resolve_repo(settings: &mut Settings) -> Result<()> {
     match &settings.fix.repo {
         Some(repo) => check_repo(repo, "--repo")?,
         None => {
-            settings.fix.repo = discover_repo(Path::new("."));
+            settings.fix.repo = crate::config::worktree::discover(Path::new("."));
             if settings.fix.repo.is_none() && settings.routes.is_empty() {
                 settings.warnings.push(
                     "not inside a git repository: incidents are reported, but no fixes are \
@@ -236,13 +236,12 @@ fn check_repo(repo: &Path, given: &str) -> Result<()> {
         repo.display()
     );
     // Fixes are read from and committed to git: found out now, not at the first incident.
-    git2::Repository::open(repo).map_err(|_| {
-        anyhow::anyhow!(
-            "{given} '{}' is not the top of a git repository (`git init` it, or name the \
+    anyhow::ensure!(
+        crate::config::worktree::is_top(repo),
+        "{given} '{}' is not the top of a git repository (`git init` it, or name the \
              repository's top directory)",
-            repo.display()
-        )
-    })?;
+        repo.display()
+    );
     Ok(())
 }
 
@@ -260,12 +259,6 @@ fn setup(settings: &Settings) -> report::Setup {
             .map(|r| (r.matcher.describe(), r.repo.display().to_string()))
             .collect(),
     }
-}
-
-/// The working directory of the git repository containing `dir`, if any.
-fn discover_repo(dir: &Path) -> Option<PathBuf> {
-    let repo = git2::Repository::discover(dir).ok()?;
-    repo.workdir().map(Path::to_path_buf)
 }
 
 /// Print the settings' warnings on stderr.

@@ -21,10 +21,7 @@ pub fn find(explicit: Option<&Path>, repo: Option<&Path>, cwd: &Path) -> Option<
     if let Some(path) = std::env::var_os(CONFIG_VAR).filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(path));
     }
-    let top = git2::Repository::discover(cwd)
-        .ok()
-        .and_then(|r| r.workdir().map(Path::to_path_buf))
-        .and_then(|top| std::fs::canonicalize(top).ok());
+    let top = super::worktree::discover(cwd);
     let here = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
     // Outside a repository only the current directory is looked in: a parent's config belongs to
     // whatever lives there.

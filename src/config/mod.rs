@@ -10,6 +10,7 @@ mod humane;
 mod locate;
 mod schema;
 mod size;
+pub mod worktree;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

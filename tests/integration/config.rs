@@ -181,7 +181,7 @@ fn verbose_runs_say_first_which_config_and_repository_they_use() {
     assert_eq!(
         first,
         format!(
-            "note: config hephaestus.yaml, repository {}/",
+            "note: config hephaestus.yaml, repository {}",
             top.display()
         )
     );
