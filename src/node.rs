@@ -13,7 +13,7 @@ use crate::deploy::{DeployPlan, Deployer, Held};
 use crate::fix::{FixEvent, Fixer, Solution, SolutionState};
 use crate::notify::{self, Notifier};
 use crate::parse::LogEntry;
-use crate::pattern::{PatternEngine, PatternSummary};
+use crate::pattern::{Classified, PatternEngine, PatternSummary, Prepared, Preparer};
 use crate::route::{self, Lane};
 use crate::threshold::{Clock, Detector, Incident, SystemClock};
 
@@ -164,9 +164,24 @@ impl Node {
 
     /// Feed one entry through the pipeline.
     pub fn process_log(&mut self, entry: LogEntry) {
-        self.summary.entries += 1;
         let classified = self.patterns.classify(&entry);
-        let Some(incident) = self.detector.observe(&entry, &classified) else {
+        self.process_classified(&entry, classified);
+    }
+
+    /// [`Node::process_log`] of an entry a [`Node::preparer`] prepared, maybe on another thread.
+    pub fn process_prepared(&mut self, prepared: Prepared) {
+        let classified = self.patterns.classify_prepared(&prepared);
+        self.process_classified(&prepared.entry, classified);
+    }
+
+    /// What prepares entries for [`Node::process_prepared`].
+    pub fn preparer(&self) -> Preparer {
+        self.patterns.preparer()
+    }
+
+    fn process_classified(&mut self, entry: &LogEntry, classified: Classified) {
+        self.summary.entries += 1;
+        let Some(incident) = self.detector.observe(entry, &classified) else {
             return;
         };
         self.summary.incidents += 1;

@@ -7,17 +7,17 @@
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 
 use anyhow::{Context, Result};
 
 use super::ingest::Ingest;
 use crate::cli::PatternsArgs;
 use crate::config::{OutputSettings, Settings};
-use crate::pattern::{self, PatternEngine};
+use crate::pattern::{PatternEngine, Prepared, Preparer};
 use crate::report::{PatternReport, Style};
 use crate::source::{self, LineReader, STDIN_NAME};
-use crate::{ExitStatus, LogEntry};
+use crate::ExitStatus;
 
 pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> Result<ExitStatus> {
     super::init_stdout_color(output);
@@ -46,14 +46,15 @@ pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> 
         }
     }
 
+    let preparer = engine.preparer();
     let mut ingest = Ingest::new(settings.parse.clone(), args.raw);
     for (name, path) in &inputs {
-        each_entry(&mut ingest, name, path, settings, |entry| {
+        each_entry(&mut ingest, &preparer, name, path, settings, |prepared| {
             // Per line, only the templates matter: no traces, fingerprints or statistics.
             if args.per_line {
-                engine.mine(&pattern::subject_of(&entry));
+                engine.mine_prepared(&prepared);
             } else {
-                engine.classify(&entry);
+                engine.classify_prepared(&prepared);
             }
             Ok(())
         })?;
@@ -62,9 +63,9 @@ pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> 
     if args.per_line {
         let mut ingest = Ingest::new(settings.parse.clone(), args.raw);
         for (name, path) in &inputs {
-            each_entry(&mut ingest, name, path, settings, |entry| {
-                let mined = engine.lookup(&pattern::subject_of(&entry));
-                Ok(out.line(entry.line, &mined)?)
+            each_entry(&mut ingest, &preparer, name, path, settings, |prepared| {
+                let mined = engine.lookup_prepared(&prepared);
+                Ok(out.line(prepared.entry.line, &mined)?)
             })?;
         }
     } else {
@@ -75,29 +76,65 @@ pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> 
     Ok(ExitStatus::Clean)
 }
 
-/// Every entry of one input, in order.
+/// Every entry of one input, in order, prepared for the engine. A second thread reads, parses
+/// and masks while `f` mines: the miner's order is the input's, so the output is that of one
+/// thread.
 fn each_entry(
     ingest: &mut Ingest,
+    preparer: &Preparer,
     name: &Arc<str>,
     path: &Path,
     settings: &Settings,
-    mut f: impl FnMut(LogEntry) -> Result<()>,
+    mut f: impl FnMut(Prepared) -> Result<()>,
 ) -> Result<()> {
     let input = source::open(path, &source::InputLimits::default())?;
-    let mut lines = LineReader::new(
-        BufReader::with_capacity(256 * 1024, input.reader),
-        settings.max_line_bytes,
-    );
-    while let Some(line) = lines
-        .next_line()
-        .with_context(|| format!("failed to read '{name}'"))?
-    {
-        if let Some(entry) = ingest.line(name, &line) {
-            f(entry)?;
+    let (tx, rx) = mpsc::sync_channel::<Vec<Prepared>>(BATCHES_IN_FLIGHT);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || -> Result<()> {
+            let mut lines = LineReader::new(
+                BufReader::with_capacity(256 * 1024, input.reader),
+                settings.max_line_bytes,
+            );
+            let mut batch = Vec::with_capacity(BATCH_ENTRIES);
+            let hand_on = |batch: &mut Vec<Prepared>| {
+                let full = std::mem::replace(batch, Vec::with_capacity(BATCH_ENTRIES));
+                // A failed send: the other side stopped on an error of its own, which it reports.
+                tx.send(full).is_ok()
+            };
+            while let Some(line) = lines
+                .next_line()
+                .with_context(|| format!("failed to read '{name}'"))?
+            {
+                if let Some(entry) = ingest.line(name, &line) {
+                    batch.push(preparer.prepare(entry));
+                    if batch.len() == BATCH_ENTRIES && !hand_on(&mut batch) {
+                        return Ok(());
+                    }
+                }
+            }
+            batch.extend(ingest.finish(name).into_iter().map(|e| preparer.prepare(e)));
+            hand_on(&mut batch);
+            Ok(())
+        });
+        let mut done = Ok(());
+        'batches: for batch in rx.iter() {
+            for prepared in batch {
+                done = f(prepared);
+                if done.is_err() {
+                    break 'batches;
+                }
+            }
         }
-    }
-    for entry in ingest.finish(name) {
-        f(entry)?;
-    }
-    Ok(())
+        drop(rx);
+        let read = reading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        done.and(read)
+    })
 }
+
+/// Entries the reader thread hands on at a time.
+const BATCH_ENTRIES: usize = 512;
+
+/// Batches read ahead at most: what bounds the memory between the threads.
+const BATCHES_IN_FLIGHT: usize = 8;

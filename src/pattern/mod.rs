@@ -144,12 +144,54 @@ impl PatternEngine {
         self.miner.clusters()
     }
 
+    /// A preparer of entries for this engine, to run on another thread.
+    pub fn preparer(&self) -> Preparer {
+        Preparer {
+            masker: self.masker.clone(),
+        }
+    }
+
     /// Classify one entry: its template, its trace, its fingerprint.
     pub fn classify(&mut self, entry: &LogEntry) -> Classified {
         let trace = trace::extract(&entry.message);
         let subject = subject(entry, trace.as_ref());
-        let message: &str = &subject;
-        let mined = self.mine(message);
+        let mut tokens = std::mem::take(&mut self.tokens);
+        self.masker.tokenize(&subject, &mut tokens);
+        let classified = self.classify_parts(entry, trace, &subject, &tokens);
+        self.tokens = tokens;
+        classified
+    }
+
+    /// [`PatternEngine::classify`] of a prepared entry: the same verdict.
+    pub fn classify_prepared(&mut self, prepared: &Prepared) -> Classified {
+        let Prepared {
+            entry,
+            trace,
+            tokens,
+            ..
+        } = prepared;
+        self.classify_parts(entry, trace.clone(), prepared.subject(), tokens)
+    }
+
+    /// [`PatternEngine::mine`] of a prepared entry's subject.
+    pub fn mine_prepared(&mut self, prepared: &Prepared) -> miner::Mined {
+        self.miner.add(prepared.subject(), &prepared.tokens)
+    }
+
+    /// [`PatternEngine::lookup`] of a prepared entry's subject.
+    pub fn lookup_prepared(&mut self, prepared: &Prepared) -> miner::Mined {
+        self.miner.lookup(prepared.subject(), &prepared.tokens)
+    }
+
+    /// The verdict on `entry`, whose subject `message` has been tokenized into `tokens`.
+    fn classify_parts(
+        &mut self,
+        entry: &LogEntry,
+        trace: Option<StackTrace>,
+        message: &str,
+        tokens: &[mask::Token],
+    ) -> Classified {
+        let mined = self.miner.add(message, tokens);
         let fingerprint = Fingerprint::of(trace.as_ref(), &mined.template, &self.masker);
         let stat = self.stats.entry(mined.id.clone()).or_insert_with(|| Stat {
             example: message.to_owned(),
@@ -242,6 +284,53 @@ impl PatternEngine {
             }
         }
         current
+    }
+}
+
+/// An entry with what the pattern stage reads from its text alone: its trace, the line its
+/// template is mined from (see [`subject`]) and that line's tokens. Masking is a third of the
+/// stage's work and needs no state, so a reader thread prepares the entries while the miner, which
+/// must see them one at a time and in order, works on the ones before.
+pub struct Prepared {
+    pub entry: LogEntry,
+    trace: Option<StackTrace>,
+    /// The subject when it is not the entry's first line.
+    subject: Option<String>,
+    tokens: Vec<mask::Token>,
+}
+
+impl Prepared {
+    fn subject(&self) -> &str {
+        self.subject
+            .as_deref()
+            .unwrap_or_else(|| self.entry.first_line())
+    }
+}
+
+/// Prepares entries for a [`PatternEngine`] (see [`PatternEngine::preparer`]); it holds a masker
+/// of the engine's settings, and masking has no state, so it gives the tokens the engine would.
+#[derive(Debug, Clone)]
+pub struct Preparer {
+    masker: mask::Masker,
+}
+
+impl Preparer {
+    pub fn prepare(&self, entry: LogEntry) -> Prepared {
+        let trace = trace::extract(&entry.message);
+        let subject = match subject(&entry, trace.as_ref()) {
+            Cow::Owned(subject) => Some(subject),
+            Cow::Borrowed(_) => None,
+        };
+        let mut prepared = Prepared {
+            entry,
+            trace,
+            subject,
+            tokens: Vec::new(),
+        };
+        let mut tokens = Vec::new();
+        self.masker.tokenize(prepared.subject(), &mut tokens);
+        prepared.tokens = tokens;
+        prepared
     }
 }
 

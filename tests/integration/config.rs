@@ -180,10 +180,7 @@ fn verbose_runs_say_first_which_config_and_repository_they_use() {
     let top = repo.canonicalize().unwrap();
     assert_eq!(
         first,
-        format!(
-            "note: config hephaestus.yaml, repository {}",
-            top.display()
-        )
+        format!("note: config hephaestus.yaml, repository {}", top.display())
     );
     let mut cmd = env.cmd(["analyze", "--format", "json"]);
     cmd.current_dir(&repo).arg(&log);

@@ -478,3 +478,58 @@ fn two_edits_of_one_file_repair_the_second_crash() {
     let (ok, out) = repo.check();
     assert!(ok, "{out}");
 }
+
+#[test]
+fn an_edit_through_a_symlink_or_beyond_five_edits_is_dropped() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("util.py"), "SPLIT = '='\n").unwrap();
+    let six: Vec<Value> = (0..6)
+        .map(|_| serde_json::json!({"file": "settings.py", "search": "x", "replace": "y"}))
+        .collect();
+    let too_many = serde_json::json!({
+        "diagnosis": "d", "edits": six, "confidence": 0.8, "abstain": null,
+    })
+    .to_string();
+    for (content, why) in [
+        (
+            answer("shared/util.py", "SPLIT = '='\n", "SPLIT = ':'\n"),
+            "'shared/util.py' is reached through a symlink",
+        ),
+        (
+            answer("util-link.py", "SPLIT = '='\n", "SPLIT = ':'\n"),
+            "'util-link.py' is reached through a symlink",
+        ),
+        (too_many, "6 edits, more than the 5 allowed"),
+    ] {
+        let repo = Repo::new(UNPACK);
+        // Tracked symlinks out of the repository: a directory and a file.
+        std::os::unix::fs::symlink(outside.path(), repo.root().join("shared")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("util.py"),
+            repo.root().join("util-link.py"),
+        )
+        .unwrap();
+        repo.git(&["add", "-A"]);
+        repo.git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "commit",
+            "-qm",
+            "links",
+        ]);
+        let server = LlmServer::start(MODEL, vec![Step::Answer(content.clone())]);
+        let report = analyze(&repo, &config(&repo, &server, ""));
+        assert!(solutions(&report).is_empty(), "{content}: {report:#}");
+        assert!(
+            llm_reasons(&report).iter().any(|r| r.contains(why)),
+            "{content}: no {why:?} in {report:#}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join("util.py")).unwrap(),
+            "SPLIT = '='\n",
+            "the file outside is untouched"
+        );
+    }
+}

@@ -109,7 +109,7 @@ pub fn build(
 }
 
 /// The lines sent around `line` (1-based, inclusive): the whole function when it is no longer
-/// than `context_lines` (Python), else `context_lines` centred on the line.
+/// than `context_lines`, else `context_lines` centred on the line.
 fn window(
     path: &str,
     content: &str,
@@ -117,18 +117,57 @@ fn window(
     context_lines: u32,
     count: usize,
 ) -> (usize, usize) {
-    if path.ends_with(".py") {
+    let function = if path.ends_with(".py") {
         let source = crate::fix::syntax::python::Source::new(content);
-        if let Some(f) = source.function(line) {
-            let (first, last) = (f.header.line as usize, f.last as usize);
-            if last >= first && last - first < context_lines as usize && last <= count {
-                return (first, last);
-            }
+        source
+            .function(line)
+            .map(|f| (f.header.line as usize, f.last as usize))
+    } else {
+        braced_function(path, content, line)
+    };
+    if let Some((first, last)) = function {
+        if first <= line as usize && last >= line as usize && last - first < context_lines as usize
+        {
+            return (first, last.min(count));
         }
     }
     let half = (context_lines / 2).max(1) as usize;
     let at = (line as usize).clamp(1, count.max(1));
     (at.saturating_sub(half).max(1), (at + half).min(count))
+}
+
+/// The lines of the function around `line` in a language of braces: from its signature's first
+/// line to its closing brace.
+fn braced_function(path: &str, content: &str, line: u32) -> Option<(usize, usize)> {
+    use crate::fix::builtin::braces::{BlockKind, Source};
+    use crate::fix::builtin::code::Lang;
+    let ext = path.rsplit_once('.').map(|(_, e)| e)?;
+    let lang = match ext {
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => Lang::Js,
+        "java" | "kt" | "scala" | "cs" | "go" | "c" | "cc" | "cpp" | "h" | "hpp" => Lang::Java,
+        "rs" => Lang::Rust,
+        _ => return None,
+    };
+    static SIGNATURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^(?:pub(?:\([^)]*\))?\s+)?(?:const\s+)?(?:async\s+)?(?:unsafe\s+)?(?:extern\s+\S+\s+)?fn\s|^func\s",
+        )
+        .expect("valid regex")
+    });
+    let source = Source::new(content, lang);
+    let block = source.blocks_at(line, 0).into_iter().last()?;
+    let is_function =
+        matches!(block.kind, BlockKind::Function { .. }) || SIGNATURE.is_match(&block.header);
+    if !is_function {
+        return None;
+    }
+    // The signature may span lines above its `{`: back to the line that starts it.
+    let first_word = block.header.split_whitespace().next().unwrap_or("");
+    let starts = (block.open.saturating_sub(5).max(1)..=block.open)
+        .rev()
+        .find(|&n| source.code(n).starts_with(first_word) && !first_word.is_empty())
+        .unwrap_or(block.open);
+    Some((starts as usize, block.close as usize))
 }
 
 /// The kind of manifest at the repository's top, `none` when there is none.
@@ -161,5 +200,22 @@ mod tests {
         assert_eq!(window("a.py", src, 5, 1, 10), (4, 6));
         assert_eq!(window("a.js", src, 5, 4, 10), (3, 7));
         assert_eq!(window("a.py", src, 1, 4, 10), (1, 3));
+    }
+
+    #[test]
+    fn the_whole_function_in_the_languages_of_braces() {
+        let count = |s: &str| s.lines().count();
+        let js = "const x = 1;\n\nfunction load(p) {\n  const c = read(p);\n  return c.port;\n}\n\nmodule.exports = { load };\n";
+        assert_eq!(window("app/load.js", js, 5, 40, count(js)), (3, 6));
+        let java = "package a;\n\nclass Loader {\n    int port(Map<String, Object> c) {\n        Object v = c.get(\"port\");\n        return (Integer) v;\n    }\n\n    void other() {\n    }\n}\n";
+        assert_eq!(window("src/Loader.java", java, 6, 40, count(java)), (4, 7));
+        let rust = "use std::env;\n\npub fn port(\n    name: &str,\n) -> u16 {\n    let v = env::var(name).unwrap();\n    v.parse().unwrap()\n}\n\nfn main() {}\n";
+        assert_eq!(window("src/main.rs", rust, 7, 40, count(rust)), (3, 8));
+        let go = "package main\n\nfunc pick(xs []int, i int) int {\n\tif i < 0 {\n\t\treturn 0\n\t}\n\treturn xs[i]\n}\n\nfunc main() {}\n";
+        assert_eq!(window("main.go", go, 7, 40, count(go)), (3, 8));
+        // Longer than the window: the window, centred on the line.
+        assert_eq!(window("main.go", go, 7, 2, count(go)), (6, 8));
+        // Top-level code is no function.
+        assert_eq!(window("app/load.js", js, 8, 2, count(js)), (7, 8));
     }
 }
