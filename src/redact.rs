@@ -14,11 +14,25 @@ use regex::Regex;
 
 const MASK: &str = "[redacted]";
 
+/// Tokens whose shape gives them away: GitHub, GitLab, Slack (tokens and webhook URLs), AWS,
+/// Google (API keys, OAuth tokens), OpenAI-style keys, JWTs. Every redactor of the tool uses this
+/// list (and [`PRIVATE_KEY`], [`CREDENTIAL_NAMES`]): a shape learnt once is hidden everywhere.
+pub const SHAPED_TOKENS: &str = r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{16,}|xox[abposr]-[A-Za-z0-9-]{10,}|hooks\.slack\.com/services/[A-Za-z0-9/]+|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|sk-[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+)";
+
+/// A PEM private key; to the end of the text when its end was cut off (a sample of a few lines).
+pub const PRIVATE_KEY: &str =
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|[\s\S]*)";
+
+/// Words in a key that names a credential (`db_password`, `X-Api-Key`, `session_cookie`).
+/// A pull request's sample also hides `auth…` keys; the model's prompt keeps them, since
+/// `author` and `OAuth` name code there more often than secrets.
+pub const CREDENTIAL_NAMES: &str = "password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|session|cookie";
+
 /// `key=value`, `key: value`, `"key": "value"` where the key names a credential.
 static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?i)(["']?\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|session|cookie)[\w.-]*["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&"'}\]]+)"#,
-    )
+    Regex::new(&format!(
+        r#"(?i)(["']?\b[\w.-]*(?:{CREDENTIAL_NAMES}|auth)[\w.-]*["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&"'}}\]]+)"#
+    ))
     .expect("valid regex")
 });
 
@@ -32,13 +46,9 @@ static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]*:[^/\s@]*@").expect("valid regex")
 });
 
-/// Tokens whose shape gives them away: GitHub, GitLab, Slack, AWS, OpenAI-style keys, JWTs.
-static SHAPED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{16,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+)",
-    )
-    .expect("valid regex")
-});
+static SHAPED: LazyLock<Regex> = LazyLock::new(|| Regex::new(SHAPED_TOKENS).expect("valid regex"));
+
+static KEY: LazyLock<Regex> = LazyLock::new(|| Regex::new(PRIVATE_KEY).expect("valid regex"));
 
 /// `text` without control characters other than newlines; carriage returns and tabs become
 /// spaces so a terminal or a diff viewer shows what is there.
@@ -65,6 +75,7 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
             out = out.replace(secret, MASK);
         }
     }
+    let out = KEY.replace_all(&out, MASK);
     let out = USERINFO.replace_all(&out, format!("${{1}}{MASK}@"));
     let out = SHAPED.replace_all(&out, MASK);
     let out = SCHEME.replace_all(&out, format!("${{1}} {MASK}"));
@@ -96,6 +107,18 @@ mod tests {
             (
                 "headers={'Authorization': 'Bearer abcdef0123456789'}",
                 "headers={'Authorization': '[redacted]'}",
+            ),
+            (
+                "maps key AIzaSyA1234567890abcdefghijklmnopqrstuv rejected",
+                "maps key [redacted] rejected",
+            ),
+            (
+                "alert via https://hooks.slack.com/services/T000/B000/XXXX failed",
+                "alert via https://[redacted] failed",
+            ),
+            (
+                "bad key -----BEGIN PRIVATE KEY----- MIIEcut",
+                "bad key [redacted]",
             ),
             (
                 "login password=hunter2 user=bob",

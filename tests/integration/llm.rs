@@ -12,6 +12,7 @@ use crate::support::llm::{LlmServer, Step};
 const MODEL: &str = "test-model";
 const UNPACK: &str = "llm/py-unpack-split";
 const SECRET: &str = "llm/py-setting-secret";
+const HEADERS: &str = "llm/py-header-secrets";
 
 /// The right change of both cases: the key ends at the first `=`.
 const SPLIT_ONCE: &str = r#"{"diagnosis": "A value holding '=' splits into three parts; split at the first '=' only.", "edits": [{"file": "settings.py", "search": "            key, value = line.split(\"=\")\n", "replace": "            key, value = line.split(\"=\", 1)\n"}], "confidence": 0.9, "abstain": null}"#;
@@ -532,4 +533,53 @@ fn an_edit_through_a_symlink_or_beyond_five_edits_is_dropped() {
             "the file outside is untouched"
         );
     }
+}
+
+#[test]
+fn every_secret_shape_of_the_log_is_redacted_in_the_request_and_the_fix_still_lands() {
+    let fix = answer(
+        "request.py",
+        "        name, value = line.split(\":\")\n",
+        "        name, value = line.split(\":\", 1)\n",
+    );
+    let (repo, report, server) = scripted(HEADERS, vec![Step::Answer(fix)], "");
+    let body = serde_json::to_string(&server.requests()).unwrap();
+    for (shape, secret) in [
+        ("bearer token", "tok9f8e7d6c5b4a3f2e1d0c"),
+        ("AWS key", "AKIAIOSFODNN7EXAMPLE"),
+        ("GCP key", "AIzaSyA1234567890abcdefghijklmnopqrstuv"),
+        ("GitHub token", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+        ("Slack token", "xoxb-123456789012-abcdefghijkl"),
+        ("JWT", "eyJhbGciOiJIUzI1NiJ9"),
+        ("IPv4 address", "192.168.7.21"),
+        ("IPv6 address", "2001:db8:0:0:1:0:0:7"),
+        ("e-mail address", "oncall@example.com"),
+        ("password=", "hunter2"),
+        ("secret=", "mellon-1234"),
+        ("token=", "t0k3n-5678"),
+        ("credentials in a URL", "pa55w0rd"),
+        ("private key", "MIIEowIBAAKCAQEAsecretkeymaterial"),
+    ] {
+        assert!(
+            !body.contains(secret),
+            "the {shape} {secret} was sent: {body}"
+        );
+    }
+    let user = server.requests()[0]["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(user.contains("cannot send"), "the sample is sent: {user}");
+    assert!(
+        user.contains("⟨SECRET_14⟩"),
+        "one placeholder a secret: {user}"
+    );
+    // The code window went whole, and the edit of it applies.
+    assert!(user.contains("name, value = line.split(\":\")"), "{user}");
+    let sols = solutions(&report);
+    assert_eq!(sols.len(), 1, "{report:#}");
+    assert!(!repo.check().0, "the check passes before the patch");
+    repo.apply(sols[0]["diff"].as_str().unwrap());
+    let (ok, out) = repo.check();
+    assert!(ok, "{out}");
 }

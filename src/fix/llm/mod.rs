@@ -111,7 +111,7 @@ impl Generator for Llm<'_> {
                 if made >= settings.max_calls_per_hour {
                     return decline(format!(
                         "deferred: {made} of fix.llm.max_calls_per_hour = {} calls made in the \
-                         last hour",
+                         last hour; a later run asks for this crash",
                         settings.max_calls_per_hour
                     ));
                 }

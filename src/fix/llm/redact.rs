@@ -23,40 +23,36 @@ pub enum Origin {
 
 /// Each pattern and the group holding the secret (0: the whole match).
 static PATTERNS: LazyLock<Vec<(Regex, usize)>> = LazyLock::new(|| {
+    use crate::redact::{CREDENTIAL_NAMES, PRIVATE_KEY, SHAPED_TOKENS};
     [
+        (PRIVATE_KEY.to_string(), 0),
+        (r"[a-zA-Z][a-zA-Z0-9+.-]*://([^/\s:@]*:[^/\s@]*)@".into(), 1),
+        (SHAPED_TOKENS.to_string(), 0),
         (
-            r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
-            0,
-        ),
-        (r"[a-zA-Z][a-zA-Z0-9+.-]*://([^/\s:@]*:[^/\s@]*)@", 1),
-        (
-            r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{16,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|sk-[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+)",
-            0,
-        ),
-        (r"https://hooks\.slack\.com/services/[A-Za-z0-9/]+", 0),
-        (
-            r"(?i)\b(?:bearer|basic|token)\s+([A-Za-z0-9._~+/=-]{8,})",
+            r"(?i)\b(?:bearer|basic|token)\s+([A-Za-z0-9._~+/=-]{8,})".into(),
             1,
         ),
         (
-            r#"(?i)["']?\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|session|cookie)[\w.-]*["']?\s*[:=]\s*["']?([^\s,;&"'}\])]{3,})"#,
+            format!(
+                r#"(?i)["']?\b[\w.-]*(?:{CREDENTIAL_NAMES})[\w.-]*["']?\s*[:=]\s*["']?([^\s,;&"'}}\])]{{3,}})"#
+            ),
             1,
         ),
         (
-            r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
+            r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b".into(),
             0,
         ),
         (
-            r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b",
+            r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b".into(),
             0,
         ),
         (
-            r"(?i)(?:\b[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,5})?\b|::(?:ffff:)?[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){1,6}\b",
+            r"(?i)(?:\b[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,5})?\b|::(?:ffff:)?[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){1,6}\b".into(),
             0,
         ),
     ]
     .into_iter()
-    .map(|(p, g)| (Regex::new(p).expect("valid regex"), g))
+    .map(|(p, g): (String, usize)| (Regex::new(&p).expect("valid regex"), g))
     .collect()
 });
 
@@ -203,6 +199,7 @@ mod tests {
                 "-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----",
                 "MIIEabc",
             ),
+            ("key:\n-----BEGIN PRIVATE KEY-----\nMIIEcut", "MIIEcut"),
         ] {
             let out = log(raw);
             assert!(!out.contains(secret), "{raw} → {out}");
