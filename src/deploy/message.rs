@@ -45,7 +45,7 @@ pub fn commit_message(title: &str, solution: &Solution) -> String {
         out.push_str(description);
         out.push_str("\n\n");
     }
-    let generator: String = strip_controls(&solution.generator)
+    let generator: String = strip_controls(&solution.generator_label())
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
@@ -154,7 +154,7 @@ pub fn pr_body(solution: &Solution, secrets: &[&str]) -> String {
     out.push_str(&format!(
         "\n**Confidence:** {:.2} · **generator:** {} · **fingerprint:** {}\n\n",
         solution.confidence,
-        code_span(&solution.generator),
+        code_span(&solution.generator_label()),
         code_span(&token(&solution.fingerprint))
     ));
     if !solution.factors.is_empty() {
@@ -253,6 +253,7 @@ mod tests {
             fingerprint: "fp1".into(),
             error_type: error_type.into(),
             generator: "rules:db-pool".into(),
+            model: None,
             description: description.into(),
             confidence: 0.875,
             factors: vec![],

@@ -803,6 +803,7 @@ fn restore(value: &serde_json::Value) -> Option<Solution> {
         fingerprint: text("fingerprint")?,
         error_type: text("error_type")?,
         generator: text("generator")?,
+        model: text("model"),
         description: text("description")?,
         confidence: value["confidence"].as_f64()?,
         factors: value["factors"]

@@ -19,6 +19,10 @@ pub trait Generator {
     fn name(&self) -> String;
     /// How often this kind of change is right when it applies, before any evidence.
     fn prior(&self) -> f64;
+    /// The model that wrote the change, for a generator that asks one.
+    fn model(&self) -> Option<String> {
+        None
+    }
     /// The change for `cx`, or why there is none.
     fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip>;
     /// What a built-in generator repairs, as the README lists it (a test keeps the two equal);

@@ -377,6 +377,7 @@ impl Fixer {
             fingerprint: incident.fingerprint.id.clone(),
             error_type: incident.fingerprint.error_type.clone(),
             generator: name,
+            model: generator.model(),
             description: draft.description,
             confidence,
             factors,

@@ -31,6 +31,9 @@ pub struct Solution {
     pub error_type: String,
     /// Generator (or rule) that produced it, e.g. `py-key-error`.
     pub generator: String,
+    /// The model whose answer it is, for the `llm` generator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// One paragraph: what failed, where, why this change.
     pub description: String,
     /// In [0, 1]; see `factors`.
@@ -58,6 +61,14 @@ pub struct Solution {
 }
 
 impl Solution {
+    /// The generator as reports name it: `llm (model qwen2.5-coder:7b)` for a model's change.
+    pub fn generator_label(&self) -> String {
+        match &self.model {
+            Some(model) => format!("{} (model {model})", self.generator),
+            None => self.generator.clone(),
+        }
+    }
+
     /// What failed, for titles and messages: the exception and its short message (`KeyError
     /// 'timeout'`), or the error type's slug when the incident had no stack trace.
     pub fn headline(&self) -> String {

@@ -165,7 +165,7 @@ impl<W: Write> TextReport<W> {
             "{} {} {} (confidence {:.2}, {})",
             "FIX".bold().green(),
             clean(&s.error_type).bold(),
-            clean(&s.generator),
+            clean(&s.generator_label()),
             s.confidence,
             serde_json::to_value(s.state)
                 .ok()

@@ -159,6 +159,7 @@ pub fn solution(to: u32) -> Solution {
         fingerprint: "fp-pool".into(),
         error_type: "PoolExhausted".into(),
         generator: "rule:db-pool".into(),
+        model: None,
         description: "The connection pool ran out (max=10); raise max_connections.".into(),
         confidence: 0.9,
         factors: vec![],

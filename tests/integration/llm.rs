@@ -94,6 +94,7 @@ fn a_crash_no_built_in_class_covers_is_repaired_from_the_model_s_answer() {
     assert_eq!(sols.len(), 1, "{report:#}");
     let sol = &sols[0];
     assert_eq!(sol["generator"], "llm");
+    assert_eq!(sol["model"], MODEL);
     assert!(
         sol["description"].as_str().unwrap().contains(MODEL),
         "{sol:#}"

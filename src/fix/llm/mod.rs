@@ -69,6 +69,10 @@ impl Generator for Llm<'_> {
         PRIOR
     }
 
+    fn model(&self) -> Option<String> {
+        Some(clean(&self.settings.model, 80))
+    }
+
     fn generate(&self, cx: &Context<'_>) -> Result<Draft, Skip> {
         if cx.exception.is_none() {
             return Err(Skip::NotApplicable);
