@@ -160,6 +160,11 @@ fn malformed_and_hostile_answers_are_dropped_with_their_reason() {
             "the search text does not occur in 'settings.py'",
         ),
         (
+            // Said at every verbosity, as every other reason.
+            answer("settings.py", search, search),
+            "answer dropped: the change changes nothing",
+        ),
+        (
             // The fix would do, but nothing checks it: a change that breaks the program.
             answer("settings.py", search, "            key, value = line.split(\"=\", 2)\n"),
             "reproduce",
@@ -238,13 +243,18 @@ fn a_server_error_is_retried_then_answered() {
 
 #[test]
 fn server_faults_and_timeouts_give_no_solution_and_one_line_why() {
+    // A server that hangs for 20 s delays the run by the 1 s timeout, not by its 20 s.
     let started = Instant::now();
     let (_repo, report, _server) = scripted(
         UNPACK,
-        vec![Step::Slow(Duration::from_secs(4))],
+        vec![Step::Slow(Duration::from_secs(20))],
         "    timeout: 1s\n",
     );
-    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(solutions(&report).is_empty());
     let reasons = llm_reasons(&report);
     assert!(

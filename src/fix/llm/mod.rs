@@ -205,7 +205,25 @@ pub(super) fn fallback(
             return None;
         }
     };
-    let solution = fixer.finish(&generator, draft, cx, events)?;
+    let before = events.len();
+    let Some(solution) = fixer.finish(&generator, draft, cx, events) else {
+        // A model's answer dropped is said at every verbosity, as its other drops are: the notes
+        // `finish` gives for a refused edit or a duplicate become the declined line.
+        let said = events[before..]
+            .iter()
+            .any(|e| matches!(e, FixEvent::Dropped { .. }));
+        if !said {
+            let notes: Vec<String> = events.drain(before..).map(|e| e.to_string()).collect();
+            let why = notes.join("; ");
+            let why = why.strip_prefix(&format!("{NAME}: ")).unwrap_or(&why);
+            let why = why.strip_prefix("dropped: ").unwrap_or(why);
+            events.push(FixEvent::Declined {
+                generator: NAME.into(),
+                why: format!("answer dropped: {why}"),
+            });
+        }
+        return None;
+    };
     let rungs = &solution.verification;
     let compiled = verify::passed(rungs, verify::Step::Compile);
     let checked = verify::passed(rungs, verify::Step::Verify)
