@@ -8,11 +8,12 @@
 
 use std::io::{self, BufReader, IsTerminal};
 use std::path::PathBuf;
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Result;
 
+use super::ahead;
 use super::ingest::Ingest;
 use crate::config::{OutputSettings, Settings};
 use crate::node::{Node, NodeEvent};
@@ -23,12 +24,6 @@ use crate::ExitStatus;
 
 /// How often the progress bar's line count is refreshed.
 const PROGRESS_EVERY_LINES: u64 = 65_536;
-
-/// Entries the reader thread hands on at a time: enough that handing on costs nothing per entry.
-const BATCH_ENTRIES: usize = 512;
-
-/// Batches read ahead of the classifying thread at most: what bounds the memory between them.
-const BATCHES_IN_FLIGHT: usize = 8;
 
 pub fn run(
     files: &[PathBuf],
@@ -138,9 +133,8 @@ impl Run {
     /// Read `input` to its end, or until reading it fails (returned as the inner error, after the
     /// entries read so far are all handed on). The outer error is the reporter's.
     ///
-    /// Two threads share the work, in order: this one reads, parses and prepares (masks) the
-    /// entries, in batches; the caller's thread classifies them, trips thresholds, fixes and
-    /// reports, one entry at a time as before, so the output is the same as on one thread.
+    /// A second thread reads, parses and prepares (masks) the entries while this one classifies
+    /// them, trips thresholds, fixes and reports, in input order (see [`ahead`]).
     fn read(
         &mut self,
         input: source::Input,
@@ -152,77 +146,50 @@ impl Run {
         let bar = report::progress_bar(input.len, self.stderr_tty, self.style);
         bar.set_message(name.to_string());
         let preparer = node.preparer();
-        let (tx, rx) = mpsc::sync_channel::<Vec<Prepared>>(BATCHES_IN_FLIGHT);
         let (ingest, max_line_bytes, started) =
             (&mut self.ingest, self.max_line_bytes, self.started);
         let (reader, read) = (input.reader, input.read);
-        std::thread::scope(|scope| {
-            let progress = bar.clone();
-            let reading = scope.spawn(move || {
-                // Progress in the file's own bytes: `len` is the compressed size of a gzip file.
-                let counted = source::counting(reader, |_| {
-                    progress.set_position(read.load(std::sync::atomic::Ordering::Relaxed))
-                });
-                let mut lines = LineReader::new(
-                    BufReader::with_capacity(256 * 1024, counted),
-                    max_line_bytes,
-                );
-                let mut batch = Vec::with_capacity(BATCH_ENTRIES);
-                let ended = loop {
-                    let line = match lines.next_line() {
-                        Ok(Some(line)) => line,
-                        Ok(None) => break Ok(()),
-                        Err(e) => break Err(e),
-                    };
-                    if line.number % PROGRESS_EVERY_LINES == 0 && !progress.is_hidden() {
-                        let rate = line.number as f64 / started.elapsed().as_secs_f64().max(1e-3);
-                        progress.set_message(format!(
-                            "{name} · {} lines, {rate:.0} lines/s",
-                            line.number
-                        ));
-                    }
-                    if let Some(entry) = ingest.line(&name, &line) {
-                        batch.push(preparer.prepare(entry));
-                        if batch.len() == BATCH_ENTRIES {
-                            let full =
-                                std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ENTRIES));
-                            if tx.send(full).is_err() {
-                                // The other side stopped: the reporter failed, and says why.
-                                return Ok(());
-                            }
-                        }
-                    }
-                };
-                // An input that stopped early still hands on the entries it was holding back.
-                batch.extend(
-                    ingest
-                        .finish(&name)
-                        .into_iter()
-                        .map(|e| preparer.prepare(e)),
-                );
-                let _ = tx.send(batch);
-                ended
+        let progress = bar.clone();
+        let produce = move |sink: &mut ahead::Sink<Prepared>| {
+            // Progress in the file's own bytes: `len` is the compressed size of a gzip file.
+            let counted = source::counting(reader, |_| {
+                progress.set_position(read.load(std::sync::atomic::Ordering::Relaxed))
             });
-            let mut printed = Ok(());
-            'batches: for batch in rx.iter() {
-                for prepared in batch {
-                    node.process_prepared(prepared);
-                    for event in events.try_iter() {
-                        printed = bar.suspend(|| reporter.event(event));
-                        if printed.is_err() {
-                            break 'batches;
-                        }
+            let mut lines = LineReader::new(
+                BufReader::with_capacity(256 * 1024, counted),
+                max_line_bytes,
+            );
+            let ended = loop {
+                let line = match lines.next_line() {
+                    Ok(Some(line)) => line,
+                    Ok(None) => break Ok(()),
+                    Err(e) => break Err(e),
+                };
+                if line.number % PROGRESS_EVERY_LINES == 0 && !progress.is_hidden() {
+                    let rate = line.number as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                    progress
+                        .set_message(format!("{name} · {} lines, {rate:.0} lines/s", line.number));
+                }
+                if let Some(entry) = ingest.line(&name, &line) {
+                    if !sink.push(preparer.prepare(entry)) {
+                        // The reporter failed, and says why.
+                        return Ok(());
                     }
                 }
+            };
+            // An input that stopped early still hands on the entries it was holding back.
+            for entry in ingest.finish(&name) {
+                sink.push(preparer.prepare(entry));
             }
-            // Stops the reader if the reporter failed: its next send finds nobody.
-            drop(rx);
-            let ended = reading
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            bar.finish_and_clear();
-            printed?;
-            Ok(ended)
-        })
+            ended
+        };
+        let ended = ahead::pipeline(produce, |prepared| {
+            node.process_prepared(prepared);
+            events
+                .try_iter()
+                .try_for_each(|event| bar.suspend(|| reporter.event(event)))
+        });
+        bar.finish_and_clear();
+        Ok(ended?)
     }
 }

@@ -1,6 +1,7 @@
 //! Commands: each maps its arguments to settings once, builds the pipeline and hands events to the
 //! report layer.
 
+mod ahead;
 mod analyze;
 mod completions;
 mod ingest;

@@ -7,10 +7,11 @@
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
+use super::ahead;
 use super::ingest::Ingest;
 use crate::cli::PatternsArgs;
 use crate::config::{OutputSettings, Settings};
@@ -76,65 +77,37 @@ pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> 
     Ok(ExitStatus::Clean)
 }
 
-/// Every entry of one input, in order, prepared for the engine. A second thread reads, parses
-/// and masks while `f` mines: the miner's order is the input's, so the output is that of one
-/// thread.
+/// Every entry of one input, in order, prepared for the engine: a second thread reads, parses
+/// and masks while `f` mines, in input order (see [`ahead`]).
 fn each_entry(
     ingest: &mut Ingest,
     preparer: &Preparer,
     name: &Arc<str>,
     path: &Path,
     settings: &Settings,
-    mut f: impl FnMut(Prepared) -> Result<()>,
+    f: impl FnMut(Prepared) -> Result<()>,
 ) -> Result<()> {
     let input = source::open(path, &source::InputLimits::default())?;
-    let (tx, rx) = mpsc::sync_channel::<Vec<Prepared>>(BATCHES_IN_FLIGHT);
-    std::thread::scope(|scope| {
-        let reading = scope.spawn(move || -> Result<()> {
-            let mut lines = LineReader::new(
-                BufReader::with_capacity(256 * 1024, input.reader),
-                settings.max_line_bytes,
-            );
-            let mut batch = Vec::with_capacity(BATCH_ENTRIES);
-            let hand_on = |batch: &mut Vec<Prepared>| {
-                let full = std::mem::replace(batch, Vec::with_capacity(BATCH_ENTRIES));
-                // A failed send: the other side stopped on an error of its own, which it reports.
-                tx.send(full).is_ok()
-            };
-            while let Some(line) = lines
-                .next_line()
-                .with_context(|| format!("failed to read '{name}'"))?
-            {
-                if let Some(entry) = ingest.line(name, &line) {
-                    batch.push(preparer.prepare(entry));
-                    if batch.len() == BATCH_ENTRIES && !hand_on(&mut batch) {
-                        return Ok(());
-                    }
-                }
-            }
-            batch.extend(ingest.finish(name).into_iter().map(|e| preparer.prepare(e)));
-            hand_on(&mut batch);
-            Ok(())
-        });
-        let mut done = Ok(());
-        'batches: for batch in rx.iter() {
-            for prepared in batch {
-                done = f(prepared);
-                if done.is_err() {
-                    break 'batches;
+    let produce = move |sink: &mut ahead::Sink<Prepared>| -> Result<()> {
+        let mut lines = LineReader::new(
+            BufReader::with_capacity(256 * 1024, input.reader),
+            settings.max_line_bytes,
+        );
+        while let Some(line) = lines
+            .next_line()
+            .with_context(|| format!("failed to read '{name}'"))?
+        {
+            if let Some(entry) = ingest.line(name, &line) {
+                if !sink.push(preparer.prepare(entry)) {
+                    // The other side stopped on an error of its own, which it returns.
+                    return Ok(());
                 }
             }
         }
-        drop(rx);
-        let read = reading
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        done.and(read)
-    })
+        for entry in ingest.finish(name) {
+            sink.push(preparer.prepare(entry));
+        }
+        Ok(())
+    };
+    ahead::pipeline(produce, f)?
 }
-
-/// Entries the reader thread hands on at a time.
-const BATCH_ENTRIES: usize = 512;
-
-/// Batches read ahead at most: what bounds the memory between the threads.
-const BATCHES_IN_FLIGHT: usize = 8;
