@@ -2,7 +2,9 @@
 //! caller's thread consumes them one item at a time, in the order produced, so what the consumer
 //! does — and so the output — is the same as on one thread.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, SyncSender};
+use std::sync::Arc;
 
 /// Items handed over at a time: enough that handing over costs nothing per item, and that the
 /// consumer is rarely woken.
@@ -15,9 +17,17 @@ const IN_FLIGHT: usize = 4;
 pub struct Sink<T> {
     tx: SyncSender<Vec<T>>,
     batch: Vec<T>,
+    /// Batches sent and not yet taken by the consumer.
+    queued: Arc<AtomicUsize>,
 }
 
 impl<T> Sink<T> {
+    /// Whether the consumer has caught up (nothing waits for it): the producer is then the slower
+    /// side, and work either side may do is better left to the consumer.
+    pub fn consumer_idle(&self) -> bool {
+        self.queued.load(Ordering::Relaxed) == 0
+    }
+
     /// Hand on `item`; `false` once the consumer has stopped, when producing more is pointless.
     pub fn push(&mut self, item: T) -> bool {
         self.batch.push(item);
@@ -29,6 +39,7 @@ impl<T> Sink<T> {
             return true;
         }
         let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.queued.fetch_add(1, Ordering::Relaxed);
         self.tx.send(full).is_ok()
     }
 }
@@ -41,11 +52,14 @@ pub fn pipeline<T: Send, R: Send, E>(
     mut consume: impl FnMut(T) -> Result<(), E>,
 ) -> Result<R, E> {
     let (tx, rx) = mpsc::sync_channel(IN_FLIGHT);
+    let queued = Arc::new(AtomicUsize::new(0));
+    let taken = Arc::clone(&queued);
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || {
             let mut sink = Sink {
                 tx,
                 batch: Vec::with_capacity(BATCH),
+                queued,
             };
             let produced = produce(&mut sink);
             sink.flush();
@@ -53,6 +67,7 @@ pub fn pipeline<T: Send, R: Send, E>(
         });
         let mut consumed = Ok(());
         'batches: for batch in rx.iter() {
+            taken.fetch_sub(1, Ordering::Relaxed);
             for item in batch {
                 consumed = consume(item);
                 if consumed.is_err() {

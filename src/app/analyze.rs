@@ -171,7 +171,9 @@ impl Run {
                         .set_message(format!("{name} · {} lines, {rate:.0} lines/s", line.number));
                 }
                 if let Some(entry) = ingest.line(&name, &line) {
-                    if !sink.push(preparer.prepare(entry)) {
+                    // Masked here unless the other thread waits for entries.
+                    let mask = !sink.consumer_idle();
+                    if !sink.push(preparer.prepare(entry, mask)) {
                         // The reporter failed, and says why.
                         return Ok(());
                     }
@@ -179,7 +181,8 @@ impl Run {
             };
             // An input that stopped early still hands on the entries it was holding back.
             for entry in ingest.finish(&name) {
-                sink.push(preparer.prepare(entry));
+                let mask = !sink.consumer_idle();
+                sink.push(preparer.prepare(entry, mask));
             }
             ended
         };

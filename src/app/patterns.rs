@@ -98,14 +98,17 @@ fn each_entry(
             .with_context(|| format!("failed to read '{name}'"))?
         {
             if let Some(entry) = ingest.line(name, &line) {
-                if !sink.push(preparer.prepare(entry)) {
+                // Masked here unless the other thread waits for entries.
+                let mask = !sink.consumer_idle();
+                if !sink.push(preparer.prepare(entry, mask)) {
                     // The other side stopped on an error of its own, which it returns.
                     return Ok(());
                 }
             }
         }
         for entry in ingest.finish(name) {
-            sink.push(preparer.prepare(entry));
+            let mask = !sink.consumer_idle();
+            sink.push(preparer.prepare(entry, mask));
         }
         Ok(())
     };

@@ -67,10 +67,21 @@ impl Fingerprint {
             // line may reach it.
             None => Fingerprint {
                 id: template_id(template),
-                error_type: slug(&crate::redact::redact(template, &[])),
+                error_type: template_slug(template),
             },
         }
     }
+
+    /// Whether [`Fingerprint::of`] reads the trace: otherwise the fingerprint is the template's
+    /// alone, and a caller may reuse the one it made for the template.
+    pub fn from_trace(trace: Option<&StackTrace>) -> bool {
+        trace.and_then(StackTrace::primary).is_some()
+    }
+}
+
+/// The `error_type` of a fingerprint made from a template.
+pub fn template_slug(template: &str) -> String {
+    slug(&crate::redact::redact(template, &[]))
 }
 
 fn language_name(language: Language) -> &'static str {

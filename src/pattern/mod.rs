@@ -112,6 +112,9 @@ pub struct PatternEngine {
     max_patterns: usize,
     /// Per pattern id as it was when counted; see [`PatternEngine::summaries`].
     stats: HashMap<String, Stat>,
+    /// The `error_type` of each template's fingerprint by the template's id: redacting and
+    /// slugging the template once, not on every line that has it.
+    slugs: HashMap<String, String>,
 }
 
 impl PatternEngine {
@@ -122,6 +125,27 @@ impl PatternEngine {
             tokens: Vec::new(),
             max_patterns: settings.max_patterns,
             stats: HashMap::new(),
+            slugs: HashMap::new(),
+        }
+    }
+
+    /// The fingerprint of a trace-less entry: its template's (see [`Fingerprint::of`]), whose id
+    /// is the template's id.
+    fn template_fingerprint(&mut self, mined: &miner::Mined) -> Fingerprint {
+        if self.slugs.len() > 2 * self.max_patterns.max(1024) {
+            self.slugs.clear();
+        }
+        let error_type = match self.slugs.get(&mined.id) {
+            Some(slug) => slug.clone(),
+            None => {
+                let slug = fingerprint::template_slug(&mined.template);
+                self.slugs.insert(mined.id.clone(), slug.clone());
+                slug
+            }
+        };
+        Fingerprint {
+            id: mined.id.clone(),
+            error_type,
         }
     }
 
@@ -164,23 +188,40 @@ impl PatternEngine {
 
     /// [`PatternEngine::classify`] of a prepared entry: the same verdict.
     pub fn classify_prepared(&mut self, prepared: &Prepared) -> Classified {
-        let Prepared {
-            entry,
-            trace,
-            tokens,
-            ..
-        } = prepared;
-        self.classify_parts(entry, trace.clone(), prepared.subject(), tokens)
+        self.with_tokens(prepared, |engine, tokens| {
+            let (entry, trace) = (&prepared.entry, prepared.trace.clone());
+            engine.classify_parts(entry, trace, prepared.subject(), tokens)
+        })
     }
 
     /// [`PatternEngine::mine`] of a prepared entry's subject.
     pub fn mine_prepared(&mut self, prepared: &Prepared) -> miner::Mined {
-        self.miner.add(prepared.subject(), &prepared.tokens)
+        self.with_tokens(prepared, |engine, tokens| {
+            engine.miner.add(prepared.subject(), tokens)
+        })
     }
 
     /// [`PatternEngine::lookup`] of a prepared entry's subject.
     pub fn lookup_prepared(&mut self, prepared: &Prepared) -> miner::Mined {
-        self.miner.lookup(prepared.subject(), &prepared.tokens)
+        self.with_tokens(prepared, |engine, tokens| {
+            engine.miner.lookup(prepared.subject(), tokens)
+        })
+    }
+
+    /// `f` with the prepared entry's tokens, masked here when the preparer left them out.
+    fn with_tokens<R>(
+        &mut self,
+        prepared: &Prepared,
+        f: impl FnOnce(&mut Self, &[mask::Token]) -> R,
+    ) -> R {
+        if prepared.masked {
+            return f(self, &prepared.tokens);
+        }
+        let mut tokens = std::mem::take(&mut self.tokens);
+        self.masker.tokenize(prepared.subject(), &mut tokens);
+        let result = f(self, &tokens);
+        self.tokens = tokens;
+        result
     }
 
     /// The verdict on `entry`, whose subject `message` has been tokenized into `tokens`.
@@ -192,18 +233,28 @@ impl PatternEngine {
         tokens: &[mask::Token],
     ) -> Classified {
         let mined = self.miner.add(message, tokens);
-        let fingerprint = Fingerprint::of(trace.as_ref(), &mined.template, &self.masker);
-        let stat = self.stats.entry(mined.id.clone()).or_insert_with(|| Stat {
-            example: message.to_owned(),
-            summary: PatternSummary {
-                id: mined.id.clone(),
-                template: mined.template.clone(),
-                level: None,
-                count: 0,
-                first_seen: entry.timestamp,
-                last_seen: None,
-            },
-        });
+        let fingerprint = if Fingerprint::from_trace(trace.as_ref()) {
+            Fingerprint::of(trace.as_ref(), &mined.template, &self.masker)
+        } else {
+            self.template_fingerprint(&mined)
+        };
+        if !self.stats.contains_key(&mined.id) {
+            self.stats.insert(
+                mined.id.clone(),
+                Stat {
+                    example: message.to_owned(),
+                    summary: PatternSummary {
+                        id: mined.id.clone(),
+                        template: mined.template.clone(),
+                        level: None,
+                        count: 0,
+                        first_seen: entry.timestamp,
+                        last_seen: None,
+                    },
+                },
+            );
+        }
+        let stat = self.stats.get_mut(&mined.id).expect("inserted above");
         let summary = &mut stat.summary;
         summary.count += 1;
         summary.level = summary.level.max(entry.level);
@@ -296,7 +347,9 @@ pub struct Prepared {
     trace: Option<StackTrace>,
     /// The subject when it is not the entry's first line.
     subject: Option<String>,
+    /// The subject's tokens, when `masked`; else the engine masks it.
     tokens: Vec<mask::Token>,
+    masked: bool,
 }
 
 impl Prepared {
@@ -315,7 +368,10 @@ pub struct Preparer {
 }
 
 impl Preparer {
-    pub fn prepare(&self, entry: LogEntry) -> Prepared {
+    /// `entry` with its trace and subject, and with the subject masked when `mask`: masking is
+    /// the bulk of the work, and the thread with time to spare is the one to do it (the engine
+    /// masks what the preparer left; the tokens are the same either way).
+    pub fn prepare(&self, entry: LogEntry, mask: bool) -> Prepared {
         let trace = trace::extract(&entry.message);
         let subject = match subject(&entry, trace.as_ref()) {
             Cow::Owned(subject) => Some(subject),
@@ -326,10 +382,13 @@ impl Preparer {
             trace,
             subject,
             tokens: Vec::new(),
+            masked: mask,
         };
-        let mut tokens = Vec::new();
-        self.masker.tokenize(prepared.subject(), &mut tokens);
-        prepared.tokens = tokens;
+        if mask {
+            let mut tokens = Vec::new();
+            self.masker.tokenize(prepared.subject(), &mut tokens);
+            prepared.tokens = tokens;
+        }
         prepared
     }
 }
