@@ -175,7 +175,9 @@ static LOGCAT_BRIEF: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LOG4J_SHORT_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?P<timestamp>\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}|\d{6} \d{6}) (?:(?P<thread>\d+) )?(?P<level>TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +(?P<logger>[^\s:]+): ?",
+        // The two dates share their first two digits in the pattern, so that each byte decides
+        // the way on (a one-pass regex, whose captures are several times cheaper to read).
+        r"^(?P<timestamp>\d{2}(?:/\d{2}/\d{2} \d{2}:\d{2}:\d{2}|\d{4} \d{6})) (?:(?P<thread>\d+) )?(?P<level>TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +(?P<logger>[^\s:]+): ?",
     )
 });
 static PYTHON_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
