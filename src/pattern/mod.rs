@@ -399,3 +399,73 @@ struct Stat {
     example: String,
     summary: PatternSummary,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Line;
+    use std::sync::Arc;
+
+    fn entries() -> Vec<LogEntry> {
+        let sample = include_str!("../../fixtures/same-output/loghub-sample.log");
+        let traces = "INFO starting\nTraceback (most recent call last):\n  File \"app.py\", line 3, in <module>\n    x = d['k']\nKeyError: 'k'";
+        sample
+            .lines()
+            .chain([traces, traces])
+            .enumerate()
+            .map(|(i, text)| {
+                let line = Line {
+                    text: text.to_owned(),
+                    number: i as u64 + 1,
+                    offset: 0,
+                    truncated: false,
+                    lossy: false,
+                };
+                let mut entry = LogEntry::raw(Arc::from("t.log"), &line);
+                entry.level_from_crash = text.contains("Traceback");
+                entry
+            })
+            .collect()
+    }
+
+    /// What the threshold and the reports read of a verdict.
+    fn seen(c: &Classified) -> (String, String, Vec<String>, Fingerprint, u64, Vec<u64>) {
+        let (id, template, params) = (c.pattern_id.clone(), c.template.clone(), c.params.clone());
+        (
+            id,
+            template,
+            params,
+            c.fingerprint.clone(),
+            c.group,
+            c.absorbed.clone(),
+        )
+    }
+
+    #[test]
+    fn a_prepared_entry_gets_the_verdict_of_classify_masked_on_either_thread() {
+        let settings = PatternSettings::default();
+        let mut direct = PatternEngine::new(&settings);
+        let mut ahead = PatternEngine::new(&settings);
+        let mut late = PatternEngine::new(&settings);
+        let (early, lazy) = (ahead.preparer(), late.preparer());
+        for (i, entry) in entries().into_iter().enumerate() {
+            let want = seen(&direct.classify(&entry));
+            // Alternating, as the reader does when the other thread starts or stops waiting.
+            let masked = early.prepare(entry.clone(), i % 3 != 0);
+            assert_eq!(
+                seen(&ahead.classify_prepared(&masked)),
+                want,
+                "{}",
+                entry.message
+            );
+            let unmasked = lazy.prepare(entry.clone(), false);
+            assert_eq!(
+                seen(&late.classify_prepared(&unmasked)),
+                want,
+                "{}",
+                entry.message
+            );
+        }
+        assert_eq!(direct.summaries().len(), ahead.summaries().len());
+    }
+}
