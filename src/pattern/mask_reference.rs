@@ -1,0 +1,917 @@
+//! The masker as it was before the single-pass rewrite, kept for the differential test in
+//! `mask.rs`: tokens must stay exactly the same.
+#![allow(dead_code)]
+
+use super::Token;
+use regex::Regex;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Enabled {
+    url: bool,
+    path: bool,
+    email: bool,
+    uuid: bool,
+    ip: bool,
+    timestamp: bool,
+    hex: bool,
+    number: bool,
+    bool: bool,
+    id: bool,
+}
+
+/// Splits messages into tokens and marks the variable ones.
+#[derive(Debug, Clone)]
+pub struct Masker {
+    on: Enabled,
+    extra: Vec<Regex>,
+}
+
+impl Masker {
+    /// `names`: the built-in masks to apply (unknown names are ignored: the config rejects them);
+    /// `extra`: user masks, whose matches become variables before anything else is looked at.
+    pub fn new(names: &[String], extra: &[(String, Regex)]) -> Masker {
+        let mut on = Enabled::default();
+        for name in names {
+            match name.as_str() {
+                "url" => on.url = true,
+                "path" => on.path = true,
+                "email" => on.email = true,
+                "uuid" => on.uuid = true,
+                "ip" => on.ip = true,
+                "timestamp" => on.timestamp = true,
+                "hex" => on.hex = true,
+                "number" => on.number = true,
+                "bool" => on.bool = true,
+                "id" => on.id = true,
+                _ => {}
+            }
+        }
+        Masker {
+            on,
+            extra: extra.iter().map(|(_, re)| re.clone()).collect(),
+        }
+    }
+
+    /// Tokens of `message` into `out` (cleared first). Messages longer than 4 GiB are cut.
+    pub fn tokenize(&self, message: &str, out: &mut Vec<Token>) {
+        out.clear();
+        let message = if message.len() > u32::MAX as usize {
+            let mut end = u32::MAX as usize;
+            while !message.is_char_boundary(end) {
+                end -= 1;
+            }
+            &message[..end]
+        } else {
+            message
+        };
+        let mut at = 0;
+        if !self.extra.is_empty() {
+            for (start, end) in user_spans(&self.extra, message) {
+                self.scan(message, at, start, out);
+                out.push(Token {
+                    start: start as u32,
+                    end: end as u32,
+                    var: true,
+                });
+                at = end;
+            }
+        }
+        self.scan(message, at, message.len(), out);
+        join_variable_runs(message, out);
+    }
+
+    /// The message with every variable token replaced by `<*>`.
+    pub fn mask(&self, message: &str) -> String {
+        let mut tokens = Vec::new();
+        self.tokenize(message, &mut tokens);
+        let mut out = String::with_capacity(message.len());
+        let mut at = 0;
+        for t in &tokens {
+            out.push_str(&message[at..t.start as usize]);
+            out.push_str(if t.var { "<*>" } else { t.text(message) });
+            at = t.end as usize;
+        }
+        out.push_str(&message[at..]);
+        out
+    }
+
+    /// Tokens of `message[from..to]`, word by word.
+    fn scan(&self, message: &str, from: usize, to: usize, out: &mut Vec<Token>) {
+        let bytes = message.as_bytes();
+        let mut i = from;
+        while i < to {
+            while i < to && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let start = i;
+            while i < to && !bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if start < i {
+                self.word(message, start, i, out);
+            }
+        }
+    }
+
+    /// Tokens of one whitespace-free word `message[start..end]`.
+    fn word(&self, message: &str, start: usize, end: usize, out: &mut Vec<Token>) {
+        let bytes = message.as_bytes();
+        let first = out.len();
+        // Which punctuation the word holds decides which detectors can match at all.
+        let seen = bytes[start..end]
+            .iter()
+            .fold(0u8, |seen, c| seen | MARKS[usize::from(*c)]);
+        if seen & COMMA == 0 {
+            self.segment(message, start, end, seen, out);
+        } else {
+            // Comma-joined values (`10.0.0.1,10.0.0.2`, `a=1,b=2`) are looked at one by one.
+            let mut at = start;
+            for comma in memchr::memchr_iter(b',', &bytes[start..end]) {
+                self.segment(message, at, start + comma, seen, out);
+                at = start + comma + 1;
+            }
+            self.segment(message, at, end, seen, out);
+        }
+        // A compound identifier with several variable parts is one value as a whole:
+        // `Package_for_KB3121255~31bf3856ad364e35~amd64~~6.1.1.0`, `0000:02:0e.0[A]`.
+        // Values joined by list separators (`1514038440000##6993##548365`, `1,2,3,4`) are several
+        // values: the separators are constants, as between words.
+        let pieces = &out[first..];
+        let vars = pieces.iter().filter(|t| t.var).count();
+        if self.on.id
+            && pieces.len() >= 4
+            && vars >= 2
+            && memchr::memchr(b'=', &bytes[start..end]).is_none()
+            && !pieces.windows(2).any(|w| {
+                bytes[w[0].end as usize..w[1].start as usize]
+                    .iter()
+                    .any(|c| b"#|;,".contains(c))
+            })
+        {
+            let s = pieces[0].start;
+            let e = close_brackets(
+                bytes,
+                s as usize,
+                pieces[pieces.len() - 1].end as usize,
+                end,
+            );
+            out.truncate(first);
+            out.push(Token {
+                start: s,
+                end: e as u32,
+                var: true,
+            });
+        }
+    }
+
+    /// Tokens of `message[start..end]`, a word or a comma-separated part of one.
+    fn segment(&self, message: &str, start: usize, end: usize, seen: u8, out: &mut Vec<Token>) {
+        if start >= end {
+            return;
+        }
+        if seen & (WHOLE | EQUALS) == 0 {
+            return self.pieces(message, start, end, out);
+        }
+        // Whole-word kinds are looked for inside brackets and quotes, on the whole segment
+        // (`/a?b=c` is a path), then on the value of a `key=value`.
+        let (s, e) = self.core(message, start, end);
+        let b = message.as_bytes();
+        // A name before the value (`file=/etc/x.conf`, `Path:/home/x`, `chdir(/p/q/r)`) is a
+        // constant: only the value is looked at whole.
+        // `=`, `(`, or `:` with `/` (bits 4 and 1).
+        let key = if seen & (EQUALS | PAREN) != 0 || seen & 5 == 5 {
+            key_end(&b[s..e])
+        } else {
+            None
+        };
+        if let Some(k) = key {
+            let (vs, ve) = self.core(message, s + k + 1, end);
+            let whole = vs < ve && self.whole(&message[vs..ve]);
+            if whole {
+                return self.single(message, start, (vs, ve), end, true, out);
+            }
+            if b[s + k] == b'=' {
+                return self.keyed(message, start, end, s + k, (vs, ve), whole, out);
+            }
+        }
+        if seen & WHOLE != 0 && s < e && self.whole(&message[s..e]) {
+            // `10.0.0.1:8080` is an address and a port: two values.
+            if let Some(colon) = memchr::memrchr(b':', &b[s..e]) {
+                let colon = s + colon;
+                let host =
+                    || is_host_port(&b[s..e]) && !(self.on.path && is_code_location(&b[s..e]));
+                if is_ipv4(&b[s..e]) || host() {
+                    self.pieces(message, start, s, out);
+                    out.push(Token {
+                        start: s as u32,
+                        end: colon as u32,
+                        var: true,
+                    });
+                    out.push(Token {
+                        start: colon as u32 + 1,
+                        end: e as u32,
+                        var: true,
+                    });
+                    return self.pieces(message, e, end, out);
+                }
+            }
+            return self.single(message, start, (s, e), end, true, out);
+        }
+        if seen & EQUALS == 0 {
+            return self.pieces(message, start, end, out);
+        }
+        let Some(eq) = memchr::memchr(b'=', &b[start..end]) else {
+            return self.pieces(message, start, end, out);
+        };
+        let (s, e) = self.core(message, start + eq + 1, end);
+        let whole = s < e && self.whole(&message[s..e]);
+        self.keyed(message, start, end, start + eq, (s, e), whole, out);
+    }
+
+    /// `message[start..end]` as a `key=value` with `=` at `eq`, the value at `value` (without the
+    /// brackets and quotes around it), `whole` if the value is of a whole-word kind.
+    #[allow(clippy::too_many_arguments)]
+    fn keyed(
+        &self,
+        message: &str,
+        start: usize,
+        end: usize,
+        eq: usize,
+        value: (usize, usize),
+        whole: bool,
+        out: &mut Vec<Token>,
+    ) {
+        let bytes = message.as_bytes();
+        let (s, e) = value;
+        if s >= e {
+            return self.pieces(message, start, end, out);
+        }
+        // The value of a `key=value` is one token whatever it holds (`name=com.android.phone`),
+        // so that values of any shape keep the message's shape.
+        let value = &message[s..e];
+        let var = whole || self.variable_piece(value.as_bytes());
+        let brackets = value.bytes().any(|c| b"()[]{}<>\"'".contains(&c));
+        if brackets && (!var || !whole && !balanced(value.as_bytes())) {
+            // A structured value (`Rect(0`, `Token{78af589`) is split as usual; a closed one
+            // (`WorkSource{10113}`) is one value.
+            return self.pieces(message, start, end, out);
+        }
+        // A quote after an unquoted value that closes nothing (`name=android",`) is part of the
+        // value as written: a constant gap would set the message apart from its siblings.
+        let mut e = e;
+        if e < end
+            && b"\"'".contains(&bytes[e])
+            && !b"\"'".contains(&bytes[eq + 1])
+            && !bytes[start..eq].contains(&bytes[e])
+        {
+            e += 1;
+        }
+        self.single(message, start, (s, e), end, var, out);
+    }
+
+    /// `message[start..end]` with `core` as one token and the rest split into pieces.
+    fn single(
+        &self,
+        message: &str,
+        start: usize,
+        core: (usize, usize),
+        end: usize,
+        var: bool,
+        out: &mut Vec<Token>,
+    ) {
+        self.pieces(message, start, core.0, out);
+        out.push(Token {
+            start: core.0 as u32,
+            end: core.1 as u32,
+            var,
+        });
+        self.pieces(message, core.1, end, out);
+    }
+
+    /// `message[start..end]` without the brackets, quotes and punctuation around it.
+    fn core(&self, message: &str, start: usize, end: usize) -> (usize, usize) {
+        let bytes = message.as_bytes();
+        let mut s = start;
+        while s < end && b"([{<\"'`".contains(&bytes[s]) {
+            s += 1;
+        }
+        let mut e = end;
+        while e > s && b")]}>\"'`,;.:!?".contains(&bytes[e - 1]) {
+            // `WorkSource{10113}` keeps its closing brace: it opened inside.
+            let opener = match bytes[e - 1] {
+                b')' => b'(',
+                b']' => b'[',
+                b'}' => b'{',
+                b'>' => b'<',
+                _ => 0,
+            };
+            if opener != 0 {
+                let inside = &bytes[s..e];
+                let opened = inside.iter().filter(|c| **c == opener).count();
+                let closed = inside.iter().filter(|c| **c == bytes[e - 1]).count();
+                if opened >= closed {
+                    break;
+                }
+            }
+            e -= 1;
+        }
+        // `{guid}rest` keeps its opening brace: it closes inside.
+        while s > start {
+            let closer = match bytes[s - 1] {
+                b'(' => b')',
+                b'[' => b']',
+                b'{' => b'}',
+                b'<' => b'>',
+                _ => break,
+            };
+            if !bytes[s..e].contains(&closer) {
+                break;
+            }
+            s -= 1;
+        }
+        (s, e)
+    }
+
+    /// Is `core` one variable of a whole-word kind?
+    fn whole(&self, core: &str) -> bool {
+        let b = core.as_bytes();
+        // One pass over the bytes tells which kinds are possible at all: most words are plain
+        // words and skip every detector.
+        let seen = b.iter().fold(0u8, |seen, c| seen | MARKS[usize::from(*c)]);
+        let (slash, dot, colon, at, dash) = (
+            seen & 1 != 0,
+            seen & 2 != 0,
+            seen & 4 != 0,
+            seen & 8 != 0,
+            seen & 16 != 0,
+        );
+        (slash && ((self.on.url && is_url(b)) || (self.on.path && is_path(b))))
+            || (at && self.on.email && is_email(b))
+            || (dash && self.on.uuid && is_uuid(b))
+            || (self.on.ip
+                && ((dot && is_ipv4(b))
+                    || (colon && (is_colon_hex(b) || is_host_port(b)))
+                    || (dot && is_domain(b))))
+            || (dot && colon && self.on.path && is_code_location(b))
+            || (self.on.timestamp && b.len() >= 10 && b[0].is_ascii_digit() && is_timestamp(b))
+    }
+
+    /// Split `message[start..end]` (no whitespace) at delimiters and classify the pieces.
+    fn pieces(&self, message: &str, start: usize, end: usize, out: &mut Vec<Token>) {
+        let b = message.as_bytes();
+        let mut i = start;
+        while i < end {
+            while i < end && is_delimiter(b, i, start, end) {
+                if i + 1 < end && is_empty_pair(b, i, start) {
+                    // `()` and `""` hold an empty value: an empty variable keeps the message the
+                    // same shape as its siblings with `(host)` or `"x"` (`f()` is a call: left alone).
+                    out.push(Token {
+                        start: i as u32 + 1,
+                        end: i as u32 + 1,
+                        var: true,
+                    });
+                }
+                i += 1;
+            }
+            let s = i;
+            while i < end && !is_delimiter(b, i, start, end) {
+                i += 1;
+            }
+            if s < i {
+                out.push(Token {
+                    start: s as u32,
+                    end: i as u32,
+                    var: self.variable_piece(&b[s..i])
+                        || (self.on.timestamp && is_date_word(b, s, i)),
+                });
+            }
+        }
+    }
+
+    fn variable_piece(&self, p: &[u8]) -> bool {
+        (self.on.number && is_number(p))
+            || (self.on.bool && is_bool(p))
+            || (self.on.hex && is_hex(p))
+            || (self.on.id && is_digit_id(p))
+    }
+}
+
+/// `()`, `""`, `''` at `b[i..i + 2]`, opening a word or after punctuation. An empty list or map
+/// (`[]`, `{}`) is a value of its own, written the same every time: it stays constant.
+fn is_empty_pair(b: &[u8], i: usize, word_start: usize) -> bool {
+    let pair = (b[i], b[i + 1]);
+    matches!(pair, (b'(', b')') | (b'"', b'"') | (b'\'', b'\''))
+        && (i == word_start || !b[i - 1].is_ascii_alphanumeric() && b[i - 1] != b'_')
+}
+
+/// Month and weekday names of a date (`Fri Jul  1 07:57:30 2005`): a month before a number, a
+/// weekday before a month.
+fn is_date_word(b: &[u8], s: usize, e: usize) -> bool {
+    const MONTHS: &[&[u8]] = &[
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    const DAYS: &[&[u8]] = &[b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    let word = &b[s..e];
+    let mut next = e;
+    while next < b.len() && b[next] == b' ' {
+        next += 1;
+    }
+    let following = &b[next..];
+    if MONTHS.contains(&word) {
+        return next > e && following.first().is_some_and(u8::is_ascii_digit);
+    }
+    DAYS.contains(&word) && next > e && MONTHS.iter().any(|m| following.starts_with(m))
+}
+
+/// Variables separated only by whitespace are one variable of varying length (`IRQs 3 4 5 7`,
+/// `names an14 an15 an16`), so that such messages keep one shape.
+fn join_variable_runs(message: &str, tokens: &mut Vec<Token>) {
+    let b = message.as_bytes();
+    let mut kept = 0;
+    for i in 0..tokens.len() {
+        let t = tokens[i];
+        if kept > 0 {
+            let last = &mut tokens[kept - 1];
+            let gap = &b[last.end as usize..t.start as usize];
+            // A unit after a space is a word of its own (`took 12 ms`, `memory 512 MB`), unless
+            // the number has a fraction: `5.2 KB`, `93.0 B` come from a formatter that picks the
+            // unit by magnitude, so the unit is part of the value. The time zone of a time
+            // (`08:16:53 PDT 2005`) is part of the timestamp.
+            if last.var && !t.var && gap == b" " && t.end - t.start <= 4 {
+                let value = &b[last.start as usize..last.end as usize];
+                let word = t.text(message);
+                let formatted = || {
+                    value.contains(&b'.') && value.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+                };
+                let time = || value.contains(&b':') && value.last().is_some_and(u8::is_ascii_digit);
+                if (is_unit(word) && formatted()) || (is_time_zone(word) && time()) {
+                    last.end = t.end;
+                    continue;
+                }
+            }
+            // A comma between values (`time=1,2,3`) is a constant like any other separator.
+            let joins = last.var
+                && t.var
+                && last.end > last.start
+                && t.end > t.start
+                && !gap.is_empty()
+                && gap.iter().all(u8::is_ascii_whitespace);
+            if joins {
+                last.end = t.end;
+                continue;
+            }
+        }
+        tokens[kept] = t;
+        kept += 1;
+    }
+    tokens.truncate(kept);
+}
+
+/// A place in code: a qualified method and a line, `com.example.Store.save:2060`. A class name
+/// (capitalised) tells it from a host and port.
+fn is_code_location(b: &[u8]) -> bool {
+    if !b[0].is_ascii_alphabetic() || !b[b.len() - 1].is_ascii_digit() {
+        return false;
+    }
+    let Some(colon) = memchr::memrchr(b':', b) else {
+        return false;
+    };
+    if !b[colon + 1..].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    // One pass over the name: its labels, and whether one is a class.
+    let (mut labels, mut class, mut label_start) = (1, false, true);
+    for &c in &b[..colon] {
+        if c == b'.' {
+            if label_start {
+                return false;
+            }
+            labels += 1;
+            label_start = true;
+            continue;
+        }
+        if label_start && !(c.is_ascii_alphabetic() || c == b'_') {
+            return false;
+        }
+        if !(c.is_ascii_alphanumeric() || c == b'_' || c == b'$') {
+            return false;
+        }
+        class |= (label_start && c.is_ascii_uppercase()) || c == b'$';
+        label_start = false;
+    }
+    labels >= 3 && class && !label_start
+}
+
+/// Every bracket opened in `b` is closed in it.
+fn balanced(b: &[u8]) -> bool {
+    let count = |c: u8| b.iter().filter(|x| **x == c).count();
+    count(b'(') == count(b')') && count(b'[') == count(b']') && count(b'{') == count(b'}')
+}
+
+/// Where the name before a value ends in `b`: at `=` (`file=/etc/x`), at `:` before a rooted path
+/// (`Path:/home/x`, but not `http://`), at `(` when `b` ends with `)` (`chdir(/p/q)`).
+fn key_end(b: &[u8]) -> Option<usize> {
+    let k = b.iter().position(|c| !NAME[usize::from(*c)])?;
+    if k == 0 || !b[0].is_ascii_alphabetic() {
+        return None;
+    }
+    let next = b.get(k + 1).copied();
+    match b[k] {
+        b'=' => Some(k),
+        b':' if next == Some(b'/') && b.get(k + 2) != Some(&b'/') => Some(k),
+        b'(' if b.ends_with(b")") => Some(k),
+        _ => None,
+    }
+}
+
+fn is_time_zone(word: &str) -> bool {
+    matches!(
+        word,
+        "UTC"
+            | "GMT"
+            | "Z"
+            | "EST"
+            | "EDT"
+            | "CST"
+            | "CDT"
+            | "MST"
+            | "MDT"
+            | "PST"
+            | "PDT"
+            | "CET"
+            | "CEST"
+            | "EET"
+            | "EEST"
+            | "WET"
+            | "WEST"
+            | "BST"
+            | "IST"
+            | "JST"
+            | "KST"
+            | "HKT"
+            | "AEST"
+            | "AEDT"
+    )
+}
+
+/// Units of sizes and durations written after a number (`12 ms`, `5.2 KB`).
+pub fn is_unit(word: &str) -> bool {
+    matches!(
+        word,
+        "B" | "KB"
+            | "MB"
+            | "GB"
+            | "TB"
+            | "KiB"
+            | "MiB"
+            | "GiB"
+            | "TiB"
+            | "kB"
+            | "sec"
+            | "secs"
+            | "ms"
+    )
+}
+
+/// `end` moved over the closing brackets, up to `limit`, of the brackets opened in `b[start..end]`:
+/// a value that opens a bracket (`0000:00:02.0[A]`) also closes it.
+fn close_brackets(b: &[u8], start: usize, mut end: usize, limit: usize) -> usize {
+    if memchr::memchr3(b'(', b'[', b'{', &b[start..end]).is_none() {
+        return end;
+    }
+    // The closers still awaited, innermost last; deeper nesting than this is not looked at.
+    let mut open = [0u8; 8];
+    let mut depth = 0;
+    for &c in &b[start..end] {
+        match c {
+            b'(' | b'[' | b'{' if depth < open.len() => {
+                open[depth] = if c == b'(' { c + 1 } else { c + 2 };
+                depth += 1;
+            }
+            b')' | b']' | b'}' if depth > 0 && open[depth - 1] == c => depth -= 1,
+            _ => {}
+        }
+    }
+    while depth > 0 && end < limit && b[end] == open[depth - 1] {
+        end += 1;
+        depth -= 1;
+    }
+    end
+}
+
+/// Non-overlapping matches of the user masks, in order; the earliest (then longest) wins.
+fn user_spans(extra: &[Regex], message: &str) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = extra
+        .iter()
+        .flat_map(|re| re.find_iter(message).map(|m| (m.start(), m.end())))
+        .filter(|(s, e)| s < e)
+        .collect();
+    spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut kept: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for span in spans {
+        if kept.last().is_none_or(|last| span.0 >= last.1) {
+            kept.push(span);
+        }
+    }
+    kept
+}
+
+/// Is `b[i]` a delimiter within the word `b[start..end]`? `.` and `-` are delimiters only where they
+/// do not belong to a number (`1.5`, `10.0.0.1`, `-3`), so that `core.45943` keeps `core` constant.
+fn is_delimiter(b: &[u8], i: usize, start: usize, end: usize) -> bool {
+    match b[i] {
+        b'.' => {
+            let before = i > start && b[i - 1].is_ascii_digit();
+            let after = i + 1 < end && b[i + 1].is_ascii_digit();
+            !(before && after)
+        }
+        b'-' => {
+            // A sign: at the start of a piece, followed by a digit.
+            let sign = (i == start || !b[i - 1].is_ascii_alphanumeric())
+                && i + 1 < end
+                && b[i + 1].is_ascii_digit();
+            !sign
+        }
+        c => DELIMITERS[usize::from(c)],
+    }
+}
+
+/// Bytes whose presence makes a whole-word kind possible: `/` and `\\` 1, `.` 2, `:` 4, `@` 8,
+/// `-` 16 (together [`WHOLE`]); and [`COMMA`], [`EQUALS`], [`PAREN`] (`(`).
+const MARKS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b',' as usize] = COMMA;
+    table[b'=' as usize] = EQUALS;
+    table[b'(' as usize] = PAREN;
+    table[b'/' as usize] = 1;
+    table[b'\\' as usize] = 1;
+    table[b'.' as usize] = 2;
+    table[b':' as usize] = 4;
+    table[b'@' as usize] = 8;
+    table[b'-' as usize] = 16;
+    table
+};
+
+const WHOLE: u8 = 31;
+const COMMA: u8 = 32;
+const EQUALS: u8 = 64;
+const PAREN: u8 = 128;
+
+/// Bytes of a key's name: letters, digits, `_`, `-`, `.`.
+const NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.';
+        c += 1;
+    }
+    table
+};
+
+/// Bytes that always end a token.
+const DELIMITERS: [bool; 256] = {
+    let mut table = [false; 256];
+    let set = b"=:,;()[]{}\"'`<>|@/\\#!?*&^~+$ \t\n\r\x0b\x0c";
+    let mut i = 0;
+    while i < set.len() {
+        table[set[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// `12`, `-3`, `1.5`, `10.0.0.1`, `1,024`, and with a short unit: `12ms`, `3.5s`, `64KB`, `80%`.
+fn is_number(p: &[u8]) -> bool {
+    let p = p.strip_prefix(b"-").unwrap_or(p);
+    let digits = p
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || **c == b'.' || **c == b',')
+        .count();
+    if digits == 0 || !p[0].is_ascii_digit() {
+        return false;
+    }
+    let unit = &p[digits..];
+    unit.len() <= 3 && unit.iter().all(|c| c.is_ascii_alphabetic() || *c == b'%')
+}
+
+/// `true` and `false` (as written by most languages' formatters).
+fn is_bool(p: &[u8]) -> bool {
+    matches!(
+        p,
+        b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE"
+    )
+}
+
+/// `0x1f`, or four or more hex digits with at least one decimal digit (`cba5`, `2d4b0c4`).
+fn is_hex(p: &[u8]) -> bool {
+    if let Some(rest) = p.strip_prefix(b"0x").or_else(|| p.strip_prefix(b"0X")) {
+        return !rest.is_empty() && rest.iter().all(u8::is_ascii_hexdigit);
+    }
+    p.len() >= 4 && p.iter().all(u8::is_ascii_hexdigit) && p.iter().any(u8::is_ascii_digit)
+}
+
+/// Identifiers carrying a number: `blk_-1608`, `attempt_2017_0024_m_44`, `core2014`. A single digit
+/// (`ssh2`, `jk2_init`, `SOCKS5`) is usually part of a name and stays constant.
+fn is_digit_id(p: &[u8]) -> bool {
+    let mut runs = 0;
+    let mut longest = 0;
+    let mut run = 0;
+    for c in p {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run == 1 {
+                runs += 1;
+            }
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    longest >= 2 || runs >= 2
+}
+
+fn is_url(b: &[u8]) -> bool {
+    memchr::memmem::find(b, b"://")
+        .is_some_and(|i| i > 0 && b[..i].iter().all(u8::is_ascii_alphanumeric))
+}
+
+/// `/a/b`, `./a`, `~/a`, `C:\a`, `\\?\a`, `\a\b`, or two or more `/` between names (`a/b/c`).
+fn is_path(b: &[u8]) -> bool {
+    if b.len() < 2 {
+        return false;
+    }
+    let rooted = (b[0] == b'/' && b[1] != b'/')
+        || (b[0] == b'\\' && (b[1] == b'\\' || b[1].is_ascii_alphanumeric() || b[1] == b'_'))
+        || b.starts_with(b"./")
+        || b.starts_with(b"../")
+        || b.starts_with(b"~/")
+        || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\');
+    // A date (`2017/7/1`) has no name in it.
+    rooted
+        || (memchr::memchr_iter(b'/', b).count() >= 2
+            && b[0] != b'/'
+            && !b.ends_with(b"/")
+            && b.iter().any(u8::is_ascii_alphabetic))
+}
+
+fn is_email(b: &[u8]) -> bool {
+    let Some(at) = memchr::memchr(b'@', b) else {
+        return false;
+    };
+    at > 0
+        && b[..at]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"._%+-".contains(c))
+        && is_domain_like(&b[at + 1..])
+}
+
+fn is_uuid(b: &[u8]) -> bool {
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// `10.0.0.1`, `10.0.0.1:8080`, `/10.0.0.1:8080`.
+fn is_ipv4(b: &[u8]) -> bool {
+    let b = b.strip_prefix(b"/").unwrap_or(b);
+    let (addr, port) = match memchr::memchr(b':', b) {
+        Some(i) => (&b[..i], Some(&b[i + 1..])),
+        None => (b, None),
+    };
+    let mut parts = 0;
+    for part in addr.split(|c| *c == b'.') {
+        if part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+        parts += 1;
+    }
+    parts == 4 && port.is_none_or(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
+}
+
+/// IPv6 addresses and MAC addresses: hex groups joined by two or more `:`.
+fn is_colon_hex(b: &[u8]) -> bool {
+    let colons = memchr::memchr_iter(b':', b).count();
+    colons >= 2
+        && b.iter().all(|c| c.is_ascii_hexdigit() || *c == b':')
+        && b.iter().any(u8::is_ascii_digit)
+        && !b.split(|c| *c == b':').any(|g| g.len() > 4)
+}
+
+/// `host.example.com:443`, `localhost:8080`.
+fn is_host_port(b: &[u8]) -> bool {
+    let Some(i) = memchr::memrchr(b':', b) else {
+        return false;
+    };
+    let (host, port) = (&b[..i], &b[i + 1..]);
+    !port.is_empty()
+        && port.len() <= 5
+        && port.iter().all(u8::is_ascii_digit)
+        && !host.is_empty()
+        && host
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'.' || *c == b'-')
+        && host[0].is_ascii_alphanumeric()
+        // A dotted name ending in a lowercase label, or a lowercase name with a port of two or
+        // more digits (`wpad:80`): `state.clipTopAmount:180` and `index:0` are not hosts.
+        && (port.len() >= 2 && host.iter().all(|c| c.is_ascii_lowercase() || *c == b'-')
+            || host.contains(&b'.')
+                && host
+                    .rsplit(|c| *c == b'.')
+                    .next()
+                    .is_some_and(|tld| !tld.is_empty() && tld.iter().all(u8::is_ascii_lowercase)))
+}
+
+/// A domain name ending in a common top-level domain: `www.example.com`, `n219.netvigator.com`.
+/// Dotted names in general are left alone: `org.apache.Foo` and `NameSystem.addStoredBlock` are code.
+/// Three or more lowercase labels ending in a short alphabetic one, one of them with a digit or
+/// a dash, are taken for a host too: `customer-187-141.uninet-ide.com.mx` (but `mapred.job.id`
+/// is a property name).
+fn is_domain(b: &[u8]) -> bool {
+    if is_domain_like(b) {
+        return true;
+    }
+    let labels: Vec<&[u8]> = b.split(|c| *c == b'.').collect();
+    let last = labels[labels.len() - 1];
+    labels.len() >= 3
+        && (2..=3).contains(&last.len())
+        && labels
+            .iter()
+            .any(|l| l.iter().any(|c| c.is_ascii_digit() || *c == b'-'))
+        && last.iter().all(u8::is_ascii_lowercase)
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        })
+}
+
+fn is_domain_like(b: &[u8]) -> bool {
+    const TLDS: &[&[u8]] = &[
+        b"com",
+        b"net",
+        b"org",
+        b"edu",
+        b"gov",
+        b"io",
+        b"info",
+        b"biz",
+        b"local",
+        b"internal",
+        b"lan",
+        b"cn",
+        b"hk",
+        b"uk",
+        b"de",
+        b"fr",
+        b"jp",
+        b"ru",
+        b"us",
+        b"eu",
+        b"au",
+        b"ca",
+        b"in",
+        b"br",
+        b"nl",
+        b"it",
+        b"es",
+        b"ch",
+        b"se",
+        b"kr",
+        b"tw",
+        b"dev",
+        b"app",
+        b"cloud",
+    ];
+    let labels = b.split(|c| *c == b'.');
+    let mut count = 0;
+    let mut last: &[u8] = &[];
+    for label in labels {
+        if label.is_empty()
+            || !label
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+        {
+            return false;
+        }
+        count += 1;
+        last = label;
+    }
+    count >= 2 && TLDS.iter().any(|t| last.eq_ignore_ascii_case(t))
+}
+
+/// `2024-05-01T12:00:00Z`, `2024-05-01T12:00:00.123+02:00`, `2024/05/01`, `2024-05-01`.
+fn is_timestamp(b: &[u8]) -> bool {
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && (b[4] == b'-' || b[4] == b'/')
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b[4]
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && b[10..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || b"T:.,+-Z".contains(c))
+}
