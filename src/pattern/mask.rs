@@ -1059,8 +1059,9 @@ mod tests {
             "request".to_owned(),
             Regex::new(r"\b(?:req|blk)[-_][0-9a-zA-Z-]+").unwrap(),
         )];
-        let configs: [(&[String], &[(String, Regex)]); 4] =
-            [(&all, &[]), (&[], &[]), (&all, &user), (&all[..6], &[])];
+        // Built-in mask names and user masks.
+        type Config<'a> = (&'a [String], &'a [(String, Regex)]);
+        let configs: [Config<'_>; 4] = [(&all, &[]), (&[], &[]), (&all, &user), (&all[..6], &[])];
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/fixtures/same-output/loghub-sample.log"
