@@ -8,7 +8,8 @@
 //! - `mask-string/<corpus>`: `Masker::mask`, which allocates the masked text.
 //!
 //! Corpora: `loghub` is the Loghub sample of `fixtures/patterns/` (whole lines, as `--raw` masks
-//! them); `formats` is every line of the format fixtures (headers, JSON, logfmt, access logs).
+//! them); `loghub-same-output` is the Loghub sample of `fixtures/same-output/`, the lines the
+//! differential test of the masker runs on; `formats` is every line of the format fixtures (headers, JSON, logfmt, access logs).
 //! Numbers are varied per copy, as in the miner bench, so that equal lines do not repeat exactly.
 //!
 //! Run with `cargo bench --bench mask`; criterion prints `thrpt` in elements (lines) per second.
@@ -72,6 +73,10 @@ fn corpora() -> Vec<(&'static str, Vec<String>)> {
             varied(&fixture_lines("patterns/loghub-sample.log")),
         ),
         ("formats", varied(&formats)),
+        (
+            "loghub-same-output",
+            varied(&fixture_lines("same-output/loghub-sample.log")),
+        ),
     ]
 }
 

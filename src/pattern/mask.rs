@@ -110,6 +110,10 @@ impl Masker {
         } else {
             message
         };
+        // A fresh buffer is sized once for a typical message rather than grown token by token.
+        if out.capacity() == 0 {
+            out.reserve(message.len() / 5 + 4);
+        }
         let mut at = 0;
         if !self.extra.is_empty() {
             for (start, end) in user_spans(&self.extra, message) {
@@ -146,29 +150,34 @@ impl Masker {
         let bytes = message.as_bytes();
         let mut i = from;
         while i < to {
-            while i < to && bytes[i].is_ascii_whitespace() {
+            while i < to && CLASS[usize::from(bytes[i])] & SPACE != 0 {
                 i += 1;
             }
+            // The word's end and its byte classes in one pass.
             let start = i;
-            while i < to && !bytes[i].is_ascii_whitespace() {
+            let mut class = 0;
+            while i < to {
+                let c = CLASS[usize::from(bytes[i])];
+                if c & SPACE != 0 {
+                    break;
+                }
+                class |= c;
                 i += 1;
             }
             if start < i {
-                self.word(message, start, i, out);
+                self.word(message, start, i, class, out);
             }
         }
     }
 
-    /// Tokens of one whitespace-free word `message[start..end]`.
-    fn word(&self, message: &str, start: usize, end: usize, out: &mut Vec<Token>) {
+    /// Tokens of one whitespace-free word `message[start..end]`, whose bytes' [`CLASS`]es are
+    /// `class` together.
+    fn word(&self, message: &str, start: usize, end: usize, class: u16, out: &mut Vec<Token>) {
         let bytes = message.as_bytes();
         let first = out.len();
-        // Which punctuation the word holds decides which detectors can match at all; one pass
-        // over the bytes also tells a plain word (no digit, no delimiter, no `.` or `-`), the
-        // most common kind, which is one piece and can only be a boolean or a date's name.
-        let class = bytes[start..end]
-            .iter()
-            .fold(0u16, |class, c| class | CLASS[usize::from(*c)]);
+        // Which punctuation the word holds decides which detectors can match at all; the classes
+        // also tell a plain word (no digit, no delimiter, no `.` or `-`), the most common kind,
+        // which is one piece and can only be a boolean or a date's name.
         if class & NOT_PLAIN == 0 {
             out.push(Token {
                 start: start as u32,
@@ -203,7 +212,7 @@ impl Masker {
             && !pieces.windows(2).any(|w| {
                 bytes[w[0].end as usize..w[1].start as usize]
                     .iter()
-                    .any(|c| b"#|;,".contains(c))
+                    .any(|c| matches!(c, b'#' | b'|' | b';' | b','))
             })
         {
             let s = pieces[0].start;
@@ -308,7 +317,12 @@ impl Masker {
         // so that values of any shape keep the message's shape.
         let value = &message[s..e];
         let var = whole || self.variable_piece(value.as_bytes());
-        let brackets = value.bytes().any(|c| b"()[]{}<>\"'".contains(&c));
+        let brackets = value.bytes().any(|c| {
+            matches!(
+                c,
+                b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'"' | b'\''
+            )
+        });
         if brackets && (!var || !whole && !balanced(value.as_bytes())) {
             // A structured value (`Rect(0`, `Token{78af589`) is split as usual; a closed one
             // (`WorkSource{10113}`) is one value.
@@ -318,8 +332,8 @@ impl Masker {
         // value as written: a constant gap would set the message apart from its siblings.
         let mut e = e;
         if e < end
-            && b"\"'".contains(&bytes[e])
-            && !b"\"'".contains(&bytes[eq + 1])
+            && matches!(bytes[e], b'"' | b'\'')
+            && !matches!(bytes[eq + 1], b'"' | b'\'')
             && !bytes[start..eq].contains(&bytes[e])
         {
             e += 1;
@@ -739,21 +753,25 @@ const MARKS: [u8; 256] = {
     table
 };
 
-/// [`MARKS`] in the low byte, and [`NOT_PLAIN`] on the bytes a plain word has none of: digits,
-/// delimiters, `.` and `-`.
+/// [`MARKS`] in the low byte, [`NOT_PLAIN`] on the bytes a plain word has none of (digits,
+/// delimiters, `.` and `-`), and [`SPACE`].
 const CLASS: [u16; 256] = {
     let mut table = [0u16; 256];
     let mut c = 0;
     while c < 256 {
         let b = c as u8;
         let plain = !DELIMITERS[c] && b != b'.' && b != b'-' && !b.is_ascii_digit();
-        table[c] = MARKS[c] as u16 | if plain { 0 } else { NOT_PLAIN };
+        table[c] = MARKS[c] as u16
+            | if plain { 0 } else { NOT_PLAIN }
+            | if b.is_ascii_whitespace() { SPACE } else { 0 };
         c += 1;
     }
     table
 };
 
 const NOT_PLAIN: u16 = 256;
+/// ASCII whitespace, between words.
+const SPACE: u16 = 512;
 
 const WHOLE: u8 = 31;
 const COMMA: u8 = 32;
@@ -865,7 +883,7 @@ fn is_email(b: &[u8]) -> bool {
     at > 0
         && b[..at]
             .iter()
-            .all(|c| c.is_ascii_alphanumeric() || b"._%+-".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-'))
         && is_domain_like(&b[at + 1..])
 }
 
@@ -1018,9 +1036,9 @@ fn is_timestamp(b: &[u8]) -> bool {
         && b[5..7].iter().all(u8::is_ascii_digit)
         && b[7] == b[4]
         && b[8..10].iter().all(u8::is_ascii_digit)
-        && b[10..]
-            .iter()
-            .all(|c| c.is_ascii_digit() || b"T:.,+-Z".contains(c))
+        && b[10..].iter().all(|c| {
+            c.is_ascii_digit() || matches!(c, b'T' | b':' | b'.' | b',' | b'+' | b'-' | b'Z')
+        })
 }
 
 #[cfg(test)]
@@ -1041,8 +1059,9 @@ mod tests {
             "request".to_owned(),
             Regex::new(r"\b(?:req|blk)[-_][0-9a-zA-Z-]+").unwrap(),
         )];
-        let configs: [(&[String], &[(String, Regex)]); 4] =
-            [(&all, &[]), (&[], &[]), (&all, &user), (&all[..6], &[])];
+        // Built-in mask names and user masks.
+        type Config<'a> = (&'a [String], &'a [(String, Regex)]);
+        let configs: [Config<'_>; 4] = [(&all, &[]), (&[], &[]), (&all, &user), (&all[..6], &[])];
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/fixtures/same-output/loghub-sample.log"
