@@ -1042,18 +1042,16 @@ fn is_timestamp(b: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-#[path = "mask_reference.rs"]
-mod reference;
-
-#[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every line of the Loghub sample, the unit cases below and random strings give the same
-    /// tokens as the masker before the single-pass rewrite, with every mask on, none, or a user
-    /// mask besides.
+    /// Every line of the Loghub sample, each of its words alone and 20,000 random strings give,
+    /// with every mask on, none, a user mask besides or the first six, the tokens the masker gave
+    /// before its single-pass rewrite: their digest was recorded from that masker (the rewrite
+    /// was checked token for token against it). A change meant to change tokens re-records the
+    /// digest and says why.
     #[test]
-    fn tokens_are_those_of_the_reference_masker() {
+    fn tokens_are_those_recorded_before_the_single_pass_rewrite() {
         let all: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
         let user = vec![(
             "request".to_owned(),
@@ -1087,16 +1085,25 @@ mod tests {
             }
             messages.push(message);
         }
-        let (mut got, mut want) = (Vec::new(), Vec::new());
+        let mut tokens = Vec::new();
+        let mut digest = Vec::new();
         for (names, extra) in configs {
-            let new = Masker::new(names, extra);
-            let old = reference::Masker::new(names, extra);
+            let masker = Masker::new(names, extra);
             for message in &messages {
-                new.tokenize(message, &mut got);
-                old.tokenize(message, &mut want);
-                assert_eq!(got, want, "{message:?}");
+                masker.tokenize(message, &mut tokens);
+                for t in &tokens {
+                    digest.extend_from_slice(&t.start.to_le_bytes());
+                    digest.extend_from_slice(&t.end.to_le_bytes());
+                    digest.push(u8::from(t.var));
+                }
+                digest.push(0xff);
             }
         }
+        assert_eq!(messages.len(), 82_836);
+        assert_eq!(
+            format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&digest)),
+            "cd6e1b31d42becae"
+        );
     }
 
     fn masked(message: &str) -> String {
