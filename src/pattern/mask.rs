@@ -1072,19 +1072,10 @@ mod tests {
             .flat_map(|l| l.split(' ').map(str::to_owned).collect::<Vec<_>>())
             .collect();
         messages.extend(words);
-        let alphabet: Vec<char> = "ab.Z9:0=/()[]{}<>\"'-_#,;| \\$@~é€12 MB ms PDT Jul Fri true x%"
-            .chars()
-            .collect();
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..20_000 {
-            let mut message = String::new();
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            for _ in 0..(seed >> 58) + 1 {
-                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                message.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
-            }
-            messages.push(message);
-        }
+        messages.extend(odd_messages(
+            "ab.Z9:0=/()[]{}<>\"'-_#,;| \\$@~é€12 MB ms PDT Jul Fri true x%",
+            0x2545_f491_4f6c_dd1d,
+        ));
         let mut tokens = Vec::new();
         let mut digest = Vec::new();
         for (names, extra) in configs {
@@ -1330,18 +1321,12 @@ mod tests {
     fn tokens_stay_in_order_on_odd_input() {
         let names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
         let masker = Masker::new(&names, &[]);
-        let alphabet: Vec<char> = "ab.Z9:0=/()[]{}<>\"'-_#,;| \\$@~é€12 MB ms PDT"
-            .chars()
-            .collect();
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut tokens = Vec::new();
-        for _ in 0..20_000 {
-            let mut message = String::new();
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            for _ in 0..(seed >> 58) + 1 {
-                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                message.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
-            }
+        let odd = odd_messages(
+            "ab.Z9:0=/()[]{}<>\"'-_#,;| \\$@~é€12 MB ms PDT",
+            0x9e37_79b9_7f4a_7c15,
+        );
+        for message in odd {
             masker.tokenize(&message, &mut tokens);
             let mut at = 0;
             for t in &tokens {
@@ -1352,5 +1337,22 @@ mod tests {
                 at = t.end as usize;
             }
         }
+    }
+
+    /// 20,000 strings of 1 to 64 characters of `alphabet`, the same for a `seed` every time.
+    fn odd_messages(alphabet: &str, mut seed: u64) -> Vec<String> {
+        let alphabet: Vec<char> = alphabet.chars().collect();
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            seed
+        };
+        (0..20_000)
+            .map(|_| {
+                let len = (next() >> 58) + 1;
+                (0..len)
+                    .map(|_| alphabet[(next() >> 33) as usize % alphabet.len()])
+                    .collect()
+            })
+            .collect()
     }
 }

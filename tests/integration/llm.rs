@@ -521,16 +521,7 @@ fn an_edit_through_a_symlink_or_beyond_five_edits_is_dropped() {
             repo.root().join("util-link.py"),
         )
         .unwrap();
-        repo.git(&["add", "-A"]);
-        repo.git(&[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.invalid",
-            "commit",
-            "-qm",
-            "links",
-        ]);
+        repo.commit_all("links");
         let server = LlmServer::start(MODEL, vec![Step::Answer(content.clone())]);
         let report = analyze(&repo, &config(&repo, &server, ""));
         assert!(solutions(&report).is_empty(), "{content}: {report:#}");

@@ -27,8 +27,14 @@ impl Repo {
         copy_dir(&case.join("repo"), &env.path().join("repo"));
         let repo = Repo { env, case };
         repo.git(&["init", "-q"]);
-        repo.git(&["add", "-A"]);
-        repo.git(&[
+        repo.commit_all("initial");
+        repo
+    }
+
+    /// Commit everything in the work tree.
+    pub fn commit_all(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&[
             "-c",
             "user.name=t",
             "-c",
@@ -37,9 +43,8 @@ impl Repo {
             "commit.gpgsign=false",
             "commit",
             "-qm",
-            "initial",
+            message,
         ]);
-        repo
     }
 
     pub fn root(&self) -> PathBuf {
@@ -212,16 +217,7 @@ fn rule_through_a_symlink_out_of_the_repository_is_refused() {
     let repo = Repo::new("rule-queue-depth");
     let outside = repo.env.write("outside.json", "{\"max_depth\": 5}\n");
     std::os::unix::fs::symlink(&outside, repo.root().join("config/link.json")).unwrap();
-    repo.git(&["add", "config/link.json"]);
-    repo.git(&[
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@example.invalid",
-        "commit",
-        "-qm",
-        "link",
-    ]);
+    repo.commit_all("link");
     let config = repo.env.write(
         "link.yaml",
         "rules:\n  - name: queue-full\n    match: 'queue full'\n    file: config/link.json\n    find: '\"max_depth\": \\d+'\n    replace: '\"max_depth\": 50'\n",
