@@ -483,12 +483,7 @@ fn two_edits_of_one_file_repair_the_second_crash() {
     })
     .to_string();
     let (repo, report, _server) = scripted(SECRET, vec![Step::Answer(content)], "");
-    let sols = solutions(&report);
-    assert_eq!(sols.len(), 1, "{report:#}");
-    assert!(!repo.check().0, "the check passes before the patch");
-    repo.apply(sols[0]["diff"].as_str().unwrap());
-    let (ok, out) = repo.check();
-    assert!(ok, "{out}");
+    the_one_solution_repairs(&repo, &report);
 }
 
 #[test]
@@ -578,7 +573,12 @@ fn every_secret_shape_of_the_log_is_redacted_in_the_request_and_the_fix_still_la
     );
     // The code window went whole, and the edit of it applies.
     assert!(user.contains("name, value = line.split(\":\")"), "{user}");
-    let sols = solutions(&report);
+    the_one_solution_repairs(&repo, &report);
+}
+
+/// The report's one solution makes the case's check pass, which failed before it.
+fn the_one_solution_repairs(repo: &Repo, report: &Value) {
+    let sols = solutions(report);
     assert_eq!(sols.len(), 1, "{report:#}");
     assert!(!repo.check().0, "the check passes before the patch");
     repo.apply(sols[0]["diff"].as_str().unwrap());
