@@ -207,6 +207,14 @@ impl Tailer {
         self.file.is_some()
     }
 
+    /// Whether the file, as it is now, starts with the bytes `id` was taken of (a copy being
+    /// written is, until it is complete, a start of its original).
+    pub fn starts_with(&self, id: FileId) -> bool {
+        self.file
+            .as_ref()
+            .is_some_and(|file| id.same_start(file).unwrap_or(false))
+    }
+
     /// Just past the last line handed on.
     pub fn read_to(&self) -> Position {
         Position {

@@ -56,6 +56,10 @@ pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// How often every file is looked at even when the native watcher reported nothing.
 const NATIVE_SWEEP: Duration = Duration::from_secs(1);
 
+/// How long a file that may be a copy being written must keep its size before it is read: a
+/// copy is written in one go, so a pause this long means it is complete.
+const COPY_SETTLE: Duration = Duration::from_millis(500);
+
 /// Globs are matched again at most this often when directories keep changing.
 const RESCAN_MIN_GAP: Duration = Duration::from_millis(100);
 
@@ -179,6 +183,7 @@ pub fn spawn_files(
         rotated: HashMap::new(),
         seen: HashMap::new(),
         contents: HashMap::new(),
+        copying: HashMap::new(),
         labels: Labels::default(),
         more: HashSet::new(),
         timed: HashSet::new(),
@@ -483,6 +488,9 @@ struct Follow {
     /// How far contents no longer under their file were read, by fingerprint (a file truncated
     /// after it was copied, a file finished): a copy of one is not new.
     contents: HashMap<(u32, u64), Position>,
+    /// Files appeared while watching that may be copies still being written, with their size
+    /// and since when they have had it.
+    copying: HashMap<Key, (u64, Instant)>,
     labels: Labels,
     /// Tailers whose read budget ran out.
     more: HashSet<Key>,
@@ -932,6 +940,42 @@ impl Follow {
             .or_else(|| self.contents.get(&fingerprint).copied())
     }
 
+    /// Whether the file `key` (`id`, `len` bytes), new since the watch started, may be a copy
+    /// still being written of a file being read: all it holds is the start of that file, it is
+    /// shorter than what was read of it, and its size changed within [`COPY_SETTLE`]. A copy
+    /// (copytruncate) is created empty and filled: taken for a new file at that moment, what
+    /// was copied would be read a second time.
+    fn copy_in_progress(&mut self, key: Key, id: FileId, len: u64, now: Instant) -> bool {
+        let start_of_another = self
+            .tailers
+            .iter()
+            .any(|(other, t)| *other != key && len < t.read_to().offset && t.starts_with(id));
+        if !start_of_another {
+            self.copying.remove(&key);
+            return false;
+        }
+        if self.copying.len() >= FINISHED_MEMORY {
+            self.copying.clear();
+        }
+        match self.copying.get_mut(&key) {
+            Some((size, since)) if *size == len => {
+                if now.duration_since(*since) < COPY_SETTLE {
+                    return true;
+                }
+                self.copying.remove(&key);
+                false
+            }
+            Some(entry) => {
+                *entry = (len, now);
+                true
+            }
+            None => {
+                self.copying.insert(key, (len, now));
+                true
+            }
+        }
+    }
+
     fn flush_idle(&mut self, now: Instant) -> bool {
         let out = &mut self.out;
         let mut emit = |event| out.push(event);
@@ -1266,6 +1310,10 @@ impl Follow {
                 }
             },
             _ => {
+                if !initial && self.copy_in_progress(key, id, len, now) {
+                    // Looked at again at the next event or sweep.
+                    return;
+                }
                 self.seen.remove(&key);
                 self.start_for(&candidate, key, id, &file, initial)
             }

@@ -376,6 +376,40 @@ fn copytruncate(mode: &[&str]) {
 }
 both_modes!(copytruncate);
 
+/// A copy seen while it is written (created empty, filled in pieces, as `cp` of a large file
+/// is) is neither a new file nor read again once complete.
+fn copytruncate_seen_mid_copy(mode: &[&str]) {
+    let env = Env::new();
+    let log = env.path().join("app.log");
+    let mut app = Writer::new(&log);
+    let mut watch = Watching::start(&env, &entries_args(&[&["app.log"], mode].concat()));
+    watch.wait_ready();
+    app.lines(300);
+    watch.wait_seqs(app.written());
+    let content = fs::read(&log).unwrap();
+    let mut copy = File::create(env.path().join("app.log.1")).unwrap();
+    // Longer than a sweep and the settling time between pieces: the watch looks at each stage.
+    for piece in [
+        &content[..0],
+        &content[..100],
+        &content[100..3000],
+        &content[3000..],
+    ] {
+        copy.write_all(piece).unwrap();
+        thread::sleep(Duration::from_millis(300));
+    }
+    drop(copy);
+    app.file.set_len(0).unwrap();
+    app.lines(300);
+    watch.wait_seqs(app.written());
+    // Time for the copy to settle and be decided on.
+    thread::sleep(Duration::from_millis(2500));
+    let (objects, status, _) = watch.stop();
+    assert!(status.success());
+    assert_exactly(&objects, app.written());
+}
+both_modes!(copytruncate_seen_mid_copy);
+
 fn delete_and_recreate(mode: &[&str]) {
     let env = Env::new();
     let log = env.path().join("app.log");
