@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::deploy::{DeployPlan, Deployer, Held};
@@ -84,7 +85,7 @@ struct Repo {
     /// Fingerprints that already have a solution: 50 trips of one crash give one solution. An
     /// incident a rule tripped is proposed for all the same: the rule's edit is its own (the fix
     /// stage drops a change it already proposed).
-    solved: HashSet<String>,
+    solved: HashSet<Arc<str>>,
 }
 
 impl Node {
@@ -128,7 +129,7 @@ impl Node {
                     Ok(()) => {
                         self.lanes[index]
                             .solved
-                            .insert(solution.fingerprint.clone());
+                            .insert(solution.fingerprint.as_str().into());
                     }
                     Err(err) => self.emit(NodeEvent::Error(format!("{err:#}"))),
                 }

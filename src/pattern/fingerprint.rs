@@ -14,6 +14,8 @@
 //! Invariants: the id is a pure function of those parts (xxh3, hex); `error_type` is at most 48
 //! bytes of `[a-z0-9-]`, never empty, never starting or ending with `-`: safe in a branch name.
 
+use std::sync::Arc;
+
 use super::mask::Masker;
 use super::miner::template_id;
 use super::trace::{Frame, Language, StackTrace};
@@ -26,9 +28,9 @@ const FRAMES: usize = 3;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Fingerprint {
     /// Stable hex id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Short lowercase slug, safe in a branch name: `keyerror-settings-py`.
-    pub error_type: String,
+    pub error_type: Arc<str>,
 }
 
 impl Fingerprint {
@@ -59,15 +61,15 @@ impl Fingerprint {
                     format!("{kind} {site}")
                 };
                 Fingerprint {
-                    id: template_id(&key),
-                    error_type: slug(&slug_source),
+                    id: template_id(&key).into(),
+                    error_type: slug(&slug_source).into(),
                 }
             }
             // The slug goes into branch names, titles and notifications: no credential of the
             // line may reach it.
             None => Fingerprint {
-                id: template_id(template),
-                error_type: template_slug(template),
+                id: template_id(template).into(),
+                error_type: template_slug(template).into(),
             },
         }
     }
@@ -247,7 +249,7 @@ mod tests {
         let a = of(Some(&crash(12, "'user-17' (request 8d1f0a2b)")), "ignored");
         let b = of(Some(&crash(19, "'user-18' (request 3c9e7d41)")), "other");
         assert_eq!(a, b);
-        assert_eq!(a.error_type, "keyerror-settings-py");
+        assert_eq!(&*a.error_type, "keyerror-settings-py");
     }
 
     #[test]
@@ -338,7 +340,7 @@ mod tests {
         let a = of(Some(&rust("h0123456789abcdef", 10)), "");
         let b = of(Some(&rust("hfedcba9876543210", 99)), "");
         assert_eq!(a, b);
-        assert_eq!(a.error_type, "panic-parser-rs");
+        assert_eq!(&*a.error_type, "panic-parser-rs");
 
         let go = |arg: &str| StackTrace {
             language: Language::Go,
@@ -375,7 +377,7 @@ mod tests {
             }],
         };
         assert_eq!(
-            of(Some(&t), "").error_type,
+            &*of(Some(&t), "").error_type,
             "nullpointerexception-userservice-java"
         );
     }
@@ -383,8 +385,8 @@ mod tests {
     #[test]
     fn without_trace_the_template_is_the_fingerprint() {
         let f = of(None, "connection to <*> refused");
-        assert_eq!(f.id, template_id("connection to <*> refused"));
-        assert_eq!(f.error_type, "connection-to-refused");
+        assert_eq!(&*f.id, template_id("connection to <*> refused"));
+        assert_eq!(&*f.error_type, "connection-to-refused");
     }
 
     /// Real traces, extracted by the trace stage.
@@ -407,11 +409,11 @@ mod tests {
                     .replace("line 7,", "line 30,")
             )
         );
-        assert_eq!(a.error_type, "keyerror-jobs-py");
+        assert_eq!(&*a.error_type, "keyerror-jobs-py");
 
         let npe = include_str!("../../fixtures/traces/java/npe.txt");
         let b = real(npe);
-        assert_eq!(b.error_type, "nullpointerexception-greeter-java");
+        assert_eq!(&*b.error_type, "nullpointerexception-greeter-java");
         assert_eq!(b, real(&npe.replace("Greeter.java:7", "Greeter.java:70")));
         assert_ne!(b, real(&npe.replace("Greeter.badge", "Greeter.title")));
         assert_ne!(a, b);

@@ -28,14 +28,16 @@
 //! too; a message is compared with at most `SCAN` clusters per scan of its bucket.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::mask::{is_unit, Token};
 
 /// The miner's answer for one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mined {
-    pub id: String,
-    pub template: String,
+    /// Shared with the cluster (or family) it names: answering a line copies no text.
+    pub id: Arc<str>,
+    pub template: Arc<str>,
     pub params: Vec<String>,
     /// The cluster the message landed in: stable for the life of the cluster while its template
     /// generalises (unlike `id`), so counts over time can follow it.
@@ -65,8 +67,8 @@ struct Cluster {
     gaps: Vec<Box<str>>,
     /// One per token: `None` is a variable.
     slots: Vec<Option<Box<str>>>,
-    template: String,
-    id: String,
+    template: Arc<str>,
+    id: Arc<str>,
     /// The word-level form of the template (see [`Family`]).
     family: Family,
     count: u64,
@@ -81,8 +83,8 @@ struct Cluster {
 #[derive(Debug, Clone)]
 struct Family {
     key: u64,
-    template: String,
-    id: String,
+    template: Arc<str>,
+    id: Arc<str>,
     words: Vec<FamilyWord>,
 }
 
@@ -165,8 +167,8 @@ impl Miner {
             .iter()
             .flatten()
             .map(|c| ClusterInfo {
-                id: c.id.clone(),
-                template: c.template.clone(),
+                id: c.id.to_string(),
+                template: c.template.to_string(),
                 count: c.count,
             })
             .collect();
@@ -180,6 +182,16 @@ impl Miner {
 
     /// Learn from `message` (tokenised as `tokens`) and return its template.
     pub fn add(&mut self, message: &str, tokens: &[Token]) -> Mined {
+        self.add_answering(message, tokens, true)
+    }
+
+    /// [`Miner::add`] with `params` left empty: a caller that reads only the template and its id
+    /// spares a string per variable.
+    pub fn add_unparametrised(&mut self, message: &str, tokens: &[Token]) -> Mined {
+        self.add_answering(message, tokens, false)
+    }
+
+    fn add_answering(&mut self, message: &str, tokens: &[Token], params: bool) -> Mined {
         self.tick += 1;
         let (shape, key) = keys(message, tokens);
         let index = match self.find(message, tokens, shape, key) {
@@ -188,7 +200,7 @@ impl Miner {
         };
         self.remember(key, index);
         self.touch(index, 1);
-        let mut mined = self.answer(index, message, tokens);
+        let mut mined = self.answer(index, message, tokens, params);
         mined.absorbed = std::mem::take(&mut self.absorbed);
         if self.live > self.max {
             self.evict();
@@ -205,7 +217,7 @@ impl Miner {
             Some(index) => {
                 self.remember(key, index);
                 self.touch(index, 0);
-                self.answer(index, message, tokens)
+                self.answer(index, message, tokens, true)
             }
             None => {
                 self.tick -= 1;
@@ -219,7 +231,7 @@ impl Miner {
     pub fn peek(&self, message: &str, tokens: &[Token]) -> Option<Mined> {
         let (shape, key) = keys(message, tokens);
         let index = self.find(message, tokens, shape, key)?;
-        Some(self.answer(index, message, tokens))
+        Some(self.answer(index, message, tokens, true))
     }
 
     /// The cluster whose template `message` matches, the most specific if several do.
@@ -264,10 +276,10 @@ impl Miner {
         let cluster = Cluster {
             shape,
             family,
-            id: template_id(&template),
+            id: template_id(&template).into(),
             gaps,
             slots,
-            template,
+            template: template.into(),
             count: 0,
             last_used: self.tick,
         };
@@ -365,8 +377,8 @@ impl Miner {
         for &i in &differ {
             c.slots[i] = None;
         }
-        c.template = render(&c.gaps, &c.slots);
-        c.id = template_id(&c.template);
+        c.template = render(&c.gaps, &c.slots).into();
+        c.id = template_id(&c.template).into();
         let old = std::mem::replace(&mut c.family, family(&c.gaps, &c.slots));
         let new = c.family.key;
         self.leave(old.key);
@@ -489,7 +501,9 @@ impl Miner {
     }
 
     /// The answer for `message`, which cluster `index` matches.
-    fn answer(&self, index: u32, message: &str, tokens: &[Token]) -> Mined {
+    /// The cluster's (or its family's) template for `message`, and its variables' values when
+    /// `params`.
+    fn answer(&self, index: u32, message: &str, tokens: &[Token], params: bool) -> Mined {
         let c = self.cluster(index);
         let f = &c.family;
         let cluster = self.key_of(index);
@@ -499,27 +513,32 @@ impl Miner {
                 absorbed: Vec::new(),
                 id: c.id.clone(),
                 template: c.template.clone(),
-                params: c
-                    .slots
-                    .iter()
-                    .zip(tokens)
-                    .filter(|(slot, _)| slot.is_none())
-                    .map(|(_, t)| t.text(message).to_owned())
-                    .collect(),
+                params: match params {
+                    true => c
+                        .slots
+                        .iter()
+                        .zip(tokens)
+                        .filter(|(slot, _)| slot.is_none())
+                        .map(|(_, t)| t.text(message).to_owned())
+                        .collect(),
+                    false => Vec::new(),
+                },
             };
         }
-        let mut params = Vec::new();
-        let spans = word_spans(message, tokens);
-        for (kept, (s, e)) in f.words.iter().zip(spans) {
-            if let FamilyWord::Variable(before, after) = kept {
-                let (s, e) = (s + before, e.saturating_sub(*after).max(s + before));
-                params.push(message.get(s..e).unwrap_or_default().to_owned());
+        let mut values = Vec::new();
+        if params {
+            let spans = word_spans(message, tokens);
+            for (kept, (s, e)) in f.words.iter().zip(spans) {
+                if let FamilyWord::Variable(before, after) = kept {
+                    let (s, e) = (s + before, e.saturating_sub(*after).max(s + before));
+                    values.push(message.get(s..e).unwrap_or_default().to_owned());
+                }
             }
         }
         Mined {
+            params: values,
             id: f.id.clone(),
             template: f.template.clone(),
-            params,
             cluster,
             absorbed: Vec::new(),
         }
@@ -764,8 +783,8 @@ fn family(gaps: &[Box<str>], slots: &[Option<Box<str>>]) -> Family {
     };
     Family {
         key,
-        id: template_id(&template),
-        template,
+        id: template_id(&template).into(),
+        template: template.into(),
         words: kept,
     }
 }
@@ -971,7 +990,10 @@ mod tests {
         let a = f.add("Receiving block blk_-1608 src: /10.0.0.1:50010 dest: /10.0.0.2:50010");
         let b = f.add("Receiving block blk_77 src: /10.0.0.3:50010 dest: /10.0.0.4:50010");
         assert_eq!(a.id, b.id);
-        assert_eq!(b.template, "Receiving block <*> src: <*>:<*> dest: <*>:<*>");
+        assert_eq!(
+            &*b.template,
+            "Receiving block <*> src: <*>:<*> dest: <*>:<*>"
+        );
         assert_eq!(
             b.params,
             ["blk_77", "/10.0.0.3", "50010", "/10.0.0.4", "50010"]
@@ -984,7 +1006,7 @@ mod tests {
         f.add("data_thread() got no answer from any [Thunderbird_A5] datasource");
         let b = f.add("data_thread() got no answer from any [Thunderbird_C4] datasource");
         assert_eq!(
-            b.template,
+            &*b.template,
             "data_thread() got no answer from any [<*>] datasource"
         );
         assert_eq!(b.params, ["Thunderbird_C4"]);
@@ -995,12 +1017,12 @@ mod tests {
         assert_ne!(alice.id, bob.id);
         // …a third makes the position a variable, and the earlier clusters are absorbed.
         let carol = f.add("session opened for user carol");
-        assert_eq!(carol.template, "session opened for user <*>");
+        assert_eq!(&*carol.template, "session opened for user <*>");
         assert_eq!(f.lookup("session opened for user alice").id, carol.id);
         // Capitalised words are more often vocabulary: four are still four events.
         for state in ["Started", "Paused", "Resumed", "Stopped"] {
             let m = f.add(&format!("VM {state} (Lifecycle Event)"));
-            assert_eq!(m.template, format!("VM {state} (Lifecycle Event)"));
+            assert_eq!(&*m.template, format!("VM {state} (Lifecycle Event)"));
         }
         assert_eq!(f.miner.len(), 6);
     }
@@ -1024,18 +1046,21 @@ mod tests {
     fn templates_reassemble_the_message() {
         let mut f = Fixture::new(100);
         let m = f.add("  pam_unix(sshd:auth):   check pass;  user unknown ");
-        assert_eq!(m.template, "pam_unix(sshd:auth): check pass; user unknown");
+        assert_eq!(
+            &*m.template,
+            "pam_unix(sshd:auth): check pass; user unknown"
+        );
         let m = f.add("[12:02:22.126] done, err=-16020 (kFigError)");
-        assert_eq!(m.template, "[<*>:<*>:<*>] done, err=<*> (kFigError)");
+        assert_eq!(&*m.template, "[<*>:<*>:<*>] done, err=<*> (kFigError)");
     }
 
     #[test]
     fn a_unit_varies_with_its_value() {
         let mut f = Fixture::new(100);
         let a = f.add("cache holds 93 B after flush");
-        assert_eq!(a.template, "cache holds <*> B after flush");
+        assert_eq!(&*a.template, "cache holds <*> B after flush");
         let b = f.add("cache holds 12 KB after flush");
-        assert_eq!(b.template, "cache holds <*> <*> after flush");
+        assert_eq!(&*b.template, "cache holds <*> <*> after flush");
         assert_eq!(f.lookup("cache holds 93 B after flush").id, b.id);
         // A word after a value that is not a unit is not taken for one.
         let mut f = Fixture::new(100);
@@ -1049,14 +1074,14 @@ mod tests {
         let mut f = Fixture::new(100);
         let a = f.add("connection closed, lifetime <1 sec");
         let b = f.add("connection closed, lifetime 00:17");
-        assert_eq!(a.template, "connection closed, lifetime <<*> sec");
-        assert_eq!(b.template, "connection closed, lifetime <*>");
+        assert_eq!(&*a.template, "connection closed, lifetime <<*> sec");
+        assert_eq!(&*b.template, "connection closed, lifetime <*>");
         assert_eq!(f.lookup("connection closed, lifetime <1 sec").id, b.id);
         let c = f.add("sent 1190 bytes (1.16 KB) in total");
         let d = f.add("sent 1165 bytes (1.13 MB) in total");
         let e = f.add("sent 815 bytes in total");
         assert_eq!(c.id, d.id);
-        assert_eq!(e.template, "sent <*> bytes in total");
+        assert_eq!(&*e.template, "sent <*> bytes in total");
         assert_eq!(f.lookup("sent 1190 bytes (1.16 KB) in total").id, e.id);
     }
 
@@ -1065,8 +1090,8 @@ mod tests {
         let mut f = Fixture::new(100);
         let depth = f.add("cache prefetch depth.........0");
         let limit = f.add("cache prefetch limit..............0");
-        assert_eq!(depth.template, "cache prefetch depth.........<*>");
-        assert_eq!(limit.template, "cache prefetch limit..............<*>");
+        assert_eq!(&*depth.template, "cache prefetch depth.........<*>");
+        assert_eq!(&*limit.template, "cache prefetch limit..............<*>");
         assert_ne!(depth.id, limit.id);
     }
 
@@ -1075,7 +1100,7 @@ mod tests {
         let mut f = Fixture::new(100);
         f.add("kernel #38#-rh1 (Release Date: Fri Dec 10 19:02:14 EST 2004)");
         let m = f.add("kernel #39# (Release Date: Mon Sep 27 22:15:07 EDT 2004)");
-        assert_eq!(m.template, "kernel <*> (Release Date: <*>)");
+        assert_eq!(&*m.template, "kernel <*> (Release Date: <*>)");
     }
 
     #[test]
@@ -1088,7 +1113,7 @@ mod tests {
             "é) 12] ü}",
         ] {
             let m = f.add(line);
-            assert_eq!(m.id, template_id(&m.template));
+            assert_eq!(&*m.id, template_id(&m.template));
         }
     }
 
@@ -1097,14 +1122,14 @@ mod tests {
         let mut f = Fixture::new(100);
         f.add("Component 12 is down (HWID=1973)");
         let m = f.add("Component LOCAL(0) is down (HWID=1974)");
-        assert_eq!(m.template, "Component <*> is down (HWID=<*>)");
+        assert_eq!(&*m.template, "Component <*> is down (HWID=<*>)");
         assert_eq!(m.params, ["LOCAL(0)", "1974"]);
     }
 
     #[test]
     fn names_sharing_a_number_are_different_names() {
         let mut f = Fixture::new(100);
-        let ids: Vec<String> = ["ee0", "alt0", "scip0", "ee0"]
+        let ids: Vec<Arc<str>> = ["ee0", "alt0", "scip0", "ee0"]
             .iter()
             .map(|dev| f.add(&format!("connection found via interface {dev}")).id)
             .collect();
@@ -1115,10 +1140,10 @@ mod tests {
         // Numbered differently, or one letter apart, they are one name's series.
         f.add("name (aadmin1) unknown; retrying");
         let m = f.add("name (badmin1) unknown; retrying");
-        assert_eq!(m.template, "name (<*>) unknown; retrying");
+        assert_eq!(&*m.template, "name (<*>) unknown; retrying");
         f.add("link up on port3");
         let m = f.add("link up on port7");
-        assert_eq!(m.template, "link up on <*>");
+        assert_eq!(&*m.template, "link up on <*>");
     }
 
     #[test]
@@ -1140,7 +1165,7 @@ mod tests {
         let (a, b) = (run(), run());
         assert_eq!(a, b);
         for m in &a {
-            assert_eq!(m.id, template_id(&m.template));
+            assert_eq!(&*m.id, template_id(&m.template));
         }
     }
 

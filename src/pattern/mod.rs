@@ -18,6 +18,7 @@ pub mod trace;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use regex::Regex;
@@ -54,11 +55,9 @@ impl Default for PatternSettings {
 #[derive(Debug, Clone)]
 pub struct Classified {
     /// Stable id of the template (a hash of its text).
-    pub pattern_id: String,
+    pub pattern_id: Arc<str>,
     /// The template, variables as `<*>`.
-    pub template: String,
-    /// The values the `<*>` stand for, in order.
-    pub params: Vec<String>,
+    pub template: Arc<str>,
     /// The identity of the error: names incidents, solutions and branches across runs.
     pub fingerprint: Fingerprint,
     /// What the threshold counts by within a run: the fingerprint for an entry with a trace, else
@@ -111,10 +110,10 @@ pub struct PatternEngine {
     tokens: Vec<mask::Token>,
     max_patterns: usize,
     /// Per pattern id as it was when counted; see [`PatternEngine::summaries`].
-    stats: HashMap<String, Stat>,
-    /// The `error_type` of each template's fingerprint by the template's id: redacting and
-    /// slugging the template once, not on every line that has it.
-    slugs: HashMap<String, String>,
+    stats: HashMap<Arc<str>, Stat>,
+    /// Each template's fingerprint by the template's id: redacting and slugging the template
+    /// once, not on every line that has it.
+    slugs: HashMap<Arc<str>, Fingerprint>,
 }
 
 impl PatternEngine {
@@ -135,18 +134,13 @@ impl PatternEngine {
         if self.slugs.len() > 2 * self.max_patterns.max(1024) {
             self.slugs.clear();
         }
-        let error_type = match self.slugs.get(&mined.id) {
-            Some(slug) => slug.clone(),
-            None => {
-                let slug = fingerprint::template_slug(&mined.template);
-                self.slugs.insert(mined.id.clone(), slug.clone());
-                slug
-            }
-        };
-        Fingerprint {
-            id: mined.id.clone(),
-            error_type,
-        }
+        self.slugs
+            .entry(mined.id.clone())
+            .or_insert_with(|| Fingerprint {
+                id: mined.id.clone(),
+                error_type: fingerprint::template_slug(&mined.template).into(),
+            })
+            .clone()
     }
 
     /// Mine `message` into a template without a full entry (`patterns --raw`).
@@ -232,29 +226,23 @@ impl PatternEngine {
         message: &str,
         tokens: &[mask::Token],
     ) -> Classified {
-        let mined = self.miner.add(message, tokens);
+        let mined = self.miner.add_unparametrised(message, tokens);
         let fingerprint = if Fingerprint::from_trace(trace.as_ref()) {
             Fingerprint::of(trace.as_ref(), &mined.template, &self.masker)
         } else {
             self.template_fingerprint(&mined)
         };
-        if !self.stats.contains_key(&mined.id) {
-            self.stats.insert(
-                mined.id.clone(),
-                Stat {
-                    example: message.to_owned(),
-                    summary: PatternSummary {
-                        id: mined.id.clone(),
-                        template: mined.template.clone(),
-                        level: None,
-                        count: 0,
-                        first_seen: entry.timestamp,
-                        last_seen: None,
-                    },
-                },
-            );
-        }
-        let stat = self.stats.get_mut(&mined.id).expect("inserted above");
+        let stat = self.stats.entry(mined.id.clone()).or_insert_with(|| Stat {
+            example: message.to_owned(),
+            summary: PatternSummary {
+                id: mined.id.to_string(),
+                template: mined.template.to_string(),
+                level: None,
+                count: 0,
+                first_seen: entry.timestamp,
+                last_seen: None,
+            },
+        });
         let summary = &mut stat.summary;
         summary.count += 1;
         summary.level = summary.level.max(entry.level);
@@ -271,7 +259,6 @@ impl PatternEngine {
         Classified {
             pattern_id: mined.id,
             template: mined.template,
-            params: mined.params,
             fingerprint,
             group,
             absorbed: mined.absorbed,
@@ -297,9 +284,9 @@ impl PatternEngine {
     /// The statistics re-keyed by the templates as they are now: a template generalises as data
     /// arrives, and the entries counted under its earlier forms belong to it. Patterns evicted
     /// since are dropped.
-    fn current_stats(&self) -> HashMap<String, Stat> {
+    fn current_stats(&self) -> HashMap<Arc<str>, Stat> {
         let mut tokens = Vec::new();
-        let mut current: HashMap<String, Stat> = HashMap::new();
+        let mut current: HashMap<Arc<str>, Stat> = HashMap::new();
         for stat in self.stats.values() {
             self.masker.tokenize(&stat.example, &mut tokens);
             let Some(now) = self.miner.peek(&stat.example, &tokens) else {
@@ -322,8 +309,8 @@ impl PatternEngine {
                 }
                 None => {
                     let mut summary = s.clone();
-                    summary.id = now.id.clone();
-                    summary.template = now.template;
+                    summary.id = now.id.to_string();
+                    summary.template = now.template.to_string();
                     current.insert(
                         now.id,
                         Stat {
@@ -347,6 +334,8 @@ pub struct Prepared {
     trace: Option<StackTrace>,
     /// The subject when it is not the entry's first line.
     subject: Option<String>,
+    /// The length of the entry's first line (a prefix of its message), found once.
+    first_line: usize,
     /// The subject's tokens, when `masked`; else the engine masks it.
     tokens: Vec<mask::Token>,
     masked: bool,
@@ -354,9 +343,10 @@ pub struct Prepared {
 
 impl Prepared {
     fn subject(&self) -> &str {
-        self.subject
-            .as_deref()
-            .unwrap_or_else(|| self.entry.first_line())
+        match &self.subject {
+            Some(subject) => subject,
+            None => &self.entry.message[..self.first_line],
+        }
     }
 }
 
@@ -377,10 +367,12 @@ impl Preparer {
             Cow::Owned(subject) => Some(subject),
             Cow::Borrowed(_) => None,
         };
+        let first_line = entry.first_line().len();
         let mut prepared = Prepared {
             entry,
             trace,
             subject,
+            first_line,
             tokens: Vec::new(),
             masked: mask,
         };
@@ -429,12 +421,10 @@ mod tests {
     }
 
     /// What the threshold and the reports read of a verdict.
-    fn seen(c: &Classified) -> (String, String, Vec<String>, Fingerprint, u64, Vec<u64>) {
-        let (id, template, params) = (c.pattern_id.clone(), c.template.clone(), c.params.clone());
+    fn seen(c: &Classified) -> (Arc<str>, Arc<str>, Fingerprint, u64, Vec<u64>) {
         (
-            id,
-            template,
-            params,
+            c.pattern_id.clone(),
+            c.template.clone(),
             c.fingerprint.clone(),
             c.group,
             c.absorbed.clone(),

@@ -58,10 +58,10 @@ impl Ignore {
         }
         match &self.what {
             Ignored::Template { text, reads } => {
-                classified.template == *text || reads.is_match(entry.first_line())
+                *classified.template == **text || reads.is_match(entry.first_line())
             }
             Ignored::Fingerprint(id) => {
-                classified.fingerprint.id == *id || classified.fingerprint.error_type == *id
+                *classified.fingerprint.id == **id || *classified.fingerprint.error_type == **id
             }
             Ignored::Match(regex) => regex.is_match(&rule_text(entry)),
         }
@@ -95,7 +95,6 @@ mod tests {
         Classified {
             pattern_id: "p".into(),
             template: template.into(),
-            params: Vec::new(),
             fingerprint: Fingerprint {
                 id: "f00d".into(),
                 error_type: "slow-query".into(),

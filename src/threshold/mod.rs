@@ -208,8 +208,8 @@ impl Detector {
         let offset = *at.offset();
         Some(Incident {
             fingerprint: classified.fingerprint.clone(),
-            pattern: classified.pattern_id.clone(),
-            template: classified.template.clone(),
+            pattern: classified.pattern_id.to_string(),
+            template: classified.template.to_string(),
             level,
             count,
             window: self.settings.window,
@@ -371,7 +371,6 @@ mod tests {
         Classified {
             pattern_id: id.into(),
             template: "boom".into(),
-            params: vec![],
             fingerprint: Fingerprint {
                 id: id.into(),
                 error_type: "boom".into(),
