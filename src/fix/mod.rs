@@ -178,6 +178,9 @@ pub struct Fixer {
     proposed: std::collections::HashSet<String>,
     /// Rules that cannot run, reported without `-v`.
     rule_warnings: rules::Warnings,
+    /// HEAD as the last incident saw it: listing the tracked files walks the whole tree, and
+    /// most incidents of a run meet the same commit.
+    snapshot: Option<repo::Snapshot>,
 }
 
 impl Fixer {
@@ -187,6 +190,7 @@ impl Fixer {
             events: Vec::new(),
             proposed: std::collections::HashSet::new(),
             rule_warnings: rules::Warnings::default(),
+            snapshot: None,
         }
     }
 
@@ -210,22 +214,31 @@ impl Fixer {
         let Some(root) = self.settings.repo.clone() else {
             return Vec::new();
         };
-        let repo = match repo::Snapshot::open(&root) {
-            Ok(repo) => repo,
-            Err(err) => {
-                self.events
-                    .push(FixEvent::Note(format!("no fix proposed: {err}")));
-                return Vec::new();
-            }
+        let repo = match self.snapshot.take() {
+            Some(repo) if repo.is_current() => repo,
+            _ => match repo::Snapshot::open(&root) {
+                Ok(repo) => repo,
+                Err(err) => {
+                    self.events
+                        .push(FixEvent::Note(format!("no fix proposed: {err}")));
+                    return Vec::new();
+                }
+            },
         };
+        let solutions = self.propose_at(incident, &repo);
+        self.snapshot = Some(repo);
+        solutions
+    }
+
+    fn propose_at(&mut self, incident: &Incident, repo: &repo::Snapshot) -> Vec<Solution> {
         let mut notes = Vec::new();
         let (trace, text) = generator::trace_of(incident);
-        let cx = Context::new(incident, trace.as_ref(), &text, &repo, &mut notes);
+        let cx = Context::new(incident, trace.as_ref(), &text, repo, &mut notes);
         let rules: Vec<rules::Rule<'_>> = self
             .settings
             .rules
             .iter()
-            .filter(|spec| self.rule_warnings.usable(spec, incident, &repo))
+            .filter(|spec| self.rule_warnings.usable(spec, incident, repo))
             .map(|spec| rules::Rule { spec })
             .collect();
         let builtins = builtin::all();
@@ -374,8 +387,8 @@ impl Fixer {
         Some(Solution {
             id: format!("{}-{}", incident.fingerprint.id, slug(&name)),
             pattern: incident.pattern.clone(),
-            fingerprint: incident.fingerprint.id.clone(),
-            error_type: incident.fingerprint.error_type.clone(),
+            fingerprint: incident.fingerprint.id.to_string(),
+            error_type: incident.fingerprint.error_type.to_string(),
             generator: name,
             model: generator.model(),
             description: draft.description,
@@ -496,4 +509,50 @@ fn factors(
 
 fn slug(name: &str) -> String {
     crate::pattern::fingerprint::slug(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::testing::{added, commit, incident, repo};
+    use super::{FixSettings, Fixer};
+
+    /// The fix stage keeps its listing of HEAD between incidents: one made after a commit must
+    /// read the commit's files, not the listing's.
+    #[test]
+    fn an_incident_after_a_commit_reads_the_new_head() {
+        let msg = "Cannot invoke \"java.lang.Integer.intValue()\" because the return value of \"java.util.Map.get(Object)\" is null";
+        let src = "package app;\nclass A {\n  static final int DEFAULT_TIMEOUT = 30;\n  int f(java.util.Map<String, Integer> cfg) {\n    int t = cfg.get(\"timeout\");\n    return t * 2;\n  }\n}\n";
+        let trace = format!("Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:5)\n\tat app.A.main(A.java:99)");
+        let dir = repo(&[("src/main/java/app/A.java", src)]);
+        let mut fixer = Fixer::new(FixSettings {
+            repo: Some(dir.path().to_path_buf()),
+            verify_timeout: Duration::from_secs(30),
+            ..FixSettings::default()
+        });
+        let first = fixer.propose(&incident(&trace));
+        assert_eq!(
+            added(&first[0].diff),
+            vec!["    int t = cfg.getOrDefault(\"timeout\", DEFAULT_TIMEOUT);"]
+        );
+        let other = "class B { int g(java.util.Map<String, Integer> m) { return m.getOrDefault(\"timeout\", 15); } }\n";
+        commit(
+            &dir,
+            &[
+                (
+                    "src/main/java/app/A.java",
+                    &src.replace("DEFAULT_TIMEOUT = 30", "LIMIT = 30"),
+                ),
+                ("src/main/java/app/B.java", other),
+            ],
+        );
+        let second = fixer.propose(&incident(&trace));
+        assert_eq!(
+            added(&second[0].diff),
+            vec!["    int t = cfg.getOrDefault(\"timeout\", 15);"],
+            "{:?}",
+            fixer.take_notes()
+        );
+    }
 }

@@ -22,6 +22,8 @@ pub struct Snapshot {
     blobs: HashMap<String, (git2::Oid, i32)>,
     /// Tracked symlinks and their targets: never edited, only recreated in a verify copy.
     links: Vec<(String, String)>,
+    /// The tree of the commit HEAD named when this was made.
+    tree: git2::Oid,
 }
 
 impl Snapshot {
@@ -32,7 +34,10 @@ impl Snapshot {
             cause: source,
         };
         let repo = Repository::open(root).map_err(git)?;
-        let (blobs, link_ids) = tracked(&repo).map_err(git)?;
+        let (tree, (blobs, link_ids)) = {
+            let tree = repo.head().and_then(|h| h.peel_to_tree()).map_err(git)?;
+            (tree.id(), tracked(&tree).map_err(git)?)
+        };
         let mut links = Vec::new();
         for (path, oid) in link_ids {
             let blob = repo.find_blob(oid).map_err(git)?;
@@ -52,7 +57,16 @@ impl Snapshot {
             files,
             blobs,
             links,
+            tree,
         })
+    }
+
+    /// Whether HEAD still names the tree listed here: a watch outlives commits.
+    pub fn is_current(&self) -> bool {
+        self.repo
+            .head()
+            .and_then(|h| h.peel_to_tree())
+            .is_ok_and(|tree| tree.id() == self.tree)
     }
 
     pub fn root(&self) -> &Path {
@@ -95,8 +109,7 @@ impl Snapshot {
 
 type Tracked = (HashMap<String, (git2::Oid, i32)>, Vec<(String, git2::Oid)>);
 
-fn tracked(repo: &Repository) -> Result<Tracked, git2::Error> {
-    let tree = repo.head()?.peel_to_tree()?;
+fn tracked(tree: &git2::Tree<'_>) -> Result<Tracked, git2::Error> {
     let mut blobs = HashMap::new();
     let mut links = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {

@@ -13,7 +13,14 @@ use crate::threshold::Incident;
 /// A git repository with `files` committed at HEAD.
 pub fn repo(files: &[(&str, &str)]) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let repo = git2::Repository::init(dir.path()).unwrap();
+    git2::Repository::init(dir.path()).unwrap();
+    commit(&dir, files);
+    dir
+}
+
+/// Write `files` into the repository at `dir` and commit everything on top of HEAD.
+pub fn commit(dir: &TempDir, files: &[(&str, &str)]) {
+    let repo = git2::Repository::open(dir.path()).unwrap();
     for (path, text) in files {
         let p = dir.path().join(path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -26,9 +33,10 @@ pub fn repo(files: &[(&str, &str)]) -> TempDir {
     index.write().unwrap();
     let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
     let sig = git2::Signature::now("t", "t@example.invalid").unwrap();
-    repo.commit(Some("HEAD"), &sig, &sig, "initial", &tree, &[])
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, "change", &tree, &parents)
         .unwrap();
-    dir
 }
 
 /// An incident whose entry is `message`, with the trace the pattern stage extracts from it.
