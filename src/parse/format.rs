@@ -33,6 +33,9 @@ pub struct Parsed {
 #[derive(Debug, Clone, Copy)]
 pub struct Context {
     pub now: DateTime<Utc>,
+    /// The line is tried on every format in turn (the format of the line before did not read
+    /// it): most tries fail, so a format first turns down what it cannot read by a cheap test.
+    pub probing: bool,
 }
 
 /// A format the parser can try.
@@ -200,6 +203,7 @@ pub fn strip_ansi(text: &str) -> Cow<'_, str> {
 pub(crate) fn test_context() -> Context {
     Context {
         now: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 24, 12, 0, 0).unwrap(),
+        probing: false,
     }
 }
 

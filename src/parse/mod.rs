@@ -540,13 +540,19 @@ impl Parser {
     /// few seconds do not matter, and reading it per line would cost as much as a line's parse.
     fn context(&mut self) -> Context {
         if let Some(now) = self.now {
-            return Context { now };
+            return Context {
+                now,
+                probing: false,
+            };
         }
         if self.clock_age == 0 {
             self.clock = Utc::now();
         }
         self.clock_age = (self.clock_age + 1) % CLOCK_EVERY;
-        Context { now: self.clock }
+        Context {
+            now: self.clock,
+            probing: false,
+        }
     }
 
     /// Try the formats on `text`: user formats in their order, then the built-in that matched
@@ -564,7 +570,12 @@ impl Parser {
                 return cached;
             }
         }
-        let found = (self.users..formats.len()).find_map(try_at)?;
+        let probe = Context {
+            probing: true,
+            ..cx
+        };
+        let found = (self.users..formats.len())
+            .find_map(|i| formats[i].format.parse(text, probe).map(|p| (i, p)))?;
         self.last = Some(found.0);
         Some(found)
     }
