@@ -27,9 +27,9 @@
 //! alive, the least recently used being evicted in batches; the exact-message cache is bounded
 //! too; a message is compared with at most `SCAN` clusters per scan of its bucket.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::hash::Map;
 use super::mask::{is_unit, Token};
 
 /// The miner's answer for one message.
@@ -114,12 +114,12 @@ pub struct Miner {
     generations: Vec<u32>,
     free: Vec<u32>,
     live: usize,
-    buckets: HashMap<u64, Vec<u32>>,
+    buckets: Map<u64, Vec<u32>>,
     /// Exact masked message → cluster (index, generation): most lines repeat a masked form.
-    cache: HashMap<u64, (u32, u32)>,
+    cache: Map<u64, (u32, u32)>,
     cache_cap: usize,
     /// Family key → live clusters in it.
-    families: HashMap<u64, usize>,
+    families: Map<u64, usize>,
     tick: u64,
     evicted: u64,
     /// Keys of the clusters absorbed by the current `add`, handed out with its answer.
@@ -136,10 +136,10 @@ impl Miner {
             generations: Vec::new(),
             free: Vec::new(),
             live: 0,
-            buckets: HashMap::new(),
-            cache: HashMap::new(),
+            buckets: Map::default(),
+            cache: Map::default(),
             cache_cap: (max * 4).max(1 << 16),
-            families: HashMap::new(),
+            families: Map::default(),
             tick: 0,
             evicted: 0,
             absorbed: Vec::new(),

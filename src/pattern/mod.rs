@@ -12,12 +12,13 @@
 //! at most `max_patterns` templates, and statistics re-keyed and pruned when they outgrow that.
 
 pub mod fingerprint;
+pub mod hash;
 pub mod mask;
 pub mod miner;
 pub mod trace;
 
+use hash::Map;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
@@ -110,10 +111,10 @@ pub struct PatternEngine {
     tokens: Vec<mask::Token>,
     max_patterns: usize,
     /// Per pattern id as it was when counted; see [`PatternEngine::summaries`].
-    stats: HashMap<Arc<str>, Stat>,
+    stats: Map<Arc<str>, Stat>,
     /// Each template's fingerprint by the template's id: redacting and slugging the template
     /// once, not on every line that has it.
-    slugs: HashMap<Arc<str>, Fingerprint>,
+    slugs: Map<Arc<str>, Fingerprint>,
 }
 
 impl PatternEngine {
@@ -123,8 +124,8 @@ impl PatternEngine {
             miner: miner::Miner::new(settings.max_patterns),
             tokens: Vec::new(),
             max_patterns: settings.max_patterns,
-            stats: HashMap::new(),
-            slugs: HashMap::new(),
+            stats: Map::default(),
+            slugs: Map::default(),
         }
     }
 
@@ -284,9 +285,9 @@ impl PatternEngine {
     /// The statistics re-keyed by the templates as they are now: a template generalises as data
     /// arrives, and the entries counted under its earlier forms belong to it. Patterns evicted
     /// since are dropped.
-    fn current_stats(&self) -> HashMap<Arc<str>, Stat> {
+    fn current_stats(&self) -> Map<Arc<str>, Stat> {
         let mut tokens = Vec::new();
-        let mut current: HashMap<Arc<str>, Stat> = HashMap::new();
+        let mut current: Map<Arc<str>, Stat> = Map::default();
         for stat in self.stats.values() {
             self.masker.tokenize(&stat.example, &mut tokens);
             let Some(now) = self.miner.peek(&stat.example, &tokens) else {
