@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, FixedOffset};
 use regex::{Captures, Regex};
 
-use super::format::{fields_from, leading_level, Context, Parsed};
+use super::format::{fields_by, fields_from, leading_level, Context, Parsed};
 use super::{fallback, time, Level};
 
 /// A built-in format.
@@ -345,18 +345,24 @@ fn standard_with(
     read_time: fn(&str) -> Option<DateTime<FixedOffset>>,
 ) -> Option<Parsed> {
     let caps = regex.captures(line)?;
-    let level = Level::parse(caps.name("level")?.as_str())?;
+    // Groups found by name among the regex's few (`Captures::name` hashes the name: per line,
+    // that cost more than the match).
+    let group = |name: &str| {
+        let index = regex.capture_names().position(|n| n == Some(name))?;
+        caps.get(index)
+    };
+    let level = Level::parse(group("level")?.as_str())?;
     let mut parsed = Parsed {
         level: Some(level),
         message: rest(&caps, line).to_owned(),
         ..Parsed::default()
     };
-    if let Some(ts) = caps.name("timestamp") {
+    if let Some(ts) = group("timestamp") {
         parsed.anchors = true;
         parsed.timestamp = read_time(ts.as_str());
         parsed.bad_timestamp = parsed.timestamp.is_none();
     }
-    fields_from(&caps, fields, &mut parsed.fields);
+    fields_by(group, fields, &mut parsed.fields);
     Some(parsed)
 }
 

@@ -124,8 +124,17 @@ fn user(spec: &FormatSpec, line: &str, cx: Context) -> Option<Parsed> {
 
 /// Copy the named groups other than the ones a built-in reads itself into `fields`.
 pub fn fields_from(caps: &Captures<'_>, names: &[&str], fields: &mut BTreeMap<String, String>) {
+    fields_by(|name| caps.name(name), names, fields);
+}
+
+/// [`fields_from`] with the groups found by `group`.
+pub fn fields_by<'h>(
+    group: impl Fn(&str) -> Option<regex::Match<'h>>,
+    names: &[&str],
+    fields: &mut BTreeMap<String, String>,
+) {
     for &name in names {
-        if let Some(m) = caps.name(name) {
+        if let Some(m) = group(name) {
             let value = m.as_str();
             if !value.is_empty() && value != "-" {
                 fields.insert(name.to_owned(), value.to_owned());
