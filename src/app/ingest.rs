@@ -1,7 +1,7 @@
 //! Lines → entries for any number of sources: one parser per source, and the counts the summary
 //! reports.
 
-use std::collections::HashMap;
+use crate::pattern::hash::Map;
 use std::sync::Arc;
 
 use crate::parse::{LogEntry, ParseSettings, ParseStats, Parser};
@@ -12,7 +12,7 @@ pub(crate) struct Ingest {
     settings: ParseSettings,
     /// `--raw`: every line is one entry, no parsing.
     raw: bool,
-    parsers: HashMap<Arc<str>, Parser>,
+    parsers: Map<Arc<str>, Parser>,
     counts: Counts,
 }
 
@@ -21,7 +21,7 @@ impl Ingest {
         Ingest {
             settings,
             raw,
-            parsers: HashMap::new(),
+            parsers: Map::default(),
             counts: Counts::default(),
         }
     }

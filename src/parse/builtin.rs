@@ -531,8 +531,11 @@ fn journal_iso(line: &str, cx: Context) -> Option<Parsed> {
 /// regex runs only when `]: ` (after `app[pid]`) stands early in the line, and a level word where
 /// the host would be (`… INFO worker[12]: up`) makes it an ordinary record.
 fn journal_iso_caps(line: &str) -> Option<Captures<'_>> {
+    // Built once: `memmem::find` builds its searcher on every call.
+    static AFTER_PID: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"]: "));
     let head = &line.as_bytes()[..line.len().min(160)];
-    memchr::memmem::find(head, b"]: ")?;
+    AFTER_PID.find(head)?;
     let caps = JOURNAL_ISO.captures(line)?;
     Level::parse_loose(&caps["host"]).is_none().then_some(caps)
 }

@@ -853,7 +853,11 @@ fn is_digit_id(p: &[u8]) -> bool {
 }
 
 fn is_url(b: &[u8]) -> bool {
-    memchr::memmem::find(b, b"://")
+    // Built once: `memmem::find` builds its searcher on every call.
+    static SCHEME_END: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"://"));
+    SCHEME_END
+        .find(b)
         .is_some_and(|i| i > 0 && b[..i].iter().all(u8::is_ascii_alphanumeric))
 }
 
