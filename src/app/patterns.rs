@@ -55,7 +55,7 @@ pub fn run(args: &PatternsArgs, settings: &Settings, output: OutputSettings) -> 
             if args.per_line {
                 engine.mine_prepared(&prepared);
             } else {
-                engine.classify_prepared(&prepared);
+                engine.count_prepared(&prepared);
             }
             Ok(())
         })?;

@@ -219,6 +219,15 @@ impl PatternEngine {
         result
     }
 
+    /// A prepared entry mined and counted for [`PatternEngine::summaries`], as
+    /// [`PatternEngine::classify_prepared`] does, without the verdict (`patterns`' table reads
+    /// only the counts).
+    pub fn count_prepared(&mut self, prepared: &Prepared) {
+        self.with_tokens(prepared, |engine, tokens| {
+            engine.count(&prepared.entry, prepared.subject(), tokens);
+        });
+    }
+
     /// The verdict on `entry`, whose subject `message` has been tokenized into `tokens`.
     fn classify_parts(
         &mut self,
@@ -227,12 +236,30 @@ impl PatternEngine {
         message: &str,
         tokens: &[mask::Token],
     ) -> Classified {
-        let mined = self.miner.add_unparametrised(message, tokens);
+        let mined = self.count(entry, message, tokens);
         let fingerprint = if Fingerprint::from_trace(trace.as_ref()) {
             Fingerprint::of(trace.as_ref(), &mined.template, &self.masker)
         } else {
             self.template_fingerprint(&mined)
         };
+        // Trace fingerprints and cluster keys share one space: the top bit tells them apart.
+        let group = match &trace {
+            Some(_) => xxhash_rust::xxh3::xxh3_64(fingerprint.id.as_bytes()) | 1 << 63,
+            None => mined.cluster,
+        };
+        Classified {
+            pattern_id: mined.id,
+            template: mined.template,
+            fingerprint,
+            group,
+            absorbed: mined.absorbed,
+            trace,
+        }
+    }
+
+    /// `message` (of `entry`, tokenized into `tokens`) mined and counted under its template.
+    fn count(&mut self, entry: &LogEntry, message: &str, tokens: &[mask::Token]) -> miner::Mined {
+        let mined = self.miner.add_unparametrised(message, tokens);
         let stat = self.stats.entry(mined.id.clone()).or_insert_with(|| Stat {
             example: message.to_owned(),
             summary: PatternSummary {
@@ -252,19 +279,7 @@ impl PatternEngine {
         if self.stats.len() > 2 * self.max_patterns.max(1024) {
             self.stats = self.current_stats();
         }
-        // Trace fingerprints and cluster keys share one space: the top bit tells them apart.
-        let group = match &trace {
-            Some(_) => xxhash_rust::xxh3::xxh3_64(fingerprint.id.as_bytes()) | 1 << 63,
-            None => mined.cluster,
-        };
-        Classified {
-            pattern_id: mined.id,
-            template: mined.template,
-            fingerprint,
-            group,
-            absorbed: mined.absorbed,
-            trace,
-        }
+        mined
     }
 
     /// Every pattern seen, largest first.
