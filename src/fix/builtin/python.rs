@@ -997,8 +997,11 @@ pub(crate) fn bind_and_guard(
         path: &site.path,
         function: vfunction.as_ref(),
     };
+    // What is said of the bound copy (one line longer from the site on) names the file's lines.
+    let own_lines = |text: &str| unbound_lines(text, &site.path, site.line);
     let draft = match flow::fate(&at, bound.line, start, vend, cx.repo, 0) {
         flow::Fate::Accepted(why) => {
+            let why = own_lines(&why);
             let vaccess = &bound_stmt[start..vend];
             let before = &bound_stmt[..start];
             let after = &bound_stmt[vend..];
@@ -1041,14 +1044,39 @@ pub(crate) fn bind_and_guard(
                 &bound_stmt[start..vend],
                 &breaks,
                 at_column,
-            )?;
+            )
+            .map_err(|skip| match skip {
+                Skip::Declined(why) => Skip::Declined(own_lines(&why)),
+                other => other,
+            })?;
             let new = edit::apply(&bound.content, &draft.edits)
                 .map_err(|e| Skip::Declined(e.to_string()))?;
             draft.edits = vec![new_content_edit(site, &new)];
+            draft.description = own_lines(&draft.description);
             draft
         }
     };
     Ok(draft)
+}
+
+/// `text`, which names lines of `path` with a line inserted before `line` (`path:N`), with the
+/// file's own line numbers: those after the insertion are one lower.
+fn unbound_lines(text: &str, path: &str, line: u32) -> String {
+    let prefix = format!("{path}:");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&prefix) {
+        let (before, after) = rest.split_at(at + prefix.len());
+        out.push_str(before);
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[..digits].parse::<u32>() {
+            Ok(n) if n > line => out.push_str(&(n - 1).to_string()),
+            _ => out.push_str(&after[..digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The edit from the site file at HEAD to `new`.
@@ -2343,6 +2371,26 @@ KeyError: 'timeout'";
                 .contains("+    timeout = settings.get('timeout', DEFAULT_TIMEOUT)\r\n"),
             "{:?}",
             sols[0].diff
+        );
+    }
+
+    /// The call's result is bound to a local on a line of its own before the rest is judged:
+    /// what the fix stage then says names the file's lines, not those of that longer copy.
+    #[test]
+    fn a_bound_call_s_decline_names_the_lines_of_the_file() {
+        let src = "import re\n\n\ndef total(line):\n    n = re.match(r\"(\\d+)\", line).group(1)\n    print(\"total: \" + n)\n    return n\n";
+        let trace = crate::fix::testing::python_trace(
+            src,
+            5,
+            "AttributeError: 'NoneType' object has no attribute 'group'",
+        );
+        let (sols, notes) = propose(&[("app.py", src)], &trace);
+        assert!(sols.is_empty(), "{}", sols[0].diff);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("used in arithmetic at app.py:6;")),
+            "{notes:#?}"
         );
     }
 
