@@ -47,10 +47,16 @@ pub fn unwrap(line: &str) -> Option<Unwrapped<'_>> {
     // Cheap test first: every line of the common ISO-8601 formats would otherwise pay for a
     // timestamp read here.
     let head = &line.as_bytes()[..line.len().min(48)];
-    let marked = head
-        .windows(8)
-        .any(|w| w == b" stdout " || w == b" stderr ");
-    if !head.first().is_some_and(u8::is_ascii_digit) || !marked {
+    if !head.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    // ` stdout ` or ` stderr ` in the head, found from its few `s`.
+    let marked = memchr::memchr_iter(b's', head).any(|i| {
+        i > 0
+            && head[i - 1] == b' '
+            && (head[i..].starts_with(b"stdout ") || head[i..].starts_with(b"stderr "))
+    });
+    if !marked {
         return None;
     }
     let (stamp, used) = time::iso8601_prefix(line)?;
@@ -72,6 +78,23 @@ pub fn unwrap(line: &str) -> Option<Unwrapped<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// CRI's marker is found wherever it lies in the first 48 bytes, and nowhere else.
+    #[test]
+    fn the_stream_marker_is_read_from_the_first_48_bytes_only() {
+        let stamp = "2026-11-20T10:15:03.123456789Z";
+        for (line, cri) in [
+            (format!("{stamp} stdout F hello"), true),
+            (format!("{stamp} stderr P part"), true),
+            (format!("{stamp}  stdout F two spaces"), false),
+            (format!("{stamp}stdout F no space"), false),
+            (format!("{stamp} sstdout F"), false),
+            (format!("{stamp} {} stdout F late", "x".repeat(20)), false),
+            ("1 stdout F not a timestamp".to_string(), false),
+        ] {
+            assert_eq!(unwrap(&line).is_some(), cri, "{line:?}");
+        }
+    }
 
     #[test]
     fn docker_json_file() {
