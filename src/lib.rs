@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod deploy;
 pub mod fix;
+pub mod hash;
 pub mod node;
 pub mod notify;
 pub mod parse;

@@ -1,9 +1,9 @@
 //! Lines → entries for any number of sources: one parser per source, and the counts the summary
 //! reports.
 
-use crate::pattern::hash::Map;
 use std::sync::Arc;
 
+use crate::hash::Map;
 use crate::parse::{LogEntry, ParseSettings, ParseStats, Parser};
 use crate::report::Counts;
 use crate::source::Line;

@@ -513,10 +513,8 @@ fn slug(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use super::testing::{added, commit, incident, repo};
-    use super::{FixSettings, Fixer};
+    use super::testing::{added, commit, incident, repo, settings};
+    use super::Fixer;
 
     /// The fix stage keeps its listing of HEAD between incidents: one made after a commit must
     /// read the commit's files, not the listing's.
@@ -526,11 +524,7 @@ mod tests {
         let src = "package app;\nclass A {\n  static final int DEFAULT_TIMEOUT = 30;\n  int f(java.util.Map<String, Integer> cfg) {\n    int t = cfg.get(\"timeout\");\n    return t * 2;\n  }\n}\n";
         let trace = format!("Exception in thread \"main\" java.lang.NullPointerException: {msg}\n\tat app.A.f(A.java:5)\n\tat app.A.main(A.java:99)");
         let dir = repo(&[("src/main/java/app/A.java", src)]);
-        let mut fixer = Fixer::new(FixSettings {
-            repo: Some(dir.path().to_path_buf()),
-            verify_timeout: Duration::from_secs(30),
-            ..FixSettings::default()
-        });
+        let mut fixer = Fixer::new(settings(&dir));
         let first = fixer.propose(&incident(&trace));
         assert_eq!(
             added(&first[0].diff),

@@ -81,15 +81,20 @@ pub fn propose_with(
     tweak: impl FnOnce(&mut FixSettings),
 ) -> (Vec<Solution>, Vec<String>) {
     let dir = repo(files);
-    let mut settings = FixSettings {
-        repo: Some(dir.path().to_path_buf()),
-        verify_timeout: Duration::from_secs(30),
-        ..FixSettings::default()
-    };
+    let mut settings = settings(&dir);
     tweak(&mut settings);
     let mut fixer = Fixer::new(settings);
     let solutions = fixer.propose(&incident(message));
     (solutions, fixer.take_notes())
+}
+
+/// The fix stage's settings of the tests, on the repository at `dir`.
+pub fn settings(dir: &TempDir) -> FixSettings {
+    FixSettings {
+        repo: Some(dir.path().to_path_buf()),
+        verify_timeout: Duration::from_secs(30),
+        ..FixSettings::default()
+    }
 }
 
 /// The `+` lines of a diff, without the `+++` header.

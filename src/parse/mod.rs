@@ -560,22 +560,22 @@ impl Parser {
     fn read(&mut self, text: &str) -> Option<(usize, Parsed)> {
         let cx = self.context();
         let formats = &self.formats;
-        let try_at = |i: usize| formats[i].format.parse(text, cx).map(|p| (i, p));
-        if let Some(found) = (0..self.users).find_map(try_at) {
+        let try_with =
+            |cx: Context| move |i: usize| formats[i].format.parse(text, cx).map(|p| (i, p));
+        if let Some(found) = (0..self.users).find_map(try_with(cx)) {
             return Some(found);
         }
-        let cached = self.last.and_then(try_at);
+        let cached = self.last.and_then(try_with(cx));
         if let Some((i, parsed)) = &cached {
             if !self.may_be_more_specific(*i, parsed, text) {
                 return cached;
             }
         }
-        let probe = Context {
+        let probing = Context {
             probing: true,
             ..cx
         };
-        let found = (self.users..formats.len())
-            .find_map(|i| formats[i].format.parse(text, probe).map(|p| (i, p)))?;
+        let found = (self.users..formats.len()).find_map(try_with(probing))?;
         self.last = Some(found.0);
         Some(found)
     }

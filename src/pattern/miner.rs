@@ -29,8 +29,8 @@
 
 use std::sync::Arc;
 
-use super::hash::Map;
 use super::mask::{is_unit, Token};
+use crate::hash::Map;
 
 /// The miner's answer for one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -513,15 +513,15 @@ impl Miner {
                 absorbed: Vec::new(),
                 id: c.id.clone(),
                 template: c.template.clone(),
-                params: match params {
-                    true => c
-                        .slots
+                params: if params {
+                    c.slots
                         .iter()
                         .zip(tokens)
                         .filter(|(slot, _)| slot.is_none())
                         .map(|(_, t)| t.text(message).to_owned())
-                        .collect(),
-                    false => Vec::new(),
+                        .collect()
+                } else {
+                    Vec::new()
                 },
             };
         }

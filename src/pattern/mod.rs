@@ -12,18 +12,17 @@
 //! at most `max_patterns` templates, and statistics re-keyed and pruned when they outgrow that.
 
 pub mod fingerprint;
-pub mod hash;
 pub mod mask;
 pub mod miner;
 pub mod trace;
 
-use hash::Map;
 use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use regex::Regex;
 
+use crate::hash::Map;
 use crate::parse::{Level, LogEntry};
 
 pub use fingerprint::Fingerprint;

@@ -957,23 +957,16 @@ impl Follow {
         if self.copying.len() >= FINISHED_MEMORY {
             self.copying.clear();
         }
-        match self.copying.get_mut(&key) {
-            Some((size, since)) if *size == len => {
-                if now.duration_since(*since) < COPY_SETTLE {
-                    return true;
-                }
-                self.copying.remove(&key);
-                false
-            }
-            Some(entry) => {
-                *entry = (len, now);
-                true
-            }
-            None => {
-                self.copying.insert(key, (len, now));
-                true
-            }
+        let (size, since) = *self.copying.entry(key).or_insert((len, now));
+        if size != len {
+            self.copying.insert(key, (len, now));
+            return true;
         }
+        let settled = now.duration_since(since) >= COPY_SETTLE;
+        if settled {
+            self.copying.remove(&key);
+        }
+        !settled
     }
 
     fn flush_idle(&mut self, now: Instant) -> bool {

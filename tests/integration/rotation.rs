@@ -61,9 +61,7 @@ fn rotation_storm(mode: &[&str], input: &str) {
     // Thirty rotations at ten a second; every generation is kept, so every line can be read.
     storm(&mut app, 30, 100);
     watch.wait_seqs(app.written());
-    let (objects, status, _) = watch.stop();
-    assert!(status.success());
-    assert_exactly(&objects, app.written());
+    watch.stop_having_read_exactly(app.written());
 }
 
 fn rotation_storm_of_a_named_path(mode: &[&str]) {

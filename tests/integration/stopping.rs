@@ -293,9 +293,7 @@ fn checkpoints_are_private_and_written_through_no_planted_link() {
     symlink(&outside, &old_tmp).unwrap();
     app.lines(10);
     watch.wait_seqs(app.written());
-    let (objects, status, _) = watch.stop();
-    assert!(status.success());
-    assert_exactly(&objects, app.written());
+    watch.stop_having_read_exactly(app.written());
     assert_eq!(fs::read_to_string(&outside).unwrap(), "precious");
     assert!(fs::symlink_metadata(&checkpoints).unwrap().is_file());
     assert_eq!(
@@ -341,7 +339,5 @@ fn an_unusable_state_directory_is_a_warning() {
     let mut app = Writer::new(&env.path().join("app.log"));
     app.lines(5);
     watch.wait_seqs(app.written());
-    let (objects, status, _) = watch.stop();
-    assert!(status.success());
-    assert_exactly(&objects, app.written());
+    watch.stop_having_read_exactly(app.written());
 }

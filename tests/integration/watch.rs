@@ -146,6 +146,18 @@ impl Watching {
         self.finish()
     }
 
+    /// [`Watching::stop`], which must end cleanly, having printed each of `expected`'s sequence
+    /// numbers exactly once and no other; returns what it printed.
+    pub(crate) fn stop_having_read_exactly(
+        self,
+        expected: impl IntoIterator<Item = u64>,
+    ) -> Vec<Value> {
+        let (objects, status, _) = self.stop();
+        assert!(status.success());
+        assert_exactly(&objects, expected);
+        objects
+    }
+
     /// Wait for the exit (after a signal was sent); returns every JSON object printed and the
     /// status.
     pub(crate) fn finish(mut self) -> (Vec<Value>, ExitStatus, String) {
@@ -349,9 +361,7 @@ fn rename_and_create(mode: &[&str]) {
     app.reopen();
     app.lines(200);
     watch.wait_seqs(app.written());
-    let (objects, status, _) = watch.stop();
-    assert!(status.success());
-    assert_exactly(&objects, app.written());
+    watch.stop_having_read_exactly(app.written());
 }
 both_modes!(rename_and_create);
 
@@ -370,9 +380,7 @@ fn copytruncate(mode: &[&str]) {
     app.file.set_len(0).unwrap();
     app.lines(300);
     watch.wait_seqs(app.written());
-    let (objects, status, _) = watch.stop();
-    assert!(status.success());
-    assert_exactly(&objects, app.written());
+    watch.stop_having_read_exactly(app.written());
 }
 both_modes!(copytruncate);
 
@@ -404,9 +412,7 @@ fn copytruncate_seen_mid_copy(mode: &[&str]) {
     watch.wait_seqs(app.written());
     // Time for the copy to settle and be decided on.
     thread::sleep(Duration::from_millis(2500));
-    let (objects, status, _) = watch.stop();
-    assert!(status.success());
-    assert_exactly(&objects, app.written());
+    watch.stop_having_read_exactly(app.written());
 }
 both_modes!(copytruncate_seen_mid_copy);
 
@@ -427,9 +433,7 @@ fn delete_and_recreate(mode: &[&str]) {
     app.reopen();
     app.lines(200);
     watch.wait_seqs(app.written());
-    let (objects, status, _) = watch.stop();
-    assert!(status.success());
-    assert_exactly(&objects, app.written());
+    watch.stop_having_read_exactly(app.written());
 }
 both_modes!(delete_and_recreate);
 
@@ -455,9 +459,7 @@ fn glob_picks_up_new_files(mode: &[&str]) {
     a.lines(100);
     let expected: Vec<u64> = a.written().chain(1001..b.next).collect();
     watch.wait_seqs(expected.clone());
-    let (objects, status, _) = watch.stop();
-    assert!(status.success());
-    assert_exactly(&objects, expected);
+    let objects = watch.stop_having_read_exactly(expected);
     let sources: std::collections::BTreeSet<&str> = objects
         .iter()
         .filter_map(|o| o["source"].as_str())
@@ -507,9 +509,7 @@ fn awkward_lines(mode: &[&str]) {
     app.next += 1;
     app.raw(format!("seq={last:06} no newline").as_bytes());
     watch.wait_seqs(first..app.next);
-    let (objects, status, _) = watch.stop();
-    assert!(status.success());
-    assert_exactly(&objects, first..app.next);
+    let objects = watch.stop_having_read_exactly(first..app.next);
     let message = |seq: u64| -> String {
         objects
             .iter()
@@ -643,9 +643,7 @@ fn follows_a_thousand_files_with_one_thread() {
         .parse()
         .unwrap();
     assert!(threads < 10, "{threads} threads for 1000 files");
-    let (objects, status, _) = watch.stop();
-    assert!(status.success());
-    assert_exactly(&objects, 1..=1000);
+    watch.stop_having_read_exactly(1..=1000);
 }
 
 /// `app | hephaestus watch`: the incident shows while the pipe is still open.
@@ -724,9 +722,7 @@ fn glob_matching_rotated_names(mode: &[&str]) {
     watch.wait_seqs(app.written());
     // Long enough for the rotated file to be matched by the glob and looked at.
     thread::sleep(Duration::from_millis(2500));
-    let (objects, status, _) = watch.stop();
-    assert!(status.success());
-    assert_exactly(&objects, app.written());
+    watch.stop_having_read_exactly(app.written());
 }
 both_modes!(glob_matching_rotated_names);
 

@@ -1,7 +1,7 @@
-//! The hasher of the pattern stage's maps, which are looked up for every line: xxh3 with a
-//! random seed per map. The default hasher (SipHash) cost more than a tenth of the stage's time;
-//! an unseeded fast one would let crafted log lines pile their keys into one bucket, so the seed
-//! stays secret to the process.
+//! The hasher of maps looked up for every line (the pattern stage's, the parsers by source):
+//! xxh3 with a random seed per map. The default hasher (SipHash) cost more than a tenth of the
+//! pattern stage's time; an unseeded fast one would let crafted log lines pile their keys into one
+//! bucket, so the seed stays secret to the process.
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
